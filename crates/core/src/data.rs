@@ -1,0 +1,814 @@
+//! The heterogeneous feature–noise data model of §2 and the synthetic construction of §5.1.
+//!
+//! A sample is x = (x1, x2) in R^{2 x d}: one patch (chosen uniformly) is the class feature u_y,
+//! the other is noise xi = A_y zeta with zeta iid symmetric, variance 1, and u_k^T A_y = 0.
+//!
+//! Noise factors are A_k = U diag(s_k) U^T with U Haar-random orthogonal; s_k is zero on the K
+//! feature directions U e_1..U e_K. For the §5.1 construction (and the homogeneous model) s_k is
+//! one value `base` on every noise direction except U e_{K+k}, where it is lambda_k, so only the
+//! first 2K columns of U matter: A_k zeta = base (zeta - Q_K Q_K^T zeta) + (lambda_k - base) q q^T zeta
+//! with q = U e_{K+k}. That costs O(d K) per sample instead of O(d^2), and is exact.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{check_alloc, Error, Result, DEFAULT_MEMORY_LIMIT};
+use crate::linalg::{self, Par, View};
+use crate::rng::{Purpose, Stream};
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(untagged)]
+pub enum OneOrMany<T> {
+    One(T),
+    Many(Vec<T>),
+}
+
+impl<T: Copy> OneOrMany<T> {
+    pub fn expand(&self, k: usize, field: &str) -> Result<Vec<T>>
+    where
+        T: std::fmt::Debug,
+    {
+        match self {
+            OneOrMany::One(v) => Ok(vec![*v; k]),
+            OneOrMany::Many(v) if v.len() == k => Ok(v.clone()),
+            OneOrMany::Many(v) => Err(Error::invalid(field, format!("an array of length {}", v.len()), format!("a number or an array of length classes = {k}"))),
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum NoiseKind {
+    Gaussian,
+    Uniform,
+    Rademacher,
+}
+
+impl NoiseKind {
+    #[inline]
+    pub fn draw(self, s: &mut Stream) -> f64 {
+        match self {
+            NoiseKind::Gaussian => s.normal(),
+            NoiseKind::Uniform => s.uniform_unit_variance(),
+            NoiseKind::Rademacher => s.rademacher(),
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum ModelName {
+    /// §5.1: every noise eigenvalue `baseEigenvalue` (0.5) but one class-specific lambda_k.
+    Heterogeneous,
+    /// Cao et al. / Kou et al.: A A^T = I - sum_k u_k u_k^T / ||u_k||^2 for every class.
+    Homogeneous,
+    /// User-given A_k (and features), passed as arrays next to the config.
+    Explicit,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(untagged)]
+pub enum ModelSpec {
+    Named(ModelName),
+    /// User-given spectra: `spectra[k]` holds the d - K eigenvalues of A_k on the noise directions
+    /// U e_{K+1}, ..., U e_d.
+    Spectra { spectra: Vec<Vec<f64>> },
+}
+
+/// The fully resolved data config (every field present). The TypeScript layer fills defaults.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct DataConfig {
+    pub classes: usize,
+    pub dim: usize,
+    pub per_class: OneOrMany<usize>,
+    pub test_per_class: OneOrMany<usize>,
+    pub feature_norm: OneOrMany<f64>,
+    #[serde(default)]
+    pub gamma: Option<f64>,
+    #[serde(default)]
+    pub lambda: Option<Vec<f64>>,
+    #[serde(default = "default_base")]
+    pub base_eigenvalue: f64,
+    pub noise: NoiseKind,
+    pub model: ModelSpec,
+    pub seed: u64,
+    #[serde(default)]
+    pub memory_limit: Option<u64>,
+}
+
+fn default_base() -> f64 {
+    0.5
+}
+
+impl Default for DataConfig {
+    fn default() -> Self {
+        DataConfig {
+            classes: 5,
+            dim: 1000,
+            per_class: OneOrMany::One(100),
+            test_per_class: OneOrMany::One(200),
+            feature_norm: OneOrMany::One(1.0),
+            gamma: Some(1.0),
+            lambda: None,
+            base_eigenvalue: 0.5,
+            noise: NoiseKind::Gaussian,
+            model: ModelSpec::Named(ModelName::Heterogeneous),
+            seed: 0,
+            memory_limit: None,
+        }
+    }
+}
+
+/// User-supplied arrays for the `explicit` model.
+pub struct ExplicitModel<'a> {
+    /// K x d, row k is u_k.
+    pub features: &'a [f32],
+    /// K x d x d, A_k row-major.
+    pub noise_factors: &'a [f32],
+}
+
+/// How A_k is represented internally.
+#[derive(Clone, Debug)]
+pub enum Factors {
+    /// A_k = base (I - Q_K Q_K^T) + (lambda_k - base) q_{K+k} q_{K+k}^T; `frame` holds 2K rows of
+    /// length d (row j = U e_{j+1}).
+    Frame { frame: Vec<f64>, base: f64, lambda: Vec<f64> },
+    /// A_k = U diag(s_k) U^T with U d x d row-major and s_k of length d (zero on the first K).
+    Spectral { u: Vec<f64>, spectra: Vec<Vec<f64>> },
+    /// A_k given densely, K x d x d row-major.
+    Explicit { a: Vec<f64> },
+}
+
+/// The data distribution: features, noise factors and the noise law.
+#[derive(Clone, Debug)]
+pub struct DataModel {
+    pub k: usize,
+    pub d: usize,
+    pub noise: NoiseKind,
+    /// K x d, row k is u_k.
+    pub features: Vec<f64>,
+    pub factors: Factors,
+    pub kind: &'static str,
+}
+
+/// Exact description of a data model, written next to every dataset.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ModelDescription {
+    pub kind: String,
+    pub classes: usize,
+    pub dim: usize,
+    pub noise: NoiseKind,
+    pub feature_norms: Vec<f64>,
+    /// The class-specific eigenvalue lambda_k (frame models only).
+    pub lambda: Option<Vec<f64>>,
+    pub base_eigenvalue: Option<f64>,
+    /// Tr(A_k^T A_k).
+    pub trace: Vec<f64>,
+    /// ||A_k^T A_j||_F^2, K x K.
+    pub frob_sq: Vec<Vec<f64>>,
+    /// The size-free noise correlation ratio ||A_k^T A_k||_F^2 / ||A_k^T A_j||_F^2 (null on the diagonal).
+    pub gamma: Vec<Vec<Option<f64>>>,
+    /// Gamma_{k,j} = |S_k| ||A_k^T A_k||_F^2 / (|S_j| ||A_k^T A_j||_F^2) with the training class sizes.
+    pub gamma_sized: Vec<Vec<Option<f64>>>,
+    pub train_class_sizes: Vec<usize>,
+    pub test_class_sizes: Vec<usize>,
+}
+
+/// A generated dataset. Arrays are row-major; x is n x 2 x d.
+#[derive(Clone, Debug)]
+pub struct Dataset {
+    pub k: usize,
+    pub d: usize,
+    pub train_x: Vec<f32>,
+    pub train_y: Vec<i32>,
+    /// Index (0 or 1) of the feature patch of each training sample.
+    pub train_pos: Vec<u8>,
+    pub test_x: Vec<f32>,
+    pub test_y: Vec<i32>,
+    pub test_pos: Vec<u8>,
+    pub features: Vec<f32>,
+    pub description: ModelDescription,
+}
+
+impl Dataset {
+    pub fn n_train(&self) -> usize {
+        self.train_y.len()
+    }
+    pub fn n_test(&self) -> usize {
+        self.test_y.len()
+    }
+}
+
+/// lambda^2 for a target size-free ratio Gamma >= 1 (equal lambda for every class):
+/// ((D-1) b^4 + t^2) / ((D-2) b^4 + 2 b^2 t) = Gamma  =>  t = b^2 (Gamma + sqrt((Gamma-1)(Gamma+D-1))).
+pub fn lambda_for_gamma(gamma: f64, d_noise: usize, base: f64) -> f64 {
+    let dn = d_noise as f64;
+    let t = base * base * (gamma + ((gamma - 1.0) * (gamma + dn - 1.0)).max(0.0).sqrt());
+    t.sqrt()
+}
+
+fn finite_positive(field: &str, v: f64) -> Result<()> {
+    if !v.is_finite() || v <= 0.0 {
+        return Err(Error::invalid(field, v, "a finite number > 0"));
+    }
+    Ok(())
+}
+
+impl DataConfig {
+    pub fn memory_limit(&self) -> u64 {
+        self.memory_limit.unwrap_or(DEFAULT_MEMORY_LIMIT)
+    }
+
+    /// Everything the generator needs, checked; names the field of the first problem.
+    pub fn validate(&self) -> Result<(Vec<usize>, Vec<usize>, Vec<f64>)> {
+        let k = self.classes;
+        if !(2..=1000).contains(&k) {
+            return Err(Error::invalid("data.classes", k, "an integer from 2 to 1000"));
+        }
+        let d = self.dim;
+        if d < 2 * k {
+            return Err(Error::invalid("data.dim", d, format!("an integer >= 2 * classes = {}", 2 * k)));
+        }
+        let per = self.per_class.expand(k, "data.perClass")?;
+        let test = self.test_per_class.expand(k, "data.testPerClass")?;
+        if per.iter().any(|&c| c == 0) {
+            return Err(Error::invalid("data.perClass", format!("{per:?}"), "every class size >= 1"));
+        }
+        let norms = self.feature_norm.expand(k, "data.featureNorm")?;
+        for (i, &v) in norms.iter().enumerate() {
+            if !v.is_finite() || v < 0.0 {
+                return Err(Error::invalid(format!("data.featureNorm[{i}]"), v, "a finite number >= 0"));
+            }
+        }
+        finite_positive("data.baseEigenvalue", self.base_eigenvalue)?;
+        if let Some(g) = self.gamma {
+            if !g.is_finite() || g < 1.0 {
+                return Err(Error::invalid(
+                    "data.gamma",
+                    g,
+                    "a finite number >= 1 (the §5.1 construction reaches every ratio from 1, homogeneous noise, upwards)",
+                ));
+            }
+        }
+        if let Some(l) = &self.lambda {
+            if l.len() != k {
+                return Err(Error::invalid("data.lambda", format!("an array of length {}", l.len()), format!("an array of length classes = {k}")));
+            }
+            for (i, &v) in l.iter().enumerate() {
+                finite_positive(&format!("data.lambda[{i}]"), v)?;
+            }
+        }
+        if let ModelSpec::Spectra { spectra } = &self.model {
+            if spectra.len() != k {
+                return Err(Error::invalid("data.model.spectra", format!("{} arrays", spectra.len()), format!("{k} arrays (one per class)")));
+            }
+            for (c, s) in spectra.iter().enumerate() {
+                if s.len() != d - k {
+                    return Err(Error::invalid(format!("data.model.spectra[{c}]"), format!("an array of length {}", s.len()), format!("dim - classes = {} eigenvalues", d - k)));
+                }
+                if let Some(i) = s.iter().position(|v| !v.is_finite() || *v < 0.0) {
+                    return Err(Error::invalid(format!("data.model.spectra[{c}][{i}]"), s[i], "a finite number >= 0"));
+                }
+            }
+        }
+        let n_train: u128 = per.iter().map(|&c| c as u128).sum();
+        let n_test: u128 = test.iter().map(|&c| c as u128).sum();
+        let limit = self.memory_limit();
+        let mut elems = (n_train + n_test) * 2 * d as u128 * 4 / 4 + (n_train + n_test) * d as u128 * 2; // f32 x + f64 scratch
+        elems += match self.model {
+            ModelSpec::Spectra { .. } | ModelSpec::Named(ModelName::Explicit) => (k as u128 + 2) * (d as u128) * (d as u128) * 2,
+            _ => 0,
+        };
+        check_alloc(&format!("a dataset of {n_train} training and {n_test} test samples in dimension {d}"), elems, 4, limit)?;
+        Ok((per, test, norms))
+    }
+}
+
+impl DataModel {
+    /// Build the model (features and noise factors) from a config.
+    pub fn build(cfg: &DataConfig, explicit: Option<ExplicitModel<'_>>, par: Par) -> Result<DataModel> {
+        let (_, _, norms) = cfg.validate()?;
+        let (k, d) = (cfg.classes, cfg.dim);
+        match &cfg.model {
+            ModelSpec::Named(ModelName::Heterogeneous) | ModelSpec::Named(ModelName::Homogeneous) => {
+                let homogeneous = cfg.model == ModelSpec::Named(ModelName::Homogeneous);
+                let frame = linalg::haar_frame(cfg.seed, d, 2 * k);
+                let base = if homogeneous { 1.0 } else { cfg.base_eigenvalue };
+                let lambda = if homogeneous {
+                    if cfg.lambda.is_some() {
+                        return Err(Error::invalid("data.lambda", "an array", "no lambda with model \"homogeneous\" (every noise eigenvalue is 1)"));
+                    }
+                    vec![1.0; k]
+                } else if let Some(l) = &cfg.lambda {
+                    l.clone()
+                } else {
+                    vec![lambda_for_gamma(cfg.gamma.unwrap_or(1.0), d - k, base); k]
+                };
+                let mut features = vec![0.0; k * d];
+                for c in 0..k {
+                    for j in 0..d {
+                        features[c * d + j] = norms[c] * frame[c * d + j];
+                    }
+                }
+                Ok(DataModel { k, d, noise: cfg.noise, features, factors: Factors::Frame { frame, base, lambda }, kind: if homogeneous { "homogeneous" } else { "heterogeneous" } })
+            }
+            ModelSpec::Spectra { spectra } => {
+                let u = linalg::haar_full(cfg.seed, d, par);
+                let mut features = vec![0.0; k * d];
+                for c in 0..k {
+                    for i in 0..d {
+                        features[c * d + i] = norms[c] * u[i * d + c];
+                    }
+                }
+                let full = spectra
+                    .iter()
+                    .map(|s| {
+                        let mut f = vec![0.0; k];
+                        f.extend_from_slice(s);
+                        f
+                    })
+                    .collect();
+                Ok(DataModel { k, d, noise: cfg.noise, features, factors: Factors::Spectral { u, spectra: full }, kind: "spectra" })
+            }
+            ModelSpec::Named(ModelName::Explicit) => {
+                let ex = explicit.ok_or_else(|| Error::invalid("data.model", "\"explicit\"", "noiseFactors (K x d x d) and features (K x d) arrays given with it"))?;
+                if ex.features.len() != k * d {
+                    return Err(Error::invalid("features", format!("an array of {} numbers", ex.features.len()), format!("classes x dim = {k} x {d} = {}", k * d)));
+                }
+                if ex.noise_factors.len() != k * d * d {
+                    return Err(Error::invalid("noiseFactors", format!("an array of {} numbers", ex.noise_factors.len()), format!("classes x dim x dim = {}", k * d * d)));
+                }
+                if let Some(i) = ex.features.iter().position(|v| !v.is_finite()) {
+                    return Err(Error::invalid(format!("features[{i}]"), ex.features[i], "a finite number"));
+                }
+                if let Some(i) = ex.noise_factors.iter().position(|v| !v.is_finite()) {
+                    return Err(Error::invalid(format!("noiseFactors[{i}]"), ex.noise_factors[i], "a finite number"));
+                }
+                let features: Vec<f64> = ex.features.iter().map(|&v| v as f64).collect();
+                let a: Vec<f64> = ex.noise_factors.iter().map(|&v| v as f64).collect();
+                // Features orthogonal; u_k^T A_y = 0 for every k, y.
+                for i in 0..k {
+                    let ui = &features[i * d..(i + 1) * d];
+                    let ni = linalg::dot_f64(ui, ui).sqrt();
+                    for j in 0..i {
+                        let uj = &features[j * d..(j + 1) * d];
+                        let nj = linalg::dot_f64(uj, uj).sqrt();
+                        let p = linalg::dot_f64(ui, uj);
+                        if p.abs() > 1e-5 * ni * nj + 1e-12 {
+                            return Err(Error::invalid(format!("features[{i}]"), format!("<u_{i}, u_{j}> = {p:.3e}"), "orthogonal features (the data model of §2)"));
+                        }
+                    }
+                }
+                for y in 0..k {
+                    let ay = &a[y * d * d..(y + 1) * d * d];
+                    let fro = linalg::dot_f64(ay, ay).sqrt();
+                    for c in 0..k {
+                        let u = &features[c * d..(c + 1) * d];
+                        let nu = linalg::dot_f64(u, u).sqrt();
+                        // ||u^T A_y||
+                        let mut worst = 0.0f64;
+                        let mut row = vec![0.0f64; d];
+                        for i in 0..d {
+                            let ui = u[i];
+                            if ui != 0.0 {
+                                for (r, v) in row.iter_mut().zip(&ay[i * d..(i + 1) * d]) {
+                                    *r += ui * v;
+                                }
+                            }
+                        }
+                        worst = worst.max(linalg::dot_f64(&row, &row).sqrt());
+                        if worst > 1e-4 * nu * fro + 1e-9 {
+                            return Err(Error::invalid(
+                                format!("noiseFactors[{y}]"),
+                                format!("||u_{c}^T A_{y}|| = {worst:.3e}"),
+                                "u_k^T A_y = 0 for every class k and y (noise orthogonal to every feature, §2)",
+                            ));
+                        }
+                    }
+                }
+                Ok(DataModel { k, d, noise: cfg.noise, features, factors: Factors::Explicit { a }, kind: "explicit" })
+            }
+        }
+    }
+
+    /// The d x d matrix A_k (row-major), formed densely.
+    pub fn dense_factor(&self, c: usize) -> Vec<f64> {
+        let d = self.d;
+        match &self.factors {
+            Factors::Frame { frame, base, lambda } => {
+                let mut a = vec![0.0; d * d];
+                for i in 0..d {
+                    a[i * d + i] = *base;
+                }
+                for f in 0..self.k {
+                    let q = &frame[f * d..(f + 1) * d];
+                    for i in 0..d {
+                        for j in 0..d {
+                            a[i * d + j] -= base * q[i] * q[j];
+                        }
+                    }
+                }
+                let q = &frame[(self.k + c) * d..(self.k + c + 1) * d];
+                let w = lambda[c] - base;
+                for i in 0..d {
+                    for j in 0..d {
+                        a[i * d + j] += w * q[i] * q[j];
+                    }
+                }
+                a
+            }
+            Factors::Spectral { u, spectra } => {
+                // U diag(s) U^T
+                let s = &spectra[c];
+                let mut us = u.clone();
+                for i in 0..d {
+                    for j in 0..d {
+                        us[i * d + j] *= s[j];
+                    }
+                }
+                let mut a = vec![0.0; d * d];
+                linalg::gemm_f64(&mut a, View::rm(d, d, d), 0.0, &us, View::rm(d, d, d), u, View::rm_t(d, d, d), 1.0, Par::auto());
+                a
+            }
+            Factors::Explicit { a } => a[c * d * d..(c + 1) * d * d].to_vec(),
+        }
+    }
+
+    /// Eigen/singular values of A_k when the model gives them in closed form (frame and spectral).
+    pub fn closed_form_spectrum(&self, c: usize) -> Option<Vec<f64>> {
+        match &self.factors {
+            Factors::Frame { base, lambda, .. } => {
+                let mut s = vec![0.0; self.k];
+                s.extend(std::iter::repeat(*base).take(self.d - self.k));
+                s[self.k + c] = lambda[c];
+                Some(s)
+            }
+            Factors::Spectral { spectra, .. } => Some(spectra[c].clone()),
+            Factors::Explicit { .. } => None,
+        }
+    }
+
+    /// ||A_k^T A_j||_F^2 for all k, j: exact sums of s_k^2 s_j^2 for the frame and spectral models,
+    /// <A_k A_k^T, A_j A_j^T>_F for explicit factors.
+    pub fn frob_sq(&self, par: Par) -> Vec<Vec<f64>> {
+        let k = self.k;
+        let mut f = vec![vec![0.0; k]; k];
+        match &self.factors {
+            Factors::Frame { base, lambda, .. } => {
+                let dn = (self.d - k) as f64;
+                let b2 = base * base;
+                for a in 0..k {
+                    for c in 0..k {
+                        let (la, lc) = (lambda[a] * lambda[a], lambda[c] * lambda[c]);
+                        f[a][c] = if a == c { (dn - 1.0) * b2 * b2 + la * la } else { (dn - 2.0) * b2 * b2 + b2 * (la + lc) };
+                    }
+                }
+            }
+            Factors::Spectral { spectra, .. } => {
+                for a in 0..k {
+                    for c in 0..k {
+                        f[a][c] = spectra[a].iter().zip(&spectra[c]).map(|(x, y)| x * x * y * y).sum();
+                    }
+                }
+            }
+            Factors::Explicit { a } => {
+                let d = self.d;
+                let grams: Vec<Vec<f64>> = (0..k)
+                    .map(|c| {
+                        let ac = &a[c * d * d..(c + 1) * d * d];
+                        let mut g = vec![0.0; d * d];
+                        linalg::gemm_f64(&mut g, View::rm(d, d, d), 0.0, ac, View::rm(d, d, d), ac, View::rm_t(d, d, d), 1.0, par);
+                        g
+                    })
+                    .collect();
+                for x in 0..k {
+                    for y in 0..=x {
+                        let v = linalg::dot_f64(&grams[x], &grams[y]);
+                        f[x][y] = v;
+                        f[y][x] = v;
+                    }
+                }
+            }
+        }
+        f
+    }
+
+    /// Tr(A_k^T A_k) = ||A_k||_F^2.
+    pub fn trace(&self, c: usize) -> f64 {
+        match self.closed_form_spectrum(c) {
+            Some(s) => s.iter().map(|x| x * x).sum(),
+            None => {
+                let Factors::Explicit { a } = &self.factors else { unreachable!() };
+                let d = self.d;
+                linalg::dot_f64(&a[c * d * d..(c + 1) * d * d], &a[c * d * d..(c + 1) * d * d])
+            }
+        }
+    }
+
+    pub fn describe(&self, train_sizes: &[usize], test_sizes: &[usize], par: Par) -> ModelDescription {
+        let k = self.k;
+        let frob = self.frob_sq(par);
+        let gamma = (0..k).map(|a| (0..k).map(|c| if a == c { None } else { Some(frob[a][a] / frob[a][c]) }).collect()).collect();
+        let gamma_sized = (0..k)
+            .map(|a| (0..k).map(|c| if a == c { None } else { Some(train_sizes[a] as f64 * frob[a][a] / (train_sizes[c] as f64 * frob[a][c])) }).collect())
+            .collect();
+        let (lambda, base) = match &self.factors {
+            Factors::Frame { base, lambda, .. } => (Some(lambda.clone()), Some(*base)),
+            _ => (None, None),
+        };
+        ModelDescription {
+            kind: self.kind.to_string(),
+            classes: k,
+            dim: self.d,
+            noise: self.noise,
+            feature_norms: (0..k).map(|c| linalg::dot_f64(&self.features[c * self.d..(c + 1) * self.d], &self.features[c * self.d..(c + 1) * self.d]).sqrt()).collect(),
+            lambda,
+            base_eigenvalue: base,
+            trace: (0..k).map(|c| self.trace(c)).collect(),
+            frob_sq: frob,
+            gamma,
+            gamma_sized,
+            train_class_sizes: train_sizes.to_vec(),
+            test_class_sizes: test_sizes.to_vec(),
+        }
+    }
+
+    /// Draw one noise patch xi = A_c zeta for the frame model, writing it (as f64) into `out`.
+    /// `zeta` is scratch of length d.
+    fn frame_noise(&self, c: usize, s: &mut Stream, zeta: &mut [f64], out: &mut [f64]) {
+        let d = self.d;
+        let Factors::Frame { frame, base, lambda } = &self.factors else { unreachable!() };
+        for z in zeta.iter_mut() {
+            *z = self.noise.draw(s);
+        }
+        for (o, z) in out.iter_mut().zip(zeta.iter()) {
+            *o = base * z;
+        }
+        for f in 0..self.k {
+            let q = &frame[f * d..(f + 1) * d];
+            let p = base * linalg::dot_f64(q, zeta);
+            for (o, qv) in out.iter_mut().zip(q) {
+                *o -= p * qv;
+            }
+        }
+        let q = &frame[(self.k + c) * d..(self.k + c + 1) * d];
+        let p = (lambda[c] - base) * linalg::dot_f64(q, zeta);
+        for (o, qv) in out.iter_mut().zip(q) {
+            *o += p * qv;
+        }
+    }
+
+    /// Noise patches for the given labels, row i drawn from stream (seed, purpose, first + i).
+    /// Returns n x d (f64).
+    pub fn noise_patches(&self, labels: &[i32], seed: u64, purpose: Purpose, first: u64, par: Par) -> Vec<f64> {
+        let d = self.d;
+        let n = labels.len();
+        let mut xi = vec![0.0f64; n * d];
+        match &self.factors {
+            Factors::Frame { .. } => {
+                let work = |(i, row): (usize, &mut [f64])| {
+                    let mut s = Stream::new(seed, purpose, first + i as u64);
+                    let mut zeta = vec![0.0; d];
+                    self.frame_noise(labels[i] as usize, &mut s, &mut zeta, row);
+                };
+                par_rows(&mut xi, d, par, work);
+            }
+            Factors::Spectral { u, spectra } => {
+                let mut zeta = vec![0.0f64; n * d];
+                par_rows(&mut zeta, d, par, |(i, row): (usize, &mut [f64])| {
+                    let mut s = Stream::new(seed, purpose, first + i as u64);
+                    for z in row.iter_mut() {
+                        *z = self.noise.draw(&mut s);
+                    }
+                });
+                // t = zeta U (row i = (U^T zeta_i)^T), scaled by s_{y_i}, then xi = t U^T.
+                let mut t = vec![0.0f64; n * d];
+                linalg::gemm_f64(&mut t, View::rm(n, d, d), 0.0, &zeta, View::rm(n, d, d), u, View::rm(d, d, d), 1.0, par);
+                for i in 0..n {
+                    let s = &spectra[labels[i] as usize];
+                    for (tv, sv) in t[i * d..(i + 1) * d].iter_mut().zip(s) {
+                        *tv *= sv;
+                    }
+                }
+                linalg::gemm_f64(&mut xi, View::rm(n, d, d), 0.0, &t, View::rm(n, d, d), u, View::rm_t(d, d, d), 1.0, par);
+            }
+            Factors::Explicit { a } => {
+                let mut zeta = vec![0.0f64; n * d];
+                par_rows(&mut zeta, d, par, |(i, row): (usize, &mut [f64])| {
+                    let mut s = Stream::new(seed, purpose, first + i as u64);
+                    for z in row.iter_mut() {
+                        *z = self.noise.draw(&mut s);
+                    }
+                });
+                // Row i of xi = zeta_i^T A_y^T, one GEMM per class over the rows of that class.
+                for c in 0..self.k {
+                    let idx: Vec<usize> = (0..n).filter(|&i| labels[i] as usize == c).collect();
+                    if idx.is_empty() {
+                        continue;
+                    }
+                    let mut zc = vec![0.0; idx.len() * d];
+                    for (r, &i) in idx.iter().enumerate() {
+                        zc[r * d..(r + 1) * d].copy_from_slice(&zeta[i * d..(i + 1) * d]);
+                    }
+                    let mut out = vec![0.0; idx.len() * d];
+                    let ac = &a[c * d * d..(c + 1) * d * d];
+                    linalg::gemm_f64(&mut out, View::rm(idx.len(), d, d), 0.0, &zc, View::rm(idx.len(), d, d), ac, View::rm_t(d, d, d), 1.0, par);
+                    for (r, &i) in idx.iter().enumerate() {
+                        xi[i * d..(i + 1) * d].copy_from_slice(&out[r * d..(r + 1) * d]);
+                    }
+                }
+            }
+        }
+        xi
+    }
+}
+
+/// Run `f` over the rows of `buf` (row length `w`), in parallel where allowed. Results do not
+/// depend on the number of threads: each row's arithmetic is independent.
+pub fn par_rows<T: Send, F>(buf: &mut [T], w: usize, par: Par, f: F)
+where
+    F: Fn((usize, &mut [T])) + Sync + Send,
+{
+    if w == 0 {
+        return;
+    }
+    #[cfg(feature = "parallel")]
+    if let Par::Threads(_) = par {
+        use rayon::prelude::*;
+        buf.par_chunks_mut(w).enumerate().for_each(f);
+        return;
+    }
+    let _ = par;
+    buf.chunks_mut(w).enumerate().for_each(f);
+}
+
+fn labels_for(sizes: &[usize], seed: u64, purpose: Purpose) -> Vec<i32> {
+    let mut y: Vec<i32> = sizes.iter().enumerate().flat_map(|(c, &n)| std::iter::repeat(c as i32).take(n)).collect();
+    Stream::new(seed, purpose, 0).shuffle(&mut y);
+    y
+}
+
+fn positions(n: usize, seed: u64, purpose: Purpose) -> Vec<u8> {
+    let mut s = Stream::new(seed, purpose, 0);
+    (0..n).map(|_| (s.next_u64() >> 63) as u8).collect()
+}
+
+fn assemble(model: &DataModel, y: &[i32], pos: &[u8], xi: &[f64]) -> Vec<f32> {
+    let d = model.d;
+    let mut x = vec![0.0f32; y.len() * 2 * d];
+    for i in 0..y.len() {
+        let p = pos[i] as usize;
+        let c = y[i] as usize;
+        let (feat, noise) = if p == 0 { (0, 1) } else { (1, 0) };
+        let base = i * 2 * d;
+        for j in 0..d {
+            x[base + feat * d + j] = model.features[c * d + j] as f32;
+            x[base + noise * d + j] = xi[i * d + j] as f32;
+        }
+    }
+    x
+}
+
+/// Generate a training and a test set from a config (and user arrays for the explicit model).
+pub fn generate(cfg: &DataConfig, explicit: Option<ExplicitModel<'_>>, par: Par) -> Result<(DataModel, Dataset)> {
+    let (per, test, _) = cfg.validate()?;
+    let model = DataModel::build(cfg, explicit, par)?;
+    let train_y = labels_for(&per, cfg.seed, Purpose::TrainLabels);
+    let test_y = labels_for(&test, cfg.seed, Purpose::TestLabels);
+    let train_pos = positions(train_y.len(), cfg.seed, Purpose::TrainPosition);
+    let test_pos = positions(test_y.len(), cfg.seed, Purpose::TestPosition);
+    let xi = model.noise_patches(&train_y, cfg.seed, Purpose::TrainNoise, 0, par);
+    let train_x = assemble(&model, &train_y, &train_pos, &xi);
+    drop(xi);
+    let xi = model.noise_patches(&test_y, cfg.seed, Purpose::TestNoise, 0, par);
+    let test_x = assemble(&model, &test_y, &test_pos, &xi);
+    drop(xi);
+    let description = model.describe(&per, &test, par);
+    let features = model.features.iter().map(|&v| v as f32).collect();
+    let ds = Dataset { k: model.k, d: model.d, train_x, train_y, train_pos, test_x, test_y, test_pos, features, description };
+    Ok((model, ds))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn small(model: ModelSpec) -> DataConfig {
+        DataConfig { classes: 3, dim: 40, per_class: OneOrMany::One(200), test_per_class: OneOrMany::One(10), gamma: Some(5.0), model, ..Default::default() }
+    }
+
+    #[test]
+    fn gamma_is_hit_exactly() {
+        for g in [1.0, 1.2, 10.0, 1400.0] {
+            let cfg = DataConfig { gamma: Some(g), ..Default::default() };
+            let m = DataModel::build(&cfg, None, Par::Seq).unwrap();
+            let f = m.frob_sq(Par::Seq);
+            assert!((f[0][0] / f[0][1] - g).abs() < 1e-9 * g, "{g}: {}", f[0][0] / f[0][1]);
+        }
+        assert!((lambda_for_gamma(1.0, 995, 0.5) - 0.5).abs() < 1e-15);
+    }
+
+    #[test]
+    fn frame_factor_is_exact() {
+        let cfg = small(ModelSpec::Named(ModelName::Heterogeneous));
+        let m = DataModel::build(&cfg, None, Par::Seq).unwrap();
+        let d = m.d;
+        for c in 0..3 {
+            let a = m.dense_factor(c);
+            let sv = linalg::singular_values(&a, d, d).unwrap();
+            let mut want = m.closed_form_spectrum(c).unwrap();
+            want.sort_by(|x, y| y.partial_cmp(x).unwrap());
+            for (x, y) in sv.iter().zip(&want) {
+                assert!((x - y).abs() < 1e-12, "{sv:?} vs {want:?}");
+            }
+            for f in 0..3 {
+                let u = &m.features[f * d..(f + 1) * d];
+                for j in 0..d {
+                    let v: f64 = (0..d).map(|i| u[i] * a[i * d + j]).sum();
+                    assert!(v.abs() < 1e-13);
+                }
+            }
+            // Closed-form Frobenius products agree with dense ones.
+            let f = m.frob_sq(Par::Seq);
+            for c2 in 0..3 {
+                let b = m.dense_factor(c2);
+                let mut p = vec![0.0; d * d];
+                linalg::gemm_f64(&mut p, View::rm(d, d, d), 0.0, &a, View::rm_t(d, d, d), &b, View::rm(d, d, d), 1.0, Par::Seq);
+                let fro: f64 = p.iter().map(|v| v * v).sum();
+                assert!((fro - f[c][c2]).abs() < 1e-10 * fro);
+            }
+        }
+    }
+
+    #[test]
+    fn noise_covariance_approaches_a_a_t() {
+        let cfg = DataConfig { classes: 2, dim: 8, per_class: OneOrMany::One(40_000), test_per_class: OneOrMany::One(1), gamma: Some(30.0), noise: NoiseKind::Uniform, ..Default::default() };
+        let (m, ds) = generate(&cfg, None, Par::Seq).unwrap();
+        let d = m.d;
+        for c in 0..2 {
+            let a = m.dense_factor(c);
+            let mut cov = vec![0.0f64; d * d];
+            let mut cnt = 0.0;
+            for i in 0..ds.n_train() {
+                if ds.train_y[i] as usize != c {
+                    continue;
+                }
+                let p = 1 - ds.train_pos[i] as usize;
+                let xi = &ds.train_x[i * 2 * d + p * d..i * 2 * d + (p + 1) * d];
+                for r in 0..d {
+                    for s in 0..d {
+                        cov[r * d + s] += xi[r] as f64 * xi[s] as f64;
+                    }
+                }
+                cnt += 1.0;
+            }
+            for r in 0..d {
+                for s in 0..d {
+                    let want: f64 = (0..d).map(|l| a[r * d + l] * a[s * d + l]).sum();
+                    assert!((cov[r * d + s] / cnt - want).abs() < 0.05, "{r},{s}: {} vs {want}", cov[r * d + s] / cnt);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn spectra_model_matches_its_spectrum() {
+        let d = 12;
+        let spectra = vec![vec![0.3; d - 2], (0..d - 2).map(|i| i as f64 * 0.1).collect()];
+        let cfg = DataConfig { classes: 2, dim: d, per_class: OneOrMany::One(5), test_per_class: OneOrMany::One(5), model: ModelSpec::Spectra { spectra: spectra.clone() }, ..Default::default() };
+        let (m, _) = generate(&cfg, None, Par::Seq).unwrap();
+        for c in 0..2 {
+            let a = m.dense_factor(c);
+            let sv = linalg::singular_values(&a, d, d).unwrap();
+            let mut want = spectra[c].clone();
+            want.extend([0.0, 0.0]);
+            want.sort_by(|x, y| y.partial_cmp(x).unwrap());
+            for (x, y) in sv.iter().zip(&want) {
+                assert!((x - y).abs() < 1e-10);
+            }
+        }
+    }
+
+    #[test]
+    fn bad_input_names_the_field() {
+        let e = DataModel::build(&DataConfig { gamma: Some(0.5), ..Default::default() }, None, Par::Seq).unwrap_err();
+        assert_eq!(e.field(), Some("data.gamma"));
+        let e = DataModel::build(&DataConfig { classes: 1, ..Default::default() }, None, Par::Seq).unwrap_err();
+        assert_eq!(e.field(), Some("data.classes"));
+        let e = generate(&DataConfig { per_class: OneOrMany::One(100_000_000), ..Default::default() }, None, Par::Seq).unwrap_err();
+        assert_eq!(e.code(), "E_TOO_LARGE");
+        assert!(e.to_string().contains("GiB"), "{e}");
+    }
+
+    #[test]
+    fn same_seed_same_data_any_threads() {
+        let cfg = small(ModelSpec::Named(ModelName::Heterogeneous));
+        let (_, a) = generate(&cfg, None, Par::Seq).unwrap();
+        let (_, b) = generate(&cfg, None, Par::Threads(2)).unwrap();
+        assert_eq!(a.train_x, b.train_x);
+        assert_eq!(a.test_y, b.test_y);
+        let (_, c) = generate(&DataConfig { seed: 1, ..cfg }, None, Par::Seq).unwrap();
+        assert_ne!(a.train_x, c.train_x);
+    }
+}

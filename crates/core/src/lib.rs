@@ -1,0 +1,15 @@
+//! benignfit-core: the numerics of "Rethinking Benign Overfitting in Two-Layer Neural Networks".
+//!
+//! Pure functions and plain structs over flat row-major buffers; no binding code, no I/O.
+
+pub mod api;
+pub mod data;
+pub mod error;
+pub mod linalg;
+pub mod rng;
+
+pub use error::{Error, Result};
+
+/// The version of the data format: streams, purposes and the order of draws. Bumped whenever the
+/// same seed would produce a different dataset.
+pub const DATA_FORMAT_VERSION: u32 = 1;

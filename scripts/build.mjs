@@ -1,0 +1,177 @@
+#!/usr/bin/env node
+// Builds everything benignfit ships, in order: the N-API addon (host rustup toolchain), the
+// WebAssembly package (the host's wasm32 target and wasm-pack when present, else the offline
+// Debian sid toolchain that scripts/wasm-toolchain.sh provisions), and the TypeScript.
+// `node scripts/build.mjs [native|wasm|ts]...` builds only the named parts. Idempotent: parts whose
+// sources did not change since their build-info.json are skipped.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const say = (msg) => console.error(`[benignfit build] ${msg}`);
+const parts = process.argv.slice(2);
+const want = (p) => parts.length === 0 || parts.includes(p);
+const force = process.env.BENIGNFIT_FORCE_BUILD === '1';
+
+function run(cmd, args, opts = {}) {
+  say(`$ ${cmd} ${args.join(' ')}`);
+  const r = spawnSync(cmd, args, { stdio: ['ignore', 'inherit', 'inherit'], cwd: root, ...opts });
+  if (r.status !== 0) {
+    throw new Error(`${cmd} ${args.join(' ')} failed with exit code ${r.status ?? r.signal}`);
+  }
+}
+function out(cmd, args, opts = {}) {
+  try {
+    return execFileSync(cmd, args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], ...opts }).trim();
+  } catch {
+    return '';
+  }
+}
+
+// A hash of the Rust sources, so an unchanged source tree is not rebuilt.
+function walk(dir, acc = []) {
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) walk(p, acc);
+    else acc.push(p);
+  }
+  return acc;
+}
+function sourceHash() {
+  const h = createHash('sha256');
+  const files = [join(root, 'Cargo.toml'), join(root, 'Cargo.lock'), ...walk(join(root, 'crates')).sort()];
+  for (const f of files) {
+    h.update(relative(root, f));
+    h.update(readFileSync(f));
+  }
+  return h.digest('hex').slice(0, 16);
+}
+function readInfo(p) {
+  try {
+    return JSON.parse(readFileSync(p, 'utf8'));
+  } catch {
+    return null;
+  }
+}
+function lockedVersion(name) {
+  const lock = readFileSync(join(root, 'Cargo.lock'), 'utf8');
+  const m = lock.match(new RegExp(`name = "${name}"\\nversion = "([^"]+)"`));
+  return m ? m[1] : null;
+}
+
+function buildNative(hash) {
+  const info = join(root, 'native', 'build-info.json');
+  const prev = readInfo(info);
+  const addon = join(root, 'native', 'benignfit.linux-x64-gnu.node');
+  if (!force && prev?.sourceHash === hash && existsSync(join(root, 'native', prev.file ?? ''))) {
+    say(`native addon up to date (${prev.file}, ${prev.rustc})`);
+    return;
+  }
+  say('building the N-API addon with the host toolchain (release)');
+  run('npx', ['napi', 'build', '--platform', '--release', '--manifest-path', 'crates/node/Cargo.toml', '--output-dir', 'native', '--no-js', '--dts', '../target/napi-types.d.ts']);
+  const file = readdirSync(join(root, 'native')).find((f) => f.endsWith('.node'));
+  writeFileSync(info, JSON.stringify({
+    artifact: 'native',
+    file,
+    rustc: out('rustc', ['--version']),
+    napiCli: JSON.parse(readFileSync(join(root, 'node_modules/@napi-rs/cli/package.json'), 'utf8')).version,
+    napiCrate: lockedVersion('napi'),
+    sourceHash: hash,
+    builtAt: new Date().toISOString(),
+  }, null, 2) + '\n');
+  void addon;
+}
+
+function buildWasm(hash) {
+  const outDir = join(root, 'wasm');
+  const info = join(outDir, 'build-info.json');
+  const prev = readInfo(info);
+  if (!force && prev?.sourceHash === hash && existsSync(join(outDir, 'benignfit_wasm_bg.wasm'))) {
+    say(`wasm package up to date (${prev.rustc}, wasm-bindgen ${prev.wasmBindgen})`);
+    return;
+  }
+  const locked = lockedVersion('wasm-bindgen');
+  const tc = out('bash', [join(root, 'scripts', 'wasm-toolchain.sh')], { stdio: ['ignore', 'pipe', 'inherit'] }).split('\n').pop();
+  if (!tc) throw new Error('could not provision a WebAssembly toolchain (see the messages above)');
+  const rustflags = '-C target-feature=+simd128';
+  if (tc === 'host') {
+    say('building the wasm package with the host toolchain');
+    run('wasm-pack', ['build', 'crates/wasm', '--target', 'web', '--release', '--out-dir', '../../wasm', '--out-name', 'benignfit_wasm', '--no-pack'], {
+      env: { ...process.env, RUSTFLAGS: rustflags },
+    });
+    writeInfo({ rustc: out('rustc', ['--version']), wasmBindgen: out('wasm-bindgen', ['--version']), wasmPack: out('wasm-pack', ['--version']), toolchain: 'host' });
+    return;
+  }
+  const sid = tc.slice('chroot:'.length);
+  const inRoot = (cmd) => out('chroot', [sid, 'sh', '-c', cmd]);
+  // Cargo inside the root reaches the crate registry through the host's network: give it the
+  // host's CA bundle (which may hold a proxy's certificate the root's bundle lacks).
+  const hostCa = ['/etc/ssl/certs/ca-certificates.crt', '/etc/pki/tls/certs/ca-bundle.crt'].find((f) => existsSync(f));
+  let caEnv = '';
+  if (hostCa) {
+    cpSync(hostCa, join(sid, 'etc', 'ssl', 'certs', 'benignfit-host-ca.crt'));
+    caEnv = 'CARGO_HTTP_CAINFO=/etc/ssl/certs/benignfit-host-ca.crt SSL_CERT_FILE=/etc/ssl/certs/benignfit-host-ca.crt ';
+  }
+  // The wasm-bindgen CLI must equal the crate version in Cargo.lock exactly.
+  let bindgenBin = 'wasm-bindgen';
+  const cli = inRoot('wasm-bindgen --version').split(' ').pop();
+  if (cli !== locked) {
+    const dir = `/opt/wasm-bindgen-${locked}`;
+    if (!inRoot(`test -x ${dir}/bin/wasm-bindgen && echo yes`)) {
+      say(`Debian's wasm-bindgen CLI is ${cli} but Cargo.lock has ${locked}: installing wasm-bindgen-cli ${locked} inside the root (once, a few minutes)`);
+      run('chroot', [sid, 'sh', '-c', `${caEnv}cargo install wasm-bindgen-cli --version =${locked} --locked --root ${dir}`]);
+    }
+    bindgenBin = `${dir}/bin/wasm-bindgen`;
+  }
+  say(`building the wasm package inside ${sid} (wasm-bindgen ${locked})`);
+  // Copy the sources in (mtimes kept, so cargo rebuilds only what changed) and the output out.
+  const src = join(sid, 'build', 'src');
+  rmSync(src, { recursive: true, force: true });
+  mkdirSync(src, { recursive: true });
+  for (const p of ['Cargo.toml', 'Cargo.lock', 'crates']) cpSync(join(root, p), join(src, p), { recursive: true, preserveTimestamps: true });
+  rmSync(join(sid, 'build', 'out'), { recursive: true, force: true });
+  const pathPrefix = bindgenBin === 'wasm-bindgen' ? '' : `PATH=${dirname(bindgenBin)}:$PATH `;
+  run('chroot', [sid, 'sh', '-c',
+    `cd /build/src/crates/wasm && ${caEnv}${pathPrefix}CARGO_TARGET_DIR=/build/target RUSTFLAGS='${rustflags}' wasm-pack build --target web --release --mode no-install --no-pack --out-dir /build/out --out-name benignfit_wasm`]);
+  rmSync(outDir, { recursive: true, force: true });
+  cpSync(join(sid, 'build', 'out'), outDir, { recursive: true });
+  writeInfo({
+    rustc: inRoot('rustc --version'),
+    wasmBindgen: inRoot(`${bindgenBin} --version`),
+    wasmPack: inRoot('wasm-pack --version'),
+    wasmOpt: inRoot('wasm-opt --version'),
+    toolchain: `Debian sid root at ${sid}`,
+  });
+
+  function writeInfo(extra) {
+    writeFileSync(info, JSON.stringify({ artifact: 'wasm', ...extra, wasmBindgenCrate: locked, rustflags, sourceHash: hash, builtAt: new Date().toISOString() }, null, 2) + '\n');
+    say(`wasm package built: ${extra.rustc}, ${extra.wasmBindgen}`);
+  }
+}
+
+function buildTs() {
+  say('compiling TypeScript (tsc)');
+  run('npx', ['tsc', '-p', 'tsconfig.json']);
+  // The CLI entry must be executable for `npx benignfit`.
+  const cli = join(root, 'dist', 'cli', 'main.js');
+  if (existsSync(cli)) execFileSync('chmod', ['+x', cli]);
+}
+
+const t0 = Date.now();
+try {
+  if (!existsSync(join(root, 'node_modules', '@napi-rs', 'cli'))) {
+    throw new Error('node_modules is missing: run `npm install` (which runs this build) first');
+  }
+  const hash = sourceHash();
+  if (want('native')) buildNative(hash);
+  if (want('wasm')) buildWasm(hash);
+  if (want('ts')) buildTs();
+  say(`done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+} catch (e) {
+  say(`error: ${e.message}`);
+  process.exit(1);
+}
+void statSync;

@@ -1,0 +1,153 @@
+/** Shared pieces of the CLI: backend choice, config files and flag overrides, output files. */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { Option, type Command } from 'commander';
+import { load } from '../load-node.js';
+import type { Benignfit } from '../api.js';
+import { BenignfitError, invalid } from '../errors.js';
+import { encodeNpy, type NpyArray } from '../npy.js';
+
+export const backendOption = () =>
+  new Option('--backend <name>', 'compute backend (default: native, falling back to wasm; env BENIGNFIT_BACKEND)').choices(['native', 'wasm', 'auto']);
+export const threadsOption = () => new Option('--threads <n>', 'native threads (0 = all cores)').argParser((v) => parseInteger('--threads', v));
+
+export function parseInteger(flag: string, v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n)) throw invalid(flag, v, 'an integer');
+  return n;
+}
+export function parseNumber(flag: string, v: string): number {
+  const n = Number(v);
+  if (!Number.isFinite(n)) throw invalid(flag, v, 'a finite number');
+  return n;
+}
+/** "1" or "1,2,3" -> number or number[]. */
+export function parseNumberOrList(flag: string, v: string): number | number[] {
+  const parts = v.split(',').map((s) => parseNumber(flag, s.trim()));
+  return parts.length === 1 ? parts[0] : parts;
+}
+
+export async function backendFor(opts: { backend?: string; threads?: number }): Promise<Benignfit> {
+  return load({ backend: (opts.backend as 'native' | 'wasm' | 'auto' | undefined) ?? undefined, threads: opts.threads ?? 0 });
+}
+
+export type ConfigFile = Record<string, Record<string, unknown> | undefined>;
+
+/** Read a JSON config file; `sections` are the top-level keys it may have. */
+export function readConfig(file: string | undefined, sections: string[]): ConfigFile {
+  if (!file) return {};
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new BenignfitError('E_IO', `--config: cannot read ${file}: ${(e as Error).message}`, { field: '--config' });
+  }
+  let obj: unknown;
+  try {
+    obj = JSON.parse(text);
+  } catch (e) {
+    throw new BenignfitError('E_INVALID', `--config: ${file} is not valid JSON: ${(e as Error).message}`, { field: '--config' });
+  }
+  if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) throw invalid('config', obj, 'a JSON object');
+  for (const k of Object.keys(obj)) {
+    if (!sections.includes(k)) throw invalid(k, (obj as Record<string, unknown>)[k], `no unknown keys (this command reads: ${sections.join(', ')})`);
+    const v = (obj as Record<string, unknown>)[k];
+    if (v === null || typeof v !== 'object' || (Array.isArray(v) && k !== 'sweep')) throw invalid(k, v, 'an object');
+  }
+  return obj as ConfigFile;
+}
+
+/** Apply `--set a.b=value` overrides (value parsed as JSON when it can be, else a string). */
+export function applySets(cfg: ConfigFile, sets: string[] | undefined): ConfigFile {
+  for (const s of sets ?? []) {
+    const eq = s.indexOf('=');
+    if (eq < 1) throw invalid('--set', s, 'section.field=value, e.g. data.gamma=10');
+    const path = s.slice(0, eq).split('.');
+    let value: unknown = s.slice(eq + 1);
+    try {
+      value = JSON.parse(value as string);
+    } catch {
+      /* a plain string */
+    }
+    setPath(cfg as Record<string, unknown>, path, value);
+  }
+  return cfg;
+}
+
+export function setPath(obj: Record<string, unknown>, path: string[], value: unknown): void {
+  let o = obj;
+  for (const p of path.slice(0, -1)) {
+    if (o[p] === undefined || o[p] === null || typeof o[p] !== 'object') o[p] = {};
+    o = o[p] as Record<string, unknown>;
+  }
+  o[path[path.length - 1]] = value;
+}
+
+export function setIf(cfg: ConfigFile, section: string, key: string, v: unknown): void {
+  if (v === undefined) return;
+  cfg[section] ??= {};
+  cfg[section]![key] = v;
+}
+
+export function outDir(dir: string): string {
+  const d = resolve(dir);
+  try {
+    mkdirSync(d, { recursive: true });
+  } catch (e) {
+    throw new BenignfitError('E_IO', `--out: cannot create ${d}: ${(e as Error).message}`, { field: '--out' });
+  }
+  return d;
+}
+
+export function writeNpy(dir: string, name: string, data: NpyArray, shape: number[]): void {
+  writeFileSync(join(dir, name), encodeNpy(data, shape));
+}
+
+export function writeJson(dir: string, name: string, value: unknown): void {
+  writeFileSync(join(dir, name), JSON.stringify(value, null, 2) + '\n');
+}
+
+export const collect = (v: string, prev: string[] = []) => [...prev, v];
+
+/** Common data-config flags of every command that generates data. */
+export function dataFlags(cmd: Command): Command {
+  return cmd
+    .option('--seed <n>', 'seed of every random draw', (v) => parseInteger('--seed', v))
+    .option('--classes <K>', 'number of classes', (v) => parseInteger('--classes', v))
+    .option('--dim <d>', 'patch dimension', (v) => parseInteger('--dim', v))
+    .option('--per-class <n>', 'training examples per class (n or n1,n2,...)', (v) => parseNumberOrList('--per-class', v))
+    .option('--test-per-class <n>', 'test examples per class (n or n1,n2,...)', (v) => parseNumberOrList('--test-per-class', v))
+    .option('--feature-norm <u>', 'feature strength ||u_k|| (u or u1,u2,...)', (v) => parseNumberOrList('--feature-norm', v))
+    .option('--gamma <g>', 'size-free noise correlation ratio (>= 1)', (v) => parseNumber('--gamma', v))
+    .option('--noise <law>', 'gaussian | uniform | rademacher')
+    .option('--model <name>', 'heterogeneous | homogeneous')
+    .option('--set <path=value>', 'override any config field, e.g. --set data.baseEigenvalue=0.4 (repeatable)', collect);
+}
+
+export function dataOverrides(cfg: ConfigFile, o: Record<string, unknown>): void {
+  setIf(cfg, 'data', 'seed', o.seed);
+  setIf(cfg, 'data', 'classes', o.classes);
+  setIf(cfg, 'data', 'dim', o.dim);
+  setIf(cfg, 'data', 'perClass', o.perClass);
+  setIf(cfg, 'data', 'testPerClass', o.testPerClass);
+  setIf(cfg, 'data', 'featureNorm', o.featureNorm);
+  setIf(cfg, 'data', 'gamma', o.gamma);
+  setIf(cfg, 'data', 'noise', o.noise);
+  setIf(cfg, 'data', 'model', o.model);
+}
+
+/** Right-aligned plain-text table. */
+export function table(header: string[], rows: (string | number)[][]): string {
+  const cells = [header, ...rows.map((r) => r.map((c) => (typeof c === 'number' ? fmt(c) : c)))];
+  const w = header.map((_, j) => Math.max(...cells.map((r) => String(r[j]).length)));
+  return cells.map((r, i) => r.map((c, j) => String(c).padStart(w[j])).join('  ') + (i === 0 ? '\n' + w.map((x) => '-'.repeat(x)).join('  ') : '')).join('\n');
+}
+
+export function fmt(x: number): string {
+  if (!Number.isFinite(x)) return String(x);
+  if (x === 0) return '0';
+  const a = Math.abs(x);
+  if (a >= 1e5 || a < 1e-3) return x.toExponential(3);
+  if (Number.isInteger(x)) return String(x);
+  return x.toPrecision(4);
+}

@@ -1,0 +1,148 @@
+/**
+ * Config schemas (zod): the one source of truth for every config field, its default (the paper's
+ * values) and what is accepted. The Rust core receives only fully resolved configs and checks them
+ * again, so bad input is refused on either side with an error naming the field.
+ */
+import { z } from 'zod';
+import { BenignfitError, invalid, show } from './errors.js';
+
+const posInt = z.number().int().min(1);
+const nonNegInt = z.number().int().min(0);
+const finite = z.number().refine(Number.isFinite, { message: 'finite' });
+
+export const NOISE_KINDS = ['gaussian', 'uniform', 'rademacher'] as const;
+export const MODEL_NAMES = ['heterogeneous', 'homogeneous', 'explicit'] as const;
+
+export const DataConfigSchema = z
+  .object({
+    /** K, the number of classes. */
+    classes: z.number().int().min(2).max(1000).default(5),
+    /** d, the dimension of each patch. */
+    dim: z.number().int().min(4).max(1_000_000).default(1000),
+    /** |S_k|: training examples per class (one number, or one per class). */
+    perClass: z.union([posInt, z.array(posInt)]).default(100),
+    /** Test examples per class. */
+    testPerClass: z.union([nonNegInt, z.array(nonNegInt)]).default(200),
+    /** ||u_k||: feature strength (one number, or one per class). */
+    featureNorm: z.union([finite.pipe(z.number().min(0)), z.array(finite.pipe(z.number().min(0)))]).default(1),
+    /** Size-free noise correlation ratio ||A_k^T A_k||_F^2 / ||A_k^T A_j||_F^2 (>= 1); default 1. */
+    gamma: finite.pipe(z.number().min(1)).optional(),
+    /** The class-specific eigenvalue lambda_k of A_k, one per class (instead of gamma). */
+    lambda: z.array(finite.pipe(z.number().gt(0))).optional(),
+    /** The eigenvalue of A_k on every other noise direction (§5.1: 0.5). */
+    baseEigenvalue: finite.pipe(z.number().gt(0)).default(0.5),
+    /** Law of zeta's coordinates (variance 1). */
+    noise: z.enum(NOISE_KINDS).default('gaussian'),
+    /** heterogeneous (§5.1) | homogeneous (Cao et al.) | explicit (arrays given) | {spectra}. */
+    model: z
+      .union([z.enum(MODEL_NAMES), z.object({ spectra: z.array(z.array(finite.pipe(z.number().min(0)))) }).strict()])
+      .default('heterogeneous'),
+    /** Seed of every random draw (integer, 0 to 2^53 - 1). */
+    seed: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(0),
+    /** Refuse allocations above this many bytes (default 8 GiB). */
+    memoryLimit: z.number().int().min(1).optional(),
+  })
+  .strict();
+
+export type DataConfigInput = z.input<typeof DataConfigSchema>;
+export type DataConfig = z.output<typeof DataConfigSchema>;
+
+/** What each field accepts, in words (used in error messages). */
+export const EXPECTED: Record<string, string> = {
+  'data.classes': 'an integer from 2 to 1000',
+  'data.dim': 'an integer from 4 to 1000000 (and >= 2 * classes)',
+  'data.perClass': 'an integer >= 1, or an array of them with one entry per class',
+  'data.testPerClass': 'an integer >= 0, or an array of them with one entry per class',
+  'data.featureNorm': 'a finite number >= 0, or an array of them with one entry per class',
+  'data.gamma': 'a finite number >= 1 (1 is homogeneous noise)',
+  'data.lambda': 'an array of finite numbers > 0, one per class',
+  'data.baseEigenvalue': 'a finite number > 0',
+  'data.noise': `one of ${NOISE_KINDS.map((s) => `"${s}"`).join(', ')}`,
+  'data.model': `one of ${MODEL_NAMES.map((s) => `"${s}"`).join(', ')} or {"spectra": [[...], ...]}`,
+  'data.seed': 'an integer from 0 to 2^53 - 1',
+  'data.memoryLimit': 'an integer number of bytes >= 1',
+};
+
+function getAt(obj: unknown, path: PropertyKey[]): unknown {
+  let v: unknown = obj;
+  for (const p of path) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = (v as Record<PropertyKey, unknown>)[p];
+  }
+  return v;
+}
+
+function fieldName(prefix: string, path: PropertyKey[]): string {
+  let s = prefix;
+  for (const p of path) s += typeof p === 'number' ? `[${p}]` : s ? `.${String(p)}` : String(p);
+  return s;
+}
+
+/** The first zod issue as a BenignfitError naming the field, the value and what was expected. */
+export function zodError(prefix: string, input: unknown, error: z.ZodError): BenignfitError {
+  const issue = error.issues[0];
+  if (issue.code === 'unrecognized_keys') {
+    const at = fieldName(prefix, issue.path);
+    const known = Object.keys(EXPECTED)
+      .filter((k) => k.startsWith(at ? at + '.' : '') && !k.slice(at.length + 1).includes('.'))
+      .map((k) => k.slice(at.length + 1));
+    const key = issue.keys[0];
+    return invalid(at ? `${at}.${key}` : key, getAt(input, [...issue.path, key]), `no unknown keys${known.length ? ` (known: ${known.join(', ')})` : ''}`);
+  }
+  const field = fieldName(prefix, issue.path);
+  const value = getAt(input, issue.path);
+  // The words for the whole field, even when zod complains about one array element.
+  const base = fieldName(prefix, issue.path.filter((p) => typeof p !== 'number'));
+  let expected = EXPECTED[field] ?? EXPECTED[base];
+  if (!expected) {
+    const i = issue as unknown as { minimum?: unknown; maximum?: unknown; expected?: unknown; values?: unknown[] };
+    if (issue.code === 'too_small') expected = `a value >= ${String(i.minimum)}`;
+    else if (issue.code === 'too_big') expected = `a value <= ${String(i.maximum)}`;
+    else if (issue.code === 'invalid_type') expected = `a ${String(i.expected)}`;
+    else if (issue.code === 'invalid_value') expected = `one of ${(i.values ?? []).map((v) => show(v)).join(', ')}`;
+    else expected = issue.message;
+  }
+  return invalid(field, value, expected);
+}
+
+function parseWith<S extends z.ZodType>(schema: S, prefix: string, input: unknown): z.output<S> {
+  const r = schema.safeParse(input ?? {});
+  if (!r.success) throw zodError(prefix, input ?? {}, r.error);
+  return r.data;
+}
+
+/** Fill defaults and check a data config; throws BenignfitError (E_INVALID) naming the field. */
+export function resolveDataConfig(input: DataConfigInput | undefined): DataConfig {
+  const c = parseWith(DataConfigSchema, 'data', input);
+  const k = c.classes;
+  for (const f of ['perClass', 'testPerClass', 'featureNorm'] as const) {
+    const v = c[f];
+    if (Array.isArray(v) && v.length !== k) {
+      throw invalid(`data.${f}`, v, `one entry per class (classes = ${k}), or a single number`);
+    }
+  }
+  if (c.dim < 2 * k) throw invalid('data.dim', c.dim, `an integer >= 2 * classes = ${2 * k}`);
+  if (c.lambda !== undefined && c.gamma !== undefined) {
+    throw invalid('data.lambda', c.lambda, 'either lambda or gamma, not both');
+  }
+  if (c.lambda !== undefined && c.lambda.length !== k) {
+    throw invalid('data.lambda', c.lambda, `one entry per class (classes = ${k})`);
+  }
+  if (c.model === 'homogeneous' && (c.lambda !== undefined || (c.gamma !== undefined && c.gamma !== 1))) {
+    throw invalid(c.lambda !== undefined ? 'data.lambda' : 'data.gamma', c.lambda ?? c.gamma, 'nothing (model "homogeneous" has every noise eigenvalue 1, so gamma = 1)');
+  }
+  if (typeof c.model === 'object') {
+    if (c.model.spectra.length !== k) throw invalid('data.model.spectra', c.model.spectra, `${k} arrays (one per class)`);
+    c.model.spectra.forEach((s, i) => {
+      if (s.length !== c.dim - k) throw invalid(`data.model.spectra[${i}]`, s, `dim - classes = ${c.dim - k} eigenvalues (one per noise direction)`);
+    });
+  }
+  if (c.gamma === undefined && c.lambda === undefined) c.gamma = 1;
+  return c;
+}
+
+/** The total training and test sizes of a resolved data config. */
+export function classSizes(c: DataConfig): { train: number[]; test: number[] } {
+  const expand = (v: number | number[]) => (Array.isArray(v) ? v : Array.from({ length: c.classes }, () => v));
+  return { train: expand(c.perClass), test: expand(c.testPerClass) };
+}
