@@ -128,16 +128,18 @@ function buildWasm(hash) {
   }
   say(`building the wasm package inside ${sid} (wasm-bindgen ${locked})`);
   // Copy the sources in (mtimes kept, so cargo rebuilds only what changed) and the output out.
-  const src = join(sid, 'build', 'src');
+  // One build folder per checkout, so several checkouts (git worktrees) can build side by side.
+  const slot = `/build/${createHash('sha256').update(root).digest('hex').slice(0, 12)}`;
+  const src = join(sid, slot, 'src');
   rmSync(src, { recursive: true, force: true });
   mkdirSync(src, { recursive: true });
   for (const p of ['Cargo.toml', 'Cargo.lock', 'crates']) cpSync(join(root, p), join(src, p), { recursive: true, preserveTimestamps: true });
-  rmSync(join(sid, 'build', 'out'), { recursive: true, force: true });
+  rmSync(join(sid, slot, 'out'), { recursive: true, force: true });
   const pathPrefix = bindgenBin === 'wasm-bindgen' ? '' : `PATH=${dirname(bindgenBin)}:$PATH `;
   run('chroot', [sid, 'sh', '-c',
-    `cd /build/src/crates/wasm && ${caEnv}${pathPrefix}CARGO_TARGET_DIR=/build/target RUSTFLAGS='${rustflags}' wasm-pack build --target web --release --mode no-install --no-pack --out-dir /build/out --out-name benignfit_wasm`]);
+    `cd ${slot}/src/crates/wasm && ${caEnv}${pathPrefix}CARGO_TARGET_DIR=${slot}/target RUSTFLAGS='${rustflags}' wasm-pack build --target web --release --mode no-install --no-pack --out-dir ${slot}/out --out-name benignfit_wasm`]);
   rmSync(outDir, { recursive: true, force: true });
-  cpSync(join(sid, 'build', 'out'), outDir, { recursive: true });
+  cpSync(join(sid, slot, 'out'), outDir, { recursive: true });
   writeInfo({
     rustc: inRoot('rustc --version'),
     wasmBindgen: inRoot(`${bindgenBin} --version`),

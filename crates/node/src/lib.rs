@@ -1,11 +1,14 @@
-//! N-API binding of benignfit-core: converts arguments, calls `benignfit_core::api`, maps errors.
-//! Errors reach JavaScript as `Error("[CODE] message")`; panics are caught and reported the same way.
+//! N-API binding of benignfit-core: each module converts arguments, calls `benignfit_core::api`
+//! (or a core module) and maps errors. Errors reach JavaScript as `Error("[CODE] message")`;
+//! panics are caught by [`guard`] and reported the same way (code E_PANIC), never a crash.
+
+mod data;
 
 use benignfit_core::api;
-use napi::bindgen_prelude::*;
 use napi_derive::napi;
 
-fn guard<T>(f: impl FnOnce() -> benignfit_core::Result<T>) -> napi::Result<T> {
+/// Run core code, turning its errors and any panic into a JS error "[CODE] message".
+pub(crate) fn guard<T>(f: impl FnOnce() -> benignfit_core::Result<T>) -> napi::Result<T> {
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
         Ok(Ok(v)) => Ok(v),
         Ok(Err(e)) => Err(napi::Error::from_reason(format!("[{}] {}", e.code(), e))),
@@ -23,34 +26,4 @@ fn guard<T>(f: impl FnOnce() -> benignfit_core::Result<T>) -> napi::Result<T> {
 #[napi]
 pub fn version() -> String {
     api::to_json(&api::version())
-}
-
-#[napi(object)]
-pub struct RawDataset {
-    pub train_x: Float32Array,
-    pub train_y: Int32Array,
-    pub train_pos: Uint8Array,
-    pub test_x: Float32Array,
-    pub test_y: Int32Array,
-    pub test_pos: Uint8Array,
-    pub features: Float32Array,
-    pub noise_factors: Option<Float32Array>,
-    pub description: String,
-}
-
-#[napi]
-pub fn generate(config: String, features: Option<Float32Array>, noise_factors: Option<Float32Array>, include_factors: bool, threads: u32) -> napi::Result<RawDataset> {
-    let g = guard(|| api::generate(&config, features.as_deref(), noise_factors.as_deref(), include_factors, threads as usize))?;
-    let ds = g.dataset;
-    Ok(RawDataset {
-        train_x: Float32Array::new(ds.train_x),
-        train_y: Int32Array::new(ds.train_y),
-        train_pos: Uint8Array::new(ds.train_pos),
-        test_x: Float32Array::new(ds.test_x),
-        test_y: Int32Array::new(ds.test_y),
-        test_pos: Uint8Array::new(ds.test_pos),
-        features: Float32Array::new(ds.features),
-        noise_factors: g.noise_factors.map(Float32Array::new),
-        description: g.description,
-    })
 }

@@ -1,9 +1,11 @@
-//! wasm-bindgen binding of benignfit-core: converts arguments, calls `benignfit_core::api`, maps
+//! wasm-bindgen binding of benignfit-core: each module converts arguments, calls the core and maps
 //! errors to real JS `Error`s ("[CODE] message"). A panic cannot unwind in wasm; the hook records
 //! its message so the TypeScript loader can report it (`lastPanic`) and start a fresh instance.
 
+mod data;
+
 use benignfit_core::api;
-use js_sys::{Float32Array, Int32Array, Object, Reflect, Uint8Array};
+use js_sys::{Object, Reflect};
 use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 
@@ -23,34 +25,16 @@ pub fn last_panic() -> Option<String> {
     LAST_PANIC.with(|p| p.borrow().clone())
 }
 
-fn err(e: benignfit_core::Error) -> JsError {
+pub(crate) fn err(e: benignfit_core::Error) -> JsError {
     JsError::new(&format!("[{}] {}", e.code(), e))
 }
 
-fn set(o: &Object, k: &str, v: impl Into<JsValue>) {
+/// Set a property on a plain JS object.
+pub(crate) fn set(o: &Object, k: &str, v: impl Into<JsValue>) {
     let _ = Reflect::set(o, &JsValue::from_str(k), &v.into());
 }
 
 #[wasm_bindgen]
 pub fn version() -> String {
     api::to_json(&api::version())
-}
-
-#[wasm_bindgen]
-pub fn generate(config: &str, features: Option<Vec<f32>>, noise_factors: Option<Vec<f32>>, include_factors: bool, _threads: u32) -> Result<Object, JsError> {
-    let g = api::generate(config, features.as_deref(), noise_factors.as_deref(), include_factors, 1).map_err(err)?;
-    let ds = g.dataset;
-    let o = Object::new();
-    set(&o, "trainX", Float32Array::from(&ds.train_x[..]));
-    set(&o, "trainY", Int32Array::from(&ds.train_y[..]));
-    set(&o, "trainPos", Uint8Array::from(&ds.train_pos[..]));
-    set(&o, "testX", Float32Array::from(&ds.test_x[..]));
-    set(&o, "testY", Int32Array::from(&ds.test_y[..]));
-    set(&o, "testPos", Uint8Array::from(&ds.test_pos[..]));
-    set(&o, "features", Float32Array::from(&ds.features[..]));
-    if let Some(a) = g.noise_factors {
-        set(&o, "noiseFactors", Float32Array::from(&a[..]));
-    }
-    set(&o, "description", g.description);
-    Ok(o)
 }
