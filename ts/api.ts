@@ -2,9 +2,10 @@
  * The typed API over one backend. Everything a binding throws becomes a BenignfitError with the
  * same code on both backends.
  */
-import { resolveDataConfig, type DataConfigInput } from './config.js';
-import { BenignfitError, fromBinding } from './errors.js';
-import type { BackendName, Dataset, GenerateOptions, ModelDescription, RawBackend, VersionInfo } from './types.js';
+import { resolveDataConfig, type DataConfigInput, type TrainConfigInput } from './config.js';
+import { BenignfitError, fromBinding, invalid } from './errors.js';
+import { train } from './train.js';
+import type { BackendName, Dataset, GenerateOptions, ModelDescription, RawBackend, TrainCallbacks, TrainData, TrainResult, VersionInfo } from './types.js';
 
 export interface BenignfitOptions {
   /** Threads for native kernels: 0 = all cores (default), 1 = one. Ignored by wasm. */
@@ -31,8 +32,8 @@ export class Benignfit {
     this.reload = opts.reload;
   }
 
-  /** Run a binding call, mapping errors; a wasm trap (panic) is reported and the instance replaced. */
-  protected call<T>(f: (raw: RawBackend) => T): T {
+  /** Run a binding call, mapping errors; a wasm trap (panic) is reported and the instance replaced. @internal */
+  call<T>(f: (raw: RawBackend) => T): T {
     try {
       return f(this.raw);
     } catch (e) {
@@ -88,5 +89,46 @@ export class Benignfit {
       config: cfg,
       model,
     };
+  }
+
+  /**
+   * Train the two-layer ReLU CNN of eq. 1 by gradient descent (eq. 4; mini-batch SGD with
+   * `batchSize`). Progress is reported and `signal` stops it between steps, returning the work so far.
+   */
+  train(data: TrainData, options: TrainConfigInput = {}, callbacks: TrainCallbacks = {}): Promise<TrainResult> {
+    return train((f) => this.call(f), this.backend, this.threads, data, options, callbacks);
+  }
+
+  /** Logits F_k(W, x) (n x K, row-major) of samples x (n x 2 x d) under weights W ((K*m) x d). */
+  predict(weights: Float32Array, x: Float32Array, shape: { classes: number; width: number; dim: number }): Float64Array {
+    const { classes, width, dim } = shape;
+    if (!(weights instanceof Float32Array)) throw invalid('weights', weights, 'a Float32Array ((K*m) x d)');
+    if (!(x instanceof Float32Array)) throw invalid('x', x, 'a Float32Array (n x 2 x d)');
+    return this.call((r) => r.predict(weights, classes, width, dim, x, this.threads));
+  }
+
+  /** Loss, accuracy and per-class accuracy of weights W on labelled samples. */
+  evaluate(weights: Float32Array, x: Float32Array, y: Int32Array, shape: { classes: number; width: number; dim: number }): { loss: number; acc: number; accPerClass: (number | null)[] } {
+    const f = this.predict(weights, x, shape);
+    const k = shape.classes;
+    if (y.length * k !== f.length) throw new BenignfitError('E_SHAPE', `shape mismatch in evaluate: ${f.length / k} samples but ${y.length} labels`);
+    let loss = 0;
+    let correct = 0;
+    const per = Array.from({ length: k }, () => [0, 0]);
+    for (let i = 0; i < y.length; i++) {
+      const row = f.subarray(i * k, (i + 1) * k);
+      const c = y[i];
+      if (!(c >= 0 && c < k)) throw invalid(`y[${i}]`, c, `a label from 0 to ${k - 1}`);
+      let mx = -Infinity;
+      for (const v of row) mx = Math.max(mx, v);
+      let s = 0;
+      for (const v of row) s += Math.exp(v - mx);
+      loss += mx + Math.log(s) - row[c];
+      const ok = row.every((v, j) => j === c || v < row[c]);
+      correct += +ok;
+      per[c][0] += +ok;
+      per[c][1]++;
+    }
+    return { loss: loss / y.length, acc: correct / y.length, accPerClass: per.map(([a, n]) => (n ? a / n : null)) };
   }
 }

@@ -146,3 +146,62 @@ export function classSizes(c: DataConfig): { train: number[]; test: number[] } {
   const expand = (v: number | number[]) => (Array.isArray(v) ? v : Array.from({ length: c.classes }, () => v));
   return { train: expand(c.perClass), test: expand(c.testPerClass) };
 }
+
+export const TrainConfigSchema = z
+  .object({
+    /** m, neurons per class. */
+    width: z.number().int().min(1).max(1_000_000).default(100),
+    /** eta, the learning rate. */
+    lr: finite.pipe(z.number().gt(0)).default(0.05),
+    /** Full-batch GD steps (eq. 4). Give steps or epochs (default: 20 epochs). */
+    steps: z.number().int().min(0).optional(),
+    /** Passes over the data; with batchSize mini-batch SGD, without it one GD step per epoch. */
+    epochs: z.number().int().min(0).optional(),
+    /** Mini-batch size; null (default) = full batch, as eq. 4. */
+    batchSize: z.number().int().min(1).nullable().default(null),
+    /** "pytorch" = U(-1/sqrt(d), 1/sqrt(d)) (§5.1's experiments) or {"sigma0": s} = N(0, s^2) (the theory). */
+    init: z.union([z.literal('pytorch'), z.object({ sigma0: finite.pipe(z.number().gt(0)) }).strict()]).default('pytorch'),
+    /** Seed of the initialisation and the SGD shuffles. */
+    seed: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(0),
+    /** Stop once the training loss is at most this. */
+    targetLoss: finite.pipe(z.number().min(0)).nullable().optional(),
+    /** Record metrics every this many steps (0: only at the end). */
+    evalEvery: z.number().int().min(0).default(0),
+    /** L values of the L-long-tailed test subsets (Definition 1). */
+    longTailedL: z.array(finite).default([1, 2]),
+    /** gram | direct | auto (the cheaper exact route). */
+    route: z.enum(['auto', 'gram', 'direct']).default('auto'),
+    /** Native threads (0 = all cores). */
+    threads: z.number().int().min(0).max(1024).default(0),
+    memoryLimit: z.number().int().min(1).optional(),
+  })
+  .strict();
+
+export type TrainConfigInput = z.input<typeof TrainConfigSchema>;
+export type TrainConfig = z.output<typeof TrainConfigSchema>;
+
+Object.assign(EXPECTED, {
+  'train.width': 'an integer from 1 to 1000000 (neurons per class)',
+  'train.lr': 'a finite number > 0',
+  'train.steps': 'an integer >= 0 (full-batch steps)',
+  'train.epochs': 'an integer >= 0',
+  'train.batchSize': 'an integer >= 1, or null for full batch',
+  'train.init': '"pytorch" or {"sigma0": s} with s > 0',
+  'train.init.sigma0': 'a finite number > 0',
+  'train.seed': 'an integer from 0 to 2^53 - 1',
+  'train.targetLoss': 'a finite number >= 0, or null',
+  'train.evalEvery': 'an integer >= 0 (0: only at the end)',
+  'train.longTailedL': 'an array of finite numbers',
+  'train.route': 'one of "auto", "gram", "direct"',
+  'train.threads': 'an integer from 0 (all cores) to 1024',
+  'train.memoryLimit': 'an integer number of bytes >= 1',
+});
+
+/** Fill defaults and check a training config; throws BenignfitError naming the field. */
+export function resolveTrainConfig(input: TrainConfigInput | undefined): TrainConfig {
+  const c = parseWith(TrainConfigSchema, 'train', input);
+  if (c.steps !== undefined && c.epochs !== undefined) throw invalid('train.steps', c.steps, 'either steps or epochs, not both');
+  if (c.steps === undefined && c.epochs === undefined) c.epochs = 20;
+  if (c.targetLoss === null) delete c.targetLoss;
+  return c;
+}

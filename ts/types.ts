@@ -83,7 +83,135 @@ export interface RawDataset {
   description: string;
 }
 
+/** A training run in the core, driven in chunks. */
+export interface RawTrainer {
+  run(maxSteps: number): number;
+  step(): number;
+  totalSteps(): number;
+  done(): boolean;
+  lastLoss(): number;
+  flopsPerStep(): number;
+  weights(): Float32Array;
+  initialWeights(): Float32Array;
+  evaluate(): string;
+  finish(): string;
+  history(): string;
+  logitSums(): Float64Array;
+  lossCurve(): Float64Array;
+  kappaCurve(): Float64Array;
+  free?(): void;
+}
+
 export interface RawBackend {
   version(): string;
+  Trainer: new (
+    config: string,
+    dataConfig: string | null | undefined,
+    classes: number,
+    dim: number,
+    x: Float32Array,
+    y: Int32Array,
+    pos: Uint8Array | null | undefined,
+    features: Float32Array | null | undefined,
+    testX: Float32Array | null | undefined,
+    testY: Int32Array | null | undefined,
+    testPos: Uint8Array | null | undefined,
+  ) => RawTrainer;
+  predict(weights: Float32Array, classes: number, width: number, dim: number, x: Float32Array, threads: number): Float64Array;
   generate(config: string, features: Float32Array | null | undefined, noiseFactors: Float32Array | null | undefined, includeFactors: boolean, threads: number): RawDataset;
+}
+
+/** Long-tailed accuracy for one L (Definition 1). */
+export interface LongTailedAcc {
+  L: number;
+  /** Accuracy on the L-long-tailed test subset (null when it is empty). */
+  acc: number | null;
+  count: number;
+  /** Per class: [accuracy or null, count]. */
+  perClass: [number | null, number][];
+}
+
+/** Metrics at one step of training. */
+export interface EvalRecord {
+  step: number;
+  epoch: number;
+  trainLoss: number;
+  trainAcc: number;
+  testLoss: number | null;
+  testAcc: number | null;
+  testAccPerClass: (number | null)[] | null;
+  longTailed: LongTailedAcc[];
+  /** max_r <w_{k,r}, u_k> per class (feature learning). */
+  featureLearning: number[] | null;
+  /** max_r <w_{y_i,r}, xi_i> over training examples (noise memorisation). */
+  noiseMemorization: { mean: number; max: number; perClass: number[] } | null;
+  /** max_i g_i / min_i g_i, g_i = 1 - logit_{y_i} (Lemma 7). */
+  kappa: number;
+}
+
+export interface TrainSummary {
+  steps: number;
+  epochs: number;
+  stopReason: string;
+  route: 'gram' | 'direct';
+  structure: 'feature-noise' | 'general';
+  rows: number;
+  flopsPerStep: number;
+  finalMetrics: EvalRecord;
+  kappaMax: number;
+}
+
+/** Training data: a Dataset from generate(), or arrays of your own. */
+export interface TrainData {
+  classes: number;
+  dim: number;
+  /** n x 2 x d. */
+  trainX: Float32Array;
+  trainY: Int32Array;
+  /** Which patch is the feature (with `features`, lets training store each feature once). */
+  trainPos?: Uint8Array;
+  features?: Float32Array;
+  testX?: Float32Array;
+  testY?: Int32Array;
+  testPos?: Uint8Array;
+  /** The data config that generated the data (enables Definition 1's long-tailed subsets). */
+  config?: import('./config.js').DataConfig | null;
+}
+
+export interface TrainProgress {
+  step: number;
+  totalSteps: number;
+  epoch: number;
+  /** Training loss (of the last batch) before the last update. */
+  loss: number;
+  seconds: number;
+  /** Estimated seconds left. */
+  eta: number;
+}
+
+export interface TrainCallbacks {
+  onProgress?: (p: TrainProgress) => void;
+  /** Called with every evaluation (every evalEvery steps and at the end). */
+  onEval?: (r: EvalRecord) => void;
+  /** Stops training between steps; the work so far is returned (aborted: true). */
+  signal?: AbortSignal;
+}
+
+export interface TrainResult {
+  /** Final weights W, (K*m) x d, row k*m + r = w_{k,r}. */
+  weights: Float32Array;
+  weightsInit: Float32Array;
+  /** Metrics every evalEvery steps and at the end. */
+  history: EvalRecord[];
+  /** Training loss before each step (batch loss for SGD). */
+  lossCurve: Float64Array;
+  /** kappa at each step. */
+  kappaCurve: Float64Array;
+  /** sum_t (1 - logit_{y_i}(W^(t), x_i)) per training example (eq. 8's b(S)). */
+  logitSums: Float64Array;
+  summary: TrainSummary;
+  config: import('./config.js').TrainConfig;
+  aborted: boolean;
+  seconds: number;
+  backend: BackendName;
 }

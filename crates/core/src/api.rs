@@ -91,3 +91,47 @@ pub fn generate(config_json: &str, features: Option<&[f32]>, noise_factors: Opti
     let description = to_json(&dataset.description);
     Ok(Generated { dataset, noise_factors, description })
 }
+
+/// Build a trainer from JSON configs and flat arrays. `data_config_json` (the resolved data
+/// config that generated the data, when known) rebuilds the data model for Definition 1's
+/// long-tailed subsets.
+#[allow(clippy::too_many_arguments)]
+pub fn trainer(
+    config_json: &str,
+    data_config_json: Option<&str>,
+    k: usize,
+    d: usize,
+    x: &[f32],
+    y: &[i32],
+    pos: Option<&[u8]>,
+    features: Option<&[f32]>,
+    test_x: Option<&[f32]>,
+    test_y: Option<&[i32]>,
+    test_pos: Option<&[u8]>,
+) -> Result<crate::train::Trainer> {
+    let cfg: crate::train::TrainConfig = parse_json("train config", config_json)?;
+    let model = match data_config_json {
+        Some(j) => {
+            let dc: DataConfig = parse_json("data config", j)?;
+            if dc.classes != k || dc.dim != d {
+                return Err(Error::shape("train: data config", format!("the data config has classes = {}, dim = {} but the arrays have K = {k}, d = {d}", dc.classes, dc.dim)));
+            }
+            if dc.model == data::ModelSpec::Named(data::ModelName::Explicit) {
+                None
+            } else {
+                Some(data::DataModel::build(&dc, None, Par::from_threads(cfg.threads))?)
+            }
+        }
+        None => None,
+    };
+    let input = crate::train::TrainInput { k, d, x, y, pos, features, test_x, test_y, test_pos };
+    crate::train::Trainer::new(cfg, input, model)
+}
+
+/// Logits (n x K) of arbitrary samples x (n x 2 x d) under weights W ((K*m) x d).
+pub fn predict(w: &[f32], k: usize, m: usize, d: usize, x: &[f32], threads: usize) -> Result<Vec<f64>> {
+    if k == 0 || m == 0 || d == 0 {
+        return Err(Error::invalid("predict", format!("K = {k}, m = {m}, d = {d}"), "positive classes, width and dim"));
+    }
+    crate::train::predict(w, k, m, d, x, Par::from_threads(threads))
+}

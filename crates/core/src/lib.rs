@@ -7,9 +7,13 @@ pub mod data;
 pub mod error;
 pub mod linalg;
 pub mod rng;
+pub mod train;
 
 pub use error::{Error, Result};
 
 /// The version of the data format: streams, purposes and the order of draws. Bumped whenever the
 /// same seed would produce a different dataset.
 pub const DATA_FORMAT_VERSION: u32 = 1;
+
+#[cfg(test)]
+mod train_tests;

@@ -1,0 +1,911 @@
+//! The paper's two-layer ReLU CNN (eq. 1) trained by gradient descent on softmax cross-entropy
+//! (eqs. 2-4), exactly, and fast.
+//!
+//! F_k(W, x) = (1/m) sum_r sum_{j=1,2} relu(<w_{k,r}, x^(j)>); W has K*m rows, row k*m + r = w_{k,r}.
+//! dL/dw_{k,r} = (1/m) (p_k - 1[k = y]) sum_j 1[<w_{k,r}, x^(j)> > 0] x^(j).
+//!
+//! **Rows.** Every patch the network sees is a row of a matrix P (R x d). Sample i uses two rows.
+//! For data from the feature-noise model the feature patch of sample i is exactly u_{y_i}, one of
+//! only K vectors: P holds the n noise patches and the K features once (R = n + K), so the feature
+//! share of the forward and backward pass costs K rows, not n. Other data use both patches of
+//! every sample as rows (R = 2n).
+//!
+//! **Two exact routes.**
+//! - `direct`: Z = P W^T (R x Km), then W -= (eta/n) C^T P, two GEMMs of R*Km*d per step.
+//! - `gram`: every GD update lies in the row space of P, so W^(t) = W^(0) + Coef^(t) P. With the
+//!   Gram matrix G = P P^T and Z0 = P W0^T computed once, Z^(t) = Z0 + G Coef^(t)T and the update is
+//!   Coef^T -= (eta/n) C, elementwise: one GEMM of R*R*Km per step, independent of d.
+//!   In exact arithmetic both routes produce the same iterates; `auto` picks the cheaper
+//!   (gram when R < 2d). W is formed (one GEMM) only when metrics or the result need it.
+
+use serde::{Deserialize, Serialize};
+
+use crate::data::DataModel;
+use crate::error::{check_alloc, Error, Result, DEFAULT_MEMORY_LIMIT};
+use crate::linalg::{self, Par, View};
+use crate::rng::{Purpose, Stream};
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(untagged)]
+pub enum Init {
+    /// "pytorch": U(-1/sqrt(d), 1/sqrt(d)), PyTorch's default for a linear layer (§5.1).
+    Named(InitName),
+    /// {"sigma0": s}: N(0, s^2), the theory's initialisation.
+    Gaussian { sigma0: f64 },
+}
+
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum InitName {
+    Pytorch,
+}
+
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Route {
+    Auto,
+    Gram,
+    Direct,
+}
+
+/// The fully resolved training config (the TypeScript layer fills defaults).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct TrainConfig {
+    /// m, neurons per class.
+    pub width: usize,
+    /// eta.
+    pub lr: f64,
+    /// Full-batch GD steps (eq. 4). Exclusive with `epochs`.
+    #[serde(default)]
+    pub steps: Option<usize>,
+    /// Passes over the data (with `batchSize`: mini-batch SGD; without: one GD step per epoch).
+    #[serde(default)]
+    pub epochs: Option<usize>,
+    /// Mini-batch size; None = full batch (eq. 4).
+    #[serde(default)]
+    pub batch_size: Option<usize>,
+    pub init: Init,
+    pub seed: u64,
+    /// Stop as soon as the training loss is at most this.
+    #[serde(default)]
+    pub target_loss: Option<f64>,
+    /// Record metrics every this many steps (0: only at the end).
+    #[serde(default)]
+    pub eval_every: usize,
+    /// L values of the long-tailed test subsets (Definition 1).
+    #[serde(default)]
+    pub long_tailed_l: Vec<f64>,
+    #[serde(default = "route_auto")]
+    pub route: Route,
+    /// 0 = all cores.
+    #[serde(default)]
+    pub threads: usize,
+    #[serde(default)]
+    pub memory_limit: Option<u64>,
+}
+
+fn route_auto() -> Route {
+    Route::Auto
+}
+
+impl Default for TrainConfig {
+    fn default() -> Self {
+        TrainConfig {
+            width: 100,
+            lr: 0.05,
+            steps: None,
+            epochs: Some(20),
+            batch_size: None,
+            init: Init::Named(InitName::Pytorch),
+            seed: 0,
+            target_loss: None,
+            eval_every: 0,
+            long_tailed_l: vec![],
+            route: Route::Auto,
+            threads: 0,
+            memory_limit: None,
+        }
+    }
+}
+
+/// Training (and optional test) data as flat arrays.
+pub struct TrainInput<'a> {
+    pub k: usize,
+    pub d: usize,
+    /// n x 2 x d.
+    pub x: &'a [f32],
+    pub y: &'a [i32],
+    /// Index of the feature patch per sample, when known.
+    pub pos: Option<&'a [u8]>,
+    /// K x d, u_k; lets the trainer store each feature once (checked bit-exactly against the data).
+    pub features: Option<&'a [f32]>,
+    pub test_x: Option<&'a [f32]>,
+    pub test_y: Option<&'a [i32]>,
+    pub test_pos: Option<&'a [u8]>,
+}
+
+/// Long-tailed accuracy for one L (Definition 1).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct LongTailedAcc {
+    #[serde(rename = "L")]
+    pub l: f64,
+    /// Accuracy on the L-long-tailed test subset (null when it is empty).
+    pub acc: Option<f64>,
+    pub count: usize,
+    /// Per class: (accuracy or null, count).
+    pub per_class: Vec<(Option<f64>, usize)>,
+}
+
+/// Hook computing Definition 1's subsets: (model, W, k, m, x, y, pos, Ls) -> per-L accuracy.
+pub type LongTailedFn = fn(&DataModel, &[f32], usize, usize, &[f32], &[i32], &[u8], &[f64], Par) -> Result<Vec<(f64, Vec<bool>)>>;
+
+/// Metrics at one step.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EvalRecord {
+    pub step: usize,
+    pub epoch: f64,
+    pub train_loss: f64,
+    pub train_acc: f64,
+    pub test_loss: Option<f64>,
+    pub test_acc: Option<f64>,
+    pub test_acc_per_class: Option<Vec<Option<f64>>>,
+    pub long_tailed: Vec<LongTailedAcc>,
+    /// max_r <w_{k,r}, u_k> per class (feature learning, as Cao et al. plot it).
+    pub feature_learning: Option<Vec<f64>>,
+    /// max_r <w_{y_i,r}, xi_i>: mean and max over training examples, and the mean per class.
+    pub noise_memorization: Option<NoiseMemo>,
+    /// max_i g_i / min_i g_i with g_i = 1 - logit_{y_i} (Lemma 7's ratio) at this step.
+    pub kappa: f64,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NoiseMemo {
+    pub mean: f64,
+    pub max: f64,
+    pub per_class: Vec<f64>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Summary {
+    pub steps: usize,
+    pub epochs: f64,
+    pub stop_reason: String,
+    pub route: String,
+    /// "feature-noise" (each feature stored once) or "general" (both patches of every sample).
+    pub structure: String,
+    pub rows: usize,
+    pub flops_per_step: f64,
+    pub final_metrics: EvalRecord,
+    /// max over the trajectory of the per-step kappa.
+    pub kappa_max: f64,
+}
+
+enum Route_ {
+    Gram { g: Vec<f32>, z0: Vec<f32>, coef_t: Vec<f32> },
+    Direct { w: Vec<f32> },
+}
+
+struct RowSet {
+    /// R x d.
+    rows: Vec<f32>,
+    /// Row indices of each sample's two patches.
+    srows: Vec<[u32; 2]>,
+    /// Row of u_k (feature-noise structure) and the noise row of each sample.
+    feature_rows: Option<Vec<usize>>,
+    noise_rows: Option<Vec<usize>>,
+}
+
+impl RowSet {
+    fn r(&self, d: usize) -> usize {
+        self.rows.len() / d
+    }
+}
+
+fn build_rows(k: usize, d: usize, x: &[f32], y: &[i32], pos: Option<&[u8]>, features: Option<&[f32]>, what: &str) -> Result<RowSet> {
+    let n = y.len();
+    // Feature-noise structure: the feature patch of sample i is bit-exactly u_{y_i}.
+    if let (Some(f), Some(p)) = (features, pos) {
+        let ok = (0..n).all(|i| {
+            let pi = p[i] as usize;
+            let c = y[i] as usize;
+            pi < 2 && x[i * 2 * d + pi * d..i * 2 * d + (pi + 1) * d] == f[c * d..(c + 1) * d]
+        });
+        if ok {
+            let mut rows = Vec::with_capacity((n + k) * d);
+            for i in 0..n {
+                let q = 1 - p[i] as usize;
+                rows.extend_from_slice(&x[i * 2 * d + q * d..i * 2 * d + (q + 1) * d]);
+            }
+            rows.extend_from_slice(&f[..k * d]);
+            let srows = (0..n).map(|i| [i as u32, (n + y[i] as usize) as u32]).collect();
+            return Ok(RowSet { rows, srows, feature_rows: Some((n..n + k).collect()), noise_rows: Some((0..n).collect()) });
+        }
+    }
+    let _ = what;
+    Ok(RowSet { rows: x[..n * 2 * d].to_vec(), srows: (0..n).map(|i| [2 * i as u32, 2 * i as u32 + 1]).collect(), feature_rows: None, noise_rows: None })
+}
+
+fn check_data(what: &str, k: usize, d: usize, x: &[f32], y: &[i32], pos: Option<&[u8]>) -> Result<()> {
+    let n = y.len();
+    if x.len() != n * 2 * d {
+        return Err(Error::shape(format!("{what}: x and y"), format!("x has {} values, expected n x 2 x d = {n} x 2 x {d} = {}", x.len(), n * 2 * d)));
+    }
+    if let Some(p) = pos {
+        if p.len() != n {
+            return Err(Error::shape(format!("{what}: pos"), format!("pos has {} entries, expected n = {n}", p.len())));
+        }
+        if let Some(i) = p.iter().position(|&v| v > 1) {
+            return Err(Error::invalid(format!("{what}Pos[{i}]"), p[i], "0 or 1 (the index of the feature patch)"));
+        }
+    }
+    if let Some(i) = y.iter().position(|&v| v < 0 || v as usize >= k) {
+        return Err(Error::invalid(format!("{what}Y[{i}]"), y[i], format!("a class label from 0 to {}", k - 1)));
+    }
+    if let Some(i) = x.iter().position(|v| !v.is_finite()) {
+        return Err(Error::invalid(format!("{what}X[{i}]"), x[i], "a finite number (no NaN or Infinity in the data)"));
+    }
+    Ok(())
+}
+
+/// Initial weights, K*m rows of length d; row j from stream (seed, Init, j).
+pub fn init_weights(init: &Init, km: usize, d: usize, seed: u64) -> Vec<f32> {
+    let mut w = vec![0.0f32; km * d];
+    for (j, row) in w.chunks_mut(d).enumerate() {
+        let mut s = Stream::new(seed, Purpose::Init, j as u64);
+        match init {
+            Init::Named(InitName::Pytorch) => {
+                let b = 1.0 / (d as f64).sqrt();
+                for v in row.iter_mut() {
+                    *v = ((2.0 * s.uniform() - 1.0) * b) as f32;
+                }
+            }
+            Init::Gaussian { sigma0 } => {
+                for v in row.iter_mut() {
+                    *v = (s.normal() * sigma0) as f32;
+                }
+            }
+        }
+    }
+    w
+}
+
+/// Per-row, per-class sums of relu activations: s[p*K + k] = sum_r relu(z[p, k*m + r]).
+/// Returns false if an activation is NaN or infinite (relu would otherwise hide a NaN).
+#[inline]
+fn relu_sums(z: &[f32], rows: usize, k: usize, m: usize, out: &mut [f32]) -> bool {
+    let km = k * m;
+    let mut probe = 0.0f32;
+    for p in 0..rows {
+        let zr = &z[p * km..(p + 1) * km];
+        for c in 0..k {
+            let mut s = 0.0f32;
+            for v in &zr[c * m..(c + 1) * m] {
+                s += v.max(0.0);
+                probe += v - v; // NaN as soon as v is NaN or infinite
+            }
+            out[p * k + c] = s;
+        }
+    }
+    probe == 0.0
+}
+
+/// Softmax statistics of one sample from its logits.
+#[inline]
+fn softmax_row(f: &[f64], y: usize, probs: &mut [f64]) -> (f64, f64, bool) {
+    let mx = f.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+    let mut sum = 0.0;
+    for (p, v) in probs.iter_mut().zip(f) {
+        *p = (v - mx).exp();
+        sum += *p;
+    }
+    let lse = mx + sum.ln();
+    let mut g = 0.0; // 1 - logit_y, summed from the other classes (accurate when logit_y ~ 1)
+    for (c, p) in probs.iter_mut().enumerate() {
+        *p /= sum;
+        if c != y {
+            g += *p;
+        }
+    }
+    let loss = lse - f[y];
+    // Ties count as errors, as F_y = max_j F_j in the paper's 0-1 loss.
+    let correct = f.iter().enumerate().all(|(c, &v)| c == y || v < f[y]);
+    (loss, g, correct)
+}
+
+/// Logits F (n x K) of samples from the activations of their rows (NaN logits if an
+/// activation is not finite, so the loss shows it).
+fn logits(z: &[f32], rows: usize, k: usize, m: usize, srows: &[[u32; 2]], sums: &mut Vec<f32>, f: &mut [f64]) {
+    sums.resize(rows * k, 0.0);
+    let finite = relu_sums(z, rows, k, m, sums);
+    let inv_m = if finite { 1.0 / m as f64 } else { f64::NAN };
+    for (i, r) in srows.iter().enumerate() {
+        for c in 0..k {
+            f[i * k + c] = (sums[r[0] as usize * k + c] as f64 + sums[r[1] as usize * k + c] as f64) * inv_m;
+        }
+    }
+}
+
+/// Forward pass for arbitrary data with explicit W: logits (n x K).
+pub fn predict(w: &[f32], k: usize, m: usize, d: usize, x: &[f32], par: Par) -> Result<Vec<f64>> {
+    if w.len() != k * m * d {
+        return Err(Error::shape("predict: weights", format!("weights have {} values, expected (K*m) x d = {} x {d}", w.len(), k * m)));
+    }
+    if x.len() % (2 * d) != 0 {
+        return Err(Error::shape("predict: x", format!("x has {} values, not a multiple of 2 x d = {}", x.len(), 2 * d)));
+    }
+    let n = x.len() / (2 * d);
+    let km = k * m;
+    check_alloc("predict activations", (2 * n * km) as u128, 4, DEFAULT_MEMORY_LIMIT)?;
+    let mut z = vec![0.0f32; 2 * n * km];
+    linalg::gemm_f32(&mut z, View::rm(2 * n, km, km), 0.0, x, View::rm(2 * n, d, d), w, View::rm_t(km, d, d), 1.0, par);
+    let srows: Vec<[u32; 2]> = (0..n).map(|i| [2 * i as u32, 2 * i as u32 + 1]).collect();
+    let mut f = vec![0.0f64; n * k];
+    let mut sums = Vec::new();
+    logits(&z, 2 * n, k, m, &srows, &mut sums, &mut f);
+    Ok(f)
+}
+
+/// Loss, accuracy and per-class accuracy of logits against labels.
+pub fn score(f: &[f64], y: &[i32], k: usize) -> (f64, f64, Vec<Option<f64>>) {
+    let n = y.len();
+    let mut probs = vec![0.0; k];
+    let (mut loss, mut correct) = (0.0, 0usize);
+    let mut per = vec![(0usize, 0usize); k];
+    for i in 0..n {
+        let c = y[i] as usize;
+        let (l, _, ok) = softmax_row(&f[i * k..(i + 1) * k], c, &mut probs);
+        loss += l;
+        correct += ok as usize;
+        per[c].1 += 1;
+        per[c].0 += ok as usize;
+    }
+    let nn = n.max(1) as f64;
+    (loss / nn, correct as f64 / nn, per.iter().map(|&(a, b)| if b == 0 { None } else { Some(a as f64 / b as f64) }).collect())
+}
+
+pub struct Trainer {
+    pub cfg: TrainConfig,
+    k: usize,
+    m: usize,
+    d: usize,
+    n: usize,
+    par: Par,
+    train: RowSet,
+    y: Vec<i32>,
+    test: Option<(RowSet, Vec<i32>, Vec<f32>, Vec<u8>)>,
+    test_gram: Option<(Vec<f32>, Vec<f32>)>,
+    route: Route_,
+    w0: Vec<f32>,
+    model: Option<DataModel>,
+    long_tailed: Option<LongTailedFn>,
+    // scratch
+    z: Vec<f32>,
+    gb: Vec<f32>,
+    pb: Vec<f32>,
+    sums: Vec<f32>,
+    f: Vec<f64>,
+    gcoef: Vec<f32>,
+    rowcoef: Vec<f32>,
+    // progress
+    step: usize,
+    total_steps: usize,
+    steps_per_epoch: usize,
+    order: Vec<u32>,
+    stop_reason: Option<String>,
+    pub logit_sums: Vec<f64>,
+    pub loss_curve: Vec<f64>,
+    pub kappa_curve: Vec<f64>,
+    pub history: Vec<EvalRecord>,
+}
+
+impl Trainer {
+    pub fn new(cfg: TrainConfig, input: TrainInput<'_>, model: Option<DataModel>) -> Result<Trainer> {
+        let (k, d) = (input.k, input.d);
+        if k < 2 {
+            return Err(Error::invalid("data.classes", k, "at least 2 classes"));
+        }
+        if d == 0 {
+            return Err(Error::invalid("data.dim", d, "an integer >= 1"));
+        }
+        if cfg.width == 0 {
+            return Err(Error::invalid("train.width", 0, "an integer >= 1 (neurons per class)"));
+        }
+        if !cfg.lr.is_finite() || cfg.lr <= 0.0 {
+            return Err(Error::invalid("train.lr", cfg.lr, "a finite number > 0"));
+        }
+        if let Init::Gaussian { sigma0 } = cfg.init {
+            if !sigma0.is_finite() || sigma0 <= 0.0 {
+                return Err(Error::invalid("train.init.sigma0", sigma0, "a finite number > 0"));
+            }
+        }
+        if let Some(t) = cfg.target_loss {
+            if !t.is_finite() || t < 0.0 {
+                return Err(Error::invalid("train.targetLoss", t, "a finite number >= 0"));
+            }
+        }
+        if let Some(l) = cfg.long_tailed_l.iter().find(|l| !l.is_finite()) {
+            return Err(Error::invalid("train.longTailedL", l, "finite numbers"));
+        }
+        check_data("train", k, d, input.x, input.y, input.pos)?;
+        let n = input.y.len();
+        if n == 0 {
+            return Err(Error::invalid("data.perClass", 0, "at least one training example"));
+        }
+        if let Some(f) = input.features {
+            if f.len() != k * d {
+                return Err(Error::shape("train: features", format!("features have {} values, expected K x d = {}", f.len(), k * d)));
+            }
+        }
+        let test = match (input.test_x, input.test_y) {
+            (Some(tx), Some(ty)) if !ty.is_empty() => {
+                check_data("test", k, d, tx, ty, input.test_pos)?;
+                Some((build_rows(k, d, tx, ty, input.test_pos, input.features, "test")?, ty.to_vec(), tx.to_vec(), input.test_pos.map(|p| p.to_vec()).unwrap_or_default()))
+            }
+            _ => None,
+        };
+        let (steps_per_epoch, total_steps) = match (cfg.batch_size, cfg.steps, cfg.epochs) {
+            (_, Some(_), Some(_)) => return Err(Error::invalid("train.steps", "both steps and epochs", "one of steps or epochs")),
+            (Some(0), _, _) => return Err(Error::invalid("train.batchSize", 0, "an integer >= 1, or null for full batch")),
+            (Some(b), None, Some(e)) => {
+                let spe = n.div_ceil(b.min(n));
+                (spe, e * spe)
+            }
+            (Some(b), Some(s), None) => (n.div_ceil(b.min(n)), s),
+            (Some(_), None, None) => return Err(Error::invalid("train.epochs", "nothing", "a number of epochs (or steps) with batchSize")),
+            (None, s, e) => (1, s.or(e).unwrap_or(0)),
+        };
+        let km = k * cfg.width;
+        let limit = cfg.memory_limit.unwrap_or(DEFAULT_MEMORY_LIMIT);
+        let train = build_rows(k, d, input.x, input.y, input.pos, input.features, "train")?;
+        let r = train.r(d);
+        let route = match cfg.route {
+            Route::Auto => {
+                if r < 2 * d { Route::Gram } else { Route::Direct }
+            }
+            x => x,
+        };
+        let rt = test.as_ref().map_or(0, |t| t.0.r(d));
+        let mut elems = (2 * km * d + 3 * r * km + r * d) as u128;
+        if route == Route::Gram {
+            elems += (r * r + rt * r + rt * km) as u128;
+        }
+        check_alloc(&format!("training (K*m = {km} neurons, {r} patch rows, d = {d})"), elems, 4, limit)?;
+        let par = Par::from_threads(cfg.threads);
+        let w0 = init_weights(&cfg.init, km, d, cfg.seed);
+        let route = match route {
+            Route::Gram => {
+                let mut g = vec![0.0f32; r * r];
+                linalg::gemm_f32(&mut g, View::rm(r, r, r), 0.0, &train.rows, View::rm(r, d, d), &train.rows, View::rm_t(r, d, d), 1.0, par);
+                let mut z0 = vec![0.0f32; r * km];
+                linalg::gemm_f32(&mut z0, View::rm(r, km, km), 0.0, &train.rows, View::rm(r, d, d), &w0, View::rm_t(km, d, d), 1.0, par);
+                Route_::Gram { g, z0, coef_t: vec![0.0f32; r * km] }
+            }
+            _ => Route_::Direct { w: w0.clone() },
+        };
+        Ok(Trainer {
+            k,
+            m: cfg.width,
+            d,
+            n,
+            par,
+            y: input.y.to_vec(),
+            train,
+            test,
+            test_gram: None,
+            route,
+            w0,
+            model,
+            long_tailed: None,
+            z: vec![0.0; r * km],
+            gb: Vec::new(),
+            pb: Vec::new(),
+            sums: Vec::new(),
+            f: vec![0.0; n * k],
+            gcoef: vec![0.0; n * k],
+            rowcoef: vec![0.0; r * k],
+            step: 0,
+            total_steps,
+            steps_per_epoch,
+            order: (0..n as u32).collect(),
+            stop_reason: None,
+            logit_sums: vec![0.0; n],
+            loss_curve: Vec::with_capacity(total_steps),
+            kappa_curve: Vec::with_capacity(total_steps),
+            history: Vec::new(),
+            cfg,
+        })
+    }
+
+    /// Install the Definition 1 subset computation (from the theory module).
+    pub fn set_long_tailed(&mut self, f: LongTailedFn) {
+        self.long_tailed = Some(f);
+    }
+
+    pub fn step(&self) -> usize {
+        self.step
+    }
+    pub fn total_steps(&self) -> usize {
+        self.total_steps
+    }
+    pub fn done(&self) -> bool {
+        self.stop_reason.is_some() || self.step >= self.total_steps
+    }
+    pub fn route_name(&self) -> &'static str {
+        match self.route {
+            Route_::Gram { .. } => "gram",
+            Route_::Direct { .. } => "direct",
+        }
+    }
+    pub fn rows(&self) -> usize {
+        self.train.r(self.d)
+    }
+    /// FLOPs of one full-batch step on the chosen route (GEMMs only).
+    pub fn flops_per_step(&self) -> f64 {
+        let (r, km, d) = (self.rows() as f64, (self.k * self.m) as f64, self.d as f64);
+        match self.route {
+            Route_::Gram { .. } => 2.0 * r * r * km,
+            Route_::Direct { .. } => 4.0 * r * km * d,
+        }
+    }
+
+    /// Samples and rows of the batch at the current step.
+    fn batch(&mut self) -> (Vec<u32>, Option<Vec<u32>>) {
+        match self.cfg.batch_size {
+            None => ((0..self.n as u32).collect(), None),
+            Some(b) if b >= self.n => ((0..self.n as u32).collect(), None),
+            Some(b) => {
+                let e = self.step / self.steps_per_epoch;
+                let s = self.step % self.steps_per_epoch;
+                if s == 0 {
+                    self.order = (0..self.n as u32).collect();
+                    Stream::new(self.cfg.seed, Purpose::Shuffle, e as u64).shuffle(&mut self.order);
+                }
+                let mut idx: Vec<u32> = self.order[s * b..((s + 1) * b).min(self.n)].to_vec();
+                // Order inside a batch does not change the update; sorted keeps memory access regular.
+                idx.sort_unstable();
+                let mut rows: Vec<u32> = idx.iter().flat_map(|&i| self.train.srows[i as usize]).collect();
+                rows.sort_unstable();
+                rows.dedup();
+                (idx, Some(rows))
+            }
+        }
+    }
+
+    /// Activations Z of the given rows (all rows when None) at the current weights.
+    fn forward_rows(&mut self, rows: Option<&[u32]>) {
+        let (d, km) = (self.d, self.k * self.m);
+        let r_all = self.train.r(d);
+        let nr = rows.map_or(r_all, |r| r.len());
+        let z = &mut self.z[..nr * km];
+        match &self.route {
+            Route_::Gram { g, z0, coef_t } => {
+                match rows {
+                    None => {
+                        z.copy_from_slice(z0);
+                        linalg::gemm_f32(z, View::rm(nr, km, km), 1.0, g, View::rm(nr, r_all, r_all), coef_t, View::rm(r_all, km, km), 1.0, self.par);
+                    }
+                    Some(rows) => {
+                        self.gb.resize(nr * r_all, 0.0);
+                        for (j, &p) in rows.iter().enumerate() {
+                            let p = p as usize;
+                            self.gb[j * r_all..(j + 1) * r_all].copy_from_slice(&g[p * r_all..(p + 1) * r_all]);
+                            z[j * km..(j + 1) * km].copy_from_slice(&z0[p * km..(p + 1) * km]);
+                        }
+                        linalg::gemm_f32(z, View::rm(nr, km, km), 1.0, &self.gb, View::rm(nr, r_all, r_all), coef_t, View::rm(r_all, km, km), 1.0, self.par);
+                    }
+                }
+            }
+            Route_::Direct { w } => {
+                let p: &[f32] = match rows {
+                    None => &self.train.rows,
+                    Some(rows) => {
+                        self.pb.resize(nr * d, 0.0);
+                        for (j, &q) in rows.iter().enumerate() {
+                            let q = q as usize;
+                            self.pb[j * d..(j + 1) * d].copy_from_slice(&self.train.rows[q * d..(q + 1) * d]);
+                        }
+                        &self.pb
+                    }
+                };
+                linalg::gemm_f32(z, View::rm(nr, km, km), 0.0, p, View::rm(nr, d, d), w, View::rm_t(km, d, d), 1.0, self.par);
+            }
+        }
+    }
+
+    /// One (S)GD step. Returns the loss of the batch at the weights before the update.
+    fn one_step(&mut self) -> Result<f64> {
+        let (k, m, d) = (self.k, self.m, self.d);
+        let km = k * m;
+        let (idx, rows) = self.batch();
+        self.forward_rows(rows.as_deref());
+        let nr = rows.as_ref().map_or(self.train.r(d), |r| r.len());
+        // Local row index of each batch sample's patches.
+        let local: Vec<[u32; 2]> = match &rows {
+            None => idx.iter().map(|&i| self.train.srows[i as usize]).collect(),
+            Some(rows) => idx
+                .iter()
+                .map(|&i| {
+                    let s = self.train.srows[i as usize];
+                    [rows.binary_search(&s[0]).unwrap_or(0) as u32, rows.binary_search(&s[1]).unwrap_or(0) as u32]
+                })
+                .collect(),
+        };
+        let nb = idx.len();
+        logits(&self.z[..nr * km], nr, k, m, &local, &mut self.sums, &mut self.f[..nb * k]);
+        // Softmax, loss, g_i = 1 - logit_y, coefficients p_k - 1[k = y].
+        let mut probs = vec![0.0f64; k];
+        let (mut loss, mut gmax, mut gmin) = (0.0f64, 0.0f64, f64::INFINITY);
+        for (b, &i) in idx.iter().enumerate() {
+            let y = self.y[i as usize] as usize;
+            let (l, g, _) = softmax_row(&self.f[b * k..(b + 1) * k], y, &mut probs);
+            loss += l;
+            self.logit_sums[i as usize] += g;
+            gmax = gmax.max(g);
+            gmin = gmin.min(g);
+            for c in 0..k {
+                self.gcoef[b * k + c] = (probs[c] - if c == y { 1.0 } else { 0.0 }) as f32;
+            }
+        }
+        loss /= nb as f64;
+        if !loss.is_finite() {
+            return Err(Error::Diverged { step: self.step, loss, lr: self.cfg.lr });
+        }
+        self.kappa_curve.push(if gmin > 0.0 { gmax / gmin } else { f64::INFINITY });
+        // Row coefficients: sum over the samples using the row (a feature row gathers its class).
+        let rc = &mut self.rowcoef[..nr * k];
+        rc.iter_mut().for_each(|v| *v = 0.0);
+        for (b, l) in local.iter().enumerate() {
+            for j in 0..2 {
+                let p = l[j] as usize;
+                for c in 0..k {
+                    rc[p * k + c] += self.gcoef[b * k + c];
+                }
+            }
+        }
+        let scale = -(self.cfg.lr / (nb as f64 * m as f64)) as f32;
+        match &mut self.route {
+            Route_::Gram { coef_t, .. } => {
+                // Coef^T[p, k*m + r] += scale * rc[p, k] * 1[z > 0], elementwise.
+                for j in 0..nr {
+                    let p = rows.as_ref().map_or(j, |r| r[j] as usize);
+                    let zr = &self.z[j * km..(j + 1) * km];
+                    let cr = &mut coef_t[p * km..(p + 1) * km];
+                    for c in 0..k {
+                        let a = scale * rc[j * k + c];
+                        if a == 0.0 {
+                            continue;
+                        }
+                        for (cv, zv) in cr[c * m..(c + 1) * m].iter_mut().zip(&zr[c * m..(c + 1) * m]) {
+                            *cv += if *zv > 0.0 { a } else { 0.0 };
+                        }
+                    }
+                }
+            }
+            Route_::Direct { w } => {
+                // C[p, k*m + r] = rc[p, k] * 1[z > 0], then W += scale * C^T P (one GEMM).
+                let zz = &mut self.z[..nr * km];
+                for j in 0..nr {
+                    let zr = &mut zz[j * km..(j + 1) * km];
+                    for c in 0..k {
+                        let a = rc[j * k + c];
+                        for zv in zr[c * m..(c + 1) * m].iter_mut() {
+                            *zv = if *zv > 0.0 { a } else { 0.0 };
+                        }
+                    }
+                }
+                let p: &[f32] = if rows.is_some() { &self.pb[..nr * d] } else { &self.train.rows };
+                linalg::gemm_f32(w, View::rm(km, d, d), 1.0, zz, View::rm_t(nr, km, km), p, View::rm(nr, d, d), scale, self.par);
+            }
+        }
+        self.step += 1;
+        Ok(loss)
+    }
+
+    /// Full-batch training loss at the current weights (no update).
+    fn full_loss(&mut self) -> (f64, f64) {
+        let (k, m) = (self.k, self.m);
+        let km = k * m;
+        self.forward_rows(None);
+        let r = self.train.r(self.d);
+        let srows = self.train.srows.clone();
+        logits(&self.z[..r * km], r, k, m, &srows, &mut self.sums, &mut self.f);
+        let (l, a, _) = score(&self.f, &self.y, k);
+        (l, a)
+    }
+
+    /// Run up to `max_steps` steps (stopping early at the end or at the target loss).
+    /// Returns the number of steps taken.
+    pub fn run(&mut self, max_steps: usize) -> Result<usize> {
+        let start = self.step;
+        while !self.done() && self.step - start < max_steps {
+            let full = self.cfg.batch_size.is_none_or(|b| b >= self.n);
+            if let Some(t) = self.cfg.target_loss {
+                // For SGD, check the full training loss at epoch boundaries.
+                if !full && self.step % self.steps_per_epoch == 0 && self.step > 0 {
+                    let (l, _) = self.full_loss();
+                    if l <= t {
+                        self.stop_reason = Some(format!("training loss {l:.3e} <= targetLoss {t}"));
+                        break;
+                    }
+                }
+            }
+            let loss = self.one_step()?;
+            self.loss_curve.push(loss);
+            if full {
+                if let Some(t) = self.cfg.target_loss {
+                    if loss <= t {
+                        // The loss was measured before this step's update; undo nothing, but report.
+                        self.stop_reason = Some(format!("training loss {loss:.3e} <= targetLoss {t} at step {}", self.step - 1));
+                    }
+                }
+            }
+            if self.cfg.eval_every > 0 && self.step % self.cfg.eval_every == 0 && !self.done() {
+                let rec = self.evaluate()?;
+                self.history.push(rec);
+            }
+        }
+        if self.step >= self.total_steps && self.stop_reason.is_none() {
+            self.stop_reason = Some(format!("reached {} steps", self.total_steps));
+        }
+        Ok(self.step - start)
+    }
+
+    /// The current weights W ((K*m) x d).
+    pub fn weights(&self) -> Vec<f32> {
+        match &self.route {
+            Route_::Direct { w } => w.clone(),
+            Route_::Gram { coef_t, .. } => {
+                let (d, km) = (self.d, self.k * self.m);
+                let r = self.train.r(d);
+                let mut w = self.w0.clone();
+                linalg::gemm_f32(&mut w, View::rm(km, d, d), 1.0, coef_t, View::rm_t(r, km, km), &self.train.rows, View::rm(r, d, d), 1.0, self.par);
+                w
+            }
+        }
+    }
+
+    pub fn initial_weights(&self) -> &[f32] {
+        &self.w0
+    }
+
+    /// Every metric of [`EvalRecord`] at the current weights.
+    pub fn evaluate(&mut self) -> Result<EvalRecord> {
+        let (k, m, d) = (self.k, self.m, self.d);
+        let km = k * m;
+        let (train_loss, train_acc) = self.full_loss();
+        let r = self.train.r(d);
+        // Feature learning and noise memorisation from the activations just computed.
+        let feature_learning = self.train.feature_rows.as_ref().map(|fr| {
+            (0..k).map(|c| self.z[fr[c] * km + c * m..fr[c] * km + (c + 1) * m].iter().cloned().fold(f32::NEG_INFINITY, f32::max) as f64).collect()
+        });
+        let noise_memorization = self.train.noise_rows.as_ref().map(|nr| {
+            let mut per = vec![(0.0f64, 0usize); k];
+            let (mut sum, mut mx) = (0.0f64, f64::NEG_INFINITY);
+            for (i, &row) in nr.iter().enumerate() {
+                let y = self.y[i] as usize;
+                let v = self.z[row * km + y * m..row * km + (y + 1) * m].iter().cloned().fold(f32::NEG_INFINITY, f32::max) as f64;
+                sum += v;
+                mx = mx.max(v);
+                per[y].0 += v;
+                per[y].1 += 1;
+            }
+            NoiseMemo { mean: sum / nr.len() as f64, max: mx, per_class: per.iter().map(|&(s, c)| if c == 0 { 0.0 } else { s / c as f64 }).collect() }
+        });
+        let kappa = {
+            let mut probs = vec![0.0; k];
+            let (mut gmax, mut gmin) = (0.0f64, f64::INFINITY);
+            for i in 0..self.n {
+                let (_, g, _) = softmax_row(&self.f[i * k..(i + 1) * k], self.y[i] as usize, &mut probs);
+                gmax = gmax.max(g);
+                gmin = gmin.min(g);
+            }
+            if gmin > 0.0 { gmax / gmin } else { f64::INFINITY }
+        };
+        let _ = r;
+        let mut rec = EvalRecord {
+            step: self.step,
+            epoch: self.step as f64 / self.steps_per_epoch as f64,
+            train_loss,
+            train_acc,
+            test_loss: None,
+            test_acc: None,
+            test_acc_per_class: None,
+            long_tailed: vec![],
+            feature_learning,
+            noise_memorization,
+            kappa,
+        };
+        if self.test.is_some() {
+            let ft = self.test_logits();
+            let (ty, tx, tpos) = {
+                let t = self.test.as_ref().unwrap();
+                (t.1.clone(), &t.2, &t.3)
+            };
+            let (tl, ta, per) = score(&ft, &ty, k);
+            rec.test_loss = Some(tl);
+            rec.test_acc = Some(ta);
+            rec.test_acc_per_class = Some(per);
+            if let (Some(lt), Some(model), false) = (self.long_tailed, self.model.as_ref(), self.cfg.long_tailed_l.is_empty()) {
+                let w = self.weights();
+                let pos = if tpos.is_empty() { vec![0u8; ty.len()] } else { tpos.clone() };
+                let masks = lt(model, &w, k, m, tx, &ty, &pos, &self.cfg.long_tailed_l, self.par)?;
+                for (l, mask) in masks {
+                    let mut per = vec![(0usize, 0usize); k];
+                    for i in 0..ty.len() {
+                        if mask[i] {
+                            let c = ty[i] as usize;
+                            let f = &ft[i * k..(i + 1) * k];
+                            let ok = f.iter().enumerate().all(|(j, &v)| j == c || v < f[c]);
+                            per[c].1 += 1;
+                            per[c].0 += ok as usize;
+                        }
+                    }
+                    let (a, n): (usize, usize) = per.iter().fold((0, 0), |acc, p| (acc.0 + p.0, acc.1 + p.1));
+                    rec.long_tailed.push(LongTailedAcc {
+                        l,
+                        acc: if n == 0 { None } else { Some(a as f64 / n as f64) },
+                        count: n,
+                        per_class: per.iter().map(|&(a, n)| (if n == 0 { None } else { Some(a as f64 / n as f64) }, n)).collect(),
+                    });
+                }
+            }
+        }
+        Ok(rec)
+    }
+
+    /// Test logits at the current weights.
+    fn test_logits(&mut self) -> Vec<f64> {
+        let (k, m, d) = (self.k, self.m, self.d);
+        let km = k * m;
+        let t = self.test.as_ref().unwrap();
+        let rt = t.0.r(d);
+        let nt = t.1.len();
+        let mut zt = vec![0.0f32; rt * km];
+        match &self.route {
+            Route_::Direct { w } => {
+                linalg::gemm_f32(&mut zt, View::rm(rt, km, km), 0.0, &t.0.rows, View::rm(rt, d, d), w, View::rm_t(km, d, d), 1.0, self.par);
+            }
+            Route_::Gram { coef_t, .. } => {
+                let r = self.train.r(d);
+                if self.test_gram.is_none() {
+                    let mut gt = vec![0.0f32; rt * r];
+                    linalg::gemm_f32(&mut gt, View::rm(rt, r, r), 0.0, &t.0.rows, View::rm(rt, d, d), &self.train.rows, View::rm_t(r, d, d), 1.0, self.par);
+                    let mut zt0 = vec![0.0f32; rt * km];
+                    linalg::gemm_f32(&mut zt0, View::rm(rt, km, km), 0.0, &t.0.rows, View::rm(rt, d, d), &self.w0, View::rm_t(km, d, d), 1.0, self.par);
+                    self.test_gram = Some((gt, zt0));
+                }
+                let (gt, zt0) = self.test_gram.as_ref().unwrap();
+                zt.copy_from_slice(zt0);
+                linalg::gemm_f32(&mut zt, View::rm(rt, km, km), 1.0, gt, View::rm(rt, r, r), coef_t, View::rm(r, km, km), 1.0, self.par);
+            }
+        }
+        let mut f = vec![0.0f64; nt * k];
+        let mut sums = Vec::new();
+        logits(&zt, rt, k, m, &t.0.srows, &mut sums, &mut f);
+        f
+    }
+
+    /// Final metrics and summary (call once training is done or stopped).
+    pub fn finish(&mut self) -> Result<Summary> {
+        let final_metrics = self.evaluate()?;
+        if self.history.last().is_none_or(|h| h.step != self.step) {
+            self.history.push(final_metrics.clone());
+        }
+        Ok(Summary {
+            steps: self.step,
+            epochs: self.step as f64 / self.steps_per_epoch as f64,
+            stop_reason: self.stop_reason.clone().unwrap_or_else(|| format!("stopped at step {}", self.step)),
+            route: self.route_name().into(),
+            structure: if self.train.feature_rows.is_some() { "feature-noise".into() } else { "general".into() },
+            rows: self.rows(),
+            flops_per_step: self.flops_per_step(),
+            final_metrics,
+            kappa_max: self.kappa_curve.iter().cloned().fold(0.0, f64::max),
+        })
+    }
+}

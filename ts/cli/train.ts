@@ -1,0 +1,141 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import type { TrainResult } from '../types.js';
+import {
+  applySets,
+  backendFor,
+  backendOption,
+  collect,
+  dataFlags,
+  dataOverrides,
+  fmt,
+  outDir,
+  parseInteger,
+  parseNumber,
+  readConfig,
+  setIf,
+  table,
+  threadsOption,
+  writeJson,
+  writeNpy,
+} from './common.js';
+import { writeDataset } from './generate.js';
+import { interruptible, progressBar } from './progress.js';
+
+function parseInit(v: string): 'pytorch' | { sigma0: number } {
+  if (v === 'pytorch') return 'pytorch';
+  const m = /^(?:sigma0=)?([0-9.eE+-]+)$/.exec(v);
+  if (m) return { sigma0: parseNumber('--init', m[1]) };
+  throw new Error(`--init: got ${JSON.stringify(v)}, expected "pytorch" or sigma0=<s>`);
+}
+
+/** Write a training run's files (weights, curves, metrics, summary). */
+export function writeRun(dir: string, r: TrainResult, k: number, m: number, d: number, extra: Record<string, unknown>): string[] {
+  writeNpy(dir, 'weights_init.npy', r.weightsInit, [k * m, d]);
+  writeNpy(dir, 'weights_final.npy', r.weights, [k * m, d]);
+  writeNpy(dir, 'logit_sums.npy', r.logitSums, [r.logitSums.length]);
+  writeNpy(dir, 'loss_curve.npy', r.lossCurve, [r.lossCurve.length]);
+  writeNpy(dir, 'kappa_curve.npy', r.kappaCurve, [r.kappaCurve.length]);
+  writeFileSync(join(dir, 'metrics.jsonl'), r.history.map((h) => JSON.stringify(h)).join('\n') + '\n');
+  const f = r.summary.finalMetrics;
+  writeJson(dir, 'summary.json', {
+    trainLoss: f.trainLoss,
+    trainAcc: f.trainAcc,
+    testLoss: f.testLoss,
+    testAcc: f.testAcc,
+    testAccPerClass: f.testAccPerClass,
+    longTailed: f.longTailed,
+    featureLearning: f.featureLearning,
+    noiseMemorization: f.noiseMemorization,
+    steps: r.summary.steps,
+    epochs: r.summary.epochs,
+    stopReason: r.summary.stopReason,
+    aborted: r.aborted,
+    seconds: r.seconds,
+    backend: r.backend,
+    seed: r.config.seed,
+    route: r.summary.route,
+    structure: r.summary.structure,
+    flopsPerStep: r.summary.flopsPerStep,
+    kappaMax: r.summary.kappaMax,
+    kappa: r.history.map((h) => h.kappa),
+    ...extra,
+  });
+  return ['weights_init.npy', 'weights_final.npy', 'logit_sums.npy', 'loss_curve.npy', 'kappa_curve.npy', 'metrics.jsonl', 'summary.json'];
+}
+
+export function registerTrain(program: Command): void {
+  dataFlags(
+    program
+      .command('train')
+      .description('generate data (as `generate` does) and train the two-layer ReLU CNN (eq. 1) by gradient descent (eq. 4)')
+      .option('--config <file>', 'JSON config {"data": {...}, "train": {...}}')
+      .requiredOption('--out <dir>', 'output folder')
+      .option('--width <m>', 'neurons per class', (v) => parseInteger('--width', v))
+      .option('--lr <eta>', 'learning rate', (v) => parseNumber('--lr', v))
+      .option('--steps <T>', 'full-batch steps', (v) => parseInteger('--steps', v))
+      .option('--epochs <E>', 'epochs (with --batch-size: mini-batch SGD)', (v) => parseInteger('--epochs', v))
+      .option('--batch-size <B>', 'mini-batch size (default: full batch)', (v) => parseInteger('--batch-size', v))
+      .option('--init <init>', 'pytorch | sigma0=<s>', parseInit)
+      .option('--train-seed <n>', 'seed of the initialisation and shuffles', (v) => parseInteger('--train-seed', v))
+      .option('--target-loss <eps>', 'stop when the training loss reaches this', (v) => parseNumber('--target-loss', v))
+      .option('--eval-every <n>', 'record metrics every n steps (0: at the end)', (v) => parseInteger('--eval-every', v))
+      .option('--long-tailed-l <L,...>', 'L values of the long-tailed test subsets', (v) => v.split(',').map((s) => parseNumber('--long-tailed-l', s)))
+      .option('--route <route>', 'auto | gram | direct')
+      .option('--no-noise-factors', 'do not write noise_factors.npy')
+      .option('--json', 'print summary.json instead of a table')
+      .addOption(backendOption())
+      .addOption(threadsOption()),
+  ).action(async (o) => {
+    const cfg = applySets(readConfig(o.config, ['data', 'train']), o.set);
+    dataOverrides(cfg, o);
+    setIf(cfg, 'train', 'width', o.width);
+    setIf(cfg, 'train', 'lr', o.lr);
+    setIf(cfg, 'train', 'steps', o.steps);
+    setIf(cfg, 'train', 'epochs', o.epochs);
+    setIf(cfg, 'train', 'batchSize', o.batchSize);
+    setIf(cfg, 'train', 'init', o.init);
+    setIf(cfg, 'train', 'seed', o.trainSeed);
+    setIf(cfg, 'train', 'targetLoss', o.targetLoss);
+    setIf(cfg, 'train', 'evalEvery', o.evalEvery);
+    setIf(cfg, 'train', 'longTailedL', o.longTailedL);
+    setIf(cfg, 'train', 'route', o.route);
+    setIf(cfg, 'train', 'threads', o.threads);
+    const bf = await backendFor(o);
+    const ds = bf.generate(cfg.data ?? {}, { includeNoiseFactors: o.noiseFactors !== false });
+    const dir = outDir(o.out);
+    const files = writeDataset(dir, ds);
+    const version = bf.version();
+    writeJson(dir, 'model.json', { config: { data: ds.config }, model: ds.model, seed: ds.config!.seed, backend: bf.backend, version });
+    const ac = interruptible('training');
+    let bar: ReturnType<typeof progressBar> | null = null;
+    const r = await bf.train(ds, cfg.train ?? {}, {
+      signal: ac.signal,
+      onProgress: (p) => {
+        bar ??= progressBar('train', p.totalSteps);
+        bar.update(p.step, `loss ${p.loss.toFixed(4)}`);
+      },
+    });
+    (bar as ReturnType<typeof progressBar> | null)?.stop();
+    const m = r.config.width;
+    files.push(...writeRun(dir, r, ds.classes, m, ds.dim, { config: { data: ds.config, train: r.config }, version }));
+    const f = r.summary.finalMetrics;
+    if (o.json) console.log(JSON.stringify(JSON.parse(JSON.stringify(r.summary)), null, 2));
+    else {
+      console.log(
+        `${r.aborted ? 'stopped (interrupted)' : 'trained'}: ${r.summary.steps} steps (${fmt(r.summary.epochs)} epochs) in ${r.seconds.toFixed(2)} s on ${bf.backend}, route ${r.summary.route} (${r.summary.structure}), ${r.summary.stopReason}`,
+      );
+      console.log(
+        table(
+          ['trainLoss', 'trainAcc', 'testAcc', ...f.longTailed.map((l) => `LT(L=${l.L}) acc (n)`)],
+          [[f.trainLoss, f.trainAcc, f.testAcc ?? NaN, ...f.longTailed.map((l) => `${l.acc === null ? '-' : fmt(l.acc)} (${l.count})`)]],
+        ),
+      );
+      console.log(`wrote ${files.length + 1} files to ${dir}`);
+    }
+    if (r.aborted) process.exitCode = 130;
+  });
+}
+
+export { collect };
