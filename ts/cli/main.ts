@@ -3,6 +3,7 @@
 import { Command } from 'commander';
 import { BenignfitError } from '../errors.js';
 import { registerGenerate } from './generate.js';
+import { registerSweep } from './sweep.js';
 import { registerTrain } from './train.js';
 
 const program = new Command();
@@ -13,6 +14,7 @@ program
   .version('0.1.0');
 registerGenerate(program);
 registerTrain(program);
+registerSweep(program);
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   if (e instanceof BenignfitError) {

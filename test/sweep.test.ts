@@ -1,0 +1,166 @@
+import { spawn, execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { InProcessExecutor, runSweep } from '../ts/sweep/run.js';
+import { cells, parseShard, resolveSweep, shardCells, type SweepConfigInput } from '../ts/sweep/spec.js';
+import { readResults } from '../ts/sweep/store.js';
+import { BenignfitError } from '../ts/index.node.js';
+import { BACKENDS, backend } from './helpers.js';
+
+const tiny: SweepConfigInput = {
+  data: { classes: 3, dim: 60, perClass: 10, testPerClass: 20 },
+  train: { width: 8, lr: 0.3, epochs: 3, batchSize: 2 },
+  sweep: { x: { param: 'data.featureNorm', values: [0.01, 2] }, y: { param: 'data.gamma', values: { from: 1, to: 100, count: 3, scale: 'log' } }, seeds: 2 },
+};
+
+const cli = (args: string[]) => execFileSync(process.execPath, ['dist/cli/main.js', ...args], { stdio: 'pipe' }).toString();
+
+describe('sweep specs', () => {
+  it('expands axes, seeds and dotted paths into cells', () => {
+    const r = resolveSweep(tiny);
+    expect(r.y!.values).toEqual([1, 10, 100]);
+    expect(r.y!.log).toBe(true);
+    expect(r.x.log).toBe(true);
+    const cs = cells(r);
+    expect(cs.length).toBe(2 * 3 * 2);
+    expect(cs[5]).toMatchObject({ index: 5, xi: 0, yi: 1, seed: 1, x: 0.01, y: 10 });
+    expect(cs[5].data.featureNorm).toBe(0.01);
+    expect(cs[5].data.gamma).toBe(10);
+    expect(cs[5].data.seed).toBe(1);
+    expect(cs[5].train.seed).toBe(1);
+    expect(cs[5].train.epochs).toBe(3);
+  });
+
+  it('shards are a deterministic partition of the cells', () => {
+    const all = cells(resolveSweep(tiny));
+    const parts = [1, 2, 3].map((i) => shardCells(all, { i, n: 3 }).map((c) => c.index));
+    expect(parts.flat().sort((a, b) => a - b)).toEqual(all.map((c) => c.index));
+    expect(parts[1]).toEqual(shardCells(all, parseShard('2/3')).map((c) => c.index));
+    expect(() => parseShard('4/3')).toThrow(/--shard: got "4\/3", expected i\/N/);
+  });
+
+  it('refuses bad sweeps naming the field', () => {
+    const bad: [SweepConfigInput, RegExp][] = [
+      [{ sweep: { x: { param: 'gamma', values: [1] } } } as SweepConfigInput, /sweep\.x\.param: got "gamma"/],
+      [{ sweep: { x: { param: 'data.gamma', values: [0.5, 2] } } }, /data\.gamma: got 0\.5, expected a finite number >= 1/],
+      [{ sweep: { x: { param: 'data.gamma', values: { from: 0, to: 10, count: 3, scale: 'log' } } } }, /sweep\.x\.values.*from > 0/],
+      [{ sweep: { x: { param: 'data.gamma', values: [1] }, seeds: 0 } }, /sweep\.seeds: got 0/],
+      [{ sweep: { x: { param: 'data.gamma', values: [1] }, z: {} } } as unknown as SweepConfigInput, /sweep\.z: got \{\}, expected no unknown keys/],
+    ];
+    for (const [c, re] of bad) {
+      let err: unknown;
+      try {
+        resolveSweep(c);
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toBeInstanceOf(BenignfitError);
+      expect((err as Error).message).toMatch(re);
+    }
+  });
+});
+
+describe.each(BACKENDS)('sweep on %s', (name) => {
+  it('runs a tiny sweep end to end; every cell equals a lone training of its config', async () => {
+    const bf = await backend(name);
+    const seen: number[] = [];
+    const run = await runSweep(new InProcessExecutor(bf), tiny, { onCell: (c) => seen.push(c.index) });
+    expect(run.results.length).toBe(12);
+    expect(seen.sort((a, b) => a - b)).toEqual([...Array(12).keys()]);
+    const c = cells(resolveSweep(tiny))[7];
+    const ds = bf.generate(c.data);
+    const lone = await bf.train(ds, c.train);
+    const row = run.results.find((r) => r.index === 7)!;
+    expect(row.testAcc).toBe(lone.summary.finalMetrics.testAcc);
+    expect(row.trainLoss).toBe(lone.summary.finalMetrics.trainLoss);
+    expect(row.gamma[0]).toBeCloseTo(c.data.gamma!, 8);
+    // Equal class sizes and features: SNR_k = n^2 ||u||^4 / (n ||A_k^T A_j||_F^2).
+    const u = c.data.featureNorm as number;
+    expect(row.snr[0] / ((10 * u ** 4) / ds.model!.frobSq[0][1])).toBeCloseTo(1, 10);
+  });
+
+  it('stops on an AbortSignal and reports only finished cells', async () => {
+    const bf = await backend(name);
+    const ac = new AbortController();
+    const run = await runSweep(new InProcessExecutor(bf), tiny, { signal: ac.signal, onCell: () => ac.abort() });
+    expect(run.aborted).toBe(true);
+    expect(run.results.length).toBe(1);
+  });
+});
+
+describe('native and wasm agree on sweeps', () => {
+  it.runIf(BACKENDS.includes('native') && BACKENDS.includes('wasm'))('the same sweep gives the same numbers on both backends', async () => {
+    const [a, b] = await Promise.all([runSweep(new InProcessExecutor(await backend('native')), tiny), runSweep(new InProcessExecutor(await backend('wasm')), tiny)]);
+    for (const r of a.results) {
+      const s = b.results.find((x) => x.index === r.index)!;
+      expect(Math.abs(r.testAcc! - s.testAcc!)).toBeLessThanOrEqual(0.05 + 1e-12);
+      expect(Math.abs(r.trainLoss! - s.trainLoss!)).toBeLessThan(1e-3);
+      expect(r.snr).toEqual(s.snr);
+    }
+    const mean = (rows: typeof a.results) => rows.reduce((t, r) => t + r.testAcc!, 0) / rows.length;
+    expect(Math.abs(mean(a.results) - mean(b.results))).toBeLessThan(0.01);
+  });
+});
+
+describe('sweep CLI', () => {
+  it('a sweep killed mid-run resumes where it stopped, without losing or duplicating cells', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bf-sweep-'));
+    try {
+      const cfg = {
+        data: { classes: 3, dim: 300, perClass: 40, testPerClass: 30 },
+        train: { width: 30, lr: 0.05, epochs: 10, batchSize: 1 },
+        sweep: { x: { param: 'data.featureNorm', values: { from: 0.01, to: 3, count: 6, scale: 'log' } }, y: { param: 'data.gamma', values: [1, 10, 100, 1000] }, seeds: 2 },
+      };
+      const file = join(dir, 'cfg.json');
+      writeFileSync(file, JSON.stringify(cfg));
+      const out = join(dir, 'out');
+      const child = spawn(process.execPath, ['dist/cli/main.js', 'sweep', '--config', file, '--out', out, '--workers', '2'], { stdio: 'ignore' });
+      // Kill it (SIGKILL: no cleanup) once some but not all cells are saved.
+      const jsonl = join(out, 'results.jsonl');
+      const t0 = Date.now();
+      for (;;) {
+        await new Promise((r) => setTimeout(r, 20));
+        const n = existsSync(jsonl) ? readResults(jsonl).rows.length : 0;
+        if (n >= 3 || Date.now() - t0 > 60_000) break;
+      }
+      child.kill('SIGKILL');
+      await new Promise((r) => child.once('exit', r));
+      const before = readResults(jsonl).rows.length;
+      expect(before).toBeGreaterThanOrEqual(3);
+      expect(before).toBeLessThan(48);
+      const log = execFileSync(process.execPath, ['dist/cli/main.js', 'sweep', '--config', file, '--out', out], { stdio: ['ignore', 'pipe', 'pipe'] });
+      void log;
+      const after = readResults(jsonl).rows;
+      expect(after.length).toBe(48);
+      expect(new Set(after.map((r) => r.index)).size).toBe(48);
+      const csv = readFileSync(join(out, 'results.csv'), 'utf8').trim().split('\n');
+      expect(csv.length).toBe(49);
+      // A changed config in the same folder is refused.
+      expect(() => cli(['sweep', '--config', file, '--out', out, '--set', 'train.lr=0.1'])).toThrow(/different config \(differs in: train\.lr\)/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('shards merge into the full sweep; mismatched shards are refused', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bf-shard-'));
+    try {
+      const file = join(dir, 'cfg.json');
+      writeFileSync(file, JSON.stringify(tiny));
+      for (const i of [1, 2]) cli(['sweep', '--config', file, '--out', join(dir, `s${i}`), '--shard', `${i}/2`, '--workers', '1']);
+      cli(['sweep', '--config', file, '--out', join(dir, 'whole'), '--workers', '1']);
+      cli(['merge', join(dir, 's1'), join(dir, 's2'), '--out', join(dir, 'merged')]);
+      const merged = readResults(join(dir, 'merged', 'results.jsonl')).rows;
+      const whole = readResults(join(dir, 'whole', 'results.jsonl')).rows;
+      expect(merged.map((r) => r.index)).toEqual(whole.map((r) => r.index));
+      merged.forEach((r, i) => expect(r.testAcc).toBe(whole[i].testAcc));
+      writeFileSync(file, JSON.stringify({ ...tiny, train: { ...tiny.train, lr: 0.2 } }));
+      cli(['sweep', '--config', file, '--out', join(dir, 'other'), '--shard', '1/2', '--workers', '1']);
+      expect(() => cli(['merge', join(dir, 's1'), join(dir, 'other'), '--out', join(dir, 'bad')])).toThrow(/different sweep/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

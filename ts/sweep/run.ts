@@ -1,0 +1,111 @@
+/**
+ * Running a sweep: cells go to an executor (an in-process loop, worker threads in Node, Web
+ * Workers in browsers); finished cells are reported at once, in completion order.
+ */
+import type { Benignfit } from '../api.js';
+import { abortError } from '../errors.js';
+import { runCell, type CellResult } from './cell.js';
+import { cells as allCells, resolveSweep, shardCells, type Cell, type ResolvedSweep, type SweepConfigInput } from './spec.js';
+
+export interface SweepProgress {
+  /** Cells finished in this run (and before it, when resuming). */
+  done: number;
+  total: number;
+  /** Cells finished in this run. */
+  doneNow: number;
+  running: number;
+  seconds: number;
+  /** Estimated seconds left (from this run's rate). */
+  eta: number;
+}
+
+export interface SweepCallbacks {
+  /** Every finished cell, as soon as it finishes. */
+  onCell?: (r: CellResult) => void;
+  onProgress?: (p: SweepProgress) => void;
+  /** Cancels the sweep: running cells are stopped and not reported. */
+  signal?: AbortSignal;
+}
+
+export interface SweepOptions extends SweepCallbacks {
+  /** Only this shard (1-based i of n) of the cells. */
+  shard?: { i: number; n: number } | null;
+  /** Cell indices already done (skipped: resuming). */
+  skip?: Iterable<number>;
+}
+
+/** Runs cells somewhere and reports each result. */
+export interface Executor {
+  readonly workers: number;
+  run(cells: Cell[], onResult: (r: CellResult) => void, signal?: AbortSignal): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Cells one after the other on one backend instance (tests, small sweeps, fallback). */
+export class InProcessExecutor implements Executor {
+  readonly workers = 1;
+  constructor(private readonly bf: Benignfit) {}
+  async run(cells: Cell[], onResult: (r: CellResult) => void, signal?: AbortSignal): Promise<void> {
+    for (const c of cells) {
+      if (signal?.aborted) throw abortError('the sweep');
+      onResult(await runCell(this.bf, c, { signal }));
+    }
+  }
+  async close(): Promise<void> {}
+}
+
+export interface SweepRun {
+  resolved: ResolvedSweep;
+  /** The cells of this run (after shard and skip). */
+  pending: Cell[];
+  total: number;
+  results: CellResult[];
+  aborted: boolean;
+  seconds: number;
+}
+
+/** Plan a sweep: resolve, shard, skip finished cells. */
+export function planSweep(config: SweepConfigInput, opts: Pick<SweepOptions, 'shard' | 'skip'> = {}): { resolved: ResolvedSweep; mine: Cell[]; pending: Cell[] } {
+  const resolved = resolveSweep(config);
+  const mine = shardCells(allCells(resolved), opts.shard ?? null);
+  const skip = new Set(opts.skip ?? []);
+  return { resolved, mine, pending: mine.filter((c) => !skip.has(c.index)) };
+}
+
+/** Run a sweep on an executor. Resolves with the finished cells (aborted: true when cancelled). */
+export async function runSweep(executor: Executor, config: SweepConfigInput, opts: SweepOptions = {}): Promise<SweepRun> {
+  const { resolved, mine, pending } = planSweep(config, opts);
+  const t0 = performance.now();
+  const results: CellResult[] = [];
+  const already = mine.length - pending.length;
+  const progress = () => {
+    const seconds = (performance.now() - t0) / 1000;
+    const doneNow = results.length;
+    const left = pending.length - doneNow;
+    opts.onProgress?.({
+      done: already + doneNow,
+      total: mine.length,
+      doneNow,
+      running: Math.min(executor.workers, left),
+      seconds,
+      eta: doneNow > 0 ? (seconds / doneNow) * left : NaN,
+    });
+  };
+  progress();
+  let aborted = false;
+  try {
+    await executor.run(
+      pending,
+      (r) => {
+        results.push(r);
+        opts.onCell?.(r);
+        progress();
+      },
+      opts.signal,
+    );
+  } catch (e) {
+    if ((e as { code?: string }).code === 'E_ABORTED' || opts.signal?.aborted) aborted = true;
+    else throw e;
+  }
+  return { resolved, pending, total: mine.length, results, aborted, seconds: (performance.now() - t0) / 1000 };
+}

@@ -1,0 +1,34 @@
+/** A sweep worker thread: loads a backend once, then runs the cells it is sent, one at a time. */
+import { parentPort, workerData } from 'node:worker_threads';
+import { BenignfitError } from '../errors.js';
+import { load } from '../load-node.js';
+import { runCell } from './cell.js';
+import type { Cell } from './spec.js';
+
+const port = parentPort!;
+const { backend, threads } = workerData as { backend?: 'native' | 'wasm' | 'auto'; threads: number };
+let current: AbortController | null = null;
+
+try {
+  const bf = await load({ backend, threads });
+  port.on('message', async (msg: { type: 'cell'; cell: Cell } | { type: 'abort' }) => {
+    if (msg.type === 'abort') {
+      current?.abort();
+      return;
+    }
+    current = new AbortController();
+    try {
+      const r = await runCell(bf, msg.cell, { signal: current.signal });
+      port.postMessage({ type: 'result', result: r });
+    } catch (e) {
+      const err = e instanceof BenignfitError ? e : new BenignfitError('E_INTERNAL', String(e));
+      port.postMessage({ type: 'error', code: err.code, message: err.message, index: msg.cell.index });
+    } finally {
+      current = null;
+    }
+  });
+  port.postMessage({ type: 'ready', backend: bf.backend });
+} catch (e) {
+  const err = e instanceof BenignfitError ? e : new BenignfitError('E_INTERNAL', String(e));
+  port.postMessage({ type: 'error', code: err.code, message: err.message, index: -1 });
+}
