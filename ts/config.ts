@@ -153,7 +153,7 @@ export const TrainConfigSchema = z
     width: z.number().int().min(1).max(1_000_000).default(100),
     /** eta, the learning rate. */
     lr: finite.pipe(z.number().gt(0)).default(0.05),
-    /** Full-batch GD steps (eq. 4). Give steps or epochs (default: 20 epochs). */
+    /** Full-batch GD steps (eq. 4). Give steps or epochs (default: 2000 full-batch steps; 20 epochs with batchSize). */
     steps: z.number().int().min(0).optional(),
     /** Passes over the data; with batchSize mini-batch SGD, without it one GD step per epoch. */
     epochs: z.number().int().min(0).optional(),
@@ -168,7 +168,7 @@ export const TrainConfigSchema = z
     /** Record metrics every this many steps (0: only at the end). */
     evalEvery: z.number().int().min(0).default(0),
     /** L values of the L-long-tailed test subsets (Definition 1). */
-    longTailedL: z.array(finite).default([1, 2]),
+    longTailedL: z.array(finite.pipe(z.number().gt(0))).default([1, 2]),
     /** gram | direct | auto (the cheaper exact route). */
     route: z.enum(['auto', 'gram', 'direct']).default('auto'),
     /** Native threads (0 = all cores). */
@@ -191,7 +191,7 @@ Object.assign(EXPECTED, {
   'train.seed': 'an integer from 0 to 2^53 - 1',
   'train.targetLoss': 'a finite number >= 0, or null',
   'train.evalEvery': 'an integer >= 0 (0: only at the end)',
-  'train.longTailedL': 'an array of finite numbers',
+  'train.longTailedL': 'an array of finite numbers > 0',
   'train.route': 'one of "auto", "gram", "direct"',
   'train.threads': 'an integer from 0 (all cores) to 1024',
   'train.memoryLimit': 'an integer number of bytes >= 1',
@@ -201,6 +201,8 @@ Object.assign(EXPECTED, {
 export function resolveTrainConfig(input: TrainConfigInput | undefined): TrainConfig {
   const c = parseWith(TrainConfigSchema, 'train', input);
   if (c.steps !== undefined && c.epochs !== undefined) throw invalid('train.steps', c.steps, 'either steps or epochs, not both');
+  // Full-batch GD by default, for as long as 20 epochs of batch-1 SGD move (eta * 2000 = 100; see docs/presets.md).
+  if (c.steps === undefined && c.epochs === undefined) c.steps = c.batchSize ? undefined : 2000;
   if (c.steps === undefined && c.epochs === undefined) c.epochs = 20;
   if (c.targetLoss === null) delete c.targetLoss;
   return c;
