@@ -2,8 +2,9 @@
  * The typed API over one backend. Everything a binding throws becomes a BenignfitError with the
  * same code on both backends.
  */
-import { resolveDataConfig, type DataConfigInput } from './config.js';
-import { BenignfitError, fromBinding } from './errors.js';
+import { createClassifier, type Classifier, type ImageSet } from './classifier.js';
+import { resolveDataConfig, type ClassifierOptionsInput, type DataConfigInput } from './config.js';
+import { BenignfitError, fromBinding, invalid } from './errors.js';
 import type { BackendName, Dataset, GenerateOptions, ModelDescription, RawBackend, VersionInfo } from './types.js';
 
 export interface BenignfitOptions {
@@ -88,5 +89,20 @@ export class Benignfit {
       config: cfg,
       model,
     };
+  }
+
+  /**
+   * A LeNet-5 (MNIST) or small CIFAR-10 classifier with fresh seeded weights (ts/classifier.ts).
+   * With normalize "train" (the default) the per-channel statistics come from `train`.
+   */
+  classifier(options: ClassifierOptionsInput = {}, train?: ImageSet): Classifier {
+    return createClassifier(this, <T>(f: (raw: RawBackend) => T) => this.call(f), options, train);
+  }
+
+  /** The seeded random order (a permutation of 0..n-1) in which the §5.2 control removes images. */
+  removalOrder(seed: number, n: number): Uint32Array {
+    if (!Number.isSafeInteger(seed) || seed < 0) throw invalid('seed', seed, 'an integer from 0 to 2^53 - 1');
+    if (!Number.isInteger(n) || n < 0 || n > 0xffffffff) throw invalid('n', n, 'an integer from 0 to 2^32 - 1');
+    return this.call((r) => r.removalOrder(seed, n));
   }
 }

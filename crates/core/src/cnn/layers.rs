@@ -139,19 +139,28 @@ pub fn conv_backward(g: &ConvGeom, bs: usize, wgt: &[f32], cols: &[f32], dout: &
 pub fn maxpool_forward(planes: usize, h: usize, w: usize, input: &[f32], out: &mut [f32], arg: &mut [u32]) {
     let (ho, wo) = (h / 2, w / 2);
     for p in 0..planes {
-        let base = p * h * w;
+        let plane = &input[p * h * w..(p + 1) * h * w];
         for oy in 0..ho {
+            let r0 = &plane[2 * oy * w..2 * oy * w + 2 * wo];
+            let r1 = &plane[(2 * oy + 1) * w..(2 * oy + 1) * w + 2 * wo];
+            let o = (p * ho + oy) * wo;
+            let (orow, arow) = (&mut out[o..o + wo], &mut arg[o..o + wo]);
+            let base = (p * h * w + 2 * oy * w) as u32;
             for ox in 0..wo {
-                let i0 = base + 2 * oy * w + 2 * ox;
-                let mut best = i0;
-                for idx in [i0 + 1, i0 + w, i0 + w + 1] {
-                    if input[idx] > input[best] {
-                        best = idx;
-                    }
+                // Row-major order within the window; strict > keeps the first maximum.
+                let (a, b, c, d) = (r0[2 * ox], r0[2 * ox + 1], r1[2 * ox], r1[2 * ox + 1]);
+                let (mut best, mut at) = (a, 0u32);
+                if b > best {
+                    (best, at) = (b, 1);
                 }
-                let o = (p * ho + oy) * wo + ox;
-                out[o] = input[best];
-                arg[o] = best as u32;
+                if c > best {
+                    (best, at) = (c, w as u32);
+                }
+                if d > best {
+                    (best, at) = (d, w as u32 + 1);
+                }
+                orow[ox] = best;
+                arow[ox] = base + 2 * ox as u32 + at;
             }
         }
     }

@@ -141,6 +141,14 @@ pub fn removal_order(seed: u64, n: usize) -> Result<Vec<u32>> {
     Ok(v)
 }
 
+/// [`removal_order`] with the seed as a JavaScript number (an integer from 0 to 2^53 - 1).
+pub fn removal_order_f64(seed: f64, n: usize) -> Result<Vec<u32>> {
+    if !(seed.is_finite() && seed >= 0.0 && seed.fract() == 0.0 && seed < 9_007_199_254_740_992.0) {
+        return Err(Error::invalid("seed", seed, "an integer from 0 to 2^53 - 1"));
+    }
+    removal_order(seed as u64, n)
+}
+
 /// What [`Trainer::run`] did.
 #[derive(Clone, Debug, Serialize, PartialEq)]
 #[serde(rename_all = "camelCase")]

@@ -203,10 +203,9 @@ impl Net {
                     }
                 }
                 Layer::Relu { len } => {
+                    // A select, not a branch (vectorised; half the signs are random).
                     for (d, y) in cur[..bs * len].iter_mut().zip(&work.acts[i + 1][..bs * len]) {
-                        if *y <= 0.0 {
-                            *d = 0.0;
-                        }
+                        *d = if *y > 0.0 { *d } else { 0.0 };
                     }
                     continue; // in place: no swap
                 }

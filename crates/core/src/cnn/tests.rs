@@ -316,3 +316,4 @@ fn removal_order_is_a_seeded_permutation() {
     assert_eq!(a, removal_order(5, 1000).unwrap());
     assert_ne!(a, removal_order(6, 1000).unwrap());
 }
+
