@@ -243,6 +243,14 @@ describe.each(BACKENDS)('classifier on %s', (name) => {
       if (best === test.labels[i]) correct++;
     }
     expect(correct / 200).toBe(r.testAcc);
+    // In chunks (views into the arrays, at offsets) the same as in one call.
+    const whole = r.classifier.evaluate(test);
+    const chunked = await r.classifier.evaluateAsync(test, { chunk: 7 });
+    expect(chunked.correct).toBe(whole.correct);
+    expect(chunked.loss).toBeCloseTo(whole.loss, 10);
+    // One image alone (another shard, so other rounding) gives the same logits to f32 precision.
+    const one = r.classifier.predict(test.images.subarray(13 * 784, 14 * 784));
+    for (let k = 0; k < 10; k++) expect(Math.abs(one[k] - z[130 + k])).toBeLessThan(1e-5 * (1 + Math.abs(z[130 + k])));
     expect(r.options.normalize).toHaveProperty('mean');
     r.classifier.dispose();
   });
