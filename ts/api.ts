@@ -93,10 +93,11 @@ export class Benignfit {
 
   /**
    * A LeNet-5 (MNIST) or small CIFAR-10 classifier with fresh seeded weights (ts/classifier.ts).
-   * With normalize "train" (the default) the per-channel statistics come from `train`.
+   * With normalize "train" (the default) the per-channel statistics come from `train`; threads
+   * default to this instance's.
    */
   classifier(options: ClassifierOptionsInput = {}, train?: ImageSet): Classifier {
-    return createClassifier(this, <T>(f: (raw: RawBackend) => T) => this.call(f), options, train);
+    return createClassifier(this, <T>(f: (raw: RawBackend) => T) => this.call(f), { threads: this.threads, ...options }, train);
   }
 
   /** The seeded random order (a permutation of 0..n-1) in which the §5.2 control removes images. */
