@@ -11,4 +11,6 @@ export const SHAPES = {
   // Real data (influence scores): MNIST and CIFAR-10 training sets.
   mnist: { images: 60000, dim: 784, classes: 10 },
   cifar10: { images: 50000, dim: 3072, classes: 10 },
+  // Figure 7: LeNet-5 on MNIST, batch 64 (938 batches per epoch), timed over `batches` batches.
+  lenet: { images: 60000, batchSize: 64, batches: 50 },
 };

@@ -2,7 +2,8 @@
  * The typed API over one backend. Everything a binding throws becomes a BenignfitError with the
  * same code on both backends.
  */
-import { resolveDataConfig, type DataConfigInput, type TrainConfigInput } from './config.js';
+import { createClassifier, type Classifier, type ImageSet } from './classifier.js';
+import { resolveDataConfig, type ClassifierOptionsInput, type DataConfigInput, type TrainConfigInput } from './config.js';
 import { BenignfitError, fromBinding, invalid } from './errors.js';
 import { train } from './train.js';
 import type { BackendName, Dataset, GenerateOptions, ModelDescription, RawBackend, TrainCallbacks, TrainData, TrainResult, VersionInfo } from './types.js';
@@ -130,5 +131,21 @@ export class Benignfit {
       per[c][1]++;
     }
     return { loss: loss / y.length, acc: correct / y.length, accPerClass: per.map(([a, n]) => (n ? a / n : null)) };
+  }
+
+  /**
+   * A LeNet-5 (MNIST) or small CIFAR-10 classifier with fresh seeded weights (ts/classifier.ts).
+   * With normalize "train" (the default) the per-channel statistics come from `train`; threads
+   * default to this instance's.
+   */
+  classifier(options: ClassifierOptionsInput = {}, train?: ImageSet): Classifier {
+    return createClassifier(this, <T>(f: (raw: RawBackend) => T) => this.call(f), { threads: this.threads, ...options }, train);
+  }
+
+  /** The seeded random order (a permutation of 0..n-1) in which the §5.2 control removes images. */
+  removalOrder(seed: number, n: number): Uint32Array {
+    if (!Number.isSafeInteger(seed) || seed < 0) throw invalid('seed', seed, 'an integer from 0 to 2^53 - 1');
+    if (!Number.isInteger(n) || n < 0 || n > 0xffffffff) throw invalid('n', n, 'an integer from 0 to 2^32 - 1');
+    return this.call((r) => r.removalOrder(seed, n));
   }
 }

@@ -4,3 +4,5 @@ export * from './config.js';
 export * from './errors.js';
 export * from './npy.js';
 export type * from './types.js';
+export * from './classifier.js';
+export * from './fig7.js';

@@ -61,6 +61,18 @@ export const EXPECTED: Record<string, string> = {
   'data.model': `one of ${MODEL_NAMES.map((s) => `"${s}"`).join(', ')} or {"spectra": [[...], ...]}`,
   'data.seed': 'an integer from 0 to 2^53 - 1',
   'data.memoryLimit': 'an integer number of bytes >= 1',
+  'classifier.arch': `one of ${['lenet5', 'cifar-small'].map((s) => `"${s}"`).join(', ')}`,
+  'classifier.classes': 'an integer from 2 to 1000',
+  'classifier.epochs': 'an integer from 1 to 10000',
+  'classifier.batchSize': 'an integer from 1 to 65536',
+  'classifier.lr': 'a finite number > 0',
+  'classifier.momentum': 'a number in [0, 1)',
+  'classifier.weightDecay': 'a finite number >= 0',
+  'classifier.seed': 'an integer from 0 to 2^53 - 1',
+  'classifier.threads': 'an integer from 0 (all cores) to 1024',
+  'classifier.normalize': '"train" (per-channel mean and std of the training images), "none", or {"mean": [...], "std": [...]} with one entry per channel',
+  'classifier.evalEveryEpoch': 'true or false',
+  'classifier.memoryLimit': 'an integer number of bytes >= 1',
 };
 
 function getAt(obj: unknown, path: PropertyKey[]): unknown {
@@ -206,4 +218,41 @@ export function resolveTrainConfig(input: TrainConfigInput | undefined): TrainCo
   if (c.steps === undefined && c.epochs === undefined) c.epochs = 20;
   if (c.targetLoss === null) delete c.targetLoss;
   return c;
+}
+
+/** Image classifiers of §5.2 (ts/classifier.ts): architecture and SGD settings. */
+export const CLASSIFIER_ARCHS = ['lenet5', 'cifar-small'] as const;
+
+export const ClassifierOptionsSchema = z
+  .object({
+    /** lenet5 (1 x 28 x 28, MNIST) | cifar-small (3 x 32 x 32, CIFAR-10). */
+    arch: z.enum(CLASSIFIER_ARCHS).default('lenet5'),
+    classes: z.number().int().min(2).max(1000).default(10),
+    /** Passes over the training set. */
+    epochs: z.number().int().min(1).max(10000).default(10),
+    batchSize: z.number().int().min(1).max(65536).default(64),
+    lr: finite.pipe(z.number().gt(0)).default(0.01),
+    momentum: finite.pipe(z.number().min(0).lt(1)).default(0.9),
+    /** L2 penalty added to the gradient (PyTorch's SGD weight_decay). */
+    weightDecay: finite.pipe(z.number().min(0)).default(5e-4),
+    /** Seeds the initial weights and the order of the mini-batches. */
+    seed: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(0),
+    /** Native threads (0 = all cores); wasm uses one. The weights do not depend on it. */
+    threads: z.number().int().min(0).max(1024).default(0),
+    /** Per-channel input normalisation (x - mean) / std. */
+    normalize: z
+      .union([z.enum(['train', 'none']), z.object({ mean: z.array(finite), std: z.array(finite.pipe(z.number().gt(0))) }).strict()])
+      .default('train'),
+    /** Evaluate the test set after every epoch (else only at the end). */
+    evalEveryEpoch: z.boolean().default(false),
+    memoryLimit: z.number().int().min(1).optional(),
+  })
+  .strict();
+
+export type ClassifierOptionsInput = z.input<typeof ClassifierOptionsSchema>;
+export type ClassifierOptions = z.output<typeof ClassifierOptionsSchema>;
+
+/** Fill defaults and check classifier options; throws BenignfitError (E_INVALID) naming the field. */
+export function resolveClassifierOptions(input: ClassifierOptionsInput | undefined): ClassifierOptions {
+  return parseWith(ClassifierOptionsSchema, 'classifier', input);
 }

@@ -102,6 +102,24 @@ export interface RawTrainer {
   free?(): void;
 }
 
+/** The core's image classifier and its SGD state (crates/{node,wasm}/src/cnn.rs). */
+export interface RawClassifierTrainer {
+  setTrainingData(images: Float32Array, labels: Int32Array): void;
+  dropTrainingData(): void;
+  /** JSON of the core's RunStats. */
+  run(batches: number): string;
+  /** JSON of the core's EvalStats. */
+  evaluate(images: Float32Array, labels: Int32Array): string;
+  predict(images: Float32Array): Float32Array;
+  lossAndGradient(images: Float32Array, labels: Int32Array): { loss: number; grad: Float32Array };
+  params(): Float32Array;
+  setParams(params: Float32Array): void;
+  /** JSON of the core's ClassifierInfo. */
+  info(): string;
+  /** wasm only: release the object's memory. */
+  free?(): void;
+}
+
 export interface RawBackend {
   version(): string;
   Trainer: new (
@@ -119,6 +137,8 @@ export interface RawBackend {
   ) => RawTrainer;
   predict(weights: Float32Array, classes: number, width: number, dim: number, x: Float32Array, threads: number): Float64Array;
   generate(config: string, features: Float32Array | null | undefined, noiseFactors: Float32Array | null | undefined, includeFactors: boolean, threads: number): RawDataset;
+  ClassifierTrainer: new (config: string, threads: number) => RawClassifierTrainer;
+  removalOrder(seed: number, n: number): Uint32Array;
 }
 
 /** Long-tailed accuracy for one L (Definition 1). */

@@ -2,6 +2,7 @@
 //! (or a core module) and maps errors. Errors reach JavaScript as `Error("[CODE] message")`;
 //! panics are caught by [`guard`] and reported the same way (code E_PANIC), never a crash.
 
+mod cnn;
 mod data;
 mod train;
 

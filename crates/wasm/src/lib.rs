@@ -2,6 +2,7 @@
 //! errors to real JS `Error`s ("[CODE] message"). A panic cannot unwind in wasm; the hook records
 //! its message so the TypeScript loader can report it (`lastPanic`) and start a fresh instance.
 
+mod cnn;
 mod data;
 mod train;
 
