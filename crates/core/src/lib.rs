@@ -3,6 +3,7 @@
 //! Pure functions and plain structs over flat row-major buffers; no binding code, no I/O.
 
 pub mod api;
+pub mod covariance;
 pub mod data;
 pub mod error;
 pub mod linalg;
