@@ -5,6 +5,8 @@
 import { resolveDataConfig, type DataConfigInput } from './config.js';
 import { BenignfitError, fromBinding } from './errors.js';
 import type { BackendName, Dataset, GenerateOptions, ModelDescription, RawBackend, VersionInfo } from './types.js';
+import type { ImageSet } from './formats/idx.js';
+import { runInfluence, type InfluenceData, type InfluenceOptions, type InfluenceResult } from './influence.js';
 
 export interface BenignfitOptions {
   /** Threads for native kernels: 0 = all cores (default), 1 = one. Ignored by wasm. */
@@ -88,5 +90,13 @@ export class Benignfit {
       config: cfg,
       model,
     };
+  }
+
+  /**
+   * Influence scores of eq. 10 for every image, the Figure 6 matrix tr(S_i S_j) and Gamma_{k,j}
+   * (§5.2), class by class: `onProgress` after each class, `signal` honoured between classes.
+   */
+  influence(images: ImageSet | InfluenceData, options: InfluenceOptions = {}): Promise<InfluenceResult> {
+    return runInfluence((f) => this.call(f), this.threads, images, options);
   }
 }

@@ -4,3 +4,7 @@ export * from './config.js';
 export * from './errors.js';
 export * from './npy.js';
 export type * from './types.js';
+export * from './influence.js';
+export * from './formats/idx.js';
+export * from './formats/cifar.js';
+export * as plot from './plot/index.js';
