@@ -225,6 +225,7 @@ pub struct ClassInfo {
     pub block: usize,
 }
 
+#[derive(Debug)]
 pub struct ClassScores {
     /// One score per row, in the order the rows were given.
     pub scores: Vec<f64>,
