@@ -29,6 +29,9 @@ use serde::{Deserialize, Serialize};
 use crate::error::{check_alloc, Error, Result, DEFAULT_MEMORY_LIMIT};
 use crate::linalg::{self, Par, View};
 
+#[path = "covariance_int.rs"]
+mod int_gram;
+
 /// How pixels are scaled before covariances are taken.
 #[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq, Default)]
 #[serde(rename_all = "lowercase")]
@@ -345,35 +348,21 @@ impl InfluenceRun {
         };
         check_alloc(&format!("the centred rows of class {class} ({n} x {d})"), (n as u128) * (d as u128), bytes, limit)?;
 
-        // Scaled values are never stored: value(i, j) = pixel * factor_j * rowscale_i (f64).
+        // Scaled rows are made one at a time (never stored as f64): the class mean (rows summed
+        // in order) and the pixels that vary within the class, then the centred rows in T.
         let factor = self.factor.as_deref();
-        let value = |i: usize, j: usize, rs: f64| -> f64 {
-            let v = pixels.get(i * d + j);
-            (match factor {
-                Some(f) => v * f[j],
-                None => v,
-            }) * rs
-        };
-        let rowscale: Vec<f64> = (0..n)
-            .map(|i| {
-                if self.cfg.normalize != Normalize::Unit {
-                    return 1.0;
-                }
-                let nrm = (0..d).map(|j| value(i, j, 1.0).powi(2)).sum::<f64>().sqrt();
-                if nrm > 0.0 { 1.0 / nrm } else { 1.0 }
-            })
-            .collect();
-        // The class mean (rows summed in order), and the pixels that vary within the class.
+        let unit = self.cfg.normalize == Normalize::Unit;
+        let scaled = |i: usize, out: &mut [f64]| scaled_row(pixels, i, d, factor, unit, out);
         let mut mean = vec![0.0f64; d];
         let mut varies = vec![false; d];
-        let first: Vec<f64> = (0..d).map(|j| value(0, j, rowscale[0])).collect();
+        let mut first = vec![0.0f64; d];
+        let mut row = vec![0.0f64; d];
+        scaled(0, &mut first);
         for i in 0..n {
-            for (j, m) in mean.iter_mut().enumerate() {
-                let v = value(i, j, rowscale[i]);
+            scaled(i, &mut row);
+            for ((m, v), (f, var)) in mean.iter_mut().zip(&row).zip(first.iter().zip(varies.iter_mut())) {
                 *m += v;
-                if !varies[j] && v != first[j] {
-                    varies[j] = true;
-                }
+                *var |= v != f;
             }
         }
         for m in mean.iter_mut() {
@@ -381,7 +370,13 @@ impl InfluenceRun {
         }
         let kept: Vec<usize> = (0..d).filter(|&j| varies[j]).collect();
         let dk = kept.len();
-        let centred = |i: usize, j: usize| value(i, j, rowscale[i]) - mean[j];
+        let mean = &mean;
+        let centred = |i: usize, out: &mut [f64]| {
+            scaled(i, out);
+            for (o, m) in out.iter_mut().zip(mean) {
+                *o -= m;
+            }
+        };
 
         let want_scatter = self.cfg.frobenius;
         let route = match self.cfg.route {
@@ -396,9 +391,15 @@ impl InfluenceRun {
         };
         let block = self.block_for(route, n, dk);
 
-        let r = match self.cfg.precision {
-            Precision::F32 => class_terms::<f32, _>(&centred, &kept, n, route, block, want_scatter, limit, self.par)?,
-            Precision::F64 => class_terms::<f64, _>(&centred, &kept, n, route, block, want_scatter, limit, self.par)?,
+        // Bytes scaled to [0, 1] on the Gram route: exact integer products (see covariance_int.rs).
+        let exact_bytes = match pixels {
+            Pixels::U8(b) if route == Route::Gram && !want_scatter && self.cfg.normalize == Normalize::Scale && self.cfg.precision == Precision::F32 && dk > 0 && dk <= int_gram::MAX_DIM => Some(b),
+            _ => None,
+        };
+        let r = match (exact_bytes, self.cfg.precision) {
+            (Some(b), _) => gram_terms_u8(b, &kept, n, d, block, limit, self.par)?,
+            (None, Precision::F32) => class_terms::<f32, _>(&centred, &kept, n, d, route, block, want_scatter, limit, self.par)?,
+            (None, Precision::F64) => class_terms::<f64, _>(&centred, &kept, n, d, route, block, want_scatter, limit, self.par)?,
         };
 
         let nf = n as f64;
@@ -495,15 +496,26 @@ struct Terms {
 /// The matrix products of one class in precision T: centred rows on the kept pixels, then the
 /// scatter or the Gram route.
 #[allow(clippy::too_many_arguments)]
-fn class_terms<T: Real, F: Fn(usize, usize) -> f64 + Sync>(centred: &F, kept: &[usize], n: usize, route: Route, block: usize, want_scatter: bool, limit: u64, par: Par) -> Result<Terms> {
+fn class_terms<T: Real, F: Fn(usize, &mut [f64]) + Sync>(centred: &F, kept: &[usize], n: usize, d: usize, route: Route, block: usize, want_scatter: bool, limit: u64, par: Par) -> Result<Terms> {
     let dk = kept.len();
     let mut v = vec![T::default(); n * dk];
-    crate::data::par_rows(&mut v, dk, par, |(i, row): (usize, &mut [T])| {
-        for (e, &j) in row.iter_mut().zip(kept) {
-            *e = T::from_f64(centred(i, j));
-        }
-    });
-    let rr: Vec<f64> = (0..n).map(|i| v[i * dk..(i + 1) * dk].iter().map(|e| e.to_f64() * e.to_f64()).sum()).collect();
+    let mut rr = vec![0.0f64; n];
+    if dk > 0 {
+        par_row_chunks(&mut v, dk, ROWS_PER_TASK, par, |i0, chunk: &mut [T]| {
+            let mut buf = vec![0.0f64; d];
+            for (r, out) in chunk.chunks_mut(dk).enumerate() {
+                centred(i0 + r, &mut buf);
+                for (e, &j) in out.iter_mut().zip(kept) {
+                    *e = T::from_f64(buf[j]);
+                }
+            }
+        });
+        par_row_chunks(&mut rr, 1, ROWS_PER_TASK, par, |i0, chunk: &mut [f64]| {
+            for (r, o) in chunk.iter_mut().enumerate() {
+                *o = v[(i0 + r) * dk..(i0 + r + 1) * dk].iter().map(|e| e.to_f64() * e.to_f64()).sum();
+            }
+        });
+    }
     let trace_m: f64 = rr.iter().sum();
     if dk == 0 {
         // Every image of the class is the same: S = 0, every score 0.
@@ -536,6 +548,132 @@ fn class_terms<T: Real, F: Fn(usize, usize) -> f64 + Sync>(centred: &F, kept: &[
                 None
             };
             Ok(Terms { q, rr, frob_m, trace_m, scatter, madds })
+        }
+    }
+}
+
+/// The Gram route for bytes scaled to [0, 1], exactly: P = B B^T of the raw bytes in i32, then
+/// G_ij = P_ij - (r_i + r_j)/n + R/n^2 with r_i = b_i . s (s the column sums) and R = s . s, all
+/// in f64 (every integer here is below 2^53), scaled by 1/255^2.
+fn gram_terms_u8(bytes: &[u8], kept: &[usize], n: usize, d: usize, block: usize, limit: u64, par: Par) -> Result<Terms> {
+    let dk = kept.len();
+    let h_max = block.max(1).min(n);
+    check_alloc("the packed class bytes (2 x images x kept pixels x 2 bytes)", (n as u128) * (dk as u128), 4, limit)?;
+    check_alloc("a panel of the Gram matrix (block x images)", (h_max as u128) * ((n.div_ceil(int_gram::NR) * int_gram::NR) as u128), 4, limit)?;
+    let packed = int_gram::pack(n, dk, |i, out| {
+        for (o, &j) in out.iter_mut().zip(kept) {
+            *o = bytes[i * d + j];
+        }
+    });
+    let mut colsum = vec![0u64; dk];
+    for i in 0..n {
+        for (c, &j) in colsum.iter_mut().zip(kept) {
+            *c += bytes[i * d + j] as u64;
+        }
+    }
+    let (r, sq): (Vec<f64>, Vec<f64>) = (0..n)
+        .map(|i| {
+            let (mut r, mut sq) = (0u64, 0u64);
+            for (c, &j) in colsum.iter().zip(kept) {
+                let b = bytes[i * d + j] as u64;
+                r += b * c;
+                sq += b * b;
+            }
+            (r as f64, sq as f64)
+        })
+        .unzip();
+    let nf = n as f64;
+    let big_r: f64 = colsum.iter().map(|&c| (c as u128) * (c as u128)).sum::<u128>() as f64;
+    let c0 = big_r / (nf * nf);
+    let inv = 1.0 / (255.0f64 * 255.0);
+    let rr: Vec<f64> = (0..n).map(|i| (sq[i] - 2.0 * r[i] / nf + c0) * inv).collect();
+    let rn: Vec<f64> = r.iter().map(|v| v / nf).collect();
+    let g = |p: i32, i: usize, j: usize| (p as f64 - rn[i] - rn[j] + c0) * inv;
+
+    let mut q = vec![0.0f64; n];
+    let mut out = vec![0i32; n.div_ceil(int_gram::NR) * int_gram::NR * h_max];
+    let mut madds = 0.0;
+    let mut ib = 0;
+    while ib < n {
+        let h = h_max.min(n - ib);
+        let ie = ib + h;
+        int_gram::panel(&packed, ib, h, ie, &mut out, par);
+        madds += (h * ie * dk) as f64;
+        let o = &out;
+        let at = |t: usize, j: usize| o[(j / int_gram::NR) * h * int_gram::NR + t * int_gram::NR + j % int_gram::NR];
+        // Rows of the panel: the whole stored row (left part + diagonal block), in column order.
+        par_row_chunks(&mut q[ib..ie], 1, 16, par, |t0, chunk: &mut [f64]| {
+            for (k, qi) in chunk.iter_mut().enumerate() {
+                let t = t0 + k;
+                let i = ib + t;
+                *qi += (0..ie).map(|j| g(at(t, j), i, j).powi(2)).sum::<f64>();
+            }
+        });
+        // Columns left of the panel: their share of the symmetric entries, in row order.
+        if ib > 0 {
+            par_row_chunks(&mut q[..ib], 1, 256, par, |j0, chunk: &mut [f64]| {
+                for (k, qj) in chunk.iter_mut().enumerate() {
+                    let j = j0 + k;
+                    *qj += (0..h).map(|t| g(at(t, j), ib + t, j).powi(2)).sum::<f64>();
+                }
+            });
+        }
+        ib = ie;
+    }
+    let frob_m = q.iter().sum();
+    let trace_m = rr.iter().sum();
+    Ok(Terms { q, rr, frob_m, trace_m, scatter: None, madds })
+}
+
+/// Rows handed to one task at a time in the element-wise passes.
+const ROWS_PER_TASK: usize = 64;
+
+/// Run `f(first_row, rows)` over chunks of `rows` rows (row length `w`) of `buf`, in parallel
+/// where allowed. Each row's arithmetic is independent, so results do not depend on threads.
+fn par_row_chunks<T: Send, F>(buf: &mut [T], w: usize, rows: usize, par: Par, f: F)
+where
+    F: Fn(usize, &mut [T]) + Sync + Send,
+{
+    if w == 0 || buf.is_empty() {
+        return;
+    }
+    let step = w * rows.max(1);
+    #[cfg(feature = "parallel")]
+    if let Par::Threads(_) = par {
+        use rayon::prelude::*;
+        buf.par_chunks_mut(step).enumerate().for_each(|(c, chunk)| f(c * rows.max(1), chunk));
+        return;
+    }
+    let _ = par;
+    buf.chunks_mut(step).enumerate().for_each(|(c, chunk)| f(c * rows.max(1), chunk));
+}
+
+/// Row `i` scaled: bytes / 255 (floats as given), times the per-pixel factor, then divided by
+/// its norm for `unit`.
+fn scaled_row(pixels: Pixels<'_>, i: usize, d: usize, factor: Option<&[f64]>, unit: bool, out: &mut [f64]) {
+    match pixels {
+        Pixels::U8(p) => {
+            for (o, &b) in out.iter_mut().zip(&p[i * d..(i + 1) * d]) {
+                *o = b as f64 / 255.0;
+            }
+        }
+        Pixels::F32(p) => {
+            for (o, &b) in out.iter_mut().zip(&p[i * d..(i + 1) * d]) {
+                *o = b as f64;
+            }
+        }
+    }
+    if let Some(f) = factor {
+        for (o, fj) in out.iter_mut().zip(f) {
+            *o *= fj;
+        }
+    }
+    if unit {
+        let nrm = out.iter().map(|v| v * v).sum::<f64>().sqrt();
+        if nrm > 0.0 {
+            for o in out.iter_mut() {
+                *o /= nrm;
+            }
         }
     }
 }
@@ -598,10 +736,13 @@ fn quad_forms<T: Real>(v: &[T], m: &[T], n: usize, dk: usize, block: usize, par:
             madds += (n * rest * w) as f64;
         }
         let pr = &p;
-        crate::data::par_rows(&mut q, 1, par, |(i, qi): (usize, &mut [f64])| {
-            let vi = &v[i * dk + jb..i * dk + je];
-            let pi = &pr[i * w..(i + 1) * w];
-            qi[0] += 2.0 * vi.iter().zip(pi).map(|(a, b)| a.to_f64() * b.to_f64()).sum::<f64>();
+        par_row_chunks(&mut q, 1, ROWS_PER_TASK, par, |i0, chunk: &mut [f64]| {
+            for (r, qi) in chunk.iter_mut().enumerate() {
+                let i = i0 + r;
+                let vi = &v[i * dk + jb..i * dk + je];
+                let pi = &pr[i * w..(i + 1) * w];
+                *qi += 2.0 * vi.iter().zip(pi).map(|(a, b)| a.to_f64() * b.to_f64()).sum::<f64>();
+            }
         });
         jb = je;
     }
@@ -625,21 +766,30 @@ fn gram_row_norms<T: Real>(v: &[T], n: usize, dk: usize, block: usize, par: Par)
         let gr = &g;
         // Rows of the panel: the whole stored row (left part + diagonal block).
         let mut rowpart = vec![0.0f64; h];
-        crate::data::par_rows(&mut rowpart, 1, par, |(t, o): (usize, &mut [f64])| {
-            o[0] = gr[t * ie..(t + 1) * ie].iter().map(|a| a.to_f64() * a.to_f64()).sum();
+        par_row_chunks(&mut rowpart, 1, 16, par, |t0, chunk: &mut [f64]| {
+            for (r, o) in chunk.iter_mut().enumerate() {
+                let t = t0 + r;
+                *o = gr[t * ie..(t + 1) * ie].iter().map(|a| a.to_f64() * a.to_f64()).sum();
+            }
         });
         for (t, s) in rowpart.iter().enumerate() {
             q[ib + t] += s;
         }
         // Columns left of the panel (rows before ib): their share of the symmetric entries.
         if ib > 0 {
-            crate::data::par_rows(&mut q[..ib], 1, par, |(j, o): (usize, &mut [f64])| {
-                let mut s = 0.0f64;
+            // Column sums over the panel's rows, in row order for every column.
+            par_row_chunks(&mut q[..ib], 1, 1024, par, |j0, chunk: &mut [f64]| {
+                let w = chunk.len();
+                let mut acc = vec![0.0f64; w];
                 for t in 0..h {
-                    let a = gr[t * ie + j].to_f64();
-                    s += a * a;
+                    for (a, g) in acc.iter_mut().zip(&gr[t * ie + j0..t * ie + j0 + w]) {
+                        let x = g.to_f64();
+                        *a += x * x;
+                    }
                 }
-                o[0] += s;
+                for (o, a) in chunk.iter_mut().zip(&acc) {
+                    *o += a;
+                }
             });
         }
         ib = ie;
@@ -720,6 +870,24 @@ mod tests {
                         let r = run.add_class(0, Pixels::U8(&b), n).unwrap();
                         close(&r.scores, &want, tol);
                     }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn exact_byte_gram_route_matches_brute_force_to_f64_round_off() {
+        // frobenius off + bytes + scale + Gram: the integer products, exact up to f64 round-off.
+        for &(n, d) in &[(40usize, 9usize), (13, 30), (70, 200)] {
+            let b = bytes(n, d, 3 + n as u64);
+            let want = brute_force_scores(&scale(&b), n, d);
+            for block in [0, 5, 16] {
+                let mut c = cfg(d, 1, RouteChoice::Gram, Precision::F32);
+                c.frobenius = false;
+                c.block = block;
+                for par in [Par::Seq, Par::Threads(2)] {
+                    let r = InfluenceRun::new(c.clone(), None, par).unwrap().add_class(0, Pixels::U8(&b), n).unwrap();
+                    close(&r.scores, &want, 1e-11);
                 }
             }
         }
