@@ -67,6 +67,10 @@ describe.each(BACKENDS)('influence on %s', (name) => {
           expectClose(r.scores, want, tol);
         }
       }
+      // Bytes on the Gram route without the Figure 6 matrix: exact integer products (AVX2 on
+      // native, simd128 on wasm), so f64 round-off only.
+      const exact = await bf.influence(set, { route: 'gram', frobenius: false, block: 5 });
+      expectClose(exact.scores, want, 1e-10, 'exact gram');
       const auto = await bf.influence(set);
       expect(auto.perClass[0].route).toBe(n / 3 < 2 * (d - 2) ? 'gram' : 'scatter');
     }
