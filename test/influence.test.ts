@@ -148,6 +148,10 @@ describe.each(BACKENDS)('influence on %s', (name) => {
     const p = bf.influence(set, { signal: ac.signal, onProgress: (q) => { done.push(q.class); if (q.class === 1) ac.abort(); } });
     await expect(p).rejects.toMatchObject({ code: 'E_ABORTED' });
     expect(done).toEqual([0, 1]);
+    const pre = new AbortController();
+    pre.abort();
+    await expect(bf.influence(set, { signal: pre.signal, onProgress: () => done.push(-1) })).rejects.toMatchObject({ code: 'E_ABORTED' });
+    expect(done).toEqual([0, 1]);
   });
 
   it('refuses bad input with errors that name the field', async () => {

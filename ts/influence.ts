@@ -123,7 +123,6 @@ export async function runInfluence(
   if (small >= 0) {
     throw invalid(`labels (class ${small})`, `${members[small].length} images`, 'at least 3 images in every class 0..K-1 (pass influence.classes to set K)');
   }
-  signal?.throwIfAborted?.();
   if (signal?.aborted) throw abortError('influence');
 
   const t0 = performance.now();

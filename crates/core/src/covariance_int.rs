@@ -157,28 +157,75 @@ unsafe fn kernel_avx2(a: &[&[u32]; MR], mr: usize, kc: usize, b: &[u32], tile: &
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 fn kernel_simd128(a: &[&[u32]; MR], mr: usize, kc: usize, b: &[u32], tile: &mut [i32]) {
     use core::arch::wasm32::*;
-    // Two passes of 8 columns, 3 rows at a time: 6 accumulators + 2 B vectors stay in registers.
+    // Bounds checked once here; the loops below read through raw pointers.
+    assert!(b.len() >= kc * NR && tile.len() >= mr * NR && (0..mr).all(|r| a[r].len() >= kc));
+    // Rows past mr read row 0 and are not stored. Four rows x eight columns at a time: 8
+    // accumulators, 2 B vectors and a splat fit the 16 registers V8 has on x86-64.
+    let ap: [*const u32; MR] = std::array::from_fn(|r| if r < mr { a[r].as_ptr() } else { a[0].as_ptr() });
+    let bp = b.as_ptr();
     for half in 0..2 {
         let mut r0 = 0;
         while r0 < mr {
-            let rows = 3.min(mr - r0);
-            let mut c = [[i32x4_splat(0); 2]; 3];
-            for k in 0..kc {
-                let o = k * NR + half * 8;
-                let bs = &b[o..o + 8];
-                // SAFETY: `bs` holds 8 u32 (32 bytes); v128_load has no alignment requirement.
-                let (b0, b1) = unsafe { (v128_load(bs.as_ptr() as *const v128), v128_load(bs.as_ptr().add(4) as *const v128)) };
+            let rows = 4.min(mr - r0);
+            let p: [*const u32; 4] = std::array::from_fn(|r| ap[if r < rows { r0 + r } else { r0 }]);
+            if rows <= 2 {
+                // Two rows: half the work of the four-row loop.
+                let z = i32x4_splat(0);
+                let (mut c00, mut c01, mut c10, mut c11) = (z, z, z, z);
+                // SAFETY: as below.
+                unsafe {
+                    for k in 0..kc {
+                        let o = bp.add(k * NR + half * 8);
+                        let b0 = v128_load(o as *const v128);
+                        let b1 = v128_load(o.add(4) as *const v128);
+                        let x0 = i32x4_splat(*p[0].add(k) as i32);
+                        c00 = i32x4_add(c00, i32x4_dot_i16x8(x0, b0));
+                        c01 = i32x4_add(c01, i32x4_dot_i16x8(x0, b1));
+                        let x1 = i32x4_splat(*p[1].add(k) as i32);
+                        c10 = i32x4_add(c10, i32x4_dot_i16x8(x1, b0));
+                        c11 = i32x4_add(c11, i32x4_dot_i16x8(x1, b1));
+                    }
+                }
+                let acc = [[c00, c01], [c10, c11]];
                 for r in 0..rows {
-                    let x = i32x4_splat(a[r0 + r][k] as i32);
-                    c[r][0] = i32x4_add(c[r][0], i32x4_dot_i16x8(x, b0));
-                    c[r][1] = i32x4_add(c[r][1], i32x4_dot_i16x8(x, b1));
+                    let t = &mut tile[(r0 + r) * NR + half * 8..(r0 + r) * NR + half * 8 + 8];
+                    for l in 0..4 {
+                        t[l] += i32x4_extract_lane_dyn(acc[r][0], l);
+                        t[4 + l] += i32x4_extract_lane_dyn(acc[r][1], l);
+                    }
+                }
+                r0 += rows;
+                continue;
+            }
+            let z = i32x4_splat(0);
+            let (mut c00, mut c01, mut c10, mut c11, mut c20, mut c21, mut c30, mut c31) = (z, z, z, z, z, z, z, z);
+            // SAFETY: k < kc, so p[r].add(k) stays inside a row of length >= kc and
+            // bp.add(k * NR + half * 8 + 4) + 4 u32 inside b (len >= kc * NR).
+            unsafe {
+                for k in 0..kc {
+                    let o = bp.add(k * NR + half * 8);
+                    let b0 = v128_load(o as *const v128);
+                    let b1 = v128_load(o.add(4) as *const v128);
+                    let x0 = i32x4_splat(*p[0].add(k) as i32);
+                    c00 = i32x4_add(c00, i32x4_dot_i16x8(x0, b0));
+                    c01 = i32x4_add(c01, i32x4_dot_i16x8(x0, b1));
+                    let x1 = i32x4_splat(*p[1].add(k) as i32);
+                    c10 = i32x4_add(c10, i32x4_dot_i16x8(x1, b0));
+                    c11 = i32x4_add(c11, i32x4_dot_i16x8(x1, b1));
+                    let x2 = i32x4_splat(*p[2].add(k) as i32);
+                    c20 = i32x4_add(c20, i32x4_dot_i16x8(x2, b0));
+                    c21 = i32x4_add(c21, i32x4_dot_i16x8(x2, b1));
+                    let x3 = i32x4_splat(*p[3].add(k) as i32);
+                    c30 = i32x4_add(c30, i32x4_dot_i16x8(x3, b0));
+                    c31 = i32x4_add(c31, i32x4_dot_i16x8(x3, b1));
                 }
             }
+            let acc = [[c00, c01], [c10, c11], [c20, c21], [c30, c31]];
             for r in 0..rows {
                 let t = &mut tile[(r0 + r) * NR + half * 8..(r0 + r) * NR + half * 8 + 8];
                 for l in 0..4 {
-                    t[l] += i32x4_extract_lane_dyn(c[r][0], l);
-                    t[4 + l] += i32x4_extract_lane_dyn(c[r][1], l);
+                    t[l] += i32x4_extract_lane_dyn(acc[r][0], l);
+                    t[4 + l] += i32x4_extract_lane_dyn(acc[r][1], l);
                 }
             }
             r0 += rows;
