@@ -398,8 +398,17 @@ impl InfluenceRun {
         };
         let r = match (exact_bytes, self.cfg.precision) {
             (Some(b), _) => gram_terms_u8(b, &kept, n, d, block, limit, self.par)?,
-            (None, Precision::F32) => class_terms::<f32, _>(&centred, &kept, n, d, route, block, want_scatter, limit, self.par)?,
-            (None, Precision::F64) => class_terms::<f64, _>(&centred, &kept, n, d, route, block, want_scatter, limit, self.par)?,
+            (None, Precision::F32) => {
+                // Bytes scaled to [0, 1] on the scatter route: M from exact integer products.
+                let exact_m = match pixels {
+                    Pixels::U8(b) if route == Route::Scatter && self.cfg.normalize == Normalize::Scale && dk > 0 && n <= int_gram::MAX_DIM => {
+                        Some(exact_scatter_u8(b, &kept, n, d, limit, self.par)?)
+                    }
+                    _ => None,
+                };
+                class_terms::<f32, _>(&centred, &kept, n, d, route, block, want_scatter, exact_m, limit, self.par)?
+            }
+            (None, Precision::F64) => class_terms::<f64, _>(&centred, &kept, n, d, route, block, want_scatter, None, limit, self.par)?,
         };
 
         let nf = n as f64;
@@ -496,7 +505,7 @@ struct Terms {
 /// The matrix products of one class in precision T: centred rows on the kept pixels, then the
 /// scatter or the Gram route.
 #[allow(clippy::too_many_arguments)]
-fn class_terms<T: Real, F: Fn(usize, &mut [f64]) + Sync>(centred: &F, kept: &[usize], n: usize, d: usize, route: Route, block: usize, want_scatter: bool, limit: u64, par: Par) -> Result<Terms> {
+fn class_terms<T: Real, F: Fn(usize, &mut [f64]) + Sync>(centred: &F, kept: &[usize], n: usize, d: usize, route: Route, block: usize, want_scatter: bool, exact_m: Option<Vec<f64>>, limit: u64, par: Par) -> Result<Terms> {
     let dk = kept.len();
     let mut v = vec![T::default(); n * dk];
     let mut rr = vec![0.0f64; n];
@@ -526,6 +535,13 @@ fn class_terms<T: Real, F: Fn(usize, &mut [f64]) + Sync>(centred: &F, kept: &[us
         Route::Scatter => {
             check_alloc("the class scatter (kept pixels squared)", (dk as u128) * (dk as u128), T::BYTES, limit)?;
             check_alloc("a block of the quadratic forms (images x block)", (n as u128) * (block.min(dk) as u128), T::BYTES, limit)?;
+            if let Some(full) = exact_m {
+                let m: Vec<T> = full.iter().map(|&a| T::from_f64(a)).collect();
+                let (q, madds_q) = quad_forms(&v, &m, n, dk, block, par);
+                let frob_m = full.iter().map(|a| a * a).sum();
+                let madds = (n * dk * (dk + 1) / 2) as f64 + madds_q;
+                return Ok(Terms { q, rr, frob_m, trace_m, scatter: want_scatter.then_some(full), madds });
+            }
             let m = scatter_lower(&v, n, dk, block, par);
             let (q, madds_q) = quad_forms(&v, &m, n, dk, block, par);
             let full = symmetrize(m, dk);
@@ -623,6 +639,44 @@ fn gram_terms_u8(bytes: &[u8], kept: &[usize], n: usize, d: usize, block: usize,
     let frob_m = q.iter().sum();
     let trace_m = rr.iter().sum();
     Ok(Terms { q, rr, frob_m, trace_m, scatter: None, madds })
+}
+
+/// The scatter M (kept pixels, full symmetric, f64) of byte images scaled to [0, 1], exactly:
+/// B^T B of the raw bytes in i32 (the integer Gram kernel on the pixel rows), minus s s^T / n
+/// (s the column sums) in f64, over 255^2.
+fn exact_scatter_u8(bytes: &[u8], kept: &[usize], n: usize, d: usize, limit: u64, par: Par) -> Result<Vec<f64>> {
+    let dk = kept.len();
+    const H: usize = 64;
+    check_alloc("the packed class bytes (2 x images x kept pixels x 2 bytes)", (n as u128) * (dk as u128), 4, limit)?;
+    check_alloc("the class scatter (kept pixels squared, f64)", (dk as u128) * (dk as u128), 8, limit)?;
+    let packed = int_gram::pack(dk, n, |t, out| {
+        let j = kept[t];
+        for (i, o) in out.iter_mut().enumerate() {
+            *o = bytes[i * d + j];
+        }
+    });
+    let colsum: Vec<f64> = kept.iter().map(|&j| (0..n).map(|i| bytes[i * d + j] as u64).sum::<u64>() as f64).collect();
+    let nf = n as f64;
+    let inv = 1.0 / (255.0f64 * 255.0);
+    let mut m = vec![0.0f64; dk * dk];
+    let mut out = vec![0i32; dk.div_ceil(int_gram::NR) * int_gram::NR * H.min(dk)];
+    let mut ib = 0;
+    while ib < dk {
+        let h = H.min(dk - ib);
+        let ie = ib + h;
+        int_gram::panel(&packed, ib, h, ie, &mut out, par);
+        for t in 0..h {
+            let a = ib + t;
+            for b in 0..ie {
+                let p = out[(b / int_gram::NR) * h * int_gram::NR + t * int_gram::NR + b % int_gram::NR];
+                let v = (p as f64 - colsum[a] * colsum[b] / nf) * inv;
+                m[a * dk + b] = v;
+                m[b * dk + a] = v;
+            }
+        }
+        ib = ie;
+    }
+    Ok(m)
 }
 
 /// Rows handed to one task at a time in the element-wise passes.
