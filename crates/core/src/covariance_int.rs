@@ -139,18 +139,18 @@ unsafe fn kernel_avx2(a: &[&[u32]; MR], mr: usize, kc: usize, b: &[u32], tile: &
     for k in 0..kc {
         let b0 = _mm256_loadu_si256(bp.add(k * NR) as *const __m256i);
         let b1 = _mm256_loadu_si256(bp.add(k * NR + 8) as *const __m256i);
-        for r in 0..MR {
-            let x = _mm256_set1_epi32(*ap[r].add(k) as i32);
-            c[r][0] = _mm256_add_epi32(c[r][0], _mm256_madd_epi16(x, b0));
-            c[r][1] = _mm256_add_epi32(c[r][1], _mm256_madd_epi16(x, b1));
+        for (cr, a) in c.iter_mut().zip(&ap) {
+            let x = _mm256_set1_epi32(*a.add(k) as i32);
+            cr[0] = _mm256_add_epi32(cr[0], _mm256_madd_epi16(x, b0));
+            cr[1] = _mm256_add_epi32(cr[1], _mm256_madd_epi16(x, b1));
         }
     }
-    for r in 0..mr {
+    for (r, cr) in c.iter().enumerate().take(mr) {
         let t = tile.as_mut_ptr().add(r * NR);
         let o0 = _mm256_loadu_si256(t as *const __m256i);
         let o1 = _mm256_loadu_si256(t.add(8) as *const __m256i);
-        _mm256_storeu_si256(t as *mut __m256i, _mm256_add_epi32(o0, c[r][0]));
-        _mm256_storeu_si256(t.add(8) as *mut __m256i, _mm256_add_epi32(o1, c[r][1]));
+        _mm256_storeu_si256(t as *mut __m256i, _mm256_add_epi32(o0, cr[0]));
+        _mm256_storeu_si256(t.add(8) as *mut __m256i, _mm256_add_epi32(o1, cr[1]));
     }
 }
 
