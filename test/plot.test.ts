@@ -62,6 +62,8 @@ describe('plots', () => {
     expect(svg.match(/<image /g)!.length).toBe(3);
     expect(svg).toContain('>0.00150<');
     expect(svg).toContain('>-2.00<');
+    expect(plot.scoreLabel(-1049.6)).toBe('-1050');
+    expect(plot.scoreLabel(2.5e-5)).toBe('2.50e-5');
     const size = parses(svg);
     expect(pngSize(svgToPng(svg, { zoom: 1 }))).toEqual(size);
     expect(pngSize(encodePng(new Uint8Array(5 * 2 * 3), 5, 2, 3))).toEqual({ width: 5, height: 2 });

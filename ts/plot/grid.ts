@@ -41,7 +41,8 @@ export function toInterleaved(pixels: Uint8Array, g: ImageGeometry): Uint8Array 
 export function scoreLabel(s: number): string {
   if (!Number.isFinite(s)) return String(s);
   const a = Math.abs(s);
-  return a !== 0 && (a < 1e-3 || a >= 1e4) ? s.toExponential(2) : s.toPrecision(3);
+  if (a !== 0 && (a < 1e-3 || a >= 1e4)) return s.toExponential(2);
+  return a >= 100 ? String(Math.round(s)) : s.toPrecision(3);
 }
 
 /** The grid as SVG (tiles as embedded PNGs). */
@@ -52,7 +53,8 @@ export function imageGridSvg(rows: GridRow[], g: ImageGeometry, opts: { title?: 
   const gap = 8;
   const cell = Math.max(tw, 76);
   const textH = 30;
-  const left = 110;
+  // Room for the longest row title (about 7.5 px a character at 13 px DejaVu Sans).
+  const left = Math.max(60, Math.ceil(20 + 7.5 * Math.max(0, ...rows.map((r) => r.title.length))));
   const top = opts.title ? 40 : 12;
   const cols = Math.max(1, ...rows.map((r) => r.tiles.length));
   const W = left + cols * (cell + gap) + gap;
