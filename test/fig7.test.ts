@@ -8,12 +8,12 @@ import {
   summarizeFig7,
   tQuantile,
   type Fig7Row,
-  type ImageSet,
+  type TensorSet,
 } from '../ts/index.node.js';
 import { BACKENDS, backend } from './helpers.js';
 
 /** Class k (of 4): a bright 6x6 square at one corner of a noisy 28x28 image. */
-function cornerSquares(n: number, seed: number, only?: number): ImageSet {
+function cornerSquares(n: number, seed: number, only?: number): TensorSet {
   let a = seed >>> 0;
   const r = () => {
     a = (Math.imul(a, 1664525) + 1013904223) >>> 0;

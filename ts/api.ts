@@ -2,9 +2,11 @@
  * The typed API over one backend. Everything a binding throws becomes a BenignfitError with the
  * same code on both backends.
  */
-import { createClassifier, type Classifier, type ImageSet } from './classifier.js';
+import { createClassifier, type Classifier, type TensorSet } from './classifier.js';
 import { resolveDataConfig, type ClassifierOptionsInput, type DataConfigInput, type TrainConfigInput } from './config.js';
 import { BenignfitError, fromBinding, invalid } from './errors.js';
+import type { ImageSet } from './formats/idx.js';
+import { runInfluence, type InfluenceData, type InfluenceOptions, type InfluenceResult } from './influence.js';
 import { train } from './train.js';
 import type { BackendName, Dataset, GenerateOptions, ModelDescription, RawBackend, TrainCallbacks, TrainData, TrainResult, VersionInfo } from './types.js';
 
@@ -138,7 +140,7 @@ export class Benignfit {
    * With normalize "train" (the default) the per-channel statistics come from `train`; threads
    * default to this instance's.
    */
-  classifier(options: ClassifierOptionsInput = {}, train?: ImageSet): Classifier {
+  classifier(options: ClassifierOptionsInput = {}, train?: TensorSet): Classifier {
     return createClassifier(this, <T>(f: (raw: RawBackend) => T) => this.call(f), { threads: this.threads, ...options }, train);
   }
 
@@ -147,5 +149,13 @@ export class Benignfit {
     if (!Number.isSafeInteger(seed) || seed < 0) throw invalid('seed', seed, 'an integer from 0 to 2^53 - 1');
     if (!Number.isInteger(n) || n < 0 || n > 0xffffffff) throw invalid('n', n, 'an integer from 0 to 2^32 - 1');
     return this.call((r) => r.removalOrder(seed, n));
+  }
+
+  /**
+   * Influence scores of eq. 10 for every image, the Figure 6 matrix tr(S_i S_j) and Gamma_{k,j}
+   * (§5.2), class by class: `onProgress` after each class, `signal` honoured between classes.
+   */
+  influence(images: ImageSet | InfluenceData, options: InfluenceOptions = {}): Promise<InfluenceResult> {
+    return runInfluence((f) => this.call(f), this.threads, images, options);
   }
 }

@@ -5,19 +5,21 @@
  *
  * ```ts
  * const bf = await load();
- * const train = imageSetFromIdx(parseIdx(imgBytes), parseIdx(labelBytes));
+ * const train = tensorsFromIdx(parseIdx(imgBytes), parseIdx(labelBytes));
  * const r = await trainClassifier(bf, train, test, { arch: 'lenet5', epochs: 10 }, { onProgress: console.log });
  * r.testAcc; r.classifier.predict(test.images); r.classifier.dispose();
  * ```
  */
 import type { Benignfit } from './api.js';
 import { resolveClassifierOptions, type ClassifierOptions, type ClassifierOptionsInput } from './config.js';
+import type { ImageSet } from './formats/idx.js';
 import { abortError, BenignfitError, invalid } from './errors.js';
 import type { IdxArray } from './formats/idx.js';
 import type { BackendName, RawBackend, RawClassifierTrainer } from './types.js';
 
 /** Labelled images: `images` is n x channels x height x width (row-major, NCHW). */
-export interface ImageSet {
+/** Images as the classifiers take them: float pixels, channel-major (c, h, w), with labels. */
+export interface TensorSet {
   images: Float32Array;
   labels: Int32Array;
   /** [channels, height, width] of one image. */
@@ -77,7 +79,7 @@ export interface Evaluation {
 
 type Caller = <T>(f: (raw: RawBackend) => T) => T;
 
-function checkSet(set: ImageSet, shape: [number, number, number], what: string): number {
+function checkSet(set: TensorSet, shape: [number, number, number], what: string): number {
   if (!(set.images instanceof Float32Array)) throw invalid(`${what}.images`, set.images, 'a Float32Array');
   if (!(set.labels instanceof Int32Array)) throw invalid(`${what}.labels`, set.labels, 'an Int32Array');
   const [c, h, w] = set.shape ?? [];
@@ -92,7 +94,7 @@ function checkSet(set: ImageSet, shape: [number, number, number], what: string):
 }
 
 /** Per-channel mean and standard deviation of a set of images (f64 accumulation). */
-export function channelStats(set: ImageSet): { mean: number[]; std: number[] } {
+export function channelStats(set: TensorSet): { mean: number[]; std: number[] } {
   const [c, h, w] = set.shape;
   const hw = h * w;
   const n = set.labels.length;
@@ -117,7 +119,7 @@ export function channelStats(set: ImageSet): { mean: number[]; std: number[] } {
 }
 
 /** The images at `indices` (in that order). */
-export function subsetImages(set: ImageSet, indices: ArrayLike<number>): ImageSet {
+export function subsetImages(set: TensorSet, indices: ArrayLike<number>): TensorSet {
   const len = set.shape[0] * set.shape[1] * set.shape[2];
   const images = new Float32Array(indices.length * len);
   const labels = new Int32Array(indices.length);
@@ -130,7 +132,7 @@ export function subsetImages(set: ImageSet, indices: ArrayLike<number>): ImageSe
 }
 
 /** An image set from IDX arrays (MNIST): ubyte pixels scaled to [0, 1], one channel. */
-export function imageSetFromIdx(images: IdxArray, labels: IdxArray, limit?: number): ImageSet {
+export function tensorsFromIdx(images: IdxArray, labels: IdxArray, limit?: number): TensorSet {
   if (images.shape.length !== 3) throw new BenignfitError('E_FORMAT', `IDX images: shape [${images.shape.join(', ')}], expected [n, height, width]`);
   if (labels.shape.length !== 1 || labels.shape[0] !== images.shape[0]) {
     throw new BenignfitError('E_FORMAT', `IDX labels: shape [${labels.shape.join(', ')}], expected [${images.shape[0]}] (one per image)`);
@@ -141,6 +143,25 @@ export function imageSetFromIdx(images: IdxArray, labels: IdxArray, limit?: numb
   const x = new Float32Array(n * h * w);
   for (let i = 0; i < x.length; i++) x[i] = images.data[i] * scale;
   return { images: x, labels: Int32Array.from(labels.data.subarray(0, n)), shape: [1, h, w] };
+}
+
+/**
+ * Loaded images (ts/formats: MNIST IDX, CIFAR-10 batches; bytes, 'hwc' or 'chw') as classifier
+ * input: floats in [0, 1], channel-major.
+ */
+export function tensorsFromImages(set: ImageSet, limit?: number): TensorSet {
+  const { height: h, width: w, channels: c } = set;
+  const n = Math.min(set.n, limit ?? set.n);
+  const per = h * w * c;
+  const x = new Float32Array(n * per);
+  if (set.layout === 'chw' || c === 1) {
+    for (let i = 0; i < x.length; i++) x[i] = set.pixels[i] / 255;
+  } else {
+    for (let i = 0; i < n; i++) {
+      for (let p = 0; p < h * w; p++) for (let ch = 0; ch < c; ch++) x[i * per + ch * h * w + p] = set.pixels[i * per + p * c + ch] / 255;
+    }
+  }
+  return { images: x, labels: Int32Array.from(set.labels.subarray(0, n)), shape: [c, h, w] };
 }
 
 /** A classifier held by the core. Dispose it when done (wasm memory is not garbage collected). */
@@ -182,7 +203,7 @@ export class Classifier {
     return this.raw;
   }
 
-  private checked(set: ImageSet, what: string): number {
+  private checked(set: TensorSet, what: string): number {
     return checkSet(set, this.inputShape, what);
   }
 
@@ -191,7 +212,7 @@ export class Classifier {
   }
 
   /** Hand the training set to the core (copied and normalised there); restarts at epoch 0. */
-  setTrainingData(train: ImageSet): void {
+  setTrainingData(train: TensorSet): void {
     this.checked(train, 'train');
     this.call(() => this.r.setTrainingData(train.images, train.labels));
   }
@@ -208,14 +229,14 @@ export class Classifier {
   }
 
   /** Mean loss and accuracy on labelled images (one call; see evaluateAsync for large sets). */
-  evaluate(set: ImageSet): Evaluation {
+  evaluate(set: TensorSet): Evaluation {
     const n = this.checked(set, 'images');
     const s = JSON.parse(this.call(() => this.r.evaluate(set.images, set.labels))) as { n: number; lossSum: number; correct: number };
     return { n, loss: n ? s.lossSum / n : NaN, accuracy: n ? s.correct / n : NaN, correct: s.correct };
   }
 
   /** evaluate() in chunks of `chunk` images, yielding to the event loop and honouring `signal`. */
-  async evaluateAsync(set: ImageSet, opts: { chunk?: number; signal?: AbortSignal; onProgress?: (done: number, total: number) => void } = {}): Promise<Evaluation> {
+  async evaluateAsync(set: TensorSet, opts: { chunk?: number; signal?: AbortSignal; onProgress?: (done: number, total: number) => void } = {}): Promise<Evaluation> {
     const n = this.checked(set, 'images');
     const len = this.inputShape[0] * this.inputShape[1] * this.inputShape[2];
     const chunk = Math.max(1, opts.chunk ?? 1024);
@@ -239,7 +260,7 @@ export class Classifier {
   }
 
   /** Mean loss and its gradient (PyTorch state_dict order) at the current weights. */
-  lossAndGradient(set: ImageSet): { loss: number; grad: Float32Array } {
+  lossAndGradient(set: TensorSet): { loss: number; grad: Float32Array } {
     this.checked(set, 'images');
     return this.call(() => this.r.lossAndGradient(set.images, set.labels));
   }
@@ -268,7 +289,7 @@ export function yieldToEventLoop(): Promise<void> {
 }
 
 /** Create a classifier: resolves the options and, for normalize "train", the training set's statistics. */
-export function createClassifier(bf: Benignfit, call: Caller, input: ClassifierOptionsInput | undefined, train?: ImageSet): Classifier {
+export function createClassifier(bf: Benignfit, call: Caller, input: ClassifierOptionsInput | undefined, train?: TensorSet): Classifier {
   const options = resolveClassifierOptions(input);
   const c = ARCH_INPUT[options.arch][0];
   let stats: { mean: number[]; std: number[] };
@@ -329,7 +350,7 @@ export interface TrainHooks {
  * `test`. The result's classifier keeps its weights (the training images are released); call
  * `dispose()` on it when done.
  */
-export async function trainClassifier(bf: Benignfit, train: ImageSet, test: ImageSet | null, options: ClassifierOptionsInput = {}, hooks: TrainHooks = {}): Promise<TrainedClassifier> {
+export async function trainClassifier(bf: Benignfit, train: TensorSet, test: TensorSet | null, options: ClassifierOptionsInput = {}, hooks: TrainHooks = {}): Promise<TrainedClassifier> {
   const t0 = performance.now();
   if (hooks.signal?.aborted) throw abortError('training');
   const clf = bf.classifier(options, train);

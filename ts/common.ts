@@ -6,3 +6,7 @@ export * from './npy.js';
 export type * from './types.js';
 export * from './classifier.js';
 export * from './fig7.js';
+export * from './influence.js';
+export * from './formats/idx.js';
+export * from './formats/cifar.js';
+export * as plot from './plot/index.js';

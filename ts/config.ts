@@ -256,3 +256,48 @@ export type ClassifierOptions = z.output<typeof ClassifierOptionsSchema>;
 export function resolveClassifierOptions(input: ClassifierOptionsInput | undefined): ClassifierOptions {
   return parseWith(ClassifierOptionsSchema, 'classifier', input);
 }
+
+// ---- influence scores (eq. 10) and the Figure 6 matrix (ts/influence.ts) ----
+
+export const NORMALIZE_KINDS = ['scale', 'standardize', 'unit'] as const;
+export const INFLUENCE_ROUTES = ['auto', 'scatter', 'gram'] as const;
+
+export const InfluenceConfigSchema = z
+  .object({
+    /** Pixel scaling: scale (bytes to [0, 1]), standardize (then per pixel / its std), unit (then per image / its norm). */
+    normalize: z.enum(NORMALIZE_KINDS).default('scale'),
+    /** How each class's quadratic forms are computed: auto (fewest multiply-adds), scatter (d x d), gram (n x n). */
+    route: z.enum(INFLUENCE_ROUTES).default('auto'),
+    /** Precision of the matrix products (sums and scores are always f64). */
+    precision: z.enum(['f32', 'f64']).default('f32'),
+    /** Compute the Figure 6 matrix tr(S_i S_j) and Gamma (keeps K d x d scatters). */
+    frobenius: z.boolean().default(true),
+    /** Block width of the symmetric products (0 = automatic). */
+    block: z.number().int().min(0).max(65536).default(0),
+    /** Number of classes K (default: largest label + 1). */
+    classes: z.number().int().min(1).max(100000).optional(),
+    /** C2 of Theorem 1 2(b) used for the predicted phase (min_j Gamma_kj >= C2). */
+    c2: finite.pipe(z.number().gt(0)).default(1),
+    /** Refuse allocations above this many bytes (default 8 GiB). */
+    memoryLimit: z.number().int().min(1).optional(),
+  })
+  .strict();
+
+export type InfluenceConfigInput = z.input<typeof InfluenceConfigSchema>;
+export type InfluenceConfig = z.output<typeof InfluenceConfigSchema>;
+
+Object.assign(EXPECTED, {
+  'influence.normalize': `one of ${NORMALIZE_KINDS.map((s) => `"${s}"`).join(', ')}`,
+  'influence.route': `one of ${INFLUENCE_ROUTES.map((s) => `"${s}"`).join(', ')}`,
+  'influence.precision': 'one of "f32", "f64"',
+  'influence.frobenius': 'true or false',
+  'influence.block': 'an integer from 0 (automatic) to 65536',
+  'influence.classes': 'an integer from 1 to 100000, above every label',
+  'influence.c2': 'a finite number > 0',
+  'influence.memoryLimit': 'an integer number of bytes >= 1',
+});
+
+/** Fill defaults and check an influence config; throws BenignfitError (E_INVALID) naming the field. */
+export function resolveInfluenceConfig(input: InfluenceConfigInput | undefined): InfluenceConfig {
+  return parseWith(InfluenceConfigSchema, 'influence', input);
+}

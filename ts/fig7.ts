@@ -6,7 +6,7 @@
  */
 import jstat from 'jstat';
 import type { Benignfit } from './api.js';
-import { channelStats, subsetImages, trainClassifier, type ImageSet, type ClassifierProgress } from './classifier.js';
+import { channelStats, subsetImages, trainClassifier, type TensorSet, type ClassifierProgress } from './classifier.js';
 import { resolveClassifierOptions, type ClassifierOptionsInput } from './config.js';
 import { abortError, invalid } from './errors.js';
 
@@ -24,8 +24,8 @@ export interface Fig7Row {
 }
 
 export interface RemoveAndRetrainInput {
-  train: ImageSet;
-  test: ImageSet;
+  train: TensorSet;
+  test: TensorSet;
   /** One score per training image (higher = removed first by "high"). */
   scores: ArrayLike<number>;
   /** Fractions of the training set to remove (default 0, 0.1, ..., 0.5). */

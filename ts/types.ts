@@ -120,7 +120,7 @@ export interface RawClassifierTrainer {
   free?(): void;
 }
 
-export interface RawBackend {
+export interface RawBackend extends RawInfluenceBackend {
   version(): string;
   Trainer: new (
     config: string,
@@ -234,4 +234,50 @@ export interface TrainResult {
   aborted: boolean;
   seconds: number;
   backend: BackendName;
+}
+
+/** One class of an influence run (`ClassInfo` of the core). */
+export interface InfluenceClassInfo {
+  class: number;
+  n: number;
+  route: 'scatter' | 'gram';
+  /** Pixels that vary within the class (constant ones add nothing and are dropped). */
+  keptPixels: number;
+  /** ||S||_F^2 = tr(S S). */
+  frobSq: number;
+  /** tr(S). */
+  trace: number;
+  /** Multiply-adds in the matrix products. */
+  madds: number;
+  block: number;
+  /** Wall time of the class (added by TypeScript). */
+  seconds?: number;
+}
+
+/** The Figure 6 matrix and the ratios it implies (`FrobeniusSummary` of the core). */
+export interface FrobeniusSummary {
+  /** K x K, tr(S_i S_j), the estimate of ||A_i^T A_j||_F^2. */
+  frobSq: number[][];
+  /** Gamma_{k,j} = n_k tr(S_k S_k) / (n_j tr(S_k S_j)); null on the diagonal. */
+  gamma: (number | null)[][];
+  minGamma: (number | null)[];
+  gammaSizeFree: (number | null)[][];
+  classSizes: number[];
+}
+
+export interface RawClassScores {
+  scores: Float64Array;
+  info: string;
+}
+
+export interface RawInfluenceRun {
+  addClass(cls: number, bytes: Uint8Array | null, floats: Float32Array | null, n: number): RawClassScores;
+  frobenius(): string;
+  /** wasm only: release the instance's memory. */
+  free?(): void;
+}
+
+export interface RawInfluenceBackend {
+  pixelStd(bytes: Uint8Array | null, floats: Float32Array | null, n: number, d: number, threads: number): Float64Array;
+  InfluenceRun: new (config: string, pixelStd: Float64Array | null, threads: number) => RawInfluenceRun;
 }

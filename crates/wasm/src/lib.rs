@@ -5,6 +5,7 @@
 mod cnn;
 mod data;
 mod train;
+mod influence;
 
 use benignfit_core::api;
 use js_sys::{Object, Reflect};
