@@ -7,6 +7,7 @@ pub mod data;
 pub mod error;
 pub mod linalg;
 pub mod rng;
+pub mod theory;
 
 pub use error::{Error, Result};
 
