@@ -799,6 +799,8 @@ pub struct TheoryJob {
     numeric: Option<spectral::NumericJob>,
     run: Option<OwnedRun>,
     result: Option<(TheoryReport, Option<lemmas::LemmaReport>)>,
+    total: usize,
+    done: usize,
 }
 
 impl TheoryJob {
@@ -812,15 +814,17 @@ impl TheoryJob {
             None
         };
         let seed = opts.seed.unwrap_or(cfg.seed);
-        Ok(TheoryJob { model, sizes, opts, seed, par, numeric, run, result: None })
+        let total = numeric.as_ref().map_or(0, |j| j.total()) + 1;
+        Ok(TheoryJob { model, sizes, opts, seed, par, numeric, run, result: None, total, done: 0 })
     }
 
+    /// Units of work: the numerical route's, plus one for the report (and lemmas).
     pub fn total(&self) -> usize {
-        self.numeric.as_ref().map_or(0, |j| j.total()) + 1
+        self.total
     }
 
     pub fn done(&self) -> usize {
-        self.numeric.as_ref().map_or(0, |j| j.done()) + self.result.is_some() as usize
+        self.done
     }
 
     /// Run up to `units` units; true when the job is complete.
@@ -832,6 +836,7 @@ impl TheoryJob {
             if let Some(j) = self.numeric.as_mut() {
                 if j.done() < j.total() {
                     j.step()?;
+                    self.done += 1;
                     continue;
                 }
             }
@@ -845,6 +850,7 @@ impl TheoryJob {
                 None => None,
             };
             self.result = Some((report, lem));
+            self.done += 1;
         }
         Ok(self.result.is_some())
     }
@@ -959,6 +965,28 @@ mod tests {
         }
         // The majority itself gains.
         assert!(more.snr[1].unwrap() > base.snr[1].unwrap());
+    }
+
+    #[test]
+    fn job_counts_its_units_and_matches_the_one_shot_result() {
+        let c = DataConfig { lambda: Some(vec![0.7, 1.5, 0.4]), gamma: None, ..cfg(3, 30, OneOrMany::One(10), 1.0, 1.0) };
+        let opts: TheoryOptions = serde_json::from_str(r#"{"method": "numeric"}"#).unwrap();
+        let mut job = TheoryJob::new(&c, None, opts.clone(), None, Par::Seq).unwrap();
+        // 3 SVDs + 3 Gram matrices + 3 pairs + the report.
+        assert_eq!(job.total(), 10);
+        let mut seen = Vec::new();
+        while !job.run(1).unwrap() {
+            seen.push(job.done());
+        }
+        seen.push(job.done());
+        assert_eq!(seen, (1..=10).collect::<Vec<_>>());
+        let (r, l) = job.finish().unwrap();
+        assert!(l.is_none());
+        let once = theory(&c, None, &opts, Par::Seq).unwrap();
+        assert_eq!(r.op_norm, once.op_norm);
+        // Closed forms: one unit.
+        let job = TheoryJob::new(&c, None, TheoryOptions::default(), None, Par::Seq).unwrap();
+        assert_eq!(job.total(), 1);
     }
 
     #[test]
