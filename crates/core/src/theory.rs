@@ -16,6 +16,8 @@
 //! The absolute constants of the paper have no values there; they are all fields of
 //! [`Constants`], with defaults documented on each field and in docs/theory.md.
 
+#![allow(clippy::needless_range_loop)] // index loops over classes read clearer here
+
 pub mod boundaries;
 pub mod fit;
 pub mod lemmas;
@@ -347,6 +349,7 @@ impl Item {
     }
 
     /// The worst of several (lhs, rhs, at) cases.
+    #[allow(clippy::type_complexity)]
     fn worst(id: &str, text: &str, sense: &'static str, cases: impl IntoIterator<Item = (f64, f64, Vec<usize>)>) -> Option<Item> {
         let mut best: Option<((bool, f64), (f64, f64, Vec<usize>))> = None;
         for c in cases {
@@ -582,7 +585,7 @@ pub fn evaluate(model: &DataModel, sizes: &[usize], opts: &TheoryOptions, sp: Sp
     let mut snr = vec![0.0; k];
     let mut gmin = vec![0.0; k];
     for a in 0..k {
-        let u4 = norms[a].powi(4);
+        let u4 = norms[a].powi(2).powi(2);
         let worst = (0..k).filter(|&j| j != a).map(|j| s[j] * f[a][j]).fold(0.0, f64::max);
         snr[a] = s[a] * s[a] * u4 / worst;
         if u4 == 0.0 {
@@ -607,7 +610,7 @@ pub fn evaluate(model: &DataModel, sizes: &[usize], opts: &TheoryOptions, sp: Sp
     let width_term = (mf * k as f64).sqrt();
     let t_value = trace_term.max(init_term).max(width_term) / (opts.lr * opts.epsilon);
     let t_used = opts.steps.map(|v| v as f64).unwrap_or(t_value);
-    let log_t = t_used.ln();
+    let log_t = libm::log(t_used);
     let iterations = IterationCount {
         value: t_value,
         trace_term,
@@ -625,11 +628,11 @@ pub fn evaluate(model: &DataModel, sizes: &[usize], opts: &TheoryOptions, sp: Sp
     let kf = k as f64;
     let pairs = || (0..k).flat_map(move |i| (0..k).map(move |j| (i, j)));
     let mut items = Vec::new();
-    let ln_n2 = (nf * nf / delta).ln();
+    let ln_n2 = libm::log(nf * nf / delta);
     if let Some(it) = Item::worst("a1", "Tr(A_i^T A_i) >= C n ||A_i^T A_j||_F log(n^2/delta), all i, j", ">=", pairs().map(|(i, j)| (sp.trace[i], c * nf * f[i][j].sqrt() * ln_n2, vec![i, j]))) {
         items.push(it);
     }
-    let rhs_a2 = c * (kf / delta).ln().sqrt();
+    let rhs_a2 = c * libm::log(kf / delta).sqrt();
     let a2_cases: Vec<_> = pairs().filter(|&(i, j)| f[i][j] > 0.0 && sp.op_norm[i][j] > 0.0).map(|(i, j)| (f[i][j].sqrt() / sp.op_norm[i][j], rhs_a2, vec![i, j])).collect();
     let skipped = k * k - a2_cases.len();
     match Item::worst("a2", "||A_i^T A_j||_F / ||A_i^T A_j||_op >= C sqrt(log(K/delta)), all i, j", ">=", a2_cases) {
@@ -649,15 +652,15 @@ pub fn evaluate(model: &DataModel, sizes: &[usize], opts: &TheoryOptions, sp: Sp
 
     let ratio_max = (0..k).filter(|&i| sp.lambda_min_plus[i] > 0.0).map(|i| (sp.lambda_max_plus[i] / sp.lambda_min_plus[i]).powi(2)).fold(0.0, f64::max);
     let argmax = (0..k).filter(|&i| sp.lambda_min_plus[i] > 0.0).max_by(|&x, &y| (sp.lambda_max_plus[x] / sp.lambda_min_plus[x]).partial_cmp(&(sp.lambda_max_plus[y] / sp.lambda_min_plus[y])).unwrap_or(std::cmp::Ordering::Equal));
-    let mut b1 = Item::new("b1", "m >= C log(n/delta) max_i (lambda+_max(A_i) / lambda+_min(A_i))^2", ">=", mf, c * (nf / delta).ln() * ratio_max, None);
+    let mut b1 = Item::new("b1", "m >= C log(n/delta) max_i (lambda+_max(A_i) / lambda+_min(A_i))^2", ">=", mf, c * libm::log(nf / delta) * ratio_max, None);
     b1.at = argmax.map(|i| vec![i]);
     items.push(b1);
-    items.push(Item::new("b2", "n >= C log(m/delta)", ">=", nf, c * (mf / delta).ln(), None));
-    items.push(Item::new("b3", "m >= C log(n/delta) log(T)^2 / (n sigma0^2)   (Omega's hidden constant = C)", ">=", mf, c * (nf / delta).ln() * log_t * log_t / (nf * sigma0 * sigma0), None));
+    items.push(Item::new("b2", "n >= C log(m/delta)", ">=", nf, c * libm::log(mf / delta), None));
+    items.push(Item::new("b3", "m >= C log(n/delta) log(T)^2 / (n sigma0^2)   (Omega's hidden constant = C)", ">=", mf, c * libm::log(nf / delta) * log_t * log_t / (nf * sigma0 * sigma0), None));
     if let Some(it) = Item::worst("b4", "min{m, d, rank(A_j)} - 0.9 m >= C n, all j", ">=", (0..k).map(|j| ((m.min(d).min(sp.rank[j]) as f64) - 0.9 * mf, c * nf, vec![j]))) {
         items.push(it);
     }
-    items.push(Item::new("b5", "d >= C log(m n/delta)", ">=", d as f64, c * (mf * nf / delta).ln(), None));
+    items.push(Item::new("b5", "d >= C log(m n/delta)", ">=", d as f64, c * libm::log(mf * nf / delta), None));
 
     let big = (0..k).map(|q| norms[q] + (1.5 * sp.trace[q]).sqrt()).fold(0.0, f64::max);
     items.push(Item::new("c1", "eta <= (C (max_k ||u_k|| + sqrt(1.5 Tr(A_k^T A_k)))^2)^-1", "<=", opts.lr, 1.0 / (c * big * big), None));
@@ -665,7 +668,7 @@ pub fn evaluate(model: &DataModel, sizes: &[usize], opts: &TheoryOptions, sp: Sp
     let mut c2 = Item::new("c2", "eta <= m n log(T) / Tr(A_j^T A_j), all j", "<=", opts.lr, mf * nf * log_t / sp.trace[jmax], None);
     c2.at = Some(vec![jmax]);
     items.push(c2);
-    let lkm = (kf * mf / delta).ln();
+    let lkm = libm::log(kf * mf / delta);
     let phi = pairs().map(|(i, j)| f[i][j].sqrt().min(norms[i] * norms[i])).fold(f64::INFINITY, f64::min);
     let scale = (0..k).map(|q| (lkm.sqrt() * norms[q]).max(lkm * sp.trace[q].sqrt())).fold(0.0, f64::max);
     items.push(
@@ -683,10 +686,10 @@ pub fn evaluate(model: &DataModel, sizes: &[usize], opts: &TheoryOptions, sp: Sp
     for a in 0..k {
         let others = || (0..k).filter(move |&j| j != a);
         let ea = snr[a] >= cst.c1_big;
-        let bound_a: f64 = others().map(|j| (-cst.c1 * pair_ratio[a][j]).exp()).sum();
+        let bound_a: f64 = others().map(|j| libm::exp(-cst.c1 * pair_ratio[a][j])).sum();
         explicit.push(ExplicitBound { class: a, snr: fin(snr[a]), threshold: cst.c1_big, holds: ea, bound: bound_a });
         let eb = gmin[a] >= cst.c2_big;
-        let per_l = opts.ls.iter().map(|&l| LBound { l, bound: others().map(|j| (-cst.c2 * l * l * gamma[a][j]).exp()).sum() }).collect();
+        let per_l = opts.ls.iter().map(|&l| LBound { l, bound: others().map(|j| libm::exp(-cst.c2 * l * l * gamma[a][j])).sum() }).collect();
         implicit.push(ImplicitBound { class: a, gamma_min: fin(gmin[a]), threshold: cst.c2_big, holds: eb, per_l });
         let h = snr[a] <= cst.c3_big && gmin[a] <= cst.c3_big;
         harmful.push(HarmfulTest { class: a, snr: fin(snr[a]), gamma_min: fin(gmin[a]), threshold: cst.c3_big, holds: h, lower_bound: cst.c3 });

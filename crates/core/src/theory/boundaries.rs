@@ -7,6 +7,8 @@
 //!   SNR = s u^4 / F(Gamma),   Gamma_{k,j} = Gamma (the size-free ratio, as sizes are equal).
 //! So SNR = C solves for u = (C F / s)^(1/4) or s = C F / u^4, and Gamma = C is a straight line.
 
+#![allow(clippy::needless_range_loop)] // index loops over classes read clearer here
+
 use serde::{Deserialize, Serialize};
 
 use super::{Constants, Phase};
@@ -159,7 +161,7 @@ pub fn boundaries(o: &BoundaryOptions) -> Result<BoundaryReport> {
             Plane::GammaPerClass => (need(o.feature_norm, "boundaries.featureNorm", 0.0)?, x, y),
         })
     };
-    let snr_of = |u: f64, g: f64, s: f64| s * u.powi(4) / cross_frob_sq(g, dn, b);
+    let snr_of = |u: f64, g: f64, s: f64| s * u.powi(2).powi(2) / cross_frob_sq(g, dn, b);
     let mut phase = Vec::with_capacity(o.y.len());
     let mut snr = Vec::with_capacity(o.y.len());
     let mut gam = Vec::with_capacity(o.y.len());
@@ -195,15 +197,15 @@ pub fn boundaries(o: &BoundaryOptions) -> Result<BoundaryReport> {
         let points = match o.plane {
             Plane::FeatureNormGamma => {
                 let s = need(o.per_class, "boundaries.perClass", 1.0)?;
-                o.y.iter().map(|&g| [(target * cross_frob_sq(g, dn, b) / s).powf(0.25), g]).collect()
+                o.y.iter().map(|&g| [libm::pow(target * cross_frob_sq(g, dn, b) / s, 0.25), g]).collect()
             }
             Plane::FeatureNormPerClass => {
                 let g = need(o.gamma, "boundaries.gamma", 1.0)?;
-                o.y.iter().map(|&s| [(target * cross_frob_sq(g, dn, b) / s).powf(0.25), s]).collect()
+                o.y.iter().map(|&s| [libm::pow(target * cross_frob_sq(g, dn, b) / s, 0.25), s]).collect()
             }
             Plane::GammaPerClass => {
                 let u = need(o.feature_norm, "boundaries.featureNorm", 0.0)?;
-                if u == 0.0 { Vec::new() } else { o.x.iter().map(|&g| [g, target * cross_frob_sq(g, dn, b) / u.powi(4)]).collect() }
+                if u == 0.0 { Vec::new() } else { o.x.iter().map(|&g| [g, target * cross_frob_sq(g, dn, b) / u.powi(2).powi(2)]).collect() }
             }
         };
         Ok(Curve { id, label, points })
@@ -224,7 +226,7 @@ pub fn boundaries(o: &BoundaryOptions) -> Result<BoundaryReport> {
     ];
     for &lv in &o.levels {
         // (K - 1) exp(-c1 SNR) = level  and  (K - 1) exp(-c2 L^2 Gamma) = level.
-        let t = (km1 / lv).ln();
+        let t = libm::log(km1 / lv);
         curves.push(snr_curve(format!("2a@{lv}"), format!("2(a) bound = {lv} (c1 = {})", c.c1), t / c.c1)?);
         curves.push(gamma_line(format!("2b@{lv}"), format!("2(b) bound = {lv} at L = {} (c2 = {})", o.l, c.c2), t / (c.c2 * o.l * o.l)));
     }

@@ -16,6 +16,8 @@
 //! (e + 1/2)/(n + 1)) when the count n is known; without a count, zero-error points are dropped.
 //! Both are reported. The confidence interval is the percentile bootstrap over cells (rows).
 
+#![allow(clippy::needless_range_loop)] // index loops over classes read clearer here
+
 use serde::{Deserialize, Serialize};
 
 use super::{fin, Constants};
@@ -134,11 +136,11 @@ struct Point {
 
 /// log B(c) = log sum_j w_j exp(-c r_j), stably.
 fn log_b(terms: &[(f64, f64)], c: f64) -> f64 {
-    let mx = terms.iter().map(|&(w, r)| w.ln() - c * r).fold(f64::NEG_INFINITY, f64::max);
+    let mx = terms.iter().map(|&(w, r)| libm::log(w) - c * r).fold(f64::NEG_INFINITY, f64::max);
     if !mx.is_finite() {
         return mx;
     }
-    mx + terms.iter().map(|&(w, r)| (w.ln() - c * r - mx).exp()).sum::<f64>().ln()
+    mx + libm::log(terms.iter().map(|&(w, r)| libm::exp(libm::log(w) - c * r - mx)).sum::<f64>())
 }
 
 fn sse(points: &[&Point], c: f64) -> f64 {
@@ -157,17 +159,17 @@ fn minimise(points: &[&Point]) -> Option<f64> {
     }
     rs.sort_by(|a, b| a.partial_cmp(b).unwrap());
     let scale = 1.0 / rs[rs.len() / 2];
-    let grid: Vec<f64> = (0..=240).map(|i| scale * 10f64.powf(-6.0 + i as f64 * 0.05)).collect();
+    let grid: Vec<f64> = (0..=240).map(|i| scale * libm::pow(10.0, -6.0 + i as f64 * 0.05)).collect();
     let vals: Vec<f64> = grid.iter().map(|&c| sse(points, c)).collect();
     let (bi, _) = vals.iter().enumerate().fold((0, f64::INFINITY), |(bi, bv), (i, &v)| if v < bv { (i, v) } else { (bi, bv) });
-    let lo = grid[bi.saturating_sub(1)].ln();
-    let hi = grid[(bi + 1).min(grid.len() - 1)].ln();
+    let lo = libm::log(grid[bi.saturating_sub(1)]);
+    let hi = libm::log(grid[(bi + 1).min(grid.len() - 1)]);
     let g = 0.5 * (5f64.sqrt() - 1.0);
     let (mut a, mut b) = (lo, hi);
     let mut x1 = b - g * (b - a);
     let mut x2 = a + g * (b - a);
-    let mut f1 = sse(points, x1.exp());
-    let mut f2 = sse(points, x2.exp());
+    let mut f1 = sse(points, libm::exp(x1));
+    let mut f2 = sse(points, libm::exp(x2));
     for _ in 0..200 {
         if (b - a).abs() < 1e-13 {
             break;
@@ -177,16 +179,16 @@ fn minimise(points: &[&Point]) -> Option<f64> {
             x2 = x1;
             f2 = f1;
             x1 = b - g * (b - a);
-            f1 = sse(points, x1.exp());
+            f1 = sse(points, libm::exp(x1));
         } else {
             a = x1;
             x1 = x2;
             f1 = f2;
             x2 = a + g * (b - a);
-            f2 = sse(points, x2.exp());
+            f2 = sse(points, libm::exp(x2));
         }
     }
-    let c = (0.5 * (a + b)).exp();
+    let c = libm::exp(0.5 * (a + b));
     if sse(points, c) <= vals[bi] { Some(c) } else { Some(grid[bi]) }
 }
 
@@ -331,7 +333,7 @@ pub fn fit(rows: &[FitRow], opts: &FitOptions) -> Result<FitReport> {
             }
             let terms: Vec<(f64, f64)> = (0..k).filter(|&j| j != a).map(|j| (1.0, r.snr_pairs.as_ref().map(|p| num(p[a][j])).unwrap_or(snr))).collect();
             rows1.insert(ri);
-            p1.push(Point { row: ri, log_err: e.ln(), terms, x: snr, err: e });
+            p1.push(Point { row: ri, log_err: libm::log(e), terms, x: snr, err: e });
         }
     }
     let c1 = fit_points(&p1, rows1.len(), z1, d1, opts, 1, "log(test error of class k) against log sum_j exp(-c1 R_kj), cells with min_j Gamma_kj < C2");
@@ -365,7 +367,7 @@ pub fn fit(rows: &[FitRow], opts: &FitOptions) -> Result<FitReport> {
                         }
                         let terms: Vec<(f64, f64)> = (0..k).filter(|&j| j != a).map(|j| (1.0, l2 * num(r.gamma[a][j]))).collect();
                         rows2.insert(ri);
-                        p2.push(Point { row: ri, log_err: e.ln(), terms, x: l2 * gmin(r, a), err: e });
+                        p2.push(Point { row: ri, log_err: libm::log(e), terms, x: l2 * gmin(r, a), err: e });
                     }
                 }
                 _ => {
@@ -390,7 +392,7 @@ pub fn fit(rows: &[FitRow], opts: &FitOptions) -> Result<FitReport> {
                     let terms: Vec<(f64, f64)> = (0..k).flat_map(|a| (0..k).filter(move |&j| j != a).map(move |j| (a, j))).map(|(a, j)| (1.0 / k as f64, l2 * num(r.gamma[a][j]))).collect();
                     let x = l2 * (0..k).map(|a| gmin(r, a)).fold(f64::INFINITY, f64::min);
                     rows2.insert(ri);
-                    p2.push(Point { row: ri, log_err: e.ln(), terms, x, err: e });
+                    p2.push(Point { row: ri, log_err: libm::log(e), terms, x, err: e });
                 }
             }
         }

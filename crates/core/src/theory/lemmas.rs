@@ -5,6 +5,8 @@
 //! `pos[i]` the index of the feature patch, so the noise patch of sample i is patch 1 - pos[i].
 //! All arithmetic is in f64.
 
+#![allow(clippy::needless_range_loop)] // index loops over classes read clearer here
+
 use serde::Serialize;
 
 use super::{fin, Item, TheoryOptions, TheoryReport};
@@ -164,6 +166,7 @@ fn class_products(model: &DataModel, w64: &[f64], m: usize, par: Par) -> (Vec<Ve
 }
 
 /// Long-tailed subsets of a test set from precomputed pieces.
+#[allow(clippy::too_many_arguments)]
 fn long_tailed_from(k: usize, m: usize, hs: &[Vec<f64>], acts: &[f64], f: &[f64], y: &[i32], pos: &[u8], ls: &[f64]) -> Vec<LongTailed> {
     let km = k * m;
     // For every sample: t = <v, xi> / ||A_y^T v|| (None when R(xi) is empty or A_y^T v = 0).
@@ -419,7 +422,7 @@ pub fn lemmas(model: &DataModel, report: &TheoryReport, run: &Run<'_>, opts: &Th
         limit,
     )?;
     let steps = opts.steps;
-    let log_t = steps.map(|t| (t as f64).ln());
+    let log_t = steps.map(|t| libm::log(t as f64));
     let sigma0 = opts.init.sigma0(d);
     let mf = m as f64;
     let cst = &opts.constants;
@@ -464,7 +467,7 @@ pub fn lemmas(model: &DataModel, report: &TheoryReport, run: &Run<'_>, opts: &Th
     let f_train = outputs(&acts, n, k, m);
 
     // Lemma 4 (and 6): fresh noise, `fresh` draws per class.
-    let labels: Vec<i32> = (0..k).flat_map(|c| std::iter::repeat(c as i32).take(fresh)).collect();
+    let labels: Vec<i32> = (0..k).flat_map(|c| std::iter::repeat_n(c as i32, fresh)).collect();
     let xi = model.noise_patches(&labels, seed, Purpose::FreshNoise, 0, par);
     let nf = labels.len();
     let mut fa = vec![0.0f64; nf * km];
@@ -570,9 +573,9 @@ pub fn lemmas(model: &DataModel, report: &TheoryReport, run: &Run<'_>, opts: &Th
         .map(|i| {
             let row = &f_train[i * k..(i + 1) * k];
             let mx = row.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
-            let z: f64 = row.iter().map(|v| (v - mx).exp()).sum();
+            let z: f64 = row.iter().map(|v| libm::exp(v - mx)).sum();
             let yi = y[i] as usize;
-            let others: f64 = (0..k).filter(|&c| c != yi).map(|c| (row[c] - mx).exp()).sum();
+            let others: f64 = (0..k).filter(|&c| c != yi).map(|c| libm::exp(row[c] - mx)).sum();
             others / z
         })
         .collect();

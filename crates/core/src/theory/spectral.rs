@@ -10,6 +10,8 @@
 //!   ||A_k^T A_j||_op^2 = lambda_max(A_j^T (A_k A_k^T) A_j) by block power (subspace) iteration with
 //!   Rayleigh–Ritz, stopped on a residual bound. The tests run both on the same models.
 
+#![allow(clippy::needless_range_loop)] // index loops over classes read clearer here
+
 use faer::dyn_stack::{MemBuffer, MemStack};
 use serde::Serialize;
 
