@@ -4,3 +4,4 @@ export * from './config.js';
 export * from './errors.js';
 export * from './npy.js';
 export type * from './types.js';
+export type * from './theory.js';

@@ -2,6 +2,7 @@
  * The public types of benignfit, shared by both backends (one source of truth).
  */
 import type { DataConfig } from './config.js';
+import type { RunArrays } from './theory.js';
 
 export type BackendName = 'native' | 'wasm';
 
@@ -86,4 +87,20 @@ export interface RawDataset {
 export interface RawBackend {
   version(): string;
   generate(config: string, features: Float32Array | null | undefined, noiseFactors: Float32Array | null | undefined, includeFactors: boolean, threads: number): RawDataset;
+  // Theorem 1 (ts/theory.ts): JSON in, JSON out.
+  theory(config: string, options: string, features: Float32Array | null, noiseFactors: Float32Array | null, threads: number): string;
+  theoryLemmas(config: string, options: string, features: Float32Array | null, noiseFactors: Float32Array | null, run: RunArrays, threads: number): string;
+  longTailed(config: string, features: Float32Array | null, noiseFactors: Float32Array | null, weights: Float32Array, width: number, x: Float32Array, y: Int32Array, pos: Uint8Array, ls: Float64Array, threads: number): string;
+  theoryFit(rows: string, options: string): string;
+  theoryBoundaries(options: string): string;
+  TheoryJob: new (config: string, options: string, features: Float32Array | null, noiseFactors: Float32Array | null, run: RunArrays | null, threads: number) => RawTheoryJob;
+}
+
+/** Theorem 1 in units of work (ts/theory.ts drives it to report progress and honour an AbortSignal). */
+export interface RawTheoryJob {
+  run(units: number): boolean;
+  done(): number;
+  total(): number;
+  result(): string;
+  free?(): void;
 }
