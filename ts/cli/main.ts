@@ -3,6 +3,7 @@
 import { Command } from 'commander';
 import { BenignfitError } from '../errors.js';
 import { registerGenerate } from './generate.js';
+import { registerTheory } from './theory.js';
 
 const program = new Command();
 program
@@ -11,6 +12,7 @@ program
   .showHelpAfterError()
   .version('0.1.0');
 registerGenerate(program);
+registerTheory(program);
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   if (e instanceof BenignfitError) {
