@@ -370,6 +370,22 @@ describe.each(BACKENDS)('lemmas on %s', (name) => {
     expect(Math.abs(L.sigma0Measured! - 0.2)).toBeLessThan(0.05);
   });
 
+  it('theoryAsync with a run gives the same lemmas as theoryLemmas', async () => {
+    const bf = await backend(name);
+    const { cfg, run, m } = makeRun(bf);
+    const opts = { width: m, steps: 20, freshSamples: 100 };
+    const sync = bf.theoryLemmas(cfg, run, opts);
+    const seen: number[] = [];
+    const minimal = { weights: run.weights, trainX: run.trainX, trainY: run.trainY, trainPos: run.trainPos };
+    const asyncFull = await bf.theoryAsync(cfg, run, { ...opts, onProgress: (p) => seen.push(p.total) });
+    expect(seen).toEqual([1]); // closed forms: one unit
+    expect(asyncFull.lemmas).toEqual(sync.lemmas);
+    const asyncMin = await bf.theoryAsync(cfg, minimal, opts);
+    expect(asyncMin.lemmas!.b).toBeNull();
+    expect(asyncMin.lemmas!.longTailed).toBeNull();
+    expect(asyncMin.lemmas!.lemma3).toEqual(sync.lemmas!.lemma3);
+  });
+
   it('refuses weights and arrays of the wrong shape, naming them', async () => {
     const bf = await backend(name);
     const { cfg, run } = makeRun(bf);

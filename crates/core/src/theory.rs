@@ -536,17 +536,28 @@ fn wants_numeric(model: &DataModel, opts: &TheoryOptions) -> Result<bool> {
     })
 }
 
-/// The numerical route's job for a model (dense factors; `input_eps` is the precision of
-/// user-given factors).
-fn numeric_job(model: &DataModel, opts: &TheoryOptions, input_eps: f64, memory_limit: u64, par: Par) -> Result<spectral::NumericJob> {
+/// The numerical route's job for a model, and the dense factors it runs on when the model does
+/// not hold them itself (`None` for explicit factors: the job reads the model's own). `input_eps`
+/// is the precision of user-given factors.
+fn numeric_job(model: &DataModel, opts: &TheoryOptions, input_eps: f64, memory_limit: u64, par: Par) -> Result<(spectral::NumericJob, Option<Vec<f64>>)> {
     let (k, d) = (model.k, model.d);
-    check_alloc(&format!("the dense noise factors of {k} classes in dimension {d}"), (k as u128) * (d as u128) * (d as u128), 8, memory_limit)?;
-    let a: Vec<f64> = match &model.factors {
-        Factors::Explicit { a } => a.clone(),
-        _ => (0..k).flat_map(|c| model.dense_factor(c)).collect(),
+    let (dense, eps) = match &model.factors {
+        Factors::Explicit { .. } => (None, input_eps),
+        _ => {
+            check_alloc(&format!("the dense noise factors of {k} classes in dimension {d}"), (k as u128) * (d as u128) * (d as u128), 8, memory_limit)?;
+            (Some((0..k).flat_map(|c| model.dense_factor(c)).collect()), f64::EPSILON)
+        }
     };
-    let eps = if matches!(model.factors, Factors::Explicit { .. }) { input_eps } else { f64::EPSILON };
-    spectral::NumericJob::new(a, k, d, eps, opts.rank_tol, opts.power_options(), memory_limit, par)
+    Ok((spectral::NumericJob::new(k, d, eps, opts.rank_tol, opts.power_options(), memory_limit, par)?, dense))
+}
+
+/// The dense factors a numeric job runs on.
+fn factors_of<'a>(model: &'a DataModel, dense: &'a Option<Vec<f64>>) -> &'a [f64] {
+    match (&model.factors, dense) {
+        (Factors::Explicit { a }, _) => a,
+        (_, Some(v)) => v,
+        _ => &[],
+    }
 }
 
 /// Compute the matrix quantities by the requested route, in one go.
@@ -556,8 +567,9 @@ pub fn spectra_for(model: &DataModel, opts: &TheoryOptions, input_eps: f64, memo
             return Ok(s);
         }
     }
-    let mut job = numeric_job(model, opts, input_eps, memory_limit, par)?;
-    while !job.step()? {}
+    let (mut job, dense) = numeric_job(model, opts, input_eps, memory_limit, par)?;
+    let a = factors_of(model, &dense);
+    while !job.step(a)? {}
     job.finish()
 }
 
@@ -800,6 +812,7 @@ pub struct TheoryJob {
     seed: u64,
     par: Par,
     numeric: Option<spectral::NumericJob>,
+    dense: Option<Vec<f64>>,
     run: Option<OwnedRun>,
     result: Option<(TheoryReport, Option<lemmas::LemmaReport>)>,
     total: usize,
@@ -811,14 +824,15 @@ impl TheoryJob {
         opts.validate()?;
         let sizes = class_sizes(cfg)?;
         let model = DataModel::build(cfg, explicit, par)?;
-        let numeric = if wants_numeric(&model, &opts)? || !spectral::closed_form_available(&model) {
-            Some(numeric_job(&model, &opts, f32::EPSILON as f64, cfg.memory_limit(), par)?)
+        let (numeric, dense) = if wants_numeric(&model, &opts)? || !spectral::closed_form_available(&model) {
+            let (j, dense) = numeric_job(&model, &opts, f32::EPSILON as f64, cfg.memory_limit(), par)?;
+            (Some(j), dense)
         } else {
-            None
+            (None, None)
         };
         let seed = opts.seed.unwrap_or(cfg.seed);
         let total = numeric.as_ref().map_or(0, |j| j.total()) + 1;
-        Ok(TheoryJob { model, sizes, opts, seed, par, numeric, run, result: None, total, done: 0 })
+        Ok(TheoryJob { model, sizes, opts, seed, par, numeric, dense, run, result: None, total, done: 0 })
     }
 
     /// Units of work: the numerical route's, plus one for the report (and lemmas).
@@ -838,13 +852,16 @@ impl TheoryJob {
             }
             if let Some(j) = self.numeric.as_mut() {
                 if j.done() < j.total() {
-                    j.step()?;
+                    j.step(factors_of(&self.model, &self.dense))?;
                     self.done += 1;
                     continue;
                 }
             }
             let sp = match self.numeric.take() {
-                Some(j) => j.finish()?,
+                Some(j) => {
+                    self.dense = None;
+                    j.finish()?
+                }
                 None => spectral::closed_form(&self.model, self.opts.rank_tol, self.par).ok_or_else(|| Error::Internal { detail: "closed form unavailable".into() })?,
             };
             let report = evaluate(&self.model, &self.sizes, &self.opts, sp)?;

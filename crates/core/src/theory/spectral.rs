@@ -162,15 +162,15 @@ pub fn singular_values(a: &[f64], rows: usize, cols: usize, par: Par) -> Result<
 /// the input (f32::EPSILON for user arrays given as float32), used for the default rank tolerance.
 #[allow(clippy::too_many_arguments)]
 pub fn numeric(a: &[f64], k: usize, d: usize, eps: f64, rank_tol: Option<f64>, power: PowerOptions, memory_limit: u64, par: Par) -> Result<Spectra> {
-    let mut job = NumericJob::new(a.to_vec(), k, d, eps, rank_tol, power, memory_limit, par)?;
-    while !job.step()? {}
+    let mut job = NumericJob::new(k, d, eps, rank_tol, power, memory_limit, par)?;
+    while !job.step(a)? {}
     job.finish()
 }
 
 /// The numerical route as a sequence of units (one SVD, one Gram matrix or one pair's power
-/// iteration each), so a caller can report progress and stop between them.
+/// iteration each), so a caller can report progress and stop between them. The factors are
+/// passed to every step (K x d x d, row-major), so the job holds no copy of them.
 pub struct NumericJob {
-    a: Vec<f64>,
     k: usize,
     d: usize,
     tol: f64,
@@ -190,16 +190,12 @@ pub struct NumericJob {
 
 impl NumericJob {
     #[allow(clippy::too_many_arguments)]
-    pub fn new(a: Vec<f64>, k: usize, d: usize, eps: f64, rank_tol: Option<f64>, power: PowerOptions, memory_limit: u64, par: Par) -> Result<NumericJob> {
-        if a.len() != k * d * d {
-            return Err(Error::shape("theory (numeric spectra)", format!("{} values for K x d x d = {k} x {d} x {d}", a.len())));
-        }
-        // The Gram matrices, faer's copy of one A_k, and the power-iteration blocks.
+    pub fn new(k: usize, d: usize, eps: f64, rank_tol: Option<f64>, power: PowerOptions, memory_limit: u64, par: Par) -> Result<NumericJob> {
+        // The Gram matrices, faer's work space for one SVD, and the power-iteration blocks.
         check_alloc(&format!("the Gram matrices A_k A_k^T of {k} classes in dimension {d}"), (k as u128 + 1) * (d as u128) * (d as u128) + 8 * d as u128 * 8, 8, memory_limit)?;
         let block = power.block.clamp(1, d.max(1));
         let pairs = (0..k).flat_map(|x| (0..x).map(move |y| (x, y))).collect();
         Ok(NumericJob {
-            a,
             k,
             d,
             tol: rank_tol.unwrap_or_else(|| default_rank_tol(d, eps)),
@@ -227,17 +223,20 @@ impl NumericJob {
         self.done
     }
 
-    /// Do one unit; true when everything is done.
-    pub fn step(&mut self) -> Result<bool> {
+    /// Do one unit on the factors `a`; true when everything is done.
+    pub fn step(&mut self, a: &[f64]) -> Result<bool> {
         let (k, d) = (self.k, self.d);
         let dd = d * d;
+        if a.len() != k * dd {
+            return Err(Error::shape("theory (numeric spectra)", format!("{} values for K x d x d = {k} x {d} x {d}", a.len())));
+        }
         let i = self.done;
         if i >= self.total() {
             return Ok(true);
         }
         if i < k {
             // Singular values, sequential so the result does not depend on the thread count.
-            let ac = &self.a[i * dd..(i + 1) * dd];
+            let ac = &a[i * dd..(i + 1) * dd];
             self.trace.push(linalg::dot_f64(ac, ac));
             let sv = singular_values(ac, d, d, Par::Seq)?;
             let (r, hi, lo) = rank_and_extremes(&sv, self.tol);
@@ -247,7 +246,7 @@ impl NumericJob {
             self.op_norm[i][i] = hi * hi;
         } else if i < 2 * k {
             let c = i - k;
-            let ac = &self.a[c * dd..(c + 1) * dd];
+            let ac = &a[c * dd..(c + 1) * dd];
             let mut g = vec![0.0; dd];
             linalg::gemm_f64(&mut g, View::rm(d, d, d), 0.0, ac, View::rm(d, d, d), ac, View::rm_t(d, d, d), 1.0, self.par);
             for (y, gy) in self.grams.iter().enumerate() {
@@ -259,7 +258,7 @@ impl NumericJob {
             self.grams.push(g);
         } else {
             let (x, y) = self.pairs[i - 2 * k];
-            let r = top_eigenvalue(&self.grams[x], &self.a[y * dd..(y + 1) * dd], d, self.power, (x * k + y) as u64, self.par)?;
+            let r = top_eigenvalue(&self.grams[x], &a[y * dd..(y + 1) * dd], d, self.power, (x * k + y) as u64, self.par)?;
             self.report.iterations = self.report.iterations.max(r.iterations);
             self.report.residual = self.report.residual.max(r.residual);
             self.report.converged &= r.converged;
