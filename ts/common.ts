@@ -10,3 +10,4 @@ export * from './influence.js';
 export * from './formats/idx.js';
 export * from './formats/cifar.js';
 export * as plot from './plot/index.js';
+export type * from './theory.js';

@@ -301,3 +301,179 @@ Object.assign(EXPECTED, {
 export function resolveInfluenceConfig(input: InfluenceConfigInput | undefined): InfluenceConfig {
   return parseWith(InfluenceConfigSchema, 'influence', input);
 }
+
+// ---- Theorem 1 (ts/theory.ts): the constants and options of `theory`, `fitConstants`, `phaseBoundaries` ----
+
+const positive = finite.pipe(z.number().gt(0));
+
+/**
+ * The absolute constants of Condition 1, Theorem 1 and Lemma 5. The paper gives no values; the
+ * defaults are documented in docs/theory.md (and on `Constants` in crates/core/src/theory.rs).
+ */
+export const TheoryConstantsSchema = z
+  .object({
+    /** Condition 1's "sufficiently large" C (also the hidden constant of its Omega). */
+    C: positive.default(1),
+    /** Statement 2(a): SNR_k >= C1. */
+    C1: positive.default(2),
+    /** Statement 2(b): min_j Gamma_kj >= C2. */
+    C2: positive.default(2),
+    /** Statement 3: SNR_k <= C3 and min_j Gamma_kj <= C3 (C3 <= min(C1, C2)). */
+    C3: positive.default(1),
+    /** Rate of the 2(a) bound. */
+    c1: positive.default(1),
+    /** Rate of the 2(b) bound. */
+    c2: positive.default(1),
+    /** Statement 3's lower bound on the test error. */
+    c3: finite.pipe(z.number().gt(0).max(1)).default(0.1),
+    /** Failure probability delta. */
+    delta: finite.pipe(z.number().gt(0).lt(1)).default(0.05),
+    /** Lemma 5's C'. */
+    Cprime: positive.default(1),
+  })
+  .strict();
+
+export const TheoryOptionsSchema = z
+  .object({
+    constants: TheoryConstantsSchema.prefault({}),
+    /** m, neurons per class. */
+    width: z.number().int().min(1).max(1_000_000).default(100),
+    /** eta, the learning rate. */
+    lr: positive.default(0.05),
+    /** "pytorch" (U(-1/sqrt d, 1/sqrt d): sigma0 = 1/sqrt(3d)) or {sigma0}. */
+    init: z.union([z.literal('pytorch'), z.object({ sigma0: positive }).strict()]).default('pytorch'),
+    /** Steps run (log T of Condition 1 and Lemma 3); default: the T of Theorem 1. */
+    steps: z.number().int().min(1).optional(),
+    /** epsilon of Theorem 1 (target training loss). */
+    epsilon: positive.default(0.01),
+    /** The L values of Definition 1 / Statement 2(b). */
+    ls: z.array(positive).min(1).max(1000).default([0.5, 1, 2, 4]),
+    /** auto: closed forms where the model has them; closed; numeric (dense factors). */
+    method: z.enum(['auto', 'closed', 'numeric']).default('auto'),
+    /** Relative rank tolerance (default: dim * machine epsilon of the input). */
+    rankTol: finite.pipe(z.number().gt(0).lt(1)).optional(),
+    /** Block power iteration for ||A_k^T A_j||_op (numeric route). */
+    power: z
+      .object({
+        block: z.number().int().min(1).max(256).default(8),
+        tol: finite.pipe(z.number().gt(0).lt(1)).default(1e-10),
+        maxIterations: z.number().int().min(1).max(1_000_000).default(3000),
+      })
+      .strict()
+      .prefault({}),
+    /** Fresh noise draws per class for Lemmas 4 and 6. */
+    freshSamples: z.number().int().min(1).max(10_000_000).default(1000),
+    /** Seed of the fresh draws (default: the data seed). */
+    seed: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
+  })
+  .strict();
+
+export type TheoryOptionsInput = z.input<typeof TheoryOptionsSchema>;
+export type ResolvedTheoryOptions = z.output<typeof TheoryOptionsSchema>;
+export type TheoryConstants = z.output<typeof TheoryConstantsSchema>;
+
+export const FitOptionsSchema = z
+  .object({
+    /** Bootstrap resamples of the cells (0: no interval). */
+    bootstrap: z.number().int().min(0).max(1_000_000).default(1000),
+    /** Confidence level of the interval. */
+    level: finite.pipe(z.number().gt(0).lt(1)).default(0.95),
+    seed: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(0),
+    /** Largest error used (default (K - 1) / (2K), half the chance level). */
+    maxError: finite.pipe(z.number().gt(0).max(1)).optional(),
+    /** C1 and C2 select the cells of each fit. */
+    constants: TheoryConstantsSchema.prefault({}),
+  })
+  .strict();
+export type FitOptionsInput = z.input<typeof FitOptionsSchema>;
+
+export const BoundaryOptionsSchema = z
+  .object({
+    plane: z.enum(['featureNorm-gamma', 'featureNorm-perClass', 'gamma-perClass']),
+    x: z.array(finite).min(1).max(100_000),
+    y: z.array(finite).min(1).max(100_000),
+    classes: z.number().int().min(2).max(1000).default(5),
+    dim: z.number().int().min(6).max(1_000_000).default(1000),
+    baseEigenvalue: positive.default(0.5),
+    featureNorm: finite.pipe(z.number().min(0)).optional(),
+    gamma: finite.pipe(z.number().min(1)).optional(),
+    perClass: finite.pipe(z.number().min(1)).optional(),
+    constants: TheoryConstantsSchema.prefault({}),
+    levels: z.array(positive).max(100).default([]),
+    L: positive.default(1),
+  })
+  .strict();
+export type BoundaryOptionsInput = z.input<typeof BoundaryOptionsSchema>;
+
+const CONSTANT_WORDS: Record<string, string> = {
+  C: 'a finite number > 0 (Condition 1\'s "sufficiently large" constant)',
+  C1: 'a finite number > 0 (Statement 2(a) threshold on SNR_k)',
+  C2: 'a finite number > 0 (Statement 2(b) threshold on min_j Gamma_kj)',
+  C3: 'a finite number > 0 and <= min(C1, C2) (Statement 3 threshold)',
+  c1: 'a finite number > 0 (rate of the 2(a) bound)',
+  c2: 'a finite number > 0 (rate of the 2(b) bound)',
+  c3: 'a number in (0, 1] (Statement 3 lower bound on the test error)',
+  delta: 'a probability in (0, 1)',
+  Cprime: "a finite number > 0 (Lemma 5's C')",
+};
+for (const prefix of ['theory.constants', 'fit.constants', 'boundaries.constants']) {
+  for (const [k, v] of Object.entries(CONSTANT_WORDS)) EXPECTED[`${prefix}.${k}`] = v;
+}
+Object.assign(EXPECTED, {
+  'theory.constants': 'an object with some of C, C1, C2, C3, c1, c2, c3, delta, Cprime',
+  'theory.width': 'an integer from 1 to 1000000 (neurons per class, m)',
+  'theory.lr': 'a finite number > 0 (the learning rate eta)',
+  'theory.init': '"pytorch" or {"sigma0": number > 0}',
+  'theory.init.sigma0': 'a finite number > 0',
+  'theory.steps': 'an integer >= 1 (training steps run)',
+  'theory.epsilon': 'a finite number > 0 (target training loss of Theorem 1)',
+  'theory.ls': 'an array of 1 to 1000 finite numbers > 0 (the L of Definition 1)',
+  'theory.method': 'one of "auto", "closed", "numeric"',
+  'theory.rankTol': 'a number in (0, 1) (relative rank tolerance)',
+  'theory.power': 'an object with some of block, tol, maxIterations',
+  'theory.power.block': 'an integer from 1 to 256',
+  'theory.power.tol': 'a number in (0, 1)',
+  'theory.power.maxIterations': 'an integer from 1 to 1000000',
+  'theory.freshSamples': 'an integer from 1 to 10000000 (fresh noise draws per class)',
+  'theory.seed': 'an integer from 0 to 2^53 - 1',
+  'fit.bootstrap': 'an integer from 0 to 1000000',
+  'fit.level': 'a number in (0, 1)',
+  'fit.seed': 'an integer from 0 to 2^53 - 1',
+  'fit.maxError': 'a number in (0, 1]',
+  'fit.constants': 'an object with some of C, C1, C2, C3, c1, c2, c3, delta, Cprime',
+  'boundaries.plane': 'one of "featureNorm-gamma", "featureNorm-perClass", "gamma-perClass"',
+  'boundaries.x': 'an array of 1 to 100000 finite numbers (the x axis values)',
+  'boundaries.y': 'an array of 1 to 100000 finite numbers (the y axis values)',
+  'boundaries.classes': 'an integer from 2 to 1000',
+  'boundaries.dim': 'an integer from 6 to 1000000',
+  'boundaries.baseEigenvalue': 'a finite number > 0',
+  'boundaries.featureNorm': 'a finite number >= 0',
+  'boundaries.gamma': 'a finite number >= 1',
+  'boundaries.perClass': 'a finite number >= 1',
+  'boundaries.levels': 'an array of error levels in (0, K - 1)',
+  'boundaries.L': 'a finite number > 0',
+});
+
+function constantsCheck(prefix: string, c: TheoryConstants): void {
+  const lo = Math.min(c.C1, c.C2);
+  if (c.C3 > lo) throw invalid(`${prefix}.C3`, c.C3, `a number <= min(C1, C2) = ${lo} (otherwise Statements 2 and 3 overlap)`);
+}
+
+/** Fill defaults and check theory options; throws BenignfitError (E_INVALID) naming the field. */
+export function resolveTheoryOptions(input: TheoryOptionsInput | undefined): ResolvedTheoryOptions {
+  const o = parseWith(TheoryOptionsSchema, 'theory', input);
+  constantsCheck('theory.constants', o.constants);
+  return o;
+}
+
+export function resolveFitOptions(input: FitOptionsInput | undefined): z.output<typeof FitOptionsSchema> {
+  const o = parseWith(FitOptionsSchema, 'fit', input);
+  constantsCheck('fit.constants', o.constants);
+  return o;
+}
+
+export function resolveBoundaryOptions(input: BoundaryOptionsInput): z.output<typeof BoundaryOptionsSchema> {
+  const o = parseWith(BoundaryOptionsSchema, 'boundaries', input);
+  constantsCheck('boundaries.constants', o.constants);
+  return o;
+}

@@ -2,6 +2,7 @@
  * The public types of benignfit, shared by both backends (one source of truth).
  */
 import type { DataConfig } from './config.js';
+import type { RunArrays } from './theory.js';
 
 export type BackendName = 'native' | 'wasm';
 
@@ -141,14 +142,17 @@ export interface RawBackend extends RawInfluenceBackend {
   removalOrder(seed: number, n: number): Uint32Array;
 }
 
-/** Long-tailed accuracy for one L (Definition 1). */
+/** Accuracy on the L-long-tailed test subset (Definition 1) for one L. */
 export interface LongTailedAcc {
   L: number;
-  /** Accuracy on the L-long-tailed test subset (null when it is empty). */
-  acc: number | null;
+  /** Size of the L-long-tailed subset. */
   count: number;
-  /** Per class: [accuracy or null, count]. */
-  perClass: [number | null, number][];
+  correct: number;
+  /** correct / count (null when the subset is empty). */
+  acc: number | null;
+  countPerClass: number[];
+  correctPerClass: number[];
+  accPerClass: (number | null)[];
 }
 
 /** Metrics at one step of training. */
@@ -280,4 +284,25 @@ export interface RawInfluenceRun {
 export interface RawInfluenceBackend {
   pixelStd(bytes: Uint8Array | null, floats: Float32Array | null, n: number, d: number, threads: number): Float64Array;
   InfluenceRun: new (config: string, pixelStd: Float64Array | null, threads: number) => RawInfluenceRun;
+}
+
+export interface RawBackend {
+  version(): string;
+  generate(config: string, features: Float32Array | null | undefined, noiseFactors: Float32Array | null | undefined, includeFactors: boolean, threads: number): RawDataset;
+  // Theorem 1 (ts/theory.ts): JSON in, JSON out.
+  theory(config: string, options: string, features: Float32Array | null, noiseFactors: Float32Array | null, threads: number): string;
+  theoryLemmas(config: string, options: string, features: Float32Array | null, noiseFactors: Float32Array | null, run: RunArrays, threads: number): string;
+  longTailed(config: string, features: Float32Array | null, noiseFactors: Float32Array | null, weights: Float32Array, width: number, x: Float32Array, y: Int32Array, pos: Uint8Array, ls: Float64Array, threads: number): string;
+  theoryFit(rows: string, options: string): string;
+  theoryBoundaries(options: string): string;
+  TheoryJob: new (config: string, options: string, features: Float32Array | null, noiseFactors: Float32Array | null, run: RunArrays | null, threads: number) => RawTheoryJob;
+}
+
+/** Theorem 1 in units of work (ts/theory.ts drives it to report progress and honour an AbortSignal). */
+export interface RawTheoryJob {
+  run(units: number): boolean;
+  done(): number;
+  total(): number;
+  result(): string;
+  free?(): void;
 }

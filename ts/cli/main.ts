@@ -6,6 +6,7 @@ import { registerGenerate } from './generate.js';
 import { registerSweep } from './sweep.js';
 import { registerTrain } from './train.js';
 import { registerInfluence } from './influence.js';
+import { registerTheory } from './theory.js';
 
 const program = new Command();
 program
@@ -17,6 +18,7 @@ registerGenerate(program);
 registerTrain(program);
 registerSweep(program);
 registerInfluence(program);
+registerTheory(program);
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   if (e instanceof BenignfitError) {

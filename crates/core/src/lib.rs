@@ -10,6 +10,7 @@ pub mod error;
 pub mod linalg;
 pub mod rng;
 pub mod train;
+pub mod theory;
 
 pub use error::{Error, Result};
 

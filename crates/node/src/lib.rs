@@ -6,6 +6,7 @@ mod cnn;
 mod data;
 mod train;
 mod influence;
+mod theory;
 
 use benignfit_core::api;
 use napi_derive::napi;
