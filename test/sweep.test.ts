@@ -75,7 +75,9 @@ describe.each(BACKENDS)('sweep on %s', (name) => {
     const row = run.results.find((r) => r.index === 7)!;
     expect(row.testAcc).toBe(lone.summary.finalMetrics.testAcc);
     expect(row.trainLoss).toBe(lone.summary.finalMetrics.trainLoss);
-    expect(row.gamma[0]).toBeCloseTo(c.data.gamma!, 8);
+    expect(row.gammaMin[0]).toBeCloseTo(c.data.gamma!, 8);
+    expect(row.gamma[0][1]).toBeCloseTo(c.data.gamma!, 8);
+    expect(row.gamma[0][0]).toBeNull();
     // Equal class sizes and features: SNR_k = n^2 ||u||^4 / (n ||A_k^T A_j||_F^2).
     const u = c.data.featureNorm as number;
     expect(row.snr[0] / ((10 * u ** 4) / ds.model!.frobSq[0][1])).toBeCloseTo(1, 10);

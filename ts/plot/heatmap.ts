@@ -37,6 +37,8 @@ export interface HeatmapOptions {
   /** true: each cell's value (3 significant digits); or a formatter. */
   annotate?: boolean | ((v: number) => string);
   overlays?: Overlay[];
+  /** Where the overlays' legend goes: inside the plot (top right, default) or below it. */
+  legend?: 'inside' | 'below';
   /** Draw y from top to bottom in row order (matrix style, default for categorical y). */
   yDown?: boolean;
   width?: number;
@@ -89,12 +91,15 @@ export function heatmapSvg(o: HeatmapOptions): string {
   const rows = o.z.length;
   const cols = rows ? o.z[0].length : 0;
   if (!rows || !cols || o.z.some((r) => r.length !== cols)) throw new Error('heatmap: z must be a non-empty rectangular array');
+  const labelledCount = (o.overlays ?? []).filter((g) => g.label).length;
+  const below = o.legend === 'below' && labelledCount > 0;
+  const legendH = below ? 10 + labelledCount * 17 : 0;
   const W = o.width ?? 640;
-  const H = o.height ?? 520;
+  const H = (o.height ?? 520) + legendH;
   const left = 84;
   const right = 130;
   const top = o.title ? 44 : 18;
-  const bottom = 64;
+  const bottom = 64 + legendH;
   const px0 = left;
   const px1 = W - right;
   const yDown = o.yDown ?? (!o.y.values);
@@ -153,7 +158,7 @@ export function heatmapSvg(o: HeatmapOptions): string {
     body.push(`<line x1="${px0 - 5}" y1="${n2(y)}" x2="${px0}" y2="${n2(y)}" stroke="#000000"/>`);
     body.push(text(px0 - 8, y + 4, t.label, { 'text-anchor': 'end', 'font-size': 11, class: 'ytick' }));
   }
-  body.push(text((px0 + px1) / 2, H - 18, o.x.label, { 'text-anchor': 'middle', 'font-size': 13 }));
+  body.push(text((px0 + px1) / 2, H - 18 - legendH, o.x.label, { 'text-anchor': 'middle', 'font-size': 13 }));
   body.push(`<text x="18" y="${n2((fy0 + fy1) / 2)}" text-anchor="middle" font-size="13" transform="rotate(-90 18 ${n2((fy0 + fy1) / 2)})">${esc(o.y.label)}</text>`);
 
   // Overlays, clipped to the plot area.
@@ -181,8 +186,8 @@ export function heatmapSvg(o: HeatmapOptions): string {
     if (labelled.length) {
       const lw = 8 + Math.max(...labelled.map(({ g }) => g.label!.length)) * 6.6 + 34;
       const lh = 8 + labelled.length * 17;
-      const lx = px1 - lw - 6;
-      const ly = fy0 + 6;
+      const lx = below ? px0 : px1 - lw - 6;
+      const ly = below ? H - legendH - 4 : fy0 + 6;
       body.push(`<g class="legend"><rect x="${n2(lx)}" y="${n2(ly)}" width="${n2(lw)}" height="${lh}" fill="#ffffff" fill-opacity="0.85" stroke="#555555"/>`);
       labelled.forEach(({ g, k }, r) => {
         const y = ly + 14 + r * 17;

@@ -6,3 +6,4 @@ export * from './png.js';
 export * from './raster.js';
 export * from './svg.js';
 export * from './ticks.js';
+export * from './lines.js';
