@@ -137,8 +137,16 @@ export class BrowserWorkerExecutor implements Executor {
     onMessage?.(slot, { type: 'error', code: err.code, message: err.message, index: -1 });
   }
 
+  private stopped: number[] = [];
+
+  /** Cells of the last run that a cancel stopped in the middle (they are not reported). */
+  get stoppedCells(): number[] {
+    return this.stopped.slice();
+  }
+
   private dispatch(slot: Slot, m: FromWorker): void {
     if (m.type === 'ready') return;
+    if (m.type === 'error' && m.code === 'E_ABORTED') this.stopped.push(m.index);
     const mine = slot.run === this.runId;
     if (m.type !== 'progress') slot.busy = null;
     if (mine) this.onMessage?.(slot, m);
@@ -154,6 +162,7 @@ export class BrowserWorkerExecutor implements Executor {
     if (signal?.aborted) throw new BenignfitError('E_ABORTED', 'the sweep was cancelled');
     await this.start();
     const run = ++this.runId;
+    this.stopped = [];
     const queue = cells.slice();
     const keepHistory = this.opts.keepHistory ?? false;
     const progress = !!this.opts.onCellProgress;
