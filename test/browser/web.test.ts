@@ -244,6 +244,13 @@ describe('the web page in Chromium', () => {
       // Figure 5: both grids show each class's extremes; the table has one row per class.
       expect(await page.$$eval('#grid-top g.tile', (t) => t.length)).toBe(3 * 10 + 10);
       expect(await page.$$eval('#influence-table tbody tr', (t) => t.length)).toBe(3);
+      // Another grid size redraws Figure 5 from the same scores: the 3 highest of class 0 are its top scores.
+      await page.fill('#influence-grid', '3');
+      await page.dispatchEvent('#influence-grid', 'change');
+      await page.waitForFunction(() => document.querySelectorAll('#grid-top g.tile').length === 3 * 3 + 3);
+      const tips = await page.$$eval('#grid-top g.tile title', (t) => t.slice(0, 3).map((x) => Number(/^#(\d+)/.exec(x.textContent!)![1])));
+      const class0 = [...Array(n).keys()].filter((i) => labels[i] === 0).sort((a, b) => ref.scores[b] - ref.scores[a] || a - b);
+      expect(tips).toEqual(class0.slice(0, 3));
       const npy = (await downloadOf(page, '#dl-scores-npy')).bytes;
       expect(npy.subarray(1, 6).toString('latin1')).toBe('NUMPY');
     } finally {

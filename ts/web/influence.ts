@@ -203,6 +203,19 @@ export function influenceView(heavy: JobWorker, quick: JobWorker): { root: HTMLE
     }
   }
 
+  // A new grid size redraws Figure 5 from the scores already computed (no new scoring).
+  grid.addEventListener('change', async () => {
+    const count = Math.floor(Number(grid.value));
+    if (!result || !(count >= 1 && count <= 30) || status.dataset.state === 'running') return;
+    try {
+      const g = await heavy.call('grids', { grid: count });
+      result = { ...result, ...g };
+      showSvg(top, g.gridTop);
+      showSvg(bottom, g.gridBottom);
+    } catch (e) {
+      status.textContent = `grids: ${errorText(e)}`;
+    }
+  });
   runBtn.addEventListener('click', () => void run());
   cancelBtn.addEventListener('click', () => ac?.abort());
 

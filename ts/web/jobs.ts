@@ -61,7 +61,7 @@ export interface JobValue {
   theory: TheoryResult;
   figure: FigureOutput;
   influence: InfluenceOutput;
-  grids: { gridTop: string; gridBottom: string };
+  grids: { gridTop: string; gridBottom: string; extremes: InfluenceOutput['extremes'] };
   png: Uint8Array;
   version: { backend: string; version: unknown; workers: number };
 }

@@ -290,8 +290,8 @@ export function phaseView(store: SettingsStore, quick: JobWorker): PhaseView {
     const seedSel = el('select', { id: 'cell-seed' }, ...mine.map((r) => el('option', { value: String(r.seed) }, `seed ${r.seed}`)));
     const drawCurves = () => {
       const r = mine.find((m) => String(m.seed) === seedSel.value) ?? mine[0];
-      if (!r.history || r.history.length === 0) {
-        charts.replaceChildren(el('p', { class: 'hint' }, r.error ? `This cell failed: ${r.error.message}` : 'No training curves: set "curve points per cell" above 0 and run again.'));
+      if (!r.history || r.history.length < 2) {
+        charts.replaceChildren(el('p', { class: 'hint' }, r.error ? `This cell failed: ${r.error.message}` : 'No training curves (only the final metrics): set "curve points per cell" above 0 and run again.'));
         return;
       }
       charts.replaceChildren(...curves(r.history).map((svg) => el('div', { class: 'chart' }, showSvgNode(svg))));

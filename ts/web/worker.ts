@@ -75,11 +75,13 @@ async function readImages(src: ImageSource, progress: (file: string, done: numbe
   return { set, format: 'idx' };
 }
 
-function grids(set: ImageSet, r: InfluenceResult, count: number): { gridTop: string; gridBottom: string } {
+/** The Figure 5 grids with `count` images per row, and the indices they show (per class). */
+function grids(set: ImageSet, r: InfluenceResult, count: number): { gridTop: string; gridBottom: string; extremes: InfluenceOutput['extremes'] } {
   const geom = { width: set.width, height: set.height, channels: set.channels, layout: set.layout };
   const make = (which: 'top' | 'bottom') =>
     imageGridSvg(gridRows(set, r, which, count), geom, { title: `${which === 'top' ? 'Highest' : 'Lowest'} influence scores (eq. 10, normalize ${r.config.normalize})` });
-  return { gridTop: make('top'), gridBottom: make('bottom') };
+  const per = (which: 'top' | 'bottom') => Array.from({ length: r.classes }, (_, c) => extremes(r.scores, count, which, r.labels, c));
+  return { gridTop: make('top'), gridBottom: make('bottom'), extremes: { top: per('top'), bottom: per('bottom') } };
 }
 
 async function ensureRaster(): Promise<void> {
@@ -134,10 +136,6 @@ const handlers: { [K in JobKind]: Handler<K> } = {
       version: bf.version(),
       frobeniusSvg: r.frobenius ? frobeniusSvg(r.frobenius.frobSq, names) : null,
       ...grids(set, r, grid),
-      extremes: {
-        top: names.map((_, c) => extremes(r.scores, grid, 'top', r.labels, c)),
-        bottom: names.map((_, c) => extremes(r.scores, grid, 'bottom', r.labels, c)),
-      },
     };
     return { value: out, transfer: [scores.buffer, labels.buffer] };
   },
