@@ -106,6 +106,12 @@ describe('the web page in Chromium', () => {
     expect(await page.textContent('#backend-info')).toMatch(/on wasm .*simd128.*no SharedArrayBuffer needed/);
     // The default settings are the demo's 8 x 8 grid.
     expect(await page.textContent('#cell-count')).toMatch(/8 x 8 cells = 64 trainings/);
+    // A bad value is refused before anything runs, naming the field as the library does.
+    await page.fill('#view-phase input[name="data-classes"]', '1');
+    await page.waitForFunction(() => document.querySelector('#phase-error')?.textContent !== '');
+    expect(await page.textContent('#phase-error')).toMatch(/\[E_INVALID\] data\.classes: got 1, expected an integer from 2 to 1000/);
+    await page.click('#run-sweep');
+    expect(await page.getAttribute('#phase-status', 'data-state')).toBe('idle');
     expect(errors, errors.join('\n')).toEqual([]);
   });
 
@@ -253,6 +259,13 @@ describe('the web page in Chromium', () => {
       expect(tips).toEqual(class0.slice(0, 3));
       const npy = (await downloadOf(page, '#dl-scores-npy')).bytes;
       expect(npy.subarray(1, 6).toString('latin1')).toBe('NUMPY');
+      // A truncated images file: an error naming the file and what it should hold.
+      const cut = join(dir, 'cut-images-idx3-ubyte');
+      writeFileSync(cut, idx(0x803, [n, h, w], pixels).subarray(0, 100));
+      await page.setInputFiles('#influence-files', [cut, lblFile]);
+      await page.click('#influence-run');
+      expect(await state(page, '#influence-status', ['done', 'error'])).toBe('error');
+      expect(await page.textContent('#influence-status')).toMatch(/cut-images-idx3-ubyte: truncated: shape \[45, 6, 6\] of ubyte needs 1636 bytes, the file has 100/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
