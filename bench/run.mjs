@@ -11,6 +11,7 @@ import { Bench } from 'tinybench';
 import { encodeNpy, load } from '../dist/index.node.js';
 import { ensurePeers } from './peers/setup.mjs';
 import { SHAPES } from './shapes.mjs';
+import { webGroup } from './web.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const only = process.argv.slice(2);
@@ -235,7 +236,7 @@ async function theoryGroup(backends) {
   }
 }
 
-const GROUPS = { generate: generateGroup, cnn: cnnGroup, influence: influenceGroup, theory: theoryGroup };
+const GROUPS = { generate: generateGroup, cnn: cnnGroup, influence: influenceGroup, theory: theoryGroup, web: (b) => webGroup(b, rows) };
 
 const backends = [];
 for (const name of ['native', 'wasm']) {

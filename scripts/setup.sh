@@ -15,6 +15,24 @@ need cargo "Install Rust with rustup (https://rustup.rs); benignfit builds its n
 node -e 'const [a]=process.versions.node.split(".").map(Number); if (a < 20) { console.error("[benignfit setup] error: Node.js " + process.versions.node + " is too old: benignfit needs Node.js 20 or newer."); process.exit(1) }'
 say "node $(node -v), $(cargo --version), $(rustc --version)"
 
+# Chromium for the browser tests (npm run test:browser, part of npm test): Debian's package, as
+# playwright's own browser download is not used. Installed only when /usr/bin/chromium is missing.
+if [ -x /usr/bin/chromium ]; then
+  say "chromium: $(/usr/bin/chromium --version 2>/dev/null | head -n1)"
+elif command -v apt-get >/dev/null 2>&1; then
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+  say "installing Debian's chromium for the browser tests: ${SUDO:+sudo }apt-get install -y chromium"
+  if ! apt-cache show chromium >/dev/null 2>&1; then
+    say "the package lists do not know chromium yet: ${SUDO:+sudo }apt-get update"
+    $SUDO apt-get update -qq
+  fi
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+  say "chromium: $(/usr/bin/chromium --version 2>/dev/null | head -n1)"
+else
+  say "warning: /usr/bin/chromium is missing and apt-get is not available; npm run test:browser needs a Chromium (set BENIGNFIT_CHROMIUM to its path)"
+fi
+
 # npm install runs `prepare` = scripts/build.mjs: wasm toolchain (cached), native addon, wasm, TypeScript.
 say "installing npm packages and building (npm install)"
 # `npm install` (not `npm ci`): vite 8 has a Windows-only optional dependency that npm leaves out

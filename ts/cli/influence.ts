@@ -7,35 +7,14 @@ import { BenignfitError, invalid } from '../errors.js';
 import type { ImageSet } from '../formats/idx.js';
 import { readCifar, readMnist } from '../formats/node.js';
 import { extremes, type InfluenceResult } from '../influence.js';
-import { imageGridSvg, type GridRow } from '../plot/grid.js';
-import { heatmapSvg } from '../plot/heatmap.js';
+import { imageGridSvg } from '../plot/grid.js';
 import { svgToPng } from '../plot/raster.js';
 import { ensureRasterizer } from '../plot/raster-node.js';
+import { frobeniusCsv, frobeniusSvg, gridRows, scoresCsv } from '../influence-report.js';
 import { backendFor, backendOption, outDir, parseInteger, parseNumber, readConfig, table, threadsOption, writeJson, writeNpy } from './common.js';
 
-/** scores.csv: index,label,score in the file's order (full precision). */
-export function scoresCsv(r: InfluenceResult): string {
-  const lines = ['index,label,score'];
-  for (let i = 0; i < r.scores.length; i++) lines.push(`${i},${r.labels[i]},${r.scores[i]}`);
-  return lines.join('\n') + '\n';
-}
-
-/** frobenius.csv: header class,0,1,... then row i: i, tr(S_i S_0), tr(S_i S_1), ... */
-export function frobeniusCsv(f: number[][]): string {
-  const k = f.length;
-  return ['class,' + Array.from({ length: k }, (_, j) => j).join(','), ...f.map((row, i) => `${i},${row.join(',')}`)].join('\n') + '\n';
-}
-
-/** Rows of a Figure 5 grid: per class the `count` highest (or lowest), then the overall ones. */
-export function gridRows(set: ImageSet, r: InfluenceResult, which: 'top' | 'bottom', count: number): GridRow[] {
-  const d = set.height * set.width * set.channels;
-  const name = (c: number) => set.classNames?.[c] ?? String(c);
-  const tile = (i: number) => ({ pixels: set.pixels.subarray(i * d, (i + 1) * d), label: name(r.labels[i]), score: r.scores[i], index: i });
-  const rows: GridRow[] = [];
-  for (let c = 0; c < r.classes; c++) rows.push({ title: `class ${name(c)}`, tiles: extremes(r.scores, count, which, r.labels, c).map(tile) });
-  rows.push({ title: 'all classes', tiles: extremes(r.scores, count, which).map(tile) });
-  return rows;
-}
+// Moved to ../influence-report.js (browser-safe); re-exported for existing importers.
+export { frobeniusCsv, gridRows, scoresCsv };
 
 export function registerInfluence(program: Command): void {
   program
@@ -103,16 +82,7 @@ export function registerInfluence(program: Command): void {
       const names = Array.from({ length: res.classes }, (_, c) => set.classNames?.[c] ?? String(c));
       if (res.frobenius) {
         put('frobenius.csv', frobeniusCsv(res.frobenius.frobSq));
-        const svg = heatmapSvg({
-          z: res.frobenius.frobSq,
-          x: { label: 'class j', categories: names },
-          y: { label: 'class i', categories: names },
-          title: 'tr(S_i S_j), the estimate of ||A_i^T A_j||_F^2',
-          colorbar: { label: 'tr(S_i S_j)' },
-          annotate: true,
-          width: 560 + 24 * Math.max(0, res.classes - 10),
-          height: 500 + 24 * Math.max(0, res.classes - 10),
-        });
+        const svg = frobeniusSvg(res.frobenius.frobSq, names);
         put('frobenius.svg', svg);
         put('frobenius.png', svgToPng(svg));
       }

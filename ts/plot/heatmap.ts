@@ -135,7 +135,8 @@ export function heatmapSvg(o: HeatmapOptions): string {
       const v = o.z[i][j];
       const ok = v !== null && Number.isFinite(v);
       const rgb = ok ? colorAt(tOf(v), cmap) : ([200, 200, 200] as [number, number, number]);
-      cells.push(`<rect class="cell" x="${n2(Math.min(xa, xb))}" y="${n2(Math.min(ya, yb))}" width="${n2(Math.abs(xb - xa))}" height="${n2(Math.abs(yb - ya))}" fill="${rgbHex(rgb)}"/>`);
+      // data-row / data-col / data-value: pages find a cell (clicks, tests) without geometry.
+      cells.push(`<rect class="cell" data-row="${i}" data-col="${j}"${ok ? ` data-value="${v}"` : ''} x="${n2(Math.min(xa, xb))}" y="${n2(Math.min(ya, yb))}" width="${n2(Math.abs(xb - xa))}" height="${n2(Math.abs(yb - ya))}" fill="${rgbHex(rgb)}"/>`);
       if (o.annotate && ok) {
         notes.push(text((xa + xb) / 2, (ya + yb) / 2 + 4, fmt(v), { 'text-anchor': 'middle', 'font-size': Math.max(7, Math.min(12, Math.abs(xb - xa) / 5)), fill: textOn(rgb) }));
       }

@@ -57,8 +57,11 @@ export function meanGrid(resolved: ResolvedSweep, rows: CellResult[]): (number |
   return sum.map((row, i) => row.map((s, j) => (cnt[i][j] ? s / cnt[i][j] : null)));
 }
 
-/** Build the figure (the backend computes the theory's boundaries and fits c1, c2). */
-export function sweepFigure(bf: Benignfit, resolved: ResolvedSweep, rows: CellResult[]): SweepFigure {
+/**
+ * Build the figure (the backend computes the theory's boundaries and fits c1, c2). `fit: false`
+ * skips the fit (a page redrawing the figure after every finished cell fits once, at the end).
+ */
+export function sweepFigure(bf: Benignfit, resolved: ResolvedSweep, rows: CellResult[], opts: { fit?: boolean } = {}): SweepFigure {
   const z = meanGrid(resolved, rows);
   const notes: string[] = [];
   const xs = numeric(resolved.x);
@@ -88,7 +91,7 @@ export function sweepFigure(bf: Benignfit, resolved: ResolvedSweep, rows: CellRe
     if (fixed.gamma === undefined && plane === 'featureNorm-perClass') fixed.gamma = 1;
     try {
       const rowsForFit = rows.filter((r) => r.testAccPerClass && r.snr.length);
-      if (rowsForFit.length >= 4) {
+      if (opts.fit !== false && rowsForFit.length >= 4) {
         fit = bf.fitConstants(rowsForFit as never, { bootstrap: 200 });
       }
     } catch (e) {

@@ -22,7 +22,6 @@ const QUICK: Grid = { n: 8, seeds: 1 };
 export function preset(name: FigureName, quick: boolean): SweepConfigInput & { description: string } {
   const g = quick ? QUICK : FULL;
   const log = (from: number, to: number, count = g.n) => ({ from, to, count, scale: 'log' as const });
-  const lin = (from: number, to: number, count = g.n) => ({ from, to, count, scale: 'linear' as const });
   const sizes = quick ? [10, 50, 100, 150, 200].slice(0, g.n) : [10, 20, 30, 40, 60, 80, 100, 120, 140, 160, 180, 200];
   switch (name) {
     case 'fig3a':
@@ -48,7 +47,7 @@ export function preset(name: FigureName, quick: boolean): SweepConfigInput & { d
         sweep: {
           title: 'Figure 4a (Gamma = 1.2): test accuracy',
           x: { param: 'data.featureNorm', values: log(0.01, 4), label: 'feature strength ||u||' },
-          y: { param: 'data.perClass', values: quick ? sizes : lin(10, 200), label: 'class size |S_k|' },
+          y: { param: 'data.perClass', values: sizes, label: 'class size |S_k|' },
           seeds: g.seeds,
         },
       };
@@ -60,7 +59,7 @@ export function preset(name: FigureName, quick: boolean): SweepConfigInput & { d
         sweep: {
           title: 'Figure 4b (||u|| = 1e-6): test accuracy',
           x: { param: 'data.gamma', values: log(1, 800), label: 'noise correlation ratio Gamma' },
-          y: { param: 'data.perClass', values: quick ? sizes : lin(10, 200), label: 'class size |S_k|' },
+          y: { param: 'data.perClass', values: sizes, label: 'class size |S_k|' },
           seeds: g.seeds,
         },
       };

@@ -11,6 +11,9 @@ import { join } from 'node:path';
 import { BenignfitError } from '../errors.js';
 import type { CellResult } from './cell.js';
 import { stableStringify, type ResolvedSweep } from './spec.js';
+import { csvHeader, csvRow } from './table.js';
+
+export { csvHeader, csvRow };
 
 export interface SweepMeta {
   /** The config as given (data, train, sweep): what identifies the sweep. */
@@ -35,30 +38,6 @@ export function configDiff(a: unknown, b: unknown, path = ''): string[] {
     return [...keys].flatMap((k) => configDiff((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], path ? `${path}.${k}` : k));
   }
   return [path || '(root)'];
-}
-
-const CSV_FIXED = ['index', 'x', 'y', 'seed', 'testAcc', 'trainAcc', 'trainLoss', 'snr', 'gamma', 'steps', 'seconds', 'backend', 'error'];
-
-function csvCell(v: unknown): string {
-  if (v === null || v === undefined) return '';
-  const s = typeof v === 'number' ? String(v) : String(v);
-  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
-export function csvHeader(resolved: ResolvedSweep, ls: number[]): string {
-  const names = CSV_FIXED.map((c) => (c === 'x' ? resolved.x.param : c === 'y' ? resolved.y?.param ?? 'y' : c));
-  return [...names, ...ls.flatMap((l) => [`longTailedAcc_L${l}`, `longTailedCount_L${l}`])].join(',') + '\n';
-}
-
-/** One CSV line: snr and gamma are the worst (smallest) over classes; per-class values are in the JSONL. */
-export function csvRow(r: CellResult, ls: number[]): string {
-  const minOf = (a: number[]) => (a.length ? Math.min(...a) : null);
-  const fixed = [r.index, Array.isArray(r.x) ? r.x.join(';') : r.x, Array.isArray(r.y) ? r.y.join(';') : r.y, r.seed, r.testAcc, r.trainAcc, r.trainLoss, minOf(r.snr), minOf(r.gammaMin), r.steps, +r.seconds.toFixed(4), r.backend, r.error ? `${r.error.code}: ${r.error.message}` : ''];
-  const lt = ls.flatMap((l) => {
-    const e = r.longTailed.find((v) => v.L === l);
-    return [e?.acc ?? null, e?.count ?? null];
-  });
-  return [...fixed, ...lt].map(csvCell).join(',') + '\n';
 }
 
 /** Parse results.jsonl, dropping a torn last line; returns the rows and the length of the good part. */

@@ -1,0 +1,90 @@
+/** The jobs the page's own worker runs (worker.ts), and what crosses to and fro. Types only. */
+import type { DataConfigInput, InfluenceConfigInput, TheoryOptionsInput } from '../config.js';
+import type { ClassPhase } from '../influence.js';
+import type { CellResult } from '../sweep/cell.js';
+import type { SweepConfigInput } from '../sweep/spec.js';
+import type { BoundaryReport, FitReport, TheoryResult } from '../theory.js';
+import type { FrobeniusSummary, InfluenceClassInfo } from '../types.js';
+
+/** Files from disk (File objects clone into workers) or the built-in sample (URLs). */
+export type ImageSource = { kind: 'files'; files: File[] } | { kind: 'sample'; images: string; labels: string; name: string };
+
+export interface ImageSetInfo {
+  n: number;
+  height: number;
+  width: number;
+  channels: number;
+  classes: number;
+  classNames: string[];
+  sources: string[];
+  format: 'idx' | 'cifar';
+}
+
+export interface InfluenceOutput {
+  set: ImageSetInfo;
+  scores: Float64Array;
+  labels: Int32Array;
+  classes: number;
+  perClass: InfluenceClassInfo[];
+  frobenius: FrobeniusSummary | null;
+  phase: ClassPhase[] | null;
+  config: Record<string, unknown>;
+  seconds: number;
+  backend: string;
+  version: unknown;
+  /** Figure 6 heatmap, and the Figure 5 grids of the highest and lowest scores. */
+  frobeniusSvg: string | null;
+  gridTop: string;
+  gridBottom: string;
+  /** Indices of the extremes per class (top / bottom), as in the CLI's summary.json. */
+  extremes: { top: number[][]; bottom: number[][] };
+}
+
+export interface FigureOutput {
+  svg: string;
+  z: (number | null)[][];
+  notes: string[];
+  fit: FitReport | null;
+  boundaries: Pick<BoundaryReport, 'plane' | 'constants' | 'curves'> | null;
+}
+
+export interface JobArgs {
+  theory: { data: DataConfigInput; options: TheoryOptionsInput };
+  figure: { config: SweepConfigInput; rows: CellResult[]; fit: boolean };
+  influence: { source: ImageSource; options: InfluenceConfigInput; grid: number };
+  grids: { grid: number };
+  png: { svg: string; zoom?: number };
+  version: Record<string, never>;
+}
+
+export interface JobValue {
+  theory: TheoryResult;
+  figure: FigureOutput;
+  influence: InfluenceOutput;
+  grids: { gridTop: string; gridBottom: string; extremes: InfluenceOutput['extremes'] };
+  png: Uint8Array;
+  version: { backend: string; version: unknown; workers: number };
+}
+
+export type InfluenceStep =
+  | { stage: 'read'; file: string; done: number; total: number }
+  | { stage: 'class-start'; class: number; images: number; done: number; total: number }
+  | { stage: 'class-done'; class: number; images: number; done: number; total: number; seconds: number }
+  | { stage: 'figures' };
+
+export interface JobProgress {
+  theory: never;
+  figure: never;
+  influence: InfluenceStep;
+  grids: never;
+  png: never;
+  version: never;
+}
+
+export type JobKind = keyof JobArgs;
+
+export type Request = { type: 'job'; id: number; kind: JobKind; args: JobArgs[JobKind] } | { type: 'abort'; id: number };
+export type Reply =
+  | { type: 'progress'; id: number; data: unknown }
+  | { type: 'done'; id: number; value: unknown }
+  | { type: 'error'; id: number; code: string; message: string };
