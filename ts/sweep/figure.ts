@@ -124,6 +124,9 @@ export function sweepFigure(bf: Benignfit, resolved: ResolvedSweep, rows: CellRe
         const w = want[c.id];
         if (!w) continue;
         const pts = c.points.map(([a, b]) => (swapped ? [b, a] : [a, b]) as [number, number]);
+        // A boundary that does not cross the plotted range (e.g. Gamma = C2 when Gamma is fixed
+        // below C2) gets no line and no legend entry.
+        if (pts.filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y)).length < 2) continue;
         overlays.push({ kind: 'polyline', points: pts, label: w.label ?? c.label, color: w.color, dash: w.dash });
       }
     } catch (e) {
