@@ -5,6 +5,7 @@
 pub mod api;
 pub mod data;
 pub mod error;
+pub mod kernels;
 pub mod linalg;
 pub mod rng;
 pub mod train;
@@ -17,3 +18,5 @@ pub const DATA_FORMAT_VERSION: u32 = 1;
 
 #[cfg(test)]
 mod train_tests;
+#[cfg(test)]
+mod train_fast_tests;
