@@ -21,10 +21,11 @@ fn main() {
         for nb in [4usize, 8, 16, 32, 64] {
             let rows: Vec<u32> = (0..nb as u32).map(|j| (j * 37) % r as u32).collect();
             let mut out = vec![0.0f32; nb * cols];
+            let mut scratch = Vec::new();
             let reps = 20000 / nb;
             let t = Instant::now();
             for _ in 0..reps {
-                kernels::gather_block(&mut out, &z0, &g, &b, cols, r, &rows, &live);
+                kernels::gather_block(&mut out, &z0, &g, &b, cols, r, &rows, &live, &mut scratch);
             }
             let s = t.elapsed().as_secs_f64() / reps as f64 / nb as f64;
             println!("   block of {nb}: {:.2} us/row, {:.1} GFLOP/s", s * 1e6, (2 * r * cols) as f64 / s / 1e9);

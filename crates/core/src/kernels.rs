@@ -163,91 +163,95 @@ fn gather_rows_imp(out: &mut [f32], base: &[f32], g: &[f32], b: &[f32], cols: us
 dispatch!(gather_rows(out: &mut [f32], base: &[f32], g: &[f32], b: &[f32], cols: usize, r: usize, rows: &[u32], live: &[u32]) -> () => gather_rows_imp);
 
 /// [`gather_rows`] for many output rows at once, blocked for the cache: for each panel of `W`
-/// columns (R x W of Coef^T, a few tens of KiB, stays in L1/L2) and each group of up to four output
+/// columns (R x W of Coef^T, a few tens of KiB, stays in L1/L2) and each group of four output
 /// rows, the `4 x W` sums live in registers over the whole pass through `live`. Coef^T is read from
 /// memory once per call however many rows are asked for, so a block of upcoming SGD steps costs
 /// one read of Coef^T instead of one per step. Same order of operations per element as
-/// [`gather_rows`], so the same bits.
+/// [`gather_rows`], so the same bits. `gt` is scratch.
 #[inline(always)]
-fn gather_block_imp<const W: usize>(out: &mut [f32], base: &[f32], g: &[f32], b: &[f32], cols: usize, r: usize, rows: &[u32], live: &[u32]) {
-    let panels = cols / W;
-    for pi in 0..panels {
-        let c0 = pi * W;
-        let mut j = 0;
-        while j < rows.len() {
-            let take = (rows.len() - j).min(4);
-            match take {
-                4 => micro::<4, W>(out, base, g, b, cols, r, &rows[j..j + 4], j, c0, live),
-                3 => micro::<3, W>(out, base, g, b, cols, r, &rows[j..j + 3], j, c0, live),
-                2 => micro::<2, W>(out, base, g, b, cols, r, &rows[j..j + 2], j, c0, live),
-                _ => micro::<1, W>(out, base, g, b, cols, r, &rows[j..j + 1], j, c0, live),
-            }
-            j += take;
+#[allow(clippy::too_many_arguments)]
+fn gather_block_imp<const W: usize>(out: &mut [f32], base: &[f32], g: &[f32], b: &[f32], cols: usize, r: usize, rows: &[u32], live: &[u32], gt: &mut Vec<f32>) {
+    let groups = rows.len().div_ceil(4);
+    let nl = live.len();
+    // G's entries for each group of four rows, transposed: gt[(grp * nl + l) * 4 + i] = G[rows[4 grp + i], live[l]]
+    // (zero for the padding rows of the last group).
+    gt.clear();
+    gt.resize(groups * nl * 4, 0.0);
+    for (j, &p) in rows.iter().enumerate() {
+        let gp = &g[p as usize * r..(p as usize + 1) * r];
+        let (grp, i) = (j / 4, j % 4);
+        for (l, &q) in live.iter().enumerate() {
+            gt[(grp * nl + l) * 4 + i] = gp[q as usize];
         }
     }
-    // Columns left over after the last full panel, one at a time in the same order.
-    for c in panels * W..cols {
-        for (j, &p) in rows.iter().enumerate() {
-            let p = p as usize;
-            let gp = &g[p * r..(p + 1) * r];
-            let mut v = base[p * cols + c];
-            for &q in live {
-                v += gp[q as usize] * b[q as usize * cols + c];
-            }
-            out[j * cols + c] = v;
-        }
+    // Panels of W columns, then of 4, then single columns: every output element the same order.
+    let wide = cols / W * W;
+    for c0 in (0..wide).step_by(W) {
+        panel::<W>(out, base, b, cols, rows, live, gt, c0);
+    }
+    let narrow = wide + (cols - wide) / 4 * 4;
+    for c0 in (wide..narrow).step_by(4) {
+        panel::<4>(out, base, b, cols, rows, live, gt, c0);
+    }
+    for c0 in narrow..cols {
+        panel::<1>(out, base, b, cols, rows, live, gt, c0);
     }
 }
 
-/// `NR x W` output elements held in registers over the pass through `live`.
+/// Columns c0..c0 + W of every output row, four rows at a time with their sums in registers.
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
-fn micro<const NR: usize, const W: usize>(out: &mut [f32], base: &[f32], g: &[f32], b: &[f32], cols: usize, r: usize, rows: &[u32], j0: usize, c0: usize, live: &[u32]) {
-    let mut acc = [[0.0f32; W]; NR];
-    let mut grow = [&g[..0]; NR];
-    for i in 0..NR {
-        let p = rows[i] as usize;
-        acc[i].copy_from_slice(&base[p * cols + c0..p * cols + c0 + W]);
-        grow[i] = &g[p * r..(p + 1) * r];
-    }
-    for &q in live {
-        let q = q as usize;
-        let bq: &[f32; W] = b[q * cols + c0..q * cols + c0 + W].try_into().expect("panel inside Coef^T");
-        for i in 0..NR {
-            let gi = grow[i][q];
+fn panel<const W: usize>(out: &mut [f32], base: &[f32], b: &[f32], cols: usize, rows: &[u32], live: &[u32], gt: &[f32], c0: usize) {
+    let nl = live.len();
+    for grp in 0..rows.len().div_ceil(4) {
+        let rs = &rows[grp * 4..(grp * 4 + 4).min(rows.len())];
+        let mut acc = [[0.0f32; W]; 4];
+        for (i, &p) in rs.iter().enumerate() {
+            let p = p as usize;
+            acc[i].copy_from_slice(&base[p * cols + c0..p * cols + c0 + W]);
+        }
+        for (gq, &q) in gt[grp * nl * 4..(grp + 1) * nl * 4].chunks_exact(4).zip(live) {
+            let q = q as usize;
+            let Some(bq) = b.get(q * cols + c0..q * cols + c0 + W) else { continue };
+            let (g0, g1, g2, g3) = (gq[0], gq[1], gq[2], gq[3]);
             for c in 0..W {
-                acc[i][c] += gi * bq[c];
+                let x = bq[c];
+                acc[0][c] += g0 * x;
+                acc[1][c] += g1 * x;
+                acc[2][c] += g2 * x;
+                acc[3][c] += g3 * x;
             }
         }
-    }
-    for i in 0..NR {
-        out[(j0 + i) * cols + c0..(j0 + i) * cols + c0 + W].copy_from_slice(&acc[i]);
+        for i in 0..rs.len() {
+            let j = grp * 4 + i;
+            out[j * cols + c0..j * cols + c0 + W].copy_from_slice(&acc[i]);
+        }
     }
 }
 
 /// See [`gather_block_imp`]. Panel width by instruction set: two vectors per output row.
 #[allow(clippy::too_many_arguments)]
-pub fn gather_block(out: &mut [f32], base: &[f32], g: &[f32], b: &[f32], cols: usize, r: usize, rows: &[u32], live: &[u32]) {
+pub fn gather_block(out: &mut [f32], base: &[f32], g: &[f32], b: &[f32], cols: usize, r: usize, rows: &[u32], live: &[u32], scratch: &mut Vec<f32>) {
     #[cfg(target_arch = "x86_64")]
     {
         #[target_feature(enable = "avx512f,avx2")]
         #[allow(clippy::too_many_arguments)]
-        fn v4(out: &mut [f32], base: &[f32], g: &[f32], b: &[f32], cols: usize, r: usize, rows: &[u32], live: &[u32]) {
-            gather_block_imp::<32>(out, base, g, b, cols, r, rows, live)
+        fn v4(out: &mut [f32], base: &[f32], g: &[f32], b: &[f32], cols: usize, r: usize, rows: &[u32], live: &[u32], scratch: &mut Vec<f32>) {
+            gather_block_imp::<32>(out, base, g, b, cols, r, rows, live, scratch)
         }
         #[target_feature(enable = "avx2")]
         #[allow(clippy::too_many_arguments)]
-        fn v3(out: &mut [f32], base: &[f32], g: &[f32], b: &[f32], cols: usize, r: usize, rows: &[u32], live: &[u32]) {
-            gather_block_imp::<16>(out, base, g, b, cols, r, rows, live)
+        fn v3(out: &mut [f32], base: &[f32], g: &[f32], b: &[f32], cols: usize, r: usize, rows: &[u32], live: &[u32], scratch: &mut Vec<f32>) {
+            gather_block_imp::<16>(out, base, g, b, cols, r, rows, live, scratch)
         }
         match isa() {
             // SAFETY: the CPU has these features (checked by `isa`).
-            Isa::Avx512 => return unsafe { v4(out, base, g, b, cols, r, rows, live) },
-            Isa::Avx2 => return unsafe { v3(out, base, g, b, cols, r, rows, live) },
+            Isa::Avx512 => return unsafe { v4(out, base, g, b, cols, r, rows, live, scratch) },
+            Isa::Avx2 => return unsafe { v3(out, base, g, b, cols, r, rows, live, scratch) },
             Isa::Plain => {}
         }
     }
-    gather_block_imp::<8>(out, base, g, b, cols, r, rows, live)
+    gather_block_imp::<8>(out, base, g, b, cols, r, rows, live, scratch)
 }
 
 /// Sum of relu over `v` with eight fixed partial sums (the same result at any vector width), and
@@ -387,7 +391,7 @@ mod tests {
                 for isa in [Isa::Plain, Isa::Avx2, Isa::Avx512] {
                     let before = isa_now_and_set(isa);
                     let mut got = vec![f32::NAN; nr * cols];
-                    gather_block(&mut got, &base, &g, &b, cols, r, &rows, &live);
+                    gather_block(&mut got, &base, &g, &b, cols, r, &rows, &live, &mut Vec::new());
                     set_isa(before);
                     assert_eq!(got, want, "r {r} cols {cols} rows {nr} {isa:?}");
                 }

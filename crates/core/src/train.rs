@@ -220,6 +220,8 @@ struct Fast {
     /// Summed changes of the feature rows of Coef^T since the block started (K x Km).
     dfeat: Vec<f32>,
     dfeat_any: Vec<bool>,
+    /// Scratch of the block gather.
+    gt: Vec<f32>,
     /// Z of the K feature rows (K x Km), at the current Coef^T.
     zfeat: Vec<f32>,
     /// Relu sums of the feature rows (K x K).
@@ -250,6 +252,7 @@ impl Fast {
             dn: vec![0.0; block * b * km],
             dfeat: vec![0.0; k * km],
             dfeat_any: vec![false; k],
+            gt: Vec::with_capacity(block * b * (n + k)),
             zfeat: z0[n * km..(n + k) * km].to_vec(),
             fsums: vec![0.0; k * k],
             zb: vec![0.0; b * km],
@@ -835,7 +838,7 @@ impl Trainer {
                 fs.slot[i as usize] = j as u32;
             }
             let rows = fs.blk_rows.len();
-            kernels::gather_block(&mut fs.h[..rows * km], z0, g, coef_t, km, r, &fs.blk_rows, &fs.live);
+            kernels::gather_block(&mut fs.h[..rows * km], z0, g, coef_t, km, r, &fs.blk_rows, &fs.live, &mut fs.gt);
             fs.dn_rows.clear();
             fs.dfeat.iter_mut().for_each(|v| *v = 0.0);
             fs.dfeat_any.iter_mut().for_each(|v| *v = false);
