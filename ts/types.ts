@@ -102,8 +102,22 @@ export interface RawTrainer {
   free?(): void;
 }
 
+/** A GEMM on buffers allocated once (ts/perf.ts times `run`). */
+export interface RawGemmBench {
+  run(reps: number): number;
+  flops(): number;
+  threads(): number;
+  free?(): void;
+}
+
 export interface RawBackend {
   version(): string;
+  GemmBench: new (m: number, n: number, k: number, dtype: string, threads: number) => RawGemmBench;
+  boundaryIn(x: Float32Array): number;
+  boundaryOut(len: number): Float32Array;
+  boundaryMake(len: number): number;
+  clockProbe(iters: number): number;
+  kernelInfo(): string;
   Trainer: new (
     config: string,
     dataConfig: string | null | undefined,

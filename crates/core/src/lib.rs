@@ -7,6 +7,7 @@ pub mod data;
 pub mod error;
 pub mod kernels;
 pub mod linalg;
+pub mod perf;
 pub mod rng;
 pub mod train;
 

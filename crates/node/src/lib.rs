@@ -3,6 +3,7 @@
 //! panics are caught by [`guard`] and reported the same way (code E_PANIC), never a crash.
 
 mod data;
+mod perf;
 mod train;
 
 use benignfit_core::api;

@@ -3,6 +3,7 @@
 //! its message so the TypeScript loader can report it (`lastPanic`) and start a fresh instance.
 
 mod data;
+mod perf;
 mod train;
 
 use benignfit_core::api;
