@@ -109,6 +109,8 @@ export interface BoundaryMeasurement {
   makeSeconds: number;
   /** A plain JS loop reading the array once (the cost of the reading alone, for reference). */
   jsSeconds: number;
+  /** Allocating an array of that size in JS and touching each page (fresh memory, for reference). */
+  jsAllocSeconds: number;
   backend: string;
 }
 
@@ -135,8 +137,15 @@ export function measureBoundary(bf: Benignfit, input: BoundaryBenchInput = {}): 
       sink += s;
     }
   }, o.minSeconds);
+  const allocT = timeBest((n) => {
+    for (let i = 0; i < n; i++) {
+      const a = new Float32Array(len);
+      for (let j = 0; j < len; j += 1024) a[j] = j;
+      sink += a[len - 1];
+    }
+  }, o.minSeconds);
   if (Number.isNaN(sink)) throw new Error('unreachable');
-  return { bytes: o.bytes, inSeconds: inT.seconds, outSeconds: outT.seconds, makeSeconds: makeT.seconds, jsSeconds: jsT.seconds, backend: bf.backend };
+  return { bytes: o.bytes, inSeconds: inT.seconds, outSeconds: outT.seconds, makeSeconds: makeT.seconds, jsSeconds: jsT.seconds, jsAllocSeconds: allocT.seconds, backend: bf.backend };
 }
 
 /**
