@@ -14,12 +14,14 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { load } from '../dist/index.node.js';
-import { GROUPS } from './groups.mjs';
+import { GROUPS as MINE } from './groups.mjs';
+import { OTHER_GROUPS } from './groups-other.mjs';
 import { dataDir, machine, peakRssMiB, resultsDir, saveNpy, table } from './lib.mjs';
 import { ensurePeers } from './peers/setup.mjs';
 import { SHAPES } from './shapes.mjs';
 
 const CHILD = '--child';
+const GROUPS = { ...MINE, ...OTHER_GROUPS };
 const PEERS = ['numpy', 'torch', 'tfjs-cpu', 'tfjs-wasm'];
 
 async function child(group, impl) {
@@ -99,7 +101,7 @@ function derive(rows, mach) {
   }
   for (const r of rows) {
     if (r.group === 'peak' || !r.meanMs) continue;
-    if (!PEERS.includes(r.impl)) {
+    if (!PEERS.includes(r.impl) && !r.ratios) {
       r.ratios = {};
       for (const p of PEERS) {
         const q = rows.find((x) => x.group === r.group && x.task === r.task && x.impl === p && x.meanMs);

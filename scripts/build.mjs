@@ -127,13 +127,12 @@ function buildWasm(hash) {
     bindgenBin = `${dir}/bin/wasm-bindgen`;
   }
   say(`building the wasm package inside ${sid} (wasm-bindgen ${locked})`);
-  // Copy the sources in (mtimes kept, so cargo rebuilds only what changed) and the output out.
-  // One build folder per checkout, so several checkouts (git worktrees) can build side by side.
+  // Sync the sources in: a file is rewritten only when its content changed (so it gets a fresh
+  // mtime and cargo rebuilds it, even if it was edited during an earlier build), and files that
+  // no longer exist are removed. One build folder per checkout, so worktrees build side by side.
   const slot = `/build/${createHash('sha256').update(root).digest('hex').slice(0, 12)}`;
   const src = join(sid, slot, 'src');
-  rmSync(src, { recursive: true, force: true });
-  mkdirSync(src, { recursive: true });
-  for (const p of ['Cargo.toml', 'Cargo.lock', 'crates']) cpSync(join(root, p), join(src, p), { recursive: true, preserveTimestamps: true });
+  syncTree(root, src, ['Cargo.toml', 'Cargo.lock', 'crates']);
   rmSync(join(sid, slot, 'out'), { recursive: true, force: true });
   const pathPrefix = bindgenBin === 'wasm-bindgen' ? '' : `PATH=${dirname(bindgenBin)}:$PATH `;
   run('chroot', [sid, 'sh', '-c',
@@ -152,6 +151,24 @@ function buildWasm(hash) {
     writeFileSync(info, JSON.stringify({ artifact: 'wasm', ...extra, wasmBindgenCrate: locked, rustflags, sourceHash: hash, builtAt: new Date().toISOString() }, null, 2) + '\n');
     say(`wasm package built: ${extra.rustc}, ${extra.wasmBindgen}`);
   }
+}
+
+function syncTree(from, to, entries) {
+  const want = new Set();
+  for (const e of entries) {
+    const base = join(from, e);
+    const files = statSync(base).isDirectory() ? walk(base) : [base];
+    for (const f of files) {
+      const rel = relative(from, f);
+      want.add(rel);
+      const dest = join(to, rel);
+      const data = readFileSync(f);
+      if (existsSync(dest) && readFileSync(dest).equals(data)) continue;
+      mkdirSync(dirname(dest), { recursive: true });
+      writeFileSync(dest, data);
+    }
+  }
+  if (existsSync(to)) for (const f of walk(to)) if (!want.has(relative(to, f))) rmSync(f);
 }
 
 function buildTs() {
@@ -176,4 +193,3 @@ try {
   say(`error: ${e.message}`);
   process.exit(1);
 }
-void statSync;

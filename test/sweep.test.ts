@@ -75,7 +75,9 @@ describe.each(BACKENDS)('sweep on %s', (name) => {
     const row = run.results.find((r) => r.index === 7)!;
     expect(row.testAcc).toBe(lone.summary.finalMetrics.testAcc);
     expect(row.trainLoss).toBe(lone.summary.finalMetrics.trainLoss);
-    expect(row.gamma[0]).toBeCloseTo(c.data.gamma!, 8);
+    expect(row.gammaMin[0]).toBeCloseTo(c.data.gamma!, 8);
+    expect(row.gamma[0][1]).toBeCloseTo(c.data.gamma!, 8);
+    expect(row.gamma[0][0]).toBeNull();
     // Equal class sizes and features: SNR_k = n^2 ||u||^4 / (n ||A_k^T A_j||_F^2).
     const u = c.data.featureNorm as number;
     expect(row.snr[0] / ((10 * u ** 4) / ds.model!.frobSq[0][1])).toBeCloseTo(1, 10);
@@ -137,6 +139,17 @@ describe('sweep CLI', () => {
       expect(new Set(after.map((r) => r.index)).size).toBe(48);
       const csv = readFileSync(join(out, 'results.csv'), 'utf8').trim().split('\n');
       expect(csv.length).toBe(49);
+      // The heatmap: one cell per (x, y), the theory's boundary curves, a valid PNG.
+      const svg = readFileSync(join(out, 'heatmap.svg'), 'utf8');
+      expect(svg.match(/class="cell"/g)!.length).toBe(24);
+      expect(svg).toMatch(/class="overlay"/);
+      expect(svg).toMatch(/SNR = C1 = 2/);
+      const png = readFileSync(join(out, 'heatmap.png'));
+      expect([...png.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+      expect(png.readUInt32BE(16)).toBeGreaterThan(600);
+      const theory = JSON.parse(readFileSync(join(out, 'theory.json'), 'utf8'));
+      expect(theory.meanTestAcc.length).toBe(4);
+      expect(theory.boundaries.plane).toBe('featureNorm-gamma');
       // A changed config in the same folder is refused.
       expect(() => cli(['sweep', '--config', file, '--out', out, '--set', 'train.lr=0.1'])).toThrow(/different config \(differs in: train\.lr\)/);
     } finally {

@@ -190,3 +190,23 @@ describe('CLI train', () => {
     }
   });
 });
+
+describe.each(BACKENDS)('long-tailed test subsets during training on %s', (name) => {
+  it('reports Definition 1 subsets for each L, equal to the theory module on the final weights', async () => {
+    const bf = await backend(name);
+    const ds = bf.generate({ classes: 3, dim: 120, perClass: 30, testPerClass: 200, gamma: 30, featureNorm: 0.05, seed: 4 });
+    const r = await bf.train(ds, { width: 12, lr: 0.5, epochs: 5, batchSize: 1, longTailedL: [0.5, 1, 2] });
+    const lt = r.summary.finalMetrics.longTailed;
+    expect(lt.map((l) => l.L)).toEqual([0.5, 1, 2]);
+    // Larger L: a subset of the smaller L's subset.
+    expect(lt[0].count).toBeGreaterThanOrEqual(lt[1].count);
+    expect(lt[1].count).toBeGreaterThanOrEqual(lt[2].count);
+    expect(lt[0].count).toBeGreaterThan(0);
+    expect(lt[0].count).toBeLessThanOrEqual(ds.nTest);
+    const direct = bf.longTailed(ds, r.weights, 12, { x: ds.testX, y: ds.testY, pos: ds.testPos }, [0.5, 1, 2]);
+    expect(direct.map((l) => [l.count, l.correct])).toEqual(lt.map((l) => [l.count, l.correct]));
+    // Without the data config (arrays only) there is no model to define the subsets.
+    const r2 = await bf.train({ ...ds, config: null }, { width: 12, lr: 0.5, steps: 3 });
+    expect(r2.summary.finalMetrics.longTailed).toEqual([]);
+  });
+});

@@ -2,8 +2,12 @@
  * The typed API over one backend. Everything a binding throws becomes a BenignfitError with the
  * same code on both backends.
  */
-import { resolveDataConfig, type DataConfigInput, type TrainConfigInput } from './config.js';
+import { createClassifier, type Classifier, type TensorSet } from './classifier.js';
+import { resolveDataConfig, type BoundaryOptionsInput, type ClassifierOptionsInput, type DataConfigInput, type FitOptionsInput, type TheoryOptionsInput, type TrainConfigInput } from './config.js';
 import { BenignfitError, fromBinding, invalid } from './errors.js';
+import type { ImageSet } from './formats/idx.js';
+import { runInfluence, type InfluenceData, type InfluenceOptions, type InfluenceResult } from './influence.js';
+import * as th from './theory.js';
 import { train } from './train.js';
 import type { BackendName, Dataset, GenerateOptions, ModelDescription, RawBackend, TrainCallbacks, TrainData, TrainResult, VersionInfo } from './types.js';
 
@@ -130,5 +134,68 @@ export class Benignfit {
       per[c][1]++;
     }
     return { loss: loss / y.length, acc: correct / y.length, accPerClass: per.map(([a, n]) => (n ? a / n : null)) };
+  }
+
+  /**
+   * A LeNet-5 (MNIST) or small CIFAR-10 classifier with fresh seeded weights (ts/classifier.ts).
+   * With normalize "train" (the default) the per-channel statistics come from `train`; threads
+   * default to this instance's.
+   */
+  classifier(options: ClassifierOptionsInput = {}, train?: TensorSet): Classifier {
+    return createClassifier(this, <T>(f: (raw: RawBackend) => T) => this.call(f), { threads: this.threads, ...options }, train);
+  }
+
+  /** The seeded random order (a permutation of 0..n-1) in which the §5.2 control removes images. */
+  removalOrder(seed: number, n: number): Uint32Array {
+    if (!Number.isSafeInteger(seed) || seed < 0) throw invalid('seed', seed, 'an integer from 0 to 2^53 - 1');
+    if (!Number.isInteger(n) || n < 0 || n > 0xffffffff) throw invalid('n', n, 'an integer from 0 to 2^32 - 1');
+    return this.call((r) => r.removalOrder(seed, n));
+  }
+
+  /**
+   * Influence scores of eq. 10 for every image, the Figure 6 matrix tr(S_i S_j) and Gamma_{k,j}
+   * (§5.2), class by class: `onProgress` after each class, `signal` honoured between classes.
+   */
+  influence(images: ImageSet | InfluenceData, options: InfluenceOptions = {}): Promise<InfluenceResult> {
+    return runInfluence((f) => this.call(f), this.threads, images, options);
+  }
+
+  // ---- Theorem 1, Condition 1 and the lemmas (ts/theory.ts, docs/theory.md) ----
+
+  /**
+   * Every Theorem 1 / Condition 1 quantity of a data model, before training: matrix norms, SNR_k,
+   * Gamma_kj, Condition 1 item by item, T, the bounds of Statements 2(a), 2(b), 3 and a phase per class.
+   * `data` is a data config or a generated dataset; model "explicit" needs features and noiseFactors.
+   */
+  theory(data: DataConfigInput | Dataset = {}, options: TheoryOptionsInput & th.TheoryArrays = {}): th.TheoryResult {
+    return th.runTheory((f) => this.call(f), this.threads, data, options);
+  }
+
+  /**
+   * `theory` (or, with a run, `theoryLemmas`) in units of work: `onProgress` after each unit, and
+   * an AbortSignal honoured between them. Use it for large user-given noise factors.
+   */
+  theoryAsync(data: DataConfigInput | Dataset, run: th.RunArrays | null = null, options: TheoryOptionsInput & th.TheoryArrays & th.ProgressOptions = {}): Promise<th.TheoryResult> {
+    return th.runTheoryAsync((f) => this.call(f), this.threads, data, run, options);
+  }
+
+  /** `theory` plus Lemmas 3–7, b(S_k) and the long-tailed errors measured on a trained run. */
+  theoryLemmas(data: DataConfigInput | Dataset, run: th.RunArrays, options: TheoryOptionsInput & th.TheoryArrays = {}): th.TheoryResult {
+    return th.runTheoryLemmas((f) => this.call(f), this.threads, data, run, options);
+  }
+
+  /** For each L: the L-long-tailed test samples (Definition 1) and how many W classifies correctly. */
+  longTailed(data: DataConfigInput | Dataset, weights: Float32Array, width: number, test: { x: Float32Array; y: Int32Array; pos: Uint8Array }, ls: number[], arrays: th.TheoryArrays = {}): th.LongTailedResult[] {
+    return th.runLongTailed((f) => this.call(f), this.threads, data, weights, width, test, ls, arrays);
+  }
+
+  /** Fit the rates c1, c2 of Theorem 1 to sweep results (results.jsonl rows), with bootstrap intervals. */
+  fitConstants(rows: th.FitRowInput[], options: FitOptionsInput = {}): th.FitReport {
+    return th.runFit((f) => this.call(f), rows, options);
+  }
+
+  /** The theory's phase boundaries of the §5.1 model (equal class sizes) in a sweep plane. */
+  phaseBoundaries(options: BoundaryOptionsInput): th.BoundaryReport {
+    return th.runBoundaries((f) => this.call(f), options);
   }
 }

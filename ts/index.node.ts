@@ -9,3 +9,5 @@
  */
 export * from './common.js';
 export { load, type LoadOptions } from './load-node.js';
+export * from './formats/node.js';
+export { ensureRasterizer } from './plot/raster-node.js';

@@ -2,6 +2,7 @@
  * The public types of benignfit, shared by both backends (one source of truth).
  */
 import type { DataConfig } from './config.js';
+import type { RunArrays } from './theory.js';
 
 export type BackendName = 'native' | 'wasm';
 
@@ -110,7 +111,25 @@ export interface RawGemmBench {
   free?(): void;
 }
 
-export interface RawBackend {
+/** The core's image classifier and its SGD state (crates/{node,wasm}/src/cnn.rs). */
+export interface RawClassifierTrainer {
+  setTrainingData(images: Float32Array, labels: Int32Array): void;
+  dropTrainingData(): void;
+  /** JSON of the core's RunStats. */
+  run(batches: number): string;
+  /** JSON of the core's EvalStats. */
+  evaluate(images: Float32Array, labels: Int32Array): string;
+  predict(images: Float32Array): Float32Array;
+  lossAndGradient(images: Float32Array, labels: Int32Array): { loss: number; grad: Float32Array };
+  params(): Float32Array;
+  setParams(params: Float32Array): void;
+  /** JSON of the core's ClassifierInfo. */
+  info(): string;
+  /** wasm only: release the object's memory. */
+  free?(): void;
+}
+
+export interface RawBackend extends RawInfluenceBackend {
   version(): string;
   GemmBench: new (m: number, n: number, k: number, dtype: string, threads: number) => RawGemmBench;
   boundaryIn(x: Float32Array): number;
@@ -133,16 +152,21 @@ export interface RawBackend {
   ) => RawTrainer;
   predict(weights: Float32Array, classes: number, width: number, dim: number, x: Float32Array, threads: number): Float64Array;
   generate(config: string, features: Float32Array | null | undefined, noiseFactors: Float32Array | null | undefined, includeFactors: boolean, threads: number): RawDataset;
+  ClassifierTrainer: new (config: string, threads: number) => RawClassifierTrainer;
+  removalOrder(seed: number, n: number): Uint32Array;
 }
 
-/** Long-tailed accuracy for one L (Definition 1). */
+/** Accuracy on the L-long-tailed test subset (Definition 1) for one L. */
 export interface LongTailedAcc {
   L: number;
-  /** Accuracy on the L-long-tailed test subset (null when it is empty). */
-  acc: number | null;
+  /** Size of the L-long-tailed subset. */
   count: number;
-  /** Per class: [accuracy or null, count]. */
-  perClass: [number | null, number][];
+  correct: number;
+  /** correct / count (null when the subset is empty). */
+  acc: number | null;
+  countPerClass: number[];
+  correctPerClass: number[];
+  accPerClass: (number | null)[];
 }
 
 /** Metrics at one step of training. */
@@ -228,4 +252,71 @@ export interface TrainResult {
   aborted: boolean;
   seconds: number;
   backend: BackendName;
+}
+
+/** One class of an influence run (`ClassInfo` of the core). */
+export interface InfluenceClassInfo {
+  class: number;
+  n: number;
+  route: 'scatter' | 'gram';
+  /** Pixels that vary within the class (constant ones add nothing and are dropped). */
+  keptPixels: number;
+  /** ||S||_F^2 = tr(S S). */
+  frobSq: number;
+  /** tr(S). */
+  trace: number;
+  /** Multiply-adds in the matrix products. */
+  madds: number;
+  block: number;
+  /** Wall time of the class (added by TypeScript). */
+  seconds?: number;
+}
+
+/** The Figure 6 matrix and the ratios it implies (`FrobeniusSummary` of the core). */
+export interface FrobeniusSummary {
+  /** K x K, tr(S_i S_j), the estimate of ||A_i^T A_j||_F^2. */
+  frobSq: number[][];
+  /** Gamma_{k,j} = n_k tr(S_k S_k) / (n_j tr(S_k S_j)); null on the diagonal. */
+  gamma: (number | null)[][];
+  minGamma: (number | null)[];
+  gammaSizeFree: (number | null)[][];
+  classSizes: number[];
+}
+
+export interface RawClassScores {
+  scores: Float64Array;
+  info: string;
+}
+
+export interface RawInfluenceRun {
+  addClass(cls: number, bytes: Uint8Array | null, floats: Float32Array | null, n: number): RawClassScores;
+  frobenius(): string;
+  /** wasm only: release the instance's memory. */
+  free?(): void;
+}
+
+export interface RawInfluenceBackend {
+  pixelStd(bytes: Uint8Array | null, floats: Float32Array | null, n: number, d: number, threads: number): Float64Array;
+  InfluenceRun: new (config: string, pixelStd: Float64Array | null, threads: number) => RawInfluenceRun;
+}
+
+export interface RawBackend {
+  version(): string;
+  generate(config: string, features: Float32Array | null | undefined, noiseFactors: Float32Array | null | undefined, includeFactors: boolean, threads: number): RawDataset;
+  // Theorem 1 (ts/theory.ts): JSON in, JSON out.
+  theory(config: string, options: string, features: Float32Array | null, noiseFactors: Float32Array | null, threads: number): string;
+  theoryLemmas(config: string, options: string, features: Float32Array | null, noiseFactors: Float32Array | null, run: RunArrays, threads: number): string;
+  longTailed(config: string, features: Float32Array | null, noiseFactors: Float32Array | null, weights: Float32Array, width: number, x: Float32Array, y: Int32Array, pos: Uint8Array, ls: Float64Array, threads: number): string;
+  theoryFit(rows: string, options: string): string;
+  theoryBoundaries(options: string): string;
+  TheoryJob: new (config: string, options: string, features: Float32Array | null, noiseFactors: Float32Array | null, run: RunArrays | null, threads: number) => RawTheoryJob;
+}
+
+/** Theorem 1 in units of work (ts/theory.ts drives it to report progress and honour an AbortSignal). */
+export interface RawTheoryJob {
+  run(units: number): boolean;
+  done(): number;
+  total(): number;
+  result(): string;
+  free?(): void;
 }

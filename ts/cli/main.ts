@@ -5,6 +5,8 @@ import { BenignfitError } from '../errors.js';
 import { registerGenerate } from './generate.js';
 import { registerSweep } from './sweep.js';
 import { registerTrain } from './train.js';
+import { registerInfluence } from './influence.js';
+import { registerTheory } from './theory.js';
 
 const program = new Command();
 program
@@ -15,6 +17,8 @@ program
 registerGenerate(program);
 registerTrain(program);
 registerSweep(program);
+registerInfluence(program);
+registerTheory(program);
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   if (e instanceof BenignfitError) {

@@ -8,7 +8,7 @@ import { FIGURES, preset, type FigureName } from '../sweep/presets.js';
 import { planSweep } from '../sweep/run.js';
 import { parseShard, resolveSweep, stableStringify, type SweepConfigInput } from '../sweep/spec.js';
 import { readResults, SweepStore, type SweepMeta } from '../sweep/store.js';
-import { writeSweepFigure } from '../sweep/figure.js';
+import { writeSweepFigure } from '../sweep/figure-node.js';
 import { applySets, backendFor, backendOption, fmt, outDir, parseInteger, readConfig, table } from './common.js';
 import { interruptible, progressBar } from './progress.js';
 
@@ -64,7 +64,7 @@ export async function runSweepToFolder(config: SweepConfigInput, o: RunFlags, la
     console.error(`${label}: ${run.results.length} cells in ${run.seconds.toFixed(1)} s (${mine.length} in this ${shard ? 'shard' : 'sweep'})`);
   }
   if (rows.length && !shard) {
-    const files = await writeSweepFigure(dir, resolved, rows);
+    const files = await writeSweepFigure(bf, dir, resolved, rows);
     console.error(`${label}: wrote ${files.join(', ')}`);
   }
   return { rows, aborted: run.aborted };
@@ -135,7 +135,7 @@ export function registerSweep(program: Command): void {
       const rows = store.rows();
       const total = planSweep(config).mine.length;
       console.error(`merge: ${rows.length} of ${total} cells from ${dirs.length} folders${rows.length < total ? ` (${total - rows.length} missing: run the missing shards and merge again)` : ''}`);
-      const files = await writeSweepFigure(dir, resolved, rows);
+      const files = await writeSweepFigure(await backendFor({}), dir, resolved, rows);
       console.error(`merge: wrote ${files.join(', ')}`);
       console.log(summaryTable(config, rows));
     });

@@ -2,7 +2,7 @@
 import type { Benignfit } from '../api.js';
 import { BenignfitError } from '../errors.js';
 import { snrAndGamma } from '../ratios.js';
-import type { EvalRecord, TrainProgress } from '../types.js';
+import type { EvalRecord, LongTailedAcc, TrainProgress } from '../types.js';
 import type { AxisValue, Cell } from './spec.js';
 
 /** One finished cell (a row of results.jsonl). */
@@ -17,10 +17,15 @@ export interface CellResult {
   trainAcc: number | null;
   trainLoss: number | null;
   testAccPerClass: (number | null)[] | null;
-  longTailed: { L: number; acc: number | null; count: number }[];
-  /** SNR_k and min_j Gamma_{k,j} of Theorem 1 (per class, with the class sizes). */
+  /** Accuracy on the L-long-tailed test subsets (Definition 1). */
+  longTailed: LongTailedAcc[];
+  /** SNR_k of Theorem 1 (per class, with the class sizes). */
   snr: number[];
-  gamma: number[];
+  /** Gamma_{k,j} of Theorem 1 (K x K, null on the diagonal), and min_j Gamma_{k,j} per class. */
+  gamma: (number | null)[][];
+  gammaMin: number[];
+  /** Test examples per class (for error counts). */
+  testCountPerClass: number[];
   steps: number;
   seconds: number;
   backend: string;
@@ -34,10 +39,14 @@ export async function runCell(bf: Benignfit, cell: Cell, opts: { signal?: AbortS
   const t0 = performance.now();
   const base = { index: cell.index, xi: cell.xi, yi: cell.yi, seed: cell.seed, x: cell.x, y: cell.y, backend: bf.backend };
   let snr: number[] = [];
-  let gamma: number[] = [];
+  let gammaMin: number[] = [];
+  let gamma: (number | null)[][] = [];
+  let testCountPerClass: number[] = [];
   try {
     const ds = bf.generate(cell.data);
-    ({ snr, gammaMin: gamma } = snrAndGamma(ds.model!));
+    ({ snr, gammaMin } = snrAndGamma(ds.model!));
+    gamma = ds.model!.gammaSized;
+    testCountPerClass = ds.model!.testClassSizes;
     const r = await bf.train(ds, cell.train, { signal: opts.signal, onProgress: opts.onProgress });
     if (r.aborted) throw new BenignfitError('E_ABORTED', 'the sweep was cancelled');
     const f = r.summary.finalMetrics;
@@ -47,9 +56,11 @@ export async function runCell(bf: Benignfit, cell: Cell, opts: { signal?: AbortS
       trainAcc: f.trainAcc,
       trainLoss: f.trainLoss,
       testAccPerClass: f.testAccPerClass,
-      longTailed: f.longTailed.map(({ L, acc, count }) => ({ L, acc, count })),
+      longTailed: f.longTailed,
       snr,
       gamma,
+      gammaMin,
+      testCountPerClass,
       steps: r.summary.steps,
       seconds: (performance.now() - t0) / 1000,
       ...(opts.keepHistory ? { history: r.history } : {}),
@@ -66,6 +77,8 @@ export async function runCell(bf: Benignfit, cell: Cell, opts: { signal?: AbortS
       longTailed: [],
       snr,
       gamma,
+      gammaMin,
+      testCountPerClass,
       steps: 0,
       seconds: (performance.now() - t0) / 1000,
       error: { code: err.code, message: err.message },

@@ -17,7 +17,7 @@ interface Grid {
   seeds: number;
 }
 const FULL: Grid = { n: 12, seeds: 3 };
-const QUICK: Grid = { n: 6, seeds: 1 };
+const QUICK: Grid = { n: 8, seeds: 1 };
 
 export function preset(name: FigureName, quick: boolean): SweepConfigInput & { description: string } {
   const g = quick ? QUICK : FULL;

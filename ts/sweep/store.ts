@@ -53,7 +53,7 @@ export function csvHeader(resolved: ResolvedSweep, ls: number[]): string {
 /** One CSV line: snr and gamma are the worst (smallest) over classes; per-class values are in the JSONL. */
 export function csvRow(r: CellResult, ls: number[]): string {
   const minOf = (a: number[]) => (a.length ? Math.min(...a) : null);
-  const fixed = [r.index, Array.isArray(r.x) ? r.x.join(';') : r.x, Array.isArray(r.y) ? r.y.join(';') : r.y, r.seed, r.testAcc, r.trainAcc, r.trainLoss, minOf(r.snr), minOf(r.gamma), r.steps, +r.seconds.toFixed(4), r.backend, r.error ? `${r.error.code}: ${r.error.message}` : ''];
+  const fixed = [r.index, Array.isArray(r.x) ? r.x.join(';') : r.x, Array.isArray(r.y) ? r.y.join(';') : r.y, r.seed, r.testAcc, r.trainAcc, r.trainLoss, minOf(r.snr), minOf(r.gammaMin), r.steps, +r.seconds.toFixed(4), r.backend, r.error ? `${r.error.code}: ${r.error.message}` : ''];
   const lt = ls.flatMap((l) => {
     const e = r.longTailed.find((v) => v.L === l);
     return [e?.acc ?? null, e?.count ?? null];

@@ -135,3 +135,57 @@ pub fn predict(w: &[f32], k: usize, m: usize, d: usize, x: &[f32], threads: usiz
     }
     crate::train::predict(w, k, m, d, x, Par::from_threads(threads))
 }
+
+// ---- Theorem 1, Condition 1 and the lemmas (theory.rs) ----
+
+fn explicit_arrays<'a>(features: Option<&'a [f32]>, noise_factors: Option<&'a [f32]>) -> Result<Option<ExplicitModel<'a>>> {
+    match (features, noise_factors) {
+        (Some(f), Some(a)) => Ok(Some(ExplicitModel { features: f, noise_factors: a })),
+        (None, None) => Ok(None),
+        _ => Err(Error::invalid("noiseFactors", "only one of features / noiseFactors", "both arrays (model \"explicit\") or neither")),
+    }
+}
+
+/// A Theorem 1 job from JSON config and options (and, for the lemmas, a run's arrays).
+pub fn theory_job(config_json: &str, options_json: &str, features: Option<&[f32]>, noise_factors: Option<&[f32]>, run: Option<crate::theory::OwnedRun>, threads: usize) -> Result<crate::theory::TheoryJob> {
+    let cfg: DataConfig = parse_json("data config", config_json)?;
+    let opts: crate::theory::TheoryOptions = parse_json("theory options", options_json)?;
+    crate::theory::TheoryJob::new(&cfg, explicit_arrays(features, noise_factors)?, opts, run, Par::from_threads(threads))
+}
+
+/// Theorem 1 / Condition 1 before training, from a data config: the report as JSON.
+pub fn theory(config_json: &str, options_json: &str, features: Option<&[f32]>, noise_factors: Option<&[f32]>, threads: usize) -> Result<String> {
+    let mut job = theory_job(config_json, options_json, features, noise_factors, None, threads)?;
+    while !job.run(usize::MAX)? {}
+    job.result_json()
+}
+
+/// Theorem 1 plus Lemmas 3–7 of a trained run: the report with `lemmas`, as JSON.
+pub fn theory_lemmas(config_json: &str, options_json: &str, features: Option<&[f32]>, noise_factors: Option<&[f32]>, run: &crate::theory::lemmas::Run<'_>, threads: usize) -> Result<String> {
+    let mut job = theory_job(config_json, options_json, features, noise_factors, Some(crate::theory::OwnedRun::from_run(run)), threads)?;
+    while !job.run(usize::MAX)? {}
+    job.result_json()
+}
+
+/// Error on L-long-tailed test data (Definition 1) for each L: JSON array of LongTailed.
+#[allow(clippy::too_many_arguments)]
+pub fn long_tailed(config_json: &str, features: Option<&[f32]>, noise_factors: Option<&[f32]>, weights: &[f32], width: usize, x: &[f32], y: &[i32], pos: &[u8], ls: &[f64], threads: usize) -> Result<String> {
+    let cfg: DataConfig = parse_json("data config", config_json)?;
+    let par = Par::from_threads(threads);
+    let model = data::DataModel::build(&cfg, explicit_arrays(features, noise_factors)?, par)?;
+    let r = crate::theory::long_tailed(&model, weights, model.k, width, x, y, pos, ls, par)?;
+    Ok(to_json(&r))
+}
+
+/// Fit c1, c2 to sweep rows (JSON array of rows): the FitReport as JSON.
+pub fn theory_fit(rows_json: &str, options_json: &str) -> Result<String> {
+    let rows: Vec<crate::theory::fit::FitRow> = parse_json("sweep rows", rows_json)?;
+    let opts: crate::theory::fit::FitOptions = parse_json("fit options", options_json)?;
+    Ok(to_json(&crate::theory::fit::fit(&rows, &opts)?))
+}
+
+/// Phase boundaries of the §5.1 model in a sweep plane: the BoundaryReport as JSON.
+pub fn theory_boundaries(options_json: &str) -> Result<String> {
+    let opts: crate::theory::boundaries::BoundaryOptions = parse_json("boundary options", options_json)?;
+    Ok(to_json(&crate::theory::boundaries::boundaries(&opts)?))
+}

@@ -3,6 +3,8 @@
 //! Pure functions and plain structs over flat row-major buffers; no binding code, no I/O.
 
 pub mod api;
+pub mod cnn;
+pub mod covariance;
 pub mod data;
 pub mod error;
 pub mod kernels;
@@ -10,6 +12,7 @@ pub mod linalg;
 pub mod perf;
 pub mod rng;
 pub mod train;
+pub mod theory;
 
 pub use error::{Error, Result};
 

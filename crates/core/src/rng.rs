@@ -27,6 +27,12 @@ pub enum Purpose {
     Shuffle = 9,
     FreshNoise = 10,
     Misc = 11,
+    /// Initial weights of the image classifiers (cnn.rs), one stream per layer.
+    ClassifierInit = 12,
+    /// The per-epoch order of the classifiers' mini-batches, one stream per epoch.
+    ClassifierShuffle = 13,
+    /// The random removal order of the §5.2 remove-and-retrain control.
+    ClassifierRemoval = 14,
 }
 
 fn splitmix64(mut z: u64) -> u64 {

@@ -133,21 +133,8 @@ pub struct TrainInput<'a> {
     pub test_pos: Option<&'a [u8]>,
 }
 
-/// Long-tailed accuracy for one L (Definition 1).
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub struct LongTailedAcc {
-    #[serde(rename = "L")]
-    pub l: f64,
-    /// Accuracy on the L-long-tailed test subset (null when it is empty).
-    pub acc: Option<f64>,
-    pub count: usize,
-    /// Per class: (accuracy or null, count).
-    pub per_class: Vec<(Option<f64>, usize)>,
-}
-
-/// Hook computing Definition 1's subsets: (model, W, k, m, x, y, pos, Ls) -> per-L accuracy.
-pub type LongTailedFn = fn(&DataModel, &[f32], usize, usize, &[f32], &[i32], &[u8], &[f64], Par) -> Result<Vec<(f64, Vec<bool>)>>;
+/// Long-tailed accuracy for one L (Definition 1), computed by [`crate::theory::long_tailed`].
+pub use crate::theory::LongTailed as LongTailedAcc;
 
 /// Metrics at one step.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -363,6 +350,13 @@ fn relu_sums(z: &[f32], rows: usize, k: usize, m: usize, out: &mut [f32]) -> boo
     kernels::relu_sums(&z[..rows * k * m], k, m, &mut out[..rows * k])
 }
 
+/// Whether logits f classify as y: F_y above every other F_k (a tie counts as an error, so a
+/// network whose outputs are all equal, e.g. all ReLUs off, is never "correct").
+#[inline]
+pub fn is_correct(f: &[f64], y: usize) -> bool {
+    f.iter().enumerate().all(|(c, &v)| c == y || v < f[y])
+}
+
 /// Softmax statistics of one sample from its logits.
 #[inline]
 fn softmax_row(f: &[f64], y: usize, probs: &mut [f64]) -> (f64, f64, bool) {
@@ -381,8 +375,7 @@ fn softmax_row(f: &[f64], y: usize, probs: &mut [f64]) -> (f64, f64, bool) {
         }
     }
     let loss = lse - f[y];
-    // Ties count as errors, as F_y = max_j F_j in the paper's 0-1 loss.
-    let correct = f.iter().enumerate().all(|(c, &v)| c == y || v < f[y]);
+    let correct = is_correct(f, y);
     (loss, g, correct)
 }
 
@@ -451,7 +444,6 @@ pub struct Trainer {
     route: Route_,
     w0: Vec<f32>,
     model: Option<DataModel>,
-    long_tailed: Option<LongTailedFn>,
     // scratch
     z: Vec<f32>,
     gb: Vec<f32>,
@@ -581,7 +573,6 @@ impl Trainer {
             route,
             w0,
             model,
-            long_tailed: None,
             z: vec![0.0; r * km],
             gb: Vec::new(),
             pb: Vec::new(),
@@ -605,11 +596,6 @@ impl Trainer {
             history: Vec::new(),
             cfg,
         })
-    }
-
-    /// Install the Definition 1 subset computation (from the theory module).
-    pub fn set_long_tailed(&mut self, f: LongTailedFn) {
-        self.long_tailed = Some(f);
     }
 
     pub fn step(&self) -> usize {
@@ -1058,29 +1044,10 @@ impl Trainer {
             rec.test_loss = Some(tl);
             rec.test_acc = Some(ta);
             rec.test_acc_per_class = Some(per);
-            if let (Some(lt), Some(model), false) = (self.long_tailed, self.model.as_ref(), self.cfg.long_tailed_l.is_empty()) {
+            if let (Some(model), false) = (self.model.as_ref(), self.cfg.long_tailed_l.is_empty()) {
                 let w = self.weights();
                 let pos = if tpos.is_empty() { vec![0u8; ty.len()] } else { tpos.clone() };
-                let masks = lt(model, &w, k, m, tx, &ty, &pos, &self.cfg.long_tailed_l, self.par)?;
-                for (l, mask) in masks {
-                    let mut per = vec![(0usize, 0usize); k];
-                    for i in 0..ty.len() {
-                        if mask[i] {
-                            let c = ty[i] as usize;
-                            let f = &ft[i * k..(i + 1) * k];
-                            let ok = f.iter().enumerate().all(|(j, &v)| j == c || v < f[c]);
-                            per[c].1 += 1;
-                            per[c].0 += ok as usize;
-                        }
-                    }
-                    let (a, n): (usize, usize) = per.iter().fold((0, 0), |acc, p| (acc.0 + p.0, acc.1 + p.1));
-                    rec.long_tailed.push(LongTailedAcc {
-                        l,
-                        acc: if n == 0 { None } else { Some(a as f64 / n as f64) },
-                        count: n,
-                        per_class: per.iter().map(|&(a, n)| (if n == 0 { None } else { Some(a as f64 / n as f64) }, n)).collect(),
-                    });
-                }
+                rec.long_tailed = crate::theory::long_tailed(model, &w, k, m, tx, &ty, &pos, &self.cfg.long_tailed_l, self.par)?;
             }
         }
         Ok(rec)

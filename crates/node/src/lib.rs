@@ -2,9 +2,12 @@
 //! (or a core module) and maps errors. Errors reach JavaScript as `Error("[CODE] message")`;
 //! panics are caught by [`guard`] and reported the same way (code E_PANIC), never a crash.
 
+mod cnn;
 mod data;
 mod perf;
 mod train;
+mod influence;
+mod theory;
 
 use benignfit_core::api;
 use napi_derive::napi;

@@ -2,9 +2,12 @@
 //! errors to real JS `Error`s ("[CODE] message"). A panic cannot unwind in wasm; the hook records
 //! its message so the TypeScript loader can report it (`lastPanic`) and start a fresh instance.
 
+mod cnn;
 mod data;
 mod perf;
 mod train;
+mod influence;
+mod theory;
 
 use benignfit_core::api;
 use js_sys::{Object, Reflect};

@@ -1,0 +1,297 @@
+//! The phase boundaries of Theorem 1 for the §5.1 model with equal class sizes, in the planes the
+//! sweeps draw: (feature norm, Gamma), (feature norm, class size) and (Gamma, class size).
+//!
+//! With equal sizes s, equal norms u and one lambda for every class, D = d - K noise directions
+//! and base eigenvalue b, every class has
+//!   F(Gamma) = ||A_k^T A_j||_F^2 = (D - 2) b^4 + 2 b^2 lambda^2,   lambda = lambda(Gamma) (data.rs),
+//!   SNR = s u^4 / F(Gamma),   Gamma_{k,j} = Gamma (the size-free ratio, as sizes are equal).
+//! So SNR = C solves for u = (C F / s)^(1/4) or s = C F / u^4, and Gamma = C is a straight line.
+
+#![allow(clippy::needless_range_loop)] // index loops over classes read clearer here
+
+use serde::{Deserialize, Serialize};
+
+use super::{Constants, Phase};
+use crate::data::lambda_for_gamma;
+use crate::error::{Error, Result};
+
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub enum Plane {
+    #[serde(rename = "featureNorm-gamma")]
+    FeatureNormGamma,
+    #[serde(rename = "featureNorm-perClass")]
+    FeatureNormPerClass,
+    #[serde(rename = "gamma-perClass")]
+    GammaPerClass,
+}
+
+fn d_classes() -> usize {
+    5
+}
+fn d_dim() -> usize {
+    1000
+}
+fn d_base() -> f64 {
+    0.5
+}
+fn d_l() -> f64 {
+    1.0
+}
+
+/// A plane: `x` and `y` are the axis values (the sweep's grid), the third quantity is fixed.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct BoundaryOptions {
+    pub plane: Plane,
+    pub x: Vec<f64>,
+    pub y: Vec<f64>,
+    #[serde(default = "d_classes")]
+    pub classes: usize,
+    #[serde(default = "d_dim")]
+    pub dim: usize,
+    #[serde(default = "d_base")]
+    pub base_eigenvalue: f64,
+    /// Fixed ||u|| (plane gamma-perClass).
+    #[serde(default)]
+    pub feature_norm: Option<f64>,
+    /// Fixed Gamma (plane featureNorm-perClass).
+    #[serde(default)]
+    pub gamma: Option<f64>,
+    /// Fixed |S_k| (plane featureNorm-gamma).
+    #[serde(default)]
+    pub per_class: Option<f64>,
+    #[serde(default)]
+    pub constants: Constants,
+    /// Error levels at which to draw the contours of the 2(a) and 2(b) bounds (with c1, c2).
+    #[serde(default)]
+    pub levels: Vec<f64>,
+    /// L of the 2(b) contours.
+    #[serde(default = "d_l", rename = "L")]
+    pub l: f64,
+}
+
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Curve {
+    /// "2a" (SNR = C1), "2b" (Gamma = C2), "3-snr" (SNR = C3), "3-gamma" (Gamma = C3),
+    /// "2a@level" / "2b@level" (bound = level).
+    pub id: String,
+    pub label: String,
+    /// [x, y] points in the plane's coordinates (may leave the axes' range: clip when drawing).
+    pub points: Vec<[f64; 2]>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BoundaryReport {
+    pub plane: Plane,
+    pub x: Vec<f64>,
+    pub y: Vec<f64>,
+    /// phase[iy][ix] (every class has the same phase in this symmetric model).
+    pub phase: Vec<Vec<Phase>>,
+    pub snr: Vec<Vec<f64>>,
+    pub gamma: Vec<Vec<f64>>,
+    pub curves: Vec<Curve>,
+    pub constants: Constants,
+}
+
+/// ||A_k^T A_j||_F^2 (k != j) of the §5.1 model at size-free ratio Gamma.
+pub fn cross_frob_sq(gamma: f64, d_noise: usize, base: f64) -> f64 {
+    let lam = lambda_for_gamma(gamma, d_noise, base);
+    let b2 = base * base;
+    (d_noise as f64 - 2.0) * b2 * b2 + 2.0 * b2 * lam * lam
+}
+
+fn check_axis(name: &str, v: &[f64], min: f64) -> Result<()> {
+    if v.is_empty() || v.len() > 100_000 {
+        return Err(Error::invalid(name, format!("{} values", v.len()), "1 to 100000 axis values"));
+    }
+    if let Some(i) = v.iter().position(|x| !x.is_finite() || *x < min) {
+        return Err(Error::invalid(format!("{name}[{i}]"), v[i], format!("a finite number >= {min}")));
+    }
+    Ok(())
+}
+
+fn need(v: Option<f64>, field: &str, min: f64) -> Result<f64> {
+    match v {
+        Some(x) if x.is_finite() && x >= min => Ok(x),
+        Some(x) => Err(Error::invalid(field, x, format!("a finite number >= {min}"))),
+        None => Err(Error::invalid(field, "nothing", "a value (it is fixed in this plane)")),
+    }
+}
+
+pub fn boundaries(o: &BoundaryOptions) -> Result<BoundaryReport> {
+    o.constants.validate("boundaries.constants")?;
+    let k = o.classes;
+    if !(2..=1000).contains(&k) {
+        return Err(Error::invalid("boundaries.classes", k, "an integer from 2 to 1000"));
+    }
+    if o.dim < 2 * k + 2 {
+        return Err(Error::invalid("boundaries.dim", o.dim, format!("an integer >= 2 * classes + 2 = {}", 2 * k + 2)));
+    }
+    if !(o.base_eigenvalue.is_finite() && o.base_eigenvalue > 0.0) {
+        return Err(Error::invalid("boundaries.baseEigenvalue", o.base_eigenvalue, "a finite number > 0"));
+    }
+    if !(o.l.is_finite() && o.l > 0.0) {
+        return Err(Error::invalid("boundaries.L", o.l, "a finite number > 0"));
+    }
+    if let Some(i) = o.levels.iter().position(|v| !(*v > 0.0 && *v < (k - 1) as f64)) {
+        return Err(Error::invalid(format!("boundaries.levels[{i}]"), o.levels[i], format!("an error level in (0, K - 1 = {})", k - 1)));
+    }
+    let dn = o.dim - k;
+    let b = o.base_eigenvalue;
+    let c = &o.constants;
+    let (xname, yname) = match o.plane {
+        Plane::FeatureNormGamma => ("boundaries.x", "boundaries.y"),
+        Plane::FeatureNormPerClass => ("boundaries.x", "boundaries.y"),
+        Plane::GammaPerClass => ("boundaries.x", "boundaries.y"),
+    };
+    let (xmin, ymin) = match o.plane {
+        Plane::FeatureNormGamma => (0.0, 1.0),
+        Plane::FeatureNormPerClass => (0.0, 1.0),
+        Plane::GammaPerClass => (1.0, 1.0),
+    };
+    check_axis(xname, &o.x, xmin)?;
+    check_axis(yname, &o.y, ymin)?;
+    // (u, Gamma, s) at a grid point.
+    let at = |x: f64, y: f64| -> Result<(f64, f64, f64)> {
+        Ok(match o.plane {
+            Plane::FeatureNormGamma => (x, y, need(o.per_class, "boundaries.perClass", 1.0)?),
+            Plane::FeatureNormPerClass => (x, need(o.gamma, "boundaries.gamma", 1.0)?, y),
+            Plane::GammaPerClass => (need(o.feature_norm, "boundaries.featureNorm", 0.0)?, x, y),
+        })
+    };
+    let snr_of = |u: f64, g: f64, s: f64| s * u.powi(2).powi(2) / cross_frob_sq(g, dn, b);
+    let mut phase = Vec::with_capacity(o.y.len());
+    let mut snr = Vec::with_capacity(o.y.len());
+    let mut gam = Vec::with_capacity(o.y.len());
+    for &y in &o.y {
+        let mut pr = Vec::with_capacity(o.x.len());
+        let mut sr = Vec::with_capacity(o.x.len());
+        let mut gr = Vec::with_capacity(o.x.len());
+        for &x in &o.x {
+            let (u, g, s) = at(x, y)?;
+            let v = snr_of(u, g, s);
+            pr.push(if v >= c.c1_big {
+                Phase::BenignExplicit
+            } else if g >= c.c2_big {
+                Phase::BenignImplicit
+            } else if v <= c.c3_big && g <= c.c3_big {
+                Phase::Harmful
+            } else {
+                Phase::Uncharacterized
+            });
+            sr.push(v);
+            gr.push(g);
+        }
+        phase.push(pr);
+        snr.push(sr);
+        gam.push(gr);
+    }
+
+    let (x0, x1) = (o.x.iter().cloned().fold(f64::INFINITY, f64::min), o.x.iter().cloned().fold(f64::NEG_INFINITY, f64::max));
+    let (y0, y1) = (o.y.iter().cloned().fold(f64::INFINITY, f64::min), o.y.iter().cloned().fold(f64::NEG_INFINITY, f64::max));
+    let km1 = (k - 1) as f64;
+    // SNR = level curves and Gamma = level lines.
+    let snr_curve = |id: String, label: String, target: f64| -> Result<Curve> {
+        let points = match o.plane {
+            Plane::FeatureNormGamma => {
+                let s = need(o.per_class, "boundaries.perClass", 1.0)?;
+                o.y.iter().map(|&g| [libm::pow(target * cross_frob_sq(g, dn, b) / s, 0.25), g]).collect()
+            }
+            Plane::FeatureNormPerClass => {
+                let g = need(o.gamma, "boundaries.gamma", 1.0)?;
+                o.y.iter().map(|&s| [libm::pow(target * cross_frob_sq(g, dn, b) / s, 0.25), s]).collect()
+            }
+            Plane::GammaPerClass => {
+                let u = need(o.feature_norm, "boundaries.featureNorm", 0.0)?;
+                if u == 0.0 { Vec::new() } else { o.x.iter().map(|&g| [g, target * cross_frob_sq(g, dn, b) / u.powi(2).powi(2)]).collect() }
+            }
+        };
+        Ok(Curve { id, label, points })
+    };
+    let gamma_line = |id: String, label: String, g: f64| -> Curve {
+        let points = match o.plane {
+            Plane::FeatureNormGamma => vec![[x0, g], [x1, g]],
+            Plane::FeatureNormPerClass => Vec::new(), // Gamma is fixed in this plane: all or nothing.
+            Plane::GammaPerClass => vec![[g, y0], [g, y1]],
+        };
+        Curve { id, label, points }
+    };
+    let mut curves = vec![
+        snr_curve("2a".into(), format!("SNR = C1 = {}", c.c1_big), c.c1_big)?,
+        gamma_line("2b".into(), format!("Gamma = C2 = {}", c.c2_big), c.c2_big),
+        snr_curve("3-snr".into(), format!("SNR = C3 = {}", c.c3_big), c.c3_big)?,
+        gamma_line("3-gamma".into(), format!("Gamma = C3 = {}", c.c3_big), c.c3_big),
+    ];
+    for &lv in &o.levels {
+        // (K - 1) exp(-c1 SNR) = level  and  (K - 1) exp(-c2 L^2 Gamma) = level.
+        let t = libm::log(km1 / lv);
+        curves.push(snr_curve(format!("2a@{lv}"), format!("2(a) bound = {lv} (c1 = {})", c.c1), t / c.c1)?);
+        curves.push(gamma_line(format!("2b@{lv}"), format!("2(b) bound = {lv} at L = {} (c2 = {})", o.l, c.c2), t / (c.c2 * o.l * o.l)));
+    }
+    let _ = (y0, y1);
+    Ok(BoundaryReport { plane: o.plane, x: o.x.clone(), y: o.y.clone(), phase, snr, gamma: gam, curves, constants: c.clone() })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::{DataConfig, OneOrMany};
+    use crate::linalg::Par;
+    use crate::theory::{theory, TheoryOptions};
+
+    fn opts(plane: Plane, x: Vec<f64>, y: Vec<f64>) -> BoundaryOptions {
+        BoundaryOptions { plane, x, y, classes: 5, dim: 200, base_eigenvalue: 0.5, feature_norm: Some(0.8), gamma: Some(1.2), per_class: Some(100.0), constants: Constants::default(), levels: vec![0.1], l: 1.0 }
+    }
+
+    #[test]
+    fn grid_phases_and_curves_agree_with_the_full_theory() {
+        let xs = vec![0.01, 0.5, 1.0, 1.5, 2.5];
+        let gs = vec![1.0, 1.5, 3.0, 30.0];
+        let r = boundaries(&opts(Plane::FeatureNormGamma, xs.clone(), gs.clone())).unwrap();
+        for (iy, &g) in gs.iter().enumerate() {
+            for (ix, &u) in xs.iter().enumerate() {
+                let cfg = DataConfig { classes: 5, dim: 200, per_class: OneOrMany::One(100), test_per_class: OneOrMany::One(1), feature_norm: OneOrMany::One(u), gamma: Some(g), ..Default::default() };
+                let t = theory(&cfg, None, &TheoryOptions::default(), Par::Seq).unwrap();
+                assert_eq!(r.phase[iy][ix], t.phase[0], "u {u} gamma {g}");
+                assert!((r.snr[iy][ix] - t.snr[0].unwrap()).abs() <= 1e-9 * r.snr[iy][ix].max(1e-300));
+                assert!((r.gamma[iy][ix] - t.gamma_min[0].unwrap()).abs() < 1e-9 * g);
+            }
+        }
+        // On the 2(a) curve, the full theory's SNR is C1.
+        let curve = &r.curves[0];
+        for p in &curve.points {
+            let cfg = DataConfig { classes: 5, dim: 200, per_class: OneOrMany::One(100), test_per_class: OneOrMany::One(1), feature_norm: OneOrMany::One(p[0]), gamma: Some(p[1]), ..Default::default() };
+            let t = theory(&cfg, None, &TheoryOptions::default(), Par::Seq).unwrap();
+            assert!((t.snr[0].unwrap() - 2.0).abs() < 1e-9);
+        }
+        // Level contour: the 2(a) bound equals 0.1 there.
+        let lv = r.curves.iter().find(|c| c.id == "2a@0.1").unwrap();
+        let p = lv.points[1];
+        let cfg = DataConfig { classes: 5, dim: 200, per_class: OneOrMany::One(100), test_per_class: OneOrMany::One(1), feature_norm: OneOrMany::One(p[0]), gamma: Some(p[1]), ..Default::default() };
+        let t = theory(&cfg, None, &TheoryOptions::default(), Par::Seq).unwrap();
+        assert!((t.bounds.explicit[0].bound - 0.1).abs() < 1e-9);
+    }
+
+    #[test]
+    fn the_other_planes() {
+        // (u, s) at Gamma = 1.2: larger classes need weaker features for 2(a).
+        let r = boundaries(&opts(Plane::FeatureNormPerClass, vec![0.5, 1.0], vec![10.0, 100.0, 200.0])).unwrap();
+        let u: Vec<f64> = r.curves[0].points.iter().map(|p| p[0]).collect();
+        assert!(u[0] > u[1] && u[1] > u[2]);
+        assert!(r.curves[1].points.is_empty());
+        // (Gamma, s) at u = 0.8: s on the 2(a) curve grows with Gamma (F grows with lambda).
+        let r = boundaries(&opts(Plane::GammaPerClass, vec![1.0, 10.0, 100.0], vec![10.0, 200.0])).unwrap();
+        let s: Vec<f64> = r.curves[0].points.iter().map(|p| p[1]).collect();
+        assert!(s[0] < s[1] && s[1] < s[2]);
+        assert_eq!(r.curves[1].points, vec![[2.0, 10.0], [2.0, 200.0]]);
+        let cfg = DataConfig { classes: 5, dim: 200, per_class: OneOrMany::One(s[1].round() as usize), test_per_class: OneOrMany::One(1), feature_norm: OneOrMany::One(0.8), gamma: Some(10.0), ..Default::default() };
+        let t = theory(&cfg, None, &TheoryOptions::default(), Par::Seq).unwrap();
+        assert!((t.snr[0].unwrap() - 2.0).abs() < 2.0 * 0.5 / s[1]);
+        // Missing fixed value names the field.
+        let mut o = opts(Plane::GammaPerClass, vec![1.0], vec![1.0]);
+        o.feature_norm = None;
+        assert_eq!(boundaries(&o).unwrap_err().field(), Some("boundaries.featureNorm"));
+    }
+}

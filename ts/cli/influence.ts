@@ -1,0 +1,153 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Option, type Command } from 'commander';
+import cliProgress from 'cli-progress';
+import { INFLUENCE_ROUTES, NORMALIZE_KINDS } from '../config.js';
+import { BenignfitError, invalid } from '../errors.js';
+import type { ImageSet } from '../formats/idx.js';
+import { readCifar, readMnist } from '../formats/node.js';
+import { extremes, type InfluenceResult } from '../influence.js';
+import { imageGridSvg, type GridRow } from '../plot/grid.js';
+import { heatmapSvg } from '../plot/heatmap.js';
+import { svgToPng } from '../plot/raster.js';
+import { ensureRasterizer } from '../plot/raster-node.js';
+import { backendFor, backendOption, outDir, parseInteger, parseNumber, readConfig, table, threadsOption, writeJson, writeNpy } from './common.js';
+
+/** scores.csv: index,label,score in the file's order (full precision). */
+export function scoresCsv(r: InfluenceResult): string {
+  const lines = ['index,label,score'];
+  for (let i = 0; i < r.scores.length; i++) lines.push(`${i},${r.labels[i]},${r.scores[i]}`);
+  return lines.join('\n') + '\n';
+}
+
+/** frobenius.csv: header class,0,1,... then row i: i, tr(S_i S_0), tr(S_i S_1), ... */
+export function frobeniusCsv(f: number[][]): string {
+  const k = f.length;
+  return ['class,' + Array.from({ length: k }, (_, j) => j).join(','), ...f.map((row, i) => `${i},${row.join(',')}`)].join('\n') + '\n';
+}
+
+/** Rows of a Figure 5 grid: per class the `count` highest (or lowest), then the overall ones. */
+export function gridRows(set: ImageSet, r: InfluenceResult, which: 'top' | 'bottom', count: number): GridRow[] {
+  const d = set.height * set.width * set.channels;
+  const name = (c: number) => set.classNames?.[c] ?? String(c);
+  const tile = (i: number) => ({ pixels: set.pixels.subarray(i * d, (i + 1) * d), label: name(r.labels[i]), score: r.scores[i], index: i });
+  const rows: GridRow[] = [];
+  for (let c = 0; c < r.classes; c++) rows.push({ title: `class ${name(c)}`, tiles: extremes(r.scores, count, which, r.labels, c).map(tile) });
+  rows.push({ title: 'all classes', tiles: extremes(r.scores, count, which).map(tile) });
+  return rows;
+}
+
+export function registerInfluence(program: Command): void {
+  program
+    .command('influence')
+    .description('influence score (eq. 10) of every image of MNIST (IDX) or CIFAR-10 (binary batches), the Figure 6 matrix tr(S_i S_j) with Gamma, and the Figure 5 grids')
+    .option('--images <idx>', 'IDX image file (raw or .gz), e.g. train-images-idx3-ubyte')
+    .option('--labels <idx>', 'IDX label file (raw or .gz), e.g. train-labels-idx1-ubyte')
+    .option('--cifar <dir>', 'CIFAR-10 folder cifar-10-batches-bin (or one .bin batch)')
+    .addOption(new Option('--split <name>', 'CIFAR-10 batches to read').choices(['train', 'test']).default('train'))
+    .requiredOption('--out <dir>', 'output folder')
+    .addOption(new Option('--normalize <kind>', 'pixel scaling').choices([...NORMALIZE_KINDS]))
+    .addOption(new Option('--route <route>', 'per-class product: auto | scatter (d x d) | gram (n x n)').choices([...INFLUENCE_ROUTES]))
+    .addOption(new Option('--precision <p>', 'precision of the matrix products').choices(['f32', 'f64']))
+    .option('--grid <n>', 'images per row of the Figure 5 grids', (v) => parseInteger('--grid', v), 10)
+    .option('--c2 <c>', 'C2 of Theorem 1 2(b) for the predicted phase (placeholder default 1)', (v) => parseNumber('--c2', v))
+    .option('--config <file>', 'JSON config {"influence": {...}}')
+    .addOption(backendOption())
+    .addOption(threadsOption())
+    .action(async (o) => {
+      const cfg = readConfig(o.config, ['influence']);
+      const inf: Record<string, unknown> = { ...(cfg.influence ?? {}) };
+      for (const k of ['normalize', 'route', 'precision', 'c2'] as const) if (o[k] !== undefined) inf[k] = o[k];
+      if (!Number.isInteger(o.grid) || o.grid < 1 || o.grid > 100) throw invalid('--grid', o.grid, 'an integer from 1 to 100');
+      let set: ImageSet;
+      if (o.cifar && (o.images || o.labels)) throw invalid('--cifar', o.cifar, 'either --cifar or --images with --labels, not both');
+      if (o.cifar) set = readCifar(o.cifar, o.split);
+      else if (o.images && o.labels) set = readMnist(o.images, o.labels);
+      else throw new BenignfitError('E_INVALID', '--images: expected --images IDX --labels IDX (MNIST, Fashion-MNIST) or --cifar DIR (CIFAR-10)', { field: '--images' });
+      const dir = outDir(o.out);
+      const bf = await backendFor(o);
+      const d = set.height * set.width * set.channels;
+      console.error(`influence: ${set.n} images of ${set.height}x${set.width}x${set.channels} (${set.sources.join(', ')}), ${bf.backend} backend`);
+
+      const ac = new AbortController();
+      const onSig = () => ac.abort();
+      process.once('SIGINT', onSig);
+      const tty = process.stderr.isTTY;
+      const bar = tty ? new cliProgress.SingleBar({ format: 'influence |{bar}| {value}/{total} classes | class {cls} ({images} images) | {duration}s', hideCursor: true }, cliProgress.Presets.shades_classic) : null;
+      let res: InfluenceResult;
+      try {
+        bar?.start(set.classes, 0, { cls: '-', images: 0 });
+        res = await bf.influence(set, {
+          ...inf,
+          signal: ac.signal,
+          onClassStart: (c, n) => bar?.update({ cls: set.classNames?.[c] ?? c, images: n }),
+          onProgress: (p) => {
+            if (bar) bar.update(p.done);
+            else console.error(`class ${p.class}: ${p.images} images, ${p.info.route} route, ${p.info.keptPixels}/${d} pixels vary, ${(p.info.seconds ?? 0).toFixed(2)} s (${p.done}/${p.total})`);
+          },
+        });
+      } finally {
+        bar?.stop();
+        process.off('SIGINT', onSig);
+      }
+
+      const files: string[] = [];
+      const put = (name: string, data: string | Uint8Array) => {
+        writeFileSync(join(dir, name), data);
+        files.push(name);
+      };
+      put('scores.csv', scoresCsv(res));
+      writeNpy(dir, 'scores.npy', res.scores, [res.scores.length]);
+      files.push('scores.npy');
+      await ensureRasterizer();
+      const names = Array.from({ length: res.classes }, (_, c) => set.classNames?.[c] ?? String(c));
+      if (res.frobenius) {
+        put('frobenius.csv', frobeniusCsv(res.frobenius.frobSq));
+        const svg = heatmapSvg({
+          z: res.frobenius.frobSq,
+          x: { label: 'class j', categories: names },
+          y: { label: 'class i', categories: names },
+          title: 'tr(S_i S_j), the estimate of ||A_i^T A_j||_F^2',
+          colorbar: { label: 'tr(S_i S_j)' },
+          annotate: true,
+          width: 560 + 24 * Math.max(0, res.classes - 10),
+          height: 500 + 24 * Math.max(0, res.classes - 10),
+        });
+        put('frobenius.svg', svg);
+        put('frobenius.png', svgToPng(svg));
+      }
+      const geom = { width: set.width, height: set.height, channels: set.channels, layout: set.layout };
+      for (const which of ['top', 'bottom'] as const) {
+        const svg = imageGridSvg(gridRows(set, res, which, o.grid), geom, { title: `${which === 'top' ? 'Highest' : 'Lowest'} influence scores (eq. 10, normalize ${res.config.normalize})` });
+        put(`grid_${which}.svg`, svg);
+        put(`grid_${which}.png`, svgToPng(svg, { zoom: 1 }));
+      }
+      const summary = {
+        command: 'influence',
+        input: { sources: set.sources, images: set.n, height: set.height, width: set.width, channels: set.channels, classes: res.classes, classNames: names },
+        config: { influence: res.config },
+        seed: null,
+        backend: bf.backend,
+        version: bf.version(),
+        seconds: res.seconds,
+        perClass: res.perClass,
+        frobenius: res.frobenius,
+        phase: res.phase,
+        extremes: Object.fromEntries(
+          ['top', 'bottom'].map((w) => [w, Object.fromEntries(names.map((nm, c) => [nm, extremes(res.scores, o.grid, w as 'top' | 'bottom', res.labels, c)]))]),
+        ),
+        files: [...files, 'summary.json'],
+      };
+      writeJson(dir, 'summary.json', summary);
+      console.log(`scores of ${set.n} images in ${res.seconds.toFixed(2)} s (${bf.backend})`);
+      if (res.frobenius && res.phase) {
+        console.log(
+          table(
+            ['class', '|S_k|', 'tr(S_k S_k)', 'min_j Gamma_kj', 'argmin j', 'phase (C2=' + res.phase[0].c2 + ')'],
+            res.phase.map((p, k) => [names[k], res.frobenius!.classSizes[k], res.frobenius!.frobSq[k][k], p.minGamma ?? '-', p.argminGamma === null ? '-' : names[p.argminGamma], p.phase]),
+          ),
+        );
+      }
+      console.log(`wrote ${summary.files.length} files to ${dir}`);
+    });
+}

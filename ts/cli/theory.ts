@@ -1,0 +1,306 @@
+/**
+ * `benignfit theory`: every Theorem 1 / Condition 1 quantity of a data model (JSON), and with
+ * `--run DIR` the lemmas measured on a trained run. `benignfit fit-constants`: c1, c2 from sweep
+ * results. docs/theory.md maps each output field to the paper.
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { BenignfitError, invalid } from '../errors.js';
+import { decodeNpy, type NpyArray } from '../npy.js';
+import type { DataConfigInput, TheoryOptionsInput } from '../config.js';
+import type { FitRowInput, RunArrays, TheoryResult } from '../theory.js';
+import { applySets, backendFor, backendOption, collect, dataFlags, dataOverrides, fmt, outDir, parseInteger, parseNumber, readConfig, setIf, table, threadsOption, type ConfigFile } from './common.js';
+
+function readJson(file: string, what: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new BenignfitError('E_IO', `${what}: cannot read ${file}: ${(e as Error).message}`);
+  }
+  try {
+    const v = JSON.parse(text) as unknown;
+    if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new Error('not a JSON object');
+    return v as Record<string, unknown>;
+  } catch (e) {
+    throw new BenignfitError('E_FORMAT', `${what}: ${file} is not a JSON object: ${(e as Error).message}`);
+  }
+}
+
+function readArray<T extends NpyArray>(dir: string, name: string, ctor: { new (n: number): T; name: string }, required: true): { data: T; shape: number[] };
+function readArray<T extends NpyArray>(dir: string, name: string, ctor: { new (n: number): T; name: string }, required: false): { data: T; shape: number[] } | null;
+function readArray<T extends NpyArray>(dir: string, name: string, ctor: { new (n: number): T; name: string }, required: boolean): { data: T; shape: number[] } | null {
+  const file = join(dir, name);
+  if (!existsSync(file)) {
+    if (required) throw new BenignfitError('E_IO', `--run: ${file} is missing (a run folder written by \`benignfit train --out DIR\` has it)`, { field: '--run' });
+    return null;
+  }
+  const { data, shape } = decodeNpy(readFileSync(file), file);
+  if (!(data instanceof ctor)) throw new BenignfitError('E_FORMAT', `${file}: expected ${ctor.name} data, found ${data.constructor.name}`);
+  return { data: data as T, shape };
+}
+
+/** kappa in summary.json: numbers, or objects with a kappa / value field. */
+function kappaOf(v: unknown): Float64Array | null {
+  if (!Array.isArray(v)) return null;
+  return Float64Array.from(v, (e) => {
+    if (typeof e === 'number') return e;
+    if (e && typeof e === 'object') {
+      const o = e as Record<string, unknown>;
+      const x = o.kappa ?? o.value;
+      if (typeof x === 'number') return x;
+    }
+    return Number.NaN;
+  });
+}
+
+export interface RunFolder {
+  data: DataConfigInput;
+  train: Record<string, unknown>;
+  summary: Record<string, unknown> | null;
+  run: RunArrays;
+  width: number;
+  steps: number | undefined;
+  features?: Float32Array;
+  noiseFactors?: Float32Array;
+}
+
+/** Read a run folder (the layout of `benignfit train --out DIR`). */
+export function readRunFolder(dirIn: string): RunFolder {
+  const dir = resolve(dirIn);
+  if (!existsSync(dir)) throw new BenignfitError('E_IO', `--run: ${dir} does not exist`, { field: '--run' });
+  const model = readJson(join(dir, 'model.json'), '--run');
+  const data = ((model.config as Record<string, unknown> | undefined)?.data ?? null) as DataConfigInput | null;
+  if (!data || typeof data !== 'object') throw new BenignfitError('E_FORMAT', `--run: ${join(dir, 'model.json')} has no config.data`);
+  const summary = existsSync(join(dir, 'summary.json')) ? readJson(join(dir, 'summary.json'), '--run') : null;
+  const train = ((summary?.config as Record<string, unknown> | undefined)?.train ?? {}) as Record<string, unknown>;
+  const w = readArray(dir, 'weights_final.npy', Float32Array, true);
+  const w0 = readArray(dir, 'weights_init.npy', Float32Array, false);
+  const k = (data as { classes?: number }).classes ?? 5;
+  if (w.shape.length !== 2 || w.shape[0] % k !== 0) {
+    throw new BenignfitError('E_FORMAT', `--run: weights_final.npy has shape [${w.shape.join(', ')}], expected (classes x width, dim) with classes = ${k}`);
+  }
+  const width = w.shape[0] / k;
+  const trainX = readArray(dir, 'train_x.npy', Float32Array, true).data;
+  const trainY = readArray(dir, 'train_y.npy', Int32Array, true).data;
+  const trainPos = readArray(dir, 'train_pos.npy', Uint8Array, true).data;
+  const logitSums = readArray(dir, 'logit_sums.npy', Float64Array, false)?.data ?? null;
+  const testX = readArray(dir, 'test_x.npy', Float32Array, false)?.data ?? null;
+  const testY = readArray(dir, 'test_y.npy', Int32Array, false)?.data ?? null;
+  const testPos = readArray(dir, 'test_pos.npy', Uint8Array, false)?.data ?? null;
+  const out: RunFolder = {
+    data,
+    train,
+    summary,
+    run: { weights: w.data, weightsInit: w0?.data ?? null, trainX, trainY, trainPos, logitSums, kappa: kappaOf(summary?.kappa), testX, testY, testPos },
+    width,
+    steps: typeof summary?.steps === 'number' ? summary.steps : undefined,
+  };
+  if ((data as { model?: unknown }).model === 'explicit') {
+    out.features = readArray(dir, 'features.npy', Float32Array, true).data;
+    out.noiseFactors = readArray(dir, 'noise_factors.npy', Float32Array, true).data;
+  }
+  return out;
+}
+
+/** Theory options from a training config: the fields they share (others are the trainer's). */
+export function optionsFromTrain(train: Record<string, unknown> | undefined): TheoryOptionsInput {
+  const o: Record<string, unknown> = {};
+  if (!train) return o;
+  const pick = (...keys: string[]) => keys.map((key) => train[key]).find((v) => v !== undefined);
+  const width = pick('width', 'm', 'neurons');
+  const lr = pick('lr', 'learningRate', 'eta');
+  const init = pick('init');
+  const steps = pick('steps');
+  if (width !== undefined) o.width = width;
+  if (lr !== undefined) o.lr = lr;
+  if (init !== undefined) o.init = init;
+  if (steps !== undefined) o.steps = steps;
+  return o as TheoryOptionsInput;
+}
+
+function yesNo(v: boolean | null): string {
+  return v === null ? 'n/a' : v ? 'yes' : 'NO';
+}
+function num(v: number | null | undefined): string | number {
+  return v === null || v === undefined ? 'inf' : v;
+}
+
+/** The readable report printed unless --json. */
+export function printTheory(r: TheoryResult, meta: { backend: string; seconds: number; out: string }): void {
+  const lIdx = Math.max(0, r.ls.indexOf(1));
+  console.log(
+    `theory: K=${r.classes}, d=${r.dim}, n=${r.n}, model ${r.kind} (${r.numerics.method}), ${r.noise} noise; m=${r.width}, eta=${fmt(r.lr)}, sigma0=${fmt(r.sigma0)} (${meta.backend}, ${meta.seconds.toFixed(2)} s)`,
+  );
+  console.log(
+    table(
+      ['class', '|S_k|', '||u_k||', 'Tr(AkTAk)', 'rank', 'SNR_k', 'min Gamma_kj', '2(a) bound', `2(b) bound L=${r.ls[lIdx]}`, 'phase'],
+      r.phase.map((p, k) => [k, r.classSizes[k], r.featureNorms[k], r.trace[k], r.rank[k], num(r.snr[k]), num(r.gammaMin[k]), r.bounds.explicit[k].bound, r.bounds.implicit[k].perL[lIdx].bound, p]),
+    ),
+  );
+  const c = r.constants;
+  console.log(`\nconstants: C=${c.C} C1=${c.C1} C2=${c.C2} C3=${c.C3} c1=${c.c1} c2=${c.c2} c3=${c.c3} delta=${c.delta} C'=${c.Cprime}`);
+  console.log('Condition 1, worst case of each item (margin = lhs/rhs for >=, rhs/lhs for <=; holds when >= 1):');
+  console.log(
+    table(
+      ['item', 'lhs', 'sense', 'rhs', 'margin', 'holds', 'at'],
+      r.conditions.map((i) => [i.id, num(i.lhs), i.sense, num(i.rhs), i.margin === null ? '-' : i.margin, yesNo(i.holds), i.at ? i.at.join(',') : '']),
+    ),
+  );
+  console.log(`T of Theorem 1 (no log factors): ${fmt(r.iterations.value)}; log T uses ${fmt(r.iterations.tUsed)}`);
+  const L = r.lemmas;
+  if (L) {
+    console.log(`\nlemmas on the trained run (T = ${L.steps ?? '?'}, sigma0 = ${fmt(L.sigma0)}${L.sigma0Measured !== null ? `, measured ${fmt(L.sigma0Measured)}` : ''}):`);
+    console.log(
+      table(
+        ['class', 'rank(WjAj)', '>=0.9m', 'lambda1', '<=sqrt(m)logT', 'L4 mean active', 'share>=0.1m', 'L5 ratio', 'b(S_k)'],
+        L.lemma3.map((l3, k) => [
+          k,
+          l3.rank,
+          yesNo(l3.items[0].holds),
+          l3.singularValues[0] ?? 0,
+          yesNo(l3.items[1].holds),
+          L.lemma4[k].meanActive,
+          L.lemma4[k].shareAtLeast,
+          num(L.lemma5[k].ratio),
+          L.b ? L.b[k] : '-',
+        ]),
+      ),
+    );
+    console.log(`Lemma 7: kappa max over the trajectory ${L.lemma7.max === null ? '-' : fmt(L.lemma7.max)}, at the end ${L.lemma7.finalKappa === null ? '-' : fmt(L.lemma7.finalKappa)}`);
+    if (L.test) console.log(`test accuracy ${fmt(L.test.acc)} on ${L.test.count} samples`);
+    if (L.longTailed) {
+      console.log(
+        table(
+          ['L', 'long-tailed', 'error', 'mean 2(b) bound', '2(b) applies to'],
+          L.longTailed.map((l) => [
+            l.L,
+            l.count,
+            l.error === null ? '-' : l.error,
+            l.perClass.reduce((s, p) => s + p.bound, 0) / l.perClass.length,
+            `${l.perClass.filter((p) => p.condition).length}/${l.perClass.length} classes`,
+          ]),
+        ),
+      );
+    }
+  }
+  console.log(`wrote ${meta.out}`);
+}
+
+function theoryFlags(cmd: Command): Command {
+  return cmd
+    .option('--width <m>', 'neurons per class m', (v) => parseInteger('--width', v))
+    .option('--lr <eta>', 'learning rate eta', (v) => parseNumber('--lr', v))
+    .option('--sigma0 <s>', 'Gaussian init scale (default: PyTorch init, sigma0 = 1/sqrt(3d))', (v) => parseNumber('--sigma0', v))
+    .option('--steps <T>', 'training steps run (log T)', (v) => parseInteger('--steps', v))
+    .option('--epsilon <e>', 'target training loss of Theorem 1', (v) => parseNumber('--epsilon', v))
+    .option('--ls <list>', 'L values of Definition 1, e.g. 0.5,1,2', (v) => v.split(',').map((s) => parseNumber('--ls', s.trim())))
+    .option('--method <m>', 'auto | closed | numeric');
+}
+
+export function registerTheory(program: Command): void {
+  dataFlags(
+    theoryFlags(
+      program
+        .command('theory')
+        .description('every Theorem 1 / Condition 1 quantity of a data model, and with --run the lemmas on trained weights (JSON; docs/theory.md)')
+        .option('--config <file>', 'JSON config {"data": {...}, "train": {...}, "theory": {...}}')
+        .option('--run <dir>', 'a run folder of `benignfit train --out DIR` (its data config and weights)')
+        .requiredOption('--out <file>', 'output JSON file')
+        .option('--json', 'print the JSON instead of tables')
+        .addOption(backendOption())
+        .addOption(threadsOption()),
+    ),
+  ).action(async (o) => {
+    const cfg: ConfigFile = readConfig(o.config, ['data', 'train', 'theory']);
+    const folder = o.run ? readRunFolder(o.run) : null;
+    if (folder) {
+      if (!cfg.data) cfg.data = folder.data as Record<string, unknown>;
+      cfg.train = { ...folder.train, ...(cfg.train ?? {}) };
+    }
+    applySets(cfg, o.set);
+    dataOverrides(cfg, o);
+    const theory: Record<string, unknown> = { ...optionsFromTrain(cfg.train), ...(cfg.theory ?? {}) };
+    if (folder) {
+      if (theory.width === undefined) theory.width = folder.width;
+      if (theory.steps === undefined && folder.steps !== undefined) theory.steps = folder.steps;
+      if (theory.width !== folder.width) throw invalid('theory.width', theory.width, `the width of the run's weights (${folder.width})`);
+    }
+    const t = cfg as Record<string, Record<string, unknown> | undefined>;
+    t.theory = theory;
+    setIf(t, 'theory', 'width', o.width);
+    setIf(t, 'theory', 'lr', o.lr);
+    if (o.sigma0 !== undefined) setIf(t, 'theory', 'init', { sigma0: o.sigma0 });
+    setIf(t, 'theory', 'steps', o.steps);
+    setIf(t, 'theory', 'epsilon', o.epsilon);
+    setIf(t, 'theory', 'ls', o.ls);
+    setIf(t, 'theory', 'method', o.method);
+    const bf = await backendFor(o);
+    const t0 = performance.now();
+    const arrays = folder?.features ? { features: folder.features, noiseFactors: folder.noiseFactors } : {};
+    const opts = { ...(t.theory as TheoryOptionsInput), ...arrays };
+    const r = folder ? bf.theoryLemmas(cfg.data ?? {}, folder.run, opts) : bf.theory(cfg.data ?? {}, opts);
+    const seconds = (performance.now() - t0) / 1000;
+    const out = resolve(o.out);
+    outDir(dirname(out));
+    const doc = { ...r, seed: r.config.data.seed, backend: bf.backend, version: bf.version(), run: folder ? resolve(o.run) : null, seconds };
+    writeFileSync(out, JSON.stringify(doc, null, 2) + '\n');
+    if (o.json) {
+      console.log(JSON.stringify(doc, null, 2));
+      return;
+    }
+    printTheory(r, { backend: bf.backend, seconds, out });
+  });
+
+  program
+    .command('fit-constants')
+    .description('fit the rates c1, c2 of Theorem 1 to sweep results (results.jsonl), with bootstrap intervals (docs/theory.md)')
+    .requiredOption('--results <file>', 'sweep results, one JSON object per line (snr, gamma, testAccPerClass, longTailed, ...)')
+    .requiredOption('--out <file>', 'output JSON file')
+    .option('--config <file>', 'JSON config {"fit": {...}}')
+    .option('--bootstrap <n>', 'bootstrap resamples (0: no interval)', (v) => parseInteger('--bootstrap', v))
+    .option('--level <p>', 'confidence level', (v) => parseNumber('--level', v))
+    .option('--seed <n>', 'bootstrap seed', (v) => parseInteger('--seed', v))
+    .option('--max-error <e>', 'largest error used', (v) => parseNumber('--max-error', v))
+    .option('--set <path=value>', 'override a config field, e.g. --set fit.constants.C1=3 (repeatable)', collect)
+    .option('--json', 'print the JSON instead of a summary')
+    .addOption(backendOption())
+    .action(async (o) => {
+      const cfg = applySets(readConfig(o.config, ['fit']), o.set);
+      setIf(cfg, 'fit', 'bootstrap', o.bootstrap);
+      setIf(cfg, 'fit', 'level', o.level);
+      setIf(cfg, 'fit', 'seed', o.seed);
+      setIf(cfg, 'fit', 'maxError', o.maxError);
+      let text: string;
+      try {
+        text = readFileSync(o.results, 'utf8');
+      } catch (e) {
+        throw new BenignfitError('E_IO', `--results: cannot read ${o.results}: ${(e as Error).message}`, { field: '--results' });
+      }
+      const rows: FitRowInput[] = [];
+      text.split('\n').forEach((line, i) => {
+        if (!line.trim()) return;
+        try {
+          rows.push(JSON.parse(line) as FitRowInput);
+        } catch (e) {
+          throw new BenignfitError('E_FORMAT', `--results: line ${i + 1} of ${o.results} is not JSON: ${(e as Error).message}`, { field: '--results' });
+        }
+      });
+      const bf = await backendFor(o);
+      const r = bf.fitConstants(rows, cfg.fit ?? {});
+      const out = resolve(o.out);
+      outDir(dirname(out));
+      const doc = { ...r, results: resolve(o.results), backend: bf.backend, version: bf.version() };
+      writeFileSync(out, JSON.stringify(doc, null, 2) + '\n');
+      if (o.json) {
+        console.log(JSON.stringify(doc, null, 2));
+        return;
+      }
+      const show = (name: string, f: typeof r.c1) =>
+        [name, f.estimate === null ? '-' : f.estimate, f.ci ? `[${fmt(f.ci[0])}, ${fmt(f.ci[1])}]` : '-', f.points, f.rows, f.zeroErrorPoints, f.droppedPoints, f.residualRms === null ? '-' : f.residualRms];
+      console.log(`fitted on ${rows.length} rows (K = ${r.classes}), ${Math.round((r.c1.level ?? 0.95) * 100)}% bootstrap intervals:`);
+      console.log(table(['rate', 'estimate', 'interval', 'points', 'cells', 'zero-error', 'dropped', 'rms log residual'], [show('c1', r.c1), show('c2', r.c2)]));
+      console.log(`wrote ${out}`);
+    });
+}

@@ -1,0 +1,175 @@
+/**
+ * Influence scores of eq. 10 for every image, the Figure 6 matrix tr(S_i S_j) and the noise
+ * correlation ratios Gamma_{k,j} it implies (§5.2), driven class by class from TypeScript so
+ * progress is reported and an AbortSignal honoured between classes, on both backends.
+ *
+ * ```ts
+ * const set = readMnist('train-images-idx3-ubyte', 'train-labels-idx1-ubyte');   // formats/node.js
+ * const r = await bf.influence(set, { onProgress: (p) => console.log(p.class, p.done) });
+ * r.scores[i]        // inf(x_i), in the file's order
+ * r.frobenius.frobSq // Figure 6
+ * ```
+ */
+import { resolveInfluenceConfig, type InfluenceConfig, type InfluenceConfigInput } from './config.js';
+import { abortError, BenignfitError, invalid } from './errors.js';
+import type { ImageSet } from './formats/idx.js';
+import type { FrobeniusSummary, InfluenceClassInfo, RawBackend, RawInfluenceRun } from './types.js';
+
+/** Images as a flat row-major n x dim array with one label per image. */
+export interface InfluenceData {
+  /** n x dim: bytes (scaled to [0, 1]) or floats (taken as given). */
+  pixels: Uint8Array | Float32Array;
+  labels: ArrayLike<number>;
+  dim: number;
+}
+
+export interface InfluenceProgress {
+  /** The class just finished. */
+  class: number;
+  /** Classes finished so far, of `total`. */
+  done: number;
+  total: number;
+  /** Images of the finished class. */
+  images: number;
+  info: InfluenceClassInfo;
+}
+
+export interface InfluenceOptions extends InfluenceConfigInput {
+  onProgress?: (p: InfluenceProgress) => void;
+  /** Called before each class starts (for progress bars). */
+  onClassStart?: (cls: number, images: number) => void;
+  signal?: AbortSignal;
+}
+
+/** The phase Theorem 1 predicts for a class from the estimated ratios (a hook: see predictPhase). */
+export interface ClassPhase {
+  class: number;
+  minGamma: number | null;
+  /** The j attaining min_j Gamma_{k,j}. */
+  argminGamma: number | null;
+  /** 'long-tailed-benign' (Statement 2(b) applies: min_j Gamma_kj >= C2) or 'not-determined'. */
+  phase: 'long-tailed-benign' | 'not-determined';
+  c2: number;
+}
+
+export interface InfluenceResult {
+  /** inf(x) of eq. 10 for every image, in the input order. */
+  scores: Float64Array;
+  labels: Int32Array;
+  classes: number;
+  perClass: InfluenceClassInfo[];
+  /** The Figure 6 matrix and Gamma (null when frobenius: false). */
+  frobenius: FrobeniusSummary | null;
+  /** Predicted phase per class (null when frobenius: false). */
+  phase: ClassPhase[] | null;
+  config: InfluenceConfig;
+  dim: number;
+  seconds: number;
+}
+
+/**
+ * The phase Theorem 1 would predict for class k from real data. Only Statement 2(b) can be read
+ * from covariances alone (SNR needs the features u_k, which real images do not expose): it
+ * applies when min_j Gamma_{k,j} >= C2. HOOK for the theory module: the default C2 = 1 is a
+ * placeholder (the theorem's absolute constant is not known numerically); pass the theory
+ * module's C2 when it is connected.
+ */
+export function predictPhase(f: FrobeniusSummary, c2 = 1): ClassPhase[] {
+  return f.minGamma.map((g, k) => {
+    let arg: number | null = null;
+    f.gamma[k].forEach((v, j) => {
+      if (v !== null && (arg === null || v < f.gamma[k][arg]!)) arg = j;
+    });
+    return { class: k, minGamma: g, argminGamma: arg, phase: g !== null && g >= c2 ? 'long-tailed-benign' : 'not-determined', c2 };
+  });
+}
+
+function asData(input: ImageSet | InfluenceData): InfluenceData {
+  if ('dim' in input) return input;
+  return { pixels: input.pixels, labels: input.labels, dim: input.height * input.width * input.channels };
+}
+
+const tick = () => new Promise<void>((r) => setTimeout(r, 0));
+
+/** Run the influence computation on a backend (used by Benignfit.influence). */
+export async function runInfluence(
+  call: <T>(f: (raw: RawBackend) => T) => T,
+  threads: number,
+  input: ImageSet | InfluenceData,
+  options: InfluenceOptions = {},
+): Promise<InfluenceResult> {
+  const { onProgress, onClassStart, signal, ...rest } = options;
+  const cfg = resolveInfluenceConfig(rest);
+  const data = asData(input);
+  const { pixels, labels, dim } = data;
+  if (!Number.isInteger(dim) || dim < 1) throw invalid('dim', dim, 'an integer >= 1 (pixels per image)');
+  if (!(pixels instanceof Uint8Array) && !(pixels instanceof Float32Array)) throw invalid('images', pixels, 'a Uint8Array or a Float32Array');
+  const n = labels.length;
+  if (pixels.length !== n * dim) {
+    throw new BenignfitError('E_SHAPE', `images: ${pixels.length} values, expected labels (${n}) x dim (${dim}) = ${n * dim}`);
+  }
+  if (n === 0) throw invalid('labels', 'no labels', 'at least one image');
+  let maxLabel = 0;
+  for (let i = 0; i < n; i++) {
+    const l = labels[i];
+    if (!Number.isInteger(l) || l < 0) throw invalid(`labels[${i}]`, l, 'an integer >= 0');
+    if (l > maxLabel) maxLabel = l;
+  }
+  const K = cfg.classes ?? maxLabel + 1;
+  if (maxLabel >= K) throw invalid('influence.classes', K, `more than the largest label ${maxLabel}`);
+  const members: number[][] = Array.from({ length: K }, () => []);
+  for (let i = 0; i < n; i++) members[labels[i]].push(i);
+  const small = members.findIndex((m) => m.length < 3);
+  if (small >= 0) {
+    throw invalid(`labels (class ${small})`, `${members[small].length} images`, 'at least 3 images in every class 0..K-1 (pass influence.classes to set K)');
+  }
+  if (signal?.aborted) throw abortError('influence');
+
+  const t0 = performance.now();
+  const bytes = pixels instanceof Uint8Array;
+  const std = cfg.normalize === 'standardize' ? call((r) => r.pixelStd(bytes ? pixels : null, bytes ? null : (pixels as Float32Array), n, dim, threads)) : null;
+  const coreCfg = { dim, classes: K, normalize: cfg.normalize, route: cfg.route, precision: cfg.precision, frobenius: cfg.frobenius, block: cfg.block, ...(cfg.memoryLimit ? { memoryLimit: cfg.memoryLimit } : {}) };
+  const run: RawInfluenceRun = call((r) => new r.InfluenceRun(JSON.stringify(coreCfg), std, threads));
+  const scores = new Float64Array(n);
+  const perClass: InfluenceClassInfo[] = [];
+  try {
+    for (let c = 0; c < K; c++) {
+      if (signal?.aborted) throw abortError('influence');
+      const idx = members[c];
+      onClassStart?.(c, idx.length);
+      await tick();
+      if (signal?.aborted) throw abortError('influence');
+      const rows = bytes ? new Uint8Array(idx.length * dim) : new Float32Array(idx.length * dim);
+      idx.forEach((i, r) => rows.set(pixels.subarray(i * dim, (i + 1) * dim), r * dim));
+      const tc = performance.now();
+      const out = call(() => run.addClass(c, bytes ? (rows as Uint8Array) : null, bytes ? null : (rows as Float32Array), idx.length));
+      const info = JSON.parse(out.info) as InfluenceClassInfo;
+      info.seconds = (performance.now() - tc) / 1000;
+      idx.forEach((i, r) => (scores[i] = out.scores[r]));
+      perClass.push(info);
+      onProgress?.({ class: c, done: c + 1, total: K, images: idx.length, info });
+    }
+    const frobenius = cfg.frobenius ? (JSON.parse(call(() => run.frobenius())) as FrobeniusSummary) : null;
+    return {
+      scores,
+      labels: Int32Array.from(labels as ArrayLike<number>),
+      classes: K,
+      perClass,
+      frobenius,
+      phase: frobenius ? predictPhase(frobenius, cfg.c2) : null,
+      config: cfg,
+      dim,
+      seconds: (performance.now() - t0) / 1000,
+    };
+  } finally {
+    run.free?.();
+  }
+}
+
+/** Indices of the `count` highest (or lowest) scores, optionally within one class. */
+export function extremes(scores: ArrayLike<number>, count: number, which: 'top' | 'bottom', labels?: ArrayLike<number>, cls?: number): number[] {
+  const idx: number[] = [];
+  for (let i = 0; i < scores.length; i++) if (cls === undefined || !labels || labels[i] === cls) idx.push(i);
+  idx.sort((a, b) => (which === 'top' ? scores[b] - scores[a] : scores[a] - scores[b]) || a - b);
+  return idx.slice(0, count);
+}

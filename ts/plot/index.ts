@@ -1,0 +1,9 @@
+// The plotting module: heatmaps (SVG), image grids (Figure 5), SVG -> PNG, PNG encoding.
+export * from './colormap.js';
+export * from './grid.js';
+export * from './heatmap.js';
+export * from './png.js';
+export * from './raster.js';
+export * from './svg.js';
+export * from './ticks.js';
+export * from './lines.js';

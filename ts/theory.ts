@@ -1,0 +1,377 @@
+/**
+ * Theorem 1, Condition 1 and Lemmas 3–7 as numbers (docs/theory.md maps every field to the paper).
+ *
+ * Used through methods of `Benignfit` (ts/api.ts): `theory`, `theoryLemmas`, `longTailed`,
+ * `fitConstants`, `phaseBoundaries`. Everything is computed by the Rust core
+ * (crates/core/src/theory.rs); this module validates the input, picks the arrays and types the JSON.
+ */
+import {
+  resolveBoundaryOptions,
+  resolveDataConfig,
+  resolveFitOptions,
+  resolveTheoryOptions,
+  type BoundaryOptionsInput,
+  type DataConfig,
+  type DataConfigInput,
+  type FitOptionsInput,
+  type ResolvedTheoryOptions,
+  type TheoryConstants,
+  type TheoryOptionsInput,
+} from './config.js';
+import { abortError, BenignfitError, invalid } from './errors.js';
+import type { Dataset, RawBackend } from './types.js';
+
+export type Phase = 'benign-explicit' | 'benign-implicit' | 'harmful' | 'uncharacterized';
+
+/** One inequality, at its worst case over classes or pairs. */
+export interface ConditionItem {
+  /** a1..a4, b1..b5, c1..c3 (Condition 1); rank/top/bottom, active, ratio (lemmas). */
+  id: string;
+  text: string;
+  lhs: number | null;
+  rhs: number | null;
+  sense: '>=' | '<=';
+  /** lhs/rhs for ">=", rhs/lhs for "<=": holds exactly when margin >= 1 (null: divisor 0). */
+  margin: number | null;
+  /** null where the item does not apply. */
+  holds: boolean | null;
+  /** Worst-case classes (i, j) or class (i). */
+  at?: number[];
+  note?: string;
+}
+
+export interface TheoryNumerics {
+  trace: number[];
+  frobSq: number[][];
+  opNorm: number[][];
+  rank: number[];
+  lambdaMaxPlus: number[];
+  lambdaMinPlus: number[];
+  method: 'closed-form' | 'numeric';
+  rankTol: number;
+  power?: { block: number; tol: number; maxIterations: number; iterations: number; residual: number; converged: boolean };
+}
+
+/** What Theorem 1 and Condition 1 say about a data model (before training). */
+export interface TheoryReport {
+  kind: string;
+  classes: number;
+  dim: number;
+  noise: string;
+  classSizes: number[];
+  n: number;
+  width: number;
+  lr: number;
+  sigma0: number;
+  featureNorms: number[];
+  /** Tr(A_k^T A_k). */
+  trace: number[];
+  /** ||A_k^T A_j||_F^2, K x K. */
+  frobSq: number[][];
+  /** ||A_k^T A_j||_op, K x K. */
+  opNorm: number[][];
+  rank: number[];
+  lambdaMaxPlus: number[];
+  lambdaMinPlus: number[];
+  /** SNR_k (null: infinite). */
+  snr: (number | null)[];
+  /** |S_k|^2 ||u_k||^4 / (|S_j| ||A_k^T A_j||_F^2) (null on the diagonal). */
+  snrPairs: (number | null)[][];
+  /** Gamma_{k,j} (null on the diagonal). */
+  gammaRatio: (number | null)[][];
+  gammaMin: (number | null)[];
+  iterations: { value: number; traceTerm: number; initTerm: number; widthTerm: number; lr: number; epsilon: number; tUsed: number; note: string };
+  conditions: ConditionItem[];
+  conditionsHold: { a: boolean; b: boolean; c: boolean; all: boolean };
+  bounds: {
+    explicit: { class: number; snr: number | null; threshold: number; holds: boolean; bound: number }[];
+    implicit: { class: number; gammaMin: number | null; threshold: number; holds: boolean; perL: { L: number; bound: number }[] }[];
+    harmful: { class: number; snr: number | null; gammaMin: number | null; threshold: number; holds: boolean; lowerBound: number }[];
+  };
+  phase: Phase[];
+  constants: TheoryConstants;
+  ls: number[];
+  numerics: TheoryNumerics;
+}
+
+export interface LongTailedResult {
+  L: number;
+  count: number;
+  correct: number;
+  acc: number | null;
+  countPerClass: number[];
+  correctPerClass: number[];
+  accPerClass: (number | null)[];
+}
+
+export interface LemmaReport {
+  width: number;
+  steps: number | null;
+  sigma0: number;
+  sigma0Measured: number | null;
+  rankTol: number;
+  lemma3: { class: number; rank: number; singularValues: number[]; index: number | null; items: ConditionItem[] }[];
+  lemma4: { class: number; draws: number; threshold: number; meanActive: number; minActive: number; shareAtLeast: number; item: ConditionItem }[];
+  lemma5: {
+    class: number;
+    ownMin: number;
+    ownMean: number;
+    otherMax: number;
+    otherMean: number;
+    ratio: number | null;
+    meanRatio: number | null;
+    ratioPerClass: (number | null)[];
+    item: ConditionItem;
+  }[];
+  lemma6: { measured: number[][]; scale: number[][]; ratio: (number | null)[][] } | null;
+  lemma7: { max: number | null; curve: (number | null)[] | null; finalKappa: number | null; theoryScale: number | null };
+  /** b(S_k) of eq. 8. */
+  b: number[] | null;
+  test: { acc: number; accPerClass: (number | null)[]; count: number } | null;
+  longTailed:
+    | { L: number; count: number; error: number | null; perClass: { class: number; count: number; error: number | null; bound: number; condition: boolean }[] }[]
+    | null;
+  freshSeed: number;
+}
+
+export interface TheoryResult extends TheoryReport {
+  /** Present when computed from a trained run. */
+  lemmas?: LemmaReport;
+  /** The resolved data config and options. */
+  config: { data: DataConfig; theory: ResolvedTheoryOptions };
+}
+
+/** The arrays of a trained run (what `benignfit train --out DIR` writes). */
+export interface RunArrays {
+  /** W^(T), (K m) x d, row k m + r = w_{k,r}. */
+  weights: Float32Array;
+  /** W^(0), same shape (optional: gives the measured sigma0). */
+  weightsInit?: Float32Array | null;
+  trainX: Float32Array;
+  trainY: Int32Array;
+  trainPos: Uint8Array;
+  /** sum_{t<T} (1 - logit_{y_i}(W^(t), x_i)), one per training sample. */
+  logitSums?: Float64Array | null;
+  /** kappa over the trajectory (Lemma 7). */
+  kappa?: Float64Array | null;
+  testX?: Float32Array | null;
+  testY?: Int32Array | null;
+  testPos?: Uint8Array | null;
+}
+
+export interface TheoryArrays {
+  /** For model "explicit": K x d features and K x d x d noise factors A_k. */
+  features?: Float32Array;
+  noiseFactors?: Float32Array;
+}
+
+export interface FitRowInput {
+  snr: (number | null)[];
+  snrPairs?: (number | null)[][];
+  gamma: (number | null)[][];
+  testAccPerClass?: (number | null)[];
+  testCountPerClass?: number | number[];
+  testPerClass?: number | number[];
+  longTailed?: { L: number; acc: number | null; count: number; accPerClass?: (number | null)[]; countPerClass?: number[] }[];
+  [other: string]: unknown;
+}
+
+export interface FitResult {
+  estimate: number | null;
+  ci: [number, number] | null;
+  level: number;
+  stdError: number | null;
+  points: number;
+  rows: number;
+  zeroErrorPoints: number;
+  droppedPoints: number;
+  residualRms: number | null;
+  data: [number, number][];
+  note: string;
+}
+
+export interface FitReport {
+  c1: FitResult;
+  c2: FitResult;
+  classes: number;
+  options: Record<string, unknown>;
+}
+
+export interface BoundaryReport {
+  plane: 'featureNorm-gamma' | 'featureNorm-perClass' | 'gamma-perClass';
+  x: number[];
+  y: number[];
+  /** phase[iy][ix]. */
+  phase: Phase[][];
+  snr: number[][];
+  gamma: number[][];
+  curves: { id: string; label: string; points: [number, number][] }[];
+  constants: TheoryConstants;
+}
+
+/** The raw arrays of the explicit model, taken from the options or a dataset. */
+function dataOf(data: DataConfigInput | Dataset, arrays: TheoryArrays = {}): { cfg: DataConfig; features: Float32Array | null; noiseFactors: Float32Array | null } {
+  const isDataset = (d: unknown): d is Dataset => typeof d === 'object' && d !== null && 'trainX' in d && 'config' in d;
+  let cfg: DataConfig;
+  let features = arrays.features ?? null;
+  let noiseFactors = arrays.noiseFactors ?? null;
+  if (isDataset(data)) {
+    if (!data.config) throw invalid('data', 'a dataset without its config', 'a dataset made by generate (or its data config)');
+    cfg = resolveDataConfig(data.config);
+    if (cfg.model === 'explicit') {
+      features ??= data.features;
+      noiseFactors ??= data.noiseFactors ?? null;
+    }
+  } else {
+    cfg = resolveDataConfig(data);
+  }
+  if (cfg.model === 'explicit') {
+    if (!features || !noiseFactors) {
+      throw new BenignfitError('E_INVALID', 'data.model: got "explicit", expected the features (K x d) and noiseFactors (K x d x d) arrays', { field: 'data.model' });
+    }
+  } else {
+    features = null;
+    noiseFactors = null;
+  }
+  return { cfg, features, noiseFactors };
+}
+
+type Call = <T>(f: (raw: RawBackend) => T) => T;
+
+export function runTheory(call: Call, threads: number, data: DataConfigInput | Dataset, options: TheoryOptionsInput & TheoryArrays = {}): TheoryResult {
+  const { features: f, noiseFactors: a, ...rest } = options;
+  const { cfg, features, noiseFactors } = dataOf(data, { features: f, noiseFactors: a });
+  const opts = resolveTheoryOptions(rest);
+  const json = call((r) => r.theory(JSON.stringify(cfg), JSON.stringify(opts), features, noiseFactors, threads));
+  return { ...(JSON.parse(json) as TheoryReport), config: { data: cfg, theory: opts } };
+}
+
+function checkTyped(name: string, v: unknown, ctor: { new (n: number): ArrayLike<number>; name: string }, required: boolean): void {
+  if (v === undefined || v === null) {
+    if (required) throw invalid(name, v, `a ${ctor.name}`);
+    return;
+  }
+  if (!(v instanceof ctor)) throw invalid(name, v, `a ${ctor.name}`);
+}
+
+export function runTheoryLemmas(call: Call, threads: number, data: DataConfigInput | Dataset, run: RunArrays, options: TheoryOptionsInput & TheoryArrays = {}): TheoryResult {
+  const { features: f, noiseFactors: a, ...rest } = options;
+  const { cfg, features, noiseFactors } = dataOf(data, { features: f, noiseFactors: a });
+  const opts = resolveTheoryOptions(rest);
+  checkTyped('weights', run.weights, Float32Array, true);
+  checkTyped('weightsInit', run.weightsInit, Float32Array, false);
+  checkTyped('trainX', run.trainX, Float32Array, true);
+  checkTyped('trainY', run.trainY, Int32Array, true);
+  checkTyped('trainPos', run.trainPos, Uint8Array, true);
+  checkTyped('logitSums', run.logitSums, Float64Array, false);
+  checkTyped('kappa', run.kappa, Float64Array, false);
+  checkTyped('testX', run.testX, Float32Array, false);
+  checkTyped('testY', run.testY, Int32Array, false);
+  checkTyped('testPos', run.testPos, Uint8Array, false);
+  const raw = {
+    weights: run.weights,
+    weightsInit: run.weightsInit ?? null,
+    trainX: run.trainX,
+    trainY: run.trainY,
+    trainPos: run.trainPos,
+    logitSums: run.logitSums ?? null,
+    kappa: run.kappa ?? null,
+    testX: run.testX ?? null,
+    testY: run.testY ?? null,
+    testPos: run.testPos ?? null,
+  };
+  const json = call((r) => r.theoryLemmas(JSON.stringify(cfg), JSON.stringify(opts), features, noiseFactors, raw, threads));
+  return { ...(JSON.parse(json) as TheoryReport & { lemmas: LemmaReport }), config: { data: cfg, theory: opts } };
+}
+
+export interface ProgressOptions {
+  /** Called after every unit of work (one SVD, Gram matrix or power iteration; then the report). */
+  onProgress?: (p: { done: number; total: number }) => void;
+  signal?: AbortSignal;
+}
+
+/**
+ * `theory` / `theoryLemmas` in units of work: reports progress and honours an AbortSignal
+ * between units (the numerical route for large user-given A_k takes minutes at d = 3072).
+ */
+export async function runTheoryAsync(
+  call: Call,
+  threads: number,
+  data: DataConfigInput | Dataset,
+  run: RunArrays | null,
+  options: TheoryOptionsInput & TheoryArrays & ProgressOptions = {},
+): Promise<TheoryResult> {
+  const { features: f, noiseFactors: a, onProgress, signal, ...rest } = options;
+  const { cfg, features, noiseFactors } = dataOf(data, { features: f, noiseFactors: a });
+  const opts = resolveTheoryOptions(rest);
+  if (run) {
+    checkTyped('weights', run.weights, Float32Array, true);
+    checkTyped('trainX', run.trainX, Float32Array, true);
+    checkTyped('trainY', run.trainY, Int32Array, true);
+    checkTyped('trainPos', run.trainPos, Uint8Array, true);
+  }
+  if (signal?.aborted) throw abortError('theory');
+  const job = call((r) => new r.TheoryJob(JSON.stringify(cfg), JSON.stringify(opts), features, noiseFactors, run ? { ...run } : null, threads));
+  try {
+    for (;;) {
+      const finished = call(() => job.run(1));
+      onProgress?.({ done: job.done(), total: job.total() });
+      if (finished) break;
+      await new Promise((res) => setTimeout(res, 0));
+      if (signal?.aborted) throw abortError('theory');
+    }
+    const json = call(() => job.result());
+    return { ...(JSON.parse(json) as TheoryReport & { lemmas?: LemmaReport }), config: { data: cfg, theory: opts } };
+  } finally {
+    job.free?.();
+  }
+}
+
+export function runLongTailed(
+  call: Call,
+  threads: number,
+  data: DataConfigInput | Dataset,
+  weights: Float32Array,
+  width: number,
+  test: { x: Float32Array; y: Int32Array; pos: Uint8Array },
+  ls: number[],
+  arrays: TheoryArrays = {},
+): LongTailedResult[] {
+  const { cfg, features, noiseFactors } = dataOf(data, arrays);
+  checkTyped('weights', weights, Float32Array, true);
+  checkTyped('testX', test.x, Float32Array, true);
+  checkTyped('testY', test.y, Int32Array, true);
+  checkTyped('testPos', test.pos, Uint8Array, true);
+  if (!Number.isInteger(width) || width < 1) throw invalid('width', width, 'an integer >= 1');
+  if (!Array.isArray(ls) || ls.length === 0) throw invalid('ls', ls, 'a non-empty array of L values > 0');
+  ls.forEach((l, i) => {
+    if (typeof l !== 'number' || !Number.isFinite(l) || l <= 0) throw invalid(`ls[${i}]`, l, 'a finite number > 0');
+  });
+  const json = call((r) => r.longTailed(JSON.stringify(cfg), features, noiseFactors, weights, width, test.x, test.y, test.pos, Float64Array.from(ls), threads));
+  return JSON.parse(json) as LongTailedResult[];
+}
+
+export function runFit(call: Call, rows: FitRowInput[], options: FitOptionsInput = {}): FitReport {
+  if (!Array.isArray(rows) || rows.length === 0) throw invalid('rows', rows, 'a non-empty array of sweep results');
+  rows.forEach((r, i) => {
+    if (r === null || typeof r !== 'object') throw invalid(`rows[${i}]`, r, 'an object (a results.jsonl row)');
+    if (!Array.isArray(r.snr)) throw invalid(`rows[${i}].snr`, r.snr, 'an array with SNR_k per class');
+    if (!Array.isArray(r.gamma)) throw invalid(`rows[${i}].gamma`, r.gamma, 'a K x K array of Gamma_kj (null on the diagonal)');
+  });
+  const opts = resolveFitOptions(options);
+  // Only the fields the fit reads cross the boundary.
+  const slim = rows.map((r) => ({
+    snr: r.snr,
+    gamma: r.gamma,
+    ...(r.snrPairs ? { snrPairs: r.snrPairs } : {}),
+    ...(r.testAccPerClass ? { testAccPerClass: r.testAccPerClass } : {}),
+    ...(r.testCountPerClass !== undefined ? { testCountPerClass: r.testCountPerClass } : r.testPerClass !== undefined ? { testCountPerClass: r.testPerClass } : {}),
+    ...(r.longTailed ? { longTailed: r.longTailed } : {}),
+  }));
+  return JSON.parse(call((r) => r.theoryFit(JSON.stringify(slim), JSON.stringify(opts)))) as FitReport;
+}
+
+export function runBoundaries(call: Call, options: BoundaryOptionsInput): BoundaryReport {
+  const opts = resolveBoundaryOptions(options);
+  return JSON.parse(call((r) => r.theoryBoundaries(JSON.stringify(opts)))) as BoundaryReport;
+}
