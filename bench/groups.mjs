@@ -4,7 +4,8 @@
 // of that implementation's algorithm), gflops, check, note }.
 import { availableParallelism } from 'node:os';
 import { load, measureBoundary, measureClock, measureGemm, kernelInfo, resolveTrainConfig } from '../dist/index.node.js';
-import { sweep } from '../dist/sweep/node.js';
+import { NodeWorkerExecutor, sweep } from '../dist/sweep/node.js';
+import { measureSpeedup } from '../dist/sweep/speedup.js';
 import { loadInputs, machine, measure, runPython, stats, dataDir } from './lib.mjs';
 import { SHAPES } from './shapes.mjs';
 import { loadTf, tfModel } from './peers/tfjs.mjs';
@@ -37,12 +38,15 @@ function rawTrainer(bf, inp, train, withTest = false) {
 const PEER_IMPLS = ['numpy', 'torch', 'tfjs-cpu', 'tfjs-wasm'];
 const isPy = (impl) => impl === 'numpy' || impl === 'torch';
 
+/** A Python peer. Batch-1 SGD runs on one thread: its products are too small for threads, and
+ * on this machine OpenBLAS's and MKL's threads make a step several times slower. */
 function pyPeer(impl, task, shape, extra = []) {
-  return runPython('train_peer.py', ['--framework', impl, '--task', task, '--data', dataDir, '--shape', shape, '--threads', String(CORES), ...extra]);
+  const threads = task === 'full' ? CORES : 1;
+  return runPython('train_peer.py', ['--framework', impl, '--task', task, '--data', dataDir, '--shape', shape, '--threads', String(threads), ...extra]);
 }
 
 function oneHot(tf, y, k) {
-  return tf.oneHot(tf.tensor1d(Array.from(y), 'int32'), k).toFloat();
+  return tf.cast(tf.oneHot(tf.tensor1d(Array.from(y), 'int32'), k), 'float32');
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -83,6 +87,8 @@ export const GROUPS = {
       const km = s.classes * s.width;
       const g = measureGemm(bf, { m: r, n: km, k: r, dtype: 'f32', threads: 0, minSeconds: 1 });
       rows.push({ group: 'peak', task: 'gemm f32 step shape', shape: `${r}x${km}x${r}`, impl, threads: g.threads, meanMs: g.seconds * 1e3, flops: 2 * r * km * r, gflops: g.gflops, note: 'the GEMM of one full-batch gram step, all threads' });
+      const gb = measureGemm(bf, { m: r, n: km, k: r, dtype: 'f32block', threads: 1, minSeconds: 1 });
+      rows.push({ group: 'peak', task: 'block kernel step shape', shape: `${r}x${km}x${r}`, impl, threads: 1, meanMs: gb.seconds * 1e3, flops: 2 * r * km * r, gflops: gb.gflops, note: `the same product through the training kernels' block gather (${kernelInfo(bf).isa}, no FMA)` });
       if (impl === 'native') {
         const g1 = measureGemm(bf, { m: r, n: km, k: r, dtype: 'f32', threads: 1, minSeconds: 1 });
         rows.push({ group: 'peak', task: 'gemm f32 step shape', shape: `${r}x${km}x${r}`, impl, threads: 1, meanMs: g1.seconds * 1e3, flops: 2 * r * km * r, gflops: g1.gflops, note: 'the GEMM of one full-batch gram step, one thread' });
@@ -110,7 +116,7 @@ export const GROUPS = {
         const y = oneHot(tf, inp.trainY, k);
         const check = [0, 1, 2].map(() => model.step(x, y, n));
         const st = await measure(`step ${impl}`, () => model.step(x, y, n), { time: 3000, iterations: 5 });
-        return [row('step', 'full-batch step', shape, impl, threads, st, 4 * 2 * n * d * k * m, { check, note: `tfjs ${version}; autograd, tf.train.sgd` })];
+        return [row('step', 'full-batch step', shape, impl, threads, st, 4 * 2 * n * d * k * m, { check, note: `tfjs ${version}; tf ops, gradient written out` })];
       }
       const { bf, threads } = await backendFor(impl);
       const check = (() => {
@@ -164,7 +170,7 @@ export const GROUPS = {
           for (let j = 0; j < block; j++) one();
         }, { time: 2000, iterations: 5 });
         const per = { meanMs: st.meanMs / block, p50Ms: st.p50Ms / block, p99Ms: st.p99Ms / block, samples: st.samples };
-        rows.push(row('sgd', 'sgd step (batch 1)', shape, impl, threads, per, peerFlops, { check, note: `tfjs ${version}; autograd, tf.train.sgd` }));
+        rows.push(row('sgd', 'sgd step (batch 1)', shape, impl, threads, per, peerFlops, { check, note: `tfjs ${version}; tf ops, gradient written out` }));
         const t0 = performance.now();
         for (let j = 0; j < n; j++) one();
         const epochMs = performance.now() - t0;
@@ -177,12 +183,13 @@ export const GROUPS = {
       const r = n + k;
       const flops = 2 * r * k * m + 2 * 2 * k * k * m;
       t.run(n); // one epoch first: after it every row of Coef^T is live
+      // The loss of the peers' first sample at W0 (their first step's loss), from our forward pass.
       const check = (() => {
-        const c = rawTrainer(bf, inp, { epochs: 1, batchSize: 1, threads: 1 });
-        c.run(1);
-        const v = Array.from(c.lossCurve());
-        c.free?.();
-        return v;
+        const i = inp.order[0];
+        const f = bf.predict(inp.w0, inp.trainX.subarray(i * 2 * d, (i + 1) * 2 * d), { classes: k, width: m, dim: d });
+        const mx = Math.max(...f);
+        const lse = mx + Math.log(f.reduce((a, v) => a + Math.exp(v - mx), 0));
+        return [lse - f[inp.trainY[i]]];
       })();
       const block = n;
       const st = await measure(`sgd ${impl}`, () => t.run(block), { time: 2000, iterations: 5 });
@@ -234,27 +241,24 @@ export const GROUPS = {
     },
   },
 
-  /** wasm in Node worker threads (one instance each): the proxy for Web Workers in a browser. */
+  /** wasm in Node worker threads (one instance each): the proxy for Web Workers in a browser
+   * (the same measurement runs in a page with WebWorkerExecutor: ts/sweep/browser.ts). */
   workers: {
-    impls: ['wasm'],
-    async run() {
+    impls: ['wasm', 'native'],
+    async run(impl) {
       const s = SHAPES.paper;
-      const config = (count) => ({
+      const cells = 4 * CORES;
+      const config = {
         data: { classes: s.classes, dim: s.dim, perClass: s.perClass, testPerClass: s.testPerClass },
         train: { width: s.width, lr: 0.05, epochs: 20, batchSize: 1, init: 'pytorch' },
-        sweep: { x: { param: 'data.gamma', values: { from: 1, to: 100, count, scale: 'log' } }, seeds: 1 },
-      });
-      const cells = 2 * CORES;
-      const rows = [];
-      let one = null;
-      for (const workers of [1, CORES]) {
-        const t0 = performance.now();
-        await sweep(config(cells), { backend: 'wasm', workers });
-        const ms = performance.now() - t0;
-        one ??= ms;
-        rows.push(row('workers', `${cells} cells`, 'paper', 'wasm', workers, { meanMs: ms, samples: 1 }, null, { note: workers === 1 ? 'one worker thread' : `${workers} worker threads: ${(one / ms).toFixed(2)}x the speed of one` }));
-      }
-      return rows;
+        sweep: { x: { param: 'data.gamma', values: { from: 1, to: 100, count: cells, scale: 'log' } }, seeds: 1 },
+      };
+      const points = await measureSpeedup((workers) => new NodeWorkerExecutor({ backend: impl, workers, threadsPerWorker: 1 }), config, [1, CORES]);
+      return points.map((p) =>
+        row('workers', `${cells} cells`, 'paper', impl, p.workers, { meanMs: p.seconds * 1e3, samples: 1 }, null, {
+          note: p.workers === 1 ? `one worker thread${impl === 'wasm' ? ' (one wasm instance)' : ''}, starting it included` : `${p.workers} worker threads: ${p.speedup.toFixed(2)}x the speed of one (efficiency ${(p.efficiency * 100).toFixed(0)}%)`,
+        }),
+      );
     },
   },
 
@@ -285,7 +289,7 @@ export const GROUPS = {
         const s = SHAPES[shapeName];
         const cfg = { classes: s.classes, dim: s.dim, perClass: s.perClass, testPerClass: s.testPerClass, gamma: 10, seed: 1 };
         const st = await measure(`generate ${shapeName} ${impl}`, () => bf.generate(cfg), { time: 1000, iterations: 5 });
-        rows.push(row('generate', 'generate', shapeName, impl, threads, st, null, { note: `${s.classes * (s.perClass + s.testPerClass)} samples, d = ${s.dim}` }));
+        rows.push(row('generate', `generate ${shapeName}`, shapeName, impl, threads, st, null, { note: `${s.classes * (s.perClass + s.testPerClass)} samples, d = ${s.dim}` }));
       }
       return rows;
     },

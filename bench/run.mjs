@@ -112,6 +112,16 @@ function derive(rows, mach) {
         if (q) r.ratios.numpy = r.meanMs / q.meanMs;
       }
     }
+    // The same step: losses against the native row's (same inputs, same W0).
+    if (r.check?.length && r.impl !== 'native') {
+      const ref = rows.find((x) => x.group === r.group && x.task === r.task && x.impl === 'native' && x.check?.length);
+      if (ref) {
+        const len = Math.min(ref.check.length, r.check.length);
+        let worst = 0;
+        for (let i = 0; i < len; i++) worst = Math.max(worst, Math.abs(r.check[i] - ref.check[i]) / Math.max(Math.abs(ref.check[i]), 1e-12));
+        r.note = `${r.note ? r.note + '; ' : ''}loss${len > 1 ? `es of ${len} steps` : ''} vs native: ${worst.toExponential(1)}`;
+      }
+    }
     if (r.gflops) {
       const key = r.impl.startsWith('wasm') || r.impl === 'tfjs-wasm' ? `wasm-f32-1` : `native-f32-${r.threads === 1 ? 1 : mach.cores}`;
       if (peak[key]) r.ofPeak = r.gflops / peak[key];

@@ -16,7 +16,8 @@ export const GemmBenchSchema = z
     m: side,
     n: side,
     k: side,
-    dtype: z.enum(['f32', 'f64']).default('f32'),
+    /** f32block: the f32 product through the training kernels' block gather (k = m, one thread). */
+    dtype: z.enum(['f32', 'f64', 'f32block']).default('f32'),
     /** 0 = all cores (native), 1 = one. The wasm build always uses one. */
     threads: z.number().int().min(0).max(1024).default(0),
     /** Keep measuring for at least this long (best of three batches is reported). */
@@ -38,7 +39,7 @@ Object.assign(EXPECTED, {
   'gemm.m': 'an integer from 1 to 16384',
   'gemm.n': 'an integer from 1 to 16384',
   'gemm.k': 'an integer from 1 to 16384',
-  'gemm.dtype': '"f32" or "f64"',
+  'gemm.dtype': '"f32", "f64" or "f32block"',
   'gemm.threads': 'an integer from 0 (all cores) to 1024',
   'gemm.minSeconds': 'a number of seconds > 0 and <= 600',
   'boundary.bytes': 'a multiple of 4 from 4 to 2^30',
@@ -55,7 +56,7 @@ export interface GemmMeasurement {
   m: number;
   n: number;
   k: number;
-  dtype: 'f32' | 'f64';
+  dtype: 'f32' | 'f64' | 'f32block';
   /** Threads the product used. */
   threads: number;
   /** Seconds per product (best batch). */

@@ -104,6 +104,12 @@ def main():
         batch = lambda idx: (xs[idx], ys[idx])
         blas = "MKL" if torch.backends.mkl.is_available() else "?"
     else:
+        try:
+            from threadpoolctl import threadpool_limits
+
+            threadpool_limits(threads)
+        except ImportError:
+            pass
         model = NumpyModel(w0, k, m, a.lr)
         batch = lambda idx: (x[idx], y[idx])
         try:

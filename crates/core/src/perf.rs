@@ -14,6 +14,8 @@ pub const GEMM_BENCH_MAX_SIDE: usize = 16384;
 
 enum Bufs {
     F32 { a: Vec<f32>, b: Vec<f32>, c: Vec<f32> },
+    /// The same f32 product through the training kernels' block gather (for comparison).
+    Block { a: Vec<f32>, b: Vec<f32>, c: Vec<f32>, base: Vec<f32>, rows: Vec<u32>, live: Vec<u32>, scratch: Vec<f32> },
     F64 { a: Vec<f64>, b: Vec<f64>, c: Vec<f64> },
 }
 
@@ -27,7 +29,8 @@ pub struct GemmBench {
 }
 
 impl GemmBench {
-    /// `dtype` is "f32" or "f64"; `threads` 0 = all cores, 1 = one.
+    /// `dtype` is "f32", "f64", or "f32block" (f32 through [`kernels::gather_block`], one thread,
+    /// needs k = m); `threads` 0 = all cores, 1 = one.
     pub fn new(m: usize, n: usize, k: usize, dtype: &str, threads: usize) -> Result<GemmBench> {
         for (field, v) in [("m", m), ("n", n), ("k", k)] {
             if v == 0 || v > GEMM_BENCH_MAX_SIDE {
@@ -35,14 +38,27 @@ impl GemmBench {
             }
         }
         let width = match dtype {
-            "f32" => 4,
+            "f32" | "f32block" => 4,
             "f64" => 8,
-            other => return Err(Error::invalid("dtype", format!("{other:?}"), "\"f32\" or \"f64\"")),
+            other => return Err(Error::invalid("dtype", format!("{other:?}"), "\"f32\", \"f64\" or \"f32block\"")),
         };
+        if dtype == "f32block" && k != m {
+            return Err(Error::invalid("k", k, format!("k = m = {m} for \"f32block\" (a square G times Coef^T)")));
+        }
         check_alloc(&format!("GEMM benchmark buffers ({m} x {k}, {k} x {n}, {m} x {n})"), (m * k + k * n + m * n) as u128, width, DEFAULT_MEMORY_LIMIT)?;
         // Values in [-0.5, 0.5) so repeated products stay finite and denormal-free.
         let fill = |len: usize, salt: usize| (0..len).map(move |i| (((i * 2654435761 + salt) % 1024) as f64 / 1024.0) - 0.5);
-        let bufs = if width == 4 {
+        let bufs = if dtype == "f32block" {
+            Bufs::Block {
+                a: fill(m * k, 1).map(|v| v as f32).collect(),
+                b: fill(k * n, 2).map(|v| v as f32).collect(),
+                c: vec![0.0; m * n],
+                base: vec![0.0; m * n],
+                rows: (0..m as u32).collect(),
+                live: (0..k as u32).collect(),
+                scratch: Vec::new(),
+            }
+        } else if width == 4 {
             Bufs::F32 { a: fill(m * k, 1).map(|v| v as f32).collect(), b: fill(k * n, 2).map(|v| v as f32).collect(), c: vec![0.0; m * n] }
         } else {
             Bufs::F64 { a: fill(m * k, 1).collect(), b: fill(k * n, 2).collect(), c: vec![0.0; m * n] }
@@ -57,6 +73,9 @@ impl GemmBench {
 
     /// Threads the product may use.
     pub fn threads(&self) -> usize {
+        if let Bufs::Block { .. } = self.bufs {
+            return 1;
+        }
         match self.par {
             Par::Seq => 1,
             Par::Threads(t) => t,
@@ -70,6 +89,12 @@ impl GemmBench {
             Bufs::F32 { a, b, c } => {
                 for _ in 0..reps {
                     linalg::gemm_f32(c, View::rm(m, n, n), 0.0, a, View::rm(m, k, k), b, View::rm(k, n, n), 1.0, par);
+                }
+                c[0] as f64
+            }
+            Bufs::Block { a, b, c, base, rows, live, scratch } => {
+                for _ in 0..reps {
+                    kernels::gather_block(c, base, a, b, n, k, rows, live, scratch);
                 }
                 c[0] as f64
             }
@@ -174,14 +199,15 @@ mod tests {
 
     #[test]
     fn gemm_bench_computes_the_product_and_refuses_bad_sizes() {
-        for dtype in ["f32", "f64"] {
-            let mut g = GemmBench::new(3, 4, 5, dtype, 1).unwrap();
+        for dtype in ["f32", "f64", "f32block"] {
+            let (m, k) = if dtype == "f32block" { (5, 5) } else { (3, 5) };
+            let mut g = GemmBench::new(m, 4, k, dtype, 1).unwrap();
             let c0 = g.run(2);
             // C[0,0] = sum_l A[0,l] B[l,0], from the same fill.
             let f = |i: usize, salt: usize| (((i * 2654435761 + salt) % 1024) as f64 / 1024.0) - 0.5;
             let want: f64 = (0..5).map(|l| f(l, 1) * f(l * 4, 2)).sum();
             assert!((c0 - want).abs() < 1e-5, "{dtype}: {c0} vs {want}");
-            assert_eq!(g.flops(), 120.0);
+            assert_eq!(g.flops(), (2 * m * 4 * k) as f64);
         }
         assert_eq!(GemmBench::new(0, 4, 5, "f32", 1).err().unwrap().field(), Some("m"));
         assert_eq!(GemmBench::new(3, 4, 5, "f16", 1).err().unwrap().field(), Some("dtype"));

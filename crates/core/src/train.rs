@@ -460,6 +460,8 @@ pub struct Trainer {
     blocal: Vec<[u32; 2]>,
     /// Small mini-batches of feature-noise data on the gram route (the paper's SGD).
     fast: Option<Fast>,
+    /// 0..R, for the block kernel.
+    all_rows: Vec<u32>,
     // progress
     step: usize,
     total_steps: usize,
@@ -585,6 +587,7 @@ impl Trainer {
             brows: Vec::with_capacity(2 * n),
             blocal: Vec::with_capacity(n),
             fast,
+            all_rows: Vec::new(),
             step: 0,
             total_steps,
             steps_per_epoch,
@@ -678,6 +681,15 @@ impl Trainer {
                     None => {
                         z.copy_from_slice(z0);
                         linalg::gemm_f32(z, View::rm(nr, km, km), 1.0, g, View::rm(nr, r_all, r_all), coef_t, View::rm(r_all, km, km), 1.0, self.par);
+                    }
+                    // Few rows: one cache-blocked pass over Coef^T, no copy of G's rows. (For all rows
+                    // the gemm crate is faster, natively and in wasm: measured with GemmBench
+                    // "f32block" against "f32" at the paper's step shape.)
+                    Some(rows) if nr <= 4 * BLOCK_ROWS => {
+                        if self.all_rows.len() != r_all {
+                            self.all_rows = (0..r_all as u32).collect();
+                        }
+                        kernels::gather_block(z, z0, g, coef_t, km, r_all, rows, &self.all_rows, &mut self.gb);
                     }
                     Some(rows) => {
                         self.gb.resize(nr * r_all, 0.0);

@@ -41,7 +41,7 @@ pub fn boundary_in(x: Float32Array) -> f64 {
     perf::checksum(&x)
 }
 
-/// Boundary probe: a number in, an array of `len` values out (the Vec becomes the ArrayBuffer).
+/// Boundary probe: a number in, an array of `len` values out (the Vec is handed over, no copy).
 #[napi]
 pub fn boundary_out(len: u32) -> napi::Result<Float32Array> {
     guard(|| perf::filled(len as usize)).map(Float32Array::new)
