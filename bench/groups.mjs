@@ -179,7 +179,7 @@ export const GROUPS = {
       }
       const { bf, threads } = await backendFor(impl);
       const isa = kernelInfo(bf).isa;
-      const t = rawTrainer(bf, inp, { epochs: 100_000, batchSize: 1, threads: 1 });
+      const t = rawTrainer(bf, inp, { epochs: 1000, batchSize: 1, threads: 1 });
       const r = n + k;
       const flops = 2 * r * k * m + 2 * 2 * k * k * m;
       t.run(n); // one epoch first: after it every row of Coef^T is live

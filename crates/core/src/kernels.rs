@@ -94,14 +94,17 @@ pub fn set_isa(want: Isa) -> Isa {
 /// and run the variant [`isa`] picks.
 macro_rules! dispatch {
     ($name:ident ( $($arg:ident : $ty:ty),* ) -> $ret:ty => $imp:ident) => {
+        #[allow(clippy::too_many_arguments)]
         pub fn $name($($arg: $ty),*) -> $ret {
             #[cfg(target_arch = "x86_64")]
             {
                 #[target_feature(enable = "avx512f,avx2")]
+                #[allow(clippy::too_many_arguments)]
                 fn v4($($arg: $ty),*) -> $ret {
                     $imp($($arg),*)
                 }
                 #[target_feature(enable = "avx2")]
+                #[allow(clippy::too_many_arguments)]
                 fn v3($($arg: $ty),*) -> $ret {
                     $imp($($arg),*)
                 }
@@ -123,6 +126,7 @@ macro_rules! dispatch {
 /// Coef^T that are not all zero, ascending; sums run over it in order (a skipped row is all zero,
 /// so skipping it changes nothing). Callers pass indices below R and `out` of rows.len() x cols.
 #[inline(always)]
+#[allow(clippy::too_many_arguments)]
 fn gather_rows_imp(out: &mut [f32], base: &[f32], g: &[f32], b: &[f32], cols: usize, r: usize, rows: &[u32], live: &[u32]) {
     for (o, &p) in out.chunks_exact_mut(cols).zip(rows) {
         let p = p as usize;
@@ -222,9 +226,9 @@ fn panel<const W: usize>(out: &mut [f32], base: &[f32], b: &[f32], cols: usize, 
                 acc[3][c] += g3 * x;
             }
         }
-        for i in 0..rs.len() {
+        for (i, a) in acc.iter().enumerate().take(rs.len()) {
             let j = grp * 4 + i;
-            out[j * cols + c0..j * cols + c0 + W].copy_from_slice(&acc[i]);
+            out[j * cols + c0..j * cols + c0 + W].copy_from_slice(a);
         }
     }
 }
@@ -264,12 +268,12 @@ fn relu_sum8(v: &[f32]) -> (f32, bool) {
     for c in it.by_ref() {
         for l in 0..8 {
             acc[l] += c[l].max(0.0);
-            probe[l] += c[l] - c[l];
+            probe[l] += c[l] * 0.0; // NaN as soon as a value is NaN or infinite
         }
     }
     for (l, &x) in it.remainder().iter().enumerate() {
         acc[l] += x.max(0.0);
-        probe[l] += x - x;
+        probe[l] += x * 0.0;
     }
     let s = ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
     let p = probe.iter().sum::<f32>();

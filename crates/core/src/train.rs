@@ -594,8 +594,10 @@ impl Trainer {
             order: (0..n as u32).collect(),
             stop_reason: None,
             logit_sums: vec![0.0; n],
-            loss_curve: Vec::with_capacity(total_steps),
-            kappa_curve: Vec::with_capacity(total_steps),
+            // Grown as steps run: reserving total_steps up front would commit memory for steps a
+            // stopped or aborted run never takes (and 2 x 8 bytes x steps can be large).
+            loss_curve: Vec::with_capacity(total_steps.min(1 << 16)),
+            kappa_curve: Vec::with_capacity(total_steps.min(1 << 16)),
             history: Vec::new(),
             cfg,
         })
@@ -757,8 +759,8 @@ impl Trainer {
         let rc = &mut self.rowcoef[..nr * k];
         rc.iter_mut().for_each(|v| *v = 0.0);
         for (b, l) in self.blocal.iter().enumerate() {
-            for j in 0..2 {
-                let p = l[j] as usize;
+            for &p in l {
+                let p = p as usize;
                 for c in 0..k {
                     rc[p * k + c] += self.gcoef[b * k + c];
                 }
@@ -827,7 +829,7 @@ impl Trainer {
         if s == 0 {
             fs.resync(z0, g, coef_t, km, r);
         }
-        if s % fs.block == 0 {
+        if s.is_multiple_of(fs.block) {
             // The samples of the block's steps, in order (the epoch's shuffled order).
             let end = ((s + fs.block) * bs).min(n);
             fs.blk_rows.clear();
@@ -867,8 +869,8 @@ impl Trainer {
         for (b, &i) in self.bidx.iter().enumerate() {
             let y = self.y[i as usize] as usize;
             let f = &mut self.f[b * k..(b + 1) * k];
-            for c in 0..k {
-                f[c] = (fs.sums[b * k + c] as f64 + fs.fsums[y * k + c] as f64) * inv_m;
+            for (c, fc) in f.iter_mut().enumerate() {
+                *fc = (fs.sums[b * k + c] as f64 + fs.fsums[y * k + c] as f64) * inv_m;
             }
             let (l, gi, _) = softmax_row(f, y, &mut self.probs);
             loss += l;

@@ -9,6 +9,7 @@ use super::rng::{Purpose, Stream};
 use super::train::*;
 
 /// One SGD step of eq. 4 on the samples `idx`, in f64 with plain loops. Returns the batch loss.
+#[allow(clippy::too_many_arguments)]
 fn reference_step(w: &mut [f64], k: usize, m: usize, d: usize, x: &[f32], y: &[i32], idx: &[usize], lr: f64) -> f64 {
     let mut grad = vec![0.0; w.len()];
     let mut loss = 0.0;
