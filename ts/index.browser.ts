@@ -9,3 +9,4 @@ export type { CellResult } from './sweep/cell.js';
 export { sweepFigure, meanGrid, type SweepFigure } from './sweep/figure.js';
 export { resultsCsv } from './sweep/table.js';
 export { preset, FIGURES, PAPER_DATA, PAPER_TRAIN, type FigureName } from './sweep/presets.js';
+export { measureSpeedup, type SpeedupPoint } from './sweep/speedup.js';

@@ -103,6 +103,14 @@ export interface RawTrainer {
   free?(): void;
 }
 
+/** A GEMM on buffers allocated once (ts/perf.ts times `run`). */
+export interface RawGemmBench {
+  run(reps: number): number;
+  flops(): number;
+  threads(): number;
+  free?(): void;
+}
+
 /** The core's image classifier and its SGD state (crates/{node,wasm}/src/cnn.rs). */
 export interface RawClassifierTrainer {
   setTrainingData(images: Float32Array, labels: Int32Array): void;
@@ -123,6 +131,12 @@ export interface RawClassifierTrainer {
 
 export interface RawBackend extends RawInfluenceBackend {
   version(): string;
+  GemmBench: new (m: number, n: number, k: number, dtype: string, threads: number) => RawGemmBench;
+  boundaryIn(x: Float32Array): number;
+  boundaryOut(len: number): Float32Array;
+  boundaryMake(len: number): number;
+  clockProbe(iters: number): number;
+  kernelInfo(): string;
   Trainer: new (
     config: string,
     dataConfig: string | null | undefined,

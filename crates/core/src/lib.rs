@@ -7,7 +7,9 @@ pub mod cnn;
 pub mod covariance;
 pub mod data;
 pub mod error;
+pub mod kernels;
 pub mod linalg;
+pub mod perf;
 pub mod rng;
 pub mod train;
 pub mod theory;
@@ -20,3 +22,5 @@ pub const DATA_FORMAT_VERSION: u32 = 1;
 
 #[cfg(test)]
 mod train_tests;
+#[cfg(test)]
+mod train_fast_tests;

@@ -17,11 +17,19 @@
 //!   Coef^T -= (eta/n) C, elementwise: one GEMM of R*R*Km per step, independent of d.
 //!   In exact arithmetic both routes produce the same iterates; `auto` picks the cheaper
 //!   (gram when R < 2d). W is formed (one GEMM) only when metrics or the result need it.
+//!
+//! **Small mini-batches** (the paper presets' SGD with batch size 1: 10,000 steps per training) of
+//! feature-noise data on the gram route take [`Trainer::fast_step`]: a step reads only the rows of
+//! Z it needs, computed a block of steps at a time with one cache-blocked pass over Coef^T, keeps
+//! the K feature rows of Z up to date incrementally, and writes only the touched rows of Coef^T.
+//! The kernels (crate::kernels) are vectorised (AVX-512 / AVX2 chosen at run time, simd128 in
+//! wasm) and give the same bits on every instruction set and thread count.
 
 use serde::{Deserialize, Serialize};
 
 use crate::data::DataModel;
 use crate::error::{check_alloc, Error, Result, DEFAULT_MEMORY_LIMIT};
+use crate::kernels;
 use crate::linalg::{self, Par, View};
 use crate::rng::{Purpose, Stream};
 
@@ -177,6 +185,80 @@ enum Route_ {
     Direct { w: Vec<f32> },
 }
 
+/// Largest mini-batch that takes the fast SGD path ([`Trainer::fast_step`]).
+const FAST_MAX_BATCH: usize = 8;
+/// Noise rows of Z computed together at the start of a block of SGD steps (one pass over Coef^T).
+const BLOCK_ROWS: usize = 32;
+
+/// State of the fast SGD path: the K feature rows of Z kept up to date, the noise rows of the
+/// current block of steps as of its start, the changes since, and scratch.
+struct Fast {
+    /// Steps per block.
+    block: usize,
+    /// Noise rows of the block's samples in step order, where each sits in `h`, and their rows of
+    /// Z at the start of the block (rows x Km).
+    blk_rows: Vec<u32>,
+    slot: Vec<u32>,
+    h: Vec<f32>,
+    /// Noise rows of Coef^T changed since the block started and by how much (each changes at most
+    /// once per epoch, and blocks do not cross epochs).
+    dn_rows: Vec<u32>,
+    dn: Vec<f32>,
+    /// Summed changes of the feature rows of Coef^T since the block started (K x Km).
+    dfeat: Vec<f32>,
+    dfeat_any: Vec<bool>,
+    /// Scratch of the block gather.
+    gt: Vec<f32>,
+    /// Z of the K feature rows (K x Km), at the current Coef^T.
+    zfeat: Vec<f32>,
+    /// Relu sums of the feature rows (K x K).
+    fsums: Vec<f32>,
+    /// Z of the batch's noise rows (b x Km) and their relu sums (b x K).
+    zb: Vec<f32>,
+    sums: Vec<f32>,
+    /// Scaled coefficients of the noise rows (b x K) and summed ones of the feature rows (K x K).
+    rc_noise: Vec<f32>,
+    rc_feat: Vec<f32>,
+    /// What each touched row of Coef^T received this step ((b + K) x Km).
+    delta: Vec<f32>,
+    touched: Vec<u32>,
+    feat_rows: Vec<u32>,
+    /// Rows of Coef^T that are not all zero (ascending).
+    live: Vec<u32>,
+}
+
+impl Fast {
+    fn new(k: usize, km: usize, n: usize, b: usize, z0: &[f32]) -> Fast {
+        let block = (BLOCK_ROWS / b).max(1);
+        Fast {
+            block,
+            blk_rows: Vec::with_capacity(block * b),
+            slot: vec![0; n],
+            h: vec![0.0; block * b * km],
+            dn_rows: Vec::with_capacity(block * b),
+            dn: vec![0.0; block * b * km],
+            dfeat: vec![0.0; k * km],
+            dfeat_any: vec![false; k],
+            gt: Vec::with_capacity(block * b * (n + k)),
+            zfeat: z0[n * km..(n + k) * km].to_vec(),
+            fsums: vec![0.0; k * k],
+            zb: vec![0.0; b * km],
+            sums: vec![0.0; b * k],
+            rc_noise: vec![0.0; b * k],
+            rc_feat: vec![0.0; k * k],
+            delta: vec![0.0; (b + k) * km],
+            touched: Vec::with_capacity(b + k),
+            feat_rows: (n as u32..(n + k) as u32).collect(),
+            live: Vec::with_capacity(n + k),
+        }
+    }
+
+    /// Recompute Z of the feature rows from Coef^T (drops the rounding of the incremental updates).
+    fn resync(&mut self, z0: &[f32], g: &[f32], coef_t: &[f32], km: usize, r: usize) {
+        kernels::gather_rows(&mut self.zfeat, z0, g, coef_t, km, r, &self.feat_rows, &self.live);
+    }
+}
+
 struct RowSet {
     /// R x d.
     rows: Vec<f32>,
@@ -265,20 +347,7 @@ pub fn init_weights(init: &Init, km: usize, d: usize, seed: u64) -> Vec<f32> {
 /// Returns false if an activation is NaN or infinite (relu would otherwise hide a NaN).
 #[inline]
 fn relu_sums(z: &[f32], rows: usize, k: usize, m: usize, out: &mut [f32]) -> bool {
-    let km = k * m;
-    let mut probe = 0.0f32;
-    for p in 0..rows {
-        let zr = &z[p * km..(p + 1) * km];
-        for c in 0..k {
-            let mut s = 0.0f32;
-            for v in &zr[c * m..(c + 1) * m] {
-                s += v.max(0.0);
-                probe += v - v; // NaN as soon as v is NaN or infinite
-            }
-            out[p * k + c] = s;
-        }
-    }
-    probe == 0.0
+    kernels::relu_sums(&z[..rows * k * m], k, m, &mut out[..rows * k])
 }
 
 /// Whether logits f classify as y: F_y above every other F_k (a tie counts as an error, so a
@@ -383,6 +452,16 @@ pub struct Trainer {
     f: Vec<f64>,
     gcoef: Vec<f32>,
     rowcoef: Vec<f32>,
+    probs: Vec<f64>,
+    /// Samples of the current batch (sorted) and, for mini-batches, their rows (sorted, distinct).
+    bidx: Vec<u32>,
+    brows: Vec<u32>,
+    /// Local row index (into `brows`) of each batch sample's two patches.
+    blocal: Vec<[u32; 2]>,
+    /// Small mini-batches of feature-noise data on the gram route (the paper's SGD).
+    fast: Option<Fast>,
+    /// 0..R, for the block kernel.
+    all_rows: Vec<u32>,
     // progress
     step: usize,
     total_steps: usize,
@@ -479,6 +558,10 @@ impl Trainer {
             }
             _ => Route_::Direct { w: w0.clone() },
         };
+        let fast = match (&route, &train.feature_rows, cfg.batch_size) {
+            (Route_::Gram { z0, .. }, Some(_), Some(b)) if b < n && b <= FAST_MAX_BATCH => Some(Fast::new(k, km, n, b, z0)),
+            _ => None,
+        };
         Ok(Trainer {
             k,
             m: cfg.width,
@@ -499,14 +582,22 @@ impl Trainer {
             f: vec![0.0; n * k],
             gcoef: vec![0.0; n * k],
             rowcoef: vec![0.0; r * k],
+            probs: vec![0.0; k],
+            bidx: Vec::with_capacity(n),
+            brows: Vec::with_capacity(2 * n),
+            blocal: Vec::with_capacity(n),
+            fast,
+            all_rows: Vec::new(),
             step: 0,
             total_steps,
             steps_per_epoch,
             order: (0..n as u32).collect(),
             stop_reason: None,
             logit_sums: vec![0.0; n],
-            loss_curve: Vec::with_capacity(total_steps),
-            kappa_curve: Vec::with_capacity(total_steps),
+            // Grown as steps run: reserving total_steps up front would commit memory for steps a
+            // stopped or aborted run never takes (and 2 x 8 bytes x steps can be large).
+            loss_curve: Vec::with_capacity(total_steps.min(1 << 16)),
+            kappa_curve: Vec::with_capacity(total_steps.min(1 << 16)),
             history: Vec::new(),
             cfg,
         })
@@ -539,25 +630,43 @@ impl Trainer {
         }
     }
 
-    /// Samples and rows of the batch at the current step.
-    fn batch(&mut self) -> (Vec<u32>, Option<Vec<u32>>) {
+    /// Fill `bidx` (and `brows`, `blocal`) with the samples and rows of the batch at the current
+    /// step. Returns false for a full batch (every row).
+    fn fill_batch(&mut self) -> bool {
+        self.bidx.clear();
         match self.cfg.batch_size {
-            None => ((0..self.n as u32).collect(), None),
-            Some(b) if b >= self.n => ((0..self.n as u32).collect(), None),
-            Some(b) => {
+            Some(b) if b < self.n => {
                 let e = self.step / self.steps_per_epoch;
                 let s = self.step % self.steps_per_epoch;
                 if s == 0 {
-                    self.order = (0..self.n as u32).collect();
+                    self.order.clear();
+                    self.order.extend(0..self.n as u32);
                     Stream::new(self.cfg.seed, Purpose::Shuffle, e as u64).shuffle(&mut self.order);
                 }
-                let mut idx: Vec<u32> = self.order[s * b..((s + 1) * b).min(self.n)].to_vec();
+                self.bidx.extend_from_slice(&self.order[s * b..((s + 1) * b).min(self.n)]);
                 // Order inside a batch does not change the update; sorted keeps memory access regular.
-                idx.sort_unstable();
-                let mut rows: Vec<u32> = idx.iter().flat_map(|&i| self.train.srows[i as usize]).collect();
-                rows.sort_unstable();
-                rows.dedup();
-                (idx, Some(rows))
+                self.bidx.sort_unstable();
+                if self.fast.is_some() {
+                    return true;
+                }
+                self.brows.clear();
+                for &i in &self.bidx {
+                    self.brows.extend_from_slice(&self.train.srows[i as usize]);
+                }
+                self.brows.sort_unstable();
+                self.brows.dedup();
+                self.blocal.clear();
+                for &i in &self.bidx {
+                    let s = self.train.srows[i as usize];
+                    self.blocal.push([self.brows.binary_search(&s[0]).unwrap_or(0) as u32, self.brows.binary_search(&s[1]).unwrap_or(0) as u32]);
+                }
+                true
+            }
+            _ => {
+                self.bidx.extend(0..self.n as u32);
+                self.blocal.clear();
+                self.blocal.extend_from_slice(&self.train.srows);
+                false
             }
         }
     }
@@ -574,6 +683,15 @@ impl Trainer {
                     None => {
                         z.copy_from_slice(z0);
                         linalg::gemm_f32(z, View::rm(nr, km, km), 1.0, g, View::rm(nr, r_all, r_all), coef_t, View::rm(r_all, km, km), 1.0, self.par);
+                    }
+                    // Few rows: one cache-blocked pass over Coef^T, no copy of G's rows. (For all rows
+                    // the gemm crate is faster, natively and in wasm: measured with GemmBench
+                    // "f32block" against "f32" at the paper's step shape.)
+                    Some(rows) if nr <= 4 * BLOCK_ROWS => {
+                        if self.all_rows.len() != r_all {
+                            self.all_rows = (0..r_all as u32).collect();
+                        }
+                        kernels::gather_block(z, z0, g, coef_t, km, r_all, rows, &self.all_rows, &mut self.gb);
                     }
                     Some(rows) => {
                         self.gb.resize(nr * r_all, 0.0);
@@ -605,69 +723,63 @@ impl Trainer {
 
     /// One (S)GD step. Returns the loss of the batch at the weights before the update.
     fn one_step(&mut self) -> Result<f64> {
+        let mini = self.fill_batch();
+        if self.fast.is_some() {
+            return self.fast_step();
+        }
         let (k, m, d) = (self.k, self.m, self.d);
         let km = k * m;
-        let (idx, rows) = self.batch();
-        self.forward_rows(rows.as_deref());
-        let nr = rows.as_ref().map_or(self.train.r(d), |r| r.len());
-        // Local row index of each batch sample's patches.
-        let local: Vec<[u32; 2]> = match &rows {
-            None => idx.iter().map(|&i| self.train.srows[i as usize]).collect(),
-            Some(rows) => idx
-                .iter()
-                .map(|&i| {
-                    let s = self.train.srows[i as usize];
-                    [rows.binary_search(&s[0]).unwrap_or(0) as u32, rows.binary_search(&s[1]).unwrap_or(0) as u32]
-                })
-                .collect(),
-        };
-        let nb = idx.len();
-        logits(&self.z[..nr * km], nr, k, m, &local, &mut self.sums, &mut self.f[..nb * k]);
+        let brows = std::mem::take(&mut self.brows);
+        let rows = if mini { Some(&brows[..]) } else { None };
+        self.forward_rows(rows);
+        let nr = rows.map_or(self.train.r(d), |r| r.len());
+        let nb = self.bidx.len();
+        logits(&self.z[..nr * km], nr, k, m, &self.blocal, &mut self.sums, &mut self.f[..nb * k]);
         // Softmax, loss, g_i = 1 - logit_y, coefficients p_k - 1[k = y].
-        let mut probs = vec![0.0f64; k];
         let (mut loss, mut gmax, mut gmin) = (0.0f64, 0.0f64, f64::INFINITY);
-        for (b, &i) in idx.iter().enumerate() {
+        for (b, &i) in self.bidx.iter().enumerate() {
             let y = self.y[i as usize] as usize;
-            let (l, g, _) = softmax_row(&self.f[b * k..(b + 1) * k], y, &mut probs);
+            let (l, g, _) = softmax_row(&self.f[b * k..(b + 1) * k], y, &mut self.probs);
             loss += l;
             self.logit_sums[i as usize] += g;
             gmax = gmax.max(g);
             gmin = gmin.min(g);
             for c in 0..k {
-                self.gcoef[b * k + c] = (probs[c] - if c == y { 1.0 } else { 0.0 }) as f32;
+                self.gcoef[b * k + c] = (self.probs[c] - if c == y { 1.0 } else { 0.0 }) as f32;
             }
         }
         loss /= nb as f64;
         if !loss.is_finite() {
+            self.brows = brows;
             return Err(Error::Diverged { step: self.step, loss, lr: self.cfg.lr });
         }
         self.kappa_curve.push(if gmin > 0.0 { gmax / gmin } else { f64::INFINITY });
         // Row coefficients: sum over the samples using the row (a feature row gathers its class).
+        let scale = -(self.cfg.lr / (nb as f64 * m as f64)) as f32;
         let rc = &mut self.rowcoef[..nr * k];
         rc.iter_mut().for_each(|v| *v = 0.0);
-        for (b, l) in local.iter().enumerate() {
-            for j in 0..2 {
-                let p = l[j] as usize;
+        for (b, l) in self.blocal.iter().enumerate() {
+            for &p in l {
+                let p = p as usize;
                 for c in 0..k {
                     rc[p * k + c] += self.gcoef[b * k + c];
                 }
             }
         }
-        let scale = -(self.cfg.lr / (nb as f64 * m as f64)) as f32;
         match &mut self.route {
             Route_::Gram { coef_t, .. } => {
-                // Coef^T[p, k*m + r] += scale * rc[p, k] * 1[z > 0], elementwise.
-                for j in 0..nr {
-                    let p = rows.as_ref().map_or(j, |r| r[j] as usize);
-                    let zr = &self.z[j * km..(j + 1) * km];
-                    let cr = &mut coef_t[p * km..(p + 1) * km];
-                    for c in 0..k {
-                        let a = scale * rc[j * k + c];
-                        if a == 0.0 {
-                            continue;
-                        }
-                        for (cv, zv) in cr[c * m..(c + 1) * m].iter_mut().zip(&zr[c * m..(c + 1) * m]) {
-                            *cv += if *zv > 0.0 { a } else { 0.0 };
+                // Coef^T[p, k*m + r] += scale * rc[p, k] * 1[z > 0], elementwise, row by row.
+                rc.iter_mut().for_each(|v| *v *= scale);
+                let z = &self.z[..nr * km];
+                let rc = &*rc;
+                match rows {
+                    None => crate::data::par_rows(&mut coef_t[..nr * km], km, self.par, |(j, cr)| {
+                        kernels::masked_update(cr, &z[j * km..(j + 1) * km], &rc[j * k..(j + 1) * k], m, &mut []);
+                    }),
+                    Some(rows) => {
+                        for (j, &p) in rows.iter().enumerate() {
+                            let p = p as usize;
+                            kernels::masked_update(&mut coef_t[p * km..(p + 1) * km], &z[j * km..(j + 1) * km], &rc[j * k..(j + 1) * k], m, &mut []);
                         }
                     }
                 }
@@ -675,17 +787,147 @@ impl Trainer {
             Route_::Direct { w } => {
                 // C[p, k*m + r] = rc[p, k] * 1[z > 0], then W += scale * C^T P (one GEMM).
                 let zz = &mut self.z[..nr * km];
-                for j in 0..nr {
-                    let zr = &mut zz[j * km..(j + 1) * km];
-                    for c in 0..k {
-                        let a = rc[j * k + c];
-                        for zv in zr[c * m..(c + 1) * m].iter_mut() {
-                            *zv = if *zv > 0.0 { a } else { 0.0 };
-                        }
-                    }
-                }
+                kernels::mask_coefs(zz, rc, k, m);
                 let p: &[f32] = if rows.is_some() { &self.pb[..nr * d] } else { &self.train.rows };
                 linalg::gemm_f32(w, View::rm(km, d, d), 1.0, zz, View::rm_t(nr, km, km), p, View::rm(nr, d, d), scale, self.par);
+            }
+        }
+        self.brows = brows;
+        self.step += 1;
+        Ok(loss)
+    }
+
+    /// One step of a small mini-batch of feature-noise data on the gram route (the paper's SGD with
+    /// batch size 1 is the hot path of every sweep).
+    ///
+    /// A step needs the rows of Z = Z0 + G Coef^T of its samples' noise patches and of their class
+    /// features, and changes only those rows of Coef^T. So:
+    /// - steps go in blocks: at the start of a block the noise rows of all its samples (known from
+    ///   the epoch's order) are computed in one cache-blocked pass over Coef^T
+    ///   ([`kernels::gather_block`]), and a step inside the block adds G[a, q] delta_q for the rows
+    ///   q changed since the block started: a read of Coef^T per block instead of per step;
+    /// - the K feature rows of Z are kept up to date incrementally
+    ///   (Z[features] += G[features, q] delta_q) and recomputed exactly at every epoch start, so
+    ///   rounding cannot accumulate;
+    /// - only the touched rows of Coef^T are written, and nothing is allocated.
+    ///
+    /// Exact in exact arithmetic (the same iterates as the other routes, up to rounding).
+    fn fast_step(&mut self) -> Result<f64> {
+        let (k, m, n) = (self.k, self.m, self.n);
+        let km = k * m;
+        let r = self.train.r(self.d);
+        let nb = self.bidx.len();
+        let spe = self.steps_per_epoch;
+        let bs = self.cfg.batch_size.unwrap_or(1);
+        let Route_::Gram { g, z0, coef_t } = &mut self.route else {
+            return Err(Error::Internal { detail: "fast SGD step without the gram route".into() });
+        };
+        let Some(fs) = self.fast.as_mut() else {
+            return Err(Error::Internal { detail: "fast SGD step without its state".into() });
+        };
+        let s = self.step % spe;
+        if s == 0 {
+            fs.resync(z0, g, coef_t, km, r);
+        }
+        if s.is_multiple_of(fs.block) {
+            // The samples of the block's steps, in order (the epoch's shuffled order).
+            let end = ((s + fs.block) * bs).min(n);
+            fs.blk_rows.clear();
+            fs.blk_rows.extend_from_slice(&self.order[s * bs..end]);
+            for (j, &i) in fs.blk_rows.iter().enumerate() {
+                fs.slot[i as usize] = j as u32;
+            }
+            let rows = fs.blk_rows.len();
+            kernels::gather_block(&mut fs.h[..rows * km], z0, g, coef_t, km, r, &fs.blk_rows, &fs.live, &mut fs.gt);
+            fs.dn_rows.clear();
+            fs.dfeat.iter_mut().for_each(|v| *v = 0.0);
+            fs.dfeat_any.iter_mut().for_each(|v| *v = false);
+        }
+        // Z of this step's noise rows: the block's value plus what changed since.
+        let zb = &mut fs.zb[..nb * km];
+        for (b, &i) in self.bidx.iter().enumerate() {
+            let p = i as usize;
+            let j = fs.slot[p] as usize;
+            let zr = &mut zb[b * km..(b + 1) * km];
+            zr.copy_from_slice(&fs.h[j * km..(j + 1) * km]);
+            let grow = &g[p * r..(p + 1) * r];
+            for (t, &q) in fs.dn_rows.iter().enumerate() {
+                kernels::axpy(zr, grow[q as usize], &fs.dn[t * km..(t + 1) * km]);
+            }
+            for c in 0..k {
+                if fs.dfeat_any[c] {
+                    kernels::axpy(zr, grow[n + c], &fs.dfeat[c * km..(c + 1) * km]);
+                }
+            }
+        }
+        // Logits from the noise row's and the class feature's relu sums.
+        let finite = kernels::relu_sums(zb, k, m, &mut fs.sums[..nb * k]) & kernels::relu_sums(&fs.zfeat, k, m, &mut fs.fsums);
+        let inv_m = if finite { 1.0 / m as f64 } else { f64::NAN };
+        let (mut loss, mut gmax, mut gmin) = (0.0f64, 0.0f64, f64::INFINITY);
+        fs.rc_feat.iter_mut().for_each(|v| *v = 0.0);
+        let scale = -(self.cfg.lr / (nb as f64 * m as f64)) as f32;
+        for (b, &i) in self.bidx.iter().enumerate() {
+            let y = self.y[i as usize] as usize;
+            let f = &mut self.f[b * k..(b + 1) * k];
+            for (c, fc) in f.iter_mut().enumerate() {
+                *fc = (fs.sums[b * k + c] as f64 + fs.fsums[y * k + c] as f64) * inv_m;
+            }
+            let (l, gi, _) = softmax_row(f, y, &mut self.probs);
+            loss += l;
+            self.logit_sums[i as usize] += gi;
+            gmax = gmax.max(gi);
+            gmin = gmin.min(gi);
+            for c in 0..k {
+                let coef = (self.probs[c] - if c == y { 1.0 } else { 0.0 }) as f32;
+                fs.rc_noise[b * k + c] = scale * coef;
+                fs.rc_feat[y * k + c] += coef;
+            }
+        }
+        loss /= nb as f64;
+        if !loss.is_finite() {
+            return Err(Error::Diverged { step: self.step, loss, lr: self.cfg.lr });
+        }
+        self.kappa_curve.push(if gmin > 0.0 { gmax / gmin } else { f64::INFINITY });
+        // Update the touched rows of Coef^T, keeping what was added: noise rows' changes go to the
+        // block's list, feature rows' to `delta` (and summed into dfeat).
+        fs.touched.clear();
+        let first_dn = fs.dn_rows.len();
+        for (b, &i) in self.bidx.iter().enumerate() {
+            let p = i as usize;
+            let t = fs.dn_rows.len();
+            kernels::masked_update(&mut coef_t[p * km..(p + 1) * km], &zb[b * km..(b + 1) * km], &fs.rc_noise[b * k..(b + 1) * k], m, &mut fs.dn[t * km..(t + 1) * km]);
+            fs.dn_rows.push(p as u32);
+            fs.touched.push(p as u32);
+        }
+        let mut slot = 0;
+        for c in 0..k {
+            if !self.bidx.iter().any(|&i| self.y[i as usize] as usize == c) {
+                continue;
+            }
+            let p = n + c;
+            let rc = &mut fs.rc_feat[c * k..(c + 1) * k];
+            rc.iter_mut().for_each(|v| *v *= scale);
+            let dr = &mut fs.delta[slot * km..(slot + 1) * km];
+            kernels::masked_update(&mut coef_t[p * km..(p + 1) * km], &fs.zfeat[c * km..(c + 1) * km], rc, m, dr);
+            kernels::axpy(&mut fs.dfeat[c * km..(c + 1) * km], 1.0, dr);
+            fs.dfeat_any[c] = true;
+            fs.touched.push(p as u32);
+            slot += 1;
+        }
+        // Z[features] += G[feature f, q] * delta_q for every touched row q, in a fixed order.
+        for f in 0..k {
+            let grow = &g[(n + f) * r..(n + f + 1) * r];
+            let zf = &mut fs.zfeat[f * km..(f + 1) * km];
+            for (t, &q) in fs.dn_rows[first_dn..].iter().enumerate() {
+                kernels::axpy(zf, grow[q as usize], &fs.dn[(first_dn + t) * km..(first_dn + t + 1) * km]);
+            }
+            for (t, &q) in fs.touched[nb..].iter().enumerate() {
+                kernels::axpy(zf, grow[q as usize], &fs.delta[t * km..(t + 1) * km]);
+            }
+        }
+        for &q in &fs.touched {
+            if let Err(at) = fs.live.binary_search(&q) {
+                fs.live.insert(at, q);
             }
         }
         self.step += 1;

@@ -4,6 +4,7 @@
 
 mod cnn;
 mod data;
+mod perf;
 mod train;
 mod influence;
 mod theory;

@@ -1,0 +1,177 @@
+/**
+ * Measurements of the machine, for benchmarks: the GEMM throughput every "fraction of peak" refers
+ * to (through the same gemm path the kernels use), the cost of moving arrays across the binding
+ * boundary, and what the kernels run with. Synchronous: they block for about `minSeconds`.
+ */
+import { z } from 'zod';
+import type { Benignfit } from './api.js';
+import { EXPECTED, zodError } from './config.js';
+
+const side = z.number().int().min(1).max(16384);
+const seconds = z.number().refine(Number.isFinite, { message: 'finite' }).pipe(z.number().gt(0).max(600));
+
+export const GemmBenchSchema = z
+  .object({
+    /** C = A B with A m x k and B k x n (row-major). */
+    m: side,
+    n: side,
+    k: side,
+    /** f32block: the f32 product through the training kernels' block gather (k = m, one thread). */
+    dtype: z.enum(['f32', 'f64', 'f32block']).default('f32'),
+    /** 0 = all cores (native), 1 = one. The wasm build always uses one. */
+    threads: z.number().int().min(0).max(1024).default(0),
+    /** Keep measuring for at least this long (best of three batches is reported). */
+    minSeconds: seconds.default(0.5),
+  })
+  .strict();
+export type GemmBenchInput = z.input<typeof GemmBenchSchema>;
+
+export const BoundaryBenchSchema = z
+  .object({
+    /** Size of the array moved across the boundary, in bytes (a multiple of 4). */
+    bytes: z.number().int().min(4).max(1 << 30).multipleOf(4).default(4 << 20),
+    minSeconds: seconds.default(0.3),
+  })
+  .strict();
+export type BoundaryBenchInput = z.input<typeof BoundaryBenchSchema>;
+
+Object.assign(EXPECTED, {
+  'gemm.m': 'an integer from 1 to 16384',
+  'gemm.n': 'an integer from 1 to 16384',
+  'gemm.k': 'an integer from 1 to 16384',
+  'gemm.dtype': '"f32", "f64" or "f32block"',
+  'gemm.threads': 'an integer from 0 (all cores) to 1024',
+  'gemm.minSeconds': 'a number of seconds > 0 and <= 600',
+  'boundary.bytes': 'a multiple of 4 from 4 to 2^30',
+  'boundary.minSeconds': 'a number of seconds > 0 and <= 600',
+});
+
+function parse<S extends z.ZodType>(schema: S, prefix: string, input: unknown): z.output<S> {
+  const r = schema.safeParse(input ?? {});
+  if (!r.success) throw zodError(prefix, input ?? {}, r.error);
+  return r.data;
+}
+
+export interface GemmMeasurement {
+  m: number;
+  n: number;
+  k: number;
+  dtype: 'f32' | 'f64' | 'f32block';
+  /** Threads the product used. */
+  threads: number;
+  /** Seconds per product (best batch). */
+  seconds: number;
+  gflops: number;
+  /** Products timed in all. */
+  reps: number;
+  backend: string;
+}
+
+/** Time `f(reps)` in batches of growing size until `minSeconds` is spent; best seconds per rep. */
+export function timeBest(f: (reps: number) => void, minSeconds: number): { seconds: number; reps: number } {
+  let reps = 1;
+  let total = 0;
+  let best = Infinity;
+  let batches = 0;
+  const t0 = performance.now();
+  while (batches < 3 || (performance.now() - t0) / 1000 < minSeconds) {
+    const a = performance.now();
+    f(reps);
+    const dt = (performance.now() - a) / 1000;
+    total += reps;
+    batches++;
+    best = Math.min(best, dt / reps);
+    if (dt < minSeconds / 8) reps = Math.min(reps * 2, 1 << 20);
+  }
+  return { seconds: best, reps: total };
+}
+
+/** GEMM throughput of this machine through the core's gemm path (the benchmarks' peak). */
+export function measureGemm(bf: Benignfit, input: GemmBenchInput): GemmMeasurement {
+  const o = parse(GemmBenchSchema, 'gemm', input);
+  const g = bf.call((r) => new r.GemmBench(o.m, o.n, o.k, o.dtype, o.threads));
+  try {
+    g.run(1);
+    const { seconds, reps } = timeBest((n) => g.run(n), o.minSeconds);
+    return { m: o.m, n: o.n, k: o.k, dtype: o.dtype, threads: g.threads(), seconds, gflops: g.flops() / seconds / 1e9, reps, backend: bf.backend };
+  } finally {
+    g.free?.();
+  }
+}
+
+export interface BoundaryMeasurement {
+  bytes: number;
+  /** Seconds to pass an array in and read it once in the core. */
+  inSeconds: number;
+  /** Seconds to get an array of that size out of the core (made there). */
+  outSeconds: number;
+  /** Seconds to make (and drop) the array in the core without returning it: outSeconds minus
+   * this is the cost of the way out. */
+  makeSeconds: number;
+  /** A plain JS loop reading the array once (the cost of the reading alone, for reference). */
+  jsSeconds: number;
+  /** Allocating an array of that size in JS and touching each page (fresh memory, for reference). */
+  jsAllocSeconds: number;
+  backend: string;
+}
+
+/** The cost of moving one array across the JS/core boundary, each way, on its own. */
+export function measureBoundary(bf: Benignfit, input: BoundaryBenchInput = {}): BoundaryMeasurement {
+  const o = parse(BoundaryBenchSchema, 'boundary', input);
+  const len = o.bytes / 4;
+  const x = new Float32Array(len);
+  for (let i = 0; i < len; i++) x[i] = i & 1023;
+  let sink = 0;
+  const inT = timeBest((n) => {
+    for (let i = 0; i < n; i++) sink += bf.call((r) => r.boundaryIn(x));
+  }, o.minSeconds);
+  const outT = timeBest((n) => {
+    for (let i = 0; i < n; i++) sink += bf.call((r) => r.boundaryOut(len))[len - 1];
+  }, o.minSeconds);
+  const makeT = timeBest((n) => {
+    for (let i = 0; i < n; i++) sink += bf.call((r) => r.boundaryMake(len));
+  }, o.minSeconds);
+  const jsT = timeBest((n) => {
+    for (let i = 0; i < n; i++) {
+      let s = 0;
+      for (let j = 0; j < len; j++) s += x[j];
+      sink += s;
+    }
+  }, o.minSeconds);
+  const allocT = timeBest((n) => {
+    for (let i = 0; i < n; i++) {
+      const a = new Float32Array(len);
+      for (let j = 0; j < len; j += 1024) a[j] = j;
+      sink += a[len - 1];
+    }
+  }, o.minSeconds);
+  if (Number.isNaN(sink)) throw new Error('unreachable');
+  return { bytes: o.bytes, inSeconds: inT.seconds, outSeconds: outT.seconds, makeSeconds: makeT.seconds, jsSeconds: jsT.seconds, jsAllocSeconds: allocT.seconds, backend: bf.backend };
+}
+
+/**
+ * The clock the core runs at, in GHz, from a timed chain of dependent integer additions (one per
+ * cycle), turbo included; null where it cannot be measured (wasm, non-x86).
+ */
+export function measureClock(bf: Benignfit, minSeconds = 0.2): number | null {
+  const iters = 1 << 20;
+  if (bf.call((r) => r.clockProbe(1)) === 0) return null;
+  const { seconds } = timeBest((n) => {
+    for (let i = 0; i < n; i++) bf.call((r) => r.clockProbe(iters));
+  }, minSeconds);
+  return (8 * iters) / seconds / 1e9;
+}
+
+export interface KernelInfo {
+  /** Instruction set of the training kernels: avx512f, avx2, plain (native) or simd128 (wasm). */
+  isa: string;
+  /** Whether the gemm crate's AVX-512 kernels are built in (used when the CPU has AVX-512F). */
+  gemmAvx512: boolean;
+  /** Threads the kernels may use. */
+  threads: number;
+}
+
+/** What the kernels of this backend run with. */
+export function kernelInfo(bf: Benignfit): KernelInfo {
+  return JSON.parse(bf.call((r) => r.kernelInfo())) as KernelInfo;
+}
