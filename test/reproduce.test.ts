@@ -1,10 +1,10 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decode } from 'fast-png';
 import { describe, expect, it } from 'vitest';
-import { compareFig7, fig7SummaryCsv, fig7Svg, parseFig7Csv, readMnist, summarizeFig7, type Fig7Row } from '../ts/index.node.js';
+import { channelStats, compareFig7, fig7SummaryCsv, fig7Svg, parseFig7Csv, readCifar, readMnist, subsetImages, summarizeFig7, tensorsFromImages, trainClassifier, type Fig7Row } from '../ts/index.node.js';
 import { readJsonl } from '../ts/sweep/store.js';
 import { BACKENDS, backend } from './helpers.js';
 
@@ -255,7 +255,13 @@ describe.each(BACKENDS)('benignfit reproduce fig7 (CLI) on %s', (name) => {
       expect(summary.find((l) => l.startsWith('high,0.5,'))!.split(',').map(Number)[3]).toBe(high50.mean);
       const sj = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
       expect(sj.differences.lowMinusHigh.length).toBe(3);
-      expect(sj.retrainings).toMatchObject({ done: 18, planned: 14 });
+      expect(sj.retrainings).toMatchObject({ done: 14, planned: 14 });
+      expect(sj.rows).toBe(18);
+      // Class shares removed by "high" at 50%, recomputed from scores.csv.
+      const order = [...scores.keys()].sort((a, b) => scores[b] - scores[a] || a - b).slice(0, 800);
+      const labelsOf = readMnist(fi, fl).labels;
+      const share0 = order.filter((i) => labelsOf[i] === 0).length / 400;
+      expect(sj.removedPerClass.high.find((x: { fraction: number }) => x.fraction === 0.5).share[0]).toBeCloseTo(share0, 12);
       const svg = readFileSync(join(out, 'fig7.svg'), 'utf8');
       expect(svg.match(/class="series"/g)!.length).toBe(3);
       expect(svg.match(/class="band"/g)!.length).toBe(3);
@@ -272,6 +278,46 @@ describe.each(BACKENDS)('benignfit reproduce fig7 (CLI) on %s', (name) => {
       const e = runErr([...args(out).slice(0, -2), '--epochs', '2', '--backend', name]);
       expect(e.status).toBe(2);
       expect(e.stderr).toMatch(/different config \(differs in: classifier\.epochs\)/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('CIFAR-10 batches: the small CNN, and a row equals a training on the kept images recomputed from scores.csv', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bf-fig7-cifar-'));
+    try {
+      // Batches in the CIFAR-10 binary format: label byte + R, G, B planes of 32 x 32.
+      const batch = (n: number, seed: number) => {
+        const { images, labels } = squares(n, 32, 32, seed);
+        const b = new Uint8Array(n * 3073);
+        for (let i = 0; i < n; i++) {
+          b[i * 3073] = labels[i];
+          for (let c = 0; c < 3; c++) b.set(images.subarray(i * 1024, (i + 1) * 1024).map((v) => (v * (c + 2)) >> 2), i * 3073 + 1 + c * 1024);
+        }
+        return b;
+      };
+      const cifar = join(dir, 'cifar-10-batches-bin');
+      mkdirSync(cifar);
+      for (let k = 1; k <= 5; k++) writeFileSync(join(cifar, `data_batch_${k}.bin`), batch(24, k));
+      writeFileSync(join(cifar, 'test_batch.bin'), batch(40, 9));
+      const out = join(dir, 'out');
+      run(['reproduce', 'fig7', '--dataset', 'cifar10', '--cifar', cifar, '--out', out, '--epochs', '1', '--fractions', '0,0.5', '--seeds', '1', '--set', 'classifier.batchSize=16', '--backend', name]);
+      const rows = parseFig7Csv(readFileSync(join(out, 'results.csv'), 'utf8'));
+      expect(rows.length).toBe(6);
+      expect(JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')).config.classifier.arch).toBe('cifar-small');
+      // Independently: drop the 60 highest scores of scores.csv (ties by index), train with the
+      // full set's channel statistics and seed 0, and compare with the "high" row.
+      const scores = readFileSync(join(out, 'scores.csv'), 'utf8').trim().split('\n').slice(1).map((l) => +l.split(',')[2]);
+      const gone = new Set([...scores.keys()].sort((a, b) => scores[b] - scores[a] || a - b).slice(0, 60));
+      const keep = [...scores.keys()].filter((i) => !gone.has(i));
+      const train = tensorsFromImages(readCifar(cifar, 'train'));
+      const test = tensorsFromImages(readCifar(cifar, 'test'));
+      const bf = await backend(name);
+      const r = await trainClassifier(bf, subsetImages(train, keep), test, { arch: 'cifar-small', epochs: 1, batchSize: 16, seed: 0, normalize: channelStats(train) });
+      r.classifier.dispose();
+      const high = rows.find((x) => x.removed === 'high' && x.fraction === 0.5)!;
+      expect(high.trainSize).toBe(60);
+      expect(high.testAcc).toBe(r.testAcc);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

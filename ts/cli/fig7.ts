@@ -17,6 +17,7 @@ import {
   fig7Svg,
   fig7SummaryCsv,
   REMOVED_KINDS,
+  rankByScore,
   removeAndRetrain,
   removedCount,
   summarizeFig7,
@@ -109,7 +110,36 @@ export interface Fig7Summary {
   points: ReturnType<typeof summarizeFig7>;
   /** Paired differences per fraction: low - high (> 0: removing high-scored images hurt more), random - high, random - low. */
   differences: { lowMinusHigh: ReturnType<typeof compareFig7>; randomMinusHigh: ReturnType<typeof compareFig7>; randomMinusLow: ReturnType<typeof compareFig7> };
+  /** Retrainings done (fraction 0 is one retraining per seed for all kinds) and planned; seconds of this invocation. */
   retrainings: { done: number; planned: number; seconds: number };
+  /** Rows of results.csv. */
+  rows: number;
+  /**
+   * The ranking is over the whole training set, so the classes need not lose the same share:
+   * for "high" and "low" at each fraction, the share of every class's images removed.
+   */
+  removedPerClass?: Partial<Record<'high' | 'low', { fraction: number; share: number[] }[]>>;
+}
+
+/** Share of each class's training images that "high" and "low" remove at each fraction. */
+export function removedPerClass(scores: ArrayLike<number>, labels: ArrayLike<number>, fractions: number[], kinds: RemovedKind[]): NonNullable<Fig7Summary['removedPerClass']> {
+  const n = labels.length;
+  let K = 0;
+  for (let i = 0; i < n; i++) K = Math.max(K, labels[i] + 1);
+  const size = new Array<number>(K).fill(0);
+  for (let i = 0; i < n; i++) size[labels[i]]++;
+  const out: NonNullable<Fig7Summary['removedPerClass']> = {};
+  for (const kind of ['high', 'low'] as const) {
+    if (!kinds.includes(kind)) continue;
+    const order = rankByScore(scores, kind);
+    out[kind] = fractions.map((f) => {
+      const gone = new Array<number>(K).fill(0);
+      const m = removedCount(n, f);
+      for (let j = 0; j < m; j++) gone[labels[order[j]]]++;
+      return { fraction: f, share: gone.map((g, k) => (size[k] ? g / size[k] : 0)) };
+    });
+  }
+  return out;
 }
 
 /** Scores of a previous run in this folder (scores.npy), or null when there are none that fit. */
@@ -201,7 +231,8 @@ export async function runFig7ToFolder(bf: Benignfit, dir: string, train: ImageSe
     const done = new Set(rows.map((r) => `${r.fraction}|${r.seed}|${removedCount(train.n, r.fraction) === 0 ? '' : r.removed}`)).size;
     if (aborted) console.error(`${label}: stopped; ${done} of ${planned} retrainings are saved in ${dir}. Run the same command again to resume.`);
     else console.error(`${label}: ${planned} retrainings (${trained} now, ${planned - trained} from before) in ${seconds.toFixed(1)} s`);
-    const { files, summary } = await writeFig7Outputs(dir, rows, { planned, seconds, title: `Figure 7: ${config.dataset === 'mnist' ? 'MNIST, LeNet-5' : 'CIFAR-10, small CNN'}, ${classifier.epochs} epoch${classifier.epochs > 1 ? 's' : ''}` });
+    const shares = removedPerClass(scores, train.labels, config.fractions, config.removed);
+    const { files, summary } = await writeFig7Outputs(dir, rows, { done, planned, seconds, removedPerClass: shares, title: `Figure 7: ${config.dataset === 'mnist' ? 'MNIST, LeNet-5' : 'CIFAR-10, small CNN'}, ${classifier.epochs} epoch${classifier.epochs > 1 ? 's' : ''}` });
     return { rows, aborted, files, summary };
   } finally {
     store.close();
@@ -214,12 +245,14 @@ export function plannedRetrainings(n: number, c: Pick<Fig7RunConfig, 'fractions'
 }
 
 /** summary.csv, summary.json and fig7.svg/.png from the rows done so far. */
-export async function writeFig7Outputs(dir: string, rows: Fig7Row[], o: { planned: number; seconds: number; title: string }): Promise<{ files: string[]; summary: Fig7Summary }> {
+export async function writeFig7Outputs(dir: string, rows: Fig7Row[], o: { done: number; planned: number; seconds: number; title: string; removedPerClass?: Fig7Summary['removedPerClass'] }): Promise<{ files: string[]; summary: Fig7Summary }> {
   const points = summarizeFig7(rows);
   const summary: Fig7Summary = {
     points,
     differences: { lowMinusHigh: compareFig7(rows, 'low', 'high'), randomMinusHigh: compareFig7(rows, 'random', 'high'), randomMinusLow: compareFig7(rows, 'random', 'low') },
-    retrainings: { done: rows.length, planned: o.planned, seconds: o.seconds },
+    retrainings: { done: o.done, planned: o.planned, seconds: o.seconds },
+    rows: rows.length,
+    ...(o.removedPerClass ? { removedPerClass: o.removedPerClass } : {}),
   };
   const put = (name: string, data: string | Uint8Array) => {
     const tmp = join(dir, `${name}.tmp`);
