@@ -9,6 +9,7 @@ import type { Benignfit } from './api.js';
 import { channelStats, subsetImages, trainClassifier, type TensorSet, type ClassifierProgress } from './classifier.js';
 import { resolveClassifierOptions, type ClassifierOptionsInput } from './config.js';
 import { abortError, invalid } from './errors.js';
+import { lineChartSvg } from './plot/lines.js';
 
 export const REMOVED_KINDS = ['high', 'low', 'random'] as const;
 export type RemovedKind = (typeof REMOVED_KINDS)[number];
@@ -223,4 +224,127 @@ export function parseFig7Csv(text: string): Fig7Row[] {
     }
     return row;
   });
+}
+
+/**
+ * Paired comparison of two kinds of removal at each fraction: for every seed that has both, the
+ * difference testAcc(a) - testAcc(b) (the same seed means the same initial weights and batch-order
+ * stream, so pairing removes most of the seed-to-seed noise), with its mean and 95% Student-t
+ * interval. compareFig7(rows, 'low', 'high') > 0 means removing the highest-scored images hurt more.
+ */
+export interface Fig7Difference {
+  fraction: number;
+  a: RemovedKind;
+  b: RemovedKind;
+  /** Seeds with both rows. */
+  n: number;
+  mean: number;
+  sd: number | null;
+  ciLow: number | null;
+  ciHigh: number | null;
+}
+
+export function compareFig7(rows: Fig7Row[], a: RemovedKind, b: RemovedKind, level = 0.95): Fig7Difference[] {
+  const by = new Map<string, number>();
+  for (const r of rows) by.set(key(r.removed, r.fraction, r.seed), r.testAcc);
+  const fractions = [...new Set(rows.map((r) => r.fraction))].sort((x, y) => x - y);
+  const out: Fig7Difference[] = [];
+  for (const f of fractions) {
+    const seeds = [...new Set(rows.filter((r) => r.fraction === f).map((r) => r.seed))].sort((x, y) => x - y);
+    const d: number[] = [];
+    for (const s of seeds) {
+      const va = by.get(key(a, f, s));
+      const vb = by.get(key(b, f, s));
+      if (va !== undefined && vb !== undefined) d.push(va - vb);
+    }
+    if (!d.length) continue;
+    const n = d.length;
+    const mean = d.reduce((t, v) => t + v, 0) / n;
+    let sd: number | null = null;
+    let lo: number | null = null;
+    let hi: number | null = null;
+    if (n > 1) {
+      sd = Math.sqrt(d.reduce((t, v) => t + (v - mean) ** 2, 0) / (n - 1));
+      const half = tQuantile(1 - (1 - level) / 2, n - 1) * (sd / Math.sqrt(n));
+      lo = mean - half;
+      hi = mean + half;
+    }
+    out.push({ fraction: f, a, b, n, mean, sd, ciLow: lo, ciHigh: hi });
+  }
+  return out;
+}
+
+/** summary.csv: one line per (removed, fraction) with the mean and the 95% interval over seeds. */
+export function fig7SummaryCsv(points: Fig7Point[]): string {
+  const cell = (v: number | null) => (v === null ? '' : String(v));
+  return ['removed,fraction,n,mean,sd,ciLow,ciHigh', ...points.map((p) => [p.removed, p.fraction, p.n, p.mean, cell(p.sd), cell(p.ciLow), cell(p.ciHigh)].join(','))].join('\n') + '\n';
+}
+
+const KIND_STYLE: Record<RemovedKind, { label: string; color: string; dash: boolean }> = {
+  high: { label: 'highest scores removed', color: '#d62728', dash: false },
+  low: { label: 'lowest scores removed', color: '#1f77b4', dash: false },
+  random: { label: 'random images removed (control)', color: '#7f7f7f', dash: true },
+};
+
+/**
+ * Figure 7 as a line chart: test accuracy (%) against the fraction of the training set removed
+ * (%), one line per kind of removal with its 95% interval as a band (none for a single seed).
+ */
+export function fig7Svg(points: Fig7Point[], o: { title?: string; width?: number; height?: number } = {}): string {
+  const kinds = REMOVED_KINDS.filter((k) => points.some((p) => p.removed === k));
+  const pct = (v: number | null) => (v === null ? null : 100 * v);
+  const series = kinds.map((k) => {
+    const ps = points.filter((p) => p.removed === k).sort((a, b) => a.fraction - b.fraction);
+    const st = KIND_STYLE[k];
+    return {
+      label: st.label,
+      color: st.color,
+      dash: st.dash,
+      markers: true,
+      x: ps.map((p) => 100 * p.fraction),
+      y: ps.map((p) => pct(p.mean)),
+      lo: ps.map((p) => pct(p.ciLow)),
+      hi: ps.map((p) => pct(p.ciHigh)),
+    };
+  });
+  const seeds = points.length ? Math.min(...points.map((p) => p.n)) : 0;
+  const maxSeeds = points.length ? Math.max(...points.map((p) => p.n)) : 0;
+  return lineChartSvg({
+    series,
+    x: { label: 'training images removed (%)' },
+    y: { label: `test accuracy (%), mean of ${seeds === maxSeeds ? seeds : `${seeds}-${maxSeeds}`} seed${maxSeeds === 1 ? '' : 's'}${maxSeeds > 1 ? ', 95% interval' : ''}` },
+    title: o.title ?? 'Figure 7: removing high- vs low-influence images',
+    width: o.width ?? 680,
+    height: o.height ?? 440,
+    legend: 'bottom-left',
+  });
+}
+
+/** The datasets of Figure 7 and their classifiers. */
+export const FIG7_DATASETS = ['mnist', 'cifar10'] as const;
+export type Fig7Dataset = (typeof FIG7_DATASETS)[number];
+
+export interface Fig7Preset {
+  description: string;
+  fractions: number[];
+  seeds: number[];
+  removed: RemovedKind[];
+  classifier: ClassifierOptionsInput;
+}
+
+/**
+ * The presets of `reproduce fig7` (chosen by measuring them on the project's 2-core machine; see
+ * docs/classifiers.md): LeNet-5 on MNIST, the small CNN on CIFAR-10 (ResNet-18, which the paper
+ * used, needs hours per epoch on a CPU). `quick` trades fractions, seeds and epochs for time.
+ */
+export function fig7Preset(dataset: Fig7Dataset, quick: boolean): Fig7Preset {
+  const seeds = (n: number) => Array.from({ length: n }, (_, i) => i);
+  if (dataset === 'mnist') {
+    return quick
+      ? { description: 'LeNet-5 on MNIST, 2 epochs, removing 0, 10, 30, 50% (3 seeds)', fractions: [0, 0.1, 0.3, 0.5], seeds: seeds(3), removed: [...REMOVED_KINDS], classifier: { arch: 'lenet5', epochs: 2 } }
+      : { description: 'LeNet-5 on MNIST, 5 epochs, removing 0-50% in steps of 10% (5 seeds)', fractions: DEFAULT_FRACTIONS, seeds: seeds(5), removed: [...REMOVED_KINDS], classifier: { arch: 'lenet5', epochs: 5 } };
+  }
+  return quick
+    ? { description: 'small CNN on CIFAR-10, 2 epochs, removing 0, 25, 50% (2 seeds)', fractions: [0, 0.25, 0.5], seeds: seeds(2), removed: [...REMOVED_KINDS], classifier: { arch: 'cifar-small', epochs: 2 } }
+    : { description: 'small CNN on CIFAR-10, 10 epochs, removing 0-50% in steps of 10% (3 seeds)', fractions: DEFAULT_FRACTIONS, seeds: seeds(3), removed: [...REMOVED_KINDS], classifier: { arch: 'cifar-small', epochs: 10 } };
 }

@@ -7,6 +7,7 @@ import { registerSweep } from './sweep.js';
 import { registerTrain } from './train.js';
 import { registerInfluence } from './influence.js';
 import { registerTheory } from './theory.js';
+import { registerReproduce } from './reproduce.js';
 
 const program = new Command();
 program
@@ -17,6 +18,7 @@ program
 registerGenerate(program);
 registerTrain(program);
 registerSweep(program);
+registerReproduce(program);
 registerInfluence(program);
 registerTheory(program);
 

@@ -1,10 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Argument, type Command } from 'commander';
+import type { Command } from 'commander';
 import { BenignfitError, invalid } from '../errors.js';
 import type { CellResult } from '../sweep/cell.js';
 import { sweep } from '../sweep/node.js';
-import { FIGURES, preset, type FigureName } from '../sweep/presets.js';
 import { planSweep } from '../sweep/run.js';
 import { parseShard, resolveSweep, stableStringify, type SweepConfigInput } from '../sweep/spec.js';
 import { readResults, SweepStore, type SweepMeta } from '../sweep/store.js';
@@ -70,7 +69,8 @@ export async function runSweepToFolder(config: SweepConfigInput, o: RunFlags, la
   return { rows, aborted: run.aborted };
 }
 
-function summaryTable(config: SweepConfigInput, rows: CellResult[]): string {
+/** Mean test accuracy per (x, y) cell as a plain-text table. */
+export function summaryTable(config: SweepConfigInput, rows: CellResult[]): string {
   const r = resolveSweep(config);
   const key = (row: CellResult) => `${row.xi},${row.yi}`;
   const groups = new Map<string, CellResult[]>();
@@ -139,23 +139,4 @@ export function registerSweep(program: Command): void {
       console.error(`merge: wrote ${files.join(', ')}`);
       console.log(summaryTable(config, rows));
     });
-
-  program
-    .command('reproduce')
-    .description(`reproduce a figure of the paper: ${FIGURES.join(', ')} (phase diagrams of §5.1)`)
-    .addArgument(new Argument('<figure>', 'which figure').choices([...FIGURES]))
-    .option('--quick', 'a reduced grid (one seed) that shows the same trends in a few minutes')
-    .requiredOption('--out <dir>', 'output folder (running again resumes)')
-    .option('--shard <i/N>', 'run only shard i of N')
-    .option('--workers <n>', 'worker threads (default: the number of cores)', (v) => parseInteger('--workers', v))
-    .option('--seeds <n>', 'seed replicates per cell', (v) => parseInteger('--seeds', v))
-    .addOption(backendOption())
-    .action(async (figure: FigureName, o) => {
-      const p = preset(figure, !!o.quick);
-      const { description, ...config } = p;
-      console.error(`${figure}${o.quick ? ' (quick)' : ''}: ${description}`);
-      const { rows } = await runSweepToFolder(config, o, figure);
-      if (!o.shard) console.log(summaryTable(config, rows));
-    });
-  void backendFor;
 }

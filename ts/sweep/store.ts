@@ -1,5 +1,5 @@
 /**
- * A sweep's output folder, built so no finished work is ever lost:
+ * Folders of results that never lose finished work (ResultStore), and a sweep's folder (SweepStore):
  * - `sweep.json`: the resolved config (the sweep's identity), versions and shard;
  * - `results.jsonl`: one line per finished cell, appended and fsync'ed the moment it finishes;
  * - `results.csv`: the same rows as a table (rebuilt from results.jsonl when resuming).
@@ -26,10 +26,6 @@ export interface SweepMeta {
   created: string;
 }
 
-function identity(c: SweepMeta['config']): string {
-  return stableStringify({ data: c.data ?? {}, train: c.train ?? {}, sweep: c.sweep });
-}
-
 /** What differs between two configs, as dotted paths (for the refusal message). */
 export function configDiff(a: unknown, b: unknown, path = ''): string[] {
   if (stableStringify(a) === stableStringify(b)) return [];
@@ -40,11 +36,11 @@ export function configDiff(a: unknown, b: unknown, path = ''): string[] {
   return [path || '(root)'];
 }
 
-/** Parse results.jsonl, dropping a torn last line; returns the rows and the length of the good part. */
-export function readResults(file: string): { rows: CellResult[]; goodBytes: number; torn: boolean } {
+/** Parse a JSON-lines file, dropping a torn last line; returns the rows and the length of the good part. */
+export function readJsonl<T>(file: string): { rows: T[]; goodBytes: number; torn: boolean } {
   if (!existsSync(file)) return { rows: [], goodBytes: 0, torn: false };
   const buf = readFileSync(file);
-  const rows: CellResult[] = [];
+  const rows: T[] = [];
   let start = 0;
   let good = 0;
   let torn = false;
@@ -55,7 +51,7 @@ export function readResults(file: string): { rows: CellResult[]; goodBytes: numb
     if (line) {
       try {
         if (nl < 0) throw new Error('no newline: torn write');
-        rows.push(JSON.parse(line) as CellResult);
+        rows.push(JSON.parse(line) as T);
       } catch {
         torn = true;
         break;
@@ -67,51 +63,77 @@ export function readResults(file: string): { rows: CellResult[]; goodBytes: numb
   return { rows, goodBytes: good, torn };
 }
 
-export class SweepStore {
-  readonly dir: string;
-  private readonly ls: number[];
-  readonly done = new Map<number, CellResult>();
+/** Parse a sweep's results.jsonl, dropping a torn last line. */
+export function readResults(file: string): { rows: CellResult[]; goodBytes: number; torn: boolean } {
+  return readJsonl<CellResult>(file);
+}
+
+/** What makes a folder of results: its meta file, the identity of a run, the row key and the CSV. */
+export interface StoreSpec<T, M> {
+  /** The meta file written once when the folder is created (e.g. sweep.json, config.json). */
+  metaFile: string;
+  /** What the folder holds, for messages ("a sweep", "a Figure 7 run"). */
+  what: string;
+  /** The part of the meta that must match to resume (compared with stableStringify). */
+  identity: (meta: M) => unknown;
+  /** Further refusals when resuming (throw a BenignfitError). */
+  check?: (old: M, meta: M, dir: string) => void;
+  /** Rows with the same key are the same piece of work (the first one is kept). */
+  key: (row: T) => string | number;
+  /** The order of rows() and of the rebuilt CSV. */
+  order: (a: T, b: T) => number;
+  /** The CSV derived from the rows (header and one line per row, both ending in a newline). */
+  csvHeader: string;
+  csvRow: (row: T) => string;
+}
+
+/**
+ * A folder of results that never loses finished work: `<metaFile>` (the run's identity, written
+ * once), `results.jsonl` (one line per finished row, appended and fsync'ed the moment it is
+ * added) and `results.csv` (the same rows as a table, rebuilt from the JSONL when reopened).
+ * Reopening resumes: a torn last line (a killed process) is dropped, rows are deduplicated by key,
+ * and a folder whose identity differs is refused, naming what differs.
+ */
+export class ResultStore<T, M> {
+  readonly done = new Map<string | number, T>();
   private fd: number | null = null;
   private csvFd: number | null = null;
 
-  private constructor(dir: string, private readonly resolved: ResolvedSweep) {
-    this.dir = dir;
-    const l = (resolved.train as { longTailedL?: number[] }).longTailedL;
-    this.ls = l ?? [1, 2];
-  }
+  private constructor(
+    readonly dir: string,
+    private readonly spec: StoreSpec<T, M>,
+  ) {}
 
-  /** Open (or create) a sweep folder; refuses a folder that holds another sweep. */
-  static open(dir: string, resolved: ResolvedSweep, meta: SweepMeta): SweepStore {
+  static open<T, M>(dir: string, spec: StoreSpec<T, M>, meta: M): ResultStore<T, M> {
     mkdirSync(dir, { recursive: true });
-    const metaFile = join(dir, 'sweep.json');
+    const metaFile = join(dir, spec.metaFile);
     if (existsSync(metaFile)) {
-      let old: SweepMeta;
+      let old: M;
       try {
-        old = JSON.parse(readFileSync(metaFile, 'utf8')) as SweepMeta;
+        old = JSON.parse(readFileSync(metaFile, 'utf8')) as M;
       } catch (e) {
         throw new BenignfitError('E_FORMAT', `${metaFile} is not valid JSON (${(e as Error).message}); move the folder away or use another --out`);
       }
-      if (identity(old.config) !== identity(meta.config)) {
-        const diff = configDiff(old.config, meta.config);
+      const [a, b] = [spec.identity(old), spec.identity(meta)];
+      if (stableStringify(a) !== stableStringify(b)) {
+        const diff = configDiff(a, b);
         throw new BenignfitError(
           'E_INVALID',
-          `--out: ${dir} holds a sweep with a different config (differs in: ${diff.join(', ')}). Resuming it would mix results; use a new --out folder, or delete this one to start over.`,
+          `--out: ${dir} holds ${spec.what} with a different config (differs in: ${diff.join(', ')}). Resuming it would mix results; use a new --out folder, or delete this one to start over.`,
           { field: '--out' },
         );
       }
-      if (stableStringify(old.shard) !== stableStringify(meta.shard)) {
-        throw new BenignfitError('E_INVALID', `--shard: ${dir} holds shard ${old.shard ? `${old.shard.i}/${old.shard.n}` : '(all)'}, not ${meta.shard ? `${meta.shard.i}/${meta.shard.n}` : '(all)'}; give each shard its own folder`, { field: '--shard' });
-      }
+      spec.check?.(old, meta, dir);
     } else {
       const tmp = metaFile + '.tmp';
       writeFileSync(tmp, JSON.stringify(meta, null, 2) + '\n');
       renameSync(tmp, metaFile);
     }
-    const s = new SweepStore(dir, resolved);
+    const s = new ResultStore<T, M>(dir, spec);
     const jsonl = join(dir, 'results.jsonl');
-    const { rows, goodBytes, torn } = readResults(jsonl);
+    const { rows, goodBytes, torn } = readJsonl<T>(jsonl);
     if (torn) truncateSync(jsonl, goodBytes);
-    for (const r of rows) if (!s.done.has(r.index)) s.done.set(r.index, r);
+    for (const r of rows) if (!s.done.has(spec.key(r))) s.done.set(spec.key(r), r);
     // The CSV is derived: rebuild it from the JSONL so both always agree.
     s.rewriteCsv();
     s.fd = openSync(jsonl, 'a');
@@ -120,28 +142,79 @@ export class SweepStore {
   }
 
   private rewriteCsv(): void {
-    const rows = [...this.done.values()].sort((a, b) => a.index - b.index);
     const tmp = join(this.dir, 'results.csv.tmp');
-    writeFileSync(tmp, csvHeader(this.resolved, this.ls) + rows.map((r) => csvRow(r, this.ls)).join(''));
+    writeFileSync(tmp, this.spec.csvHeader + this.rows().map(this.spec.csvRow).join(''));
     renameSync(tmp, join(this.dir, 'results.csv'));
   }
 
-  /** Append one finished cell, durably (written and fsync'ed before returning). */
-  append(r: CellResult): void {
-    if (this.done.has(r.index)) return;
-    this.done.set(r.index, r);
-    writeSync(this.fd!, JSON.stringify(r) + '\n');
+  /** Append finished rows, durably (written in one piece and fsync'ed before returning); known keys are skipped. */
+  append(...rows: T[]): void {
+    const fresh: T[] = [];
+    for (const r of rows) {
+      const k = this.spec.key(r);
+      if (this.done.has(k)) continue;
+      this.done.set(k, r);
+      fresh.push(r);
+    }
+    if (!fresh.length) return;
+    writeSync(this.fd!, fresh.map((r) => JSON.stringify(r) + '\n').join(''));
     fsyncSync(this.fd!);
-    writeSync(this.csvFd!, csvRow(r, this.ls));
+    writeSync(this.csvFd!, fresh.map(this.spec.csvRow).join(''));
   }
 
-  rows(): CellResult[] {
-    return [...this.done.values()].sort((a, b) => a.index - b.index);
+  rows(): T[] {
+    return [...this.done.values()].sort(this.spec.order);
   }
 
   close(): void {
     if (this.fd !== null) closeSync(this.fd);
     if (this.csvFd !== null) closeSync(this.csvFd);
     this.fd = this.csvFd = null;
+  }
+}
+
+/** A sweep's folder: sweep.json, results.jsonl, results.csv (a ResultStore keyed by cell index). */
+export class SweepStore {
+  private constructor(private readonly store: ResultStore<CellResult, SweepMeta>) {}
+
+  get dir(): string {
+    return this.store.dir;
+  }
+  get done(): Map<number, CellResult> {
+    return this.store.done as Map<number, CellResult>;
+  }
+
+  /** Open (or create) a sweep folder; refuses a folder that holds another sweep. */
+  static open(dir: string, resolved: ResolvedSweep, meta: SweepMeta): SweepStore {
+    const l = (resolved.train as { longTailedL?: number[] }).longTailedL;
+    const ls = l ?? [1, 2];
+    const spec: StoreSpec<CellResult, SweepMeta> = {
+      metaFile: 'sweep.json',
+      what: 'a sweep',
+      identity: (m) => ({ data: m.config.data ?? {}, train: m.config.train ?? {}, sweep: m.config.sweep }),
+      check: (old, m, d) => {
+        if (stableStringify(old.shard) !== stableStringify(m.shard)) {
+          throw new BenignfitError('E_INVALID', `--shard: ${d} holds shard ${old.shard ? `${old.shard.i}/${old.shard.n}` : '(all)'}, not ${m.shard ? `${m.shard.i}/${m.shard.n}` : '(all)'}; give each shard its own folder`, { field: '--shard' });
+        }
+      },
+      key: (r) => r.index,
+      order: (a, b) => a.index - b.index,
+      csvHeader: csvHeader(resolved, ls),
+      csvRow: (r) => csvRow(r, ls),
+    };
+    return new SweepStore(ResultStore.open(dir, spec, meta));
+  }
+
+  /** Append one finished cell, durably (written and fsync'ed before returning). */
+  append(r: CellResult): void {
+    this.store.append(r);
+  }
+
+  rows(): CellResult[] {
+    return this.store.rows();
+  }
+
+  close(): void {
+    this.store.close();
   }
 }

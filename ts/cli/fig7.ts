@@ -1,0 +1,287 @@
+/**
+ * `reproduce fig7`: the remove-and-retrain protocol of §5.2 into a folder, resumable like sweeps.
+ *
+ * Folder: config.json (resolved config, versions, seed; the run's identity), scores.csv/.npy and
+ * influence.json (the eq. 10 scores the ranking uses, computed once), results.jsonl + results.csv
+ * (one row per retraining, appended durably as each finishes), summary.csv/.json (mean and 95%
+ * interval per point, paired differences between kinds) and fig7.svg/.png.
+ */
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Benignfit } from '../api.js';
+import { ARCH_INPUT, tensorsFromImages, type TensorSet } from '../classifier.js';
+import { resolveClassifierOptions, resolveInfluenceConfig, type ClassifierOptionsInput, type InfluenceConfigInput } from '../config.js';
+import { BenignfitError, invalid } from '../errors.js';
+import {
+  compareFig7,
+  fig7Svg,
+  fig7SummaryCsv,
+  REMOVED_KINDS,
+  rankByScore,
+  removeAndRetrain,
+  removedCount,
+  summarizeFig7,
+  type Fig7Dataset,
+  type Fig7Row,
+  type RemovedKind,
+} from '../fig7.js';
+import type { ImageSet } from '../formats/idx.js';
+import { decodeNpy } from '../npy.js';
+import { svgToPng } from '../plot/raster.js';
+import { ensureRasterizer } from '../plot/raster-node.js';
+import { ResultStore, type StoreSpec } from '../sweep/store.js';
+import { fmt, table, writeJson } from './common.js';
+import { imageSetDigest } from './datasets.js';
+import { influenceWithProgress, writeInfluenceOutputs } from './influence.js';
+import { interruptible, progressBar } from './progress.js';
+
+/** One retraining as stored: the protocol's row, the epochs it trained and the backend. */
+export interface Fig7Result extends Fig7Row {
+  epochs: number;
+  backend: string;
+}
+
+/** What a Figure 7 run is (config.json's `config`; everything but `threads` must match to resume). */
+export interface Fig7RunConfig {
+  dataset: Fig7Dataset;
+  preset: string;
+  fractions: number[];
+  seeds: number[];
+  removed: RemovedKind[];
+  classifier: ClassifierOptionsInput;
+  influence: InfluenceConfigInput;
+}
+
+export interface Fig7Meta {
+  command: string;
+  config: Fig7RunConfig & { classifier: ReturnType<typeof resolveClassifierOptions>; influence: ReturnType<typeof resolveInfluenceConfig> };
+  data: { train: DataId; test: DataId };
+  /** The seed of every retraining is one of config.seeds (initial weights, batch order, random removal). */
+  seed: number[];
+  backend: string;
+  versions: Record<string, unknown>;
+  created: string;
+}
+
+interface DataId {
+  sources: string[];
+  n: number;
+  shape: [number, number, number];
+  sha256: string;
+}
+
+const dataId = (s: ImageSet, t: TensorSet): DataId => ({ sources: s.sources, n: s.n, shape: t.shape, sha256: imageSetDigest(s) });
+
+/** The identity of a run: the resolved config without threads, and the data (not its path). */
+function identity(m: Fig7Meta): unknown {
+  const { threads: _t, ...classifier } = m.config.classifier as Record<string, unknown>;
+  void _t;
+  const strip = (d: DataId) => ({ n: d.n, shape: d.shape, sha256: d.sha256 });
+  return { ...m.config, classifier, data: { train: strip(m.data.train), test: strip(m.data.test) } };
+}
+
+const RESULT_COLUMNS = ['removed', 'fraction', 'seed', 'testAcc', 'trainSize', 'seconds', 'epochs', 'backend'] as const;
+
+export const FIG7_STORE: StoreSpec<Fig7Result, Fig7Meta> = {
+  metaFile: 'config.json',
+  what: 'a Figure 7 run',
+  identity,
+  key: (r) => `${r.removed}|${r.fraction}|${r.seed}`,
+  order: (a, b) => REMOVED_KINDS.indexOf(a.removed) - REMOVED_KINDS.indexOf(b.removed) || a.fraction - b.fraction || a.seed - b.seed,
+  csvHeader: RESULT_COLUMNS.join(',') + '\n',
+  csvRow: (r) => [r.removed, r.fraction, r.seed, r.testAcc, r.trainSize, r.seconds.toFixed(3), r.epochs, r.backend].join(',') + '\n',
+};
+
+export interface Fig7Flags {
+  out: string;
+  threads?: number;
+  /** Label of the progress bar and messages. */
+  label?: string;
+}
+
+export interface Fig7FolderResult {
+  rows: Fig7Result[];
+  aborted: boolean;
+  files: string[];
+  summary: Fig7Summary;
+}
+
+export interface Fig7Summary {
+  points: ReturnType<typeof summarizeFig7>;
+  /** Paired differences per fraction: low - high (> 0: removing high-scored images hurt more), random - high, random - low. */
+  differences: { lowMinusHigh: ReturnType<typeof compareFig7>; randomMinusHigh: ReturnType<typeof compareFig7>; randomMinusLow: ReturnType<typeof compareFig7> };
+  /** Retrainings done (fraction 0 is one retraining per seed for all kinds) and planned; seconds of this invocation. */
+  retrainings: { done: number; planned: number; seconds: number };
+  /** Rows of results.csv. */
+  rows: number;
+  /**
+   * The ranking is over the whole training set, so the classes need not lose the same share:
+   * for "high" and "low" at each fraction, the share of every class's images removed.
+   */
+  removedPerClass?: Partial<Record<'high' | 'low', { fraction: number; share: number[] }[]>>;
+}
+
+/** Share of each class's training images that "high" and "low" remove at each fraction. */
+export function removedPerClass(scores: ArrayLike<number>, labels: ArrayLike<number>, fractions: number[], kinds: RemovedKind[]): NonNullable<Fig7Summary['removedPerClass']> {
+  const n = labels.length;
+  let K = 0;
+  for (let i = 0; i < n; i++) K = Math.max(K, labels[i] + 1);
+  const size = new Array<number>(K).fill(0);
+  for (let i = 0; i < n; i++) size[labels[i]]++;
+  const out: NonNullable<Fig7Summary['removedPerClass']> = {};
+  for (const kind of ['high', 'low'] as const) {
+    if (!kinds.includes(kind)) continue;
+    const order = rankByScore(scores, kind);
+    out[kind] = fractions.map((f) => {
+      const gone = new Array<number>(K).fill(0);
+      const m = removedCount(n, f);
+      for (let j = 0; j < m; j++) gone[labels[order[j]]]++;
+      return { fraction: f, share: gone.map((g, k) => (size[k] ? g / size[k] : 0)) };
+    });
+  }
+  return out;
+}
+
+/** Scores of a previous run in this folder (scores.npy), or null when there are none that fit. */
+function readScores(dir: string, n: number): Float64Array | null {
+  const f = join(dir, 'scores.npy');
+  if (!existsSync(f)) return null;
+  try {
+    const { data, shape } = decodeNpy(new Uint8Array(readFileSync(f)), f);
+    if (!(data instanceof Float64Array) || shape.length !== 1 || shape[0] !== n) return null;
+    return data;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Run (or resume) Figure 7 into a folder: scores (once), the retrainings with a progress bar
+ * (Ctrl-C stops after the current chunk of mini-batches; finished retrainings are kept), then the
+ * summary and the figure of whatever is done.
+ */
+export async function runFig7ToFolder(bf: Benignfit, dir: string, train: ImageSet, test: ImageSet, config: Fig7RunConfig, o: Fig7Flags): Promise<Fig7FolderResult> {
+  const label = o.label ?? 'fig7';
+  const classifier = resolveClassifierOptions({ ...config.classifier, ...(o.threads !== undefined ? { threads: o.threads } : {}) });
+  const influence = resolveInfluenceConfig(config.influence);
+  const shape = ARCH_INPUT[classifier.arch];
+  for (const [set, what] of [[train, 'training'], [test, 'test']] as const) {
+    const got = [set.channels, set.height, set.width];
+    if (got.join() !== shape.join()) {
+      throw invalid(`${what} images`, `${set.n} images of ${set.channels}x${set.height}x${set.width}`, `${shape.join('x')} images (the input of ${classifier.arch}; --dataset mnist uses lenet5, cifar10 cifar-small)`);
+    }
+  }
+  const trainT = tensorsFromImages(train);
+  const testT = tensorsFromImages(test);
+  const meta: Fig7Meta = {
+    command: `reproduce fig7 --dataset ${config.dataset}`,
+    config: { ...config, classifier, influence },
+    data: { train: dataId(train, trainT), test: dataId(test, testT) },
+    seed: config.seeds,
+    backend: bf.backend,
+    versions: { benignfit: '0.1.0', core: bf.version(), build: bf.buildInfo },
+    created: new Date().toISOString(),
+  };
+  const store = ResultStore.open(dir, FIG7_STORE, meta);
+  try {
+    // The ranking: the scores of this folder when they are there (so a resumed run, even on the
+    // other backend, removes exactly the same images), else computed now.
+    let scores = readScores(dir, train.n);
+    if (scores) console.error(`${label}: using the influence scores in ${join(dir, 'scores.npy')}`);
+    else {
+      console.error(`${label}: influence scores (eq. 10) of ${train.n} training images`);
+      const res = await influenceWithProgress(bf, train, { ...influence, frobenius: false });
+      await writeInfluenceOutputs(dir, bf, train, res, { grid: 10, outputs: ['scores'], command: meta.command, summary: 'influence.json' });
+      scores = res.scores;
+    }
+
+    const planned = plannedRetrainings(train.n, config);
+    const before = store.done.size;
+    if (before > 0) console.error(`${label}: resuming in ${dir}: ${before} rows already done`);
+    const ac = interruptible(label);
+    const bar = progressBar(label, planned, 'retrainings');
+    const t0 = performance.now();
+    let trained = 0;
+    let aborted = false;
+    try {
+      await removeAndRetrain(
+        bf,
+        { train: trainT, test: testT, scores, fractions: config.fractions, seeds: config.seeds, removed: config.removed, classifier, done: store.rows() },
+        {
+          signal: ac.signal,
+          onPoint: (rows) => {
+            trained++;
+            store.append(...rows.map((r) => ({ ...r, epochs: classifier.epochs, backend: bf.backend })));
+          },
+          onProgress: (p) => {
+            const part = p.train.totalSteps ? p.train.step / p.train.totalSteps : 0;
+            bar.update(Math.round((p.done + part) * 10) / 10, `${p.removed === 'none' ? 'nothing' : p.removed} ${fmt(100 * p.fraction)}% removed, seed ${p.seed}, epoch ${p.train.epoch + 1}/${p.train.epochs}, loss ${p.train.loss.toFixed(3)}`);
+          },
+        },
+      );
+      bar.update(planned);
+    } catch (e) {
+      if (!(e instanceof BenignfitError && e.code === 'E_ABORTED')) throw e;
+      aborted = true;
+    } finally {
+      bar.stop();
+    }
+    const seconds = (performance.now() - t0) / 1000;
+    const rows = store.rows();
+    const done = new Set(rows.map((r) => `${r.fraction}|${r.seed}|${removedCount(train.n, r.fraction) === 0 ? '' : r.removed}`)).size;
+    if (aborted) console.error(`${label}: stopped; ${done} of ${planned} retrainings are saved in ${dir}. Run the same command again to resume.`);
+    else console.error(`${label}: ${planned} retrainings (${trained} now, ${planned - trained} from before) in ${seconds.toFixed(1)} s`);
+    const shares = removedPerClass(scores, train.labels, config.fractions, config.removed);
+    const { files, summary } = await writeFig7Outputs(dir, rows, { done, planned, seconds, removedPerClass: shares, title: `Figure 7: ${config.dataset === 'mnist' ? 'MNIST, LeNet-5' : 'CIFAR-10, small CNN'}, ${classifier.epochs} epoch${classifier.epochs > 1 ? 's' : ''}` });
+    return { rows, aborted, files, summary };
+  } finally {
+    store.close();
+  }
+}
+
+/** Retrainings of a plan: one per seed for fraction 0 (shared by the kinds), one per kind and seed otherwise. */
+export function plannedRetrainings(n: number, c: Pick<Fig7RunConfig, 'fractions' | 'seeds' | 'removed'>): number {
+  return c.seeds.length * c.fractions.reduce((t, f) => t + (removedCount(n, f) === 0 ? 1 : c.removed.length), 0);
+}
+
+/** summary.csv, summary.json and fig7.svg/.png from the rows done so far. */
+export async function writeFig7Outputs(dir: string, rows: Fig7Row[], o: { done: number; planned: number; seconds: number; title: string; removedPerClass?: Fig7Summary['removedPerClass'] }): Promise<{ files: string[]; summary: Fig7Summary }> {
+  const points = summarizeFig7(rows);
+  const summary: Fig7Summary = {
+    points,
+    differences: { lowMinusHigh: compareFig7(rows, 'low', 'high'), randomMinusHigh: compareFig7(rows, 'random', 'high'), randomMinusLow: compareFig7(rows, 'random', 'low') },
+    retrainings: { done: o.done, planned: o.planned, seconds: o.seconds },
+    rows: rows.length,
+    ...(o.removedPerClass ? { removedPerClass: o.removedPerClass } : {}),
+  };
+  const put = (name: string, data: string | Uint8Array) => {
+    const tmp = join(dir, `${name}.tmp`);
+    writeFileSync(tmp, data);
+    renameSync(tmp, join(dir, name));
+  };
+  put('summary.csv', fig7SummaryCsv(points));
+  writeJson(dir, 'summary.json', summary);
+  const svg = fig7Svg(points, { title: o.title });
+  put('fig7.svg', svg);
+  await ensureRasterizer();
+  put('fig7.png', svgToPng(svg));
+  return { files: ['results.csv', 'results.jsonl', 'summary.csv', 'summary.json', 'fig7.svg', 'fig7.png'], summary };
+}
+
+/** A plain-text table: mean test accuracy (%) per fraction and kind, and the paired low - high difference. */
+export function fig7Table(s: Fig7Summary): string {
+  const fractions = [...new Set(s.points.map((p) => p.fraction))].sort((a, b) => a - b);
+  const kinds = REMOVED_KINDS.filter((k) => s.points.some((p) => p.removed === k));
+  const pct = (v: number) => (100 * v).toFixed(2);
+  const cell = (k: RemovedKind, f: number) => {
+    const p = s.points.find((q) => q.removed === k && q.fraction === f);
+    if (!p) return '-';
+    return p.ciLow !== null ? `${pct(p.mean)} ± ${(100 * (p.ciHigh! - p.mean)).toFixed(2)}` : pct(p.mean);
+  };
+  const diff = (f: number) => {
+    const d = s.differences.lowMinusHigh.find((q) => q.fraction === f);
+    if (!d || f === 0) return '-';
+    return d.ciLow !== null ? `${(100 * d.mean).toFixed(2)} [${(100 * d.ciLow).toFixed(2)}, ${(100 * d.ciHigh!).toFixed(2)}]` : (100 * d.mean).toFixed(2);
+  };
+  return table(['removed %', ...kinds.map((k) => `${k} (acc %)`), 'low - high (pp, 95% CI)'], fractions.map((f) => [fmt(100 * f), ...kinds.map((k) => cell(k, f)), diff(f)]));
+}
