@@ -177,3 +177,23 @@ describe('sweep CLI', () => {
     }
   });
 });
+
+describe.each(BACKENDS)('sweep figure boundaries on %s', (name) => {
+  it('draws SNR = C1 and Gamma = C2 where they cross the grid, and no line or legend entry where they do not', async () => {
+    const { sweepFigure } = await import('../ts/sweep/figure.js');
+    const { preset } = await import('../ts/sweep/presets.js');
+    const bf = await backend(name);
+    // Figure 3a: both lines cross the (featureNorm, Gamma) plane of the preset.
+    const fig3a = sweepFigure(bf, resolveSweep(preset('fig3a', false)), [], { fit: false });
+    expect(fig3a.svg).toContain('SNR = C1');
+    expect(fig3a.svg).toContain('Gamma = C2');
+    // Figure 4b: ||u|| = 1e-6 puts SNR = C1 far outside the (Gamma, |S_k|) plane; Gamma = C2 = 2 is inside.
+    const fig4b = sweepFigure(bf, resolveSweep(preset('fig4b', false)), [], { fit: false });
+    expect(fig4b.svg).not.toContain('SNR = C1');
+    expect(fig4b.svg).toContain('Gamma = C2');
+    // Figure 4a: Gamma = 1.2 is fixed below C2 = 2, so there is no Gamma = C2 line.
+    const fig4a = sweepFigure(bf, resolveSweep(preset('fig4a', false)), [], { fit: false });
+    expect(fig4a.svg).toContain('SNR = C1');
+    expect(fig4a.svg).not.toContain('Gamma = C2');
+  });
+});

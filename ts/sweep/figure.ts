@@ -120,13 +120,23 @@ export function sweepFigure(bf: Benignfit, resolved: ResolvedSweep, rows: CellRe
         ...(c1 ? { '2a@0.1': { color: '#ffffff', dash: true, label: `2(a) bound = 10% (fitted c1 = ${c1.toPrecision(2)})` } } : {}),
         ...(c2 ? { '2b@0.1': { color: '#ff7f0e', dash: true, label: `2(b) bound = 10% at L = 1 (fitted c2 = ${c2.toPrecision(2)})` } } : {}),
       };
+      // The plotted range, widened by a rounding error (a line's ends sit on the range's ends).
+      const range = (v: number[]) => {
+        const [lo, hi] = [Math.min(...v), Math.max(...v)];
+        const eps = 1e-9 * Math.max(hi - lo, Math.abs(hi), Math.abs(lo));
+        return [lo - eps, hi + eps];
+      };
+      const [xMin, xMax] = range(xs);
+      const [yMin, yMax] = range(ys);
       for (const c of boundaries.curves) {
         const w = want[c.id];
         if (!w) continue;
         const pts = c.points.map(([a, b]) => (swapped ? [b, a] : [a, b]) as [number, number]);
         // A boundary that does not cross the plotted range (e.g. Gamma = C2 when Gamma is fixed
-        // below C2) gets no line and no legend entry.
-        if (pts.filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y)).length < 2) continue;
+        // below C2, or SNR = C1 at a feature strength far below the grid) gets no line and no
+        // legend entry.
+        const inside = ([x, y]: [number, number]) => Number.isFinite(x) && Number.isFinite(y) && x >= xMin && x <= xMax && y >= yMin && y <= yMax;
+        if (pts.filter(inside).length < 2) continue;
         overlays.push({ kind: 'polyline', points: pts, label: w.label ?? c.label, color: w.color, dash: w.dash });
       }
     } catch (e) {
