@@ -6,18 +6,7 @@ import { gzipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { BenignfitError, imagesFromIdx, loadCifar, loadIdx, parseCifarBatch, parseIdx, readCifar, readMnist } from '../ts/index.node.js';
 import { maybeGunzip } from '../ts/formats/bytes.js';
-
-function idx(type: number, shape: number[], data: Uint8Array): Uint8Array {
-  const head = new Uint8Array(4 + 4 * shape.length);
-  head[2] = type;
-  head[3] = shape.length;
-  const dv = new DataView(head.buffer);
-  shape.forEach((s, i) => dv.setUint32(4 + 4 * i, s, false));
-  const out = new Uint8Array(head.length + data.length);
-  out.set(head);
-  out.set(data, head.length);
-  return out;
-}
+import { idx } from './helpers.js';
 
 function cifar(labels: number[]): Uint8Array {
   const b = new Uint8Array(labels.length * 3073);

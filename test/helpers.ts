@@ -60,3 +60,15 @@ export function maxRelDiff(a: ArrayLike<number>, b: ArrayLike<number>, floor = 1
   for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]) / Math.max(Math.abs(b[i]), floor));
   return worst;
 }
+
+/** An IDX file: magic 0 0 `type` ndim, big-endian dimensions, then the data (type 0x08 = uint8). */
+export function idx(type: number, shape: number[], data: Uint8Array): Uint8Array {
+  const head = new Uint8Array(4 + 4 * shape.length);
+  head[2] = type;
+  head[3] = shape.length;
+  shape.forEach((s, i) => new DataView(head.buffer).setUint32(4 + 4 * i, s, false));
+  const out = new Uint8Array(head.length + data.length);
+  out.set(head);
+  out.set(data, head.length);
+  return out;
+}

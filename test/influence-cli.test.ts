@@ -5,18 +5,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { plot, readMnist } from '../ts/index.node.js';
-import { BACKENDS, backend } from './helpers.js';
-
-function idx(type: number, shape: number[], data: Uint8Array): Uint8Array {
-  const head = new Uint8Array(4 + 4 * shape.length);
-  head[2] = type;
-  head[3] = shape.length;
-  shape.forEach((s, i) => new DataView(head.buffer).setUint32(4 + 4 * i, s, false));
-  const out = new Uint8Array(head.length + data.length);
-  out.set(head);
-  out.set(data, head.length);
-  return out;
-}
+import { BACKENDS, backend, idx } from './helpers.js';
 
 describe.each(BACKENDS)('benignfit influence (CLI) on %s', (name) => {
   it('writes scores in file order, the Figure 6 CSV and heatmap, the grids and the summary', async () => {

@@ -6,19 +6,7 @@ import { decode } from 'fast-png';
 import { describe, expect, it } from 'vitest';
 import { channelStats, compareFig7, fig7SummaryCsv, fig7Svg, parseFig7Csv, readCifar, readMnist, subsetImages, summarizeFig7, tensorsFromImages, trainClassifier, type Fig7Row } from '../ts/index.node.js';
 import { readJsonl } from '../ts/sweep/store.js';
-import { BACKENDS, backend } from './helpers.js';
-
-/** An IDX file (big-endian dimensions after the magic 0 0 type ndim). */
-function idx(shape: number[], data: Uint8Array): Uint8Array {
-  const head = new Uint8Array(4 + 4 * shape.length);
-  head[2] = 0x08;
-  head[3] = shape.length;
-  shape.forEach((s, i) => new DataView(head.buffer).setUint32(4 + 4 * i, s, false));
-  const out = new Uint8Array(head.length + data.length);
-  out.set(head);
-  out.set(data, head.length);
-  return out;
-}
+import { BACKENDS, backend, idx } from './helpers.js';
 
 /** n images of h x w bytes in 4 classes: a bright square at one corner (class), noise, and a varying stroke. */
 function squares(n: number, h: number, w: number, seed: number): { images: Uint8Array; labels: Uint8Array } {
@@ -46,8 +34,8 @@ function squares(n: number, h: number, w: number, seed: number): { images: Uint8
 function writeSet(dir: string, name: string, n: number, h: number, w: number, seed: number): [string, string] {
   const { images, labels } = squares(n, h, w, seed);
   const [fi, fl] = [join(dir, `${name}-images`), join(dir, `${name}-labels`)];
-  writeFileSync(fi, idx([n, h, w], images));
-  writeFileSync(fl, idx([n], labels));
+  writeFileSync(fi, idx(0x08, [n, h, w], images));
+  writeFileSync(fl, idx(0x08, [n], labels));
   return [fi, fl];
 }
 

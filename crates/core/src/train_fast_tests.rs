@@ -7,43 +7,17 @@ use super::kernels::{self, Isa};
 use super::linalg::Par;
 use super::rng::{Purpose, Stream};
 use super::train::*;
+use super::train_tests::reference_grad;
 
-/// One SGD step of eq. 4 on the samples `idx`, in f64 with plain loops. Returns the batch loss.
+/// One SGD step of eq. 4 on the samples `idx`, in f64 with plain loops (the reference gradient of
+/// the general path's tests). Returns the batch loss.
 #[allow(clippy::too_many_arguments)]
 fn reference_step(w: &mut [f64], k: usize, m: usize, d: usize, x: &[f32], y: &[i32], idx: &[usize], lr: f64) -> f64 {
-    let mut grad = vec![0.0; w.len()];
-    let mut loss = 0.0;
-    for &i in idx {
-        let mut z = vec![[0.0f64; 2]; k * m];
-        let mut f = vec![0.0f64; k];
-        for kr in 0..k * m {
-            for j in 0..2 {
-                let s: f64 = (0..d).map(|t| w[kr * d + t] * x[i * 2 * d + j * d + t] as f64).sum();
-                z[kr][j] = s;
-                f[kr / m] += s.max(0.0) / m as f64;
-            }
-        }
-        let mx = f.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
-        let se: f64 = f.iter().map(|v| (v - mx).exp()).sum();
-        let yi = y[i] as usize;
-        loss += mx + se.ln() - f[yi];
-        for kr in 0..k * m {
-            let c = kr / m;
-            let coef = ((f[c] - mx).exp() / se - if c == yi { 1.0 } else { 0.0 }) / m as f64;
-            for j in 0..2 {
-                if z[kr][j] > 0.0 {
-                    for t in 0..d {
-                        grad[kr * d + t] += coef * x[i * 2 * d + j * d + t] as f64;
-                    }
-                }
-            }
-        }
-    }
-    let nb = idx.len() as f64;
+    let (loss, grad) = reference_grad(w, k, m, d, x, y, idx);
     for (a, g) in w.iter_mut().zip(&grad) {
-        *a -= lr * g / nb;
+        *a -= lr * g;
     }
-    loss / nb
+    loss
 }
 
 /// 3 classes x 25 examples (n = 75 > the 32 rows of a block, so epochs have several blocks).

@@ -5,7 +5,7 @@ use super::linalg::Par;
 use super::train::*;
 
 /// Reference loss and gradient (f64, plain loops) of the empirical risk over the given samples.
-fn reference_grad(w: &[f64], k: usize, m: usize, d: usize, x: &[f32], y: &[i32], idx: &[usize]) -> (f64, Vec<f64>) {
+pub(crate) fn reference_grad(w: &[f64], k: usize, m: usize, d: usize, x: &[f32], y: &[i32], idx: &[usize]) -> (f64, Vec<f64>) {
     let mut grad = vec![0.0; w.len()];
     let mut loss = 0.0;
     for &i in idx {
