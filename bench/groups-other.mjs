@@ -232,7 +232,11 @@ function convert(r) {
   if (r.epochSeconds !== undefined) notes.push(`${r.epochSeconds.toFixed(1)} s per epoch`);
   if (r.peer) notes.push(r.peer);
   if (r.routes) notes.push(`route ${r.routes}`);
-  if (r.blas) notes.push(r.blas);
+  if (r.blas) notes.push(Array.isArray(r.blas) ? r.blas.map((b) => `${b.internal_api} ${b.version} (${b.num_threads} threads, ${b.architecture})`).join(', ') : String(r.blas));
+  // The Gram route of [0, 1]-scaled bytes multiplies the bytes exactly as integers (u8 x u8 -> i32):
+  // its multiply-adds are integer operations, not comparable with the f32 peak.
+  const integer = r.group === 'influence' && String(r.routes ?? '').includes('gram');
+  if (integer) notes.push(`${r.gflops?.toFixed(1)} G integer ops/s (2 per multiply-add of exact u8 products; not f32 FLOPs, so no fraction of the f32 peak)`);
   if (r.maxDiffVsNumpy !== undefined && r.maxDiffVsNumpy !== null && r.backend !== 'numpy') notes.push(`max rel. diff vs NumPy ${r.maxDiffVsNumpy.toExponential(1)}`);
   const backend = String(r.backend ?? '');
   const threads = / (\d+)t$/.exec(backend)?.[1];
@@ -242,11 +246,11 @@ function convert(r) {
     task: task.endsWith(` ${backend}`) ? task.slice(0, -backend.length - 1) : task,
     shape: r.shape,
     impl: backend.replace(/ \d+t$/, '').replace('pytorch', 'torch'),
-    threads: threads ? Number(threads) : r.backend === 'wasm' ? 1 : null,
+    threads: threads ? Number(threads) : r.backend === 'wasm' ? 1 : ['native', 'numpy'].includes(r.backend) ? cpus().length : null,
     meanMs: r.meanMs ?? (r.seconds !== undefined ? r.seconds * 1e3 : null),
     p99Ms: r.p99Ms,
     samples: r.samples,
-    gflops: r.gflops ?? null,
+    gflops: integer ? null : r.gflops ?? null,
     ratios: r.vsNumpy !== undefined && r.vsNumpy !== null && r.backend !== 'numpy' ? { numpy: r.vsNumpy } : undefined,
     note: notes.join('; '),
   };
