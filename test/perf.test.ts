@@ -98,3 +98,25 @@ describe('the fast SGD path', () => {
     }
   });
 });
+
+describe.each(BACKENDS)('measureSpeedup on %s', (name) => {
+  it('times the same cells on each worker count, and refuses a bad list naming the field', async () => {
+    const { measureSpeedup } = await import('../ts/sweep/speedup.js');
+    const { InProcessExecutor } = await import('../ts/sweep/run.js');
+    const bf = await backend(name);
+    const config = {
+      data: { classes: 2, dim: 40, perClass: 5, testPerClass: 5 },
+      train: { width: 4, lr: 0.1, steps: 3 },
+      sweep: { x: { param: 'data.gamma', values: [1, 10] }, seeds: 1 },
+    };
+    const points = await measureSpeedup(() => new InProcessExecutor(bf), config, [1, 1]);
+    expect(points.map((p) => [p.workers, p.cells, p.failed])).toEqual([[1, 2, 0], [1, 2, 0]]);
+    expect(points[0].speedup).toBe(1);
+    expect(points[1].speedup).toBeCloseTo(points[0].seconds / points[1].seconds, 12);
+    for (const bad of [[], [0], [1.5], 'two']) {
+      const e = await measureSpeedup(() => new InProcessExecutor(bf), config, bad as never).catch((x) => x);
+      expect(e).toBeInstanceOf(BenignfitError);
+      expect(e.field).toBe('workerCounts');
+    }
+  });
+});

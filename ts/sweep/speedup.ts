@@ -3,6 +3,7 @@
  * with more. Works with any Executor, so the same measurement runs on Node worker threads
  * (`npm run bench -- workers`) and on Web Workers in a page (BrowserWorkerExecutor, ts/sweep/browser.ts).
  */
+import { invalid } from '../errors.js';
 import type { Executor } from './run.js';
 import { runSweep } from './run.js';
 import type { SweepConfigInput } from './spec.js';
@@ -24,6 +25,9 @@ export interface SpeedupPoint {
  * wall-clock times. Executors are closed after each run.
  */
 export async function measureSpeedup(makeExecutor: (workers: number) => Executor, config: SweepConfigInput, workerCounts: number[], signal?: AbortSignal): Promise<SpeedupPoint[]> {
+  if (!Array.isArray(workerCounts) || workerCounts.length === 0 || !workerCounts.every((w) => Number.isInteger(w) && w >= 1)) {
+    throw invalid('workerCounts', workerCounts, 'a non-empty list of worker counts, each an integer >= 1 (e.g. [1, 2])');
+  }
   const out: SpeedupPoint[] = [];
   for (const workers of workerCounts) {
     const ex = makeExecutor(workers);
