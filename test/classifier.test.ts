@@ -1,19 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseIdx } from '../ts/formats/idx.js';
 import { BenignfitError, tensorsFromIdx, subsetImages, trainClassifier, type ClassifierInfo, type TensorSet } from '../ts/index.node.js';
-import { BACKENDS, backend } from './helpers.js';
-
-/** Deterministic pseudo-random numbers (mulberry32), independent of benignfit. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { BACKENDS, backend, rng } from './helpers.js';
 
 function noiseImages(n: number, shape: [number, number, number], seed: number): TensorSet {
   const r = rng(seed);

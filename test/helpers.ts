@@ -72,3 +72,15 @@ export function idx(type: number, shape: number[], data: Uint8Array): Uint8Array
   out.set(data, head.length);
   return out;
 }
+
+/** Deterministic pseudo-random numbers in [0, 1) (mulberry32), independent of benignfit's streams. */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

@@ -4,19 +4,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { BenignfitError, type Benignfit, type Dataset, type TheoryResult } from '../ts/index.node.js';
-import { BACKENDS, backend, dot, symEig } from './helpers.js';
+import { BACKENDS, backend, dot, symEig, rng } from './helpers.js';
 
-/** A small seeded PRNG (mulberry32) and Gaussian draws, independent of the core's streams. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A standard Gaussian draw from two uniforms (Box-Muller). */
 function gaussian(r: () => number): number {
   return Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());
 }
