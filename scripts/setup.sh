@@ -39,6 +39,6 @@ say "installing npm packages and building (npm install)"
 # of the lock file, which makes `npm ci` refuse an untouched checkout; install keeps the lock.
 npm install --no-audit --no-fund
 
-say "setup done in $(( $(date +%s) - t0 )) s; running the main job: Figure 3a on a quick grid (about a minute)"
+say "setup done in $(( $(date +%s) - t0 )) s; running the main job: Figure 3a on a quick grid (about 15 seconds)"
 node dist/cli/main.js reproduce fig3a --quick --out out/fig3a-quick
 say "finished in $(( $(date +%s) - t0 )) s. Next: npm test"
