@@ -649,13 +649,26 @@ fn exact_scatter_u8(bytes: &[u8], kept: &[usize], n: usize, d: usize, limit: u64
     const H: usize = 64;
     check_alloc("the packed class bytes (2 x images x kept pixels x 2 bytes)", (n as u128) * (dk as u128), 4, limit)?;
     check_alloc("the class scatter (kept pixels squared, f64)", (dk as u128) * (dk as u128), 8, limit)?;
-    let packed = int_gram::pack(dk, n, |t, out| {
-        let j = kept[t];
-        for (i, o) in out.iter_mut().enumerate() {
-            *o = bytes[i * d + j];
+    // The kept pixels as rows (dk x n bytes), transposed in blocks of images so that both the
+    // reads (image rows) and the writes (pixel rows) stay in cache; a pixel-by-pixel gather down
+    // the images strides d bytes per read and cost more than the products on MNIST-sized classes.
+    check_alloc("the class bytes transposed (kept pixels x images)", (n as u128) * (dk as u128), 1, limit)?;
+    let mut bt = vec![0u8; dk * n];
+    const IB: usize = 64;
+    let mut i0 = 0;
+    while i0 < n {
+        let ie = (i0 + IB).min(n);
+        for (t, &j) in kept.iter().enumerate() {
+            let row = &mut bt[t * n + i0..t * n + ie];
+            for (o, i) in row.iter_mut().zip(i0..ie) {
+                *o = bytes[i * d + j];
+            }
         }
-    });
-    let colsum: Vec<f64> = kept.iter().map(|&j| (0..n).map(|i| bytes[i * d + j] as u64).sum::<u64>() as f64).collect();
+        i0 = ie;
+    }
+    let packed = int_gram::pack(dk, n, |t, out| out.copy_from_slice(&bt[t * n..(t + 1) * n]));
+    let colsum: Vec<f64> = bt.chunks_exact(n.max(1)).take(dk).map(|r| r.iter().map(|&b| b as u64).sum::<u64>() as f64).collect();
+    drop(bt);
     let nf = n as f64;
     let inv = 1.0 / (255.0f64 * 255.0);
     let mut m = vec![0.0f64; dk * dk];
@@ -911,8 +924,9 @@ mod tests {
     #[test]
     fn closed_form_matches_brute_force_on_both_routes_and_precisions() {
         // n > d (scatter is natural) and n < d (Gram is natural); every route forced each time,
-        // several block widths so partial blocks are exercised.
-        for &(n, d) in &[(40usize, 9usize), (13, 30), (5, 5)] {
+        // several block widths so partial blocks are exercised; 150 images span three of the
+        // exact scatter's 64-image transpose blocks.
+        for &(n, d) in &[(40usize, 9usize), (13, 30), (5, 5), (150, 12)] {
             let b = bytes(n, d, n as u64);
             let want = brute_force_scores(&scale(&b), n, d);
             for route in [RouteChoice::Scatter, RouteChoice::Gram, RouteChoice::Auto] {
