@@ -19,7 +19,7 @@ import {
   type TheoryOptionsInput,
 } from './config.js';
 import { abortError, BenignfitError, invalid } from './errors.js';
-import type { Dataset, RawBackend } from './types.js';
+import type { Dataset, LongTailedAcc, RawBackend } from './types.js';
 
 export type Phase = 'benign-explicit' | 'benign-implicit' | 'harmful' | 'uncharacterized';
 
@@ -94,15 +94,8 @@ export interface TheoryReport {
   numerics: TheoryNumerics;
 }
 
-export interface LongTailedResult {
-  L: number;
-  count: number;
-  correct: number;
-  acc: number | null;
-  countPerClass: number[];
-  correctPerClass: number[];
-  accPerClass: (number | null)[];
-}
+/** Accuracy on the L-long-tailed test subset for one L: the same record training reports. */
+export type LongTailedResult = LongTailedAcc;
 
 export interface LemmaReport {
   width: number;

@@ -1,10 +1,9 @@
 /** The jobs the page's own worker runs (worker.ts), and what crosses to and fro. Types only. */
 import type { DataConfigInput, InfluenceConfigInput, TheoryOptionsInput } from '../config.js';
-import type { ClassPhase } from '../influence.js';
+import type { InfluenceResult } from '../influence.js';
 import type { CellResult } from '../sweep/cell.js';
 import type { SweepConfigInput } from '../sweep/spec.js';
 import type { BoundaryReport, FitReport, TheoryResult } from '../theory.js';
-import type { FrobeniusSummary, InfluenceClassInfo } from '../types.js';
 
 /** Files from disk (File objects clone into workers) or the built-in sample (URLs). */
 export type ImageSource = { kind: 'files'; files: File[] } | { kind: 'sample'; images: string; labels: string; name: string };
@@ -20,16 +19,10 @@ export interface ImageSetInfo {
   format: 'idx' | 'cifar';
 }
 
-export interface InfluenceOutput {
+/** The influence result of ts/influence.ts (config as plain JSON), with the page's extras. */
+export interface InfluenceOutput extends Omit<InfluenceResult, 'config' | 'dim'> {
   set: ImageSetInfo;
-  scores: Float64Array;
-  labels: Int32Array;
-  classes: number;
-  perClass: InfluenceClassInfo[];
-  frobenius: FrobeniusSummary | null;
-  phase: ClassPhase[] | null;
   config: Record<string, unknown>;
-  seconds: number;
   backend: string;
   version: unknown;
   /** Figure 6 heatmap, and the Figure 5 grids of the highest and lowest scores. */
