@@ -13,6 +13,7 @@
 import { resolveInfluenceConfig, type InfluenceConfig, type InfluenceConfigInput } from './config.js';
 import { abortError, BenignfitError, invalid } from './errors.js';
 import type { ImageSet } from './formats/idx.js';
+import { yieldNow } from './train.js';
 import type { FrobeniusSummary, InfluenceClassInfo, RawBackend, RawInfluenceRun } from './types.js';
 
 /** Images as a flat row-major n x dim array with one label per image. */
@@ -89,7 +90,6 @@ function asData(input: ImageSet | InfluenceData): InfluenceData {
   return { pixels: input.pixels, labels: input.labels, dim: input.height * input.width * input.channels };
 }
 
-const tick = () => new Promise<void>((r) => setTimeout(r, 0));
 
 /** Run the influence computation on a backend (used by Benignfit.influence). */
 export async function runInfluence(
@@ -137,12 +137,16 @@ export async function runInfluence(
       if (signal?.aborted) throw abortError('influence');
       const idx = members[c];
       onClassStart?.(c, idx.length);
-      await tick();
+      await yieldNow(); // lets an abort arrive between classes
       if (signal?.aborted) throw abortError('influence');
-      const rows = bytes ? new Uint8Array(idx.length * dim) : new Float32Array(idx.length * dim);
-      idx.forEach((i, r) => rows.set(pixels.subarray(i * dim, (i + 1) * dim), r * dim));
       const tc = performance.now();
-      const out = call(() => run.addClass(c, bytes ? (rows as Uint8Array) : null, bytes ? null : (rows as Float32Array), idx.length));
+      const out = run.addClassRows
+        ? call(() => run.addClassRows!(c, bytes ? pixels : null, bytes ? null : (pixels as Float32Array), n, Uint32Array.from(idx)))
+        : call(() => {
+            const rows = bytes ? new Uint8Array(idx.length * dim) : new Float32Array(idx.length * dim);
+            idx.forEach((i, r) => rows.set(pixels.subarray(i * dim, (i + 1) * dim), r * dim));
+            return run.addClass(c, bytes ? (rows as Uint8Array) : null, bytes ? null : (rows as Float32Array), idx.length);
+          });
       const info = JSON.parse(out.info) as InfluenceClassInfo;
       info.seconds = (performance.now() - tc) / 1000;
       idx.forEach((i, r) => (scores[i] = out.scores[r]));

@@ -290,6 +290,8 @@ export interface RawClassScores {
 
 export interface RawInfluenceRun {
   addClass(cls: number, bytes: Uint8Array | null, floats: Float32Array | null, n: number): RawClassScores;
+  /** Native only: the images `rows` of the whole set (`total` images), borrowed rather than copied (a wasm call would copy the whole set each time). */
+  addClassRows?(cls: number, bytes: Uint8Array | null, floats: Float32Array | null, total: number, rows: Uint32Array): RawClassScores;
   frobenius(): string;
   /** wasm only: release the instance's memory. */
   free?(): void;

@@ -209,6 +209,37 @@ pub fn pixel_std(pixels: Pixels<'_>, n: usize, d: usize, par: Par) -> Result<Vec
     Ok(out)
 }
 
+/// Column sums of `n` byte rows (exact) and which columns are not constant, in parallel over
+/// row ranges where allowed (integers, so any thread count gives the same).
+fn byte_columns(bytes: &[u8], n: usize, d: usize, par: Par) -> (Vec<u64>, Vec<bool>) {
+    // Partial sums in u32 (at most 2^24 rows of 255 per range).
+    const ROWS: usize = 512;
+    let ranges = n.div_ceil(ROWS);
+    // Per range: sums, smallest and largest byte of every column.
+    type Part = (Vec<u32>, Vec<u8>, Vec<u8>);
+    let mut parts: Vec<Part> = vec![(Vec::new(), Vec::new(), Vec::new()); ranges];
+    crate::data::par_rows(&mut parts, 1, par, |(p, out): (usize, &mut [Part])| {
+        let (mut s, mut lo, mut hi) = (vec![0u32; d], vec![u8::MAX; d], vec![0u8; d]);
+        for row in bytes[p * ROWS * d..((p + 1) * ROWS).min(n) * d].chunks_exact(d) {
+            for (((s, lo), hi), &b) in s.iter_mut().zip(lo.iter_mut()).zip(hi.iter_mut()).zip(row) {
+                *s += b as u32;
+                *lo = (*lo).min(b);
+                *hi = (*hi).max(b);
+            }
+        }
+        out[0] = (s, lo, hi);
+    });
+    let (mut sum, mut lo, mut hi) = (vec![0u64; d], vec![u8::MAX; d], vec![0u8; d]);
+    for (s, l, h) in &parts {
+        for j in 0..d {
+            sum[j] += s[j] as u64;
+            lo[j] = lo[j].min(l[j]);
+            hi[j] = hi[j].max(h[j]);
+        }
+    }
+    (sum, lo.iter().zip(&hi).map(|(l, h)| l != h).collect())
+}
+
 /// What one class gave.
 #[derive(Clone, Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -348,33 +379,54 @@ impl InfluenceRun {
         };
         check_alloc(&format!("the centred rows of class {class} ({n} x {d})"), (n as u128) * (d as u128), bytes, limit)?;
 
-        // Scaled rows are made one at a time (never stored as f64): the class mean (rows summed
-        // in order) and the pixels that vary within the class, then the centred rows in T.
+        // Scaled rows are made one at a time (never stored as f64): the class mean and the pixels
+        // that vary within the class, then the centred rows in T. Bytes scaled to [0, 1] take
+        // exact integer column sums and ranges instead (in parallel; any thread count gives the
+        // same), and centre each kept pixel as (byte - mean byte) / 255.
         let factor = self.factor.as_deref();
         let unit = self.cfg.normalize == Normalize::Unit;
         let scaled = |i: usize, out: &mut [f64]| scaled_row(pixels, i, d, factor, unit, out);
-        let mut mean = vec![0.0f64; d];
-        let mut varies = vec![false; d];
-        let mut first = vec![0.0f64; d];
-        let mut row = vec![0.0f64; d];
-        scaled(0, &mut first);
-        for i in 0..n {
-            scaled(i, &mut row);
-            for ((m, v), (f, var)) in mean.iter_mut().zip(&row).zip(first.iter().zip(varies.iter_mut())) {
-                *m += v;
-                *var |= v != f;
+        let byte_stats = match pixels {
+            Pixels::U8(b) if factor.is_none() && !unit => Some((b, byte_columns(b, n, d, self.par))),
+            _ => None,
+        };
+        let (kept, colsum, mean): (Vec<usize>, Vec<u64>, Vec<f64>) = if let Some((_, (sums, varies))) = &byte_stats {
+            let kept: Vec<usize> = (0..d).filter(|&j| varies[j]).collect();
+            let colsum: Vec<u64> = kept.iter().map(|&j| sums[j]).collect();
+            let mean = colsum.iter().map(|&s| s as f64 / n as f64).collect();
+            (kept, colsum, mean)
+        } else {
+            let mut mean = vec![0.0f64; d];
+            let mut varies = vec![false; d];
+            let mut first = vec![0.0f64; d];
+            let mut row = vec![0.0f64; d];
+            scaled(0, &mut first);
+            for i in 0..n {
+                scaled(i, &mut row);
+                for ((m, v), (f, var)) in mean.iter_mut().zip(&row).zip(first.iter().zip(varies.iter_mut())) {
+                    *m += v;
+                    *var |= v != f;
+                }
             }
-        }
-        for m in mean.iter_mut() {
-            *m /= n as f64;
-        }
-        let kept: Vec<usize> = (0..d).filter(|&j| varies[j]).collect();
+            let kept: Vec<usize> = (0..d).filter(|&j| varies[j]).collect();
+            let mean = kept.iter().map(|&j| mean[j] / n as f64).collect();
+            (kept, Vec::new(), mean)
+        };
         let dk = kept.len();
-        let mean = &mean;
-        let centred = |i: usize, out: &mut [f64]| {
-            scaled(i, out);
-            for (o, m) in out.iter_mut().zip(mean) {
-                *o -= m;
+        let (mean, kept_ref) = (&mean, &kept);
+        // Row i's kept pixels, centred (`buf`: scratch of d values).
+        let centred = |i: usize, buf: &mut [f64], out: &mut [f64]| match byte_stats {
+            Some((b, _)) => {
+                let row = &b[i * d..(i + 1) * d];
+                for ((o, &j), m) in out.iter_mut().zip(kept_ref).zip(mean) {
+                    *o = (row[j] as f64 - m) / 255.0;
+                }
+            }
+            None => {
+                scaled(i, buf);
+                for ((o, &j), m) in out.iter_mut().zip(kept_ref).zip(mean) {
+                    *o = buf[j] - m;
+                }
             }
         };
 
@@ -392,23 +444,21 @@ impl InfluenceRun {
         let block = self.block_for(route, n, dk);
 
         // Bytes scaled to [0, 1] on the Gram route: exact integer products (see covariance_int.rs).
-        let exact_bytes = match pixels {
-            Pixels::U8(b) if route == Route::Gram && !want_scatter && self.cfg.normalize == Normalize::Scale && self.cfg.precision == Precision::F32 && dk > 0 && dk <= int_gram::MAX_DIM => Some(b),
+        let exact_bytes = match byte_stats {
+            Some((b, _)) if route == Route::Gram && !want_scatter && self.cfg.precision == Precision::F32 && dk > 0 && dk <= int_gram::MAX_DIM => Some(b),
             _ => None,
         };
         let r = match (exact_bytes, self.cfg.precision) {
-            (Some(b), _) => gram_terms_u8(b, &kept, n, d, block, limit, self.par)?,
+            (Some(b), _) => gram_terms_u8(b, &kept, &colsum, n, d, block, limit, self.par)?,
             (None, Precision::F32) => {
                 // Bytes scaled to [0, 1] on the scatter route: M from exact integer products.
-                let exact_m = match pixels {
-                    Pixels::U8(b) if route == Route::Scatter && self.cfg.normalize == Normalize::Scale && dk > 0 && n <= int_gram::MAX_DIM => {
-                        Some(exact_scatter_u8(b, &kept, n, d, limit, self.par)?)
-                    }
+                let exact_m = match byte_stats {
+                    Some((b, _)) if route == Route::Scatter && dk > 0 && n <= int_gram::MAX_DIM => Some(exact_scatter_u8(b, &kept, &colsum, n, d, limit, self.par)?),
                     _ => None,
                 };
-                class_terms::<f32, _>(&centred, &kept, n, d, route, block, want_scatter, exact_m, limit, self.par)?
+                class_terms::<f32, _>(&centred, dk, n, d, route, block, want_scatter, exact_m, limit, self.par)?
             }
-            (None, Precision::F64) => class_terms::<f64, _>(&centred, &kept, n, d, route, block, want_scatter, None, limit, self.par)?,
+            (None, Precision::F64) => class_terms::<f64, _>(&centred, dk, n, d, route, block, want_scatter, None, limit, self.par)?,
         };
 
         let nf = n as f64;
@@ -432,6 +482,39 @@ impl InfluenceRun {
         let s2 = (nf - 1.0) * (nf - 1.0);
         let info = ClassInfo { class, n, route, kept_pixels: dk, frob_sq: r.frob_m / s2, trace: r.trace_m / (nf - 1.0), madds: r.madds, block };
         Ok(ClassScores { scores, info })
+    }
+
+    /// [`add_class`](Self::add_class) for the images `rows` of a whole set of `total` images
+    /// (the class's rows are copied out here, in parallel, rather than by the caller).
+    pub fn add_class_rows(&mut self, class: usize, pixels: Pixels<'_>, total: usize, rows: &[u32]) -> Result<ClassScores> {
+        let d = self.cfg.dim;
+        let need = (total as u128) * (d as u128);
+        if pixels.len() as u128 != need {
+            return Err(Error::invalid("images", format!("{} values", pixels.len()), format!("images x dim = {total} x {d} = {need} values")));
+        }
+        if let Some(&i) = rows.iter().find(|&&i| i as usize >= total) {
+            return Err(Error::invalid(format!("rows (class {class})"), i, format!("image indices below {total}")));
+        }
+        check_alloc(&format!("the rows of class {class} ({} x {d})", rows.len()), (rows.len() as u128) * (d as u128), 4, self.cfg.memory_limit())?;
+        fn gather<T: Copy + Default + Send + Sync>(all: &[T], d: usize, rows: &[u32], par: Par) -> Vec<T> {
+            let mut out = vec![T::default(); rows.len() * d];
+            crate::data::par_rows(&mut out, d * 64, par, |(c, chunk): (usize, &mut [T])| {
+                for (o, &i) in chunk.chunks_exact_mut(d).zip(&rows[c * 64..]) {
+                    o.copy_from_slice(&all[i as usize * d..(i as usize + 1) * d]);
+                }
+            });
+            out
+        }
+        match pixels {
+            Pixels::U8(all) => {
+                let own = gather(all, d, rows, self.par);
+                self.add_class(class, Pixels::U8(&own), rows.len())
+            }
+            Pixels::F32(all) => {
+                let own = gather(all, d, rows, self.par);
+                self.add_class(class, Pixels::F32(&own), rows.len())
+            }
+        }
     }
 
     fn block_for(&self, route: Route, n: usize, dk: usize) -> usize {
@@ -505,17 +588,16 @@ struct Terms {
 /// The matrix products of one class in precision T: centred rows on the kept pixels, then the
 /// scatter or the Gram route.
 #[allow(clippy::too_many_arguments)]
-fn class_terms<T: Real, F: Fn(usize, &mut [f64]) + Sync>(centred: &F, kept: &[usize], n: usize, d: usize, route: Route, block: usize, want_scatter: bool, exact_m: Option<Vec<f64>>, limit: u64, par: Par) -> Result<Terms> {
-    let dk = kept.len();
+fn class_terms<T: Real, F: Fn(usize, &mut [f64], &mut [f64]) + Sync>(centred: &F, dk: usize, n: usize, d: usize, route: Route, block: usize, want_scatter: bool, exact_m: Option<Vec<f64>>, limit: u64, par: Par) -> Result<Terms> {
     let mut v = vec![T::default(); n * dk];
     let mut rr = vec![0.0f64; n];
     if dk > 0 {
         par_row_chunks(&mut v, dk, ROWS_PER_TASK, par, |i0, chunk: &mut [T]| {
-            let mut buf = vec![0.0f64; d];
+            let (mut buf, mut row) = (vec![0.0f64; d], vec![0.0f64; dk]);
             for (r, out) in chunk.chunks_mut(dk).enumerate() {
-                centred(i0 + r, &mut buf);
-                for (e, &j) in out.iter_mut().zip(kept) {
-                    *e = T::from_f64(buf[j]);
+                centred(i0 + r, &mut buf, &mut row);
+                for (e, &x) in out.iter_mut().zip(&row) {
+                    *e = T::from_f64(x);
                 }
             }
         });
@@ -571,33 +653,35 @@ fn class_terms<T: Real, F: Fn(usize, &mut [f64]) + Sync>(centred: &F, kept: &[us
 /// The Gram route for bytes scaled to [0, 1], exactly: P = B B^T of the raw bytes in i32, then
 /// G_ij = P_ij - (r_i + r_j)/n + R/n^2 with r_i = b_i . s (s the column sums) and R = s . s, all
 /// in f64 (every integer here is below 2^53), scaled by 1/255^2.
-fn gram_terms_u8(bytes: &[u8], kept: &[usize], n: usize, d: usize, block: usize, limit: u64, par: Par) -> Result<Terms> {
+#[allow(clippy::too_many_arguments)]
+fn gram_terms_u8(bytes: &[u8], kept: &[usize], colsum: &[u64], n: usize, d: usize, block: usize, limit: u64, par: Par) -> Result<Terms> {
     let dk = kept.len();
     let h_max = block.max(1).min(n);
     check_alloc("the packed class bytes (2 x images x kept pixels x 2 bytes)", (n as u128) * (dk as u128), 4, limit)?;
     check_alloc("a panel of the Gram matrix (block x images)", (h_max as u128) * ((n.div_ceil(int_gram::NR) * int_gram::NR) as u128), 4, limit)?;
-    let packed = int_gram::pack(n, dk, |i, out| {
-        for (o, &j) in out.iter_mut().zip(kept) {
-            *o = bytes[i * d + j];
+    let packed = int_gram::pack(n, dk, par, |i0, h, out| {
+        for (r, o) in out.chunks_exact_mut(dk).enumerate().take(h) {
+            let row = &bytes[(i0 + r) * d..(i0 + r + 1) * d];
+            for (o, &j) in o.iter_mut().zip(kept) {
+                *o = row[j];
+            }
         }
     });
-    let mut colsum = vec![0u64; dk];
-    for i in 0..n {
-        for (c, &j) in colsum.iter_mut().zip(kept) {
-            *c += bytes[i * d + j] as u64;
-        }
-    }
-    let (r, sq): (Vec<f64>, Vec<f64>) = (0..n)
-        .map(|i| {
+    // r_i = b_i . s and ||b_i||^2, exact integers.
+    let mut rsq = vec![(0.0f64, 0.0f64); n];
+    par_row_chunks(&mut rsq, 1, ROWS_PER_TASK, par, |i0, chunk: &mut [(f64, f64)]| {
+        for (k, o) in chunk.iter_mut().enumerate() {
+            let row = &bytes[(i0 + k) * d..(i0 + k + 1) * d];
             let (mut r, mut sq) = (0u64, 0u64);
             for (c, &j) in colsum.iter().zip(kept) {
-                let b = bytes[i * d + j] as u64;
+                let b = row[j] as u64;
                 r += b * c;
                 sq += b * b;
             }
-            (r as f64, sq as f64)
-        })
-        .unzip();
+            *o = (r as f64, sq as f64);
+        }
+    });
+    let (r, sq): (Vec<f64>, Vec<f64>) = rsq.into_iter().unzip();
     let nf = n as f64;
     let big_r: f64 = colsum.iter().map(|&c| (c as u128) * (c as u128)).sum::<u128>() as f64;
     let c0 = big_r / (nf * nf);
@@ -643,32 +727,37 @@ fn gram_terms_u8(bytes: &[u8], kept: &[usize], n: usize, d: usize, block: usize,
 
 /// The scatter M (kept pixels, full symmetric, f64) of byte images scaled to [0, 1], exactly:
 /// B^T B of the raw bytes in i32 (the integer Gram kernel on the pixel rows), minus s s^T / n
-/// (s the column sums) in f64, over 255^2.
-fn exact_scatter_u8(bytes: &[u8], kept: &[usize], n: usize, d: usize, limit: u64, par: Par) -> Result<Vec<f64>> {
+/// (s = `colsum`, the kept pixels' column sums) in f64, over 255^2.
+fn exact_scatter_u8(bytes: &[u8], kept: &[usize], colsum: &[u64], n: usize, d: usize, limit: u64, par: Par) -> Result<Vec<f64>> {
     let dk = kept.len();
     const H: usize = 64;
     check_alloc("the packed class bytes (2 x images x kept pixels x 2 bytes)", (n as u128) * (dk as u128), 4, limit)?;
     check_alloc("the class scatter (kept pixels squared, f64)", (dk as u128) * (dk as u128), 8, limit)?;
-    // The kept pixels as rows (dk x n bytes), transposed in blocks of images so that both the
-    // reads (image rows) and the writes (pixel rows) stay in cache; a pixel-by-pixel gather down
-    // the images strides d bytes per read and cost more than the products on MNIST-sized classes.
-    check_alloc("the class bytes transposed (kept pixels x images)", (n as u128) * (dk as u128), 1, limit)?;
-    let mut bt = vec![0u8; dk * n];
+    // The kept pixels as rows. First a transpose in tiles of IB images ([tile][pixel][IB]), each
+    // tile reading its images once while they are in cache; then each group of pixel rows copies
+    // IB-byte runs. (Gathering a pixel, or a group of them, straight down the images strides d
+    // bytes per read through the whole class and cost more than the products on MNIST.)
     const IB: usize = 64;
-    let mut i0 = 0;
-    while i0 < n {
-        let ie = (i0 + IB).min(n);
+    check_alloc("the class bytes transposed (kept pixels x images)", (n.div_ceil(IB) * IB) as u128 * dk as u128, 1, limit)?;
+    let mut tiles = vec![0u8; n.div_ceil(IB) * dk * IB];
+    crate::data::par_rows(&mut tiles, dk * IB, par, |(b, tile): (usize, &mut [u8])| {
+        let rows = &bytes[b * IB * d..((b + 1) * IB).min(n) * d];
         for (t, &j) in kept.iter().enumerate() {
-            let row = &mut bt[t * n + i0..t * n + ie];
-            for (o, i) in row.iter_mut().zip(i0..ie) {
-                *o = bytes[i * d + j];
+            for (o, row) in tile[t * IB..(t + 1) * IB].iter_mut().zip(rows.chunks_exact(d)) {
+                *o = row[j];
             }
         }
-        i0 = ie;
-    }
-    let packed = int_gram::pack(dk, n, |t, out| out.copy_from_slice(&bt[t * n..(t + 1) * n]));
-    let colsum: Vec<f64> = bt.chunks_exact(n.max(1)).take(dk).map(|r| r.iter().map(|&b| b as u64).sum::<u64>() as f64).collect();
-    drop(bt);
+    });
+    let packed = int_gram::pack(dk, n, par, |t0, h, out| {
+        for (r, o) in out.chunks_exact_mut(n).enumerate().take(h) {
+            for (b, run) in o.chunks_mut(IB).enumerate() {
+                let src = &tiles[(b * dk + t0 + r) * IB..];
+                run.copy_from_slice(&src[..run.len()]);
+            }
+        }
+    });
+    drop(tiles);
+    let cs: Vec<f64> = colsum.iter().map(|&c| c as f64).collect();
     let nf = n as f64;
     let inv = 1.0 / (255.0f64 * 255.0);
     let mut m = vec![0.0f64; dk * dk];
@@ -678,18 +767,22 @@ fn exact_scatter_u8(bytes: &[u8], kept: &[usize], n: usize, d: usize, limit: u64
         let h = H.min(dk - ib);
         let ie = ib + h;
         int_gram::panel(&packed, ib, h, ie, &mut out, par);
-        for t in 0..h {
-            let a = ib + t;
-            for b in 0..ie {
-                let p = out[(b / int_gram::NR) * h * int_gram::NR + t * int_gram::NR + b % int_gram::NR];
-                let v = (p as f64 - colsum[a] * colsum[b] / nf) * inv;
-                m[a * dk + b] = v;
-                m[b * dk + a] = v;
+        // The panel's rows of the lower triangle (mirrored below, a block at a time).
+        let o = &out;
+        let cs = &cs;
+        par_row_chunks(&mut m[ib * dk..ie * dk], dk, 8, par, |t0, chunk: &mut [f64]| {
+            for (k, row) in chunk.chunks_exact_mut(dk).enumerate() {
+                let t = t0 + k;
+                let a = ib + t;
+                for (b, mv) in row[..=a].iter_mut().enumerate() {
+                    let p = o[(b / int_gram::NR) * h * int_gram::NR + t * int_gram::NR + b % int_gram::NR];
+                    *mv = (p as f64 - cs[a] * cs[b] / nf) * inv;
+                }
             }
-        }
+        });
         ib = ie;
     }
-    Ok(m)
+    Ok(symmetrize(m, dk))
 }
 
 /// Rows handed to one task at a time in the element-wise passes.
@@ -773,45 +866,59 @@ fn scatter_lower<T: Real>(v: &[T], n: usize, dk: usize, block: usize, par: Par) 
     m
 }
 
-/// Copy the lower block triangle onto the upper one.
+/// Copy the lower triangle onto the upper one, in square tiles so that the column reads stay in
+/// cache.
 fn symmetrize<T: Real>(mut m: Vec<T>, dk: usize) -> Vec<T> {
-    for i in 0..dk {
-        for j in i + 1..dk {
-            m[i * dk + j] = m[j * dk + i];
+    const B: usize = 32;
+    for i0 in (0..dk).step_by(B) {
+        for j0 in (i0..dk).step_by(B) {
+            for i in i0..(i0 + B).min(dk) {
+                for j in j0.max(i + 1)..(j0 + B).min(dk) {
+                    m[i * dk + j] = m[j * dk + i];
+                }
+            }
         }
     }
     m
 }
 
 /// q_i = v_i^T M v_i from the lower block triangle of M: with the diagonal blocks halved,
-/// q_i = 2 sum_J v_{iJ} . (sum_{I >= J} v_{iI} M_{IJ}).
+/// q_i = 2 sum_J v_{iJ} . (sum_{I >= J} v_{iI} M_{IJ}). Tiles of `QT` images go to the threads
+/// whole (each tile's rows stay in cache through every column block, and no product waits on
+/// the others); each tile's sums are in a fixed order, so q does not depend on the threads.
 fn quad_forms<T: Real>(v: &[T], m: &[T], n: usize, dk: usize, block: usize, par: Par) -> (Vec<f64>, f64) {
+    const QT: usize = 192;
+    let w_max = block.min(dk).max(1);
     let mut q = vec![0.0f64; n];
-    let mut p = vec![T::default(); n * block.min(dk)];
+    par_row_chunks(&mut q, 1, QT, par, |i0, qt: &mut [f64]| {
+        let h = qt.len();
+        let vt = &v[i0 * dk..(i0 + h) * dk];
+        let mut p = vec![T::default(); h * w_max];
+        let mut jb = 0;
+        while jb < dk {
+            let w = w_max.min(dk - jb);
+            let je = jb + w;
+            let pv = View::rm(h, w, w);
+            // Diagonal block, halved.
+            T::gemm(&mut p, pv, T::default(), &vt[jb..], View { rows: h, cols: w, rs: dk as isize, cs: 1 }, &m[jb * dk + jb..], View { rows: w, cols: w, rs: dk as isize, cs: 1 }, T::from_f64(0.5), Par::Seq);
+            if je < dk {
+                let rest = dk - je;
+                T::gemm(&mut p, pv, T::from_f64(1.0), &vt[je..], View { rows: h, cols: rest, rs: dk as isize, cs: 1 }, &m[je * dk + jb..], View { rows: rest, cols: w, rs: dk as isize, cs: 1 }, T::from_f64(1.0), Par::Seq);
+            }
+            for (r, qi) in qt.iter_mut().enumerate() {
+                let vi = &vt[r * dk + jb..r * dk + je];
+                let pi = &p[r * w..(r + 1) * w];
+                *qi += 2.0 * vi.iter().zip(pi).map(|(a, b)| a.to_f64() * b.to_f64()).sum::<f64>();
+            }
+            jb = je;
+        }
+    });
     let mut madds = 0.0;
     let mut jb = 0;
     while jb < dk {
-        let w = block.min(dk - jb);
-        let je = jb + w;
-        let pv = View::rm(n, w, w);
-        // Diagonal block, halved.
-        T::gemm(&mut p, pv, T::default(), &v[jb..], View { rows: n, cols: w, rs: dk as isize, cs: 1 }, &m[jb * dk + jb..], View { rows: w, cols: w, rs: dk as isize, cs: 1 }, T::from_f64(0.5), par);
-        madds += (n * w * w) as f64;
-        if je < dk {
-            let rest = dk - je;
-            T::gemm(&mut p, pv, T::from_f64(1.0), &v[je..], View { rows: n, cols: rest, rs: dk as isize, cs: 1 }, &m[je * dk + jb..], View { rows: rest, cols: w, rs: dk as isize, cs: 1 }, T::from_f64(1.0), par);
-            madds += (n * rest * w) as f64;
-        }
-        let pr = &p;
-        par_row_chunks(&mut q, 1, ROWS_PER_TASK, par, |i0, chunk: &mut [f64]| {
-            for (r, qi) in chunk.iter_mut().enumerate() {
-                let i = i0 + r;
-                let vi = &v[i * dk + jb..i * dk + je];
-                let pi = &pr[i * w..(i + 1) * w];
-                *qi += 2.0 * vi.iter().zip(pi).map(|(a, b)| a.to_f64() * b.to_f64()).sum::<f64>();
-            }
-        });
-        jb = je;
+        let w = w_max.min(dk - jb);
+        madds += (n * (dk - jb) * w) as f64;
+        jb += w;
     }
     (q, madds)
 }
@@ -1041,6 +1148,43 @@ mod tests {
             let base = if *route == RouteChoice::Scatter { &out[0].1 } else { &out[1].1 };
             assert_eq!(s, base);
         }
+    }
+
+    #[test]
+    fn large_odd_byte_classes_agree_across_paths_and_threads() {
+        // 1101 images (odd, several 512-row column-sum ranges, several quadratic-form tiles and
+        // 64-image transpose tiles) x 23 pixels (odd): the exact byte scatter route on 1-3
+        // threads against the float pixels' f64 route (its own mean and centring).
+        let (n, d) = (1101, 23);
+        let b = bytes(n, d, 21);
+        let f: Vec<f32> = b.iter().map(|&v| v as f32 / 255.0).collect();
+        let want = InfluenceRun::new(cfg(d, 1, RouteChoice::Scatter, Precision::F64), None, Par::Seq).unwrap().add_class(0, Pixels::F32(&f), n).unwrap().scores;
+        let mut first: Option<Vec<f64>> = None;
+        for par in [Par::Seq, Par::Threads(2), Par::Threads(3)] {
+            let mut c = cfg(d, 1, RouteChoice::Scatter, Precision::F32);
+            c.frobenius = false;
+            let got = InfluenceRun::new(c, None, par).unwrap().add_class(0, Pixels::U8(&b), n).unwrap().scores;
+            close(&got, &want, 2e-5);
+            match &first {
+                Some(f) => assert_eq!(&got, f),
+                None => first = Some(got),
+            }
+        }
+    }
+
+    #[test]
+    fn rows_picked_from_a_whole_set_match_rows_given() {
+        let (total, d) = (200, 10);
+        let all = bytes(total, d, 31);
+        let rows: Vec<u32> = (0..total as u32).filter(|i| i % 3 == 1).rev().collect();
+        let own: Vec<u8> = rows.iter().flat_map(|&i| all[i as usize * d..(i as usize + 1) * d].to_vec()).collect();
+        let c = cfg(d, 1, RouteChoice::Auto, Precision::F32);
+        let want = InfluenceRun::new(c.clone(), None, Par::Seq).unwrap().add_class(0, Pixels::U8(&own), rows.len()).unwrap().scores;
+        let got = InfluenceRun::new(c.clone(), None, Par::Threads(2)).unwrap().add_class_rows(0, Pixels::U8(&all), total, &rows).unwrap().scores;
+        assert_eq!(got, want);
+        let mut run = InfluenceRun::new(c, None, Par::Seq).unwrap();
+        assert!(run.add_class_rows(0, Pixels::U8(&all), total, &[1, 200]).unwrap_err().to_string().contains("rows (class 0)"));
+        assert!(run.add_class_rows(0, Pixels::U8(&all[1..]), total, &[1, 2, 3]).unwrap_err().to_string().contains("images"));
     }
 
     #[test]

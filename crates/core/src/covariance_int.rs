@@ -31,24 +31,39 @@ fn pair(lo: u8, hi: u8) -> u32 {
     lo as u32 | (hi as u32) << 16
 }
 
-/// Pack `n` rows given by `row(i, out)` (out: `dk` bytes).
-pub fn pack(n: usize, dk: usize, row: impl Fn(usize, &mut [u8])) -> Packed {
+/// Pack `n` rows of `dk` bytes, `NR` rows at a time, in parallel where allowed: `group(i0, rows,
+/// out)` writes rows `i0..i0 + rows` (rows <= NR) into `out` (rows x dk bytes, row-major). Handing
+/// out whole groups lets a caller gather columns of a larger matrix a cache line at a time.
+pub fn pack(n: usize, dk: usize, par: crate::linalg::Par, group: impl Fn(usize, usize, &mut [u8]) + Sync) -> Packed {
     let kp = dk.div_ceil(2);
-    let mut rows = vec![0u32; n * kp];
-    let mut buf = vec![0u8; 2 * kp];
-    for i in 0..n {
-        row(i, &mut buf[..dk]);
-        for (k, o) in rows[i * kp..(i + 1) * kp].iter_mut().enumerate() {
-            *o = pair(buf[2 * k], buf[2 * k + 1]);
-        }
-    }
     let nb = n.div_ceil(NR);
+    let mut rows = vec![0u32; n * kp];
     let mut blocks = vec![0u32; nb * kp * NR];
-    for i in 0..n {
-        let (b, r) = (i / NR, i % NR);
-        for k in 0..kp {
-            blocks[(b * kp + k) * NR + r] = rows[i * kp + k];
+    let work = |(b, (rw, bl)): (usize, (&mut [u32], &mut [u32]))| {
+        let h = rw.len() / kp;
+        let mut tight = vec![0u8; h * dk];
+        group(b * NR, h, &mut tight);
+        for (src, out) in tight.chunks_exact(dk).zip(rw.chunks_exact_mut(kp)) {
+            for (o, two) in out.iter_mut().zip(src.chunks(2)) {
+                // Odd row lengths: the last pair's high byte is 0.
+                *o = pair(two[0], two.get(1).copied().unwrap_or(0));
+            }
         }
+        for k in 0..kp {
+            for r in 0..h {
+                bl[k * NR + r] = rw[r * kp + k];
+            }
+        }
+    };
+    if kp > 0 {
+        #[cfg(feature = "parallel")]
+        if let crate::linalg::Par::Threads(_) = par {
+            use rayon::prelude::*;
+            rows.par_chunks_mut(NR * kp).zip(blocks.par_chunks_mut(kp * NR)).enumerate().for_each(work);
+            return Packed { kp, rows, blocks };
+        }
+        let _ = par;
+        rows.chunks_mut(NR * kp).zip(blocks.chunks_mut(kp * NR)).enumerate().for_each(work);
     }
     Packed { kp, rows, blocks }
 }
@@ -254,7 +269,7 @@ mod tests {
     fn panel_products_are_exact() {
         let (n, dk) = (37, 29);
         let x: Vec<u8> = (0..n * dk).map(|i| ((i * 7919 + 13) % 256) as u8).collect();
-        let p = pack(n, dk, |i, out| out.copy_from_slice(&x[i * dk..(i + 1) * dk]));
+        let p = pack(n, dk, Par::Threads(2), |i0, h, out| out.copy_from_slice(&x[i0 * dk..(i0 + h) * dk]));
         for (ib, h) in [(0usize, 7usize), (7, 13), (20, 17)] {
             let ie = ib + h;
             let nb = ie.div_ceil(NR);

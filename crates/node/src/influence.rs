@@ -53,6 +53,14 @@ impl InfluenceRun {
         Ok(RawClassScores { scores: Float64Array::new(r.scores), info: api::to_json(&r.info) })
     }
 
+    /// `addClass` for the images `rows` of the whole set (`total` images): the set is borrowed,
+    /// not copied, and the class's rows are gathered in Rust.
+    #[napi]
+    pub fn add_class_rows(&mut self, class: u32, bytes: Option<Uint8Array>, floats: Option<Float32Array>, total: u32, rows: Uint32Array) -> napi::Result<RawClassScores> {
+        let r = guard(|| self.inner.add_class_rows(class as usize, pixels(&bytes, &floats)?, total as usize, &rows))?;
+        Ok(RawClassScores { scores: Float64Array::new(r.scores), info: api::to_json(&r.info) })
+    }
+
     /// JSON of `FrobeniusSummary`.
     #[napi]
     pub fn frobenius(&self) -> napi::Result<String> {
