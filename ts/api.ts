@@ -8,8 +8,8 @@ import { BenignfitError, fromBinding, invalid } from './errors.js';
 import type { ImageSet } from './formats/idx.js';
 import { runInfluence, type InfluenceData, type InfluenceOptions, type InfluenceResult } from './influence.js';
 import * as th from './theory.js';
-import { train } from './train.js';
-import type { BackendName, Dataset, GenerateOptions, ModelDescription, RawBackend, TrainCallbacks, TrainData, TrainResult, VersionInfo } from './types.js';
+import { train, trainGroup } from './train.js';
+import type { BackendName, Dataset, GenerateOptions, ModelDescription, RawBackend, TrainCallbacks, TrainData, TrainGroupCallbacks, TrainGroupResult, TrainResult, VersionInfo } from './types.js';
 
 export interface BenignfitOptions {
   /** Threads for native kernels: 0 = all cores (default), 1 = one. Ignored by wasm. */
@@ -101,6 +101,16 @@ export class Benignfit {
    */
   train(data: TrainData, options: TrainConfigInput = {}, callbacks: TrainCallbacks = {}): Promise<TrainResult> {
     return train((f) => this.call(f), this.backend, this.threads, data, options, callbacks);
+  }
+
+  /**
+   * Train several configs on the same data (a sweep over the learning rate, the initialisation,
+   * the width or the training seed): the data's products are made once and narrow full-batch
+   * trainings step together, with the same bits as each config alone. Results come in the
+   * configs' order; a member that fails has null and its error.
+   */
+  trainGroup(data: TrainData, options: TrainConfigInput[], callbacks: TrainGroupCallbacks = {}): Promise<TrainGroupResult> {
+    return trainGroup((f) => this.call(f), this.backend, this.threads, data, options, callbacks);
   }
 
   /** Logits F_k(W, x) (n x K, row-major) of samples x (n x 2 x d) under weights W ((K*m) x d). */

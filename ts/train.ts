@@ -2,9 +2,9 @@
  * Training of the paper's two-layer ReLU CNN, driven in chunks so progress is reported and an
  * AbortSignal is honoured between steps on both backends.
  */
-import { resolveTrainConfig, type TrainConfigInput } from './config.js';
-import { BenignfitError, invalid } from './errors.js';
-import type { BackendName, EvalRecord, RawBackend, RawTrainer, TrainCallbacks, TrainData, TrainResult, TrainSummary } from './types.js';
+import { resolveTrainConfig, type TrainConfig, type TrainConfigInput } from './config.js';
+import { BenignfitError, fromBinding, invalid } from './errors.js';
+import type { BackendName, EvalRecord, RawBackend, RawTrainArgs, RawTrainer, RawTrainerGroup, TrainCallbacks, TrainData, TrainGroupCallbacks, TrainGroupResult, TrainResult, TrainSummary } from './types.js';
 
 type Caller = <T>(f: (raw: RawBackend) => T) => T;
 
@@ -39,22 +39,7 @@ export async function train(
   const cfg = resolveTrainConfig({ threads, ...options });
   const dataCfg = data.config && data.config.model !== 'explicit' ? JSON.stringify(data.config) : null;
   const t0 = performance.now();
-  const tr: RawTrainer = call(
-    (raw) =>
-      new raw.Trainer(
-        JSON.stringify(cfg),
-        dataCfg,
-        data.classes,
-        data.dim,
-        data.trainX,
-        data.trainY,
-        data.trainPos ?? null,
-        data.features ?? null,
-        data.testX ?? null,
-        data.testY ?? null,
-        data.testPos ?? null,
-      ),
-  );
+  const tr: RawTrainer = call((raw) => new raw.Trainer(JSON.stringify(cfg), ...rawArgs(data)));
   try {
     const total = tr.totalSteps();
     let chunk = 1;
@@ -84,23 +69,106 @@ export async function train(
       report();
       await yieldNow();
     }
-    const summary = JSON.parse(call(() => tr.finish())) as TrainSummary;
-    const history = JSON.parse(tr.history()) as EvalRecord[];
-    if (cb.onEval) for (; seenEvals < history.length; seenEvals++) cb.onEval(history[seenEvals]);
-    return {
-      weights: call(() => tr.weights()),
-      weightsInit: tr.initialWeights(),
-      history,
-      lossCurve: tr.lossCurve(),
-      kappaCurve: tr.kappaCurve(),
-      logitSums: tr.logitSums(),
-      summary,
-      config: cfg,
-      aborted,
-      seconds: (performance.now() - t0) / 1000,
-      backend,
-    };
+    const result = collect(call, tr, cfg, backend, aborted, t0);
+    if (cb.onEval) for (; seenEvals < result.history.length; seenEvals++) cb.onEval(result.history[seenEvals]);
+    return result;
   } finally {
     tr.free?.();
   }
+}
+
+/** The raw constructors' data arguments. */
+function rawArgs(data: TrainData): RawTrainArgs {
+  const dataCfg = data.config && data.config.model !== 'explicit' ? JSON.stringify(data.config) : null;
+  return [dataCfg, data.classes, data.dim, data.trainX, data.trainY, data.trainPos ?? null, data.features ?? null, data.testX ?? null, data.testY ?? null, data.testPos ?? null];
+}
+
+/** Final evaluation and everything a finished (or stopped) raw trainer holds. */
+function collect(call: Caller, tr: RawTrainer, cfg: TrainConfig, backend: BackendName, aborted: boolean, t0: number): TrainResult {
+  const summary = JSON.parse(call(() => tr.finish())) as TrainSummary;
+  return {
+    weights: call(() => tr.weights()),
+    weightsInit: tr.initialWeights(),
+    history: JSON.parse(tr.history()) as EvalRecord[],
+    lossCurve: tr.lossCurve(),
+    kappaCurve: tr.kappaCurve(),
+    logitSums: tr.logitSums(),
+    summary,
+    config: cfg,
+    aborted,
+    seconds: (performance.now() - t0) / 1000,
+    backend,
+  };
+}
+
+/**
+ * Train several configs on the same data (used by Benignfit.trainGroup): the data, G and the
+ * test Gram matrix are made once, and narrow full-batch members step together. Every member
+ * gets the bits it would get alone. A member that fails (E_DIVERGED) leaves its error and null.
+ */
+export async function trainGroup(
+  call: Caller,
+  backend: BackendName,
+  threads: number,
+  data: TrainData,
+  options: TrainConfigInput[],
+  cb: TrainGroupCallbacks = {},
+): Promise<TrainGroupResult> {
+  checkData(data);
+  if (!Array.isArray(options) || options.length === 0) throw invalid('train', options, 'a non-empty array of train configs');
+  const cfgs = options.map((o, i) => {
+    try {
+      return resolveTrainConfig({ threads, ...o });
+    } catch (e) {
+      throw memberError(e, i);
+    }
+  });
+  const t0 = performance.now();
+  const group: RawTrainerGroup = call((raw) => new raw.TrainerGroup(JSON.stringify(cfgs), ...rawArgs(data)));
+  try {
+    let chunk = 1;
+    let aborted = false;
+    while (!call(() => group.done())) {
+      if (cb.signal?.aborted) {
+        aborted = true;
+        break;
+      }
+      const c0 = performance.now();
+      call(() => group.run(chunk));
+      const dt = performance.now() - c0;
+      // About 50 ms a chunk, as for one training.
+      chunk = Math.max(1, Math.min(100_000, Math.round((chunk * 50) / Math.max(dt, 0.01))));
+      if (cb.onProgress) {
+        const [step, totalSteps] = Array.from(group.progress());
+        cb.onProgress({ step, totalSteps, seconds: (performance.now() - t0) / 1000 });
+      }
+      await yieldNow();
+    }
+    const results: (TrainResult | null)[] = [];
+    const errors: (BenignfitError | null)[] = [];
+    cfgs.forEach((cfg, i) => {
+      let tr: RawTrainer | null = null;
+      try {
+        tr = call(() => group.take(i));
+        results.push(collect(call, tr, cfg, backend, aborted, t0));
+        errors.push(null);
+      } catch (e) {
+        results.push(null);
+        errors.push(fromBinding(e));
+      } finally {
+        tr?.free?.();
+      }
+    });
+    return { results, errors, aborted, seconds: (performance.now() - t0) / 1000, backend };
+  } finally {
+    group.free?.();
+  }
+}
+
+/** Name config `i` in an error about one of its fields ("train.lr" -> "train[i].lr"). */
+function memberError(e: unknown, i: number): BenignfitError {
+  const err = fromBinding(e);
+  if (!err.field?.startsWith('train.')) return err;
+  const field = `train[${i}].${err.field.slice('train.'.length)}`;
+  return new BenignfitError(err.code, err.message.replace(err.field, field), { field, cause: e });
 }

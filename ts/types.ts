@@ -103,6 +103,31 @@ export interface RawTrainer {
   free?(): void;
 }
 
+/** The data arguments of the raw Trainer and TrainerGroup constructors (after the config). */
+export type RawTrainArgs = [
+  dataConfig: string | null | undefined,
+  classes: number,
+  dim: number,
+  x: Float32Array,
+  y: Int32Array,
+  pos: Uint8Array | null | undefined,
+  features: Float32Array | null | undefined,
+  testX: Float32Array | null | undefined,
+  testY: Int32Array | null | undefined,
+  testPos: Uint8Array | null | undefined,
+];
+
+/** The core's TrainerGroup: trainings on the same data, stepped together; members come out as RawTrainers. */
+export interface RawTrainerGroup {
+  run(maxSteps: number): number;
+  done(): boolean;
+  /** [steps taken, steps planned], summed over the members. */
+  progress(): ArrayLike<number>;
+  /** Member `index` (throws the error it failed with). */
+  take(index: number): RawTrainer;
+  free?(): void;
+}
+
 /** A GEMM on buffers allocated once (ts/perf.ts times `run`). */
 export interface RawGemmBench {
   run(reps: number): number;
@@ -137,19 +162,9 @@ export interface RawBackend extends RawInfluenceBackend {
   boundaryMake(len: number): number;
   clockProbe(iters: number): number;
   kernelInfo(): string;
-  Trainer: new (
-    config: string,
-    dataConfig: string | null | undefined,
-    classes: number,
-    dim: number,
-    x: Float32Array,
-    y: Int32Array,
-    pos: Uint8Array | null | undefined,
-    features: Float32Array | null | undefined,
-    testX: Float32Array | null | undefined,
-    testY: Int32Array | null | undefined,
-    testPos: Uint8Array | null | undefined,
-  ) => RawTrainer;
+  Trainer: new (config: string, ...data: RawTrainArgs) => RawTrainer;
+  /** Several resolved configs (a JSON array) on the same data. */
+  TrainerGroup: new (configs: string, ...data: RawTrainArgs) => RawTrainerGroup;
   predict(weights: Float32Array, classes: number, width: number, dim: number, x: Float32Array, threads: number): Float64Array;
   generate(config: string, features: Float32Array | null | undefined, noiseFactors: Float32Array | null | undefined, includeFactors: boolean, threads: number): RawDataset;
   ClassifierTrainer: new (config: string, threads: number) => RawClassifierTrainer;
@@ -249,6 +264,30 @@ export interface TrainResult {
   logitSums: Float64Array;
   summary: TrainSummary;
   config: import('./config.js').TrainConfig;
+  aborted: boolean;
+  seconds: number;
+  backend: BackendName;
+}
+
+export interface TrainGroupProgress {
+  /** Steps taken and planned, summed over the members. */
+  step: number;
+  totalSteps: number;
+  seconds: number;
+}
+
+export interface TrainGroupCallbacks {
+  onProgress?: (p: TrainGroupProgress) => void;
+  /** Stops every member between steps; the work so far is returned (aborted: true). */
+  signal?: AbortSignal;
+}
+
+/** Trainings of several configs on the same data (Benignfit.trainGroup), in the configs' order. */
+export interface TrainGroupResult {
+  /** Each member's result, or null where it failed. */
+  results: (TrainResult | null)[];
+  /** Each member's error (e.g. E_DIVERGED), or null. */
+  errors: (import('./errors.js').BenignfitError | null)[];
   aborted: boolean;
   seconds: number;
   backend: BackendName;

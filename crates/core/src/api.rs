@@ -110,22 +110,44 @@ pub fn trainer(
     test_pos: Option<&[u8]>,
 ) -> Result<crate::train::Trainer> {
     let cfg: crate::train::TrainConfig = parse_json("train config", config_json)?;
-    let model = match data_config_json {
-        Some(j) => {
-            let dc: DataConfig = parse_json("data config", j)?;
-            if dc.classes != k || dc.dim != d {
-                return Err(Error::shape("train: data config", format!("the data config has classes = {}, dim = {} but the arrays have K = {k}, d = {d}", dc.classes, dc.dim)));
-            }
-            if dc.model == data::ModelSpec::Named(data::ModelName::Explicit) {
-                None
-            } else {
-                Some(data::DataModel::build(&dc, None, Par::from_threads(cfg.threads))?)
-            }
-        }
-        None => None,
-    };
+    let model = data_model(data_config_json, k, d, cfg.threads)?;
     let input = crate::train::TrainInput { k, d, x, y, pos, features, test_x, test_y, test_pos };
     crate::train::Trainer::new(cfg, input, model)
+}
+
+/// [`trainer`] for several configs (a JSON array) on the same data: a [`crate::train::TrainerGroup`].
+#[allow(clippy::too_many_arguments)]
+pub fn trainer_group(
+    configs_json: &str,
+    data_config_json: Option<&str>,
+    k: usize,
+    d: usize,
+    x: &[f32],
+    y: &[i32],
+    pos: Option<&[u8]>,
+    features: Option<&[f32]>,
+    test_x: Option<&[f32]>,
+    test_y: Option<&[i32]>,
+    test_pos: Option<&[u8]>,
+) -> Result<crate::train::TrainerGroup> {
+    let cfgs: Vec<crate::train::TrainConfig> = parse_json("train configs", configs_json)?;
+    let threads = cfgs.iter().map(|c| c.threads).max().unwrap_or(0);
+    let model = data_model(data_config_json, k, d, threads)?;
+    let input = crate::train::TrainInput { k, d, x, y, pos, features, test_x, test_y, test_pos };
+    crate::train::TrainerGroup::new(cfgs, input, model)
+}
+
+/// The data model of a data config given next to the arrays (none for explicit data).
+fn data_model(data_config_json: Option<&str>, k: usize, d: usize, threads: usize) -> Result<Option<data::DataModel>> {
+    let Some(j) = data_config_json else { return Ok(None) };
+    let dc: DataConfig = parse_json("data config", j)?;
+    if dc.classes != k || dc.dim != d {
+        return Err(Error::shape("train: data config", format!("the data config has classes = {}, dim = {} but the arrays have K = {k}, d = {d}", dc.classes, dc.dim)));
+    }
+    if dc.model == data::ModelSpec::Named(data::ModelName::Explicit) {
+        return Ok(None);
+    }
+    Ok(Some(data::DataModel::build(&dc, None, Par::from_threads(threads))?))
 }
 
 /// Logits (n x K) of arbitrary samples x (n x 2 x d) under weights W ((K*m) x d).

@@ -24,3 +24,5 @@ pub const DATA_FORMAT_VERSION: u32 = 1;
 mod train_tests;
 #[cfg(test)]
 mod train_fast_tests;
+#[cfg(test)]
+mod train_group_tests;

@@ -25,6 +25,8 @@
 //! The kernels (crate::kernels) are vectorised (AVX-512 / AVX2 chosen at run time, simd128 in
 //! wasm) and give the same bits on every instruction set and thread count.
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 
 use crate::data::DataModel;
@@ -32,6 +34,11 @@ use crate::error::{check_alloc, Error, Result, DEFAULT_MEMORY_LIMIT};
 use crate::kernels;
 use crate::linalg::{self, Par, View};
 use crate::rng::{Purpose, Stream};
+
+#[path = "train_group.rs"]
+mod group;
+pub use group::TrainerGroup;
+use group::Shared;
 
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 #[serde(untagged)]
@@ -117,7 +124,11 @@ impl Default for TrainConfig {
     }
 }
 
+/// The test set as the trainer keeps it: rows, labels, samples and feature positions.
+type TestSet = (RowSet, Vec<i32>, Vec<f32>, Vec<u8>);
+
 /// Training (and optional test) data as flat arrays.
+#[derive(Clone, Copy)]
 pub struct TrainInput<'a> {
     pub k: usize,
     pub d: usize,
@@ -181,7 +192,8 @@ pub struct Summary {
 }
 
 enum Route_ {
-    Gram { g: Vec<f32>, z0: Vec<f32>, coef_t: Vec<f32> },
+    /// G = P P^T depends only on the data: runs on the same data share it ([`TrainerGroup`]).
+    Gram { g: Arc<Vec<f32>>, z0: Vec<f32>, coef_t: Vec<f32> },
     Direct { w: Vec<f32> },
 }
 
@@ -437,13 +449,15 @@ pub struct Trainer {
     d: usize,
     n: usize,
     par: Par,
-    train: RowSet,
+    train: Arc<RowSet>,
     y: Vec<i32>,
-    test: Option<(RowSet, Vec<i32>, Vec<f32>, Vec<u8>)>,
-    test_gram: Option<(Vec<f32>, Vec<f32>)>,
+    test: Option<Arc<TestSet>>,
+    /// Test rows against training rows (shared like G) and the test rows' Z0 (gram route).
+    test_gram: Option<Arc<Vec<f32>>>,
+    test_z0: Option<Vec<f32>>,
     route: Route_,
     w0: Vec<f32>,
-    model: Option<DataModel>,
+    model: Option<Arc<DataModel>>,
     // scratch
     z: Vec<f32>,
     gb: Vec<f32>,
@@ -476,6 +490,12 @@ pub struct Trainer {
 
 impl Trainer {
     pub fn new(cfg: TrainConfig, input: TrainInput<'_>, model: Option<DataModel>) -> Result<Trainer> {
+        Self::with_shared(cfg, input, model.map(Arc::new), None)
+    }
+
+    /// [`new`](Self::new), taking the products that depend only on the data from `shared` (made
+    /// by another trainer on the same input, see [`TrainerGroup`]).
+    fn with_shared(cfg: TrainConfig, input: TrainInput<'_>, model: Option<Arc<DataModel>>, shared: Option<&Shared>) -> Result<Trainer> {
         let (k, d) = (input.k, input.d);
         if k < 2 {
             return Err(Error::invalid("data.classes", k, "at least 2 classes"));
@@ -502,23 +522,30 @@ impl Trainer {
         if let Some(l) = cfg.long_tailed_l.iter().find(|l| !l.is_finite()) {
             return Err(Error::invalid("train.longTailedL", l, "finite numbers"));
         }
-        check_data("train", k, d, input.x, input.y, input.pos)?;
-        let n = input.y.len();
-        if n == 0 {
-            return Err(Error::invalid("data.perClass", 0, "at least one training example"));
-        }
-        if let Some(f) = input.features {
-            if f.len() != k * d {
-                return Err(Error::shape("train: features", format!("features have {} values, expected K x d = {}", f.len(), k * d)));
+        // The rows (checked and built once per data set; a group's later members reuse them).
+        let (train, test) = match shared.and_then(|s| s.data.clone()) {
+            Some(rows) => rows,
+            None => {
+                check_data("train", k, d, input.x, input.y, input.pos)?;
+                if input.y.is_empty() {
+                    return Err(Error::invalid("data.perClass", 0, "at least one training example"));
+                }
+                if let Some(f) = input.features {
+                    if f.len() != k * d {
+                        return Err(Error::shape("train: features", format!("features have {} values, expected K x d = {}", f.len(), k * d)));
+                    }
+                }
+                let test = match (input.test_x, input.test_y) {
+                    (Some(tx), Some(ty)) if !ty.is_empty() => {
+                        check_data("test", k, d, tx, ty, input.test_pos)?;
+                        Some(Arc::new((build_rows(k, d, tx, ty, input.test_pos, input.features, "test")?, ty.to_vec(), tx.to_vec(), input.test_pos.map(|p| p.to_vec()).unwrap_or_default())))
+                    }
+                    _ => None,
+                };
+                (Arc::new(build_rows(k, d, input.x, input.y, input.pos, input.features, "train")?), test)
             }
-        }
-        let test = match (input.test_x, input.test_y) {
-            (Some(tx), Some(ty)) if !ty.is_empty() => {
-                check_data("test", k, d, tx, ty, input.test_pos)?;
-                Some((build_rows(k, d, tx, ty, input.test_pos, input.features, "test")?, ty.to_vec(), tx.to_vec(), input.test_pos.map(|p| p.to_vec()).unwrap_or_default()))
-            }
-            _ => None,
         };
+        let n = input.y.len();
         let (steps_per_epoch, total_steps) = match (cfg.batch_size, cfg.steps, cfg.epochs) {
             (_, Some(_), Some(_)) => return Err(Error::invalid("train.steps", "both steps and epochs", "one of steps or epochs")),
             (Some(0), _, _) => return Err(Error::invalid("train.batchSize", 0, "an integer >= 1, or null for full batch")),
@@ -532,7 +559,6 @@ impl Trainer {
         };
         let km = k * cfg.width;
         let limit = cfg.memory_limit.unwrap_or(DEFAULT_MEMORY_LIMIT);
-        let train = build_rows(k, d, input.x, input.y, input.pos, input.features, "train")?;
         let r = train.r(d);
         let route = match cfg.route {
             Route::Auto => {
@@ -550,8 +576,14 @@ impl Trainer {
         let w0 = init_weights(&cfg.init, km, d, cfg.seed);
         let route = match route {
             Route::Gram => {
-                let mut g = vec![0.0f32; r * r];
-                linalg::gemm_f32(&mut g, View::rm(r, r, r), 0.0, &train.rows, View::rm(r, d, d), &train.rows, View::rm_t(r, d, d), 1.0, par);
+                let g = match shared.and_then(|s| s.g.clone()) {
+                    Some(g) => g,
+                    None => {
+                        let mut g = vec![0.0f32; r * r];
+                        linalg::gemm_f32(&mut g, View::rm(r, r, r), 0.0, &train.rows, View::rm(r, d, d), &train.rows, View::rm_t(r, d, d), 1.0, par);
+                        Arc::new(g)
+                    }
+                };
                 let mut z0 = vec![0.0f32; r * km];
                 linalg::gemm_f32(&mut z0, View::rm(r, km, km), 0.0, &train.rows, View::rm(r, d, d), &w0, View::rm_t(km, d, d), 1.0, par);
                 Route_::Gram { g, z0, coef_t: vec![0.0f32; r * km] }
@@ -571,7 +603,8 @@ impl Trainer {
             y: input.y.to_vec(),
             train,
             test,
-            test_gram: None,
+            test_gram: shared.and_then(|s| s.test_g.clone()),
+            test_z0: None,
             route,
             w0,
             model,
@@ -722,7 +755,9 @@ impl Trainer {
     }
 
     /// One (S)GD step. Returns the loss of the batch at the weights before the update.
-    fn one_step(&mut self) -> Result<f64> {
+    /// `forward_done`: Z of every row is already in `z` (a [`TrainerGroup`]'s joint product; full
+    /// batch only).
+    fn one_step(&mut self, forward_done: bool) -> Result<f64> {
         let mini = self.fill_batch();
         if self.fast.is_some() {
             return self.fast_step();
@@ -731,7 +766,9 @@ impl Trainer {
         let km = k * m;
         let brows = std::mem::take(&mut self.brows);
         let rows = if mini { Some(&brows[..]) } else { None };
-        self.forward_rows(rows);
+        if !(forward_done && rows.is_none()) {
+            self.forward_rows(rows);
+        }
         let nr = rows.map_or(self.train.r(d), |r| r.len());
         let nb = self.bidx.len();
         logits(&self.z[..nr * km], nr, k, m, &self.blocal, &mut self.sums, &mut self.f[..nb * k]);
@@ -951,36 +988,47 @@ impl Trainer {
     pub fn run(&mut self, max_steps: usize) -> Result<usize> {
         let start = self.step;
         while !self.done() && self.step - start < max_steps {
-            let full = self.cfg.batch_size.is_none_or(|b| b >= self.n);
-            if let Some(t) = self.cfg.target_loss {
-                // For SGD, check the full training loss at epoch boundaries.
-                if !full && self.step % self.steps_per_epoch == 0 && self.step > 0 {
-                    let (l, _) = self.full_loss();
-                    if l <= t {
-                        self.stop_reason = Some(format!("training loss {l:.3e} <= targetLoss {t}"));
-                        break;
-                    }
+            self.advance(false)?;
+        }
+        self.note_end();
+        Ok(self.step - start)
+    }
+
+    /// One step of [`run`](Self::run), with its target-loss checks and evaluations (or none, when
+    /// the target loss stops the run first). `forward_done`: see [`one_step`](Self::one_step).
+    fn advance(&mut self, forward_done: bool) -> Result<()> {
+        let full = self.cfg.batch_size.is_none_or(|b| b >= self.n);
+        if let Some(t) = self.cfg.target_loss {
+            // For SGD, check the full training loss at epoch boundaries.
+            if !full && self.step % self.steps_per_epoch == 0 && self.step > 0 {
+                let (l, _) = self.full_loss();
+                if l <= t {
+                    self.stop_reason = Some(format!("training loss {l:.3e} <= targetLoss {t}"));
+                    return Ok(());
                 }
-            }
-            let loss = self.one_step()?;
-            self.loss_curve.push(loss);
-            if full {
-                if let Some(t) = self.cfg.target_loss {
-                    if loss <= t {
-                        // The loss was measured before this step's update; undo nothing, but report.
-                        self.stop_reason = Some(format!("training loss {loss:.3e} <= targetLoss {t} at step {}", self.step - 1));
-                    }
-                }
-            }
-            if self.cfg.eval_every > 0 && self.step % self.cfg.eval_every == 0 && !self.done() {
-                let rec = self.evaluate()?;
-                self.history.push(rec);
             }
         }
+        let loss = self.one_step(forward_done)?;
+        self.loss_curve.push(loss);
+        if full {
+            if let Some(t) = self.cfg.target_loss {
+                if loss <= t {
+                    // The loss was measured before this step's update; undo nothing, but report.
+                    self.stop_reason = Some(format!("training loss {loss:.3e} <= targetLoss {t} at step {}", self.step - 1));
+                }
+            }
+        }
+        if self.cfg.eval_every > 0 && self.step % self.cfg.eval_every == 0 && !self.done() {
+            let rec = self.evaluate()?;
+            self.history.push(rec);
+        }
+        Ok(())
+    }
+
+    fn note_end(&mut self) {
         if self.step >= self.total_steps && self.stop_reason.is_none() {
             self.stop_reason = Some(format!("reached {} steps", self.total_steps));
         }
-        Ok(self.step - start)
     }
 
     /// The current weights W ((K*m) x d).
@@ -1071,27 +1119,29 @@ impl Trainer {
     fn test_logits(&mut self) -> Vec<f64> {
         let (k, m, d) = (self.k, self.m, self.d);
         let km = k * m;
+        // Gram route: the test rows' Gram matrix (shared in a group) and their Z0, made once.
+        let gt = self.test_gram_matrix();
+        if gt.is_some() && self.test_z0.is_none() {
+            let t = self.test.as_ref().unwrap();
+            let rt = t.0.r(d);
+            let mut zt0 = vec![0.0f32; rt * km];
+            linalg::gemm_f32(&mut zt0, View::rm(rt, km, km), 0.0, &t.0.rows, View::rm(rt, d, d), &self.w0, View::rm_t(km, d, d), 1.0, self.par);
+            self.test_z0 = Some(zt0);
+        }
         let t = self.test.as_ref().unwrap();
         let rt = t.0.r(d);
         let nt = t.1.len();
         let mut zt = vec![0.0f32; rt * km];
-        match &self.route {
-            Route_::Direct { w } => {
+        match (&self.route, gt, &self.test_z0) {
+            (Route_::Gram { coef_t, .. }, Some(gt), Some(zt0)) => {
+                let r = self.train.r(d);
+                zt.copy_from_slice(zt0);
+                linalg::gemm_f32(&mut zt, View::rm(rt, km, km), 1.0, &gt, View::rm(rt, r, r), coef_t, View::rm(r, km, km), 1.0, self.par);
+            }
+            (Route_::Direct { w }, _, _) => {
                 linalg::gemm_f32(&mut zt, View::rm(rt, km, km), 0.0, &t.0.rows, View::rm(rt, d, d), w, View::rm_t(km, d, d), 1.0, self.par);
             }
-            Route_::Gram { coef_t, .. } => {
-                let r = self.train.r(d);
-                if self.test_gram.is_none() {
-                    let mut gt = vec![0.0f32; rt * r];
-                    linalg::gemm_f32(&mut gt, View::rm(rt, r, r), 0.0, &t.0.rows, View::rm(rt, d, d), &self.train.rows, View::rm_t(r, d, d), 1.0, self.par);
-                    let mut zt0 = vec![0.0f32; rt * km];
-                    linalg::gemm_f32(&mut zt0, View::rm(rt, km, km), 0.0, &t.0.rows, View::rm(rt, d, d), &self.w0, View::rm_t(km, d, d), 1.0, self.par);
-                    self.test_gram = Some((gt, zt0));
-                }
-                let (gt, zt0) = self.test_gram.as_ref().unwrap();
-                zt.copy_from_slice(zt0);
-                linalg::gemm_f32(&mut zt, View::rm(rt, km, km), 1.0, gt, View::rm(rt, r, r), coef_t, View::rm(r, km, km), 1.0, self.par);
-            }
+            _ => unreachable!("the gram route has its test Gram matrix"),
         }
         let mut f = vec![0.0f64; nt * k];
         let mut sums = Vec::new();

@@ -115,3 +115,62 @@ impl Trainer {
 pub fn predict(weights: Float32Array, classes: u32, width: u32, dim: u32, x: Float32Array, threads: u32) -> napi::Result<Float64Array> {
     guard(|| api::predict(&weights, classes as usize, width as usize, dim as usize, &x, threads as usize)).map(Float64Array::new)
 }
+
+/// Several trainings on the same data (core `TrainerGroup`): the data, G and the test Gram matrix
+/// made once, narrow full-batch members stepped together. Members come out as Trainers.
+#[napi]
+pub struct TrainerGroup {
+    inner: benignfit_core::train::TrainerGroup,
+}
+
+#[napi]
+impl TrainerGroup {
+    /// `configs`: a JSON array of resolved train configs; the other arguments as for Trainer.
+    #[napi(constructor)]
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        configs: String,
+        data_config: Option<String>,
+        classes: u32,
+        dim: u32,
+        x: Float32Array,
+        y: Int32Array,
+        pos: Option<Uint8Array>,
+        features: Option<Float32Array>,
+        test_x: Option<Float32Array>,
+        test_y: Option<Int32Array>,
+        test_pos: Option<Uint8Array>,
+    ) -> napi::Result<Self> {
+        let inner = guard(|| {
+            api::trainer_group(&configs, data_config.as_deref(), classes as usize, dim as usize, &x, &y, pos.as_deref(), features.as_deref(), test_x.as_deref(), test_y.as_deref(), test_pos.as_deref())
+        })?;
+        Ok(TrainerGroup { inner })
+    }
+
+    /// Up to `max_steps` steps of every running member; returns the steps taken in all.
+    #[napi]
+    pub fn run(&mut self, max_steps: u32) -> napi::Result<u32> {
+        let g = &mut self.inner;
+        guard(|| Ok(g.run(max_steps as usize) as u32))
+    }
+
+    #[napi]
+    pub fn done(&self) -> bool {
+        self.inner.done()
+    }
+
+    /// [steps taken, steps planned], summed over the members.
+    #[napi]
+    pub fn progress(&self) -> Vec<f64> {
+        let (a, b) = self.inner.progress();
+        vec![a as f64, b as f64]
+    }
+
+    /// Member `index` as a Trainer (throws the error it failed with, if it did).
+    #[napi]
+    pub fn take(&mut self, index: u32) -> napi::Result<Trainer> {
+        let g = &mut self.inner;
+        let inner = guard(|| g.take(index as usize))?;
+        Ok(Trainer { inner })
+    }
+}

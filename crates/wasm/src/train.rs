@@ -100,3 +100,54 @@ impl Trainer {
 pub fn predict(weights: Vec<f32>, classes: u32, width: u32, dim: u32, x: Vec<f32>, _threads: u32) -> Result<Float64Array, JsError> {
     api::predict(&weights, classes as usize, width as usize, dim as usize, &x, 1).map(|f| Float64Array::from(&f[..])).map_err(err)
 }
+
+/// Several trainings on the same data (core `TrainerGroup`): the data, G and the test Gram matrix
+/// made once, narrow full-batch members stepped together. Members come out as Trainers.
+#[wasm_bindgen]
+pub struct TrainerGroup {
+    inner: benignfit_core::train::TrainerGroup,
+}
+
+#[wasm_bindgen]
+impl TrainerGroup {
+    /// `configs`: a JSON array of resolved train configs; the other arguments as for Trainer.
+    #[wasm_bindgen(constructor)]
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        configs: &str,
+        data_config: Option<String>,
+        classes: u32,
+        dim: u32,
+        x: Vec<f32>,
+        y: Vec<i32>,
+        pos: Option<Vec<u8>>,
+        features: Option<Vec<f32>>,
+        test_x: Option<Vec<f32>>,
+        test_y: Option<Vec<i32>>,
+        test_pos: Option<Vec<u8>>,
+    ) -> Result<TrainerGroup, JsError> {
+        let inner = api::trainer_group(configs, data_config.as_deref(), classes as usize, dim as usize, &x, &y, pos.as_deref(), features.as_deref(), test_x.as_deref(), test_y.as_deref(), test_pos.as_deref()).map_err(err)?;
+        Ok(TrainerGroup { inner })
+    }
+
+    /// Up to `max_steps` steps of every running member; returns the steps taken in all.
+    pub fn run(&mut self, max_steps: u32) -> u32 {
+        self.inner.run(max_steps as usize) as u32
+    }
+
+    pub fn done(&self) -> bool {
+        self.inner.done()
+    }
+
+    /// [steps taken, steps planned], summed over the members.
+    pub fn progress(&self) -> Vec<f64> {
+        let (a, b) = self.inner.progress();
+        vec![a as f64, b as f64]
+    }
+
+    /// Member `index` as a Trainer (throws the error it failed with, if it did).
+    pub fn take(&mut self, index: u32) -> Result<Trainer, JsError> {
+        let inner = self.inner.take(index as usize).map_err(err)?;
+        Ok(Trainer { inner })
+    }
+}
