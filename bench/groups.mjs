@@ -241,6 +241,37 @@ export const GROUPS = {
     },
   },
 
+  /** Sweep cells that share their data (an axis over train.lr, full-batch GD, the paper's size):
+   * a cell trained in a group of ten (Benignfit.trainGroup: data, G and the test Gram matrix made
+   * once; narrow members in one joint GEMM per step) against a lone cell (generate + train +
+   * evaluate). Both at the paper's width and at width 10 (K m = 50, where the joint product is used). */
+  group: {
+    impls: ['native', 'wasm'],
+    async run(impl) {
+      const { bf, threads } = await backendFor(impl);
+      const s = SHAPES.paper;
+      const data = { classes: s.classes, dim: s.dim, perClass: s.perClass, testPerClass: s.testPerClass, gamma: 10, seed: 3 };
+      const cells = 10;
+      const rows = [];
+      for (const width of [s.width, 10]) {
+        const cfgs = Array.from({ length: cells }, (_, i) => ({ width, lr: 0.01 * (i + 1), epochs: 20, init: 'pytorch', seed: 1 }));
+        const iterations = impl === 'wasm' ? 1 : 2;
+        const lone = await measure(`lone w${width}`, async () => {
+          for (const c of cfgs) await bf.train(bf.generate(data), c);
+        }, { time: 0, iterations, warmupIterations: 1, warmupTime: 0 });
+        const grouped = await measure(`group w${width}`, async () => {
+          const g = await bf.trainGroup(bf.generate(data), cfgs);
+          if (g.errors.some((e) => e)) throw new Error(`a member failed: ${g.errors.find((e) => e).message}`);
+        }, { time: 0, iterations, warmupIterations: 1, warmupTime: 0 });
+        const per = (st) => ({ ...st, meanMs: st.meanMs / cells });
+        const ratio = grouped.meanMs / lone.meanMs;
+        rows.push(row('group', `lone cell, width ${width}`, 'paper', impl, threads, per(lone), null, { note: `generate + 20 full-batch steps + evaluate, one cell of ${cells} (lr 0.01..0.1), each alone` }));
+        rows.push(row('group', `cell in a group of ${cells}, width ${width}`, 'paper', impl, threads, per(grouped), null, { note: `${ratio.toFixed(2)}x a lone cell's time, the same bits (trainGroup; K m = ${s.classes * width}${s.classes * width * 2 <= 256 ? ', joint product' : ', each member its own product'})` }));
+      }
+      return rows;
+    },
+  },
+
   /** wasm in Node worker threads (one instance each): the proxy for Web Workers in a browser
    * (the same measurement runs in a page with BrowserWorkerExecutor: ts/sweep/browser.ts). */
   workers: {

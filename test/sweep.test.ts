@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { InProcessExecutor, runSweep } from '../ts/sweep/run.js';
+import { InProcessExecutor, MAX_UNIT, planUnits, runSweep } from '../ts/sweep/run.js';
 import { cells, parseShard, resolveSweep, shardCells, type SweepConfigInput } from '../ts/sweep/spec.js';
 import { readResults } from '../ts/sweep/store.js';
 import { BenignfitError } from '../ts/index.node.js';
@@ -62,7 +62,45 @@ describe('sweep specs', () => {
   });
 });
 
+/** A sweep over training fields only: every replicate's cells share one data set. */
+const trainAxes: SweepConfigInput = {
+  data: { classes: 3, dim: 40, perClass: 10, testPerClass: 10 },
+  train: { steps: 8, evalEvery: 4 },
+  sweep: { x: { param: 'train.lr', values: [0.05, 0.2, 0.8] }, y: { param: 'train.width', values: [2, 5] }, seeds: 2 },
+};
+
+describe('sweep units', () => {
+  it('cells that share their data config go together, split so every worker has work', () => {
+    const all = cells(resolveSweep(trainAxes));
+    const idx = (us: { index: number }[][]) => us.map((u) => u.map((c) => c.index));
+    // Replicate r adds r to data.seed: two data sets, six cells each.
+    expect(idx(planUnits(all, 1))).toEqual([
+      [0, 2, 4, 6, 8, 10],
+      [1, 3, 5, 7, 9, 11],
+    ]);
+    const four = planUnits(all, 4);
+    expect(four.length).toBe(4);
+    expect(four.flat().map((c) => c.index).sort((a, b) => a - b)).toEqual([...Array(12).keys()]);
+    for (const u of four) expect(new Set(u.map((c) => c.data.seed)).size).toBe(1);
+    expect(planUnits(all, 1, false).length).toBe(12);
+    // Cells of different data never share a unit; a unit holds at most MAX_UNIT cells.
+    expect(planUnits(cells(resolveSweep(tiny)), 1).every((u) => u.length === 1)).toBe(true);
+    const many = cells(resolveSweep({ ...trainAxes, sweep: { x: { param: 'train.lr', values: { from: 0.01, to: 1, count: MAX_UNIT + 5 } } } }));
+    expect(planUnits(many, 1).map((u) => u.length)).toEqual([MAX_UNIT, 5]);
+  });
+});
+
 describe.each(BACKENDS)('sweep on %s', (name) => {
+  it('cells trained as a group give the same rows as cells trained one by one', async () => {
+    const bf = await backend(name);
+    const [a, b] = [await runSweep(new InProcessExecutor(bf), trainAxes), await runSweep(new InProcessExecutor(bf, { group: false }), trainAxes)];
+    expect(a.results.length).toBe(12);
+    const strip = ({ seconds, ...rest }: (typeof a.results)[number]) => (void seconds, rest);
+    const byIndex = (rs: typeof a.results) => [...rs].sort((x, y) => x.index - y.index).map(strip);
+    expect(byIndex(a.results)).toEqual(byIndex(b.results));
+    expect(a.results.every((r) => r.testAcc !== null && !r.error)).toBe(true);
+  });
+
   it('runs a tiny sweep end to end; every cell equals a lone training of its config', async () => {
     const bf = await backend(name);
     const seen: number[] = [];

@@ -2,7 +2,7 @@
 import type { Benignfit } from '../api.js';
 import { BenignfitError } from '../errors.js';
 import { snrAndGamma } from '../ratios.js';
-import type { EvalRecord, LongTailedAcc, TrainProgress } from '../types.js';
+import type { EvalRecord, LongTailedAcc, TrainProgress, TrainResult } from '../types.js';
 import type { AxisValue, Cell } from './spec.js';
 
 /** One finished cell (a row of results.jsonl). */
@@ -27,6 +27,7 @@ export interface CellResult {
   /** Test examples per class (for error counts). */
   testCountPerClass: number[];
   steps: number;
+  /** Wall time of the cell (a cell trained in a group of n cells on the same data: the group's time / n). */
   seconds: number;
   backend: string;
   /** Set when the cell failed (e.g. E_DIVERGED); its metrics are then null. */
@@ -35,53 +36,83 @@ export interface CellResult {
   history?: EvalRecord[];
 }
 
-export async function runCell(bf: Benignfit, cell: Cell, opts: { signal?: AbortSignal; onProgress?: (p: TrainProgress) => void; keepHistory?: boolean } = {}): Promise<CellResult> {
+type CellOptions = { signal?: AbortSignal; onProgress?: (p: TrainProgress) => void; keepHistory?: boolean };
+
+export async function runCell(bf: Benignfit, cell: Cell, opts: CellOptions = {}): Promise<CellResult> {
+  return (await runCells(bf, [cell], opts))[0];
+}
+
+/** What every cell of a unit shares: its data's Theorem 1 ratios (filled once the data exist). */
+interface Shared {
+  snr: number[];
+  gamma: (number | null)[][];
+  gammaMin: number[];
+  testCountPerClass: number[];
+}
+
+/**
+ * Run cells that share their data config (one data set, then one TrainerGroup: Benignfit.trainGroup,
+ * the same bits as each cell alone). One cell is an ordinary training. Results come in the cells'
+ * order; a cell whose training fails (e.g. E_DIVERGED) gets its error, the others go on.
+ */
+export async function runCells(bf: Benignfit, cells: Cell[], opts: CellOptions = {}): Promise<CellResult[]> {
   const t0 = performance.now();
-  const base = { index: cell.index, xi: cell.xi, yi: cell.yi, seed: cell.seed, x: cell.x, y: cell.y, backend: bf.backend };
-  let snr: number[] = [];
-  let gammaMin: number[] = [];
-  let gamma: (number | null)[][] = [];
-  let testCountPerClass: number[] = [];
+  const shared: Shared = { snr: [], gamma: [], gammaMin: [], testCountPerClass: [] };
   try {
-    const ds = bf.generate(cell.data);
-    ({ snr, gammaMin } = snrAndGamma(ds.model!));
-    gamma = ds.model!.gammaSized;
-    testCountPerClass = ds.model!.testClassSizes;
-    const r = await bf.train(ds, cell.train, { signal: opts.signal, onProgress: opts.onProgress });
-    if (r.aborted) throw new BenignfitError('E_ABORTED', 'the sweep was cancelled');
-    const f = r.summary.finalMetrics;
-    return {
-      ...base,
-      testAcc: f.testAcc,
-      trainAcc: f.trainAcc,
-      trainLoss: f.trainLoss,
-      testAccPerClass: f.testAccPerClass,
-      longTailed: f.longTailed,
-      snr,
-      gamma,
-      gammaMin,
-      testCountPerClass,
-      steps: r.summary.steps,
-      seconds: (performance.now() - t0) / 1000,
-      ...(opts.keepHistory ? { history: r.history } : {}),
-    };
+    const ds = bf.generate(cells[0].data);
+    ({ snr: shared.snr, gammaMin: shared.gammaMin } = snrAndGamma(ds.model!));
+    shared.gamma = ds.model!.gammaSized;
+    shared.testCountPerClass = ds.model!.testClassSizes;
+    if (cells.length === 1) {
+      const r = await bf.train(ds, cells[0].train, { signal: opts.signal, onProgress: opts.onProgress });
+      if (r.aborted) throw new BenignfitError('E_ABORTED', 'the sweep was cancelled');
+      return [finished(cells[0], bf, shared, r, t0, 1, opts.keepHistory)];
+    }
+    const g = await bf.trainGroup(
+      ds,
+      cells.map((c) => c.train),
+      { signal: opts.signal },
+    );
+    if (g.aborted) throw new BenignfitError('E_ABORTED', 'the sweep was cancelled');
+    return cells.map((c, i) => (g.results[i] ? finished(c, bf, shared, g.results[i]!, t0, cells.length, opts.keepHistory) : failed(c, bf, shared, g.errors[i]!, t0, cells.length)));
   } catch (e) {
     if (e instanceof BenignfitError && (e.code === 'E_ABORTED' || e.code === 'E_PANIC' || e.code === 'E_NO_BACKEND')) throw e;
     const err = e instanceof BenignfitError ? e : new BenignfitError('E_INTERNAL', String((e as Error)?.message ?? e));
-    return {
-      ...base,
-      testAcc: null,
-      trainAcc: null,
-      trainLoss: null,
-      testAccPerClass: null,
-      longTailed: [],
-      snr,
-      gamma,
-      gammaMin,
-      testCountPerClass,
-      steps: 0,
-      seconds: (performance.now() - t0) / 1000,
-      error: { code: err.code, message: err.message },
-    };
+    return cells.map((c) => failed(c, bf, shared, err, t0, cells.length));
   }
+}
+
+function base(cell: Cell, bf: Benignfit) {
+  return { index: cell.index, xi: cell.xi, yi: cell.yi, seed: cell.seed, x: cell.x, y: cell.y, backend: bf.backend };
+}
+
+function finished(cell: Cell, bf: Benignfit, s: Shared, r: TrainResult, t0: number, share: number, keepHistory?: boolean): CellResult {
+  const f = r.summary.finalMetrics;
+  return {
+    ...base(cell, bf),
+    testAcc: f.testAcc,
+    trainAcc: f.trainAcc,
+    trainLoss: f.trainLoss,
+    testAccPerClass: f.testAccPerClass,
+    longTailed: f.longTailed,
+    ...s,
+    steps: r.summary.steps,
+    seconds: (performance.now() - t0) / 1000 / share,
+    ...(keepHistory ? { history: r.history } : {}),
+  };
+}
+
+function failed(cell: Cell, bf: Benignfit, s: Shared, err: BenignfitError, t0: number, share: number): CellResult {
+  return {
+    ...base(cell, bf),
+    testAcc: null,
+    trainAcc: null,
+    trainLoss: null,
+    testAccPerClass: null,
+    longTailed: [],
+    ...s,
+    steps: 0,
+    seconds: (performance.now() - t0) / 1000 / share,
+    error: { code: err.code, message: err.message },
+  };
 }

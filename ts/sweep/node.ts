@@ -1,9 +1,9 @@
-/** Sweeps in Node: cells run in worker threads (one backend instance per thread). */
+/** Sweeps in Node: units of cells (planUnits) run in worker threads (one backend instance per thread). */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { BenignfitError, type ErrorCode } from '../errors.js';
 import type { CellResult } from './cell.js';
-import { runSweep, type Executor, type SweepOptions, type SweepRun } from './run.js';
+import { planUnits, runSweep, type Executor, type SweepOptions, type SweepRun } from './run.js';
 import type { Cell, SweepConfigInput } from './spec.js';
 
 export interface NodeSweepOptions extends SweepOptions {
@@ -13,11 +13,13 @@ export interface NodeSweepOptions extends SweepOptions {
   workers?: number;
   /** Kernel threads inside each worker (default 1: cells are the parallelism). */
   threadsPerWorker?: number;
+  /** Train cells that share their data together (default true; the results are the same bits). */
+  group?: boolean;
 }
 
 type Msg =
   | { type: 'ready'; backend: string }
-  | { type: 'result'; result: CellResult }
+  | { type: 'results'; results: CellResult[] }
   | { type: 'error'; code: ErrorCode; message: string; index: number };
 
 /** A pool of worker threads, each with its own backend instance. */
@@ -26,7 +28,7 @@ export class NodeWorkerExecutor implements Executor {
   private pool: Worker[] = [];
   private ready: Promise<void> | null = null;
 
-  constructor(private readonly opts: { backend?: 'native' | 'wasm' | 'auto'; workers?: number; threadsPerWorker?: number } = {}) {
+  constructor(private readonly opts: { backend?: 'native' | 'wasm' | 'auto'; workers?: number; threadsPerWorker?: number; group?: boolean } = {}) {
     this.workers = Math.max(1, opts.workers ?? availableParallelism());
   }
 
@@ -53,7 +55,7 @@ export class NodeWorkerExecutor implements Executor {
 
   async run(cells: Cell[], onResult: (r: CellResult) => void, signal?: AbortSignal): Promise<void> {
     await this.start();
-    const queue = cells.slice();
+    const queue = planUnits(cells, this.workers, this.opts.group ?? true);
     let running = 0;
     await new Promise<void>((resolve, reject) => {
       let failed = false;
@@ -68,8 +70,8 @@ export class NodeWorkerExecutor implements Executor {
       signal?.addEventListener('abort', onAbort, { once: true });
       const feed = (w: Worker) => {
         if (failed) return;
-        const c = queue.shift();
-        if (!c) {
+        const unit = queue.shift();
+        if (!unit) {
           if (running === 0) {
             signal?.removeEventListener('abort', onAbort);
             resolve();
@@ -77,14 +79,14 @@ export class NodeWorkerExecutor implements Executor {
           return;
         }
         running++;
-        w.postMessage({ type: 'cell', cell: c });
+        w.postMessage({ type: 'cells', cells: unit });
       };
       for (const w of this.pool) {
         const onMsg = (m: Msg) => {
           if (m.type === 'ready') return;
           running--;
-          if (m.type === 'result') {
-            if (!failed) onResult(m.result);
+          if (m.type === 'results') {
+            if (!failed) for (const r of m.results) onResult(r);
             feed(w);
           } else if (m.code !== 'E_ABORTED') {
             fail(new BenignfitError(m.code, `cell ${m.index}: ${m.message}`));

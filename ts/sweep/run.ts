@@ -4,8 +4,8 @@
  */
 import type { Benignfit } from '../api.js';
 import { abortError } from '../errors.js';
-import { runCell, type CellResult } from './cell.js';
-import { cells as allCells, resolveSweep, shardCells, type Cell, type ResolvedSweep, type SweepConfigInput } from './spec.js';
+import { runCells, type CellResult } from './cell.js';
+import { cells as allCells, resolveSweep, shardCells, stableStringify, type Cell, type ResolvedSweep, type SweepConfigInput } from './spec.js';
 
 export interface SweepProgress {
   /** Cells finished in this run (and before it, when resuming). */
@@ -41,14 +41,50 @@ export interface Executor {
   close(): Promise<void>;
 }
 
-/** Cells one after the other on one backend instance (tests, small sweeps, fallback). */
+/** Most cells trained together in one unit (a unit's results are reported, and saved, when it ends). */
+export const MAX_UNIT = 32;
+
+/**
+ * Units of work: cells with the same data config (an axis over train.* fields, with the same
+ * seed replicate) go together, to train as one group on one data set (see runCells); then the
+ * largest units are halved until there are at least `workers` units, so that no worker idles
+ * while another trains a long unit. `group: false` gives one cell per unit. Order is kept.
+ */
+export function planUnits(cells: Cell[], workers: number, group = true): Cell[][] {
+  if (!group) return cells.map((c) => [c]);
+  const open = new Map<string, Cell[]>();
+  const units: Cell[][] = [];
+  for (const c of cells) {
+    const key = stableStringify(c.data);
+    let u = open.get(key);
+    if (!u || u.length >= MAX_UNIT) {
+      u = [];
+      open.set(key, u);
+      units.push(u);
+    }
+    u.push(c);
+  }
+  while (units.length < workers) {
+    let big = 0;
+    units.forEach((u, i) => u.length > units[big].length && (big = i));
+    if (units[big].length < 2) break;
+    const u = units[big];
+    units.splice(big, 1, u.slice(0, Math.ceil(u.length / 2)), u.slice(Math.ceil(u.length / 2)));
+  }
+  return units.sort((a, b) => a[0].index - b[0].index);
+}
+
+/** Cells one unit after the other on one backend instance (tests, small sweeps, fallback). */
 export class InProcessExecutor implements Executor {
   readonly workers = 1;
-  constructor(private readonly bf: Benignfit) {}
+  constructor(
+    private readonly bf: Benignfit,
+    private readonly opts: { group?: boolean } = {},
+  ) {}
   async run(cells: Cell[], onResult: (r: CellResult) => void, signal?: AbortSignal): Promise<void> {
-    for (const c of cells) {
+    for (const unit of planUnits(cells, 1, this.opts.group ?? true)) {
       if (signal?.aborted) throw abortError('the sweep');
-      onResult(await runCell(this.bf, c, { signal }));
+      for (const r of await runCells(this.bf, unit, { signal })) onResult(r);
     }
   }
   async close(): Promise<void> {}

@@ -1,8 +1,8 @@
-/** A sweep worker thread: loads a backend once, then runs the cells it is sent, one at a time. */
+/** A sweep worker thread: loads a backend once, then runs the units of cells it is sent, one at a time (runCells). */
 import { parentPort, workerData } from 'node:worker_threads';
 import { BenignfitError } from '../errors.js';
 import { load } from '../load-node.js';
-import { runCell } from './cell.js';
+import { runCells } from './cell.js';
 import type { Cell } from './spec.js';
 
 const port = parentPort!;
@@ -11,18 +11,18 @@ let current: AbortController | null = null;
 
 try {
   const bf = await load({ backend, threads });
-  port.on('message', async (msg: { type: 'cell'; cell: Cell } | { type: 'abort' }) => {
+  port.on('message', async (msg: { type: 'cells'; cells: Cell[] } | { type: 'abort' }) => {
     if (msg.type === 'abort') {
       current?.abort();
       return;
     }
     current = new AbortController();
     try {
-      const r = await runCell(bf, msg.cell, { signal: current.signal });
-      port.postMessage({ type: 'result', result: r });
+      const results = await runCells(bf, msg.cells, { signal: current.signal });
+      port.postMessage({ type: 'results', results });
     } catch (e) {
       const err = e instanceof BenignfitError ? e : new BenignfitError('E_INTERNAL', String(e));
-      port.postMessage({ type: 'error', code: err.code, message: err.message, index: msg.cell.index });
+      port.postMessage({ type: 'error', code: err.code, message: err.message, index: msg.cells[0].index });
     } finally {
       current = null;
     }
