@@ -382,7 +382,7 @@ impl InfluenceRun {
         // Scaled rows are made one at a time (never stored as f64): the class mean and the pixels
         // that vary within the class, then the centred rows in T. Bytes scaled to [0, 1] take
         // exact integer column sums and ranges instead (in parallel; any thread count gives the
-        // same), and centre each kept pixel as (byte - mean byte) / 255.
+        // same), and centre each kept pixel as byte / 255 - mean.
         let factor = self.factor.as_deref();
         let unit = self.cfg.normalize == Normalize::Unit;
         let scaled = |i: usize, out: &mut [f64]| scaled_row(pixels, i, d, factor, unit, out);
@@ -393,7 +393,8 @@ impl InfluenceRun {
         let (kept, colsum, mean): (Vec<usize>, Vec<u64>, Vec<f64>) = if let Some((_, (sums, varies))) = &byte_stats {
             let kept: Vec<usize> = (0..d).filter(|&j| varies[j]).collect();
             let colsum: Vec<u64> = kept.iter().map(|&j| sums[j]).collect();
-            let mean = colsum.iter().map(|&s| s as f64 / n as f64).collect();
+            // The kept pixels' means, scaled to [0, 1].
+            let mean = colsum.iter().map(|&s| s as f64 / n as f64 / 255.0).collect();
             (kept, colsum, mean)
         } else {
             let mut mean = vec![0.0f64; d];
@@ -419,7 +420,7 @@ impl InfluenceRun {
             Some((b, _)) => {
                 let row = &b[i * d..(i + 1) * d];
                 for ((o, &j), m) in out.iter_mut().zip(kept_ref).zip(mean) {
-                    *o = (row[j] as f64 - m) / 255.0;
+                    *o = row[j] as f64 * (1.0 / 255.0) - m;
                 }
             }
             None => {
@@ -603,7 +604,8 @@ fn class_terms<T: Real, F: Fn(usize, &mut [f64], &mut [f64]) + Sync>(centred: &F
         });
         par_row_chunks(&mut rr, 1, ROWS_PER_TASK, par, |i0, chunk: &mut [f64]| {
             for (r, o) in chunk.iter_mut().enumerate() {
-                *o = v[(i0 + r) * dk..(i0 + r + 1) * dk].iter().map(|e| e.to_f64() * e.to_f64()).sum();
+                let row = &v[(i0 + r) * dk..(i0 + r + 1) * dk];
+                *o = dot_f64(row, row);
             }
         });
     }
@@ -785,6 +787,22 @@ fn exact_scatter_u8(bytes: &[u8], kept: &[usize], colsum: &[u64], n: usize, d: u
     Ok(symmetrize(m, dk))
 }
 
+/// sum_i a_i b_i in f64, in eight interleaved partial sums added in a fixed order: the same
+/// result on every machine and thread count, and not bound by the latency of one f64 add chain
+/// (a single running sum cost about as much as the GEMM's share of the quadratic forms).
+fn dot_f64<T: Real>(a: &[T], b: &[T]) -> f64 {
+    let mut acc = [0.0f64; 8];
+    let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
+    let (ra, rb) = (ca.remainder(), cb.remainder());
+    for (x, y) in ca.zip(cb) {
+        for l in 0..8 {
+            acc[l] += x[l].to_f64() * y[l].to_f64();
+        }
+    }
+    let tail: f64 = ra.iter().zip(rb).map(|(x, y)| x.to_f64() * y.to_f64()).sum();
+    ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7])) + tail
+}
+
 /// Rows handed to one task at a time in the element-wise passes.
 const ROWS_PER_TASK: usize = 64;
 
@@ -908,7 +926,7 @@ fn quad_forms<T: Real>(v: &[T], m: &[T], n: usize, dk: usize, block: usize, par:
             for (r, qi) in qt.iter_mut().enumerate() {
                 let vi = &vt[r * dk + jb..r * dk + je];
                 let pi = &p[r * w..(r + 1) * w];
-                *qi += 2.0 * vi.iter().zip(pi).map(|(a, b)| a.to_f64() * b.to_f64()).sum::<f64>();
+                *qi += 2.0 * dot_f64(vi, pi);
             }
             jb = je;
         }
@@ -943,7 +961,8 @@ fn gram_row_norms<T: Real>(v: &[T], n: usize, dk: usize, block: usize, par: Par)
         par_row_chunks(&mut rowpart, 1, 16, par, |t0, chunk: &mut [f64]| {
             for (r, o) in chunk.iter_mut().enumerate() {
                 let t = t0 + r;
-                *o = gr[t * ie..(t + 1) * ie].iter().map(|a| a.to_f64() * a.to_f64()).sum();
+                let row = &gr[t * ie..(t + 1) * ie];
+                *o = dot_f64(row, row);
             }
         });
         for (t, s) in rowpart.iter().enumerate() {
