@@ -37,13 +37,10 @@ export async function train(
 ): Promise<TrainResult> {
   checkData(data);
   const cfg = resolveTrainConfig({ threads, ...options });
-  const dataCfg = data.config && data.config.model !== 'explicit' ? JSON.stringify(data.config) : null;
   const t0 = performance.now();
   const tr: RawTrainer = call((raw) => new raw.Trainer(JSON.stringify(cfg), ...rawArgs(data)));
   try {
     const total = tr.totalSteps();
-    let chunk = 1;
-    let aborted = false;
     let seenEvals = 0;
     const report = () => {
       if (cb.onEval) {
@@ -56,25 +53,32 @@ export async function train(
         cb.onProgress({ step, totalSteps: total, epoch: cfg.batchSize ? (step * cfg.batchSize) / data.trainY.length : step, loss: tr.lastLoss(), seconds, eta: step > 0 ? (seconds / step) * (total - step) : NaN });
       }
     };
-    while (!call(() => tr.done())) {
-      if (cb.signal?.aborted) {
-        aborted = true;
-        break;
-      }
-      const c0 = performance.now();
-      call(() => tr.run(chunk));
-      const dt = performance.now() - c0;
-      // Aim for chunks of about 50 ms: responsive progress and cancellation, little overhead.
-      chunk = Math.max(1, Math.min(100_000, Math.round((chunk * 50) / Math.max(dt, 0.01))));
-      report();
-      await yieldNow();
-    }
+    const aborted = await drive(call, tr, cb.signal, report);
     const result = collect(call, tr, cfg, backend, aborted, t0);
     if (cb.onEval) for (; seenEvals < result.history.length; seenEvals++) cb.onEval(result.history[seenEvals]);
     return result;
   } finally {
     tr.free?.();
   }
+}
+
+/**
+ * Run `runner` in chunks until it is done, or until `signal` aborts (then true), calling `between`
+ * after every chunk and yielding to the event loop.
+ */
+async function drive(call: Caller, runner: { done(): boolean; run(maxSteps: number): number }, signal: AbortSignal | undefined, between: () => void): Promise<boolean> {
+  let chunk = 1;
+  while (!call(() => runner.done())) {
+    if (signal?.aborted) return true;
+    const c0 = performance.now();
+    call(() => runner.run(chunk));
+    const dt = performance.now() - c0;
+    // Aim for chunks of about 50 ms: responsive progress and cancellation, little overhead.
+    chunk = Math.max(1, Math.min(100_000, Math.round((chunk * 50) / Math.max(dt, 0.01))));
+    between();
+    await yieldNow();
+  }
+  return false;
 }
 
 /** The raw constructors' data arguments. */
@@ -126,24 +130,12 @@ export async function trainGroup(
   const t0 = performance.now();
   const group: RawTrainerGroup = call((raw) => new raw.TrainerGroup(JSON.stringify(cfgs), ...rawArgs(data)));
   try {
-    let chunk = 1;
-    let aborted = false;
-    while (!call(() => group.done())) {
-      if (cb.signal?.aborted) {
-        aborted = true;
-        break;
-      }
-      const c0 = performance.now();
-      call(() => group.run(chunk));
-      const dt = performance.now() - c0;
-      // About 50 ms a chunk, as for one training.
-      chunk = Math.max(1, Math.min(100_000, Math.round((chunk * 50) / Math.max(dt, 0.01))));
+    const aborted = await drive(call, group, cb.signal, () => {
       if (cb.onProgress) {
         const [step, totalSteps] = Array.from(group.progress());
         cb.onProgress({ step, totalSteps, seconds: (performance.now() - t0) / 1000 });
       }
-      await yieldNow();
-    }
+    });
     const results: (TrainResult | null)[] = [];
     const errors: (BenignfitError | null)[] = [];
     cfgs.forEach((cfg, i) => {
