@@ -2,7 +2,8 @@
  * benignfit as a dependency of someone else's page: `npm pack`, install the tarball into a scratch
  * project, build a page that imports it with Vite's defaults (the "browser" condition: the wasm
  * build), and run it in Chromium: the wasm backend loads, and `sweep` runs cells in Web Workers
- * bundled from the package, with the same numbers as the Node API on wasm.
+ * bundled from the package (cells that share their data as groups), with the same numbers as the
+ * Node API on wasm.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -18,6 +19,13 @@ const CONFIG: SweepConfigInput = {
   data: { classes: 3, dim: 30, perClass: 6, testPerClass: 10, seed: 2 },
   train: { width: 4, steps: 30 },
   sweep: { x: { param: 'data.featureNorm', values: [0.1, 2] }, y: { param: 'data.gamma', values: [1, 20] } },
+};
+
+/** An axis over a training field: the cells share their data and train as groups in the workers. */
+const GROUPED: SweepConfigInput = {
+  data: { classes: 3, dim: 30, perClass: 6, testPerClass: 10, seed: 3 },
+  train: { width: 3, steps: 20 },
+  sweep: { x: { param: 'train.lr', values: [0.05, 0.1, 0.2, 0.4, 0.8] } },
 };
 
 let scratch = '';
@@ -37,7 +45,9 @@ beforeAll(() => {
      try {
        const bf = await load();
        const run = await sweep(${JSON.stringify(CONFIG)}, { workers: 2 });
-       out.textContent = JSON.stringify({ backend: bf.backend, isolated: crossOriginIsolated, cells: run.results.map((r) => [r.index, r.testAcc, r.trainLoss]) });
+       const grouped = await sweep(${JSON.stringify(GROUPED)}, { workers: 2 });
+       const rows = (rs) => rs.map((r) => [r.index, r.testAcc, r.trainLoss]);
+       out.textContent = JSON.stringify({ backend: bf.backend, isolated: crossOriginIsolated, cells: rows(run.results), grouped: rows(grouped.results) });
      } catch (e) {
        out.textContent = 'error: ' + e.message;
      }
@@ -60,13 +70,21 @@ describe('the installed package in a Vite-built page', () => {
       await br.page.waitForSelector('#out[data-done]', { timeout: 120_000 });
       const text = (await br.page.textContent('#out'))!;
       expect(text).not.toMatch(/^error/);
-      const got = JSON.parse(text) as { backend: string; isolated: boolean; cells: [number, number, number][] };
+      const got = JSON.parse(text) as { backend: string; isolated: boolean; cells: [number, number, number][]; grouped: [number, number, number][] };
       expect(got.backend).toBe('wasm');
       expect(got.isolated).toBe(false);
       const ref = await runSweep(new InProcessExecutor(await load({ backend: 'wasm' })), CONFIG);
       expect(got.cells.length).toBe(4);
       for (const [i, acc, loss] of got.cells) {
         const r = ref.results.find((c) => c.index === i)!;
+        expect(acc).toBe(r.testAcc);
+        expect(loss).toBe(r.trainLoss);
+      }
+      // The train.lr sweep ran as groups in the workers; the same rows as cell by cell in Node.
+      const one = await runSweep(new InProcessExecutor(await load({ backend: 'wasm' }), { group: false }), GROUPED);
+      expect(got.grouped.length).toBe(5);
+      for (const [i, acc, loss] of got.grouped) {
+        const r = one.results.find((c) => c.index === i)!;
         expect(acc).toBe(r.testAcc);
         expect(loss).toBe(r.trainLoss);
       }

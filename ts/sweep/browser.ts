@@ -2,7 +2,9 @@
  * Sweeps in browsers: cells run in Web Workers, one wasm instance per worker, as many workers as
  * `navigator.hardwareConcurrency` allows. Needs no SharedArrayBuffer and no cross-origin
  * isolation: cells and results cross by structured clone. Cancelling stops the running cells
- * between two training chunks (about 50 ms).
+ * between two training chunks (about 50 ms). Without `onCellProgress`, cells that share their data
+ * config go to a worker together and train as one group (planUnits, runCells: the same bits);
+ * with it, every cell runs on its own so its progress can be shown.
  *
  * ```ts
  * import { sweep } from 'benignfit/wasm';
@@ -11,7 +13,7 @@
  */
 import { BenignfitError } from '../errors.js';
 import type { CellResult } from './cell.js';
-import { runSweep, type Executor, type SweepOptions, type SweepRun } from './run.js';
+import { planUnits, runSweep, type Executor, type SweepOptions, type SweepRun } from './run.js';
 import type { Cell, SweepConfigInput } from './spec.js';
 import type { FromWorker, ToWorker } from './worker-browser.js';
 
@@ -30,8 +32,10 @@ export interface BrowserExecutorOptions {
   workers?: number;
   /** Keep each cell's training curves in its result (`history`; set train.evalEvery so it has points). */
   keepHistory?: boolean;
-  /** Training progress of the running cells (about 10 a second per worker). */
+  /** Training progress of the running cells (about 10 a second per worker; cells then run one by one, not in groups). */
   onCellProgress?: (p: CellProgress) => void;
+  /** Train cells that share their data together (default true; the results are the same bits). */
+  group?: boolean;
   /** Where the wasm file is, when not next to the glue code (bundlers put it there). */
   wasm?: string | URL;
   /** Makes a worker, for bundlers that do not handle `new Worker(new URL(..., import.meta.url))`. */
@@ -49,7 +53,7 @@ export function defaultWorkers(): number {
 interface Slot {
   id: number;
   worker: Worker;
-  /** The cell it is running (null: idle). */
+  /** The first cell of the unit it is running (null: idle). */
   busy: number | null;
   /** The run that gave it that cell. */
   run: number;
@@ -134,7 +138,7 @@ export class BrowserWorkerExecutor implements Executor {
     for (const s of this.slots) s.worker.terminate();
     this.slots = [];
     this.ready = null;
-    onMessage?.(slot, { type: 'error', code: err.code, message: err.message, index: -1 });
+    onMessage?.(slot, { type: 'error', code: err.code, message: err.message, index: -1, indices: [] });
   }
 
   private stopped: number[] = [];
@@ -146,7 +150,7 @@ export class BrowserWorkerExecutor implements Executor {
 
   private dispatch(slot: Slot, m: FromWorker): void {
     if (m.type === 'ready') return;
-    if (m.type === 'error' && m.code === 'E_ABORTED') this.stopped.push(m.index);
+    if (m.type === 'error' && m.code === 'E_ABORTED') this.stopped.push(...m.indices);
     const mine = slot.run === this.runId;
     if (m.type !== 'progress') slot.busy = null;
     if (mine) this.onMessage?.(slot, m);
@@ -163,9 +167,9 @@ export class BrowserWorkerExecutor implements Executor {
     await this.start();
     const run = ++this.runId;
     this.stopped = [];
-    const queue = cells.slice();
     const keepHistory = this.opts.keepHistory ?? false;
     const progress = !!this.opts.onCellProgress;
+    const queue = planUnits(cells, this.workers, !progress && (this.opts.group ?? true));
     try {
       await new Promise<void>((resolve, reject) => {
         let failed = false;
@@ -188,11 +192,11 @@ export class BrowserWorkerExecutor implements Executor {
           // Idle workers only: a worker still stopping a cancelled cell gets work when it is done.
           for (const s of this.slots) {
             if (s.busy !== null) continue;
-            const c = queue.shift();
-            if (!c) break;
-            s.busy = c.index;
+            const unit = queue.shift();
+            if (!unit) break;
+            s.busy = unit[0].index;
             s.run = run;
-            s.worker.postMessage({ type: 'cell', cell: c, keepHistory, progress } satisfies ToWorker);
+            s.worker.postMessage({ type: 'cells', cells: unit, keepHistory, progress } satisfies ToWorker);
           }
           settleIfDone();
         };
@@ -200,8 +204,8 @@ export class BrowserWorkerExecutor implements Executor {
           if (failed) return;
           if (m.type === 'progress') {
             this.opts.onCellProgress?.({ index: m.index, worker: s.id, step: m.step, totalSteps: m.totalSteps, loss: m.loss });
-          } else if (m.type === 'result') {
-            onResult(m.result);
+          } else if (m.type === 'results') {
+            for (const r of m.results) onResult(r);
           } else if (m.type === 'error') {
             if (m.code === 'E_ABORTED' && signal?.aborted) return;
             fail(new BenignfitError(m.code, m.index >= 0 ? `cell ${m.index}: ${m.message}` : m.message));

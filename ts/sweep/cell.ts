@@ -1,4 +1,4 @@
-/** Running one sweep cell on a backend: generate its data, train, and summarise it as a row. */
+/** Running sweep cells on a backend: generate their data, train, and summarise each as a row. */
 import type { Benignfit } from '../api.js';
 import { BenignfitError } from '../errors.js';
 import { snrAndGamma } from '../ratios.js';
@@ -38,6 +38,7 @@ export interface CellResult {
 
 type CellOptions = { signal?: AbortSignal; onProgress?: (p: TrainProgress) => void; keepHistory?: boolean };
 
+/** One cell on its own (runCells of one). */
 export async function runCell(bf: Benignfit, cell: Cell, opts: CellOptions = {}): Promise<CellResult> {
   return (await runCells(bf, [cell], opts))[0];
 }
