@@ -23,16 +23,19 @@ export class Benignfit {
   readonly backend: BackendName;
   /** Where the backend came from and what built it (build-info.json of the artifact). */
   readonly buildInfo: Record<string, unknown> | null;
+  /** Why this is not the backend asked for (Node fell back to wasm: the native addon did not load), else null. */
+  readonly backendNote: string | null;
   protected raw: RawBackend;
   private readonly reload?: Reloader;
   private poisoned: Promise<RawBackend> | null = null;
   threads: number;
 
-  constructor(backend: BackendName, raw: RawBackend, opts: BenignfitOptions & { buildInfo?: Record<string, unknown> | null; reload?: Reloader } = {}) {
+  constructor(backend: BackendName, raw: RawBackend, opts: BenignfitOptions & { buildInfo?: Record<string, unknown> | null; backendNote?: string | null; reload?: Reloader } = {}) {
     this.backend = backend;
     this.raw = raw;
     this.threads = opts.threads ?? 0;
     this.buildInfo = opts.buildInfo ?? null;
+    this.backendNote = opts.backendNote ?? null;
     this.reload = opts.reload;
   }
 
