@@ -165,7 +165,7 @@ describe('CLI train', () => {
   it.each(BACKENDS)('an independent replay of eq. 4 from the written files reproduces weights_final.npy (%s)', (name) => {
     const dir = mkdtempSync(join(tmpdir(), 'bf-train-'));
     try {
-      execFileSync(process.execPath, ['dist/cli/main.js', 'train', '--out', dir, '--backend', name, '--classes', '3', '--dim', '16', '--per-class', '5', '--test-per-class', '8', '--gamma', '3', '--width', '3', '--lr', '0.7', '--steps', '5', '--init', 'sigma0=0.4', '--no-noise-factors'], { stdio: 'pipe' });
+      execFileSync(process.execPath, ['dist/cli/main.js', 'train', '--out', dir, '--backend', name, '--classes', '3', '--dim', '16', '--per-class', '5', '--test-per-class', '8', '--gamma', '3', '--width', '3', '--lr', '0.7', '--steps', '5', '--init', 'sigma0=0.4', '--no-noise-factors', '--no-plot'], { stdio: 'pipe' });
       const npy = (f: string) => decodeNpy(readFileSync(join(dir, f)), f);
       const w0 = npy('weights_init.npy');
       const wf = npy('weights_final.npy');

@@ -1,6 +1,10 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
+import { resolveTrainConfig, type TrainConfigInput } from '../config.js';
+import { trainingCurvesSvg } from '../plot/curves.js';
+import { svgToPng } from '../plot/raster.js';
+import { ensureRasterizer } from '../plot/raster-node.js';
 import type { TrainResult } from '../types.js';
 import {
   applySets,
@@ -65,6 +69,25 @@ export function writeRun(dir: string, r: TrainResult, k: number, m: number, d: n
   return ['weights_init.npy', 'weights_final.npy', 'logit_sums.npy', 'loss_curve.npy', 'kappa_curve.npy', 'metrics.jsonl', 'summary.json'];
 }
 
+/** Points on the curves of `--plot` when --eval-every is not given. */
+export const PLOT_POINTS = 50;
+
+/** The training's step count (as the core counts it), for spacing the plot's evaluations. */
+export function totalSteps(train: TrainConfigInput | undefined, n: number): number {
+  const c = resolveTrainConfig(train);
+  if (!c.batchSize) return c.steps ?? c.epochs ?? 0;
+  return c.steps ?? (c.epochs ?? 0) * Math.ceil(n / Math.min(c.batchSize, n));
+}
+
+/** curves.svg and curves.png: loss, accuracies, feature learning vs noise memorisation. */
+export async function writeCurves(dir: string, r: TrainResult, title: string): Promise<string[]> {
+  const svg = trainingCurvesSvg(r.history, { title });
+  writeFileSync(join(dir, 'curves.svg'), svg);
+  await ensureRasterizer();
+  writeFileSync(join(dir, 'curves.png'), svgToPng(svg, { zoom: 1.5 }));
+  return ['curves.svg', 'curves.png'];
+}
+
 export function registerTrain(program: Command): void {
   dataFlags(
     program
@@ -84,6 +107,8 @@ export function registerTrain(program: Command): void {
       .option('--long-tailed-l <L,...>', 'L values of the long-tailed test subsets', (v) => v.split(',').map((s) => parseNumber('--long-tailed-l', s)))
       .option('--route <route>', 'auto | gram | direct')
       .option('--no-noise-factors', 'do not write noise_factors.npy')
+      .option('--plot', `write curves.svg and curves.png (loss, accuracy, feature learning vs noise memorisation); without --eval-every, metrics are recorded at ${PLOT_POINTS} points for them`, true)
+      .option('--no-plot', 'write no curves (and record metrics only at the end unless --eval-every is given)')
       .option('--json', 'print summary.json instead of a table')
       .addOption(backendOption())
       .addOption(threadsOption()),
@@ -108,6 +133,11 @@ export function registerTrain(program: Command): void {
     const files = writeDataset(dir, ds);
     const version = bf.version();
     writeJson(dir, 'model.json', { config: { data: ds.config }, model: ds.model, seed: ds.config!.seed, backend: bf.backend, version });
+    const plot = o.plot !== false;
+    if (plot && (cfg.train as TrainConfigInput | undefined)?.evalEvery === undefined) {
+      const total = totalSteps(cfg.train as TrainConfigInput | undefined, ds.trainY.length);
+      setIf(cfg, 'train', 'evalEvery', Math.max(1, Math.ceil(total / PLOT_POINTS)));
+    }
     const ac = interruptible('training');
     let bar: ReturnType<typeof progressBar> | null = null;
     const r = await bf.train(ds, cfg.train ?? {}, {
@@ -120,6 +150,13 @@ export function registerTrain(program: Command): void {
     (bar as ReturnType<typeof progressBar> | null)?.stop();
     const m = r.config.width;
     files.push(...writeRun(dir, r, ds.classes, m, ds.dim, { config: { data: ds.config, train: r.config }, version }));
+    if (plot) {
+      const d = ds.config;
+      const parts = [`K = ${ds.classes}`, `d = ${ds.dim}`, `m = ${m}`, `eta = ${r.config.lr}`];
+      if (d && typeof d.featureNorm === 'number') parts.push(`||u|| = ${d.featureNorm}`);
+      if (d?.gamma !== undefined) parts.push(`Gamma = ${d.gamma}`);
+      files.push(...(await writeCurves(dir, r, `${parts.join(', ')}: ${r.summary.steps} steps on ${bf.backend}`)));
+    }
     const f = r.summary.finalMetrics;
     if (o.json) console.log(JSON.stringify(JSON.parse(JSON.stringify(r.summary)), null, 2));
     else {

@@ -1,5 +1,6 @@
 /**
- * Figure 5: grids of images with their label and score under each, one row per section (e.g.
+ * Figure 5: grids of images with their label and score under each (named: "label 7",
+ * "score 0.0123", and a caption saying what the score is), one row per section (e.g.
  * one per class, then the overall extremes). Tiles are embedded as PNG (nearest-neighbour
  * upscaled), text is SVG, and svgToPng renders the whole grid.
  */
@@ -46,21 +47,25 @@ export function scoreLabel(s: number): string {
 }
 
 /** The grid as SVG (tiles as embedded PNGs). */
-export function imageGridSvg(rows: GridRow[], g: ImageGeometry, opts: { title?: string; zoom?: number } = {}): string {
+export function imageGridSvg(rows: GridRow[], g: ImageGeometry, opts: { title?: string; zoom?: number; scoreName?: string } = {}): string {
   const zoom = opts.zoom ?? Math.max(1, Math.round(84 / Math.max(g.width, g.height)));
   const tw = g.width * zoom;
   const th = g.height * zoom;
   const gap = 8;
-  const cell = Math.max(tw, 76);
+  // Wide enough for "score -1.23e-5" at 10 px.
+  const cell = Math.max(tw, 92);
   const textH = 30;
   // Room for the longest row title (about 7.5 px a character at 13 px DejaVu Sans).
   const left = Math.max(60, Math.ceil(20 + 7.5 * Math.max(0, ...rows.map((r) => r.title.length))));
-  const top = opts.title ? 40 : 12;
+  const top = opts.title ? 58 : 30;
   const cols = Math.max(1, ...rows.map((r) => r.tiles.length));
-  const W = left + cols * (cell + gap) + gap;
+  const caption = `Under each image: its label, and its score (${opts.scoreName ?? 'the influence score of eq. 10'}).`;
+  // Room for the caption (about 6.8 px a character at 12 px).
+  const W = Math.max(left + cols * (cell + gap) + gap, Math.ceil(left + 6.8 * caption.length + 12));
   const H = top + rows.length * (th + textH + gap) + gap;
   const body: string[] = [];
   if (opts.title) body.push(text(W / 2, 26, opts.title, { 'text-anchor': 'middle', 'font-size': 16, 'font-weight': 'bold' }));
+  body.push(text(left, top - 10, caption, { 'font-size': 12, fill: '#333333', class: 'caption' }));
   rows.forEach((row, r) => {
     const y = top + r * (th + textH + gap);
     body.push(text(left - 10, y + th / 2 + 5, row.title, { 'text-anchor': 'end', 'font-size': 13 }));
@@ -71,8 +76,8 @@ export function imageGridSvg(rows: GridRow[], g: ImageGeometry, opts: { title?: 
       body.push(`<g class="tile">${tip}<image x="${n2(x)}" y="${n2(y)}" width="${tw}" height="${th}" href="data:image/png;base64,${base64(png)}"/>`);
       body.push(`<rect x="${n2(x)}" y="${n2(y)}" width="${tw}" height="${th}" fill="none" stroke="#888888"/>`);
       const cx = left + c * (cell + gap) + cell / 2;
-      body.push(text(cx, y + th + 12, t.label, { 'text-anchor': 'middle', 'font-size': 10 }));
-      body.push(text(cx, y + th + 24, scoreLabel(t.score), { 'text-anchor': 'middle', 'font-size': 10, fill: '#333333' }) + '</g>');
+      body.push(text(cx, y + th + 12, `label ${t.label}`, { 'text-anchor': 'middle', 'font-size': 10, class: 'label' }));
+      body.push(text(cx, y + th + 24, `score ${scoreLabel(t.score)}`, { 'text-anchor': 'middle', 'font-size': 10, fill: '#333333', class: 'score' }) + '</g>');
     });
   });
   return svgDoc(W, H, body);

@@ -37,7 +37,10 @@ export interface HeatmapOptions {
   /** true: each cell's value (3 significant digits); or a formatter. */
   annotate?: boolean | ((v: number) => string);
   overlays?: Overlay[];
-  /** Where the overlays' legend goes: inside the plot (top right, default) or below it. */
+  /**
+   * The overlays' legend always sits outside the data, below the x axis ('inside' is kept for old
+   * callers and draws it below too, never over the cells).
+   */
   legend?: 'inside' | 'below';
   /** Draw y from top to bottom in row order (matrix style, default for categorical y). */
   yDown?: boolean;
@@ -86,14 +89,38 @@ function axisMap(a: HeatmapAxis, count: number, p0: number, p1: number, which: '
 
 const PALETTE = ['#e41a1c', '#ffffff', '#ff7f00', '#f781bf', '#a65628', '#00ffff'];
 
+/** Counter for ids that must be unique when several figures share one HTML document. */
+let figureCount = 0;
+
+/** Relative luminance in [0, 255] of a #rrggbb colour (other colours count as dark). */
+function luminance(color: string): number {
+  const m = /^#([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(color);
+  if (!m) return 0;
+  const [r, g, b] = [m[1], m[2], m[3]].map((h) => parseInt(h, 16));
+  return 0.299 * r + 0.587 * g + 0.114 * b;
+}
+
+/** The halo under a line: black under light colours, white under dark ones. */
+export function haloColor(color: string): string {
+  return luminance(color) > 140 ? '#000000' : '#ffffff';
+}
+
+function lineStyle(color: string, dash?: boolean): string {
+  return `stroke="${esc(color)}" stroke-width="2.5" fill="none"${dash ? ' stroke-dasharray="7 4"' : ''}`;
+}
+
+function haloStyle(color: string, dash?: boolean): string {
+  return `stroke="${haloColor(color)}" stroke-opacity="0.75" stroke-width="5" fill="none"${dash ? ' stroke-dasharray="7 4"' : ''}`;
+}
+
 /** Render the heatmap; returns the SVG text. */
 export function heatmapSvg(o: HeatmapOptions): string {
   const rows = o.z.length;
   const cols = rows ? o.z[0].length : 0;
   if (!rows || !cols || o.z.some((r) => r.length !== cols)) throw new Error('heatmap: z must be a non-empty rectangular array');
   const labelledCount = (o.overlays ?? []).filter((g) => g.label).length;
-  const below = o.legend === 'below' && labelledCount > 0;
-  const legendH = below ? 10 + labelledCount * 17 : 0;
+  const below = labelledCount > 0;
+  const legendH = below ? 14 + labelledCount * 18 : 0;
   const W = o.width ?? 640;
   const H = (o.height ?? 520) + legendH;
   const left = 84;
@@ -138,12 +165,12 @@ export function heatmapSvg(o: HeatmapOptions): string {
       // data-row / data-col / data-value: pages find a cell (clicks, tests) without geometry.
       cells.push(`<rect class="cell" data-row="${i}" data-col="${j}"${ok ? ` data-value="${v}"` : ''} x="${n2(Math.min(xa, xb))}" y="${n2(Math.min(ya, yb))}" width="${n2(Math.abs(xb - xa))}" height="${n2(Math.abs(yb - ya))}" fill="${rgbHex(rgb)}"/>`);
       if (o.annotate && ok) {
-        notes.push(text((xa + xb) / 2, (ya + yb) / 2 + 4, fmt(v), { 'text-anchor': 'middle', 'font-size': Math.max(7, Math.min(12, Math.abs(xb - xa) / 5)), fill: textOn(rgb) }));
+        // A halo of the cell's own colour keeps the value readable where a boundary line crosses it.
+        notes.push(text((xa + xb) / 2, (ya + yb) / 2 + 4, fmt(v), { class: 'value', 'text-anchor': 'middle', 'font-size': Math.max(7, Math.min(12, Math.abs(xb - xa) / 5)), fill: textOn(rgb), stroke: rgbHex(rgb), 'stroke-width': 3, 'stroke-linejoin': 'round', 'paint-order': 'stroke' }));
       }
     }
   }
   body.push(`<g shape-rendering="crispEdges">${cells.join('')}</g>`);
-  body.push(...notes);
   // Frame and ticks.
   const [fy0, fy1] = [Math.min(py0, py1), Math.max(py0, py1)];
   body.push(`<rect x="${px0}" y="${n2(fy0)}" width="${n2(px1 - px0)}" height="${n2(fy1 - fy0)}" fill="none" stroke="#000000"/>`);
@@ -162,43 +189,49 @@ export function heatmapSvg(o: HeatmapOptions): string {
   body.push(text((px0 + px1) / 2, H - 18 - legendH, o.x.label, { 'text-anchor': 'middle', 'font-size': 13 }));
   body.push(`<text x="18" y="${n2((fy0 + fy1) / 2)}" text-anchor="middle" font-size="13" transform="rotate(-90 18 ${n2((fy0 + fy1) / 2)})">${esc(o.y.label)}</text>`);
 
-  // Overlays, clipped to the plot area.
+  // Overlays, clipped to the plot area, each over a contrasting halo (a white line reads on the
+  // light cells, its dark outline on the dark ones); the cell values are drawn above them.
   const ov = o.overlays ?? [];
+  const clip = `plotarea-${++figureCount}`;
   if (ov.length) {
-    body.push(`<defs><clipPath id="plotarea"><rect x="${px0}" y="${n2(fy0)}" width="${n2(px1 - px0)}" height="${n2(fy1 - fy0)}"/></clipPath></defs>`);
+    body.push(`<defs><clipPath id="${clip}"><rect x="${px0}" y="${n2(fy0)}" width="${n2(px1 - px0)}" height="${n2(fy1 - fy0)}"/></clipPath></defs>`);
     const lines: string[] = [];
     ov.forEach((g, k) => {
       const color = g.color ?? PALETTE[k % PALETTE.length];
-      const dash = g.dash ? ' stroke-dasharray="6 4"' : '';
-      const st = `stroke="${esc(color)}" stroke-width="2.5" fill="none"${dash}`;
-      if (g.kind === 'vline') {
-        const x = xm.toPx(g.x);
-        lines.push(`<line class="overlay" x1="${n2(x)}" y1="${n2(fy0)}" x2="${n2(x)}" y2="${n2(fy1)}" ${st}/>`);
-      } else if (g.kind === 'hline') {
-        const y = ym.toPx(g.y);
-        lines.push(`<line class="overlay" x1="${px0}" y1="${n2(y)}" x2="${px1}" y2="${n2(y)}" ${st}/>`);
-      } else {
+      const lab = g.label ? ` data-label="${esc(g.label)}"` : '';
+      const shape = (cls: string, st: string) => {
+        if (g.kind === 'vline') {
+          const x = xm.toPx(g.x);
+          return `<line class="${cls}"${lab} x1="${n2(x)}" y1="${n2(fy0)}" x2="${n2(x)}" y2="${n2(fy1)}" ${st}/>`;
+        }
+        if (g.kind === 'hline') {
+          const y = ym.toPx(g.y);
+          return `<line class="${cls}"${lab} x1="${px0}" y1="${n2(y)}" x2="${px1}" y2="${n2(y)}" ${st}/>`;
+        }
         const pts = g.points.filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y)).map(([x, y]) => `${n2(xm.toPx(x))},${n2(ym.toPx(y))}`);
-        if (pts.length >= 2) lines.push(`<polyline class="overlay" points="${pts.join(' ')}" ${st}/>`);
-      }
+        return pts.length >= 2 ? `<polyline class="${cls}"${lab} points="${pts.join(' ')}" ${st}/>` : '';
+      };
+      lines.push(shape('overlay-halo', haloStyle(color, g.dash)), shape('overlay', lineStyle(color, g.dash)));
     });
-    body.push(`<g clip-path="url(#plotarea)">${lines.join('')}</g>`);
-    const labelled = ov.map((g, k) => ({ g, k })).filter(({ g }) => g.label);
-    if (labelled.length) {
-      const lw = 8 + Math.max(...labelled.map(({ g }) => g.label!.length)) * 6.6 + 34;
-      const lh = 8 + labelled.length * 17;
-      const lx = below ? px0 : px1 - lw - 6;
-      const ly = below ? H - legendH - 4 : fy0 + 6;
-      body.push(`<g class="legend"><rect x="${n2(lx)}" y="${n2(ly)}" width="${n2(lw)}" height="${lh}" fill="#ffffff" fill-opacity="0.85" stroke="#555555"/>`);
-      labelled.forEach(({ g, k }, r) => {
-        const y = ly + 14 + r * 17;
-        const color = g.color ?? PALETTE[k % PALETTE.length];
-        const line = color === '#ffffff' ? '#000000' : color;
-        body.push(`<line x1="${n2(lx + 6)}" y1="${n2(y - 4)}" x2="${n2(lx + 30)}" y2="${n2(y - 4)}" stroke="${esc(line)}" stroke-width="2.5"${g.dash ? ' stroke-dasharray="6 4"' : ''}/>`);
-        body.push(text(lx + 36, y, g.label!, { 'font-size': 11 }));
-      });
-      body.push('</g>');
-    }
+    body.push(`<g clip-path="url(#${clip})">${lines.join('')}</g>`);
+  }
+  body.push(...notes);
+  const labelled = ov.map((g, k) => ({ g, k })).filter(({ g }) => g.label);
+  if (labelled.length) {
+    // Below the x axis title, outside the data; each swatch is drawn exactly as its line on the map.
+    const lw = 8 + Math.max(...labelled.map(({ g }) => g.label!.length)) * 6.6 + 40;
+    const lh = 8 + labelled.length * 18;
+    const lx = px0;
+    const ly = H - legendH + 2;
+    body.push(`<g class="legend"><rect x="${n2(lx)}" y="${n2(ly)}" width="${n2(Math.min(lw, W - lx - 4))}" height="${lh}" fill="#ffffff" stroke="#888888"/>`);
+    labelled.forEach(({ g, k }, r) => {
+      const y = ly + 15 + r * 18;
+      const color = g.color ?? PALETTE[k % PALETTE.length];
+      const seg = (cls: string, st: string) => `<line class="${cls}" data-label="${esc(g.label!)}" x1="${n2(lx + 8)}" y1="${n2(y - 4)}" x2="${n2(lx + 36)}" y2="${n2(y - 4)}" ${st}/>`;
+      body.push(seg('swatch-halo', haloStyle(color, g.dash)), seg('swatch', lineStyle(color, g.dash)));
+      body.push(text(lx + 42, y, g.label!, { 'font-size': 11 }));
+    });
+    body.push('</g>');
   }
 
   // Colour bar: 64 strips, ticks on its scale.

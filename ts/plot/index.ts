@@ -1,4 +1,5 @@
-// The plotting module: heatmaps (SVG), image grids (Figure 5), SVG -> PNG, PNG encoding.
+// The plotting module: heatmaps (SVG), line charts and training curves, image grids (Figure 5),
+// SVG -> PNG, PNG encoding.
 export * from './colormap.js';
 export * from './grid.js';
 export * from './heatmap.js';
@@ -7,3 +8,4 @@ export * from './raster.js';
 export * from './svg.js';
 export * from './ticks.js';
 export * from './lines.js';
+export * from './curves.js';

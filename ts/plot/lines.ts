@@ -29,8 +29,22 @@ export interface LineChartOptions {
   title?: string;
   width?: number;
   height?: number;
-  /** Where the legend goes (default: top right inside the plot). */
-  legend?: 'top-right' | 'bottom-right' | 'bottom-left' | 'top-left' | 'none';
+  /**
+   * The legend sits below the x axis, outside the data, in as many columns as fit ('none': no
+   * legend). The corner names of older callers are accepted and mean the same: a legend never
+   * covers a curve.
+   */
+  legend?: 'below' | 'top-right' | 'bottom-right' | 'bottom-left' | 'top-left' | 'none';
+}
+
+/** Counter for clip-path ids (several charts can share one HTML document). */
+let chartCount = 0;
+
+/** Legend entries laid out in rows of equal-width columns across `width` px. */
+function legendLayout(labels: string[], width: number): { cols: number; colW: number; rows: number } {
+  const colW = 44 + Math.max(0, ...labels.map((l) => l.length)) * 6.4;
+  const cols = Math.max(1, Math.min(labels.length, Math.floor(width / colW)));
+  return { cols, colW: Math.max(colW, width / cols), rows: Math.ceil(labels.length / cols) };
 }
 
 export const LINE_COLORS = ['#d62728', '#1f77b4', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f'];
@@ -50,11 +64,14 @@ function range(vals: number[], scale: Scale, min?: number, max?: number): [numbe
 /** Render a line chart to an SVG document. */
 export function lineChartSvg(o: LineChartOptions): string {
   const W = o.width ?? 640;
-  const H = o.height ?? 420;
   const left = 70;
   const right = 20;
+  const showLegend = o.legend !== 'none' && o.series.length > 0;
+  const lay = legendLayout(o.series.map((s) => s.label), W - left - right + 40);
+  const legendH = showLegend ? 10 + lay.rows * 17 : 0;
+  const H = (o.height ?? 420) + legendH;
   const top = o.title ? 44 : 20;
-  const bottom = 56;
+  const bottom = 56 + legendH;
   const [px0, px1, py0, py1] = [left, W - right, H - bottom, top];
   const xs = o.series.flatMap((s) => s.x);
   const ys = o.series.flatMap((s) => [...s.y, ...(s.lo ?? []), ...(s.hi ?? [])]).filter((v): v is number => v !== null);
@@ -87,10 +104,11 @@ export function lineChartSvg(o: LineChartOptions): string {
     body.push(text(px0 - 8, y + 4, tickLabel(t), { 'text-anchor': 'end', 'font-size': 11, class: 'ytick' }));
   }
   body.push(`<rect x="${px0}" y="${py1}" width="${px1 - px0}" height="${py0 - py1}" fill="none" stroke="#000000"/>`);
-  body.push(text((px0 + px1) / 2, H - 16, o.x.label, { 'text-anchor': 'middle', 'font-size': 13 }));
+  body.push(text((px0 + px1) / 2, H - 16 - legendH, o.x.label, { 'text-anchor': 'middle', 'font-size': 13 }));
   body.push(`<text x="18" y="${n2((py0 + py1) / 2)}" text-anchor="middle" font-size="13" transform="rotate(-90 18 ${n2((py0 + py1) / 2)})">${esc(o.y.label)}</text>`);
   // Series, clipped to the plot.
-  body.push(`<defs><clipPath id="lineplot"><rect x="${px0}" y="${py1}" width="${px1 - px0}" height="${py0 - py1}"/></clipPath></defs>`);
+  const clip = `lineplot-${++chartCount}`;
+  body.push(`<defs><clipPath id="${clip}"><rect x="${px0}" y="${py1}" width="${px1 - px0}" height="${py0 - py1}"/></clipPath></defs>`);
   const g: string[] = [];
   o.series.forEach((s, k) => {
     const color = s.color ?? LINE_COLORS[k % LINE_COLORS.length];
@@ -110,24 +128,22 @@ export function lineChartSvg(o: LineChartOptions): string {
       }
     }
     if (idx.length >= 2) {
-      g.push(`<polyline class="series" points="${idx.map((i) => `${n2(X(s.x[i]))},${n2(Y(s.y[i]!))}`).join(' ')}" fill="none" stroke="${color}" stroke-width="2"${s.dash ? ' stroke-dasharray="6 4"' : ''}/>`);
+      g.push(`<polyline class="series" data-label="${esc(s.label)}" points="${idx.map((i) => `${n2(X(s.x[i]))},${n2(Y(s.y[i]!))}`).join(' ')}" fill="none" stroke="${color}" stroke-width="2"${s.dash ? ' stroke-dasharray="6 4"' : ''}/>`);
     }
     if (s.markers ?? idx.length <= 30) for (const i of idx) g.push(`<circle class="point" cx="${n2(X(s.x[i]))}" cy="${n2(Y(s.y[i]!))}" r="3" fill="${color}"/>`);
   });
-  body.push(`<g clip-path="url(#lineplot)">${g.join('')}</g>`);
-  // Legend.
-  const where = o.legend ?? 'top-right';
-  if (where !== 'none' && o.series.length) {
-    const lw = 44 + Math.max(...o.series.map((s) => s.label.length)) * 6.6;
-    const lh = 8 + o.series.length * 17;
-    const lx = where.endsWith('right') ? px1 - lw - 6 : px0 + 6;
-    const ly = where.startsWith('top') ? py1 + 6 : py0 - lh - 6;
-    body.push(`<g class="legend"><rect x="${n2(lx)}" y="${n2(ly)}" width="${n2(lw)}" height="${lh}" fill="#ffffff" fill-opacity="0.85" stroke="#555555"/>`);
+  body.push(`<g clip-path="url(#${clip})">${g.join('')}</g>`);
+  // Legend: below the x axis title, outside the data; each swatch is drawn as its series is.
+  if (showLegend) {
+    const lx = left - 40;
+    const ly = H - legendH;
+    body.push(`<g class="legend">`);
     o.series.forEach((s, k) => {
       const color = s.color ?? LINE_COLORS[k % LINE_COLORS.length];
-      const y = ly + 14 + k * 17;
-      body.push(`<line x1="${n2(lx + 6)}" y1="${n2(y - 4)}" x2="${n2(lx + 30)}" y2="${n2(y - 4)}" stroke="${color}" stroke-width="2.5"${s.dash ? ' stroke-dasharray="6 4"' : ''}/>`);
-      body.push(text(lx + 36, y, s.label, { 'font-size': 11 }));
+      const x = lx + (k % lay.cols) * lay.colW;
+      const y = ly + 12 + Math.floor(k / lay.cols) * 17;
+      body.push(`<line class="swatch" data-label="${esc(s.label)}" x1="${n2(x + 4)}" y1="${n2(y - 4)}" x2="${n2(x + 30)}" y2="${n2(y - 4)}" stroke="${color}" stroke-width="2"${s.dash ? ' stroke-dasharray="6 4"' : ''}/>`);
+      body.push(text(x + 36, y, s.label, { 'font-size': 11 }));
     });
     body.push('</g>');
   }

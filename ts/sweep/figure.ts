@@ -60,8 +60,10 @@ export function meanGrid(resolved: ResolvedSweep, rows: CellResult[]): (number |
 /**
  * Build the figure (the backend computes the theory's boundaries and fits c1, c2). `fit: false`
  * skips the fit (a page redrawing the figure after every finished cell fits once, at the end).
+ * `fitFile` names the file the notes send a reader to for the fit (theory.json beside the CLI's
+ * heatmap; the page offers results.json).
  */
-export function sweepFigure(bf: Benignfit, resolved: ResolvedSweep, rows: CellResult[], opts: { fit?: boolean } = {}): SweepFigure {
+export function sweepFigure(bf: Benignfit, resolved: ResolvedSweep, rows: CellResult[], opts: { fit?: boolean; fitFile?: string } = {}): SweepFigure {
   const z = meanGrid(resolved, rows);
   const notes: string[] = [];
   const xs = numeric(resolved.x);
@@ -101,7 +103,7 @@ export function sweepFigure(bf: Benignfit, resolved: ResolvedSweep, rows: CellRe
     const usable = (r: FitReport['c1'] | undefined) => (r && r.estimate && r.ci && r.points >= 8 ? r.estimate : null);
     const c1 = usable(fit?.c1);
     const c2 = usable(fit?.c2);
-    if (fit && (!c1 || !c2)) notes.push(`fitted ${[!c1 && 'c1', !c2 && 'c2'].filter(Boolean).join(' and ')} not drawn: too few informative cells (${fit.c1.points} and ${fit.c2.points} points; see fit in this file)`);
+    if (fit && (!c1 || !c2)) notes.push(`fitted ${[!c1 && 'c1', !c2 && 'c2'].filter(Boolean).join(' and ')} not drawn: too few informative cells (${fit.c1.points} and ${fit.c2.points} points; the fit is in ${opts.fitFile ?? 'theory.json'})`);
     try {
       boundaries = bf.phaseBoundaries({
         plane,
