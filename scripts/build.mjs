@@ -3,7 +3,10 @@
 // WebAssembly package (the host's wasm32 target and wasm-pack when present, else the offline
 // Debian sid toolchain that scripts/wasm-toolchain.sh provisions), and the TypeScript.
 // `node scripts/build.mjs [native|wasm|ts]...` builds only the named parts. Idempotent: parts whose
-// sources did not change since their build-info.json are skipped.
+// sources did not change since their build-info.json are skipped. Run by `npm run setup` and
+// `npm run build`, never at install time (the package has no `prepare` script). The addon goes to
+// native/ (this checkout's own build, which the loader tries first); `npm run pack:all` copies it
+// into the platform package benignfit-linux-x64-gnu (npm/linux-x64-gnu/).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -182,7 +185,7 @@ function buildTs() {
 const t0 = Date.now();
 try {
   if (!existsSync(join(root, 'node_modules', '@napi-rs', 'cli'))) {
-    throw new Error('node_modules is missing: run `npm install` (which runs this build) first');
+    throw new Error('node_modules is missing: run `npm install` first (or `npm run setup`, which installs and builds)');
   }
   const hash = sourceHash();
   if (want('native')) buildNative(hash);

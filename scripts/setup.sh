@@ -9,10 +9,11 @@ say() { echo "[benignfit setup] $*"; }
 t0=$(date +%s)
 
 need() { command -v "$1" >/dev/null 2>&1 || { say "error: $1 is missing. $2"; exit 1; }; }
-need node "Install Node.js 20 or newer."
+need node "Install Node.js 20.19+ or 22.12+."
 need npm "Install npm (comes with Node.js)."
 need cargo "Install Rust with rustup (https://rustup.rs); benignfit builds its native addon with it."
-node -e 'const [a]=process.versions.node.split(".").map(Number); if (a < 20) { console.error("[benignfit setup] error: Node.js " + process.versions.node + " is too old: benignfit needs Node.js 20 or newer."); process.exit(1) }'
+# package.json's engines: require(esm) (and Vite 8) need 20.19+ on the 20 line, 22.12+ after it.
+node -e 'const [a,b]=process.versions.node.split(".").map(Number); if (a < 20 || (a === 20 && b < 19) || a === 21 || (a === 22 && b < 12)) { console.error("[benignfit setup] error: Node.js " + process.versions.node + " is too old: benignfit needs Node.js 20.19+ or 22.12+."); process.exit(1) }'
 say "node $(node -v), $(cargo --version), $(rustc --version)"
 
 # Chromium for the browser tests (npm run test:browser, part of npm test): Debian's package, as
@@ -33,11 +34,18 @@ else
   say "warning: /usr/bin/chromium is missing and apt-get is not available; npm run test:browser needs a Chromium (set BENIGNFIT_CHROMIUM to its path)"
 fi
 
-# npm install runs `prepare` = scripts/build.mjs: wasm toolchain (cached), native addon, wasm, TypeScript.
-say "installing npm packages and building (npm install)"
+say "installing npm packages (npm install)"
 # `npm install` (not `npm ci`): vite 8 has a Windows-only optional dependency that npm leaves out
 # of the lock file, which makes `npm ci` refuse an untouched checkout; install keeps the lock.
+# The optional dependency benignfit-linux-x64-gnu (the published native addon) is not on the
+# registry for an unreleased version; npm skips it, and the loader uses the addon built below.
 npm install --no-audit --no-fund
+
+# The build is a step of its own, not an npm `prepare` script: the published package must not
+# build anything when it is installed. scripts/build.mjs: wasm toolchain (cached), native addon
+# (native/), wasm package (wasm/), TypeScript (dist/); parts whose sources did not change are skipped.
+say "building (node scripts/build.mjs)"
+node scripts/build.mjs
 
 say "setup done in $(( $(date +%s) - t0 )) s; running the main job: Figure 3a on a quick grid (about 15 seconds)"
 node dist/cli/main.js reproduce fig3a --quick --out out/fig3a-quick
