@@ -177,6 +177,17 @@ function syncTree(from, to, entries) {
 function buildTs() {
   say('compiling TypeScript (tsc)');
   run('npx', ['tsc', '-p', 'tsconfig.json']);
+  // Outputs of sources that no longer exist would otherwise stay in dist/ and be packed.
+  const dist = join(root, 'dist');
+  if (existsSync(dist)) {
+    for (const f of walk(dist)) {
+      const m = /^(.*)\.(js|js\.map|d\.ts)$/.exec(relative(dist, f));
+      if (m && !existsSync(join(root, 'ts', `${m[1]}.ts`))) {
+        rmSync(f);
+        say(`removed ${relative(root, f)} (its source is gone)`);
+      }
+    }
+  }
   // The CLI entry must be executable for `npx benignfit`.
   const cli = join(root, 'dist', 'cli', 'main.js');
   if (existsSync(cli)) execFileSync('chmod', ['+x', cli]);
