@@ -6,6 +6,9 @@
 import { describe, expect, it } from 'vitest';
 import { FIGURES, preset } from '../ts/sweep/presets.js';
 import { axisValues as specAxisValues, cells, resolveSweep } from '../ts/sweep/spec.js';
+import measured from '../docs/presets-measured.json';
+import { calibrate, cellWork, estimate, resetCalibration, roughly, sweepWork } from '../ts/web/estimate.js';
+import { fmt } from '../ts/web/util.js';
 import { axisValues, demoSettings, PRESETS, presetSettings, settingsFromHash, settingsHash, sweepConfig, theoryOptions, trainConfig, trainingSteps } from '../ts/web/settings.js';
 
 describe('web page settings', () => {
@@ -62,5 +65,45 @@ describe('web page settings', () => {
     expect(settingsFromHash('#s=%7Bbroken')).toBeNull();
     // Fields missing from an older link take the defaults.
     expect(settingsFromHash(`#s=${encodeURIComponent(JSON.stringify({ data: { dim: 77 } }))}`)!.data).toEqual({ ...demoSettings().data, dim: 77 });
+  });
+
+  it('time estimates: cells x a measured rate, scaled by the work of each cell; calibrated by a run', () => {
+    resetCalibration();
+    const quick = presetSettings('fig3a-quick');
+    const full = presetSettings('fig3a-full');
+    // The paper's cell: 20 epochs of batch-1 SGD over 500 examples, K m d = 5 x 100 x 1000.
+    expect(cellWork(quick)).toBe(20 * 500 * 5 * 100 * 1000);
+    expect(sweepWork(full).cells).toBe(12 * 12 * 3);
+    // An axis over |S_k| changes the work cell by cell (Figure 4a: 10 to 200 examples a class).
+    const f4a = presetSettings('fig4a-quick');
+    expect(sweepWork(f4a).work).toBe(8 * [10, 50, 100, 150, 200].reduce((a, n) => a + cellWork({ ...f4a, data: { ...f4a.data, perClass: n } }), 0));
+    // From docs/presets-measured.json's batch-1 reading, times 2.2 (wasm) / 4 (the batch-1 kernels since).
+    const r = (measured as { figures: Record<string, { readings: Record<string, { seconds: number; cells: unknown[] }> }> }).figures;
+    const reading = Object.values(r).map((f) => f.readings['SGD batch 1, 20 epochs']);
+    const perCell = (reading.reduce((a, x) => a + x.seconds, 0) * 2 * 0.78) / reading.reduce((a, x) => a + x.cells.length, 0);
+    const e = estimate(quick, 2);
+    expect(e.cells).toBe(64);
+    expect(e.seconds).toBeCloseTo((64 * (0.06 + (perCell * 2.2) / 4)) / (2 * 0.78), 6);
+    expect(e.source).toBe('from docs/presets-measured.json');
+    expect(estimate(full, 2).seconds / e.seconds).toBeCloseTo(432 / 64, 6);
+    expect(estimate(quick, 1).seconds).toBeCloseTo(e.seconds * 2 * 0.78, 6);
+    // A run measured at 2 s a cell: the next estimate follows this browser.
+    calibrate(quick, new Array(64).fill(2));
+    expect(estimate(quick, 1).seconds).toBeCloseTo(128, 6);
+    expect(estimate(quick, 1).source).toBe('measured in this browser by the last run');
+    resetCalibration();
+    expect(roughly(4)).toBe('a few seconds');
+    expect(roughly(42)).toBe('about 40 s');
+    expect(roughly(300)).toBe('about 5 min');
+    expect(roughly(7200)).toBe('about 2.0 h');
+  });
+
+  it('numbers for tables: 4 significant digits, short exponents', () => {
+    expect(fmt(4.34e-9)).toBe('4.34e-9');
+    expect(fmt(-1.2345e-7)).toBe('-1.235e-7');
+    expect(fmt(123456)).toBe('1.235e5');
+    expect(fmt(3e6)).toBe('3e6');
+    expect(fmt(0.5)).toBe('0.5');
+    expect(fmt(null)).toBe('∞');
   });
 });

@@ -4,7 +4,7 @@
  * the wasm backend (the same wasm build: results are bit-identical) and, with a tolerance,
  * against the native addon.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -83,21 +83,80 @@ async function heatCells(page: Page): Promise<{ row: number; col: number; value:
   );
 }
 
-/** A screenshot from the top of the page; `tall`: the viewport grows to the whole page first. */
-async function shot(page: Page, name: string, tall = false): Promise<void> {
+/**
+ * A screenshot of the current view: the viewport from the top of the page, or (`full`) the whole
+ * page at the viewport's width (the 390 px views stack the form above the results).
+ */
+async function shot(page: Page, name: string, full = false): Promise<void> {
   mkdirSync(shotDir, { recursive: true });
   const file = join(shotDir, `web-${name}.png`);
-  const size0 = page.viewportSize()!;
   await page.mouse.move(1, 1);
-  if (tall) await page.setViewportSize({ width: size0.width, height: Math.min(2400, await page.evaluate(() => document.documentElement.scrollHeight)) });
   await page.evaluate(() => {
     window.scrollTo(0, 0);
     document.querySelectorAll('aside').forEach((a) => (a.scrollTop = 0));
   });
-  const png = await page.screenshot({ path: file });
-  await page.setViewportSize(size0);
-  const size = pngSize(new Uint8Array(png));
-  expect(size?.width).toBe(size0.width);
+  const png = await page.screenshot({ path: file, fullPage: full });
+  expect(pngSize(new Uint8Array(png))?.width).toBe(page.viewportSize()!.width);
+}
+
+/** The page is no wider than the viewport (no horizontal scrolling of the document). */
+async function noOverflow(page: Page, what: string): Promise<void> {
+  const [doc, body, view] = await page.evaluate(() => [document.documentElement.scrollWidth, document.body.scrollWidth, window.innerWidth]);
+  expect(Math.max(doc, body), `${what}: document width <= viewport width`).toBeLessThanOrEqual(view);
+}
+
+/** The element is shown, has a size and lies within the page's width. */
+async function visible(page: Page, sel: string, what: string): Promise<void> {
+  const box = await page.evaluate((q) => {
+    const e = document.querySelector(q);
+    if (!e) return null;
+    const r = e.getBoundingClientRect();
+    const st = getComputedStyle(e);
+    return { w: r.width, h: r.height, left: r.left + window.scrollX, right: r.right + window.scrollX, hidden: st.visibility === 'hidden' || st.display === 'none', view: window.innerWidth };
+  }, sel);
+  expect(box, `${what}: ${sel} exists`).not.toBeNull();
+  expect(box!.hidden, `${what}: ${sel} shown`).toBe(false);
+  expect(box!.w, `${what}: ${sel} has a width`).toBeGreaterThan(100);
+  expect(box!.h, `${what}: ${sel} has a height`).toBeGreaterThan(100);
+  expect(box!.left, `${what}: ${sel} starts on the page`).toBeGreaterThanOrEqual(0);
+  expect(box!.right, `${what}: ${sel} ends on the page`).toBeLessThanOrEqual(box!.view + 0.5);
+}
+
+/** Numbers in the view's tables stay on one line (no "4.340e-" / "9"). */
+async function numbersOnOneLine(page: Page, view: string): Promise<number> {
+  const bad = await page.evaluate((v) => {
+    const out: string[] = [];
+    let n = 0;
+    for (const td of document.querySelectorAll(`#view-${v} table.data td`)) {
+      const t = td.textContent ?? '';
+      if (!/^[>= ]*-?[0-9.]+(e-?[0-9]+)?( s)?$/.test(t.trim())) continue;
+      n++;
+      const r = document.createRange();
+      r.selectNodeContents(td);
+      const lines = new Set([...r.getClientRects()].map((x) => Math.round(x.top)));
+      if (lines.size > 1) out.push(t);
+    }
+    return { out, n };
+  }, view);
+  expect(bad.out, `${view}: numbers wrapped inside`).toEqual([]);
+  return bad.n;
+}
+
+/** The heatmap's legend entries are drawn as the lines they name (stroke, width, dash, halo). */
+async function legendMatches(page: Page, sel: string): Promise<string[]> {
+  return page.$eval(sel, (svg) => {
+    const st = (e: Element | null) => e && ['stroke', 'stroke-width', 'stroke-dasharray', 'stroke-opacity'].map((a) => e.getAttribute(a)).join('|');
+    const labels: string[] = [];
+    for (const sw of svg.querySelectorAll('.legend .swatch')) {
+      const l = sw.getAttribute('data-label')!;
+      const line = [...svg.querySelectorAll('.overlay')].find((o) => o.getAttribute('data-label') === l) ?? null;
+      const halo = [...svg.querySelectorAll('.overlay-halo')].find((o) => o.getAttribute('data-label') === l) ?? null;
+      const swHalo = [...svg.querySelectorAll('.legend .swatch-halo')].find((o) => o.getAttribute('data-label') === l) ?? null;
+      if (!line || st(line) !== st(sw) || st(halo) !== st(swHalo)) throw new Error(`legend entry "${l}" is not drawn as its line: ${st(sw)} / ${st(line)}`);
+      labels.push(l);
+    }
+    return labels;
+  });
 }
 
 describe('the web page in Chromium', () => {
@@ -296,31 +355,114 @@ describe('the web page in Chromium', () => {
     expect(errors, errors.join('\n')).toEqual([]);
   });
 
-  it('takes a screenshot of each view', async () => {
+  it('each view at 390, 1024, 1280 and 1920 px: no horizontal overflow, its main figure visible, numbers on one line; screenshots at 1280 x 800 and 390 x 844', async () => {
     const { page, errors } = br;
-    // With BENIGNFIT_SCREENSHOTS=1 the README's screenshots: the demo diagram (64 cells, about
+    // With BENIGNFIT_SCREENSHOTS=1 the docs' screenshots: the demo diagram (64 cells, about
     // a minute per core); otherwise the small sweep.
     const s = SHOTS ? demoSettings() : small();
+    await page.setViewportSize({ width: 1280, height: 800 });
     await open(page, 'phase', s);
     await page.click('#run-sweep');
     expect(await state(page, '#phase-status', ['done', 'error'], 900_000)).toBe('done');
     const n = s.x.count * s.y!.count;
     await page.waitForFunction((k) => document.querySelectorAll('#heatmap rect.cell[data-value]').length === k, n);
+    // The boundary lines' legend (below the map) matches the lines.
+    expect((await legendMatches(page, '#heatmap svg')).join('; ')).toMatch(/SNR = C1/);
     // A cell between the phases: its curves show memorisation and feature learning competing.
     await page.click(`#heatmap rect.cell[data-row="${Math.floor(s.y!.count / 4)}"][data-col="${Math.floor((2 * s.x.count) / 3)}"]`);
     await page.waitForSelector('#cell-charts svg');
-    await shot(page, 'phase', true);
     await page.click('#tab-influence');
     await page.click('#influence-sample');
     expect(await state(page, '#influence-status', ['done', 'error'])).toBe('done');
     expect(await page.textContent('#influence-summary')).toMatch(/500 images of 28 x 28 in 10 classes/);
-    await shot(page, 'influence');
     await page.click('#tab-theory');
     // Noise with a class-specific direction (Gamma = 10): Statement 2(b), benign by implicit features.
     await page.fill('#view-theory input[name="data-gamma"]', '10');
     await page.waitForFunction(() => document.querySelector('#theory-phases li')?.getAttribute('data-phase') === 'benign-implicit');
     expect(await state(page, '#theory-status', ['done', 'error'])).toBe('done');
-    await shot(page, 'theory');
+
+    const FIGURE = { phase: '#heatmap svg', influence: '#figure6 svg', theory: '#theory-map svg' } as const;
+    for (const [w, h] of [[1280, 800], [390, 844], [1024, 768], [1920, 1080]]) {
+      await page.setViewportSize({ width: w, height: h });
+      for (const view of ['phase', 'influence', 'theory'] as const) {
+        await page.click(`#tab-${view}`);
+        await page.waitForTimeout(50);
+        await noOverflow(page, `${view} at ${w} px`);
+        await visible(page, FIGURE[view], `${view} at ${w} px`);
+        if (view !== 'phase') expect(await numbersOnOneLine(page, view)).toBeGreaterThan(10);
+        if (w === 1280) await shot(page, view);
+        if (w === 390) await shot(page, `${view}-390`, true);
+      }
+      // At 390 px the form comes first, the results below it.
+      if (w === 390) {
+        const [form, results] = await page.evaluate(() => ['#view-theory aside', '#view-theory .results'].map((q) => document.querySelector(q)!.getBoundingClientRect().top));
+        expect(form).toBeLessThan(results);
+      }
+    }
+    expect(errors, errors.join('\n')).toEqual([]);
+  });
+
+  it('presets show their cells and a time estimate before Run, with names that fit; the docs are links', async () => {
+    const { page, errors } = br;
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await open(page, 'phase');
+    // Every option's text fits the select (measured with the select's font, less its arrow).
+    const cut = await page.$eval('#preset', (sel) => {
+      const s = sel as HTMLSelectElement;
+      const ctx = document.createElement('canvas').getContext('2d')!;
+      ctx.font = getComputedStyle(s).font;
+      return [...s.options].filter((o) => ctx.measureText(o.text).width > s.clientWidth - 28).map((o) => o.text);
+    });
+    expect(cut).toEqual([]);
+    await page.selectOption('#preset', 'fig3a-full');
+    expect(await page.textContent('#preset-info')).toMatch(/^Figure 3a, full, 3 seeds: 12 x 12 cells x 3 seeds = 432 trainings · about [\d.]+ (min|h) on \d+ workers? \(from docs\/presets-measured\.json\)$/);
+    expect(await page.textContent('#preset option[value="fig3a-full"]')).toMatch(/\(432 cells\)/);
+    await page.click('#load-preset');
+    expect(await page.textContent('#cell-count')).toMatch(/432 trainings · about/);
+    // The Theory view links docs/theory.md in the repository of Cargo.toml.
+    const repoUrl = /^\s*repository\s*=\s*"([^"]+)"/m.exec(readFileSync(join(repo, 'Cargo.toml'), 'utf8'))![1];
+    await page.click('#tab-theory');
+    expect(await page.getAttribute('#view-theory a.doc-link', 'href')).toBe(`${repoUrl.replace(/\/+$/, '')}/blob/main/docs/theory.md`);
+    expect(errors, errors.join('\n')).toEqual([]);
+  });
+
+  it('Theory sliders: log scales within their bounds, the phase and its map follow live', async () => {
+    const { page, errors } = br;
+    const s = small();
+    s.data.featureNorm = 0.01;
+    await open(page, 'theory', s);
+    expect(await state(page, '#theory-status', ['done', 'error'])).toBe('done');
+    expect(await page.$$eval('#theory-sliders .bound', (b) => b.map((x) => x.textContent))).toEqual(['1e-4', '100', '1', '10000', '2', '2000']);
+    const slide = (name: string, pos: number) =>
+      page.$eval(`#slider-${name}`, (e, p) => {
+        const i = e as HTMLInputElement;
+        i.value = String(p);
+        i.dispatchEvent(new Event('input', { bubbles: true }));
+      }, pos);
+    // Gamma: the middle of a log slider from 1 to 1e4 is 100.
+    await slide('gamma', 500);
+    expect(await page.inputValue('#view-theory input[name="data-gamma"]')).toBe('100');
+    await page.waitForFunction(() => [...document.querySelectorAll('#theory-phases li')].every((l) => l.getAttribute('data-phase') === 'benign-implicit'));
+    const marker = () => page.$eval('#theory-map circle.marker', (c) => [Number(c.getAttribute('cx')), Number(c.getAttribute('cy'))]);
+    await page.waitForFunction(() => /Gamma = 100\)/.test(document.querySelector('#theory-map circle.marker')?.getAttribute('data-label') ?? ''));
+    const [, y100] = await marker();
+    // Gamma back to 1 (homogeneous noise), ||u|| up to 100: benign by the feature, 2(a).
+    await slide('gamma', 0);
+    await slide('featureNorm', 1000);
+    expect(await page.inputValue('#view-theory input[name="data-featureNorm"]')).toBe('100');
+    await page.waitForFunction(() => [...document.querySelectorAll('#theory-phases li')].every((l) => l.getAttribute('data-phase') === 'benign-explicit'));
+    await page.waitForFunction(() => /\|\|u\|\| = 100, Gamma = 1\)/.test(document.querySelector('#theory-map circle.marker')?.getAttribute('data-label') ?? ''));
+    const [x, y1] = await marker();
+    expect(y1).toBeGreaterThan(y100);
+    // The marker sits in a region of the phase the table reports.
+    const region = await page.$$eval('#theory-map rect.region', (rs, [cx, cy]) => {
+      const hit = rs.find((r) => {
+        const [a, b, w, h] = ['x', 'y', 'width', 'height'].map((k) => Number(r.getAttribute(k)));
+        return cx >= a && cx <= a + w && cy >= b && cy <= b + h;
+      });
+      return hit?.getAttribute('data-phase');
+    }, [x - 1, y1 - 1]);
+    expect(region).toBe('benign-explicit');
     expect(errors, errors.join('\n')).toEqual([]);
   });
 });

@@ -9,3 +9,4 @@ export * from './svg.js';
 export * from './ticks.js';
 export * from './lines.js';
 export * from './curves.js';
+export * from './phasemap.js';

@@ -157,7 +157,7 @@ export function influenceView(heavy: JobWorker, quick: JobWorker): { root: HTMLE
     );
     summary.replaceChildren(
       el('p', {}, `${r.set.n} images of ${r.set.height} x ${r.set.width}${r.set.channels > 1 ? ` x ${r.set.channels}` : ''} in ${r.classes} classes (${r.set.sources.join(', ')}), scored in ${seconds(r.seconds)} on ${r.backend} (normalize ${String(r.config.normalize)}, ${String(r.config.precision)} products).`),
-      perClass,
+      el('div', { class: 'table-wrap' }, perClass),
     );
     if (r.frobeniusSvg) showSvg(fig6, r.frobeniusSvg);
     else fig6.replaceChildren();

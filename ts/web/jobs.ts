@@ -1,5 +1,5 @@
 /** The jobs the page's own worker runs (worker.ts), and what crosses to and fro. Types only. */
-import type { DataConfigInput, InfluenceConfigInput, TheoryOptionsInput } from '../config.js';
+import type { BoundaryOptionsInput, DataConfigInput, InfluenceConfigInput, TheoryOptionsInput } from '../config.js';
 import type { InfluenceResult } from '../influence.js';
 import type { CellResult } from '../sweep/cell.js';
 import type { SweepConfigInput } from '../sweep/spec.js';
@@ -43,6 +43,8 @@ export interface FigureOutput {
 
 export interface JobArgs {
   theory: { data: DataConfigInput; options: TheoryOptionsInput };
+  /** Theorem 1's phase over a plane (the Theory view's map). */
+  boundaries: { options: BoundaryOptionsInput };
   figure: { config: SweepConfigInput; rows: CellResult[]; fit: boolean };
   influence: { source: ImageSource; options: InfluenceConfigInput; grid: number };
   grids: { grid: number };
@@ -52,6 +54,7 @@ export interface JobArgs {
 
 export interface JobValue {
   theory: TheoryResult;
+  boundaries: BoundaryReport;
   figure: FigureOutput;
   influence: InfluenceOutput;
   grids: { gridTop: string; gridBottom: string; extremes: InfluenceOutput['extremes'] };
@@ -67,6 +70,7 @@ export type InfluenceStep =
 
 export interface JobProgress {
   theory: never;
+  boundaries: never;
   figure: never;
   influence: InfluenceStep;
   grids: never;

@@ -8,7 +8,9 @@ import { phaseView } from './phase.js';
 import { JobWorker } from './rpc.js';
 import { demoSettings, SettingsStore, settingsFromHash, settingsHash } from './settings.js';
 import { theoryView } from './theory.js';
-import { $, errorText } from './util.js';
+import { $, el, errorText, REPOSITORY } from './util.js';
+
+if (REPOSITORY) $('footer').append(' · ', el('a', { href: REPOSITORY, target: '_blank', rel: 'noopener' }, 'source and docs'));
 
 const store = new SettingsStore(settingsFromHash(location.hash) ?? demoSettings());
 const quick = new JobWorker('benignfit-page');

@@ -3,8 +3,7 @@
  * Workers (one wasm instance each) and the heatmap fills in cell by cell with the theory's
  * boundaries drawn on it; click a cell for its training curves; download results and figure.
  */
-import type { EvalRecord } from '../types.js';
-import { lineChartSvg, type Series } from '../plot/lines.js';
+import { trainingCurveSvgs } from '../plot/curves.js';
 import { BrowserWorkerExecutor, defaultWorkers, sweep } from '../sweep/browser.js';
 import type { CellResult } from '../sweep/cell.js';
 import { resolveSweep, type ResolvedSweep, type SweepConfigInput } from '../sweep/spec.js';
@@ -12,7 +11,8 @@ import { resultsCsv } from '../sweep/table.js';
 import { DATA_FIELDS, fieldset, TRAIN_FIELDS } from './form.js';
 import type { FigureOutput } from './jobs.js';
 import type { JobWorker } from './rpc.js';
-import { AXIS_PARAMS, PRESETS, presetSettings, sweepConfig, type AxisParam, type AxisSetting, type Settings, type SettingsStore } from './settings.js';
+import { calibrate, estimate, roughly, sweepWork } from './estimate.js';
+import { AXIS_PARAMS, axisValues, PRESETS, presetSettings, sweepConfig, type AxisParam, type AxisSetting, type Settings, type SettingsStore } from './settings.js';
 import { download, el, errorText, fmt, progressBar, seconds, showSvg } from './util.js';
 
 const AXIS_DEFAULTS: Record<AxisParam, Omit<AxisSetting, 'param'>> = {
@@ -62,39 +62,31 @@ function axisFieldset(store: SettingsStore, which: 'x' | 'y'): HTMLFieldSetEleme
   return fs;
 }
 
-/** Training curves of one cell (loss; accuracies; feature learning vs noise memorisation). */
-function curves(h: EvalRecord[]): string[] {
-  const x = h.map((r) => r.step);
-  const xl = { label: 'training step', min: 0 };
-  const loss: Series[] = [
-    { label: 'training loss', x, y: h.map((r) => r.trainLoss) },
-    { label: 'test loss', x, y: h.map((r) => r.testLoss) },
-  ];
-  const ls = [...new Set(h.flatMap((r) => r.longTailed.map((l) => l.L)))];
-  const acc: Series[] = [
-    { label: 'training accuracy', x, y: h.map((r) => r.trainAcc) },
-    { label: 'test accuracy', x, y: h.map((r) => r.testAcc) },
-    ...ls.map((L, i) => ({ label: `long-tailed accuracy (L = ${L})`, x, y: h.map((r) => r.longTailed.find((l) => l.L === L)?.acc ?? null), dash: true, color: ['#2ca02c', '#9467bd', '#8c564b'][i % 3] })),
-  ];
-  const mean = (a: number[] | null) => (a && a.length ? a.reduce((p, q) => p + q, 0) / a.length : null);
-  const fl: Series[] = [
-    { label: 'feature learning: mean_k max_r <w_k,r, u_k>', x, y: h.map((r) => mean(r.featureLearning)) },
-    { label: 'noise memorisation: mean_i max_r <w_y,r, xi_i>', x, y: h.map((r) => r.noiseMemorization?.mean ?? null) },
-  ];
-  const size = { width: 520, height: 320 };
-  return [
-    lineChartSvg({ series: loss, x: xl, y: { label: 'cross-entropy loss', min: 0 }, title: 'Loss', ...size }),
-    lineChartSvg({ series: acc, x: xl, y: { label: 'accuracy', min: 0, max: 1 }, title: 'Accuracy', legend: 'bottom-right', ...size }),
-    lineChartSvg({ series: fl, x: xl, y: { label: 'inner product' }, title: 'Feature learning vs noise memorisation', legend: 'top-left', ...size }),
-  ];
-}
-
 export function phaseView(store: SettingsStore, quick: JobWorker): PhaseView {
   // ---- the form ----
-  const presetSel = el('select', { id: 'preset', name: 'preset' }, ...PRESETS.map((p) => el('option', { value: p.id }, p.label)));
+  const presetCells = (id: string) => sweepWork(presetSettings(id)).cells;
+  const presetSel = el('select', { id: 'preset', name: 'preset' }, ...PRESETS.map((p) => el('option', { value: p.id }, `${p.label} (${presetCells(p.id)} cells)`)));
   presetSel.value = 'demo';
-  const loadPreset = el('button', { type: 'button', id: 'load-preset', onclick: () => store.replace(presetSettings(presetSel.value), presetSel) }, 'Load preset');
+  const loadPreset = el('button', { type: 'button', id: 'load-preset', onclick: () => store.replace(presetSettings(presetSel.value), presetSel) }, 'Load');
+  const presetInfo = el('p', { class: 'hint', id: 'preset-info' });
   const workersIn = el('input', { id: 'workers', name: 'workers', type: 'number', min: 1, max: 64, step: 1, value: defaultWorkers() });
+  const nWorkers = () => Math.max(1, Math.min(64, Math.floor(Number(workersIn.value)) || defaultWorkers()));
+  /** "8 x 8 cells = 64 trainings · about 40 s on 2 workers (from ...)" for a preset's or the form's settings. */
+  const describe = (st: Settings) => {
+    const e = estimate(st, nWorkers());
+    const x = axisValues(st.x).length;
+    const y = st.y ? axisValues(st.y).length : 0;
+    return `${x}${y ? ` x ${y}` : ''} cells${st.seeds > 1 ? ` x ${st.seeds} seeds` : ''} = ${e.cells} trainings · ${roughly(e.seconds)} on ${nWorkers()} worker${nWorkers() > 1 ? 's' : ''} (${e.source})`;
+  };
+  const showPresetInfo = () => {
+    presetInfo.textContent = `${PRESETS.find((p) => p.id === presetSel.value)?.label}: ${describe(presetSettings(presetSel.value))}`;
+  };
+  presetSel.addEventListener('change', showPresetInfo);
+  workersIn.addEventListener('input', () => {
+    showPresetInfo();
+    describeCells();
+  });
+  showPresetInfo();
   const sweepFs = fieldset(store, 'sweep', [
     { path: 'seeds', label: 'seeds per cell', min: 1, max: 100, step: 1, title: 'replicates: replicate r adds r to both seeds' },
     { path: 'curvePoints', label: 'curve points per cell', min: 0, max: 200, step: 1, title: 'training curves recorded per cell (0: none, a little faster)' },
@@ -103,19 +95,20 @@ export function phaseView(store: SettingsStore, quick: JobWorker): PhaseView {
   const runBtn = el('button', { type: 'submit', id: 'run-sweep', class: 'primary' }, 'Run sweep');
   const cancelBtn = el('button', { type: 'button', id: 'cancel-sweep', disabled: true }, 'Cancel');
   const formError = el('p', { class: 'error', id: 'phase-error', role: 'alert' });
+  const cellCount = el('p', { class: 'hint', id: 'cell-count' });
   const form = el(
     'form',
     { class: 'settings', id: 'phase-form' },
-    el('div', { class: 'preset-row' }, el('label', { class: 'field' }, el('span', {}, 'preset'), presetSel), loadPreset),
+    el('fieldset', { class: 'presets' }, el('legend', {}, 'preset'), presetSel, el('div', { class: 'preset-row' }, presetInfo, loadPreset)),
     axisFieldset(store, 'x'),
     axisFieldset(store, 'y'),
     fieldset(store, 'data model (§5.1)', DATA_FIELDS, { id: 'data-fields' }),
     fieldset(store, 'training', TRAIN_FIELDS, { id: 'train-fields' }),
     sweepFs,
+    cellCount,
     el('div', { class: 'buttons' }, runBtn, cancelBtn),
     formError,
   );
-  const cellCount = el('p', { class: 'hint', id: 'cell-count' });
 
   // ---- the results side ----
   const bar = progressBar();
@@ -133,7 +126,7 @@ export function phaseView(store: SettingsStore, quick: JobWorker): PhaseView {
   const root = el(
     'div',
     { class: 'view-grid' },
-    el('aside', {}, form, cellCount),
+    el('aside', {}, form),
     el(
       'div',
       { class: 'results' },
@@ -173,10 +166,8 @@ export function phaseView(store: SettingsStore, quick: JobWorker): PhaseView {
 
   const describeCells = () => {
     try {
-      const c = sweepConfig(store.value);
-      const r = resolveSweep(c);
-      const n = r.x.values.length * (r.y?.values.length ?? 1) * r.sweep.seeds;
-      cellCount.textContent = `${r.x.values.length}${r.y ? ` x ${r.y.values.length}` : ''} cells${r.sweep.seeds > 1 ? ` x ${r.sweep.seeds} seeds` : ''} = ${n} trainings`;
+      resolveSweep(sweepConfig(store.value));
+      cellCount.textContent = describe(store.value);
       formError.textContent = '';
       return true;
     } catch (e) {
@@ -202,7 +193,7 @@ export function phaseView(store: SettingsStore, quick: JobWorker): PhaseView {
     figure = f;
     const svg = showSvg(heat, f.svg);
     svg?.setAttribute('role', 'img');
-    notes.replaceChildren(...f.notes.map((n) => el('li', {}, n)));
+    notes.replaceChildren(...f.notes.map((n) => el('li', {}, ...linkDownloads(n))));
     markSelected();
   };
   const requestFigure = (fit: boolean): Promise<void> => {
@@ -239,6 +230,15 @@ export function phaseView(store: SettingsStore, quick: JobWorker): PhaseView {
         .map(([i, p]) => el('li', {}, `cell ${i}: ${Math.round((100 * p.step) / Math.max(1, p.totalSteps))}% of ${p.totalSteps} steps`)),
     );
   };
+
+  /** A note's text with "results.json" as a link that downloads it (the file holding the fit). */
+  function linkDownloads(n: string): (string | HTMLElement)[] {
+    return n.split(/(results\.json)/).map((part) =>
+      part === 'results.json'
+        ? el('a', { href: '#', class: 'download-link', onclick: (e: Event) => { e.preventDefault(); if (!dl.json.disabled) dl.json.click(); } }, 'results.json')
+        : part,
+    );
+  }
 
   function markSelected() {
     heat.querySelectorAll('rect.cell.selected').forEach((r) => r.classList.remove('selected'));
@@ -294,10 +294,10 @@ export function phaseView(store: SettingsStore, quick: JobWorker): PhaseView {
         charts.replaceChildren(el('p', { class: 'hint' }, r.error ? `This cell failed: ${r.error.message}` : 'No training curves (only the final metrics): set "curve points per cell" above 0 and run again.'));
         return;
       }
-      charts.replaceChildren(...curves(r.history).map((svg) => el('div', { class: 'chart' }, showSvgNode(svg))));
+      charts.replaceChildren(...trainingCurveSvgs(r.history).map((svg) => el('div', { class: 'chart' }, showSvgNode(svg))));
     };
     seedSel.addEventListener('change', drawCurves);
-    details.replaceChildren(head, table, mine.length > 1 ? el('label', { class: 'field inline' }, el('span', {}, 'curves of'), seedSel) : '', charts);
+    details.replaceChildren(head, el('div', { class: 'table-wrap' }, table), mine.length > 1 ? el('label', { class: 'field inline' }, el('span', {}, 'curves of'), seedSel) : '', charts);
     drawCurves();
   }
 
@@ -335,7 +335,8 @@ export function phaseView(store: SettingsStore, quick: JobWorker): PhaseView {
     runningList.replaceChildren();
     token++;
     for (const b of Object.values(dl)) b.disabled = true;
-    const workers = Math.max(1, Math.min(64, Math.floor(Number(workersIn.value)) || defaultWorkers()));
+    const workers = nWorkers();
+    const runSettings = store.value;
     if (executor && executor.workers !== workers) {
       await executor.close();
       executor = null;
@@ -390,6 +391,10 @@ export function phaseView(store: SettingsStore, quick: JobWorker): PhaseView {
         }
       } else {
         const failed = rows.filter((c) => c.error).length;
+        // Later estimates use this browser's measured speed.
+        calibrate(runSettings, rows.filter((c) => !c.error).map((c) => c.seconds));
+        describeCells();
+        showPresetInfo();
         setState('done', `done: ${rows.length} cells in ${seconds(r.seconds)}${failed ? ` (${failed} failed: see their rows)` : ''}`);
       }
       if (rows.length) await requestFigure(true);

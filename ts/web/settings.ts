@@ -79,10 +79,10 @@ export function demoSettings(): Settings {
 }
 
 export const PRESETS: { id: string; label: string }[] = [
-  { id: 'demo', label: 'Quick demo (K = 3, d = 200, 8 x 8 cells)' },
+  { id: 'demo', label: 'Demo: K = 3, d = 200' },
   ...(['fig3a', 'fig3b', 'fig4a', 'fig4b'] as FigureName[]).flatMap((f) => [
-    { id: `${f}-quick`, label: `Figure ${f.slice(3)} (paper settings, quick 8 x 8 grid)` },
-    { id: `${f}-full`, label: `Figure ${f.slice(3)} (paper settings, 12 x 12 grid, 3 seeds)` },
+    { id: `${f}-quick`, label: `Figure ${f.slice(3)}, quick grid` },
+    { id: `${f}-full`, label: `Figure ${f.slice(3)}, full, 3 seeds` },
   ]),
 ];
 

@@ -4,11 +4,78 @@
  * 2(a), 2(b) and 3 and the phase of every class, and Condition 1 item by item — recomputed (in
  * the page worker, closed forms: milliseconds) as the inputs change.
  */
-import type { TheoryResult } from '../theory.js';
+import { phaseMapSvg, type PhaseName } from '../plot/phasemap.js';
+import type { BoundaryReport, TheoryResult } from '../theory.js';
 import { DATA_FIELDS, fieldset, THEORY_FIELDS, TRAIN_FIELDS } from './form.js';
 import type { JobWorker } from './rpc.js';
-import { dataConfig, theoryOptions, type SettingsStore } from './settings.js';
-import { download, el, errorText, fmt } from './util.js';
+import { dataConfig, theoryOptions, type Settings, type SettingsStore } from './settings.js';
+import { docLink, download, el, errorText, fmt, showSvg } from './util.js';
+
+/** The Theory view's sliders: the three quantities of the §5.1 phase diagrams. */
+interface SliderSpec {
+  path: 'data.featureNorm' | 'data.gamma' | 'data.perClass';
+  name: 'featureNorm' | 'gamma' | 'perClass';
+  label: string;
+  min: number;
+  max: number;
+  integer?: boolean;
+}
+
+/** Log-scaled, over the ranges of the paper's figures and beyond (Figure 3: ||u|| 0.001-3.8, Gamma 1-1400). */
+export const SLIDERS: SliderSpec[] = [
+  { path: 'data.featureNorm', name: 'featureNorm', label: 'feature strength ||u||', min: 1e-4, max: 100 },
+  { path: 'data.gamma', name: 'gamma', label: 'noise ratio Gamma', min: 1, max: 1e4 },
+  { path: 'data.perClass', name: 'perClass', label: 'class size |S_k|', min: 2, max: 2000, integer: true },
+];
+
+const STEPS = 1000;
+
+function toPos(v: number, s: SliderSpec): number {
+  const t = (Math.log(Math.min(s.max, Math.max(s.min, v))) - Math.log(s.min)) / (Math.log(s.max) - Math.log(s.min));
+  return Math.round(t * STEPS);
+}
+
+function fromPos(p: number, s: SliderSpec): number {
+  const v = Math.exp(Math.log(s.min) + (p / STEPS) * (Math.log(s.max) - Math.log(s.min)));
+  return s.integer ? Math.round(v) : +v.toPrecision(3);
+}
+
+/** Log sliders bound to the settings: moving one changes the shared field (and the form's). */
+function sliderPanel(store: SettingsStore): HTMLElement {
+  const rows = SLIDERS.map((spec) => {
+    const input = el('input', { type: 'range', min: 0, max: STEPS, step: 1, name: `slider-${spec.name}`, id: `slider-${spec.name}`, 'aria-label': `${spec.label} (log scale from ${spec.min} to ${spec.max})` });
+    const out = el('output', { for: `slider-${spec.name}`, class: 'slider-value' });
+    input.addEventListener('input', () => {
+      const v = fromPos(Number(input.value), spec);
+      store.update((st) => {
+        st.data[spec.name] = v;
+      }, input);
+    });
+    const row = el(
+      'div',
+      { class: 'slider' },
+      el('label', { for: `slider-${spec.name}`, class: 'slider-label' }, spec.label, ' = ', out),
+      el('div', { class: 'slider-track' }, el('span', { class: 'bound' }, fmt(spec.min)), input, el('span', { class: 'bound' }, fmt(spec.max))),
+    );
+    return { spec, input, out, row };
+  });
+  const sync = (st: Settings, from: unknown) => {
+    for (const r of rows) {
+      const v = st.data[r.spec.name];
+      r.out.textContent = fmt(v);
+      if (from !== r.input) r.input.value = String(toPos(v, r.spec));
+      r.input.title = v < r.spec.min || v > r.spec.max ? `${fmt(v)} is outside the slider's range (${fmt(r.spec.min)} to ${fmt(r.spec.max)}); the field in the form takes any value` : '';
+    }
+  };
+  sync(store.value, null);
+  store.subscribe(sync);
+  return el(
+    'fieldset',
+    { class: 'sliders', id: 'theory-sliders' },
+    el('legend', {}, 'explore (log scales): the phase follows as you move'),
+    ...rows.map((r) => r.row),
+  );
+}
 
 const PHASE_TEXT: Record<string, string> = {
   'benign-explicit': 'benign (explicit: SNR_k >= C1, Statement 2(a))',
@@ -28,8 +95,35 @@ function table(id: string, head: string[], body: Cell[][]): HTMLTableElement {
   return el('table', { class: 'data', id }, el('thead', {}, el('tr', {}, ...head.map((h) => el('th', {}, h)))), el('tbody', {}, ...body.map((r) => el('tr', {}, ...cells(...r)))));
 }
 
+/** Points of the map's axes: the sliders' ranges, log-spaced. */
+function logspace(lo: number, hi: number, n: number): number[] {
+  return Array.from({ length: n }, (_, i) => +Math.exp(Math.log(lo) + ((Math.log(hi) - Math.log(lo)) * i) / (n - 1)).toPrecision(6));
+}
+const MAP_X = logspace(SLIDERS[0].min, SLIDERS[0].max, 49);
+const MAP_Y = logspace(SLIDERS[1].min, SLIDERS[1].max, 41);
+const CURVE_STYLE: Record<string, { color: string; dash: boolean }> = {
+  '2a': { color: '#ffffff', dash: false },
+  '2b': { color: '#ff7f0e', dash: false },
+  '3-snr': { color: '#444444', dash: true },
+  '3-gamma': { color: '#8c564b', dash: true },
+};
+
+/** The map of the phase over (||u||, Gamma) at the current |S_k|, K, d and constants. */
+function mapSvg(b: BoundaryReport, s: Settings): string {
+  const inRange = ([x, y]: [number, number]) => x >= MAP_X[0] && x <= MAP_X[MAP_X.length - 1] && y >= MAP_Y[0] && y <= MAP_Y[MAP_Y.length - 1];
+  return phaseMapSvg({
+    x: { label: 'feature strength ||u||', values: b.x, scale: 'log' },
+    y: { label: 'noise ratio Gamma', values: b.y, scale: 'log' },
+    phase: b.phase as PhaseName[][],
+    curves: b.curves.filter((c) => CURVE_STYLE[c.id] && c.points.filter(inRange).length >= 2).map((c) => ({ label: c.label, points: c.points, ...CURVE_STYLE[c.id] })),
+    point: { x: s.data.featureNorm, y: s.data.gamma, label: `this setting (||u|| = ${fmt(s.data.featureNorm)}, Gamma = ${fmt(s.data.gamma)})` },
+    title: `Phase of Theorem 1 at |S_k| = ${s.data.perClass}, K = ${s.data.classes}, d = ${s.data.dim}`,
+  });
+}
+
 export function theoryView(store: SettingsStore, quick: JobWorker): { root: HTMLElement; activate: () => void } {
   const out = el('div', { id: 'theory-out' });
+  const map = el('div', { id: 'theory-map', class: 'figure' });
   const status = el('p', { id: 'theory-status', 'data-state': 'idle', role: 'status' });
   const dlBtn = el('button', { type: 'button', id: 'dl-theory', disabled: true }, 'theory.json');
   const root = el(
@@ -45,9 +139,9 @@ export function theoryView(store: SettingsStore, quick: JobWorker): { root: HTML
         fieldset(store, 'training', TRAIN_FIELDS),
         fieldset(store, 'constants of Theorem 1', THEORY_FIELDS, { id: 'theory-constants' }),
       ),
-      el('p', { class: 'hint' }, 'The same settings as the Phase diagram view (its axes at these base values). The paper gives no values for the constants; the defaults are explained in docs/theory.md.'),
+      el('p', { class: 'hint' }, 'The same settings as the Phase diagram view (its axes at these base values). The paper gives no values for the constants; the defaults are explained in ', docLink('docs/theory.md'), '.'),
     ),
-    el('div', { class: 'results' }, status, out, el('div', { class: 'downloads' }, el('span', {}, 'Download: '), dlBtn)),
+    el('div', { class: 'results' }, el('div', { class: 'explore' }, sliderPanel(store), map), status, out, el('div', { class: 'downloads' }, el('span', {}, 'Download: '), dlBtn)),
   );
 
   let seq = 0;
@@ -95,10 +189,10 @@ export function theoryView(store: SettingsStore, quick: JobWorker): { root: HTML
       phases,
       el('h3', {}, 'Theorem 1, class by class'),
       el('p', { class: 'hint' }, `Bounds on the test error of class k: 2(a) = sum_j exp(-c1 |S_k|^2 ||u_k||^4 / (|S_j| ||A_k^T A_j||_F^2)), when SNR_k >= C1 = ${t.constants.C1}; 2(b) = sum_j exp(-c2 L^2 Gamma_kj) on L-long-tailed test data, when min_j Gamma_kj >= C2 = ${t.constants.C2}; 3: the error is at least c3 when both ratios are <= C3 = ${t.constants.C3}. Bold: the statement applies to the class; grey: its condition fails, so the value is not a guarantee.`),
-      main,
+      el('div', { class: 'table-wrap' }, main),
       el('h3', {}, 'Condition 1, item by item'),
       el('p', { class: 'hint' }, `margin = lhs / rhs (>= items) or rhs / lhs (<= items): an item holds when its margin is >= 1. C = ${t.constants.C}, delta = ${t.constants.delta}. Iterations T = ${fmt(it.value)} (${it.note}).`),
-      cond,
+      el('div', { class: 'table-wrap' }, cond),
     );
   }
 
@@ -116,8 +210,14 @@ export function theoryView(store: SettingsStore, quick: JobWorker): { root: HTML
     status.dataset.state = 'computing';
     const t0 = performance.now();
     try {
-      const t = await quick.call('theory', { data, options });
+      const s = store.value;
+      const { C1, C2, C3, c1, c2 } = s.theory;
+      const [t, b] = await Promise.all([
+        quick.call('theory', { data, options }),
+        quick.call('boundaries', { options: { plane: 'featureNorm-gamma', x: MAP_X, y: MAP_Y, classes: s.data.classes, dim: s.data.dim, perClass: s.data.perClass, constants: { C1, C2, C3, c1, c2 } } }),
+      ]);
       if (mine !== seq) return;
+      showSvg(map, mapSvg(b, s))?.setAttribute('role', 'img');
       last = t;
       dlBtn.disabled = false;
       render(t);
@@ -138,7 +238,7 @@ export function theoryView(store: SettingsStore, quick: JobWorker): { root: HTML
       timer = null;
       stale = false;
       void compute();
-    }, 120);
+    }, 30);
   };
   store.subscribe(schedule);
   dlBtn.addEventListener('click', () => {

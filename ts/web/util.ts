@@ -33,14 +33,29 @@ export function download(name: string, data: string | Uint8Array | Blob, type = 
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
-/** A number for a table: 4 significant digits, exponents for very large / small values. */
+/**
+ * A number for a table: 4 significant digits, exponents for very large / small values with the
+ * mantissa's trailing zeros dropped ("4.34e-9", not "4.340e-9"). Tables keep numbers on one line
+ * (white-space: nowrap in style.css), so a number never wraps at its exponent's sign.
+ */
 export function fmt(v: number | null | undefined, digits = 4): string {
   if (v === null || v === undefined) return '∞';
   if (!Number.isFinite(v)) return String(v);
   if (v === 0) return '0';
   const a = Math.abs(v);
-  if (a >= 1e5 || a < 1e-3) return v.toExponential(digits - 1);
+  if (a >= 1e5 || a < 1e-3) {
+    const [m, e] = v.toExponential(digits - 1).split('e');
+    return `${m.includes('.') ? m.replace(/\.?0+$/, '') : m}e${e.replace(/^\+/, '')}`;
+  }
   return String(+v.toPrecision(digits));
+}
+
+/** The repository (Cargo.toml's workspace `repository`, set at build time). */
+export const REPOSITORY = typeof __BENIGNFIT_REPOSITORY__ === 'string' ? __BENIGNFIT_REPOSITORY__ : '';
+
+/** A link to a file of the repository, e.g. docLink('docs/theory.md'). */
+export function docLink(path: string, text = path): HTMLAnchorElement {
+  return el('a', { href: `${REPOSITORY}/blob/main/${path}`, target: '_blank', rel: 'noopener', class: 'doc-link' }, text);
 }
 
 export function seconds(s: number): string {

@@ -101,10 +101,14 @@ const handlers: { [K in JobKind]: Handler<K> } = {
     const bf = await backend();
     return { value: bf.theory(data, options) };
   },
+  async boundaries({ options }) {
+    const bf = await backend();
+    return { value: bf.phaseBoundaries(options) };
+  },
   async figure({ config, rows, fit }) {
     const bf = await backend();
     const resolved = resolveSweep(config);
-    const f = sweepFigure(bf, resolved, rows, { fit });
+    const f = sweepFigure(bf, resolved, rows, { fit, fitFile: 'results.json' });
     return { value: { svg: f.svg, z: f.z, notes: f.notes, fit: f.fit, boundaries: f.boundaries && { plane: f.boundaries.plane, constants: f.boundaries.constants, curves: f.boundaries.curves } } };
   },
   async influence({ source, options, grid }, { signal, progress }) {
