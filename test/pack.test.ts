@@ -241,6 +241,34 @@ describe('the installed package in Node', () => {
     expect(js).not.toMatch(/benignfit\.linux-x64-gnu\.node|benignfit-linux-x64-gnu|node:worker_threads/);
   });
 
+  it('says why when the addon is there but does not load, or when no addon is published for the platform', () => {
+    const probe = (pre: string) =>
+      node(
+        'probe.mjs',
+        `${pre}
+         const { load } = await import('benignfit');
+         const bf = await load({ quiet: true });
+         let forced = null;
+         try { await load({ backend: 'native' }); } catch (e) { forced = e.message; }
+         console.log(JSON.stringify({ backend: bf.backend, note: bf.backendNote, forced }));`,
+      ).out;
+    const other = probe(`Object.defineProperty(process, 'arch', { value: 'riscv64' });`);
+    expect(other.backend).toBe('wasm');
+    expect(other.note).toMatch(/no native addon is published for linux-riscv64-gnu \(only for linux-x64-gnu\)\. BENIGNFIT_BACKEND=wasm/);
+    expect(other.forced).toMatch(/Please use the wasm backend/);
+    const addon = join(installed(PLATFORM), 'benignfit.linux-x64-gnu.node');
+    const good = readFileSync(addon);
+    writeFileSync(addon, 'not an addon');
+    try {
+      const broken = probe('');
+      expect(broken.backend).toBe('wasm');
+      expect(broken.note).toMatch(/benignfit-linux-x64-gnu did not load \(.*\)\. To use native, reinstall benignfit-linux-x64-gnu/);
+      expect(broken.note).not.toMatch(/\n/);
+    } finally {
+      writeFileSync(addon, good);
+    }
+  });
+
   // Last: it removes the platform package, as an install with --omit=optional (or a failed optional install) leaves it.
   it('without the platform package, runs wasm and says why once; forcing native gives advice that fits an installed package', () => {
     rmSync(installed(PLATFORM), { recursive: true, force: true });
