@@ -402,18 +402,30 @@ describe('the web page in Chromium', () => {
     expect(errors, errors.join('\n')).toEqual([]);
   });
 
-  it('presets show their cells and a time estimate before Run, with names that fit; the docs are links', async () => {
+  it('presets show their cells and a time estimate before Run; every select\'s options fit; the docs are links', async () => {
     const { page, errors } = br;
     await page.setViewportSize({ width: 1280, height: 800 });
     await open(page, 'phase');
-    // Every option's text fits the select (measured with the select's font, less its arrow).
-    const cut = await page.$eval('#preset', (sel) => {
-      const s = sel as HTMLSelectElement;
-      const ctx = document.createElement('canvas').getContext('2d')!;
-      ctx.font = getComputedStyle(s).font;
-      return [...s.options].filter((o) => ctx.measureText(o.text).width > s.clientWidth - 28).map((o) => o.text);
-    });
-    expect(cut).toEqual([]);
+    // Every option's text fits its select (measured with the select's font, less its arrow), in
+    // every view, at 1280 and 390 px.
+    for (const w of [1280, 390]) {
+      await page.setViewportSize({ width: w, height: 800 });
+      for (const view of ['phase', 'influence', 'theory']) {
+        await page.click(`#tab-${view}`);
+        const cut = await page.$$eval(`#view-${view} select`, (sels) => {
+          const ctx = document.createElement('canvas').getContext('2d')!;
+          return sels.flatMap((sel) => {
+            const s = sel as HTMLSelectElement;
+            if (!s.offsetParent) return [];
+            ctx.font = getComputedStyle(s).font;
+            return [...s.options].filter((o) => ctx.measureText(o.text).width > s.clientWidth - 28).map((o) => `${s.name}: ${o.text} (${Math.round(ctx.measureText(o.text).width)} px in ${s.clientWidth})`);
+          });
+        });
+        expect(cut, `${view} at ${w} px`).toEqual([]);
+      }
+    }
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.click('#tab-phase');
     await page.selectOption('#preset', 'fig3a-full');
     expect(await page.textContent('#preset-info')).toMatch(/^Figure 3a, full, 3 seeds: 12 x 12 cells x 3 seeds = 432 trainings · about [\d.]+ (min|h) on \d+ workers? \(from docs\/presets-measured\.json\)$/);
     expect(await page.textContent('#preset option[value="fig3a-full"]')).toMatch(/\(432 cells\)/);
