@@ -1,6 +1,6 @@
 /** Shared pieces of the CLI: backend choice, config files and flag overrides, output files. */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { load } from '../load-node.js';
 import type { Benignfit } from '../api.js';
@@ -33,9 +33,19 @@ export async function backendFor(opts: { backend?: string; threads?: number }): 
 
 export type ConfigFile = Record<string, Record<string, unknown> | undefined>;
 
+/** The top-level sections a config was read with (readConfig), for applySets to check `--set` paths. */
+const SECTIONS = Symbol('sections');
+/** Keys that would reach Object.prototype (`--set __proto__.x=1`). */
+const UNSAFE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+function withSections(cfg: ConfigFile, sections: string[]): ConfigFile {
+  Object.defineProperty(cfg, SECTIONS, { value: sections, enumerable: false });
+  return cfg;
+}
+
 /** Read a JSON config file; `sections` are the top-level keys it may have. */
 export function readConfig(file: string | undefined, sections: string[]): ConfigFile {
-  if (!file) return {};
+  if (!file) return withSections({}, sections);
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -54,7 +64,7 @@ export function readConfig(file: string | undefined, sections: string[]): Config
     const v = (obj as Record<string, unknown>)[k];
     if (v === null || typeof v !== 'object' || (Array.isArray(v) && k !== 'sweep')) throw invalid(k, v, 'an object');
   }
-  return obj as ConfigFile;
+  return withSections(obj as ConfigFile, sections);
 }
 
 /** Apply `--set a.b=value` overrides (value parsed as JSON when it can be, else a string). */
@@ -63,6 +73,12 @@ export function applySets(cfg: ConfigFile, sets: string[] | undefined): ConfigFi
     const eq = s.indexOf('=');
     if (eq < 1) throw invalid('--set', s, 'section.field=value, e.g. data.gamma=10');
     const path = s.slice(0, eq).split('.');
+    const unsafe = path.find((p) => UNSAFE_KEYS.has(p) || p === '');
+    if (unsafe !== undefined) throw invalid('--set', s, `section.field=value with plain field names (not "${unsafe}"), e.g. data.gamma=10`);
+    const sections = (cfg as { [SECTIONS]?: string[] })[SECTIONS];
+    if (sections && !sections.includes(path[0])) {
+      throw invalid('--set', s, `a field of ${sections.map((x) => `${x}.*`).join(', ')} (this command has no section "${path[0]}")`);
+    }
     let value: unknown = s.slice(eq + 1);
     try {
       value = JSON.parse(value as string);
@@ -75,9 +91,11 @@ export function applySets(cfg: ConfigFile, sets: string[] | undefined): ConfigFi
 }
 
 export function setPath(obj: Record<string, unknown>, path: string[], value: unknown): void {
+  const unsafe = path.find((p) => UNSAFE_KEYS.has(p));
+  if (unsafe !== undefined) throw invalid('--set', path.join('.'), `plain field names (not "${unsafe}")`);
   let o = obj;
   for (const p of path.slice(0, -1)) {
-    if (o[p] === undefined || o[p] === null || typeof o[p] !== 'object') o[p] = {};
+    if (!Object.prototype.hasOwnProperty.call(o, p) || o[p] === null || typeof o[p] !== 'object') o[p] = {};
     o = o[p] as Record<string, unknown>;
   }
   o[path[path.length - 1]] = value;
@@ -89,14 +107,59 @@ export function setIf(cfg: ConfigFile, section: string, key: string, v: unknown)
   cfg[section]![key] = v;
 }
 
-export function outDir(dir: string): string {
+/** The real reason a path cannot be created: recursive mkdir reports ENOENT for EROFS and EACCES below an existing folder. */
+function mkdirReason(d: string, e: unknown): string {
+  const err = e as NodeJS.ErrnoException;
+  if (err.code === 'ENOENT' || err.code === 'ENOTDIR') {
+    // Find the deepest folder that exists and create the next level alone: that error is the real one.
+    let p = d;
+    while (!existsSync(dirname(p)) && dirname(p) !== p) p = dirname(p);
+    if (existsSync(dirname(p)) && !statSync(dirname(p)).isDirectory()) return `${dirname(p)} is a file, not a folder`;
+    try {
+      mkdirSync(p);
+    } catch (e2) {
+      return (e2 as Error).message;
+    }
+  }
+  if (err.code === 'EEXIST') return `${d} exists and is not a folder`;
+  return err.message;
+}
+
+/**
+ * Create an output folder and check now, before any work, that files can be written there (a
+ * read-only file system, no permission, a file in the way): E_IO naming the folder and the cause.
+ */
+export function outDir(dir: string, flag = '--out'): string {
   const d = resolve(dir);
   try {
     mkdirSync(d, { recursive: true });
   } catch (e) {
-    throw new BenignfitError('E_IO', `--out: cannot create ${d}: ${(e as Error).message}`, { field: '--out' });
+    throw new BenignfitError('E_IO', `${flag}: cannot create ${d}: ${mkdirReason(d, e)}`, { field: flag, cause: e });
+  }
+  if (!statSync(d).isDirectory()) throw new BenignfitError('E_IO', `${flag}: ${d} exists and is not a folder`, { field: flag });
+  const probe = join(d, `.benignfit-write-test-${process.pid}`);
+  try {
+    closeSync(openSync(probe, 'w'));
+    unlinkSync(probe);
+  } catch (e) {
+    throw new BenignfitError('E_IO', `${flag}: cannot write into ${d}: ${(e as Error).message}`, { field: flag, cause: e });
   }
   return d;
+}
+
+/** An output file: its folder is created and the file checked writable now (not a folder, not read-only). */
+export function outFile(file: string, flag = '--out'): string {
+  const f = resolve(file);
+  if (existsSync(f) && statSync(f).isDirectory()) {
+    throw new BenignfitError('E_INVALID', `${flag}: ${f} is a folder; expected a file name, e.g. ${join(f, 'out.json')}`, { field: flag });
+  }
+  outDir(dirname(f), flag);
+  try {
+    if (existsSync(f)) closeSync(openSync(f, 'r+'));
+  } catch (e) {
+    throw new BenignfitError('E_IO', `${flag}: cannot write ${f}: ${(e as Error).message}`, { field: flag, cause: e });
+  }
+  return f;
 }
 
 export function writeNpy(dir: string, name: string, data: NpyArray, shape: number[]): void {

@@ -6,6 +6,7 @@
  * (one row per retraining, appended durably as each finishes), summary.csv/.json (mean and 95%
  * interval per point, paired differences between kinds) and fig7.svg/.png.
  */
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Benignfit } from '../api.js';
@@ -29,11 +30,11 @@ import type { ImageSet } from '../formats/idx.js';
 import { decodeNpy } from '../npy.js';
 import { svgToPng } from '../plot/raster.js';
 import { ensureRasterizer } from '../plot/raster-node.js';
-import { ResultStore, type StoreSpec } from '../sweep/store.js';
+import { ResultStore, writeFileAtomic, type StoreSpec } from '../sweep/store.js';
 import { fmt, table, writeJson } from './common.js';
 import { imageSetDigest } from './datasets.js';
 import { influenceWithProgress, writeInfluenceOutputs } from './influence.js';
-import { interruptible, progressBar } from './progress.js';
+import { interruptible, progressBar, safeError } from './progress.js';
 
 /** One retraining as stored: the protocol's row, the epochs it trained and the backend. */
 export interface Fig7Result extends Fig7Row {
@@ -82,7 +83,18 @@ function identity(m: Fig7Meta): unknown {
 
 const RESULT_COLUMNS = ['removed', 'fraction', 'seed', 'testAcc', 'trainSize', 'seconds', 'epochs', 'backend'] as const;
 
+/** Why a parsed line is not a Figure 7 row (null: it is one). */
+function fig7RowProblem(v: unknown): string | null {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return 'not a result row (a JSON object with removed, fraction, seed, testAcc)';
+  const r = v as Record<string, unknown>;
+  if (!REMOVED_KINDS.includes(r.removed as RemovedKind)) return `not a result row (removed: ${JSON.stringify(r.removed) ?? 'missing'}, expected high, low or random)`;
+  for (const k of ['fraction', 'seed', 'trainSize', 'seconds'] as const) if (typeof r[k] !== 'number') return `not a result row (${k}: ${JSON.stringify(r[k]) ?? 'missing'}, expected a number)`;
+  if (!(typeof r.testAcc === 'number' || r.testAcc === null)) return `not a result row (testAcc: ${JSON.stringify(r.testAcc) ?? 'missing'}, expected a number)`;
+  return null;
+}
+
 export const FIG7_STORE: StoreSpec<Fig7Result, Fig7Meta> = {
+  valid: fig7RowProblem,
   metaFile: 'config.json',
   what: 'a Figure 7 run',
   identity,
@@ -102,6 +114,8 @@ export interface Fig7Flags {
 export interface Fig7FolderResult {
   rows: Fig7Result[];
   aborted: boolean;
+  /** 130 or 143 when SIGINT or SIGTERM stopped the run, else 0. */
+  exitCode: number;
   files: string[];
   summary: Fig7Summary;
 }
@@ -182,22 +196,45 @@ export async function runFig7ToFolder(bf: Benignfit, dir: string, train: ImageSe
     versions: { benignfit: '0.1.0', core: bf.version(), build: bf.buildInfo },
     created: new Date().toISOString(),
   };
-  const store = ResultStore.open(dir, FIG7_STORE, meta);
+  const spec: StoreSpec<Fig7Result, Fig7Meta> = {
+    ...FIG7_STORE,
+    foreign: (r) =>
+      !config.fractions.includes(r.fraction) || !config.seeds.includes(r.seed) || (!config.removed.includes(r.removed) && removedCount(train.n, r.fraction) > 0)
+        ? `a ${r.removed} row at fraction ${r.fraction}, seed ${r.seed}, which this run does not plan`
+        : null,
+  };
+  const store = ResultStore.open(dir, spec, meta, { note: safeError });
   try {
     // The ranking: the scores of this folder when they are there (so a resumed run, even on the
-    // other backend, removes exactly the same images), else computed now.
+    // other backend, removes exactly the same images), else computed now. config.json records
+    // their digest: scores.npy replaced by another run (e.g. `influence --out` here) is refused.
+    const scoresFile = join(dir, 'scores.npy');
+    const metaFile = join(dir, FIG7_STORE.metaFile);
+    const recorded = (JSON.parse(readFileSync(metaFile, 'utf8')) as { scoresSha256?: string }).scoresSha256;
     let scores = readScores(dir, train.n);
-    if (scores) console.error(`${label}: using the influence scores in ${join(dir, 'scores.npy')}`);
+    if (scores) safeError(`${label}: using the influence scores in ${scoresFile}`);
     else {
-      console.error(`${label}: influence scores (eq. 10) of ${train.n} training images`);
+      if (existsSync(scoresFile) && recorded) {
+        throw new BenignfitError('E_INVALID', `--out: ${scoresFile} is not the ranking this run computed (it does not hold ${train.n} scores); it was replaced. Restore it, or use a new --out folder.`, { field: '--out' });
+      }
+      safeError(`${label}: influence scores (eq. 10) of ${train.n} training images`);
       const res = await influenceWithProgress(bf, train, { ...influence, frobenius: false });
       await writeInfluenceOutputs(dir, bf, train, res, { grid: 10, outputs: ['scores'], command: meta.command, summary: 'influence.json' });
       scores = res.scores;
     }
+    const digest = createHash('sha256').update(readFileSync(scoresFile)).digest('hex');
+    if (recorded && recorded !== digest) {
+      throw new BenignfitError(
+        'E_INVALID',
+        `--out: ${scoresFile} is not the ranking this run started with (its sha256 differs from config.json's scoresSha256): another command (e.g. \`influence --out\` into this folder) replaced it. Resuming would rank the images differently; restore it, or use a new --out folder.`,
+        { field: '--out' },
+      );
+    }
+    if (!recorded) writeFileAtomic(metaFile, JSON.stringify({ ...JSON.parse(readFileSync(metaFile, 'utf8')), scoresSha256: digest }, null, 2) + '\n');
 
     const planned = plannedRetrainings(train.n, config);
     const before = store.done.size;
-    if (before > 0) console.error(`${label}: resuming in ${dir}: ${before} rows already done`);
+    if (before > 0) safeError(`${label}: resuming in ${dir}: ${before} rows already done`);
     const ac = interruptible(label);
     const bar = progressBar(label, planned, 'retrainings');
     const t0 = performance.now();
@@ -225,15 +262,16 @@ export async function runFig7ToFolder(bf: Benignfit, dir: string, train: ImageSe
       aborted = true;
     } finally {
       bar.stop();
+      ac.dispose();
     }
     const seconds = (performance.now() - t0) / 1000;
     const rows = store.rows();
     const done = new Set(rows.map((r) => `${r.fraction}|${r.seed}|${removedCount(train.n, r.fraction) === 0 ? '' : r.removed}`)).size;
-    if (aborted) console.error(`${label}: stopped; ${done} of ${planned} retrainings are saved in ${dir}. Run the same command again to resume.`);
-    else console.error(`${label}: ${planned} retrainings (${trained} now, ${planned - trained} from before) in ${seconds.toFixed(1)} s`);
+    if (aborted) safeError(`${label}: stopped by ${ac.received ?? 'a cancel'}; ${done} of ${planned} retrainings are saved in ${dir}. Run the same command again to resume.`);
+    else safeError(`${label}: ${planned} retrainings (${trained} now, ${planned - trained} from before) in ${seconds.toFixed(1)} s`);
     const shares = removedPerClass(scores, train.labels, config.fractions, config.removed);
     const { files, summary } = await writeFig7Outputs(dir, rows, { done, planned, seconds, removedPerClass: shares, title: `Figure 7: ${config.dataset === 'mnist' ? 'MNIST, LeNet-5' : 'CIFAR-10, small CNN'}, ${classifier.epochs} epoch${classifier.epochs > 1 ? 's' : ''}` });
-    return { rows, aborted, files, summary };
+    return { rows, aborted, exitCode: aborted ? ac.exitCode() || 130 : 0, files, summary };
   } finally {
     store.close();
   }

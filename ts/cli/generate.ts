@@ -1,3 +1,5 @@
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { classSizes } from '../config.js';
 import type { Dataset } from '../types.js';
@@ -17,6 +19,9 @@ export function writeDataset(dir: string, ds: Dataset): string[] {
   if (ds.noiseFactors) {
     writeNpy(dir, 'noise_factors.npy', ds.noiseFactors, [k, d, d]);
     files.push('noise_factors.npy');
+  } else {
+    // A folder written before with noise factors: theirs would now describe other data.
+    rmSync(join(dir, 'noise_factors.npy'), { force: true });
   }
   return files;
 }

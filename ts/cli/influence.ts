@@ -12,6 +12,7 @@ import { imageGridSvg } from '../plot/grid.js';
 import { svgToPng } from '../plot/raster.js';
 import { ensureRasterizer } from '../plot/raster-node.js';
 import { frobeniusCsv, frobeniusSvg, gridRows, scoresCsv } from '../influence-report.js';
+import { refuseResultFolder } from '../sweep/store.js';
 import { backendFor, backendOption, outDir, parseInteger, parseNumber, readConfig, table, threadsOption, writeJson, writeNpy } from './common.js';
 
 // Moved to ../influence-report.js (browser-safe); re-exported for existing importers.
@@ -152,6 +153,7 @@ export function registerInfluence(program: Command): void {
       else if (o.images && o.labels) set = readMnist(o.images, o.labels);
       else throw new BenignfitError('E_INVALID', '--images: expected --images IDX --labels IDX (MNIST, Fashion-MNIST) or --cifar DIR (CIFAR-10)', { field: '--images' });
       const dir = outDir(o.out);
+      refuseResultFolder(dir, 'influence', 'scores.npy');
       const bf = await backendFor(o);
       console.error(`influence: ${set.n} images of ${set.height}x${set.width}x${set.channels} (${set.sources.join(', ')}), ${bf.backend} backend`);
       const res = await influenceWithProgress(bf, set, inf);

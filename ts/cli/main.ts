@@ -9,6 +9,14 @@ import { registerInfluence } from './influence.js';
 import { registerTheory } from './theory.js';
 import { registerReproduce } from './reproduce.js';
 
+// A closed pipe on stdout or stderr (`benignfit sweep ... 2>&1 | grep -m1 x`) must not kill a run:
+// its results go to files, the messages are only a view of them.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+  });
+}
+
 const program = new Command();
 program
   .name('benignfit')
@@ -26,6 +34,12 @@ program.parseAsync(process.argv).catch((e: unknown) => {
   if (e instanceof BenignfitError) {
     console.error(`benignfit: error [${e.code}]: ${e.message}`);
     process.exit(e.code === 'E_ABORTED' ? 130 : 2);
+  }
+  const sys = e as NodeJS.ErrnoException;
+  if (sys && typeof sys.code === 'string' && typeof sys.syscall === 'string') {
+    // A file-system error that no command turned into a BenignfitError: still say what and where.
+    console.error(`benignfit: error [E_IO]: ${sys.message}`);
+    process.exit(2);
   }
   console.error('benignfit: unexpected error:', e);
   process.exit(1);

@@ -43,15 +43,48 @@ export function progressBar(label: string, total: number, unit = 'steps'): Progr
   };
 }
 
-/** An AbortController that fires on Ctrl-C (SIGINT) and SIGTERM, so work stops cleanly. */
-export function interruptible(what: string): AbortController {
-  const ac = new AbortController();
-  const stop = (sig: string) => {
-    if (ac.signal.aborted) process.exit(130);
-    console.error(`\n${sig}: stopping ${what} after the current step (press Ctrl-C again to quit at once)`);
+/** An AbortController that fires on a signal, and which signal it was (for the exit code). */
+export type Interrupt = AbortController & {
+  /** The signal that stopped the work (null: none). */
+  readonly received: 'SIGINT' | 'SIGTERM' | null;
+  /** The exit code of work stopped by `received`: 130 (SIGINT) or 143 (SIGTERM), as a shell reports them. */
+  exitCode(): number;
+  /** Stop listening for the signals (the work is over). */
+  dispose(): void;
+};
+
+/**
+ * An AbortController that fires on Ctrl-C (SIGINT) and SIGTERM, so work stops cleanly and saves
+ * what is done; a second signal quits at once (finished rows are already saved).
+ */
+export function interruptible(what: string): Interrupt {
+  const ac = new AbortController() as Interrupt;
+  let received: 'SIGINT' | 'SIGTERM' | null = null;
+  const code = (sig: string) => (sig === 'SIGTERM' ? 143 : 130);
+  const stop = (sig: 'SIGINT' | 'SIGTERM') => {
+    if (ac.signal.aborted) process.exit(code(sig));
+    received = sig;
+    safeError(`\n${sig}: stopping ${what} after the current step (finished work is saved; press Ctrl-C again to quit at once)`);
     ac.abort();
   };
-  process.once('SIGINT', () => stop('SIGINT'));
-  process.once('SIGTERM', () => stop('SIGTERM'));
+  const onInt = () => stop('SIGINT');
+  const onTerm = () => stop('SIGTERM');
+  process.on('SIGINT', onInt);
+  process.on('SIGTERM', onTerm);
+  Object.defineProperty(ac, 'received', { get: () => received });
+  ac.exitCode = () => (received ? code(received) : 0);
+  ac.dispose = () => {
+    process.off('SIGINT', onInt);
+    process.off('SIGTERM', onTerm);
+  };
   return ac;
+}
+
+/** console.error that never throws (stderr may be a closed pipe). */
+export function safeError(msg: string): void {
+  try {
+    console.error(msg);
+  } catch {
+    /* stderr is gone: the work goes on */
+  }
 }

@@ -14,6 +14,7 @@ import { datasetFlags, readDataset, type DatasetFlags } from './datasets.js';
 import { fig7Table, runFig7ToFolder, type Fig7RunConfig } from './fig7.js';
 import { checkGrid, influenceWithProgress, phaseTable, writeInfluenceOutputs } from './influence.js';
 import { runSweepToFolder, summaryTable } from './sweep.js';
+import { refuseResultFolder } from '../sweep/store.js';
 
 export const FIGURES = [...SWEEP_FIGURES, 'fig5', 'fig6', 'fig7'] as const;
 export type ReproducibleFigure = (typeof FIGURES)[number];
@@ -94,6 +95,7 @@ async function reproduceInfluence(figure: 'fig5' | 'fig6', o: DatasetFlags & { o
   const grid = checkGrid(o.grid);
   const set = readDataset(o, 'train');
   const dir = outDir(o.out);
+  refuseResultFolder(dir, `reproduce ${figure}`, figure === 'fig5' ? 'scores.npy and summary.json' : 'summary.json');
   const bf = await backendFor(o);
   const what = figure === 'fig5' ? 'Figure 5: the training images with the highest and lowest influence scores (eq. 10), per class' : 'Figure 6: tr(S_i S_j) between the classes of the training set, the estimate of ||A_i^T A_j||_F^2';
   console.error(`${figure}: ${what}; ${set.n} images of ${set.height}x${set.width}x${set.channels} (${set.sources.join(', ')}), ${bf.backend} backend`);
@@ -131,5 +133,5 @@ async function reproduceFig7(
   const r = await runFig7ToFolder(bf, dir, train, test, config, { out: dir, threads: o.threads });
   console.log(fig7Table(r.summary));
   console.log(`wrote ${r.files.join(', ')} (and config.json, scores.csv, scores.npy, influence.json) to ${dir}`);
-  if (r.aborted) process.exitCode = 130;
+  if (r.aborted) process.exitCode = r.exitCode;
 }

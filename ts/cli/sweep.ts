@@ -1,15 +1,15 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { BenignfitError, invalid } from '../errors.js';
 import type { CellResult } from '../sweep/cell.js';
-import { sweep } from '../sweep/node.js';
-import { planSweep } from '../sweep/run.js';
+import { checkWorkers, sweep } from '../sweep/node.js';
+import { planSweep, SAVED_UNIT } from '../sweep/run.js';
 import { parseShard, resolveSweep, stableStringify, type SweepConfigInput } from '../sweep/spec.js';
 import { readResults, SweepStore, type SweepMeta } from '../sweep/store.js';
 import { writeSweepFigure } from '../sweep/figure-node.js';
 import { applySets, backendFor, backendOption, fmt, outDir, parseInteger, readConfig, table } from './common.js';
-import { interruptible, progressBar } from './progress.js';
+import { interruptible, progressBar, safeError } from './progress.js';
 
 interface RunFlags {
   out: string;
@@ -19,14 +19,28 @@ interface RunFlags {
   seeds?: number;
 }
 
-/** Run (or resume) a sweep into a folder with a progress bar; returns the folder's rows. */
-export async function runSweepToFolder(config: SweepConfigInput, o: RunFlags, label = 'sweep'): Promise<{ rows: CellResult[]; aborted: boolean }> {
+/** What a folder run did: its rows, whether a signal stopped it, and the cells that failed. */
+export interface FolderRun {
+  rows: CellResult[];
+  aborted: boolean;
+  failed: CellResult[];
+}
+
+/** Exit code of a run whose cells all ran but some failed (stored with their error; retried when run again). */
+export const EXIT_FAILED_CELLS = 3;
+
+/**
+ * Run (or resume) a sweep into a folder with a progress bar; returns the folder's rows. Sets the
+ * exit code: 130/143 when SIGINT/SIGTERM stopped it (what finished is saved), 3 when cells failed.
+ */
+export async function runSweepToFolder(config: SweepConfigInput, o: RunFlags, label = 'sweep'): Promise<FolderRun> {
   if (o.seeds !== undefined) config = { ...config, sweep: { ...config.sweep, seeds: o.seeds } };
   const shard = o.shard ? parseShard(o.shard) : null;
+  const workers = checkWorkers(o.workers, '--workers');
   const resolved = resolveSweep(config);
+  const { mine } = planSweep(config, { shard });
   const dir = outDir(o.out);
   const bf = await backendFor({ backend: o.backend });
-  const { mine } = planSweep(config, { shard });
   const meta: SweepMeta = {
     config: { data: config.data ?? {}, train: config.train ?? {}, sweep: config.sweep },
     cells: mine.length,
@@ -35,38 +49,66 @@ export async function runSweepToFolder(config: SweepConfigInput, o: RunFlags, la
     versions: { benignfit: '0.1.0', core: bf.version(), build: bf.buildInfo },
     created: new Date().toISOString(),
   };
-  const store = SweepStore.open(dir, resolved, meta);
-  const before = store.done.size;
-  if (before > 0) console.error(`${label}: resuming in ${dir}: ${before} of ${mine.length} cells already done`);
-  const ac = interruptible(label);
-  const bar = progressBar(label, mine.length, 'cells');
-  bar.update(before);
+  const store = SweepStore.open(dir, resolved, meta, mine, { note: safeError });
   let run;
+  const ac = interruptible(label);
   try {
-    run = await sweep(config, {
-      backend: bf.backend,
-      workers: o.workers,
-      shard,
-      skip: store.done.keys(),
-      signal: ac.signal,
-      onCell: (r) => store.append(r),
-      onProgress: (p) => bar.update(p.done, `${p.running} running`),
-    });
+    const finished = store.finished();
+    const retry = store.failures().length;
+    const todo = mine.length - finished.size;
+    if (mine.length === 0) {
+      const all = planSweep(config).mine.length;
+      safeError(`${label}: shard ${shard!.i}/${shard!.n} has no cells (the sweep has ${all} cell${all === 1 ? '' : 's'}, so shards above ${all} are empty); nothing to do`);
+      return { rows: [], aborted: false, failed: [] };
+    }
+    if (todo === 0) {
+      safeError(`${label}: all ${mine.length} cells are already done in ${dir}; nothing to run (delete the folder or use another --out to run again)`);
+      run = null;
+    } else {
+      if (store.done.size > 0) safeError(`${label}: resuming in ${dir}: ${finished.size} of ${mine.length} cells already done${retry ? `, ${retry} failed before (retrying them)` : ''}`);
+      const bar = progressBar(label, mine.length, 'cells');
+      bar.update(finished.size);
+      try {
+        run = await sweep(config, {
+          backend: bf.backend,
+          workers,
+          shard,
+          skip: finished,
+          signal: ac.signal,
+          // Units small enough that a kill loses little: a group's cells are saved when it ends.
+          maxUnit: SAVED_UNIT,
+          onCell: (r) => store.append(r),
+          onProgress: (p) => bar.update(p.done, `${p.running} running`),
+        });
+      } finally {
+        bar.stop();
+      }
+    }
   } finally {
-    bar.stop();
+    ac.dispose();
     store.close();
   }
   const rows = store.rows();
-  if (run.aborted) {
-    console.error(`${label}: stopped; ${rows.length} of ${mine.length} cells are saved in ${dir}. Run the same command again to resume.`);
-  } else {
-    console.error(`${label}: ${run.results.length} cells in ${run.seconds.toFixed(1)} s (${mine.length} in this ${shard ? 'shard' : 'sweep'})`);
+  const failed = store.failures();
+  const done = rows.length - failed.length;
+  if (run?.aborted) {
+    safeError(`${label}: stopped by ${ac.received ?? 'a cancel'}; ${done} of ${mine.length} cells are saved in ${dir}. Run the same command again to resume.`);
+    process.exitCode = ac.exitCode() || 130;
+  } else if (run) {
+    safeError(`${label}: ${run.results.length} cells in ${run.seconds.toFixed(1)} s (${mine.length} in this ${shard ? 'shard' : 'sweep'})`);
   }
-  if (rows.length && !shard) {
+  if (failed.length && !run?.aborted) {
+    const codes = [...new Set(failed.map((r) => r.error!.code))].join(', ');
+    safeError(
+      `${label}: ${failed.length} of ${mine.length} cells failed (${codes}; first: cell ${failed[0].index}: ${failed[0].error!.message}); they are stored with their error in ${join(dir, 'results.jsonl')} and retried when you run the same command again`,
+    );
+    process.exitCode = EXIT_FAILED_CELLS;
+  }
+  if (rows.length && !shard && (run || !existsSync(join(dir, 'heatmap.svg')))) {
     const files = await writeSweepFigure(bf, dir, resolved, rows);
-    console.error(`${label}: wrote ${files.join(', ')}`);
+    safeError(`${label}: wrote ${files.join(', ')}`);
   }
-  return { rows, aborted: run.aborted };
+  return { rows, aborted: !!run?.aborted, failed };
 }
 
 /** Mean test accuracy per (x, y) cell as a plain-text table. */
@@ -94,10 +136,18 @@ export function registerSweep(program: Command): void {
     .requiredOption('--config <file>', 'JSON {"data": {...}, "train": {...}, "sweep": {"x": {"param", "values"}, "y": {...}, "seeds": N}}')
     .requiredOption('--out <dir>', 'output folder (running again with the same folder resumes)')
     .option('--shard <i/N>', 'run only shard i of N (a deterministic 1/N of the cells), e.g. for a Slurm array')
-    .option('--workers <n>', 'worker threads (default: the number of cores)', (v) => parseInteger('--workers', v))
+    .option('--workers <n>', 'worker threads (default: the number of cores; at most one per unit of work)', (v) => parseInteger('--workers', v))
     .option('--seeds <n>', 'override sweep.seeds', (v) => parseInteger('--seeds', v))
     .option('--set <path=value>', 'override a config field (repeatable)', (v: string, p: string[] = []) => [...p, v])
     .addOption(backendOption())
+    .addHelpText(
+      'after',
+      `
+Every finished cell is saved (fsync'ed) to results.jsonl at once; run the same command again to
+resume. One run per folder at a time (.lock). Exit codes: 0 done (also when there was nothing left
+to run), 2 an error (nothing lost), 3 some cells failed (stored with their error, retried when run
+again), 130/143 stopped by SIGINT/SIGTERM (finished cells saved).`,
+    )
     .action(async (o) => {
       const cfg = applySets(readConfig(o.config, ['data', 'train', 'sweep']), o.set) as unknown as SweepConfigInput;
       const { rows } = await runSweepToFolder(cfg, o);
@@ -123,15 +173,21 @@ export function registerSweep(program: Command): void {
           throw new BenignfitError('E_INVALID', `merge: ${d} holds a different sweep than ${dirs[0]} (configs differ); only shards of one sweep can be merged`);
         }
         meta ??= m;
-        for (const r of readResults(join(d, 'results.jsonl')).rows) all.set(r.index, r);
+        const file = join(d, 'results.jsonl');
+        const got = readResults(file);
+        for (const b of got.bad) safeError(`merge: ${file} line ${b.line} is ${b.reason}: "${b.text}" (skipped; the rows after it are kept)`);
+        for (const r of got.rows) if (!(all.get(r.index) && !all.get(r.index)!.error)) all.set(r.index, r);
       }
       if (!meta) throw invalid('dirs', dirs, 'at least one shard folder');
       const config = meta.config as SweepConfigInput;
       const resolved = resolveSweep(config);
       const dir = outDir(o.out);
-      const store = SweepStore.open(dir, resolved, { ...meta, shard: null, created: new Date().toISOString() });
-      for (const r of [...all.values()].sort((a, b) => a.index - b.index)) store.append(r);
-      store.close();
+      const store = SweepStore.open(dir, resolved, { ...meta, shard: null, created: new Date().toISOString() }, planSweep(config).mine, { note: safeError });
+      try {
+        for (const r of [...all.values()].sort((a, b) => a.index - b.index)) store.append(r);
+      } finally {
+        store.close();
+      }
       const rows = store.rows();
       const total = planSweep(config).mine.length;
       console.error(`merge: ${rows.length} of ${total} cells from ${dirs.length} folders${rows.length < total ? ` (${total - rows.length} missing: run the missing shards and merge again)` : ''}`);

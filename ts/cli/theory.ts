@@ -4,13 +4,13 @@
  * results. docs/theory.md maps each output field to the paper.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { BenignfitError, invalid } from '../errors.js';
 import { decodeNpy, type NpyArray } from '../npy.js';
 import type { DataConfigInput, TheoryOptionsInput } from '../config.js';
 import type { FitRowInput, RunArrays, TheoryResult } from '../theory.js';
-import { applySets, backendFor, backendOption, collect, dataFlags, dataOverrides, fmt, outDir, parseInteger, parseNumber, readConfig, setIf, table, threadsOption, type ConfigFile } from './common.js';
+import { applySets, backendFor, backendOption, collect, dataFlags, dataOverrides, fmt, outFile, parseInteger, parseNumber, readConfig, setIf, table, threadsOption, type ConfigFile } from './common.js';
 
 function readJson(file: string, what: string): Record<string, unknown> {
   let text: string;
@@ -236,14 +236,13 @@ export function registerTheory(program: Command): void {
     setIf(t, 'theory', 'epsilon', o.epsilon);
     setIf(t, 'theory', 'ls', o.ls);
     setIf(t, 'theory', 'method', o.method);
+    const out = outFile(o.out);
     const bf = await backendFor(o);
     const t0 = performance.now();
     const arrays = folder?.features ? { features: folder.features, noiseFactors: folder.noiseFactors } : {};
     const opts = { ...(t.theory as TheoryOptionsInput), ...arrays };
     const r = folder ? bf.theoryLemmas(cfg.data ?? {}, folder.run, opts) : bf.theory(cfg.data ?? {}, opts);
     const seconds = (performance.now() - t0) / 1000;
-    const out = resolve(o.out);
-    outDir(dirname(out));
     const doc = { ...r, seed: r.config.data.seed, backend: bf.backend, version: bf.version(), run: folder ? resolve(o.run) : null, seconds };
     writeFileSync(out, JSON.stringify(doc, null, 2) + '\n');
     if (o.json) {
@@ -287,10 +286,9 @@ export function registerTheory(program: Command): void {
           throw new BenignfitError('E_FORMAT', `--results: line ${i + 1} of ${o.results} is not JSON: ${(e as Error).message}`, { field: '--results' });
         }
       });
+      const out = outFile(o.out);
       const bf = await backendFor(o);
       const r = bf.fitConstants(rows, cfg.fit ?? {});
-      const out = resolve(o.out);
-      outDir(dirname(out));
       const doc = { ...r, results: resolve(o.results), backend: bf.backend, version: bf.version() };
       writeFileSync(out, JSON.stringify(doc, null, 2) + '\n');
       if (o.json) {

@@ -1,7 +1,7 @@
 /** Sweeps in Node: units of cells (planUnits) run in worker threads (one backend instance per thread). */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { BenignfitError, type ErrorCode } from '../errors.js';
+import { BenignfitError, invalid, type ErrorCode } from '../errors.js';
 import type { CellResult } from './cell.js';
 import { planUnits, runSweep, type Executor, type SweepOptions, type SweepRun } from './run.js';
 import type { Cell, SweepConfigInput } from './spec.js';
@@ -9,12 +9,24 @@ import type { Cell, SweepConfigInput } from './spec.js';
 export interface NodeSweepOptions extends SweepOptions {
   /** 'native' (default in Node, falling back to wasm) or 'wasm'. */
   backend?: 'native' | 'wasm' | 'auto';
-  /** Worker threads (default: the number of cores). */
+  /** Worker threads (default: the number of cores; never more than there are units of work). */
   workers?: number;
   /** Kernel threads inside each worker (default 1: cells are the parallelism). */
   threadsPerWorker?: number;
   /** Train cells that share their data together (default true; the results are the same bits). */
   group?: boolean;
+  /** Most cells in one group (default MAX_UNIT; a group's cells are reported when it ends). */
+  maxUnit?: number;
+}
+
+/** The most worker threads a sweep starts: 4 per core, at least 64. */
+export const maxWorkers = (): number => Math.max(64, 4 * availableParallelism());
+
+/** Check a worker count (a positive integer, at most maxWorkers()); `field` names it in the error. */
+export function checkWorkers(n: number | undefined, field = 'workers'): number {
+  if (n === undefined) return availableParallelism();
+  if (!Number.isSafeInteger(n) || n < 1 || n > maxWorkers()) throw invalid(field, n, `an integer from 1 to ${maxWorkers()} (${availableParallelism()} cores here)`);
+  return n;
 }
 
 type Msg =
@@ -22,99 +34,109 @@ type Msg =
   | { type: 'results'; results: CellResult[] }
   | { type: 'error'; code: ErrorCode; message: string; index: number };
 
-/** A pool of worker threads, each with its own backend instance. */
+/**
+ * A pool of worker threads, each with its own backend instance, started when there is work (no
+ * more threads than units of work). On a cancel or a failure every worker is told to stop, and
+ * run() settles once each has answered, so units that finished meanwhile are still reported.
+ */
 export class NodeWorkerExecutor implements Executor {
   readonly workers: number;
   private pool: Worker[] = [];
-  private ready: Promise<void> | null = null;
+  private starting: Promise<void> | null = null;
 
-  constructor(private readonly opts: { backend?: 'native' | 'wasm' | 'auto'; workers?: number; threadsPerWorker?: number; group?: boolean } = {}) {
-    this.workers = Math.max(1, opts.workers ?? availableParallelism());
+  constructor(private readonly opts: { backend?: 'native' | 'wasm' | 'auto'; workers?: number; threadsPerWorker?: number; group?: boolean; maxUnit?: number } = {}) {
+    this.workers = checkWorkers(opts.workers);
   }
 
-  private start(): Promise<void> {
-    if (this.ready) return this.ready;
+  private async start(n: number): Promise<void> {
+    await this.starting;
+    if (this.pool.length >= n) return;
     const file = new URL('../../dist/sweep/worker-node.js', import.meta.url);
-    this.ready = Promise.all(
-      Array.from({ length: this.workers }, () => {
-        const w = new Worker(file, { workerData: { backend: this.opts.backend, threads: this.opts.threadsPerWorker ?? 1 } });
-        this.pool.push(w);
-        return new Promise<void>((resolve, reject) => {
-          const onMsg = (m: Msg) => {
-            w.off('message', onMsg);
-            if (m.type === 'ready') resolve();
-            else if (m.type === 'error') reject(new BenignfitError(m.code, `a sweep worker could not start: ${m.message}`));
-          };
-          w.on('message', onMsg);
-          w.once('error', (e) => reject(new BenignfitError('E_INTERNAL', `a sweep worker failed to start: ${e.message}`, { cause: e })));
-        });
-      }),
+    const fresh = Array.from({ length: n - this.pool.length }, () => new Worker(file, { workerData: { backend: this.opts.backend, threads: this.opts.threadsPerWorker ?? 1 } }));
+    this.pool.push(...fresh);
+    this.starting = Promise.all(
+      fresh.map(
+        (w) =>
+          new Promise<void>((resolve, reject) => {
+            const onMsg = (m: Msg) => {
+              w.off('message', onMsg);
+              if (m.type === 'ready') resolve();
+              else if (m.type === 'error') reject(new BenignfitError(m.code, `a sweep worker could not start: ${m.message}`));
+            };
+            w.on('message', onMsg);
+            w.once('error', (e) => reject(new BenignfitError('E_INTERNAL', `a sweep worker failed to start: ${e.message}`, { cause: e })));
+          }),
+      ),
     ).then(() => undefined);
-    return this.ready;
+    await this.starting;
   }
 
   async run(cells: Cell[], onResult: (r: CellResult) => void, signal?: AbortSignal): Promise<void> {
-    await this.start();
-    const queue = planUnits(cells, this.workers, this.opts.group ?? true);
-    let running = 0;
+    if (!cells.length) return;
+    const queue = planUnits(cells, this.workers, this.opts.group ?? true, this.opts.maxUnit);
+    if (signal?.aborted) throw new BenignfitError('E_ABORTED', 'the sweep was cancelled');
+    await this.start(Math.min(this.workers, queue.length));
+    const busy = new Set<Worker>();
+    const detachers: (() => void)[] = [];
     await new Promise<void>((resolve, reject) => {
-      let failed = false;
+      let failure: Error | null = null;
+      const settle = () => {
+        if (busy.size > 0) return;
+        signal?.removeEventListener('abort', onAbort);
+        if (failure) reject(failure);
+        else resolve();
+      };
       const fail = (e: Error) => {
-        if (failed) return;
-        failed = true;
-        for (const w of this.pool) w.postMessage({ type: 'abort' });
-        reject(e);
+        if (!failure) {
+          failure = e;
+          for (const w of busy) w.postMessage({ type: 'abort' });
+        }
+        settle();
       };
       const onAbort = () => fail(new BenignfitError('E_ABORTED', 'the sweep was cancelled'));
       if (signal?.aborted) return onAbort();
       signal?.addEventListener('abort', onAbort, { once: true });
       const feed = (w: Worker) => {
-        if (failed) return;
-        const unit = queue.shift();
-        if (!unit) {
-          if (running === 0) {
-            signal?.removeEventListener('abort', onAbort);
-            resolve();
-          }
-          return;
-        }
-        running++;
+        const unit = failure ? undefined : queue.shift();
+        if (!unit) return settle();
+        busy.add(w);
         w.postMessage({ type: 'cells', cells: unit });
       };
       for (const w of this.pool) {
         const onMsg = (m: Msg) => {
-          if (m.type === 'ready') return;
-          running--;
+          if (m.type === 'ready' || !busy.has(w)) return;
+          busy.delete(w);
           if (m.type === 'results') {
-            if (!failed) for (const r of m.results) onResult(r);
-            feed(w);
+            // Finished cells are reported even when the run is stopping (they are done work).
+            for (const r of m.results) onResult(r);
           } else if (m.code !== 'E_ABORTED') {
             fail(new BenignfitError(m.code, `cell ${m.index}: ${m.message}`));
           }
+          feed(w);
         };
-        const onExit = (code: number) => fail(new BenignfitError('E_INTERNAL', `a sweep worker exited unexpectedly (code ${code})`));
+        const onExit = (code: number) => {
+          busy.delete(w);
+          this.pool = this.pool.filter((x) => x !== w);
+          fail(new BenignfitError('E_INTERNAL', `a sweep worker exited unexpectedly (code ${code})`));
+        };
         w.on('message', onMsg);
         w.on('exit', onExit);
-        // Detach the listeners once this run is settled.
-        const detach = () => {
+        detachers.push(() => {
           w.off('message', onMsg);
           w.off('exit', onExit);
-        };
-        void detach;
-        this.detachers.push(detach);
-        feed(w);
+        });
       }
+      for (const w of [...this.pool]) feed(w);
     }).finally(() => {
-      for (const d of this.detachers.splice(0)) d();
+      for (const d of detachers) d();
     });
   }
 
-  private detachers: (() => void)[] = [];
-
   async close(): Promise<void> {
+    await this.starting?.catch(() => undefined);
     await Promise.all(this.pool.map((w) => w.terminate()));
     this.pool = [];
-    this.ready = null;
+    this.starting = null;
   }
 }
 

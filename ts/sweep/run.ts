@@ -3,7 +3,7 @@
  * Workers in browsers); finished cells are reported at once, in completion order.
  */
 import type { Benignfit } from '../api.js';
-import { abortError } from '../errors.js';
+import { abortError, BenignfitError } from '../errors.js';
 import { runCells, type CellResult } from './cell.js';
 import { cells as allCells, resolveSweep, shardCells, stableStringify, type Cell, type ResolvedSweep, type SweepConfigInput } from './spec.js';
 
@@ -43,6 +43,12 @@ export interface Executor {
 
 /** Most cells trained together in one unit (a unit's results are reported, and saved, when it ends). */
 export const MAX_UNIT = 32;
+/**
+ * Most cells in one unit when every row is saved as it comes (the CLI's result folders): the cells
+ * of a group train in lockstep and all finish when the group ends, so smaller units bound what a
+ * kill can take (the rows are the same bits at any unit size).
+ */
+export const SAVED_UNIT = 6;
 
 /**
  * Units of work: cells with the same data config (an axis over train.* fields, with the same
@@ -50,21 +56,21 @@ export const MAX_UNIT = 32;
  * largest units are halved until there are at least `workers` units, so that no worker idles
  * while another trains a long unit. `group: false` gives one cell per unit. Order is kept.
  */
-export function planUnits(cells: Cell[], workers: number, group = true): Cell[][] {
-  if (!group) return cells.map((c) => [c]);
+export function planUnits(cells: Cell[], workers: number, group = true, maxUnit = MAX_UNIT): Cell[][] {
+  if (!group || maxUnit <= 1) return cells.map((c) => [c]);
   const open = new Map<string, Cell[]>();
   const units: Cell[][] = [];
   for (const c of cells) {
     const key = stableStringify(c.data);
     let u = open.get(key);
-    if (!u || u.length >= MAX_UNIT) {
+    if (!u || u.length >= maxUnit) {
       u = [];
       open.set(key, u);
       units.push(u);
     }
     u.push(c);
   }
-  while (units.length < workers) {
+  while (units.length > 0 && units.length < workers) {
     let big = 0;
     units.forEach((u, i) => u.length > units[big].length && (big = i));
     if (units[big].length < 2) break;
@@ -79,10 +85,10 @@ export class InProcessExecutor implements Executor {
   readonly workers = 1;
   constructor(
     private readonly bf: Benignfit,
-    private readonly opts: { group?: boolean } = {},
+    private readonly opts: { group?: boolean; maxUnit?: number } = {},
   ) {}
   async run(cells: Cell[], onResult: (r: CellResult) => void, signal?: AbortSignal): Promise<void> {
-    for (const unit of planUnits(cells, 1, this.opts.group ?? true)) {
+    for (const unit of planUnits(cells, 1, this.opts.group ?? true, this.opts.maxUnit)) {
       if (signal?.aborted) throw abortError('the sweep');
       for (const r of await runCells(this.bf, unit, { signal })) onResult(r);
     }
@@ -108,7 +114,11 @@ export function planSweep(config: SweepConfigInput, opts: Pick<SweepOptions, 'sh
   return { resolved, mine, pending: mine.filter((c) => !skip.has(c.index)) };
 }
 
-/** Run a sweep on an executor. Resolves with the finished cells (aborted: true when cancelled). */
+/**
+ * Run a sweep on an executor. Resolves with the finished cells (aborted: true when cancelled).
+ * When `onCell` throws (e.g. the result folder cannot be written), the sweep stops and runSweep
+ * rejects with that error once the running cells have stopped.
+ */
 export async function runSweep(executor: Executor, config: SweepConfigInput, opts: SweepOptions = {}): Promise<SweepRun> {
   const { resolved, mine, pending } = planSweep(config, opts);
   const t0 = performance.now();
@@ -128,20 +138,37 @@ export async function runSweep(executor: Executor, config: SweepConfigInput, opt
     });
   };
   progress();
+  if (!pending.length) return { resolved, pending, total: mine.length, results, aborted: false, seconds: 0 };
+  // The executor stops on the caller's signal, or when onCell fails.
+  const stop = new AbortController();
+  const onAbort = () => stop.abort();
+  if (opts.signal?.aborted) stop.abort();
+  opts.signal?.addEventListener('abort', onAbort, { once: true });
+  let cellError: unknown = null;
   let aborted = false;
   try {
     await executor.run(
       pending,
       (r) => {
+        if (cellError) return;
+        try {
+          opts.onCell?.(r);
+        } catch (e) {
+          cellError = e;
+          stop.abort();
+          return;
+        }
         results.push(r);
-        opts.onCell?.(r);
         progress();
       },
-      opts.signal,
+      stop.signal,
     );
   } catch (e) {
-    if ((e as { code?: string }).code === 'E_ABORTED' || opts.signal?.aborted) aborted = true;
-    else throw e;
+    if (!cellError && !((e as { code?: string }).code === 'E_ABORTED' || opts.signal?.aborted)) throw e;
+    aborted = true;
+  } finally {
+    opts.signal?.removeEventListener('abort', onAbort);
   }
+  if (cellError) throw cellError instanceof Error ? cellError : new BenignfitError('E_INTERNAL', String(cellError));
   return { resolved, pending, total: mine.length, results, aborted, seconds: (performance.now() - t0) / 1000 };
 }

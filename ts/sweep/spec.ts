@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { resolveDataConfig, resolveTrainConfig, zodError, type DataConfig, type DataConfigInput, type TrainConfig, type TrainConfigInput } from '../config.js';
-import { invalid } from '../errors.js';
+import { BenignfitError, invalid } from '../errors.js';
 
 const finite = z.number().refine(Number.isFinite, { message: 'finite' });
 const range = z
@@ -93,16 +93,23 @@ function autoLog(values: AxisValue[]): boolean {
   return Math.max(...nums) / Math.min(...nums) >= 100;
 }
 
+/** Keys that would reach Object.prototype through a dotted path. */
+export const UNSAFE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
 export function setPath(obj: Record<string, unknown>, path: string[], v: unknown): void {
+  const bad = path.find((p) => UNSAFE_KEYS.has(p) || p === '');
+  if (bad !== undefined) throw invalid('sweep.param', path.join('.'), `a config field path (not "${bad}")`);
   let o = obj;
   for (const p of path.slice(0, -1)) {
-    if (o[p] === undefined || o[p] === null || typeof o[p] !== 'object') o[p] = {};
+    if (!Object.prototype.hasOwnProperty.call(o, p) || o[p] === null || typeof o[p] !== 'object') o[p] = {};
     o = o[p] as Record<string, unknown>;
   }
   o[path[path.length - 1]] = v;
 }
 
 function resolveAxis(a: z.output<typeof AxisSchema>, field: string): ResolvedAxis {
+  const unsafe = a.param.split('.').find((p) => UNSAFE_KEYS.has(p) || p === '');
+  if (unsafe !== undefined) throw invalid(`${field}.param`, a.param, `a config field path (not "${unsafe}")`);
   let values: AxisValue[];
   try {
     values = axisValues(a.values);
@@ -111,6 +118,9 @@ function resolveAxis(a: z.output<typeof AxisSchema>, field: string): ResolvedAxi
   }
   return { param: a.param, label: a.label ?? a.param, values, log: a.log ?? autoLog(values) };
 }
+
+/** The most cells a sweep may have (its plan holds every cell's config: about 2 KB each). */
+export const MAX_CELLS = 100_000;
 
 /** Check a sweep config and expand its axes (every cell's config is validated too). */
 export function resolveSweep(input: SweepConfigInput): ResolvedSweep {
@@ -121,6 +131,14 @@ export function resolveSweep(input: SweepConfigInput): ResolvedSweep {
   const x = resolveAxis(sweep.x, 'sweep.x');
   const y = sweep.y ? resolveAxis(sweep.y, 'sweep.y') : null;
   if (y && y.param === x.param) throw invalid('sweep.y.param', y.param, 'a different field than sweep.x.param');
+  const count = x.values.length * (y ? y.values.length : 1) * sweep.seeds;
+  if (count > MAX_CELLS) {
+    throw new BenignfitError(
+      'E_TOO_LARGE',
+      `sweep: ${count} cells (x: ${x.values.length} values${y ? ` x y: ${y.values.length} values` : ''} x ${sweep.seeds} seeds) is more than the ${MAX_CELLS} a sweep may have; use fewer values or seeds, or split it into several sweeps`,
+      { field: 'sweep' },
+    );
+  }
   const out: ResolvedSweep = { data: input.data ?? {}, train: input.train ?? {}, sweep, x, y };
   // Validate the corner cells now, so a bad value fails before any work starts.
   for (const xv of [x.values[0], x.values[x.values.length - 1]]) {

@@ -1,15 +1,20 @@
 /**
  * Folders of results that never lose finished work (ResultStore), and a sweep's folder (SweepStore):
- * - `sweep.json`: the resolved config (the sweep's identity), versions and shard;
+ * - `sweep.json`: the resolved config (the sweep's identity, with its hash), versions and shard;
  * - `results.jsonl`: one line per finished cell, appended and fsync'ed the moment it finishes;
- * - `results.csv`: the same rows as a table (rebuilt from results.jsonl when resuming).
- * Running again with the same folder resumes: finished cells are skipped, a torn last line (a
- * killed process) is dropped, and a different config in the folder is refused.
+ * - `results.csv`: the same rows as a table (rebuilt from results.jsonl when resuming);
+ * - `.lock`: the process writing the folder (one at a time; a dead owner's lock is taken over).
+ * Running again with the same folder resumes: finished cells are skipped, failed ones retried, a
+ * torn last line (a killed process) is dropped, a bad line is reported by number and set aside
+ * (the rows after it are kept), and a folder of another config or kind is refused by name.
  */
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, renameSync, statSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { BenignfitError } from '../errors.js';
 import type { CellResult } from './cell.js';
+import { lockFolder, type FolderLock } from './lock.js';
+import type { Cell } from './spec.js';
 import { stableStringify, type ResolvedSweep } from './spec.js';
 import { csvHeader, csvRow } from './table.js';
 
@@ -36,36 +41,82 @@ export function configDiff(a: unknown, b: unknown, path = ''): string[] {
   return [path || '(root)'];
 }
 
-/** Parse a JSON-lines file, dropping a torn last line; returns the rows and the length of the good part. */
-export function readJsonl<T>(file: string): { rows: T[]; goodBytes: number; torn: boolean } {
-  if (!existsSync(file)) return { rows: [], goodBytes: 0, torn: false };
-  const buf = readFileSync(file);
-  const rows: T[] = [];
-  let start = 0;
-  let good = 0;
-  let torn = false;
-  while (start < buf.length) {
-    const nl = buf.indexOf(10, start);
-    const end = nl < 0 ? buf.length : nl;
-    const line = buf.subarray(start, end).toString('utf8').trim();
-    if (line) {
-      try {
-        if (nl < 0) throw new Error('no newline: torn write');
-        rows.push(JSON.parse(line) as T);
-      } catch {
-        torn = true;
-        break;
-      }
-    }
-    good = nl < 0 ? buf.length : nl + 1;
-    start = good;
-  }
-  return { rows, goodBytes: good, torn };
+/** A line of a JSON-lines file that is not a row: its 1-based number, its text (cut) and why. */
+export interface BadLine {
+  line: number;
+  text: string;
+  reason: string;
 }
 
-/** Parse a sweep's results.jsonl, dropping a torn last line. */
-export function readResults(file: string): { rows: CellResult[]; goodBytes: number; torn: boolean } {
-  return readJsonl<CellResult>(file);
+/**
+ * Parse a JSON-lines file. A last line without its newline (a write cut by a kill) is `torn` and
+ * left out; a bad line elsewhere is reported in `bad` (with its number) and the rows after it are
+ * kept. `valid` says why a parsed value is not a row (null: it is one). `goodBytes` is the length
+ * of the file without the torn tail.
+ */
+export function readJsonl<T>(file: string, valid?: (v: unknown) => string | null): { rows: T[]; lines: number[]; goodBytes: number; torn: boolean; bad: BadLine[] } {
+  const rows: T[] = [];
+  const lines: number[] = [];
+  const bad: BadLine[] = [];
+  if (!existsSync(file)) return { rows, lines, goodBytes: 0, torn: false, bad };
+  let buf: Buffer;
+  try {
+    buf = readFileSync(file);
+  } catch (e) {
+    throw new BenignfitError('E_IO', `cannot read ${file}: ${(e as Error).message}`, { cause: e });
+  }
+  let start = 0;
+  let lineNo = 0;
+  let torn = false;
+  let good = 0;
+  while (start < buf.length) {
+    const nl = buf.indexOf(10, start);
+    lineNo++;
+    if (nl < 0) {
+      // No newline: the last write was cut (appends write a row and its newline in one piece).
+      torn = buf.subarray(start).toString('utf8').trim() !== '';
+      if (!torn) good = buf.length;
+      break;
+    }
+    const text = buf.subarray(start, nl).toString('utf8').trim();
+    good = nl + 1;
+    start = nl + 1;
+    if (!text) continue;
+    let v: unknown;
+    try {
+      v = JSON.parse(text);
+    } catch (e) {
+      bad.push({ line: lineNo, text: text.slice(0, 80), reason: `not JSON (${(e as Error).message})` });
+      continue;
+    }
+    const why = valid ? valid(v) : v !== null && typeof v === 'object' && !Array.isArray(v) ? null : 'not a JSON object';
+    if (why) {
+      bad.push({ line: lineNo, text: text.slice(0, 80), reason: why });
+      continue;
+    }
+    rows.push(v as T);
+    lines.push(lineNo);
+  }
+  return { rows, lines, goodBytes: good, torn, bad };
+}
+
+/** Why `v` is not a sweep row (null: it is one). */
+export function sweepRowProblem(v: unknown): string | null {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return 'not a result row (a JSON object with index, xi, yi, seed, testAcc)';
+  const r = v as Record<string, unknown>;
+  for (const k of ['index', 'xi', 'yi', 'seed'] as const) {
+    if (!Number.isSafeInteger(r[k]) || (r[k] as number) < 0) return `not a result row (${k}: ${JSON.stringify(r[k]) ?? 'missing'}, expected an integer >= 0)`;
+  }
+  for (const k of ['testAcc', 'trainAcc', 'trainLoss'] as const) {
+    if (!(r[k] === null || typeof r[k] === 'number')) return `not a result row (${k}: ${JSON.stringify(r[k]) ?? 'missing'}, expected a number or null)`;
+  }
+  if (r.error !== undefined && (r.error === null || typeof r.error !== 'object' || typeof (r.error as { code?: unknown }).code !== 'string')) return 'not a result row (error: expected {code, message})';
+  return null;
+}
+
+/** Parse a sweep's results.jsonl: torn last line dropped, bad lines reported (the rows after them kept). */
+export function readResults(file: string): { rows: CellResult[]; goodBytes: number; torn: boolean; bad: BadLine[] } {
+  return readJsonl<CellResult>(file, sweepRowProblem);
 }
 
 /** What makes a folder of results: its meta file, the identity of a run, the row key and the CSV. */
@@ -74,92 +125,310 @@ export interface StoreSpec<T, M> {
   metaFile: string;
   /** What the folder holds, for messages ("a sweep", "a Figure 7 run"). */
   what: string;
-  /** The part of the meta that must match to resume (compared with stableStringify). */
+  /** The part of the meta that must match to resume (compared with stableStringify; its hash is stored). */
   identity: (meta: M) => unknown;
   /** Further refusals when resuming (throw a BenignfitError). */
   check?: (old: M, meta: M, dir: string) => void;
-  /** Rows with the same key are the same piece of work (the first one is kept). */
+  /** Rows with the same key are the same piece of work (a finished row is never replaced). */
   key: (row: T) => string | number;
   /** The order of rows() and of the rebuilt CSV. */
   order: (a: T, b: T) => number;
   /** The CSV derived from the rows (header and one line per row, both ending in a newline). */
   csvHeader: string;
   csvRow: (row: T) => string;
+  /** Why a parsed line is not a row of this kind of folder (null: it is one). Bad lines are set aside. */
+  valid?: (v: unknown) => string | null;
+  /** Why a row belongs to another run (null: it is this run's); such a folder is refused. */
+  foreign?: (row: T) => string | null;
+  /** Rows stored as failures: kept (with their error) until a retry replaces them. */
+  failed?: (row: T) => boolean;
+}
+
+export interface StoreOptions {
+  /** Notes for the user (a stale lock taken over, bad lines set aside); default: stderr. */
+  note?: (msg: string) => void;
+}
+
+/** Where writes go (tests replace these to inject short writes, ENOSPC, EIO). @internal */
+export const storeIo = {
+  writeSync: (fd: number, buf: Uint8Array, off: number, len: number): number => writeSync(fd, buf, off, len),
+  fsyncSync: (fd: number): void => fsyncSync(fd),
+};
+
+/** The meta files of every kind of result folder, to refuse a folder of another kind by name. */
+const KINDS: { file: string; what: string; is: (meta: unknown) => boolean }[] = [
+  { file: 'sweep.json', what: 'a sweep', is: (m) => !!m && typeof m === 'object' && 'config' in m && 'cells' in m },
+  { file: 'config.json', what: 'a Figure 7 run', is: (m) => !!m && typeof m === 'object' && /^reproduce fig7/.test(String((m as { command?: unknown }).command ?? '')) },
+];
+
+/** What result folder `dir` holds ("a sweep (sweep.json)"), or null. */
+export function folderHolds(dir: string): { what: string; file: string } | null {
+  for (const k of KINDS) {
+    const f = join(dir, k.file);
+    if (!existsSync(f)) continue;
+    try {
+      if (k.is(JSON.parse(readFileSync(f, 'utf8')))) return { what: k.what, file: k.file };
+    } catch {
+      /* not ours */
+    }
+  }
+  return null;
+}
+
+/** Refuse to write into a result folder (a command that would overwrite or mix its files). */
+export function refuseResultFolder(dir: string, command: string, files: string): void {
+  const h = folderHolds(dir);
+  if (h) {
+    throw new BenignfitError('E_INVALID', `--out: ${dir} holds ${h.what} (${h.file}); ${command} would overwrite its ${files}. Give ${command} its own --out folder.`, { field: '--out' });
+  }
+}
+
+export function configHash(identity: unknown): string {
+  return createHash('sha256').update(stableStringify(identity)).digest('hex');
+}
+
+const ioError = (what: string, file: string, e: unknown, after: string) =>
+  new BenignfitError('E_IO', `cannot ${what} ${file}: ${(e as NodeJS.ErrnoException).code ?? ''}${(e as NodeJS.ErrnoException).code ? ': ' : ''}${(e as Error).message.replace(/^[A-Z]+: /, '')}. ${after}`, { cause: e });
+
+/** Write a file whole or not at all (temporary file, fsync, rename). */
+export function writeFileAtomic(file: string, data: string | Uint8Array): void {
+  const tmp = `${file}.tmp`;
+  try {
+    const fd = openSync(tmp, 'w');
+    try {
+      const buf = typeof data === 'string' ? Buffer.from(data) : data;
+      writeAll(fd, buf, tmp);
+      storeIo.fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, file);
+  } catch (e) {
+    if (e instanceof BenignfitError) throw e;
+    throw ioError('write', file, e, 'Nothing else in the folder was changed.');
+  }
+}
+
+/** writeSync until every byte is written; a write that makes no progress is an error (a full disk). */
+function writeAll(fd: number, buf: Uint8Array, file: string): void {
+  let off = 0;
+  while (off < buf.length) {
+    const n = storeIo.writeSync(fd, buf, off, buf.length - off);
+    if (!(n > 0)) {
+      const e = new Error(`wrote ${off} of ${buf.length} bytes (a short write: is the disk full?)`) as NodeJS.ErrnoException;
+      e.code = 'ENOSPC';
+      throw e;
+    }
+    off += n;
+  }
+  void file;
 }
 
 /**
- * A folder of results that never loses finished work: `<metaFile>` (the run's identity, written
- * once), `results.jsonl` (one line per finished row, appended and fsync'ed the moment it is
- * added) and `results.csv` (the same rows as a table, rebuilt from the JSONL when reopened).
- * Reopening resumes: a torn last line (a killed process) is dropped, rows are deduplicated by key,
- * and a folder whose identity differs is refused, naming what differs.
+ * A folder of results that never loses finished work: `<metaFile>` (the run's identity and its
+ * hash, written once), `results.jsonl` (one line per finished row, written whole and fsync'ed the
+ * moment it is added; a failed write is cut back so the file stays whole) and `results.csv` (the
+ * same rows as a table, rebuilt from the JSONL when reopened). One process at a time (`.lock`).
+ * Reopening resumes: a torn last line is dropped, bad lines are set aside into
+ * results.rejected.jsonl with their numbers reported, rows are deduplicated by key (a failed row
+ * is replaced by its retry), and a folder of another identity or kind is refused, naming why.
  */
 export class ResultStore<T, M> {
+  /** Every row by key (finished and failed). */
   readonly done = new Map<string | number, T>();
   private fd: number | null = null;
   private csvFd: number | null = null;
+  private size = 0;
+  private lock: FolderLock | null = null;
+  readonly jsonl: string;
+  readonly csv: string;
 
   private constructor(
     readonly dir: string,
     private readonly spec: StoreSpec<T, M>,
-  ) {}
+  ) {
+    this.jsonl = join(dir, 'results.jsonl');
+    this.csv = join(dir, 'results.csv');
+  }
 
-  static open<T, M>(dir: string, spec: StoreSpec<T, M>, meta: M): ResultStore<T, M> {
-    mkdirSync(dir, { recursive: true });
+  static open<T, M>(dir: string, spec: StoreSpec<T, M>, meta: M, opts: StoreOptions = {}): ResultStore<T, M> {
+    const note = opts.note ?? ((m: string) => console.error(m));
+    try {
+      mkdirSync(dir, { recursive: true });
+    } catch (e) {
+      throw new BenignfitError('E_IO', `--out: cannot create ${dir}: ${(e as Error).message}`, { field: '--out', cause: e });
+    }
+    const s = new ResultStore<T, M>(dir, spec);
+    s.lock = lockFolder(dir, { note });
+    try {
+      s.init(meta, note);
+    } catch (e) {
+      s.close();
+      throw e;
+    }
+    return s;
+  }
+
+  private init(meta: M, note: (m: string) => void): void {
+    const { dir, spec } = this;
     const metaFile = join(dir, spec.metaFile);
+    const other = KINDS.find((k) => k.file !== spec.metaFile && existsSync(join(dir, k.file)) && folderHolds(dir)?.file === k.file);
+    if (other) {
+      throw new BenignfitError('E_INVALID', `--out: ${dir} holds ${other.what} (${other.file}), not ${spec.what}; use another --out folder`, { field: '--out' });
+    }
+    const identity = spec.identity(meta);
+    const hash = configHash(identity);
     if (existsSync(metaFile)) {
-      let old: M;
+      let old: M & { configHash?: string };
       try {
-        old = JSON.parse(readFileSync(metaFile, 'utf8')) as M;
+        old = JSON.parse(readFileSync(metaFile, 'utf8')) as M & { configHash?: string };
       } catch (e) {
         throw new BenignfitError('E_FORMAT', `${metaFile} is not valid JSON (${(e as Error).message}); move the folder away or use another --out`);
       }
-      const [a, b] = [spec.identity(old), spec.identity(meta)];
-      if (stableStringify(a) !== stableStringify(b)) {
-        const diff = configDiff(a, b);
+      const a = spec.identity(old);
+      if (stableStringify(a) !== stableStringify(identity)) {
+        const diff = configDiff(a, identity);
         throw new BenignfitError(
           'E_INVALID',
           `--out: ${dir} holds ${spec.what} with a different config (differs in: ${diff.join(', ')}). Resuming it would mix results; use a new --out folder, or delete this one to start over.`,
           { field: '--out' },
         );
       }
+      if (old.configHash !== undefined && old.configHash !== configHash(a)) {
+        throw new BenignfitError('E_INVALID', `--out: ${metaFile} was edited (its config no longer has its configHash ${old.configHash.slice(0, 12)}...); the rows in ${dir} may belong to another config. Use a new --out folder.`, { field: '--out' });
+      }
       spec.check?.(old, meta, dir);
     } else {
-      const tmp = metaFile + '.tmp';
-      writeFileSync(tmp, JSON.stringify(meta, null, 2) + '\n');
-      renameSync(tmp, metaFile);
+      // No meta: the folder must not hold rows already (whose config would then be unknown).
+      const leftovers = ['results.jsonl', 'results.csv'].filter((f) => {
+        try {
+          return statSync(join(dir, f)).size > (f === 'results.csv' ? Buffer.byteLength(spec.csvHeader) : 0);
+        } catch {
+          return false;
+        }
+      });
+      if (leftovers.length) {
+        throw new BenignfitError(
+          'E_INVALID',
+          `--out: ${dir} holds ${leftovers.join(' and ')} but no ${spec.metaFile}, so which config they belong to is unknown; adding rows of this config would mix two runs. Move them away (or restore ${spec.metaFile}), or use another --out folder.`,
+          { field: '--out' },
+        );
+      }
+      writeFileAtomic(metaFile, JSON.stringify({ ...meta, configHash: hash }, null, 2) + '\n');
     }
-    const s = new ResultStore<T, M>(dir, spec);
-    const jsonl = join(dir, 'results.jsonl');
-    const { rows, goodBytes, torn } = readJsonl<T>(jsonl);
-    if (torn) truncateSync(jsonl, goodBytes);
-    for (const r of rows) if (!s.done.has(spec.key(r))) s.done.set(spec.key(r), r);
-    // The CSV is derived: rebuild it from the JSONL so both always agree.
-    s.rewriteCsv();
-    s.fd = openSync(jsonl, 'a');
-    s.csvFd = openSync(join(dir, 'results.csv'), 'a');
-    return s;
+
+    const { rows, lines, goodBytes, torn, bad } = readJsonl<T>(this.jsonl, spec.valid);
+    for (let i = 0; i < rows.length; i++) {
+      const why = spec.foreign?.(rows[i]);
+      if (why) {
+        throw new BenignfitError('E_INVALID', `--out: ${this.jsonl} line ${lines[i]} belongs to another run (${why}); the folder mixes runs. Use another --out folder, or remove the foreign rows.`, { field: '--out' });
+      }
+    }
+    // The CSV is derived from the JSONL; a CSV with more rows than the JSONL has lines means the
+    // JSONL (the durable record) was deleted or cut: refuse rather than shrink the table.
+    let csvRows = 0;
+    try {
+      csvRows = readFileSync(this.csv, 'utf8').split('\n').slice(1).filter((l) => l.trim() !== '').length;
+    } catch {
+      /* no CSV */
+    }
+    if (csvRows > rows.length) {
+      throw new BenignfitError(
+        'E_INVALID',
+        `--out: ${this.csv} has ${csvRows} rows but ${this.jsonl} only ${rows.length}: the JSONL, from which the table is made, was deleted or cut. Restore it, or move results.csv away to start over; nothing was changed.`,
+        { field: '--out' },
+      );
+    }
+    if (bad.length) {
+      // Set the bad lines aside (kept, not lost) and rewrite results.jsonl without them.
+      const text = readFileSync(this.jsonl).subarray(0, goodBytes).toString('utf8').split('\n');
+      const badSet = new Set(bad.map((b) => b.line));
+      const rejected = join(dir, 'results.rejected.jsonl');
+      const kept = text.filter((_, i) => !badSet.has(i + 1)).join('\n');
+      let prev = '';
+      try {
+        prev = readFileSync(rejected, 'utf8');
+      } catch {
+        /* none yet */
+      }
+      writeFileAtomic(rejected, prev + bad.map((b) => text[b.line - 1] + '\n').join(''));
+      writeFileAtomic(this.jsonl, kept);
+      const after = rows.filter((_, i) => lines[i] > bad[0].line).length;
+      for (const b of bad) note(`${basename(dir)}/results.jsonl line ${b.line} is ${b.reason}: "${b.text}"`);
+      note(`note: set ${bad.length} bad line${bad.length > 1 ? 's' : ''} of ${this.jsonl} aside into ${rejected}; the ${rows.length} rows (${after} after line ${bad[0].line}) are kept`);
+    } else if (torn) {
+      truncateSync(this.jsonl, goodBytes);
+    }
+    for (const r of rows) this.remember(r);
+
+    const csvText = spec.csvHeader + this.rows().map(spec.csvRow).join('');
+    let same = false;
+    try {
+      same = readFileSync(this.csv, 'utf8') === csvText;
+    } catch {
+      /* rebuild */
+    }
+    if (!same) writeFileAtomic(this.csv, csvText);
+    try {
+      this.fd = openSync(this.jsonl, 'a');
+      this.size = fstatSync(this.fd).size;
+      this.csvFd = openSync(this.csv, 'a');
+    } catch (e) {
+      throw ioError('open', this.jsonl, e, 'Nothing was changed.');
+    }
   }
 
-  private rewriteCsv(): void {
-    const tmp = join(this.dir, 'results.csv.tmp');
-    writeFileSync(tmp, this.spec.csvHeader + this.rows().map(this.spec.csvRow).join(''));
-    renameSync(tmp, join(this.dir, 'results.csv'));
+  private remember(r: T): boolean {
+    const k = this.spec.key(r);
+    const old = this.done.get(k);
+    if (old !== undefined && !this.spec.failed?.(old)) return false;
+    this.done.set(k, r);
+    return true;
   }
 
-  /** Append finished rows, durably (written in one piece and fsync'ed before returning); known keys are skipped. */
+  /** Keys of finished rows (not failures: those are retried). */
+  finished(): Set<string | number> {
+    return new Set([...this.done].filter(([, r]) => !this.spec.failed?.(r)).map(([k]) => k));
+  }
+
+  /** Rows stored as failures (not yet replaced by a successful retry). */
+  failures(): T[] {
+    return this.rows().filter((r) => this.spec.failed?.(r));
+  }
+
+  /**
+   * Append rows, durably: written in one piece and fsync'ed before returning; rows whose key is
+   * already finished are skipped. A failed write (a full disk, a read-only or vanished file
+   * system) is cut back, so results.jsonl keeps exactly the rows before it, and throws E_IO
+   * naming the file.
+   */
   append(...rows: T[]): void {
-    const fresh: T[] = [];
-    for (const r of rows) {
-      const k = this.spec.key(r);
-      if (this.done.has(k)) continue;
-      this.done.set(k, r);
-      fresh.push(r);
-    }
+    if (this.fd === null) throw new BenignfitError('E_IO', `${this.jsonl} is closed`);
+    const fresh = rows.filter((r) => {
+      const old = this.done.get(this.spec.key(r));
+      return old === undefined || !!this.spec.failed?.(old);
+    });
     if (!fresh.length) return;
-    writeSync(this.fd!, fresh.map((r) => JSON.stringify(r) + '\n').join(''));
-    fsyncSync(this.fd!);
-    writeSync(this.csvFd!, fresh.map(this.spec.csvRow).join(''));
+    const buf = Buffer.from(fresh.map((r) => JSON.stringify(r) + '\n').join(''));
+    try {
+      writeAll(this.fd, buf, this.jsonl);
+      storeIo.fsyncSync(this.fd);
+    } catch (e) {
+      let cut = '';
+      try {
+        ftruncateSync(this.fd, this.size);
+      } catch (t) {
+        cut = ` (and cutting the partial line failed: ${(t as Error).message}; the next run sets it aside)`;
+      }
+      throw ioError('save results to', this.jsonl, e, `The ${this.done.size} rows saved before are intact${cut}; make room (or fix the file system) and run the same command again to resume.`);
+    }
+    this.size += buf.length;
+    for (const r of fresh) this.remember(r);
+    try {
+      writeAll(this.csvFd!, Buffer.from(fresh.map(this.spec.csvRow).join('')), this.csv);
+    } catch (e) {
+      throw ioError('append to', this.csv, e, `The rows are saved in ${this.jsonl} (the CSV is rebuilt from it when you run again).`);
+    }
   }
 
   rows(): T[] {
@@ -167,9 +436,14 @@ export class ResultStore<T, M> {
   }
 
   close(): void {
-    if (this.fd !== null) closeSync(this.fd);
-    if (this.csvFd !== null) closeSync(this.csvFd);
-    this.fd = this.csvFd = null;
+    try {
+      if (this.fd !== null) closeSync(this.fd);
+      if (this.csvFd !== null) closeSync(this.csvFd);
+    } finally {
+      this.fd = this.csvFd = null;
+      this.lock?.release();
+      this.lock = null;
+    }
   }
 }
 
@@ -180,14 +454,19 @@ export class SweepStore {
   get dir(): string {
     return this.store.dir;
   }
+  /** Every stored row by cell index (finished and failed). */
   get done(): Map<number, CellResult> {
     return this.store.done as Map<number, CellResult>;
   }
 
-  /** Open (or create) a sweep folder; refuses a folder that holds another sweep. */
-  static open(dir: string, resolved: ResolvedSweep, meta: SweepMeta): SweepStore {
+  /**
+   * Open (or create) a sweep folder; refuses a folder that holds another sweep, another kind of
+   * run, or rows of cells that are not `cells` (when given: this shard's cells).
+   */
+  static open(dir: string, resolved: ResolvedSweep, meta: SweepMeta, cells?: Cell[], opts: StoreOptions = {}): SweepStore {
     const l = (resolved.train as { longTailedL?: number[] }).longTailedL;
     const ls = l ?? [1, 2];
+    const byIndex = cells ? new Map(cells.map((c) => [c.index, c])) : null;
     const spec: StoreSpec<CellResult, SweepMeta> = {
       metaFile: 'sweep.json',
       what: 'a sweep',
@@ -201,11 +480,31 @@ export class SweepStore {
       order: (a, b) => a.index - b.index,
       csvHeader: csvHeader(resolved, ls),
       csvRow: (r) => csvRow(r, ls),
+      valid: sweepRowProblem,
+      foreign: (r) => {
+        if (!byIndex) return null;
+        const c = byIndex.get(r.index);
+        if (!c) return `cell ${r.index} is not a cell of this ${meta.shard ? `shard (${meta.shard.i}/${meta.shard.n})` : 'sweep'}`;
+        if (c.xi !== r.xi || c.yi !== r.yi || c.seed !== r.seed || stableStringify(c.x) !== stableStringify(r.x) || stableStringify(c.y) !== stableStringify(r.y)) {
+          return `cell ${r.index} has x = ${JSON.stringify(r.x)}, y = ${JSON.stringify(r.y)}, seed ${r.seed}; this sweep's has x = ${JSON.stringify(c.x)}, y = ${JSON.stringify(c.y)}, seed ${c.seed}`;
+        }
+        return null;
+      },
+      failed: (r) => !!r.error,
     };
-    return new SweepStore(ResultStore.open(dir, spec, meta));
+    return new SweepStore(ResultStore.open(dir, spec, meta, opts));
   }
 
-  /** Append one finished cell, durably (written and fsync'ed before returning). */
+  /** Indices of finished cells (failed cells are not: they are retried). */
+  finished(): Set<number> {
+    return this.store.finished() as Set<number>;
+  }
+
+  failures(): CellResult[] {
+    return this.store.failures();
+  }
+
+  /** Append one finished (or failed) cell, durably (written and fsync'ed before returning). */
   append(r: CellResult): void {
     this.store.append(r);
   }
