@@ -153,6 +153,8 @@ export function heatmapSvg(o: HeatmapOptions): string {
   const cells: string[] = [];
   const notes: string[] = [];
   const fmt = typeof o.annotate === 'function' ? o.annotate : (v: number) => tickLabel(+v.toPrecision(3));
+  // The longest value sets the font size (DejaVu Sans digits are about 0.62 em wide).
+  const longest = o.annotate ? Math.max(1, ...vals.map((v) => fmt(v).length)) : 1;
   for (let i = 0; i < rows; i++) {
     const ya = ym.toPx(ym.edges[i]);
     const yb = ym.toPx(ym.edges[i + 1]);
@@ -166,7 +168,7 @@ export function heatmapSvg(o: HeatmapOptions): string {
       cells.push(`<rect class="cell" data-row="${i}" data-col="${j}"${ok ? ` data-value="${v}"` : ''} x="${n2(Math.min(xa, xb))}" y="${n2(Math.min(ya, yb))}" width="${n2(Math.abs(xb - xa))}" height="${n2(Math.abs(yb - ya))}" fill="${rgbHex(rgb)}"/>`);
       if (o.annotate && ok) {
         // A halo of the cell's own colour keeps the value readable where a boundary line crosses it.
-        notes.push(text((xa + xb) / 2, (ya + yb) / 2 + 4, fmt(v), { class: 'value', 'text-anchor': 'middle', 'font-size': Math.max(7, Math.min(12, Math.abs(xb - xa) / 5)), fill: textOn(rgb), stroke: rgbHex(rgb), 'stroke-width': 3, 'stroke-linejoin': 'round', 'paint-order': 'stroke' }));
+        notes.push(text((xa + xb) / 2, (ya + yb) / 2 + 4, fmt(v), { class: 'value', 'text-anchor': 'middle', 'font-size': Math.max(7, Math.min(12, Math.abs(xb - xa) / (0.62 * longest + 1), Math.abs(yb - ya) / 2)), fill: textOn(rgb), stroke: rgbHex(rgb), 'stroke-width': 3, 'stroke-linejoin': 'round', 'paint-order': 'stroke' }));
       }
     }
   }
