@@ -215,6 +215,31 @@ describe('legends match what is drawn', () => {
     expect(size.width).toBe(3 * 520);
     expect(pngSize(svgToPng(svg, { zoom: 1 }))).toEqual(size);
   });
+  it('the Theory phase map: a swatch per phase present (its fill), per line (as drawn) and for the marker', async () => {
+    const bf = await backend('wasm');
+    const xs = [1e-4, 1e-3, 0.01, 0.1, 1, 10, 100];
+    const ys = [1, 10, 100, 1000, 1e4];
+    const b = bf.phaseBoundaries({ plane: 'featureNorm-gamma', x: xs, y: ys, classes: 3, dim: 200, perClass: 20 });
+    const svg = plot.phaseMapSvg({
+      x: { label: '||u||', values: b.x, scale: 'log' },
+      y: { label: 'Gamma', values: b.y, scale: 'log' },
+      phase: b.phase as plot.PhaseName[][],
+      curves: b.curves.filter((c) => c.id === '2a' || c.id === '2b').map((c) => ({ label: c.label, points: c.points, color: c.id === '2a' ? '#ffffff' : '#ff7f0e' })),
+      point: { x: 1, y: 10, label: 'here' },
+    });
+    const els = elements(svg);
+    const regions = new Map(els.filter((e) => cls(e, 'region')).map((e) => [e.attrs['data-phase'], e.attrs.fill]));
+    const swatches = new Map(els.filter((e) => cls(e, 'swatch-region')).map((e) => [e.attrs['data-phase'], e.attrs.fill]));
+    expect(swatches).toEqual(regions);
+    expect([...regions.keys()].sort()).toEqual([...new Set(b.phase.flat())].sort());
+    const frame = els.find((e) => e.tag === 'rect' && e.attrs.fill === 'none' && e.attrs.stroke === '#000000')!;
+    expect(legendMatches(svg, 'overlay', 'swatch', Number(frame.attrs.y) + Number(frame.attrs.height))).toEqual(b.curves.filter((c) => c.id === '2a' || c.id === '2b').map((c) => c.label));
+    const marker = els.find((e) => cls(e, 'marker'))!;
+    const mk = els.find((e) => cls(e, 'swatch-marker'))!;
+    expect([mk.attrs.fill, mk.attrs.stroke, mk.attrs.r]).toEqual([marker.attrs.fill, marker.attrs.stroke, marker.attrs.r]);
+    expect(marker.attrs['data-inside']).toBe('true');
+    parses(svg);
+  });
 });
 
 describe('benignfit train --plot', () => {
