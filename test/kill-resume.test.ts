@@ -10,6 +10,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { encodeNpy } from '../ts/npy.js';
 import { readJsonl } from '../ts/sweep/store.js';
 import { BACKENDS, idx, rng } from './helpers.js';
 
@@ -45,7 +46,7 @@ async function killChain(args: string[], out: string, key: (r: Row) => string, t
     const sig = next() < 0.7 ? 'SIGKILL' : 'SIGTERM';
     const byRows = next() < 0.6;
     const want = before + 1 + Math.floor(next() * 3);
-    const delay = Math.floor(next() * (byRows ? 40 : 800));
+    const delay = Math.floor(next() * (byRows ? 40 : 500));
     const child = spawn(process.execPath, [CLI, ...args], { stdio: 'ignore' });
     const exited = new Promise<string>((r) => child.once('exit', (code, signal) => r(signal ?? String(code))));
     let done = false;
@@ -150,7 +151,7 @@ describe('kill and resume at 10 seeded points', () => {
     }
     const args = (out: string) => [
       'reproduce', 'fig7', '--images', files[0], '--labels', files[1], '--test-images', files[2], '--test-labels', files[3],
-      '--out', out, '--epochs', '1', '--fractions', '0,0.25,0.5', '--seeds', '4', '--set', 'classifier.batchSize=16', '--backend', backendOf(0),
+      '--out', out, '--epochs', '2', '--fractions', '0,0.25,0.5', '--seeds', '4', '--set', 'classifier.batchSize=16', '--backend', backendOf(0),
     ];
     const key = (r: Row) => `${r.removed}|${r.fraction}|${r.seed}`;
     const ref = join(root, 'fig7-ref');
@@ -158,5 +159,13 @@ describe('kill and resume at 10 seeded points', () => {
     const out = join(root, 'fig7-killed');
     const kills = await killChain(args(out), out, key, 36, 7);
     compare(out, ref, key, 36, kills);
+    // The folder is one run's: influence may not replace its ranking, and a replaced scores.npy is refused.
+    const inf = spawnSync(process.execPath, [CLI, 'influence', '--normalize', 'unit', '--images', files[0], '--labels', files[1], '--out', out], { encoding: 'utf8' });
+    expect(inf.status).toBe(2);
+    expect(inf.stderr).toMatch(/holds a Figure 7 run \(config\.json\); influence would overwrite its scores\.npy/);
+    writeFileSync(join(out, 'scores.npy'), encodeNpy(new Float64Array(240).map((_, i) => i), [240]));
+    const again = spawnSync(process.execPath, [CLI, ...args(out)], { encoding: 'utf8' });
+    expect(again.status).toBe(2);
+    expect(again.stderr).toMatch(/scores\.npy is not the ranking this run started with/);
   });
 });
