@@ -8,6 +8,7 @@ import { registerTrain } from './train.js';
 import { registerInfluence } from './influence.js';
 import { registerTheory } from './theory.js';
 import { registerReproduce } from './reproduce.js';
+import { lastSignal } from './progress.js';
 
 // A closed pipe on stdout or stderr (`benignfit sweep ... 2>&1 | grep -m1 x`) must not kill a run:
 // its results go to files, the messages are only a view of them.
@@ -33,7 +34,8 @@ registerTheory(program);
 program.parseAsync(process.argv).catch((e: unknown) => {
   if (e instanceof BenignfitError) {
     console.error(`benignfit: error [${e.code}]: ${e.message}`);
-    process.exit(e.code === 'E_ABORTED' ? 130 : 2);
+    // Stopped by a signal: 130 (SIGINT) or 143 (SIGTERM), as a shell reports them.
+    process.exit(e.code === 'E_ABORTED' ? (lastSignal === 'SIGTERM' ? 143 : 130) : 2);
   }
   const sys = e as NodeJS.ErrnoException;
   if (sys && typeof sys.code === 'string' && typeof sys.syscall === 'string') {

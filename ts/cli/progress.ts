@@ -57,6 +57,9 @@ export type Interrupt = AbortController & {
  * An AbortController that fires on Ctrl-C (SIGINT) and SIGTERM, so work stops cleanly and saves
  * what is done; a second signal quits at once (finished rows are already saved).
  */
+/** The last SIGINT/SIGTERM an interruptible() received (for the exit code of a run stopped by it). */
+export let lastSignal: 'SIGINT' | 'SIGTERM' | null = null;
+
 export function interruptible(what: string): Interrupt {
   const ac = new AbortController() as Interrupt;
   let received: 'SIGINT' | 'SIGTERM' | null = null;
@@ -64,6 +67,7 @@ export function interruptible(what: string): Interrupt {
   const stop = (sig: 'SIGINT' | 'SIGTERM') => {
     if (ac.signal.aborted) process.exit(code(sig));
     received = sig;
+    lastSignal = sig;
     safeError(`\n${sig}: stopping ${what} after the current step (finished work is saved; press Ctrl-C again to quit at once)`);
     ac.abort();
   };
