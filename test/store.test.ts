@@ -5,7 +5,7 @@
  * and the plan checks (empty plans, absurd sizes, prototype paths).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -190,9 +190,15 @@ describe('result store: one writer, one config (faults 3, 7, 8)', () => {
     const t = open(dir, notes);
     expect(notes.join('\n')).toMatch(new RegExp(`took over the lock of .* from process ${dead} on ${hostname()}.*no longer running`));
     t.close();
-    // A lock of another host cannot be checked: refused.
+    // A lock of another host (a cluster node, the folder on NFS) is held while its owner touches it ...
     writeFileSync(join(dir, LOCK_FILE), JSON.stringify({ pid: 1, host: 'elsewhere', startTicks: null, started: 'then', command: 'sweep' }));
-    expect(thrown(() => open(dir)).message).toMatch(/in use by process 1 on elsewhere.*delete .*\.lock/);
+    expect(thrown(() => open(dir)).message).toMatch(/in use by process 1 on elsewhere.*delete .*\.lock \(a lock of another host is also taken over once untouched for 10 minutes\)/);
+    // ... and stale once untouched for 10 minutes (the node died).
+    const old = new Date(Date.now() - 11 * 60_000);
+    utimesSync(join(dir, LOCK_FILE), old, old);
+    const later: string[] = [];
+    open(dir, later).close();
+    expect(later.join('\n')).toMatch(/took over the lock .* from process 1 on elsewhere/);
   });
 
   it('the manifest holds the config hash; rows without a manifest, a folder of another kind, and an edited manifest are refused', () => {

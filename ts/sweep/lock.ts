@@ -2,14 +2,19 @@
  * One writer per result folder: `<dir>/.lock` names the process that writes there (PID, host, its
  * start time and command). A second process is refused; a lock left by a process that is gone (a
  * killed run: SIGKILL, a cancelled Slurm task, a crashed node on the same host) is taken over with
- * a note. Node has no flock(2), so the lock is a file created with O_EXCL.
+ * a note. Node has no flock(2), so the lock is a file created with O_EXCL. Its owner touches it
+ * every 30 s: the lock of another host (a cluster node that died, sharing the folder over NFS)
+ * counts as stale once it is STALE_AFTER_MS old.
  */
-import { closeSync, fsyncSync, linkSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, linkSync, openSync, readFileSync, renameSync, statSync, unlinkSync, utimesSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { BenignfitError } from '../errors.js';
 
 export const LOCK_FILE = '.lock';
+/** A lock of another host whose owner has not touched it for this long is stale (10 minutes). */
+export const STALE_AFTER_MS = 10 * 60_000;
+const HEARTBEAT_MS = 30_000;
 
 export interface LockOwner {
   pid: number;
@@ -37,9 +42,15 @@ export function processStartTicks(pid: number): number | null {
   }
 }
 
-/** Whether the process that wrote `o` still runs (on this host; another host's lock always counts as held). */
-export function ownerAlive(o: LockOwner): boolean {
-  if (o.host !== hostname()) return true;
+/** Whether the process that wrote `o` still runs (on this host; another host's while it keeps touching the lock). */
+export function ownerAlive(o: LockOwner, file?: string): boolean {
+  if (o.host !== hostname()) {
+    try {
+      return !file || Date.now() - statSync(file).mtimeMs < STALE_AFTER_MS;
+    } catch {
+      return false;
+    }
+  }
   if (o.pid === process.pid && o.startTicks === processStartTicks(process.pid)) return true;
   try {
     process.kill(o.pid, 0);
@@ -82,6 +93,7 @@ function readOwner(file: string): { text: string; owner: LockOwner | null } | nu
 }
 
 const held = new Map<string, string>();
+const beats = new Map<string, ReturnType<typeof setInterval>>();
 let exitHook = false;
 
 /**
@@ -120,7 +132,7 @@ export function lockFolder(dir: string, o: { what?: string; note?: (msg: string)
     new BenignfitError(
       'E_IO',
       owner
-        ? `--out: ${dir} is in use by process ${owner.pid} on ${owner.host} (since ${owner.started}: ${owner.command || '?'}); two runs writing one folder would store every cell twice. Wait for it to end, stop it, or give each run its own --out. If that process is gone, delete ${file}.`
+        ? `--out: ${dir} is in use by process ${owner.pid} on ${owner.host} (since ${owner.started}: ${owner.command || '?'}); two runs writing one folder would store every cell twice. Wait for it to end, stop it, or give each run its own --out. If that process is gone, delete ${file}${owner.host !== hostname() ? ` (a lock of another host is also taken over once untouched for ${STALE_AFTER_MS / 60_000} minutes)` : ''}.`
         : `--out: ${dir} is being locked by another process right now (${file}); give each run its own --out`,
       { field: '--out' },
     );
@@ -134,7 +146,7 @@ export function lockFolder(dir: string, o: { what?: string; note?: (msg: string)
         sleep(50);
         continue;
       }
-    } else if (ownerAlive(cur.owner)) {
+    } else if (ownerAlive(cur.owner, file)) {
       throw busy(cur.owner);
     }
     // Stale: move it aside (atomic), check that we moved the lock we judged, then create ours.
@@ -180,6 +192,8 @@ function sleep(ms: number): void {
 function release(file: string, body: string): void {
   if (held.get(file) !== body) return;
   held.delete(file);
+  clearInterval(beats.get(file));
+  beats.delete(file);
   // Remove it only while it is still ours.
   const cur = readOwner(file);
   if (cur && cur.text === body) unlinkQuiet(file);
@@ -187,6 +201,16 @@ function release(file: string, body: string): void {
 
 function register(file: string, body: string): FolderLock {
   held.set(file, body);
+  const beat = setInterval(() => {
+    try {
+      const now = new Date();
+      utimesSync(file, now, now);
+    } catch {
+      /* the folder is gone or read-only now: the writes will say so */
+    }
+  }, HEARTBEAT_MS);
+  beat.unref();
+  beats.set(file, beat);
   if (!exitHook) {
     exitHook = true;
     // process.exit (a second Ctrl-C, an error) skips finally blocks: still leave no lock behind.
