@@ -74,6 +74,12 @@ async function killChain(args: string[], out: string, key: (r: Row) => string, t
   return kills;
 }
 
+/** Run `args` to the end in the background (the uninterrupted reference, alongside the kills). */
+function reference(args: string[]): Promise<number | null> {
+  const child = spawn(process.execPath, [CLI, ...args], { stdio: 'ignore' });
+  return new Promise((r) => child.once('exit', (code) => r(code)));
+}
+
 /** Rows without their wall time, by key. */
 const strip = (rows: Row[], key: (r: Row) => string) =>
   new Map(
@@ -111,9 +117,10 @@ describe('kill and resume at 10 seeded points', () => {
     writeFileSync(file, JSON.stringify({ data, train: { steps: 2500, width: 16 }, sweep: { x: { param: 'data.gamma', values: { from: 1, to: 40, count: 20 } }, seeds: 2 } }));
     const args = (out: string) => ['sweep', '--config', file, '--out', out, '--workers', '2', '--backend', backendOf(0)];
     const ref = join(root, 'sweep-ref');
-    expect(spawnSync(process.execPath, [CLI, ...args(ref)]).status).toBe(0);
+    const refDone = reference(args(ref));
     const out = join(root, 'sweep-killed');
     const kills = await killChain(args(out), out, cellKey, 40, 16);
+    expect(await refDone).toBe(0);
     compare(out, ref, cellKey, 40, kills);
   });
 
@@ -122,9 +129,10 @@ describe('kill and resume at 10 seeded points', () => {
     writeFileSync(file, JSON.stringify({ data, train: { steps: 1500, width: 16 }, sweep: { x: { param: 'train.lr', values: { from: 0.01, to: 0.5, count: 12 } }, y: { param: 'train.width', values: [4, 8] }, seeds: 2 } }));
     const args = (out: string) => ['sweep', '--config', file, '--out', out, '--workers', '1', '--backend', backendOf(1)];
     const ref = join(root, 'group-ref');
-    expect(spawnSync(process.execPath, [CLI, ...args(ref)]).status).toBe(0);
+    const refDone = reference(args(ref));
     const out = join(root, 'group-killed');
     const kills = await killChain(args(out), out, cellKey, 48, 9);
+    expect(await refDone).toBe(0);
     compare(out, ref, cellKey, 48, kills);
   });
 
@@ -155,9 +163,10 @@ describe('kill and resume at 10 seeded points', () => {
     ];
     const key = (r: Row) => `${r.removed}|${r.fraction}|${r.seed}`;
     const ref = join(root, 'fig7-ref');
-    expect(spawnSync(process.execPath, [CLI, ...args(ref)]).status).toBe(0);
+    const refDone = reference(args(ref));
     const out = join(root, 'fig7-killed');
     const kills = await killChain(args(out), out, key, 36, 7);
+    expect(await refDone).toBe(0);
     compare(out, ref, key, 36, kills);
     // The folder is one run's: influence may not replace its ranking, and a replaced scores.npy is refused.
     const inf = spawnSync(process.execPath, [CLI, 'influence', '--normalize', 'unit', '--images', files[0], '--labels', files[1], '--out', out], { encoding: 'utf8' });

@@ -8,6 +8,8 @@ import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, unlinkSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { checkWorkers, maxWorkers, NodeWorkerExecutor } from '../ts/sweep/node.js';
+import { runSweep } from '../ts/sweep/run.js';
 import { resolveSweep } from '../ts/sweep/spec.js';
 import { readResults, SweepStore } from '../ts/sweep/store.js';
 import { idx } from './helpers.js';
@@ -183,12 +185,21 @@ describe('result folders (CLI)', () => {
     expect(again.status).toBe(3);
   });
 
-  it('--workers 0 and -1 are refused naming --workers, 200 is refused, and a large count starts no more threads than there are cells (item 13)', () => {
+  it('--workers 0 and -1 are refused naming --workers, 200 is refused, and a large count starts no more threads than there are cells (item 13)', async () => {
     const file = cfgFile(tiny);
-    for (const w of ['0', '-1', '200']) {
-      const r = cli(['sweep', '--config', file, '--out', dir('w'), '--workers', w]);
-      expect(r.status).toBe(2);
-      expect(r.stderr).toMatch(new RegExp(`error \\[E_INVALID\\]: --workers: got ${w}, expected an integer from 1 to \\d+`));
+    const r0 = cli(['sweep', '--config', file, '--out', dir('w'), '--workers', '0']);
+    expect(r0.status).toBe(2);
+    expect(r0.stderr).toMatch(/error \[E_INVALID\]: --workers: got 0, expected an integer from 1 to \d+/);
+    for (const w of [-1, 200, 1.5]) expect(() => checkWorkers(w, '--workers')).toThrow(new RegExp(`--workers: got ${w}, expected an integer from 1 to ${maxWorkers()}`));
+    expect(checkWorkers(3)).toBe(3);
+    // 64 workers asked for, 2 cells: 2 threads.
+    const ex = new NodeWorkerExecutor({ workers: 64 });
+    try {
+      const run = await runSweep(ex, tiny);
+      expect(run.results.length).toBe(2);
+      expect(ex.threads).toBe(2);
+    } finally {
+      await ex.close();
     }
     const t0 = Date.now();
     const r = cli(['sweep', '--config', file, '--out', dir('w64'), '--workers', '64']);

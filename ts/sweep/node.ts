@@ -48,6 +48,11 @@ export class NodeWorkerExecutor implements Executor {
     this.workers = checkWorkers(opts.workers);
   }
 
+  /** Worker threads started so far (never more than the units of work a run had). */
+  get threads(): number {
+    return this.pool.length;
+  }
+
   private async start(n: number): Promise<void> {
     await this.starting;
     if (this.pool.length >= n) return;
