@@ -92,6 +92,24 @@ describe('result store: lines of results.jsonl', () => {
     expect(readFileSync(join(dir, 'results.csv'), 'utf8').trim().split('\n').length).toBe(5);
   });
 
+  it('a row damaged in place is set aside and its cell run again; the CSV is rebuilt without it', () => {
+    const dir = fresh();
+    const s = open(dir);
+    for (const i of [0, 1, 2]) s.append(row(i));
+    s.close();
+    const jsonl = join(dir, 'results.jsonl');
+    const lines = readFileSync(jsonl, 'utf8').split('\n');
+    lines[1] = lines[1].slice(0, 30) + '\u0000garbage';
+    writeFileSync(jsonl, lines.join('\n'));
+    const notes: string[] = [];
+    const t = open(dir, notes);
+    expect(notes.join('\n')).toMatch(/line 2 is not JSON/);
+    expect([...t.finished()].sort()).toEqual([0, 2]);
+    t.append(row(1));
+    t.close();
+    expect(readFileSync(join(dir, 'results.csv'), 'utf8').trim().split('\n').length).toBe(4);
+  });
+
   it('a torn last line (a killed write) is dropped, the rows before it kept', () => {
     const dir = fresh();
     const s = open(dir);

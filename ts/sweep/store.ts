@@ -338,15 +338,16 @@ export class ResultStore<T, M> {
         throw new BenignfitError('E_INVALID', `--out: ${this.jsonl} line ${lines[i]} belongs to another run (${why}); the folder mixes runs. Use another --out folder, or remove the foreign rows.`, { field: '--out' });
       }
     }
-    // The CSV is derived from the JSONL; a CSV with more rows than the JSONL has lines means the
-    // JSONL (the durable record) was deleted or cut: refuse rather than shrink the table.
+    // The CSV is derived from the JSONL; a CSV with more rows than the JSONL has lines (rows and
+    // bad lines: a row damaged in place) means the JSONL, the durable record, was deleted or cut:
+    // refuse rather than shrink the table.
     let csvRows = 0;
     try {
       csvRows = readFileSync(this.csv, 'utf8').split('\n').slice(1).filter((l) => l.trim() !== '').length;
     } catch {
       /* no CSV */
     }
-    if (csvRows > rows.length) {
+    if (csvRows > rows.length + bad.length) {
       throw new BenignfitError(
         'E_INVALID',
         `--out: ${this.csv} has ${csvRows} rows but ${this.jsonl} only ${rows.length}: the JSONL, from which the table is made, was deleted or cut. Restore it, or move results.csv away to start over; nothing was changed.`,
