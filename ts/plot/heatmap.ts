@@ -221,7 +221,7 @@ export function heatmapSvg(o: HeatmapOptions): string {
   const labelled = ov.map((g, k) => ({ g, k })).filter(({ g }) => g.label);
   if (labelled.length) {
     // Below the x axis title, outside the data; each swatch is drawn exactly as its line on the map.
-    const lw = 8 + Math.max(...labelled.map(({ g }) => g.label!.length)) * 6.6 + 40;
+    const lw = 12 + Math.max(...labelled.map(({ g }) => g.label!.length)) * 7 + 42;
     const lh = 8 + labelled.length * 18;
     const lx = px0;
     const ly = H - legendH + 2;
