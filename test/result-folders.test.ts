@@ -12,8 +12,10 @@ import { checkWorkers, maxWorkers, NodeWorkerExecutor } from '../ts/sweep/node.j
 import { runSweep } from '../ts/sweep/run.js';
 import { resolveSweep } from '../ts/sweep/spec.js';
 import { readResults, SweepStore } from '../ts/sweep/store.js';
-import { idx } from './helpers.js';
+import { BACKENDS, backend, idx } from './helpers.js';
 
+// A loaded backend checks the cells' configs (the core does).
+await backend(BACKENDS[0]);
 const root = mkdtempSync(join(tmpdir(), 'bf-folders-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 let n = 0;

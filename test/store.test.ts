@@ -15,12 +15,15 @@ import { planUnits } from '../ts/sweep/run.js';
 import { cells, MAX_CELLS, resolveSweep, shardCells, type SweepConfigInput } from '../ts/sweep/spec.js';
 import { readResults, storeIo, SweepStore, type SweepMeta } from '../ts/sweep/store.js';
 import { BenignfitError } from '../ts/index.node.js';
+import { BACKENDS, backend } from './helpers.js';
 
 const config: SweepConfigInput = {
   data: { classes: 3, dim: 24, perClass: 4, testPerClass: 4 },
   train: { steps: 3, width: 4 },
   sweep: { x: { param: 'data.gamma', values: [1, 2, 3, 4, 5, 6] } },
 };
+// A loaded backend checks the cells' configs (the core does).
+await backend(BACKENDS[0]);
 const resolved = resolveSweep(config);
 const all = cells(resolved);
 const meta = (shard: SweepMeta['shard'] = null): SweepMeta => ({ config: { data: config.data, train: config.train, sweep: config.sweep }, cells: all.length, shard, backend: 'test', versions: {}, created: 'now' });

@@ -37,10 +37,11 @@ export async function runSweepToFolder(config: SweepConfigInput, o: RunFlags, la
   if (o.seeds !== undefined) config = { ...config, sweep: { ...config.sweep, seeds: o.seeds } };
   const shard = o.shard ? parseShard(o.shard) : null;
   const workers = checkWorkers(o.workers, '--workers');
+  // The backend first: the core checks every cell's config.
+  const bf = await backendFor({ backend: o.backend });
   const resolved = resolveSweep(config);
   const { mine } = planSweep(config, { shard });
   const dir = outDir(o.out);
-  const bf = await backendFor({ backend: o.backend });
   const meta: SweepMeta = {
     config: { data: config.data ?? {}, train: config.train ?? {}, sweep: config.sweep },
     cells: mine.length,
@@ -180,6 +181,7 @@ again), 130/143 stopped by SIGINT/SIGTERM (finished cells saved).`,
       }
       if (!meta) throw invalid('dirs', dirs, 'at least one shard folder');
       const config = meta.config as SweepConfigInput;
+      const bf = await backendFor({});
       const resolved = resolveSweep(config);
       const dir = outDir(o.out);
       const store = SweepStore.open(dir, resolved, { ...meta, shard: null, created: new Date().toISOString() }, planSweep(config).mine, { note: safeError });
@@ -191,7 +193,7 @@ again), 130/143 stopped by SIGINT/SIGTERM (finished cells saved).`,
       const rows = store.rows();
       const total = planSweep(config).mine.length;
       console.error(`merge: ${rows.length} of ${total} cells from ${dirs.length} folders${rows.length < total ? ` (${total - rows.length} missing: run the missing shards and merge again)` : ''}`);
-      const files = await writeSweepFigure(await backendFor({}), dir, resolved, rows);
+      const files = await writeSweepFigure(bf, dir, resolved, rows);
       console.error(`merge: wrote ${files.join(', ')}`);
       console.log(summaryTable(config, rows));
     });
