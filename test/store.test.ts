@@ -113,6 +113,26 @@ describe('result store: lines of results.jsonl', () => {
     expect(readFileSync(join(dir, 'results.csv'), 'utf8').trim().split('\n').length).toBe(4);
   });
 
+  it('rows stored twice (two runs at once, before the lock) are kept once, the first of each; retried failures leave one line', () => {
+    const dir = fresh();
+    const s = open(dir);
+    for (const i of [0, 1]) s.append(row(i));
+    s.append(row(2, { testAcc: null, error: { code: 'E_DIVERGED', message: 'diverged' } }));
+    s.append(row(2));
+    s.close();
+    const jsonl = join(dir, 'results.jsonl');
+    appendFileSync(jsonl, JSON.stringify(row(0, { testAcc: 0.7 })) + '\n' + JSON.stringify(row(1, { testAcc: 0.7 })) + '\n');
+    const notes: string[] = [];
+    open(dir, notes).close();
+    expect(notes.join('\n')).toMatch(/held 2 rows twice .* kept the first of each/);
+    const rows = readResults(jsonl).rows;
+    expect(rows.map((r) => [r.index, r.testAcc, !!r.error])).toEqual([
+      [0, 0, false],
+      [1, 0.1, false],
+      [2, 0.2, false],
+    ]);
+  });
+
   it('a torn last line (a killed write) is dropped, the rows before it kept', () => {
     const dir = fresh();
     const s = open(dir);

@@ -374,7 +374,18 @@ export class ResultStore<T, M> {
     } else if (torn) {
       truncateSync(this.jsonl, goodBytes);
     }
-    for (const r of rows) this.remember(r);
+    let twice = 0;
+    for (const r of rows) {
+      const old = this.done.get(spec.key(r));
+      if (old !== undefined && !spec.failed?.(old)) twice++;
+      this.remember(r);
+    }
+    if (rows.length > this.done.size) {
+      // One line per row: rows stored twice (two runs in one folder, before folders had a lock)
+      // or failures since retried are dropped, so every reader (merge, fit-constants) sees each once.
+      writeFileAtomic(this.jsonl, this.rows().map((r) => JSON.stringify(r) + '\n').join(''));
+      if (twice) note(`note: ${this.jsonl} held ${twice} row${twice > 1 ? 's' : ''} twice (two runs wrote this folder at once); kept the first of each`);
+    }
 
     const csvText = spec.csvHeader + this.rows().map(spec.csvRow).join('');
     let same = false;
