@@ -231,6 +231,14 @@ describe('result store: one writer, one config (faults 3, 7, 8)', () => {
     const t = open(dir, notes);
     expect(notes.join('\n')).toMatch(new RegExp(`took over the lock of .* from process ${dead} on ${hostname()}.*no longer running`));
     t.close();
+    // An empty lock is another process creating it right now (held); old and empty, it is stale.
+    writeFileSync(join(dir, LOCK_FILE), '');
+    expect(thrown(() => open(dir)).message).toMatch(/is being locked by another process right now/);
+    const before = new Date(Date.now() - 60_000);
+    utimesSync(join(dir, LOCK_FILE), before, before);
+    const taken: string[] = [];
+    open(dir, taken).close();
+    expect(taken.join('\n')).toMatch(/took over the lock .* from an unreadable lock/);
     // A lock of another host (a cluster node, the folder on NFS) is held while its owner touches it ...
     writeFileSync(join(dir, LOCK_FILE), JSON.stringify({ pid: 1, host: 'elsewhere', startTicks: null, started: 'then', command: 'sweep' }));
     expect(thrown(() => open(dir)).message).toMatch(/in use by process 1 on elsewhere.*delete .*\.lock \(a lock of another host is also taken over once untouched for 10 minutes\)/);

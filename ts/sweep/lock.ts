@@ -141,10 +141,20 @@ export function lockFolder(dir: string, o: { what?: string; note?: (msg: string)
     const cur = readOwner(file);
     if (!cur) continue; // released meanwhile: try again
     if (!cur.owner) {
-      // Being written right now (empty), or garbage: wait a moment, then treat garbage as stale.
-      if (attempt < 2) {
-        sleep(50);
+      // Empty or unreadable: being written right now by another process (held), or left half
+      // written by one that died (stale once it is a few seconds old).
+      let age = Infinity;
+      try {
+        age = Date.now() - statSync(file).mtimeMs;
+      } catch {
         continue;
+      }
+      if (age < 5000) {
+        if (attempt < 2) {
+          sleep(100);
+          continue;
+        }
+        throw busy(null);
       }
     } else if (ownerAlive(cur.owner, file)) {
       throw busy(cur.owner);
