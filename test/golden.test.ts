@@ -16,10 +16,17 @@ const UPDATE = process.env.BENIGNFIT_GOLDEN_UPDATE === '1';
 
 type Digests = Record<string, string>;
 
+/** JSON with every object's keys sorted: the order of keys carries no meaning, the values all of it. */
+function canonical(v: unknown): string {
+  return JSON.stringify(v, (_k, x: unknown) =>
+    x && typeof x === 'object' && !Array.isArray(x) && !ArrayBuffer.isView(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : x,
+  );
+}
+
 function digest(v: unknown): string {
   const h = createHash('sha256');
   if (ArrayBuffer.isView(v)) h.update(new Uint8Array(v.buffer, v.byteOffset, v.byteLength));
-  else h.update(JSON.stringify(v));
+  else h.update(canonical(v));
   return h.digest('hex').slice(0, 24);
 }
 
