@@ -3,12 +3,22 @@
  * All numerics run in Web Workers on the wasm build: the sweep's workers (one wasm instance
  * each), a page worker for quick jobs (theory, figures, PNG) and one for influence scores.
  */
+import { load } from '../load-browser.js';
 import { influenceView } from './influence.js';
 import { phaseView } from './phase.js';
 import { JobWorker } from './rpc.js';
 import { demoSettings, SettingsStore, settingsFromHash, settingsHash } from './settings.js';
 import { theoryView } from './theory.js';
 import { $, el, errorText, REPOSITORY } from './util.js';
+
+// Configs are checked (and defaulted) by the core: the form's settings are resolved on this
+// thread as they change (cell counts, estimates, errors before Run), so this thread loads a wasm
+// instance too. The numerics still run in the workers.
+try {
+  await load();
+} catch (e) {
+  $('#backend-info').textContent = `the wasm backend could not be loaded: ${errorText(e)}`;
+}
 
 if (REPOSITORY) $('footer').append(' · ', el('a', { href: REPOSITORY, target: '_blank', rel: 'noopener' }, 'source and docs'));
 
