@@ -3,7 +3,8 @@
  * are exactly the paper's sweep presets, axes expand as the sweep specs do, and a link (the URL
  * hash) carries the settings. The page itself is tested in Chromium (test/browser).
  */
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { load } from '../ts/index.node.js';
 import { FIGURES, preset } from '../ts/sweep/presets.js';
 import { axisValues as specAxisValues, cells, resolveSweep } from '../ts/sweep/spec.js';
 import measured from '../docs/presets-measured.json';
@@ -12,6 +13,11 @@ import { fmt } from '../ts/web/util.js';
 import { axisValues, demoSettings, PRESETS, presetSettings, settingsFromHash, settingsHash, sweepConfig, theoryOptions, trainConfig, trainingSteps } from '../ts/web/settings.js';
 
 describe('web page settings', () => {
+  // Configs are resolved by a loaded core (the page loads one on its main thread).
+  beforeAll(async () => {
+    await load();
+  });
+
   it.each(FIGURES.flatMap((f) => [[f, true], [f, false]] as const))('preset %s (quick %s) runs exactly the cells of the paper preset', (fig, quick) => {
     const page = resolveSweep(sweepConfig(presetSettings(`${fig}-${quick ? 'quick' : 'full'}`)));
     const paper = resolveSweep(preset(fig, quick));
