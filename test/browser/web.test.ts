@@ -368,6 +368,10 @@ describe('the web page in Chromium', () => {
     await page.waitForFunction((k) => document.querySelectorAll('#heatmap rect.cell[data-value]').length === k, n);
     // The boundary lines' legend (below the map) matches the lines.
     expect((await legendMatches(page, '#heatmap svg')).join('; ')).toMatch(/SNR = C1/);
+    // A note about the fit names the file that holds it, as a link that downloads it.
+    await page.waitForSelector('#figure-notes a.download-link');
+    expect(await page.textContent('#figure-notes')).toMatch(/the fit is in results\.json/);
+    expect((await downloadOf(page, '#figure-notes a.download-link')).name).toMatch(/-results\.json$/);
     // A cell between the phases: its curves show memorisation and feature learning competing.
     await page.click(`#heatmap rect.cell[data-row="${Math.floor(s.y!.count / 4)}"][data-col="${Math.floor((2 * s.x.count) / 3)}"]`);
     await page.waitForSelector('#cell-charts svg');
