@@ -357,8 +357,8 @@ describe('the web page in Chromium', () => {
 
   it('each view at 390, 1024, 1280 and 1920 px: no horizontal overflow, its main figure visible, numbers on one line; screenshots at 1280 x 800 and 390 x 844', async () => {
     const { page, errors } = br;
-    // With BENIGNFIT_SCREENSHOTS=1 the docs' screenshots: the demo diagram (64 cells, about
-    // a minute per core); otherwise the small sweep.
+    // With BENIGNFIT_SCREENSHOTS=1 the docs' screenshots: the demo diagram (64 cells, a few
+    // seconds on two cores); otherwise the small sweep.
     const s = SHOTS ? demoSettings() : small();
     await page.setViewportSize({ width: 1280, height: 800 });
     await open(page, 'phase', s);
