@@ -3,7 +3,7 @@
  * same code on both backends.
  */
 import { createClassifier, type Classifier, type TensorSet } from './classifier.js';
-import { resolveDataConfig, type BoundaryOptionsInput, type ClassifierOptionsInput, type DataConfigInput, type FitOptionsInput, type TheoryOptionsInput, type TrainConfigInput } from './config.js';
+import { resolveDataConfig, useConfigCore, type BoundaryOptionsInput, type ClassifierOptionsInput, type DataConfigInput, type FitOptionsInput, type TheoryOptionsInput, type TrainConfigInput } from './config.js';
 import { BenignfitError, fromBinding, invalid } from './errors.js';
 import type { ImageSet } from './formats/idx.js';
 import { runInfluence, type InfluenceData, type InfluenceOptions, type InfluenceResult } from './influence.js';
@@ -37,6 +37,7 @@ export class Benignfit {
     this.buildInfo = opts.buildInfo ?? null;
     this.backendNote = opts.backendNote ?? null;
     this.reload = opts.reload;
+    useConfigCore(raw);
   }
 
   /** Run a binding call, mapping errors; a wasm trap (panic) is reported and the instance replaced. @internal */

@@ -19,35 +19,52 @@ export type ErrorCode =
   | 'E_FORMAT'
   | 'E_IO';
 
+export interface ErrorDetails {
+  /** The config field or argument at fault, e.g. "data.gamma" or "train[1].lr". */
+  field?: string;
+  /** The refused value, as the message shows it. */
+  got?: string;
+  /** What would have been accepted, in words. */
+  expected?: string;
+  cause?: unknown;
+}
+
 export class BenignfitError extends Error {
   readonly code: ErrorCode;
   readonly field?: string;
-  constructor(code: ErrorCode, message: string, options?: { field?: string; cause?: unknown }) {
+  readonly got?: string;
+  readonly expected?: string;
+  constructor(code: ErrorCode, message: string, options?: ErrorDetails) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'BenignfitError';
     this.code = code;
     if (options?.field !== undefined) this.field = options.field;
+    if (options?.got !== undefined) this.got = options.got;
+    if (options?.expected !== undefined) this.expected = options.expected;
   }
 }
 
-const CODED = /^\[(E_[A-Z_]+)\] ([\s\S]*)$/;
+const CODES = new Set<string>(['E_INVALID', 'E_SHAPE', 'E_TOO_LARGE', 'E_DIVERGED', 'E_NUMERICAL', 'E_INTERNAL', 'E_PANIC', 'E_NO_BACKEND', 'E_ABORTED', 'E_FORMAT', 'E_IO']);
 
-/** Turn whatever a binding threw into a BenignfitError (bindings encode the code as "[CODE] ..."). */
+/**
+ * Turn whatever a binding threw into a BenignfitError. Both bindings throw `Error`s that carry
+ * `code`, `field`, `got` and `expected` as properties (crates/node/src/lib.rs, crates/wasm/src/lib.rs);
+ * anything else is an internal error.
+ */
 export function fromBinding(e: unknown): BenignfitError {
   if (e instanceof BenignfitError) return e;
+  const o = (e ?? {}) as { code?: unknown; message?: unknown; field?: unknown; got?: unknown; expected?: unknown };
+  const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
   const msg = e instanceof Error ? e.message : String(e);
-  const m = CODED.exec(msg);
-  if (m) {
-    const code = m[1] as ErrorCode;
-    const text = m[2];
-    const field = code === 'E_INVALID' ? /^([A-Za-z0-9_.[\]]+): got /.exec(text)?.[1] : undefined;
-    return new BenignfitError(code, text, { field, cause: e });
+  if (typeof o.code === 'string' && CODES.has(o.code)) {
+    return new BenignfitError(o.code as ErrorCode, msg, { field: str(o.field), got: str(o.got), expected: str(o.expected), cause: e });
   }
   return new BenignfitError('E_INTERNAL', msg, { cause: e });
 }
 
 export function invalid(field: string, value: unknown, expected: string): BenignfitError {
-  return new BenignfitError('E_INVALID', `${field}: got ${show(value)}, expected ${expected}`, { field });
+  const got = show(value);
+  return new BenignfitError('E_INVALID', `${field}: got ${got}, expected ${expected}`, { field, got, expected });
 }
 
 export function show(v: unknown): string {

@@ -17,6 +17,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { isMainThread } from 'node:worker_threads';
 import { Benignfit, type BenignfitOptions } from './api.js';
+import { setConfigCoreLoader } from './config.js';
 import { BenignfitError } from './errors.js';
 import type { BackendName, RawBackend } from './types.js';
 
@@ -160,6 +161,9 @@ function native(): NativeFound | NativeMiss {
   if (!nativeCache || !('raw' in nativeCache)) nativeCache = tryNative();
   return nativeCache;
 }
+
+// Configs resolve in the core before any load(): the native addon is found on first use.
+setConfigCoreLoader(() => loadNativeRaw());
 
 /** The native binding (throws with the reason and advice when it does not load). */
 export function loadNativeRaw(): RawBackend {

@@ -19,7 +19,7 @@ import {
   type TheoryOptionsInput,
 } from './config.js';
 import { abortError, BenignfitError, invalid } from './errors.js';
-import type { Dataset, LongTailedAcc, RawBackend } from './types.js';
+import type { Dataset, LongTailedAcc, RawBackend, RawRun } from './types.js';
 
 export type Phase = 'benign-explicit' | 'benign-implicit' | 'harmful' | 'uncharacterized';
 
@@ -247,32 +247,39 @@ function checkTyped(name: string, v: unknown, ctor: { new (n: number): ArrayLike
   if (!(v instanceof ctor)) throw invalid(name, v, `a ${ctor.name}`);
 }
 
+/**
+ * A run's arrays as the bindings take them: each checked, and an absent optional array left out
+ * (the bindings' optional fields take a typed array or nothing; null is not an array).
+ */
+function rawRun(run: RunArrays): RawRun {
+  if (run === null || typeof run !== 'object') throw invalid('run', run, 'an object with the arrays of a trained run');
+  const out: Record<string, unknown> = {};
+  for (const [name, ctor, required] of RUN_FIELDS) {
+    const v = run[name];
+    checkTyped(name, v, ctor, required);
+    if (v !== undefined && v !== null) out[name] = v;
+  }
+  return out as unknown as RawRun;
+}
+
+const RUN_FIELDS: [keyof RunArrays, { new (n: number): ArrayLike<number>; name: string }, boolean][] = [
+  ['weights', Float32Array, true],
+  ['weightsInit', Float32Array, false],
+  ['trainX', Float32Array, true],
+  ['trainY', Int32Array, true],
+  ['trainPos', Uint8Array, true],
+  ['logitSums', Float64Array, false],
+  ['kappa', Float64Array, false],
+  ['testX', Float32Array, false],
+  ['testY', Int32Array, false],
+  ['testPos', Uint8Array, false],
+];
+
 export function runTheoryLemmas(call: Call, threads: number, data: DataConfigInput | Dataset, run: RunArrays, options: TheoryOptionsInput & TheoryArrays = {}): TheoryResult {
   const { features: f, noiseFactors: a, ...rest } = options;
   const { cfg, features, noiseFactors } = dataOf(data, { features: f, noiseFactors: a });
   const opts = resolveTheoryOptions(rest);
-  checkTyped('weights', run.weights, Float32Array, true);
-  checkTyped('weightsInit', run.weightsInit, Float32Array, false);
-  checkTyped('trainX', run.trainX, Float32Array, true);
-  checkTyped('trainY', run.trainY, Int32Array, true);
-  checkTyped('trainPos', run.trainPos, Uint8Array, true);
-  checkTyped('logitSums', run.logitSums, Float64Array, false);
-  checkTyped('kappa', run.kappa, Float64Array, false);
-  checkTyped('testX', run.testX, Float32Array, false);
-  checkTyped('testY', run.testY, Int32Array, false);
-  checkTyped('testPos', run.testPos, Uint8Array, false);
-  const raw = {
-    weights: run.weights,
-    weightsInit: run.weightsInit ?? null,
-    trainX: run.trainX,
-    trainY: run.trainY,
-    trainPos: run.trainPos,
-    logitSums: run.logitSums ?? null,
-    kappa: run.kappa ?? null,
-    testX: run.testX ?? null,
-    testY: run.testY ?? null,
-    testPos: run.testPos ?? null,
-  };
+  const raw = rawRun(run);
   const json = call((r) => r.theoryLemmas(JSON.stringify(cfg), JSON.stringify(opts), features, noiseFactors, raw, threads));
   return { ...(JSON.parse(json) as TheoryReport & { lemmas: LemmaReport }), config: { data: cfg, theory: opts } };
 }
@@ -297,14 +304,9 @@ export async function runTheoryAsync(
   const { features: f, noiseFactors: a, onProgress, signal, ...rest } = options;
   const { cfg, features, noiseFactors } = dataOf(data, { features: f, noiseFactors: a });
   const opts = resolveTheoryOptions(rest);
-  if (run) {
-    checkTyped('weights', run.weights, Float32Array, true);
-    checkTyped('trainX', run.trainX, Float32Array, true);
-    checkTyped('trainY', run.trainY, Int32Array, true);
-    checkTyped('trainPos', run.trainPos, Uint8Array, true);
-  }
+  const raw = run ? rawRun(run) : null;
   if (signal?.aborted) throw abortError('theory');
-  const job = call((r) => new r.TheoryJob(JSON.stringify(cfg), JSON.stringify(opts), features, noiseFactors, run ? { ...run } : null, threads));
+  const job = call((r) => new r.TheoryJob(JSON.stringify(cfg), JSON.stringify(opts), features, noiseFactors, raw, threads));
   try {
     for (;;) {
       const finished = call(() => job.run(1));

@@ -2,7 +2,6 @@
  * The public types of benignfit, shared by both backends (one source of truth).
  */
 import type { DataConfig } from './config.js';
-import type { RunArrays } from './theory.js';
 
 export type BackendName = 'native' | 'wasm';
 
@@ -154,22 +153,6 @@ export interface RawClassifierTrainer {
   free?(): void;
 }
 
-export interface RawBackend extends RawInfluenceBackend {
-  version(): string;
-  GemmBench: new (m: number, n: number, k: number, dtype: string, threads: number) => RawGemmBench;
-  boundaryIn(x: Float32Array): number;
-  boundaryOut(len: number): Float32Array;
-  boundaryMake(len: number): number;
-  clockProbe(iters: number): number;
-  kernelInfo(): string;
-  Trainer: new (config: string, ...data: RawTrainArgs) => RawTrainer;
-  /** Several resolved configs (a JSON array) on the same data. */
-  TrainerGroup: new (configs: string, ...data: RawTrainArgs) => RawTrainerGroup;
-  predict(weights: Float32Array, classes: number, width: number, dim: number, x: Float32Array, threads: number): Float64Array;
-  generate(config: string, features: Float32Array | null | undefined, noiseFactors: Float32Array | null | undefined, includeFactors: boolean, threads: number): RawDataset;
-  ClassifierTrainer: new (config: string, threads: number) => RawClassifierTrainer;
-  removalOrder(seed: number, n: number): Uint32Array;
-}
 
 /** Accuracy on the L-long-tailed test subset (Definition 1) for one L. */
 export interface LongTailedAcc {
@@ -336,21 +319,55 @@ export interface RawInfluenceRun {
   free?(): void;
 }
 
-export interface RawInfluenceBackend {
-  pixelStd(bytes: Uint8Array | null, floats: Float32Array | null, n: number, d: number, threads: number): Float64Array;
-  InfluenceRun: new (config: string, pixelStd: Float64Array | null, threads: number) => RawInfluenceRun;
+
+/** A trained run's arrays as the bindings take them (optional arrays are left out, never null). */
+export interface RawRun {
+  weights: Float32Array;
+  weightsInit?: Float32Array;
+  trainX: Float32Array;
+  trainY: Int32Array;
+  trainPos: Uint8Array;
+  logitSums?: Float64Array;
+  kappa?: Float64Array;
+  testX?: Float32Array;
+  testY?: Int32Array;
+  testPos?: Uint8Array;
 }
 
+/**
+ * The low-level surface of both bindings, as ts/ uses it. ts/generated/bindings-check.ts checks at
+ * compile time that the declarations each binding generates (napi-rs's .d.ts, wasm-bindgen's .d.ts)
+ * satisfy it, so the three cannot drift apart.
+ */
 export interface RawBackend {
-  version(): string;
-  generate(config: string, features: Float32Array | null | undefined, noiseFactors: Float32Array | null | undefined, includeFactors: boolean, threads: number): RawDataset;
+  version: () => string;
+  /** Check a config section and fill its defaults (crates/core/src/config): resolved JSON. */
+  resolveConfig: (section: string, json: string) => string;
+  /** The JSON Schema of every config section. */
+  configSchemas: () => string;
+  generate: (config: string, features: Float32Array | null | undefined, noiseFactors: Float32Array | null | undefined, includeFactors: boolean, threads: number) => RawDataset;
+  Trainer: new (config: string, ...data: RawTrainArgs) => RawTrainer;
+  /** Several resolved configs (a JSON array) on the same data. */
+  TrainerGroup: new (configs: string, ...data: RawTrainArgs) => RawTrainerGroup;
+  predict: (weights: Float32Array, classes: number, width: number, dim: number, x: Float32Array, threads: number) => Float64Array;
+  ClassifierTrainer: new (config: string, threads: number) => RawClassifierTrainer;
+  removalOrder: (seed: number, n: number) => Uint32Array;
+  pixelStd: (bytes: Uint8Array | null | undefined, floats: Float32Array | null | undefined, n: number, d: number, threads: number) => Float64Array;
+  InfluenceRun: new (config: string, pixelStd: Float64Array | null | undefined, threads: number) => RawInfluenceRun;
   // Theorem 1 (ts/theory.ts): JSON in, JSON out.
-  theory(config: string, options: string, features: Float32Array | null, noiseFactors: Float32Array | null, threads: number): string;
-  theoryLemmas(config: string, options: string, features: Float32Array | null, noiseFactors: Float32Array | null, run: RunArrays, threads: number): string;
-  longTailed(config: string, features: Float32Array | null, noiseFactors: Float32Array | null, weights: Float32Array, width: number, x: Float32Array, y: Int32Array, pos: Uint8Array, ls: Float64Array, threads: number): string;
-  theoryFit(rows: string, options: string): string;
-  theoryBoundaries(options: string): string;
-  TheoryJob: new (config: string, options: string, features: Float32Array | null, noiseFactors: Float32Array | null, run: RunArrays | null, threads: number) => RawTheoryJob;
+  theory: (config: string, options: string, features: Float32Array | null | undefined, noiseFactors: Float32Array | null | undefined, threads: number) => string;
+  theoryLemmas: (config: string, options: string, features: Float32Array | null | undefined, noiseFactors: Float32Array | null | undefined, run: RawRun, threads: number) => string;
+  longTailed: (config: string, features: Float32Array | null | undefined, noiseFactors: Float32Array | null | undefined, weights: Float32Array, width: number, x: Float32Array, y: Int32Array, pos: Uint8Array, ls: Float64Array, threads: number) => string;
+  theoryFit: (rows: string, options: string) => string;
+  theoryBoundaries: (options: string) => string;
+  TheoryJob: new (config: string, options: string, features: Float32Array | null | undefined, noiseFactors: Float32Array | null | undefined, run: RawRun | null | undefined, threads: number) => RawTheoryJob;
+  // Performance probes (ts/perf.ts).
+  GemmBench: new (m: number, n: number, k: number, dtype: string, threads: number) => RawGemmBench;
+  boundaryIn: (x: Float32Array) => number;
+  boundaryOut: (len: number) => Float32Array;
+  boundaryMake: (len: number) => number;
+  clockProbe: (iters: number) => number;
+  kernelInfo: () => string;
 }
 
 /** Theorem 1 in units of work (ts/theory.ts drives it to report progress and honour an AbortSignal). */

@@ -6,6 +6,7 @@ import { load } from '../load-node.js';
 import type { Benignfit } from '../api.js';
 import { BenignfitError, invalid } from '../errors.js';
 import { encodeNpy, type NpyArray } from '../npy.js';
+import { applySchemaFlags, schemaFlags, type SchemaFlagOptions } from './flags.js';
 
 export const backendOption = () =>
   new Option('--backend <name>', 'compute backend (default: native, falling back to wasm; env BENIGNFIT_BACKEND)').choices(['native', 'wasm', 'auto']);
@@ -172,31 +173,16 @@ export function writeJson(dir: string, name: string, value: unknown): void {
 
 export const collect = (v: string, prev: string[] = []) => [...prev, v];
 
-/** Common data-config flags of every command that generates data. */
+/** The data section's flags (from the schema the core declares), for every command that generates data. */
+const DATA_FLAGS: SchemaFlagOptions = { skip: ['memoryLimit'] };
+
+/** Common data-config flags of every command that generates data: one per field of the data section. */
 export function dataFlags(cmd: Command): Command {
-  return cmd
-    .option('--seed <n>', 'seed of every random draw', (v) => parseInteger('--seed', v))
-    .option('--classes <K>', 'number of classes', (v) => parseInteger('--classes', v))
-    .option('--dim <d>', 'patch dimension', (v) => parseInteger('--dim', v))
-    .option('--per-class <n>', 'training examples per class (n or n1,n2,...)', (v) => parseNumberOrList('--per-class', v))
-    .option('--test-per-class <n>', 'test examples per class (n or n1,n2,...)', (v) => parseNumberOrList('--test-per-class', v))
-    .option('--feature-norm <u>', 'feature strength ||u_k|| (u or u1,u2,...)', (v) => parseNumberOrList('--feature-norm', v))
-    .option('--gamma <g>', 'size-free noise correlation ratio (>= 1)', (v) => parseNumber('--gamma', v))
-    .option('--noise <law>', 'gaussian | uniform | rademacher')
-    .option('--model <name>', 'heterogeneous | homogeneous')
-    .option('--set <path=value>', 'override any config field, e.g. --set data.baseEigenvalue=0.4 (repeatable)', collect);
+  return schemaFlags(cmd, 'data', DATA_FLAGS).option('--set <path=value>', 'override any config field, e.g. --set data.baseEigenvalue=0.4 (repeatable)', collect);
 }
 
 export function dataOverrides(cfg: ConfigFile, o: Record<string, unknown>): void {
-  setIf(cfg, 'data', 'seed', o.seed);
-  setIf(cfg, 'data', 'classes', o.classes);
-  setIf(cfg, 'data', 'dim', o.dim);
-  setIf(cfg, 'data', 'perClass', o.perClass);
-  setIf(cfg, 'data', 'testPerClass', o.testPerClass);
-  setIf(cfg, 'data', 'featureNorm', o.featureNorm);
-  setIf(cfg, 'data', 'gamma', o.gamma);
-  setIf(cfg, 'data', 'noise', o.noise);
-  setIf(cfg, 'data', 'model', o.model);
+  applySchemaFlags(cfg, 'data', o, DATA_FLAGS);
 }
 
 /** Right-aligned plain-text table. */

@@ -75,7 +75,7 @@ const dataId = (s: ImageSet, t: TensorSet): DataId => ({ sources: s.sources, n: 
 
 /** The identity of a run: the resolved config without threads, and the data (not its path). */
 function identity(m: Fig7Meta): unknown {
-  const { threads: _t, ...classifier } = m.config.classifier as Record<string, unknown>;
+  const { threads: _t, ...classifier } = m.config.classifier as unknown as Record<string, unknown>;
   void _t;
   const strip = (d: DataId) => ({ n: d.n, shape: d.shape, sha256: d.sha256 });
   return { ...m.config, classifier, data: { train: strip(m.data.train), test: strip(m.data.test) } };

@@ -7,6 +7,16 @@ use crate::data::{self, DataConfig, ExplicitModel};
 use crate::error::{Error, Result};
 use crate::linalg::Par;
 
+/// Check a config section (by name) and fill its defaults: the resolved config as JSON.
+pub fn resolve_config(section: &str, json: &str) -> Result<String> {
+    crate::config::resolve_json(section, json)
+}
+
+/// The JSON Schema of every config section (`{input, resolved}`), declared by the Rust structs.
+pub fn config_schemas() -> String {
+    crate::config::schemas().to_string()
+}
+
 /// Parse a JSON config, naming the offending field on error.
 pub fn parse_json<T: serde::de::DeserializeOwned>(what: &str, json: &str) -> Result<T> {
     serde_json::from_str(json).map_err(|e| {
@@ -69,7 +79,7 @@ pub struct Generated {
 }
 
 pub fn generate(config_json: &str, features: Option<&[f32]>, noise_factors: Option<&[f32]>, include_factors: bool, threads: usize) -> Result<Generated> {
-    let cfg: DataConfig = parse_json("data config", config_json)?;
+    let cfg: DataConfig = crate::config::parse(config_json)?;
     let explicit = match (features, noise_factors) {
         (Some(f), Some(a)) => Some(ExplicitModel { features: f, noise_factors: a }),
         (None, None) => None,
@@ -109,7 +119,7 @@ pub fn trainer(
     test_y: Option<&[i32]>,
     test_pos: Option<&[u8]>,
 ) -> Result<crate::train::Trainer> {
-    let cfg: crate::train::TrainConfig = parse_json("train config", config_json)?;
+    let cfg: crate::train::TrainConfig = crate::config::parse(config_json)?;
     let model = data_model(data_config_json, k, d, cfg.threads)?;
     let input = crate::train::TrainInput { k, d, x, y, pos, features, test_x, test_y, test_pos };
     crate::train::Trainer::new(cfg, input, model)
@@ -130,7 +140,7 @@ pub fn trainer_group(
     test_y: Option<&[i32]>,
     test_pos: Option<&[u8]>,
 ) -> Result<crate::train::TrainerGroup> {
-    let cfgs: Vec<crate::train::TrainConfig> = parse_json("train configs", configs_json)?;
+    let cfgs: Vec<crate::train::TrainConfig> = crate::config::parse_list(configs_json)?;
     let threads = cfgs.iter().map(|c| c.threads).max().unwrap_or(0);
     let model = data_model(data_config_json, k, d, threads)?;
     let input = crate::train::TrainInput { k, d, x, y, pos, features, test_x, test_y, test_pos };
@@ -140,7 +150,7 @@ pub fn trainer_group(
 /// The data model of a data config given next to the arrays (none for explicit data).
 fn data_model(data_config_json: Option<&str>, k: usize, d: usize, threads: usize) -> Result<Option<data::DataModel>> {
     let Some(j) = data_config_json else { return Ok(None) };
-    let dc: DataConfig = parse_json("data config", j)?;
+    let dc: DataConfig = crate::config::parse(j)?;
     if dc.classes != k || dc.dim != d {
         return Err(Error::shape("train: data config", format!("the data config has classes = {}, dim = {} but the arrays have K = {k}, d = {d}", dc.classes, dc.dim)));
     }
@@ -170,8 +180,8 @@ fn explicit_arrays<'a>(features: Option<&'a [f32]>, noise_factors: Option<&'a [f
 
 /// A Theorem 1 job from JSON config and options (and, for the lemmas, a run's arrays).
 pub fn theory_job(config_json: &str, options_json: &str, features: Option<&[f32]>, noise_factors: Option<&[f32]>, run: Option<crate::theory::OwnedRun>, threads: usize) -> Result<crate::theory::TheoryJob> {
-    let cfg: DataConfig = parse_json("data config", config_json)?;
-    let opts: crate::theory::TheoryOptions = parse_json("theory options", options_json)?;
+    let cfg: DataConfig = crate::config::parse(config_json)?;
+    let opts: crate::theory::TheoryOptions = crate::config::parse(options_json)?;
     crate::theory::TheoryJob::new(&cfg, explicit_arrays(features, noise_factors)?, opts, run, Par::from_threads(threads))
 }
 
@@ -192,7 +202,7 @@ pub fn theory_lemmas(config_json: &str, options_json: &str, features: Option<&[f
 /// Error on L-long-tailed test data (Definition 1) for each L: JSON array of LongTailed.
 #[allow(clippy::too_many_arguments)]
 pub fn long_tailed(config_json: &str, features: Option<&[f32]>, noise_factors: Option<&[f32]>, weights: &[f32], width: usize, x: &[f32], y: &[i32], pos: &[u8], ls: &[f64], threads: usize) -> Result<String> {
-    let cfg: DataConfig = parse_json("data config", config_json)?;
+    let cfg: DataConfig = crate::config::parse(config_json)?;
     let par = Par::from_threads(threads);
     let model = data::DataModel::build(&cfg, explicit_arrays(features, noise_factors)?, par)?;
     let r = crate::theory::long_tailed(&model, weights, model.k, width, x, y, pos, ls, par)?;
@@ -202,12 +212,12 @@ pub fn long_tailed(config_json: &str, features: Option<&[f32]>, noise_factors: O
 /// Fit c1, c2 to sweep rows (JSON array of rows): the FitReport as JSON.
 pub fn theory_fit(rows_json: &str, options_json: &str) -> Result<String> {
     let rows: Vec<crate::theory::fit::FitRow> = parse_json("sweep rows", rows_json)?;
-    let opts: crate::theory::fit::FitOptions = parse_json("fit options", options_json)?;
+    let opts: crate::theory::fit::FitOptions = crate::config::parse(options_json)?;
     Ok(to_json(&crate::theory::fit::fit(&rows, &opts)?))
 }
 
 /// Phase boundaries of the §5.1 model in a sweep plane: the BoundaryReport as JSON.
 pub fn theory_boundaries(options_json: &str) -> Result<String> {
-    let opts: crate::theory::boundaries::BoundaryOptions = parse_json("boundary options", options_json)?;
+    let opts: crate::theory::boundaries::BoundaryOptions = crate::config::parse(options_json)?;
     Ok(to_json(&crate::theory::boundaries::boundaries(&opts)?))
 }

@@ -9,13 +9,14 @@
 //! first 2K columns of U matter: A_k zeta = base (zeta - Q_K Q_K^T zeta) + (lambda_k - base) q q^T zeta
 //! with q = U e_{K+k}. That costs O(d K) per sample instead of O(d^2), and is exact.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{check_alloc, Error, Result, DEFAULT_MEMORY_LIMIT};
 use crate::linalg::{self, Par, View};
 use crate::rng::{Purpose, Stream};
 
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, JsonSchema)]
 #[serde(untagged)]
 pub enum OneOrMany<T> {
     One(T),
@@ -30,14 +31,15 @@ impl<T: Copy> OneOrMany<T> {
         match self {
             OneOrMany::One(v) => Ok(vec![*v; k]),
             OneOrMany::Many(v) if v.len() == k => Ok(v.clone()),
-            OneOrMany::Many(v) => Err(Error::invalid(field, format!("an array of length {}", v.len()), format!("a number or an array of length classes = {k}"))),
+            OneOrMany::Many(v) => Err(Error::invalid(field, format!("an array of length {}", v.len()), format!("one entry per class (classes = {k}), or a single number"))),
         }
     }
 }
 
-#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq, Default, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum NoiseKind {
+    #[default]
     Gaussian,
     Uniform,
     Rademacher,
@@ -54,7 +56,7 @@ impl NoiseKind {
     }
 }
 
-#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum ModelName {
     /// §5.1: every noise eigenvalue `baseEigenvalue` (0.5) but one class-specific lambda_k.
@@ -65,39 +67,84 @@ pub enum ModelName {
     Explicit,
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, JsonSchema)]
 #[serde(untagged)]
 pub enum ModelSpec {
     Named(ModelName),
     /// User-given spectra: `spectra[k]` holds the d - K eigenvalues of A_k on the noise directions
     /// U e_{K+1}, ..., U e_d.
-    Spectra { spectra: Vec<Vec<f64>> },
+    #[schemars(extend("additionalProperties" = false))]
+    Spectra {
+        #[schemars(inner(inner(range(min = 0))))]
+        spectra: Vec<Vec<f64>>,
+    },
 }
 
-/// The fully resolved data config (every field present). The TypeScript layer fills defaults.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+impl Default for ModelSpec {
+    fn default() -> Self {
+        ModelSpec::Named(ModelName::Heterogeneous)
+    }
+}
+
+/// The data model of §2 / §5.1 and the sizes drawn from it (the `data` section). Every field is
+/// optional and defaults to the paper's §5.1 value.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
 pub struct DataConfig {
+    /// K, the number of classes.
+    #[schemars(range(min = 2, max = 1000))]
     pub classes: usize,
+    /// d, the dimension of each patch (at least 2 * classes).
+    #[schemars(range(min = 4, max = 1_000_000))]
     pub dim: usize,
+    /// |S_k|: training examples per class (one number, or one per class).
+    #[schemars(schema_with = "per_class_schema")]
     pub per_class: OneOrMany<usize>,
+    /// Test examples per class (one number, or one per class).
+    #[schemars(schema_with = "test_per_class_schema")]
     pub test_per_class: OneOrMany<usize>,
+    /// ||u_k||: feature strength (one number, or one per class).
+    #[schemars(schema_with = "feature_norm_schema")]
     pub feature_norm: OneOrMany<f64>,
-    #[serde(default)]
+    /// Size-free noise correlation ratio ||A_k^T A_k||_F^2 / ||A_k^T A_j||_F^2 (1: homogeneous
+    /// noise); default 1 unless `lambda` is given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1))]
     pub gamma: Option<f64>,
-    #[serde(default)]
+    /// The class-specific eigenvalue lambda_k of A_k, one per class (instead of gamma).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(schema_with = "lambda_schema")]
     pub lambda: Option<Vec<f64>>,
-    #[serde(default = "default_base")]
+    /// The eigenvalue of A_k on every other noise direction (§5.1: 0.5).
+    #[schemars(extend("exclusiveMinimum" = 0))]
     pub base_eigenvalue: f64,
+    /// Law of zeta's coordinates (variance 1).
     pub noise: NoiseKind,
+    /// heterogeneous (§5.1), homogeneous (Cao et al.), explicit (arrays given), or {"spectra": [[...], ...]}.
     pub model: ModelSpec,
+    /// Seed of every random draw.
+    #[schemars(range(max = 9_007_199_254_740_991u64))]
     pub seed: u64,
-    #[serde(default)]
+    /// Refuse allocations above this many bytes (default 8 GiB).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1))]
     pub memory_limit: Option<u64>,
 }
 
-fn default_base() -> f64 {
-    0.5
+fn one_or_many(item: serde_json::Value) -> schemars::Schema {
+    schemars::json_schema!({ "anyOf": [item.clone(), { "type": "array", "items": item }] })
+}
+fn per_class_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    one_or_many(serde_json::json!({ "type": "integer", "minimum": 1 }))
+}
+fn test_per_class_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    one_or_many(serde_json::json!({ "type": "integer", "minimum": 0 }))
+}
+fn lambda_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({ "type": ["array", "null"], "items": { "type": "number", "exclusiveMinimum": 0 } })
+}
+fn feature_norm_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    one_or_many(serde_json::json!({ "type": "number", "minimum": 0 }))
 }
 
 impl Default for DataConfig {
@@ -108,13 +155,73 @@ impl Default for DataConfig {
             per_class: OneOrMany::One(100),
             test_per_class: OneOrMany::One(200),
             feature_norm: OneOrMany::One(1.0),
-            gamma: Some(1.0),
+            gamma: None,
             lambda: None,
             base_eigenvalue: 0.5,
             noise: NoiseKind::Gaussian,
             model: ModelSpec::Named(ModelName::Heterogeneous),
             seed: 0,
             memory_limit: None,
+        }
+    }
+}
+
+impl crate::config::Config for DataConfig {
+    const SECTION: &'static str = "data";
+
+    fn finish(&mut self, at: &str) -> Result<()> {
+        let k = self.classes;
+        use crate::config::check::show_of as show;
+        for (f, n, v) in [("perClass", &self.per_class as &dyn Len, show(&self.per_class)), ("testPerClass", &self.test_per_class, show(&self.test_per_class)), ("featureNorm", &self.feature_norm, show(&self.feature_norm))] {
+            if let Some(len) = n.many_len() {
+                if len != k {
+                    return Err(Error::invalid(format!("{at}.{f}"), v, format!("one entry per class (classes = {k}), or a single number")));
+                }
+            }
+        }
+        if self.dim < 2 * k {
+            return Err(Error::invalid(format!("{at}.dim"), self.dim, format!("an integer >= 2 * classes = {}", 2 * k)));
+        }
+        if self.lambda.is_some() && self.gamma.is_some() {
+            return Err(Error::invalid(format!("{at}.lambda"), "an array", "either lambda or gamma, not both"));
+        }
+        if let Some(l) = &self.lambda {
+            if l.len() != k {
+                return Err(Error::invalid(format!("{at}.lambda"), show(l), format!("one entry per class (classes = {k})")));
+            }
+        }
+        if self.model == ModelSpec::Named(ModelName::Homogeneous) && (self.lambda.is_some() || self.gamma.is_some_and(|g| g != 1.0)) {
+            let (f, v) = match &self.gamma {
+                Some(g) if self.lambda.is_none() => ("gamma", crate::config::check::num(*g)),
+                _ => ("lambda", "an array".to_string()),
+            };
+            return Err(Error::invalid(format!("{at}.{f}"), v, "nothing (model \"homogeneous\" has every noise eigenvalue 1, so gamma = 1)"));
+        }
+        if let ModelSpec::Spectra { spectra } = &self.model {
+            if spectra.len() != k {
+                return Err(Error::invalid(format!("{at}.model.spectra"), format!("{} arrays", spectra.len()), format!("{k} arrays (one per class)")));
+            }
+            for (c, s) in spectra.iter().enumerate() {
+                if s.len() != self.dim - k {
+                    return Err(Error::invalid(format!("{at}.model.spectra[{c}]"), format!("an array of length {}", s.len()), format!("dim - classes = {} eigenvalues (one per noise direction)", self.dim - k)));
+                }
+            }
+        }
+        if self.gamma.is_none() && self.lambda.is_none() {
+            self.gamma = Some(1.0);
+        }
+        self.sizes().map(|_| ())
+    }
+}
+
+trait Len {
+    fn many_len(&self) -> Option<usize>;
+}
+impl<T> Len for OneOrMany<T> {
+    fn many_len(&self) -> Option<usize> {
+        match self {
+            OneOrMany::One(_) => None,
+            OneOrMany::Many(v) => Some(v.len()),
         }
     }
 }
@@ -208,70 +315,25 @@ pub fn lambda_for_gamma(gamma: f64, d_noise: usize, base: f64) -> f64 {
     t.sqrt()
 }
 
-fn finite_positive(field: &str, v: f64) -> Result<()> {
-    if !v.is_finite() || v <= 0.0 {
-        return Err(Error::invalid(field, v, "a finite number > 0"));
-    }
-    Ok(())
-}
 
 impl DataConfig {
     pub fn memory_limit(&self) -> u64 {
         self.memory_limit.unwrap_or(DEFAULT_MEMORY_LIMIT)
     }
 
-    /// Everything the generator needs, checked; names the field of the first problem.
+    /// Everything the generator needs, checked by the one validator (the schema derived from the
+    /// declaration above and [`Config::finish`](crate::config::Config::finish)), then sized.
     pub fn validate(&self) -> Result<(Vec<usize>, Vec<usize>, Vec<f64>)> {
-        let k = self.classes;
-        if !(2..=1000).contains(&k) {
-            return Err(Error::invalid("data.classes", k, "an integer from 2 to 1000"));
-        }
-        let d = self.dim;
-        if d < 2 * k {
-            return Err(Error::invalid("data.dim", d, format!("an integer >= 2 * classes = {}", 2 * k)));
-        }
+        crate::config::recheck(self)?;
+        self.sizes()
+    }
+
+    /// Class sizes and feature norms per class, and the memory check of the dataset.
+    fn sizes(&self) -> Result<(Vec<usize>, Vec<usize>, Vec<f64>)> {
+        let (k, d) = (self.classes, self.dim);
         let per = self.per_class.expand(k, "data.perClass")?;
         let test = self.test_per_class.expand(k, "data.testPerClass")?;
-        if per.iter().any(|&c| c == 0) {
-            return Err(Error::invalid("data.perClass", format!("{per:?}"), "every class size >= 1"));
-        }
         let norms = self.feature_norm.expand(k, "data.featureNorm")?;
-        for (i, &v) in norms.iter().enumerate() {
-            if !v.is_finite() || v < 0.0 {
-                return Err(Error::invalid(format!("data.featureNorm[{i}]"), v, "a finite number >= 0"));
-            }
-        }
-        finite_positive("data.baseEigenvalue", self.base_eigenvalue)?;
-        if let Some(g) = self.gamma {
-            if !g.is_finite() || g < 1.0 {
-                return Err(Error::invalid(
-                    "data.gamma",
-                    g,
-                    "a finite number >= 1 (the §5.1 construction reaches every ratio from 1, homogeneous noise, upwards)",
-                ));
-            }
-        }
-        if let Some(l) = &self.lambda {
-            if l.len() != k {
-                return Err(Error::invalid("data.lambda", format!("an array of length {}", l.len()), format!("an array of length classes = {k}")));
-            }
-            for (i, &v) in l.iter().enumerate() {
-                finite_positive(&format!("data.lambda[{i}]"), v)?;
-            }
-        }
-        if let ModelSpec::Spectra { spectra } = &self.model {
-            if spectra.len() != k {
-                return Err(Error::invalid("data.model.spectra", format!("{} arrays", spectra.len()), format!("{k} arrays (one per class)")));
-            }
-            for (c, s) in spectra.iter().enumerate() {
-                if s.len() != d - k {
-                    return Err(Error::invalid(format!("data.model.spectra[{c}]"), format!("an array of length {}", s.len()), format!("dim - classes = {} eigenvalues", d - k)));
-                }
-                if let Some(i) = s.iter().position(|v| !v.is_finite() || *v < 0.0) {
-                    return Err(Error::invalid(format!("data.model.spectra[{c}][{i}]"), s[i], "a finite number >= 0"));
-                }
-            }
-        }
         let n_train: u128 = per.iter().map(|&c| c as u128).sum();
         let n_test: u128 = test.iter().map(|&c| c as u128).sum();
         let limit = self.memory_limit();

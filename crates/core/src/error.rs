@@ -41,6 +41,22 @@ impl Error {
         }
     }
 
+    /// The value that was refused, as the message shows it.
+    pub fn got(&self) -> Option<&str> {
+        match self {
+            Error::Invalid { value, .. } => Some(value),
+            _ => None,
+        }
+    }
+
+    /// What would have been accepted, in words.
+    pub fn expected(&self) -> Option<&str> {
+        match self {
+            Error::Invalid { expected, .. } => Some(expected),
+            _ => None,
+        }
+    }
+
     pub fn invalid(field: impl Into<String>, value: impl fmt::Display, expected: impl Into<String>) -> Self {
         Error::Invalid { field: field.into(), value: value.to_string(), expected: expected.into() }
     }

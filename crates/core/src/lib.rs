@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod cnn;
+pub mod config;
 pub mod covariance;
 pub mod data;
 pub mod error;

@@ -23,6 +23,7 @@ pub mod fit;
 pub mod lemmas;
 pub mod spectral;
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::data::{DataConfig, DataModel, ExplicitModel, Factors, NoiseKind};
@@ -32,54 +33,51 @@ use crate::linalg::{self, Par};
 pub use lemmas::{long_tailed, LongTailed};
 pub use spectral::Spectra;
 
-fn one() -> f64 {
-    1.0
-}
-fn two() -> f64 {
-    2.0
-}
-fn default_c3_small() -> f64 {
-    0.1
-}
-fn default_delta() -> f64 {
-    0.05
-}
-
 /// The absolute constants of Condition 1, Theorem 1 and Lemma 5 (JSON names as in the paper).
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields)]
+/// The paper gives no values; the defaults are explained in docs/theory.md.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
 pub struct Constants {
     /// Condition 1's "sufficiently large constant" C, also used for the hidden constant of its
     /// Omega(.). Default 1: the smallest value that keeps "large" meaningful, so an item that
     /// fails at C = 1 fails for every admissible C.
-    #[serde(rename = "C", default = "one")]
+    #[serde(rename = "C")]
+    #[schemars(extend("exclusiveMinimum" = 0))]
     pub c: f64,
     /// Statement 2(a) threshold: benign (explicit) when SNR_k >= C1. Default 2.
-    #[serde(rename = "C1", default = "two")]
+    #[serde(rename = "C1")]
+    #[schemars(extend("exclusiveMinimum" = 0))]
     pub c1_big: f64,
     /// Statement 2(b) threshold: benign (implicit, long-tailed) when min_j Gamma_{k,j} >= C2. Default 2.
-    #[serde(rename = "C2", default = "two")]
+    #[serde(rename = "C2")]
+    #[schemars(extend("exclusiveMinimum" = 0))]
     pub c2_big: f64,
-    /// Statement 3 threshold: harmful when SNR_k <= C3 and min_j Gamma_{k,j} <= C3. Default 1,
-    /// the smallest value at which the homogeneous model (Gamma = 1 exactly) can be harmful, as
-    /// Remark 5 / Kou et al. (2023) require; C3 < C1, C2 leaves the gray band of Figure 2.
-    #[serde(rename = "C3", default = "one")]
+    /// Statement 3 threshold: harmful when SNR_k <= C3 and min_j Gamma_{k,j} <= C3 (at most
+    /// min(C1, C2)). Default 1, the smallest value at which the homogeneous model (Gamma = 1
+    /// exactly) can be harmful, as Remark 5 / Kou et al. (2023) require; C3 < C1, C2 leaves the
+    /// gray band of Figure 2.
+    #[serde(rename = "C3")]
+    #[schemars(extend("exclusiveMinimum" = 0))]
     pub c3_big: f64,
     /// Rate in the exponent of the 2(a) bound. Default 1 (fit it with `fit`).
-    #[serde(rename = "c1", default = "one")]
+    #[serde(rename = "c1")]
+    #[schemars(extend("exclusiveMinimum" = 0))]
     pub c1: f64,
     /// Rate in the exponent of the 2(b) bound. Default 1 (fit it with `fit`).
-    #[serde(rename = "c2", default = "one")]
+    #[serde(rename = "c2")]
+    #[schemars(extend("exclusiveMinimum" = 0))]
     pub c2: f64,
     /// Statement 3's lower bound on the test error. Default 0.1.
-    #[serde(rename = "c3", default = "default_c3_small")]
+    #[serde(rename = "c3")]
+    #[schemars(range(max = 1), extend("exclusiveMinimum" = 0))]
     pub c3: f64,
     /// Failure probability of Condition 1 / Theorem 1 (appears in the logs). Default 0.05.
-    #[serde(default = "default_delta")]
+    #[schemars(extend("exclusiveMinimum" = 0, "exclusiveMaximum" = 1))]
     pub delta: f64,
     /// Lemma 5's "sufficiently large" C': own-class noise must excite a class's neurons C' times
     /// more than other classes' noise. Default 1 (the weakest reading).
-    #[serde(rename = "Cprime", default = "one")]
+    #[serde(rename = "Cprime")]
+    #[schemars(extend("exclusiveMinimum" = 0))]
     pub c_prime: f64,
 }
 
@@ -90,64 +88,19 @@ impl Default for Constants {
 }
 
 impl Constants {
-    pub fn validate(&self, prefix: &str) -> Result<()> {
-        for (name, v) in [("C", self.c), ("C1", self.c1_big), ("C2", self.c2_big), ("C3", self.c3_big), ("c1", self.c1), ("c2", self.c2), ("Cprime", self.c_prime)] {
-            if !v.is_finite() || v <= 0.0 {
-                return Err(Error::invalid(format!("{prefix}.{name}"), v, "a finite number > 0"));
-            }
-        }
-        if !(self.c3 > 0.0 && self.c3 <= 1.0) {
-            return Err(Error::invalid(format!("{prefix}.c3"), self.c3, "a number in (0, 1] (a test error)"));
-        }
-        if !(self.delta > 0.0 && self.delta < 1.0) {
-            return Err(Error::invalid(format!("{prefix}.delta"), self.delta, "a probability in (0, 1)"));
-        }
+    /// The rule between constants (their bounds are declared above): C3 <= min(C1, C2).
+    pub fn check(&self, at: &str) -> Result<()> {
         let lo = self.c1_big.min(self.c2_big);
         if self.c3_big > lo {
-            return Err(Error::invalid(format!("{prefix}.C3"), self.c3_big, format!("a number <= min(C1, C2) = {lo} (otherwise Statements 2 and 3 overlap)")));
+            return Err(Error::invalid(format!("{at}.C3"), crate::config::check::num(self.c3_big), format!("a number <= min(C1, C2) = {} (otherwise Statements 2 and 3 overlap)", crate::config::check::num(lo))));
         }
         Ok(())
     }
 }
 
-#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "lowercase")]
-pub enum InitName {
-    /// PyTorch's default for a linear layer, U(-1/sqrt(d), 1/sqrt(d)): standard deviation 1/sqrt(3d).
-    Pytorch,
-}
+pub use crate::train::Init;
 
-#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields)]
-pub struct GaussianInit {
-    pub sigma0: f64,
-}
-
-/// The initialisation, as the training config gives it.
-#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq)]
-#[serde(untagged)]
-pub enum Init {
-    Named(InitName),
-    Gaussian(GaussianInit),
-}
-
-impl Default for Init {
-    fn default() -> Self {
-        Init::Named(InitName::Pytorch)
-    }
-}
-
-impl Init {
-    /// sigma0 of §2; for PyTorch's uniform init the standard deviation of its entries, 1/sqrt(3d).
-    pub fn sigma0(&self, d: usize) -> f64 {
-        match self {
-            Init::Named(InitName::Pytorch) => 1.0 / (3.0 * d as f64).sqrt(),
-            Init::Gaussian(g) => g.sigma0,
-        }
-    }
-}
-
-#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq, Default, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Method {
     /// Closed forms where the model has them, the numerical route otherwise.
@@ -159,39 +112,17 @@ pub enum Method {
     Numeric,
 }
 
-fn default_width() -> usize {
-    100
-}
-fn default_lr() -> f64 {
-    0.05
-}
-fn default_epsilon() -> f64 {
-    0.01
-}
-fn default_ls() -> Vec<f64> {
-    vec![0.5, 1.0, 2.0, 4.0]
-}
-fn default_power_tol() -> f64 {
-    1e-10
-}
-fn default_power_iter() -> usize {
-    3000
-}
-fn default_block() -> usize {
-    8
-}
-fn default_fresh() -> usize {
-    1000
-}
-
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+/// Block power iteration for ||A_k^T A_j||_op (the numerical route).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
 pub struct PowerConfig {
-    #[serde(default = "default_block")]
+    /// Vectors iterated together.
+    #[schemars(range(min = 1, max = 256))]
     pub block: usize,
-    #[serde(default = "default_power_tol")]
+    /// Relative change at which the iteration stops.
+    #[schemars(extend("exclusiveMinimum" = 0, "exclusiveMaximum" = 1))]
     pub tol: f64,
-    #[serde(default = "default_power_iter")]
+    #[schemars(range(min = 1, max = 1_000_000))]
     pub max_iterations: usize,
 }
 
@@ -201,94 +132,82 @@ impl Default for PowerConfig {
     }
 }
 
-/// Everything besides the data model that Theorem 1 needs (JSON, camelCase; all optional).
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+/// Everything besides the data model that Theorem 1 needs (the `theory` section; all optional).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
 pub struct TheoryOptions {
-    #[serde(default)]
+    /// The absolute constants of Condition 1, Theorem 1 and Lemma 5.
     pub constants: Constants,
     /// m, neurons per class (§5.1: 100).
-    #[serde(default = "default_width")]
+    #[schemars(range(min = 1, max = 1_000_000))]
     pub width: usize,
     /// eta, the learning rate (§5.1: 0.05).
-    #[serde(default = "default_lr")]
+    #[schemars(extend("exclusiveMinimum" = 0))]
     pub lr: f64,
-    #[serde(default)]
+    /// "pytorch" (U(-1/sqrt d, 1/sqrt d): sigma0 = 1/sqrt(3d)) or {"sigma0": s}.
     pub init: Init,
-    /// Training steps actually run; when absent, log T uses the T of Theorem 1.
-    #[serde(default)]
+    /// Training steps actually run (log T of Condition 1 and Lemma 3); default: the T of Theorem 1.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1, max = 9_007_199_254_740_991u64))]
     pub steps: Option<u64>,
     /// epsilon of Theorem 1: the training loss T steps reach.
-    #[serde(default = "default_epsilon")]
+    #[schemars(extend("exclusiveMinimum" = 0))]
     pub epsilon: f64,
     /// The L values of Definition 1 / Statement 2(b).
-    #[serde(default = "default_ls")]
+    #[schemars(schema_with = "ls_schema")]
     pub ls: Vec<f64>,
-    #[serde(default)]
+    /// auto: closed forms where the model has them; closed; numeric (dense factors).
     pub method: Method,
     /// Relative rank tolerance (default: numpy's rule, dim * machine epsilon of the input).
-    #[serde(default)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("exclusiveMinimum" = 0, "exclusiveMaximum" = 1))]
     pub rank_tol: Option<f64>,
-    #[serde(default)]
+    /// Block power iteration for ||A_k^T A_j||_op (numeric route).
     pub power: PowerConfig,
-    /// Fresh noise draws per class for Lemma 4 (trained runs only).
-    #[serde(default = "default_fresh")]
+    /// Fresh noise draws per class for Lemmas 4 and 6 (trained runs only).
+    #[schemars(range(min = 1, max = 10_000_000))]
     pub fresh_samples: usize,
     /// Seed of the fresh draws of Lemma 4 (default: the data seed).
-    #[serde(default)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(range(max = 9_007_199_254_740_991u64))]
     pub seed: Option<u64>,
+}
+
+fn ls_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({ "type": "array", "minItems": 1, "maxItems": 1000, "items": { "type": "number", "exclusiveMinimum": 0 } })
 }
 
 impl Default for TheoryOptions {
     fn default() -> Self {
-        serde_json::from_str("{}").expect("defaults")
+        TheoryOptions {
+            constants: Constants::default(),
+            width: 100,
+            lr: 0.05,
+            init: Init::default(),
+            steps: None,
+            epsilon: 0.01,
+            ls: vec![0.5, 1.0, 2.0, 4.0],
+            method: Method::Auto,
+            rank_tol: None,
+            power: PowerConfig::default(),
+            fresh_samples: 1000,
+            seed: None,
+        }
+    }
+}
+
+impl crate::config::Config for TheoryOptions {
+    const SECTION: &'static str = "theory";
+
+    fn finish(&mut self, at: &str) -> Result<()> {
+        self.constants.check(&format!("{at}.constants"))
     }
 }
 
 impl TheoryOptions {
+    /// The one validator (the declaration above), for options built in Rust.
     pub fn validate(&self) -> Result<()> {
-        self.constants.validate("theory.constants")?;
-        if self.width == 0 || self.width > 1_000_000 {
-            return Err(Error::invalid("theory.width", self.width, "an integer from 1 to 1000000"));
-        }
-        if !self.lr.is_finite() || self.lr <= 0.0 {
-            return Err(Error::invalid("theory.lr", self.lr, "a finite number > 0"));
-        }
-        if let Init::Gaussian(g) = self.init {
-            if !g.sigma0.is_finite() || g.sigma0 <= 0.0 {
-                return Err(Error::invalid("theory.init.sigma0", g.sigma0, "a finite number > 0"));
-            }
-        }
-        if self.steps == Some(0) {
-            return Err(Error::invalid("theory.steps", 0, "an integer >= 1"));
-        }
-        if !self.epsilon.is_finite() || self.epsilon <= 0.0 {
-            return Err(Error::invalid("theory.epsilon", self.epsilon, "a finite number > 0"));
-        }
-        if self.ls.is_empty() || self.ls.len() > 1000 {
-            return Err(Error::invalid("theory.ls", format!("{} values", self.ls.len()), "1 to 1000 values of L"));
-        }
-        if let Some(i) = self.ls.iter().position(|l| !l.is_finite() || *l <= 0.0) {
-            return Err(Error::invalid(format!("theory.ls[{i}]"), self.ls[i], "a finite number > 0"));
-        }
-        if let Some(t) = self.rank_tol {
-            if !(t.is_finite() && t > 0.0 && t < 1.0) {
-                return Err(Error::invalid("theory.rankTol", t, "a number in (0, 1)"));
-            }
-        }
-        if self.power.block == 0 || self.power.block > 256 {
-            return Err(Error::invalid("theory.power.block", self.power.block, "an integer from 1 to 256"));
-        }
-        if !(self.power.tol.is_finite() && self.power.tol > 0.0 && self.power.tol < 1.0) {
-            return Err(Error::invalid("theory.power.tol", self.power.tol, "a number in (0, 1)"));
-        }
-        if self.power.max_iterations == 0 || self.power.max_iterations > 1_000_000 {
-            return Err(Error::invalid("theory.power.maxIterations", self.power.max_iterations, "an integer from 1 to 1000000"));
-        }
-        if self.fresh_samples == 0 || self.fresh_samples > 10_000_000 {
-            return Err(Error::invalid("theory.freshSamples", self.fresh_samples, "an integer from 1 to 10000000"));
-        }
-        Ok(())
+        crate::config::recheck(self)
     }
 
     pub fn power_options(&self) -> spectral::PowerOptions {

@@ -27,6 +27,7 @@
 
 use std::sync::Arc;
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::data::DataModel;
@@ -40,22 +41,43 @@ mod group;
 pub use group::TrainerGroup;
 use group::Shared;
 
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, JsonSchema)]
 #[serde(untagged)]
 pub enum Init {
     /// "pytorch": U(-1/sqrt(d), 1/sqrt(d)), PyTorch's default for a linear layer (§5.1).
     Named(InitName),
     /// {"sigma0": s}: N(0, s^2), the theory's initialisation.
-    Gaussian { sigma0: f64 },
+    #[schemars(extend("additionalProperties" = false))]
+    Gaussian {
+        #[schemars(extend("exclusiveMinimum" = 0))]
+        sigma0: f64,
+    },
 }
 
-#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
+impl Default for Init {
+    fn default() -> Self {
+        Init::Named(InitName::Pytorch)
+    }
+}
+
+impl Init {
+    /// sigma0 of §2; for PyTorch's uniform init the standard deviation of its entries, 1/sqrt(3d).
+    pub fn sigma0(&self, d: usize) -> f64 {
+        match self {
+            Init::Named(InitName::Pytorch) => 1.0 / (3.0 * d as f64).sqrt(),
+            Init::Gaussian { sigma0 } => *sigma0,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum InitName {
+    /// PyTorch's default for a linear layer, U(-1/sqrt(d), 1/sqrt(d)): standard deviation 1/sqrt(3d).
     Pytorch,
 }
 
-#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Route {
     Auto,
@@ -63,45 +85,56 @@ pub enum Route {
     Direct,
 }
 
-/// The fully resolved training config (the TypeScript layer fills defaults).
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+/// Training of the two-layer ReLU CNN (eqs. 1-4; the `train` section). Every field is optional;
+/// without steps or epochs: 2000 full-batch steps, or 20 epochs with batchSize.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
 pub struct TrainConfig {
     /// m, neurons per class.
+    #[schemars(range(min = 1, max = 1_000_000))]
     pub width: usize,
-    /// eta.
+    /// eta, the learning rate.
+    #[schemars(extend("exclusiveMinimum" = 0))]
     pub lr: f64,
-    /// Full-batch GD steps (eq. 4). Exclusive with `epochs`.
-    #[serde(default)]
+    /// Full-batch GD steps (eq. 4); give steps or epochs, not both.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(range(max = 9_007_199_254_740_991u64))]
     pub steps: Option<usize>,
-    /// Passes over the data (with `batchSize`: mini-batch SGD; without: one GD step per epoch).
-    #[serde(default)]
+    /// Passes over the data: with batchSize mini-batch SGD, without it one GD step per epoch.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(range(max = 9_007_199_254_740_991u64))]
     pub epochs: Option<usize>,
-    /// Mini-batch size; None = full batch (eq. 4).
-    #[serde(default)]
+    /// Mini-batch size; null (default) = full batch, as eq. 4.
+    #[schemars(range(min = 1, max = 9_007_199_254_740_991u64))]
     pub batch_size: Option<usize>,
+    /// "pytorch" = U(-1/sqrt(d), 1/sqrt(d)) (§5.1's experiments) or {"sigma0": s} = N(0, s^2) (the theory).
     pub init: Init,
+    /// Seed of the initialisation and the SGD shuffles.
+    #[schemars(range(max = 9_007_199_254_740_991u64))]
     pub seed: u64,
-    /// Stop as soon as the training loss is at most this.
-    #[serde(default)]
+    /// Stop once the training loss is at most this.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0))]
     pub target_loss: Option<f64>,
     /// Record metrics every this many steps (0: only at the end).
-    #[serde(default)]
+    #[schemars(range(max = 9_007_199_254_740_991u64))]
     pub eval_every: usize,
-    /// L values of the long-tailed test subsets (Definition 1).
-    #[serde(default)]
+    /// L values of the L-long-tailed test subsets (Definition 1).
+    #[schemars(schema_with = "positive_numbers")]
     pub long_tailed_l: Vec<f64>,
-    #[serde(default = "route_auto")]
+    /// gram | direct | auto (the cheaper exact route).
     pub route: Route,
-    /// 0 = all cores.
-    #[serde(default)]
+    /// Native threads (0 = all cores).
+    #[schemars(range(max = 1024))]
     pub threads: usize,
-    #[serde(default)]
+    /// Refuse allocations above this many bytes (default 8 GiB).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1))]
     pub memory_limit: Option<u64>,
 }
 
-fn route_auto() -> Route {
-    Route::Auto
+fn positive_numbers(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({ "type": "array", "items": { "type": "number", "exclusiveMinimum": 0 } })
 }
 
 impl Default for TrainConfig {
@@ -110,17 +143,32 @@ impl Default for TrainConfig {
             width: 100,
             lr: 0.05,
             steps: None,
-            epochs: Some(20),
+            epochs: None,
             batch_size: None,
             init: Init::Named(InitName::Pytorch),
             seed: 0,
             target_loss: None,
             eval_every: 0,
-            long_tailed_l: vec![],
+            long_tailed_l: vec![1.0, 2.0],
             route: Route::Auto,
             threads: 0,
             memory_limit: None,
         }
+    }
+}
+
+impl crate::config::Config for TrainConfig {
+    const SECTION: &'static str = "train";
+
+    fn finish(&mut self, at: &str) -> Result<()> {
+        match (self.steps, self.epochs, self.batch_size) {
+            (Some(s), Some(_), _) => return Err(Error::invalid(format!("{at}.steps"), s, "either steps or epochs, not both")),
+            // Full-batch GD by default, for as long as 20 epochs of batch-1 SGD move (eta * 2000 = 100; docs/presets.md).
+            (None, None, None) => self.steps = Some(2000),
+            (None, None, Some(_)) => self.epochs = Some(20),
+            _ => {}
+        }
+        Ok(())
     }
 }
 
@@ -503,25 +551,7 @@ impl Trainer {
         if d == 0 {
             return Err(Error::invalid("data.dim", d, "an integer >= 1"));
         }
-        if cfg.width == 0 {
-            return Err(Error::invalid("train.width", 0, "an integer >= 1 (neurons per class)"));
-        }
-        if !cfg.lr.is_finite() || cfg.lr <= 0.0 {
-            return Err(Error::invalid("train.lr", cfg.lr, "a finite number > 0"));
-        }
-        if let Init::Gaussian { sigma0 } = cfg.init {
-            if !sigma0.is_finite() || sigma0 <= 0.0 {
-                return Err(Error::invalid("train.init.sigma0", sigma0, "a finite number > 0"));
-            }
-        }
-        if let Some(t) = cfg.target_loss {
-            if !t.is_finite() || t < 0.0 {
-                return Err(Error::invalid("train.targetLoss", t, "a finite number >= 0"));
-            }
-        }
-        if let Some(l) = cfg.long_tailed_l.iter().find(|l| !l.is_finite()) {
-            return Err(Error::invalid("train.longTailedL", l, "finite numbers"));
-        }
+        crate::config::recheck(&cfg)?;
         // The rows (checked and built once per data set; a group's later members reuse them).
         let (train, test) = match shared.and_then(|s| s.data.clone()) {
             Some(rows) => rows,
@@ -547,13 +577,11 @@ impl Trainer {
         };
         let n = input.y.len();
         let (steps_per_epoch, total_steps) = match (cfg.batch_size, cfg.steps, cfg.epochs) {
-            (_, Some(_), Some(_)) => return Err(Error::invalid("train.steps", "both steps and epochs", "one of steps or epochs")),
-            (Some(0), _, _) => return Err(Error::invalid("train.batchSize", 0, "an integer >= 1, or null for full batch")),
             (Some(b), None, Some(e)) => {
                 let spe = n.div_ceil(b.min(n));
                 (spe, e * spe)
             }
-            (Some(b), Some(s), None) => (n.div_ceil(b.min(n)), s),
+            (Some(b), Some(s), _) => (n.div_ceil(b.min(n)), s),
             (Some(_), None, None) => return Err(Error::invalid("train.epochs", "nothing", "a number of epochs (or steps) with batchSize")),
             (None, s, e) => (1, s.or(e).unwrap_or(0)),
         };

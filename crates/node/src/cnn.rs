@@ -1,5 +1,6 @@
 use benignfit_core::{api, cnn};
 use napi::bindgen_prelude::*;
+use napi::Env;
 use napi_derive::napi;
 
 use crate::guard;
@@ -19,13 +20,13 @@ pub struct RawLossGradient {
 #[napi]
 impl ClassifierTrainer {
     #[napi(constructor)]
-    pub fn new(config: String, threads: u32) -> napi::Result<Self> {
-        Ok(ClassifierTrainer { inner: guard(|| cnn::Trainer::from_json(&config, threads as usize))? })
+    pub fn new(env: Env, config: String, threads: u32) -> napi::Result<Self> {
+        Ok(ClassifierTrainer { inner: guard(&env, || cnn::Trainer::from_json(&config, threads as usize))? })
     }
 
     #[napi]
-    pub fn set_training_data(&mut self, images: Float32Array, labels: Int32Array) -> napi::Result<()> {
-        guard(|| self.inner.set_training_data(&images, &labels))
+    pub fn set_training_data(&mut self, env: Env, images: Float32Array, labels: Int32Array) -> napi::Result<()> {
+        guard(&env, || self.inner.set_training_data(&images, &labels))
     }
 
     #[napi]
@@ -35,24 +36,24 @@ impl ClassifierTrainer {
 
     /// Up to `batches` SGD steps; JSON of cnn::RunStats.
     #[napi]
-    pub fn run(&mut self, batches: u32) -> napi::Result<String> {
-        guard(|| self.inner.run(batches as usize).map(|s| api::to_json(&s)))
+    pub fn run(&mut self, env: Env, batches: u32) -> napi::Result<String> {
+        guard(&env, || self.inner.run(batches as usize).map(|s| api::to_json(&s)))
     }
 
     /// JSON of cnn::EvalStats.
     #[napi]
-    pub fn evaluate(&mut self, images: Float32Array, labels: Int32Array) -> napi::Result<String> {
-        guard(|| self.inner.evaluate(&images, &labels).map(|s| api::to_json(&s)))
+    pub fn evaluate(&mut self, env: Env, images: Float32Array, labels: Int32Array) -> napi::Result<String> {
+        guard(&env, || self.inner.evaluate(&images, &labels).map(|s| api::to_json(&s)))
     }
 
     #[napi]
-    pub fn predict(&mut self, images: Float32Array) -> napi::Result<Float32Array> {
-        guard(|| self.inner.predict(&images)).map(Float32Array::new)
+    pub fn predict(&mut self, env: Env, images: Float32Array) -> napi::Result<Float32Array> {
+        guard(&env, || self.inner.predict(&images)).map(Float32Array::new)
     }
 
     #[napi]
-    pub fn loss_and_gradient(&mut self, images: Float32Array, labels: Int32Array) -> napi::Result<RawLossGradient> {
-        let (loss, grad) = guard(|| self.inner.loss_and_gradient(&images, &labels))?;
+    pub fn loss_and_gradient(&mut self, env: Env, images: Float32Array, labels: Int32Array) -> napi::Result<RawLossGradient> {
+        let (loss, grad) = guard(&env, || self.inner.loss_and_gradient(&images, &labels))?;
         Ok(RawLossGradient { loss, grad: Float32Array::new(grad) })
     }
 
@@ -62,8 +63,8 @@ impl ClassifierTrainer {
     }
 
     #[napi]
-    pub fn set_params(&mut self, params: Float32Array) -> napi::Result<()> {
-        guard(|| self.inner.set_params(&params))
+    pub fn set_params(&mut self, env: Env, params: Float32Array) -> napi::Result<()> {
+        guard(&env, || self.inner.set_params(&params))
     }
 
     /// JSON of cnn::ClassifierInfo.
@@ -74,6 +75,6 @@ impl ClassifierTrainer {
 }
 
 #[napi]
-pub fn removal_order(seed: f64, n: u32) -> napi::Result<Uint32Array> {
-    guard(|| cnn::removal_order_f64(seed, n as usize)).map(Uint32Array::new)
+pub fn removal_order(env: Env, seed: f64, n: u32) -> napi::Result<Uint32Array> {
+    guard(&env, || cnn::removal_order_f64(seed, n as usize)).map(Uint32Array::new)
 }

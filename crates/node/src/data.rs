@@ -1,5 +1,6 @@
 use benignfit_core::api;
 use napi::bindgen_prelude::*;
+use napi::Env;
 use napi_derive::napi;
 
 use crate::guard;
@@ -18,8 +19,8 @@ pub struct RawDataset {
 }
 
 #[napi]
-pub fn generate(config: String, features: Option<Float32Array>, noise_factors: Option<Float32Array>, include_factors: bool, threads: u32) -> napi::Result<RawDataset> {
-    let g = guard(|| api::generate(&config, features.as_deref(), noise_factors.as_deref(), include_factors, threads as usize))?;
+pub fn generate(env: Env, config: String, features: Option<Float32Array>, noise_factors: Option<Float32Array>, include_factors: bool, threads: u32) -> napi::Result<RawDataset> {
+    let g = guard(&env, || api::generate(&config, features.as_deref(), noise_factors.as_deref(), include_factors, threads as usize))?;
     let ds = g.dataset;
     Ok(RawDataset {
         train_x: Float32Array::new(ds.train_x),

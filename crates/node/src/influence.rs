@@ -5,6 +5,7 @@ use benignfit_core::api;
 use benignfit_core::covariance::{self, InfluenceConfig, Pixels};
 use benignfit_core::linalg::Par;
 use napi::bindgen_prelude::*;
+use napi::Env;
 use napi_derive::napi;
 
 use crate::guard;
@@ -19,8 +20,8 @@ fn pixels<'a>(u8s: &'a Option<Uint8Array>, f32s: &'a Option<Float32Array>) -> be
 
 /// Per-pixel standard deviation over all images (for normalize "standardize").
 #[napi]
-pub fn pixel_std(bytes: Option<Uint8Array>, floats: Option<Float32Array>, n: u32, d: u32, threads: u32) -> napi::Result<Float64Array> {
-    let s = guard(|| covariance::pixel_std(pixels(&bytes, &floats)?, n as usize, d as usize, Par::from_threads(threads as usize)))?;
+pub fn pixel_std(env: Env, bytes: Option<Uint8Array>, floats: Option<Float32Array>, n: u32, d: u32, threads: u32) -> napi::Result<Float64Array> {
+    let s = guard(&env, || covariance::pixel_std(pixels(&bytes, &floats)?, n as usize, d as usize, Par::from_threads(threads as usize)))?;
     Ok(Float64Array::new(s))
 }
 
@@ -39,8 +40,8 @@ pub struct InfluenceRun {
 #[napi]
 impl InfluenceRun {
     #[napi(constructor)]
-    pub fn new(config: String, pixel_std: Option<Float64Array>, threads: u32) -> napi::Result<Self> {
-        let inner = guard(|| {
+    pub fn new(env: Env, config: String, pixel_std: Option<Float64Array>, threads: u32) -> napi::Result<Self> {
+        let inner = guard(&env, || {
             let cfg: InfluenceConfig = api::parse_json("influence config", &config)?;
             covariance::InfluenceRun::new(cfg, pixel_std.as_deref(), Par::from_threads(threads as usize))
         })?;
@@ -48,22 +49,22 @@ impl InfluenceRun {
     }
 
     #[napi]
-    pub fn add_class(&mut self, class: u32, bytes: Option<Uint8Array>, floats: Option<Float32Array>, n: u32) -> napi::Result<RawClassScores> {
-        let r = guard(|| self.inner.add_class(class as usize, pixels(&bytes, &floats)?, n as usize))?;
+    pub fn add_class(&mut self, env: Env, cls: u32, bytes: Option<Uint8Array>, floats: Option<Float32Array>, n: u32) -> napi::Result<RawClassScores> {
+        let r = guard(&env, || self.inner.add_class(cls as usize, pixels(&bytes, &floats)?, n as usize))?;
         Ok(RawClassScores { scores: Float64Array::new(r.scores), info: api::to_json(&r.info) })
     }
 
     /// `addClass` for the images `rows` of the whole set (`total` images): the set is borrowed,
     /// not copied, and the class's rows are gathered in Rust.
     #[napi]
-    pub fn add_class_rows(&mut self, class: u32, bytes: Option<Uint8Array>, floats: Option<Float32Array>, total: u32, rows: Uint32Array) -> napi::Result<RawClassScores> {
-        let r = guard(|| self.inner.add_class_rows(class as usize, pixels(&bytes, &floats)?, total as usize, &rows))?;
+    pub fn add_class_rows(&mut self, env: Env, cls: u32, bytes: Option<Uint8Array>, floats: Option<Float32Array>, total: u32, rows: Uint32Array) -> napi::Result<RawClassScores> {
+        let r = guard(&env, || self.inner.add_class_rows(cls as usize, pixels(&bytes, &floats)?, total as usize, &rows))?;
         Ok(RawClassScores { scores: Float64Array::new(r.scores), info: api::to_json(&r.info) })
     }
 
     /// JSON of `FrobeniusSummary`.
     #[napi]
-    pub fn frobenius(&self) -> napi::Result<String> {
-        guard(|| self.inner.frobenius().map(|f| api::to_json(&f)))
+    pub fn frobenius(&self, env: Env) -> napi::Result<String> {
+        guard(&env, || self.inner.frobenius().map(|f| api::to_json(&f)))
     }
 }

@@ -1,5 +1,6 @@
 use benignfit_core::{api, perf};
 use napi::bindgen_prelude::*;
+use napi::Env;
 use napi_derive::napi;
 
 use crate::guard;
@@ -13,8 +14,8 @@ pub struct GemmBench {
 #[napi]
 impl GemmBench {
     #[napi(constructor)]
-    pub fn new(m: u32, n: u32, k: u32, dtype: String, threads: u32) -> napi::Result<Self> {
-        let inner = guard(|| perf::GemmBench::new(m as usize, n as usize, k as usize, &dtype, threads as usize))?;
+    pub fn new(env: Env, m: u32, n: u32, k: u32, dtype: String, threads: u32) -> napi::Result<Self> {
+        let inner = guard(&env, || perf::GemmBench::new(m as usize, n as usize, k as usize, &dtype, threads as usize))?;
         Ok(GemmBench { inner })
     }
 
@@ -43,14 +44,14 @@ pub fn boundary_in(x: Float32Array) -> f64 {
 
 /// Boundary probe: a number in, an array of `len` values out (the Vec is handed over, no copy).
 #[napi]
-pub fn boundary_out(len: u32) -> napi::Result<Float32Array> {
-    guard(|| perf::filled(len as usize)).map(Float32Array::new)
+pub fn boundary_out(env: Env, len: u32) -> napi::Result<Float32Array> {
+    guard(&env, || perf::filled(len as usize)).map(Float32Array::new)
 }
 
 /// Boundary probe reference: the array made and dropped in the core, a number out.
 #[napi]
-pub fn boundary_make(len: u32) -> napi::Result<f64> {
-    guard(|| perf::made(len as usize))
+pub fn boundary_make(env: Env, len: u32) -> napi::Result<f64> {
+    guard(&env, || perf::made(len as usize))
 }
 
 /// `8 * iters` dependent additions (JavaScript times it: the clock of the core). Returns how many.

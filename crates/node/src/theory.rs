@@ -2,13 +2,14 @@ use benignfit_core::api;
 use benignfit_core::theory::lemmas::Run;
 use benignfit_core::theory::{OwnedRun, TheoryJob as CoreJob};
 use napi::bindgen_prelude::*;
+use napi::Env;
 use napi_derive::napi;
 
 use crate::guard;
 
 #[napi]
-pub fn theory(config: String, options: String, features: Option<Float32Array>, noise_factors: Option<Float32Array>, threads: u32) -> napi::Result<String> {
-    guard(|| api::theory(&config, &options, features.as_deref(), noise_factors.as_deref(), threads as usize))
+pub fn theory(env: Env, config: String, options: String, features: Option<Float32Array>, noise_factors: Option<Float32Array>, threads: u32) -> napi::Result<String> {
+    guard(&env, || api::theory(&config, &options, features.as_deref(), noise_factors.as_deref(), threads as usize))
 }
 
 /// The arrays of a trained run (see benignfit_core::theory::lemmas::Run).
@@ -52,21 +53,20 @@ pub struct TheoryJob {
 #[napi]
 impl TheoryJob {
     #[napi(constructor)]
-    pub fn new(config: String, options: String, features: Option<Float32Array>, noise_factors: Option<Float32Array>, run: Option<RawRun>, threads: u32) -> napi::Result<Self> {
+    pub fn new(env: Env, config: String, options: String, features: Option<Float32Array>, noise_factors: Option<Float32Array>, run: Option<RawRun>, threads: u32) -> napi::Result<Self> {
         let owned = run.as_ref().map(|r| OwnedRun::from_run(&r.as_run()));
-        let job = guard(|| api::theory_job(&config, &options, features.as_deref(), noise_factors.as_deref(), owned, threads as usize))?;
+        let job = guard(&env, || api::theory_job(&config, &options, features.as_deref(), noise_factors.as_deref(), owned, threads as usize))?;
         Ok(TheoryJob { inner: Some(job) })
     }
 
-    fn job(&mut self) -> napi::Result<&mut CoreJob> {
-        self.inner.as_mut().ok_or_else(|| napi::Error::from_reason("[E_INTERNAL] this theory job failed earlier and cannot continue"))
+    fn job(&mut self) -> benignfit_core::Result<&mut CoreJob> {
+        self.inner.as_mut().ok_or_else(|| benignfit_core::Error::Internal { detail: "this theory job failed earlier and cannot continue".into() })
     }
 
     /// Run up to `units` units of work; true when complete.
     #[napi]
-    pub fn run(&mut self, units: u32) -> napi::Result<bool> {
-        let job = self.job()?;
-        let r = guard(|| job.run(units as usize));
+    pub fn run(&mut self, env: Env, units: u32) -> napi::Result<bool> {
+        let r = guard(&env, || self.job()?.run(units as usize));
         if r.is_err() {
             self.inner = None;
         }
@@ -85,29 +85,28 @@ impl TheoryJob {
 
     /// The report (with `lemmas` for a run) as JSON, once `run` returned true.
     #[napi]
-    pub fn result(&mut self) -> napi::Result<String> {
-        let job = self.job()?;
-        guard(|| job.result_json())
+    pub fn result(&mut self, env: Env) -> napi::Result<String> {
+        guard(&env, || self.job()?.result_json())
     }
 }
 
 #[napi]
-pub fn theory_lemmas(config: String, options: String, features: Option<Float32Array>, noise_factors: Option<Float32Array>, run: RawRun, threads: u32) -> napi::Result<String> {
-    guard(|| api::theory_lemmas(&config, &options, features.as_deref(), noise_factors.as_deref(), &run.as_run(), threads as usize))
+pub fn theory_lemmas(env: Env, config: String, options: String, features: Option<Float32Array>, noise_factors: Option<Float32Array>, run: RawRun, threads: u32) -> napi::Result<String> {
+    guard(&env, || api::theory_lemmas(&config, &options, features.as_deref(), noise_factors.as_deref(), &run.as_run(), threads as usize))
 }
 
 #[napi]
 #[allow(clippy::too_many_arguments)]
-pub fn long_tailed(config: String, features: Option<Float32Array>, noise_factors: Option<Float32Array>, weights: Float32Array, width: u32, x: Float32Array, y: Int32Array, pos: Uint8Array, ls: Float64Array, threads: u32) -> napi::Result<String> {
-    guard(|| api::long_tailed(&config, features.as_deref(), noise_factors.as_deref(), &weights, width as usize, &x, &y, &pos, &ls, threads as usize))
+pub fn long_tailed(env: Env, config: String, features: Option<Float32Array>, noise_factors: Option<Float32Array>, weights: Float32Array, width: u32, x: Float32Array, y: Int32Array, pos: Uint8Array, ls: Float64Array, threads: u32) -> napi::Result<String> {
+    guard(&env, || api::long_tailed(&config, features.as_deref(), noise_factors.as_deref(), &weights, width as usize, &x, &y, &pos, &ls, threads as usize))
 }
 
 #[napi]
-pub fn theory_fit(rows: String, options: String) -> napi::Result<String> {
-    guard(|| api::theory_fit(&rows, &options))
+pub fn theory_fit(env: Env, rows: String, options: String) -> napi::Result<String> {
+    guard(&env, || api::theory_fit(&rows, &options))
 }
 
 #[napi]
-pub fn theory_boundaries(options: String) -> napi::Result<String> {
-    guard(|| api::theory_boundaries(&options))
+pub fn theory_boundaries(env: Env, options: String) -> napi::Result<String> {
+    guard(&env, || api::theory_boundaries(&options))
 }

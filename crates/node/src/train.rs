@@ -1,6 +1,7 @@
 use benignfit_core::api;
 use benignfit_core::train::Trainer as CoreTrainer;
 use napi::bindgen_prelude::*;
+use napi::Env;
 use napi_derive::napi;
 
 use crate::guard;
@@ -15,7 +16,7 @@ pub struct Trainer {
 impl Trainer {
     #[napi(constructor)]
     #[allow(clippy::too_many_arguments)]
-    pub fn new(
+    pub fn new(env: Env, 
         config: String,
         data_config: Option<String>,
         classes: u32,
@@ -28,7 +29,7 @@ impl Trainer {
         test_y: Option<Int32Array>,
         test_pos: Option<Uint8Array>,
     ) -> napi::Result<Self> {
-        let inner = guard(|| {
+        let inner = guard(&env, || {
             api::trainer(&config, data_config.as_deref(), classes as usize, dim as usize, &x, &y, pos.as_deref(), features.as_deref(), test_x.as_deref(), test_y.as_deref(), test_pos.as_deref())
         })?;
         Ok(Trainer { inner })
@@ -36,9 +37,9 @@ impl Trainer {
 
     /// Run up to `max_steps` steps; returns how many were taken.
     #[napi]
-    pub fn run(&mut self, max_steps: u32) -> napi::Result<u32> {
+    pub fn run(&mut self, env: Env, max_steps: u32) -> napi::Result<u32> {
         let t = &mut self.inner;
-        guard(|| t.run(max_steps as usize)).map(|s| s as u32)
+        guard(&env, || t.run(max_steps as usize)).map(|s| s as u32)
     }
 
     #[napi]
@@ -78,16 +79,16 @@ impl Trainer {
 
     /// Metrics at the current weights (JSON of an EvalRecord).
     #[napi]
-    pub fn evaluate(&mut self) -> napi::Result<String> {
+    pub fn evaluate(&mut self, env: Env) -> napi::Result<String> {
         let t = &mut self.inner;
-        guard(|| t.evaluate().map(|r| api::to_json(&r)))
+        guard(&env, || t.evaluate().map(|r| api::to_json(&r)))
     }
 
     /// Final evaluation and summary (JSON).
     #[napi]
-    pub fn finish(&mut self) -> napi::Result<String> {
+    pub fn finish(&mut self, env: Env) -> napi::Result<String> {
         let t = &mut self.inner;
-        guard(|| t.finish().map(|s| api::to_json(&s)))
+        guard(&env, || t.finish().map(|s| api::to_json(&s)))
     }
 
     #[napi]
@@ -112,8 +113,8 @@ impl Trainer {
 }
 
 #[napi]
-pub fn predict(weights: Float32Array, classes: u32, width: u32, dim: u32, x: Float32Array, threads: u32) -> napi::Result<Float64Array> {
-    guard(|| api::predict(&weights, classes as usize, width as usize, dim as usize, &x, threads as usize)).map(Float64Array::new)
+pub fn predict(env: Env, weights: Float32Array, classes: u32, width: u32, dim: u32, x: Float32Array, threads: u32) -> napi::Result<Float64Array> {
+    guard(&env, || api::predict(&weights, classes as usize, width as usize, dim as usize, &x, threads as usize)).map(Float64Array::new)
 }
 
 /// Several trainings on the same data (core `TrainerGroup`): the data, G and the test Gram matrix
@@ -128,7 +129,7 @@ impl TrainerGroup {
     /// `configs`: a JSON array of resolved train configs; the other arguments as for Trainer.
     #[napi(constructor)]
     #[allow(clippy::too_many_arguments)]
-    pub fn new(
+    pub fn new(env: Env, 
         configs: String,
         data_config: Option<String>,
         classes: u32,
@@ -141,7 +142,7 @@ impl TrainerGroup {
         test_y: Option<Int32Array>,
         test_pos: Option<Uint8Array>,
     ) -> napi::Result<Self> {
-        let inner = guard(|| {
+        let inner = guard(&env, || {
             api::trainer_group(&configs, data_config.as_deref(), classes as usize, dim as usize, &x, &y, pos.as_deref(), features.as_deref(), test_x.as_deref(), test_y.as_deref(), test_pos.as_deref())
         })?;
         Ok(TrainerGroup { inner })
@@ -149,9 +150,9 @@ impl TrainerGroup {
 
     /// Up to `max_steps` steps of every running member; returns the steps taken in all.
     #[napi]
-    pub fn run(&mut self, max_steps: u32) -> napi::Result<u32> {
+    pub fn run(&mut self, env: Env, max_steps: u32) -> napi::Result<u32> {
         let g = &mut self.inner;
-        guard(|| Ok(g.run(max_steps as usize) as u32))
+        guard(&env, || Ok(g.run(max_steps as usize) as u32))
     }
 
     #[napi]
@@ -168,9 +169,9 @@ impl TrainerGroup {
 
     /// Member `index` as a Trainer (throws the error it failed with, if it did).
     #[napi]
-    pub fn take(&mut self, index: u32) -> napi::Result<Trainer> {
+    pub fn take(&mut self, env: Env, index: u32) -> napi::Result<Trainer> {
         let g = &mut self.inner;
-        let inner = guard(|| g.take(index as usize))?;
+        let inner = guard(&env, || g.take(index as usize))?;
         Ok(Trainer { inner })
     }
 }

@@ -1,5 +1,5 @@
 //! wasm-bindgen binding of benignfit-core: each module converts arguments, calls the core and maps
-//! errors to real JS `Error`s ("[CODE] message"). A panic cannot unwind in wasm; the hook records
+//! errors to real JS `Error`s carrying `code`, `field`, `got` and `expected`. A panic cannot unwind in wasm; the hook records
 //! its message so the TypeScript loader can report it (`lastPanic`) and start a fresh instance.
 
 mod cnn;
@@ -30,8 +30,16 @@ pub fn last_panic() -> Option<String> {
     LAST_PANIC.with(|p| p.borrow().clone())
 }
 
-pub(crate) fn err(e: benignfit_core::Error) -> JsError {
-    JsError::new(&format!("[{}] {}", e.code(), e))
+/// A core error as a JS `Error` with `code`, `field`, `got` and `expected` properties.
+pub(crate) fn err(e: benignfit_core::Error) -> JsValue {
+    let o = js_sys::Error::new(&e.to_string());
+    set(&o, "code", e.code());
+    for (k, v) in [("field", e.field()), ("got", e.got()), ("expected", e.expected())] {
+        if let Some(v) = v {
+            set(&o, k, v);
+        }
+    }
+    o.into()
 }
 
 /// Set a property on a plain JS object.
@@ -42,4 +50,16 @@ pub(crate) fn set(o: &Object, k: &str, v: impl Into<JsValue>) {
 #[wasm_bindgen]
 pub fn version() -> String {
     api::to_json(&api::version())
+}
+
+/// Check a config section ("data", "train", ...) and fill its defaults: the resolved JSON.
+#[wasm_bindgen(js_name = resolveConfig)]
+pub fn resolve_config(section: &str, json: &str) -> Result<String, JsValue> {
+    api::resolve_config(section, json).map_err(err)
+}
+
+/// The JSON Schema of every config section, as the Rust declarations give it.
+#[wasm_bindgen(js_name = configSchemas)]
+pub fn config_schemas() -> String {
+    api::config_schemas()
 }

@@ -13,7 +13,7 @@ pub struct GemmBench {
 #[wasm_bindgen]
 impl GemmBench {
     #[wasm_bindgen(constructor)]
-    pub fn new(m: u32, n: u32, k: u32, dtype: &str, _threads: u32) -> Result<GemmBench, JsError> {
+    pub fn new(m: u32, n: u32, k: u32, dtype: &str, _threads: u32) -> Result<GemmBench, JsValue> {
         let inner = perf::GemmBench::new(m as usize, n as usize, k as usize, dtype, 1).map_err(err)?;
         Ok(GemmBench { inner })
     }
@@ -40,13 +40,13 @@ pub fn boundary_in(x: &[f32]) -> f64 {
 
 /// Boundary probe: a number in, an array of `len` values out (copied out of wasm memory).
 #[wasm_bindgen(js_name = boundaryOut)]
-pub fn boundary_out(len: u32) -> Result<Float32Array, JsError> {
+pub fn boundary_out(len: u32) -> Result<Float32Array, JsValue> {
     perf::filled(len as usize).map(|v| Float32Array::from(&v[..])).map_err(err)
 }
 
 /// Boundary probe reference: the array made and dropped in the core, a number out.
 #[wasm_bindgen(js_name = boundaryMake)]
-pub fn boundary_make(len: u32) -> Result<f64, JsError> {
+pub fn boundary_make(len: u32) -> Result<f64, JsValue> {
     perf::made(len as usize).map_err(err)
 }
 

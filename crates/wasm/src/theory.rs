@@ -5,28 +5,30 @@ use js_sys::{Float32Array, Float64Array, Int32Array, Object, Reflect, Uint8Array
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
+use benignfit_core::Error;
+
 use crate::err;
 
 #[wasm_bindgen]
-pub fn theory(config: &str, options: &str, features: Option<Vec<f32>>, noise_factors: Option<Vec<f32>>, _threads: u32) -> Result<String, JsError> {
+pub fn theory(config: &str, options: &str, features: Option<Vec<f32>>, noise_factors: Option<Vec<f32>>, _threads: u32) -> Result<String, JsValue> {
     api::theory(config, options, features.as_deref(), noise_factors.as_deref(), 1).map_err(err)
 }
 
 /// A typed array field of a plain object: None when absent or null, an error when of another type.
-fn field<T: JsCast>(o: &Object, key: &str, want: &str) -> Result<Option<T>, JsError> {
-    let v = Reflect::get(o, &JsValue::from_str(key)).map_err(|_| JsError::new(&format!("[E_INVALID] {key}: got an unreadable value, expected a {want}")))?;
+fn field<T: JsCast>(o: &Object, key: &str, want: &str) -> Result<Option<T>, JsValue> {
+    let v = Reflect::get(o, &JsValue::from_str(key)).map_err(|_| err(Error::invalid(key, "an unreadable value", format!("a {want}"))))?;
     if v.is_undefined() || v.is_null() {
         return Ok(None);
     }
-    v.dyn_into::<T>().map(Some).map_err(|_| JsError::new(&format!("[E_INVALID] {key}: got another type, expected a {want}")))
+    v.dyn_into::<T>().map(Some).map_err(|_| err(Error::invalid(key, "another type", format!("a {want}"))))
 }
 
-fn required<T: JsCast>(o: &Object, key: &str, want: &str) -> Result<T, JsError> {
-    field(o, key, want)?.ok_or_else(|| JsError::new(&format!("[E_INVALID] {key}: got nothing, expected a {want}")))
+fn required<T: JsCast>(o: &Object, key: &str, want: &str) -> Result<T, JsValue> {
+    field(o, key, want)?.ok_or_else(|| err(Error::invalid(key, "nothing", format!("a {want}"))))
 }
 
 /// Copy a run's arrays out of a plain JS object.
-fn owned_run(run: &Object) -> Result<OwnedRun, JsError> {
+fn owned_run(run: &Object) -> Result<OwnedRun, JsValue> {
     Ok(OwnedRun {
         weights: required::<Float32Array>(run, "weights", "Float32Array")?.to_vec(),
         weights_init: field::<Float32Array>(run, "weightsInit", "Float32Array")?.map(|a| a.to_vec()),
@@ -42,7 +44,7 @@ fn owned_run(run: &Object) -> Result<OwnedRun, JsError> {
 }
 
 #[wasm_bindgen(js_name = theoryLemmas)]
-pub fn theory_lemmas(config: &str, options: &str, features: Option<Vec<f32>>, noise_factors: Option<Vec<f32>>, run: &Object, _threads: u32) -> Result<String, JsError> {
+pub fn theory_lemmas(config: &str, options: &str, features: Option<Vec<f32>>, noise_factors: Option<Vec<f32>>, run: &Object, _threads: u32) -> Result<String, JsValue> {
     let owned = owned_run(run)?;
     let r: Run<'_> = owned.as_run();
     api::theory_lemmas(config, options, features.as_deref(), noise_factors.as_deref(), &r, 1).map_err(err)
@@ -57,7 +59,7 @@ pub struct TheoryJob {
 #[wasm_bindgen]
 impl TheoryJob {
     #[wasm_bindgen(constructor)]
-    pub fn new(config: &str, options: &str, features: Option<Vec<f32>>, noise_factors: Option<Vec<f32>>, run: Option<Object>, _threads: u32) -> Result<TheoryJob, JsError> {
+    pub fn new(config: &str, options: &str, features: Option<Vec<f32>>, noise_factors: Option<Vec<f32>>, run: Option<Object>, _threads: u32) -> Result<TheoryJob, JsValue> {
         let owned = match run {
             Some(o) => Some(owned_run(&o)?),
             None => None,
@@ -67,8 +69,8 @@ impl TheoryJob {
     }
 
     /// Run up to `units` units of work; true when complete.
-    pub fn run(&mut self, units: u32) -> Result<bool, JsError> {
-        let job = self.inner.as_mut().ok_or_else(|| JsError::new("[E_INTERNAL] this theory job failed earlier and cannot continue"))?;
+    pub fn run(&mut self, units: u32) -> Result<bool, JsValue> {
+        let job = self.inner.as_mut().ok_or_else(|| err(Error::Internal { detail: "this theory job failed earlier and cannot continue".into() }))?;
         let r = job.run(units as usize).map_err(err);
         if r.is_err() {
             self.inner = None;
@@ -85,23 +87,23 @@ impl TheoryJob {
     }
 
     /// The report (with `lemmas` for a run) as JSON, once `run` returned true.
-    pub fn result(&self) -> Result<String, JsError> {
-        self.inner.as_ref().ok_or_else(|| JsError::new("[E_INTERNAL] this theory job failed earlier")).and_then(|j| j.result_json().map_err(err))
+    pub fn result(&self) -> Result<String, JsValue> {
+        self.inner.as_ref().ok_or_else(|| err(Error::Internal { detail: "this theory job failed earlier".into() })).and_then(|j| j.result_json().map_err(err))
     }
 }
 
 #[wasm_bindgen(js_name = longTailed)]
 #[allow(clippy::too_many_arguments)]
-pub fn long_tailed(config: &str, features: Option<Vec<f32>>, noise_factors: Option<Vec<f32>>, weights: Vec<f32>, width: u32, x: Vec<f32>, y: Vec<i32>, pos: Vec<u8>, ls: Vec<f64>, _threads: u32) -> Result<String, JsError> {
+pub fn long_tailed(config: &str, features: Option<Vec<f32>>, noise_factors: Option<Vec<f32>>, weights: Vec<f32>, width: u32, x: Vec<f32>, y: Vec<i32>, pos: Vec<u8>, ls: Vec<f64>, _threads: u32) -> Result<String, JsValue> {
     api::long_tailed(config, features.as_deref(), noise_factors.as_deref(), &weights, width as usize, &x, &y, &pos, &ls, 1).map_err(err)
 }
 
 #[wasm_bindgen(js_name = theoryFit)]
-pub fn theory_fit(rows: &str, options: &str) -> Result<String, JsError> {
+pub fn theory_fit(rows: &str, options: &str) -> Result<String, JsValue> {
     api::theory_fit(rows, options).map_err(err)
 }
 
 #[wasm_bindgen(js_name = theoryBoundaries)]
-pub fn theory_boundaries(options: &str) -> Result<String, JsError> {
+pub fn theory_boundaries(options: &str) -> Result<String, JsValue> {
     api::theory_boundaries(options).map_err(err)
 }

@@ -27,12 +27,12 @@ impl Trainer {
         test_x: Option<Vec<f32>>,
         test_y: Option<Vec<i32>>,
         test_pos: Option<Vec<u8>>,
-    ) -> Result<Trainer, JsError> {
+    ) -> Result<Trainer, JsValue> {
         let inner = api::trainer(config, data_config.as_deref(), classes as usize, dim as usize, &x, &y, pos.as_deref(), features.as_deref(), test_x.as_deref(), test_y.as_deref(), test_pos.as_deref()).map_err(err)?;
         Ok(Trainer { inner })
     }
 
-    pub fn run(&mut self, max_steps: u32) -> Result<u32, JsError> {
+    pub fn run(&mut self, max_steps: u32) -> Result<u32, JsValue> {
         self.inner.run(max_steps as usize).map(|s| s as u32).map_err(err)
     }
 
@@ -68,11 +68,11 @@ impl Trainer {
         Float32Array::from(self.inner.initial_weights())
     }
 
-    pub fn evaluate(&mut self) -> Result<String, JsError> {
+    pub fn evaluate(&mut self) -> Result<String, JsValue> {
         self.inner.evaluate().map(|r| api::to_json(&r)).map_err(err)
     }
 
-    pub fn finish(&mut self) -> Result<String, JsError> {
+    pub fn finish(&mut self) -> Result<String, JsValue> {
         self.inner.finish().map(|s| api::to_json(&s)).map_err(err)
     }
 
@@ -97,7 +97,7 @@ impl Trainer {
 }
 
 #[wasm_bindgen]
-pub fn predict(weights: Vec<f32>, classes: u32, width: u32, dim: u32, x: Vec<f32>, _threads: u32) -> Result<Float64Array, JsError> {
+pub fn predict(weights: Vec<f32>, classes: u32, width: u32, dim: u32, x: Vec<f32>, _threads: u32) -> Result<Float64Array, JsValue> {
     api::predict(&weights, classes as usize, width as usize, dim as usize, &x, 1).map(|f| Float64Array::from(&f[..])).map_err(err)
 }
 
@@ -125,7 +125,7 @@ impl TrainerGroup {
         test_x: Option<Vec<f32>>,
         test_y: Option<Vec<i32>>,
         test_pos: Option<Vec<u8>>,
-    ) -> Result<TrainerGroup, JsError> {
+    ) -> Result<TrainerGroup, JsValue> {
         let inner = api::trainer_group(configs, data_config.as_deref(), classes as usize, dim as usize, &x, &y, pos.as_deref(), features.as_deref(), test_x.as_deref(), test_y.as_deref(), test_pos.as_deref()).map_err(err)?;
         Ok(TrainerGroup { inner })
     }
@@ -146,7 +146,7 @@ impl TrainerGroup {
     }
 
     /// Member `index` as a Trainer (throws the error it failed with, if it did).
-    pub fn take(&mut self, index: u32) -> Result<Trainer, JsError> {
+    pub fn take(&mut self, index: u32) -> Result<Trainer, JsValue> {
         let inner = self.inner.take(index as usize).map_err(err)?;
         Ok(Trainer { inner })
     }

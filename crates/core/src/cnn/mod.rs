@@ -11,6 +11,7 @@
 pub mod layers;
 pub mod net;
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{check_alloc, Error, Result, DEFAULT_MEMORY_LIMIT};
@@ -21,9 +22,10 @@ pub use net::{LayerInfo, LayerSpec, Net, Work};
 /// Images per shard (part of the numerical contract: changing it changes trained weights).
 pub const SHARD: usize = 16;
 
-#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq, Default, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum ArchName {
+    #[default]
     /// LeNet-5 for 1 x 28 x 28 images: conv 6@5x5 pad 2, ReLU, max-pool 2; conv 16@5x5, ReLU,
     /// max-pool 2; fully connected 400-120-84-classes with ReLU.
     Lenet5,
@@ -76,6 +78,107 @@ impl ArchName {
     }
 }
 
+/// How images are normalised per channel before the network: (x - mean) / std.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, JsonSchema)]
+#[serde(untagged)]
+pub enum NormalizeChoice {
+    /// "train": the per-channel mean and std of the training images; "none": as given.
+    Named(NormalizeName),
+    /// {"mean": [...], "std": [...]}: given, one entry per channel.
+    #[schemars(extend("additionalProperties" = false))]
+    Given {
+        mean: Vec<f64>,
+        #[schemars(schema_with = "positive_list")]
+        std: Vec<f64>,
+    },
+}
+
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum NormalizeName {
+    Train,
+    None,
+}
+
+fn positive_list(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({ "type": "array", "items": { "type": "number", "exclusiveMinimum": 0 } })
+}
+
+/// An image classifier of §5.2 and its SGD (the `classifier` section; all optional).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+pub struct ClassifierOptions {
+    /// lenet5 (1 x 28 x 28, MNIST) or cifar-small (3 x 32 x 32, CIFAR-10).
+    pub arch: ArchName,
+    /// Number of classes.
+    #[schemars(range(min = 2, max = 1000))]
+    pub classes: usize,
+    /// Passes over the training set.
+    #[schemars(range(min = 1, max = 10_000))]
+    pub epochs: usize,
+    /// Images per SGD step.
+    #[schemars(range(min = 1, max = 65_536))]
+    pub batch_size: usize,
+    /// Learning rate.
+    #[schemars(extend("exclusiveMinimum" = 0))]
+    pub lr: f64,
+    /// SGD momentum.
+    #[schemars(range(min = 0), extend("exclusiveMaximum" = 1))]
+    pub momentum: f64,
+    /// L2 penalty added to the gradient (PyTorch's SGD weight_decay).
+    #[schemars(range(min = 0))]
+    pub weight_decay: f64,
+    /// Seeds the initial weights and the order of the mini-batches.
+    #[schemars(range(max = 9_007_199_254_740_991u64))]
+    pub seed: u64,
+    /// Native threads (0 = all cores); wasm uses one. The weights do not depend on it.
+    #[schemars(range(max = 1024))]
+    pub threads: usize,
+    /// Per-channel input normalisation (x - mean) / std.
+    pub normalize: NormalizeChoice,
+    /// Evaluate the test set after every epoch (else only at the end).
+    pub eval_every_epoch: bool,
+    /// Refuse allocations above this many bytes (default 8 GiB).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1))]
+    pub memory_limit: Option<u64>,
+}
+
+impl Default for ClassifierOptions {
+    fn default() -> Self {
+        ClassifierOptions {
+            arch: ArchName::Lenet5,
+            classes: 10,
+            epochs: 10,
+            batch_size: 64,
+            lr: 0.01,
+            momentum: 0.9,
+            weight_decay: 5e-4,
+            seed: 0,
+            threads: 0,
+            normalize: NormalizeChoice::Named(NormalizeName::Train),
+            eval_every_epoch: false,
+            memory_limit: None,
+        }
+    }
+}
+
+impl crate::config::Config for ClassifierOptions {
+    const SECTION: &'static str = "classifier";
+
+    fn finish(&mut self, at: &str) -> Result<()> {
+        if let NormalizeChoice::Given { mean, std } = &self.normalize {
+            let c = self.arch.input().0;
+            for (f, v) in [("mean", mean), ("std", std)] {
+                if v.len() != c {
+                    return Err(Error::invalid(format!("{at}.normalize.{f}"), crate::config::check::show_of(v), format!("{c} numbers (one per channel of {:?})", self.arch)));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
 /// The fully resolved classifier config (the TypeScript layer fills defaults).
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -96,33 +199,20 @@ pub struct ClassifierConfig {
 }
 
 impl ClassifierConfig {
+    /// The one validator: these fields are [`ClassifierOptions`]'s, with the normalisation given.
     pub fn validate(&self) -> Result<()> {
-        let c = self.arch.input().0;
-        if !(2..=1000).contains(&self.classes) {
-            return Err(Error::invalid("classifier.classes", self.classes, "an integer from 2 to 1000"));
-        }
-        if self.batch_size == 0 || self.batch_size > 65536 {
-            return Err(Error::invalid("classifier.batchSize", self.batch_size, "an integer from 1 to 65536"));
-        }
-        if !(self.lr.is_finite() && self.lr > 0.0) {
-            return Err(Error::invalid("classifier.lr", self.lr, "a finite number > 0"));
-        }
-        if !(self.momentum.is_finite() && (0.0..1.0).contains(&self.momentum)) {
-            return Err(Error::invalid("classifier.momentum", self.momentum, "a number in [0, 1)"));
-        }
-        if !(self.weight_decay.is_finite() && self.weight_decay >= 0.0) {
-            return Err(Error::invalid("classifier.weightDecay", self.weight_decay, "a finite number >= 0"));
-        }
-        if self.seed > (1u64 << 53) - 1 {
-            return Err(Error::invalid("classifier.seed", self.seed, "an integer from 0 to 2^53 - 1"));
-        }
-        if self.mean.len() != c || self.mean.iter().any(|m| !m.is_finite()) {
-            return Err(Error::invalid("classifier.mean", format!("{:?}", self.mean), format!("{c} finite numbers (one per channel)")));
-        }
-        if self.std.len() != c || self.std.iter().any(|s| !(s.is_finite() && *s > 0.0)) {
-            return Err(Error::invalid("classifier.std", format!("{:?}", self.std), format!("{c} finite numbers > 0 (one per channel)")));
-        }
-        Ok(())
+        crate::config::recheck(&ClassifierOptions {
+            arch: self.arch,
+            classes: self.classes,
+            batch_size: self.batch_size,
+            lr: self.lr,
+            momentum: self.momentum,
+            weight_decay: self.weight_decay,
+            seed: self.seed,
+            normalize: NormalizeChoice::Given { mean: self.mean.clone(), std: self.std.clone() },
+            memory_limit: self.memory_limit,
+            ..ClassifierOptions::default()
+        })
     }
 
     pub fn memory_limit(&self) -> u64 {

@@ -266,7 +266,7 @@ fn bad_input_is_refused_with_the_field() {
     assert_eq!(Trainer::new(c, 1).err().unwrap().field(), Some("classifier.lr"));
     let mut c = cfg(ArchName::CifarSmall, 10, 4);
     c.mean = vec![0.0];
-    assert_eq!(Trainer::new(c, 1).err().unwrap().field(), Some("classifier.mean"));
+    assert_eq!(Trainer::new(c, 1).err().unwrap().field(), Some("classifier.normalize.mean"));
     let e = Trainer::from_json(r#"{"arch":"lenet5","classes":10,"batchSize":4,"lr":0.1,"momentum":0,"weightDecay":0,"seed":0,"mean":[0],"std":[1],"bogus":1}"#, 1).err().unwrap();
     assert_eq!(e.code(), "E_INVALID");
     let e = Trainer::from_json(r#"{"arch":"resnet18","classes":10,"batchSize":4,"lr":0.1,"momentum":0,"weightDecay":0,"seed":0,"mean":[0],"std":[1]}"#, 1).err().unwrap();

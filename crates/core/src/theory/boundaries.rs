@@ -9,13 +9,14 @@
 
 #![allow(clippy::needless_range_loop)] // index loops over classes read clearer here
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::{Constants, Phase};
 use crate::data::lambda_for_gamma;
 use crate::error::{Error, Result};
 
-#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq, JsonSchema)]
 pub enum Plane {
     #[serde(rename = "featureNorm-gamma")]
     FeatureNormGamma,
@@ -38,36 +39,74 @@ fn d_l() -> f64 {
     1.0
 }
 
-/// A plane: `x` and `y` are the axis values (the sweep's grid), the third quantity is fixed.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+/// The theory's phase boundaries of the §5.1 model in a sweep plane (the `boundaries` options):
+/// `x` and `y` are the axis values (the sweep's grid), the third quantity is fixed.
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct BoundaryOptions {
+    /// The sweep plane: x-y quantities.
     pub plane: Plane,
+    /// The x axis values.
+    #[schemars(length(min = 1, max = 100_000))]
     pub x: Vec<f64>,
+    /// The y axis values.
+    #[schemars(length(min = 1, max = 100_000))]
     pub y: Vec<f64>,
+    /// K, the number of classes.
     #[serde(default = "d_classes")]
+    #[schemars(range(min = 2, max = 1000))]
     pub classes: usize,
+    /// d, the patch dimension (at least 2 * classes + 2).
     #[serde(default = "d_dim")]
+    #[schemars(range(min = 6, max = 1_000_000))]
     pub dim: usize,
+    /// The eigenvalue of A_k on every other noise direction (§5.1: 0.5).
     #[serde(default = "d_base")]
+    #[schemars(extend("exclusiveMinimum" = 0))]
     pub base_eigenvalue: f64,
     /// Fixed ||u|| (plane gamma-perClass).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0))]
     pub feature_norm: Option<f64>,
     /// Fixed Gamma (plane featureNorm-perClass).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1))]
     pub gamma: Option<f64>,
     /// Fixed |S_k| (plane featureNorm-gamma).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1))]
     pub per_class: Option<f64>,
+    /// The absolute constants (C1, C2, C3 draw the boundaries).
     #[serde(default)]
     pub constants: Constants,
     /// Error levels at which to draw the contours of the 2(a) and 2(b) bounds (with c1, c2).
     #[serde(default)]
+    #[schemars(schema_with = "levels_schema")]
     pub levels: Vec<f64>,
     /// L of the 2(b) contours.
     #[serde(default = "d_l", rename = "L")]
+    #[schemars(extend("exclusiveMinimum" = 0))]
     pub l: f64,
+}
+
+fn levels_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({ "type": "array", "maxItems": 100, "items": { "type": "number", "exclusiveMinimum": 0 } })
+}
+
+impl crate::config::Config for BoundaryOptions {
+    const SECTION: &'static str = "boundaries";
+
+    fn finish(&mut self, at: &str) -> Result<()> {
+        self.constants.check(&format!("{at}.constants"))?;
+        let k = self.classes;
+        if self.dim < 2 * k + 2 {
+            return Err(Error::invalid(format!("{at}.dim"), self.dim, format!("an integer >= 2 * classes + 2 = {}", 2 * k + 2)));
+        }
+        if let Some(i) = self.levels.iter().position(|v| *v >= (k - 1) as f64) {
+            return Err(Error::invalid(format!("{at}.levels[{i}]"), crate::config::check::num(self.levels[i]), format!("an error level in (0, K - 1 = {})", k - 1)));
+        }
+        Ok(())
+    }
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -121,23 +160,8 @@ fn need(v: Option<f64>, field: &str, min: f64) -> Result<f64> {
 }
 
 pub fn boundaries(o: &BoundaryOptions) -> Result<BoundaryReport> {
-    o.constants.validate("boundaries.constants")?;
+    crate::config::recheck(o)?;
     let k = o.classes;
-    if !(2..=1000).contains(&k) {
-        return Err(Error::invalid("boundaries.classes", k, "an integer from 2 to 1000"));
-    }
-    if o.dim < 2 * k + 2 {
-        return Err(Error::invalid("boundaries.dim", o.dim, format!("an integer >= 2 * classes + 2 = {}", 2 * k + 2)));
-    }
-    if !(o.base_eigenvalue.is_finite() && o.base_eigenvalue > 0.0) {
-        return Err(Error::invalid("boundaries.baseEigenvalue", o.base_eigenvalue, "a finite number > 0"));
-    }
-    if !(o.l.is_finite() && o.l > 0.0) {
-        return Err(Error::invalid("boundaries.L", o.l, "a finite number > 0"));
-    }
-    if let Some(i) = o.levels.iter().position(|v| !(*v > 0.0 && *v < (k - 1) as f64)) {
-        return Err(Error::invalid(format!("boundaries.levels[{i}]"), o.levels[i], format!("an error level in (0, K - 1 = {})", k - 1)));
-    }
     let dn = o.dim - k;
     let b = o.base_eigenvalue;
     let c = &o.constants;

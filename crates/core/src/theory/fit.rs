@@ -18,6 +18,7 @@
 
 #![allow(clippy::needless_range_loop)] // index loops over classes read clearer here
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::{fin, Constants};
@@ -60,33 +61,38 @@ pub struct FitRow {
     pub long_tailed: Vec<LongTailedRow>,
 }
 
-fn default_bootstrap() -> usize {
-    1000
-}
-fn default_level() -> f64 {
-    0.95
-}
-
-#[derive(Clone, Debug, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+/// Fitting the rates c1, c2 of Theorem 1 to sweep results (the `fit` section; all optional).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
 pub struct FitOptions {
-    #[serde(default = "default_bootstrap")]
+    /// Bootstrap resamples of the cells (0: no interval).
+    #[schemars(range(max = 1_000_000))]
     pub bootstrap: usize,
-    #[serde(default = "default_level")]
+    /// Confidence level of the interval.
+    #[schemars(extend("exclusiveMinimum" = 0, "exclusiveMaximum" = 1))]
     pub level: f64,
-    #[serde(default)]
+    /// Seed of the bootstrap resamples.
+    #[schemars(range(max = 9_007_199_254_740_991u64))]
     pub seed: u64,
-    /// Largest error used (default (K - 1) / (2K)).
-    #[serde(default)]
+    /// Largest error used (default (K - 1) / (2K), half the chance level).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(range(max = 1), extend("exclusiveMinimum" = 0))]
     pub max_error: Option<f64>,
     /// C1 and C2 select the cells of each fit (see the module docs).
-    #[serde(default)]
     pub constants: Constants,
 }
 
 impl Default for FitOptions {
     fn default() -> Self {
-        serde_json::from_str("{}").expect("defaults")
+        FitOptions { bootstrap: 1000, level: 0.95, seed: 0, max_error: None, constants: Constants::default() }
+    }
+}
+
+impl crate::config::Config for FitOptions {
+    const SECTION: &'static str = "fit";
+
+    fn finish(&mut self, at: &str) -> Result<()> {
+        self.constants.check(&format!("{at}.constants"))
     }
 }
 
@@ -266,13 +272,7 @@ fn num(v: Option<f64>) -> f64 {
 
 /// Fit c1 and c2 to sweep rows.
 pub fn fit(rows: &[FitRow], opts: &FitOptions) -> Result<FitReport> {
-    opts.constants.validate("fit.constants")?;
-    if !(opts.level > 0.0 && opts.level < 1.0) {
-        return Err(Error::invalid("fit.level", opts.level, "a number in (0, 1)"));
-    }
-    if opts.bootstrap > 1_000_000 {
-        return Err(Error::invalid("fit.bootstrap", opts.bootstrap, "an integer from 0 to 1000000"));
-    }
+    crate::config::recheck(opts)?;
     if rows.is_empty() {
         return Err(Error::invalid("rows", "no rows", "at least one sweep result"));
     }

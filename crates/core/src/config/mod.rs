@@ -1,0 +1,155 @@
+//! Every config a user writes, declared once: the Rust structs (in their areas: `data`, `train`,
+//! `cnn`, `covariance`, `theory`) carry each field's doc, default and bounds as serde and schemars
+//! attributes. From them follow the JSON Schema (`schema/`), the TypeScript types
+//! (`ts/generated/`), the CLI flags, the web form and every E_INVALID message: [`resolve`] checks
+//! a JSON value against the derived schema ([`check`]), fills the defaults, then runs the config's
+//! own cross-field rules ([`Config::finish`]). It is the only validator.
+
+pub mod check;
+
+use schemars::generate::SchemaSettings;
+use schemars::JsonSchema;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::error::{Error, Result};
+
+/// A config section of an experiment file.
+pub trait Config: Serialize + DeserializeOwned + JsonSchema {
+    /// Its section name in an experiment file, and the prefix of its error fields ("data.dim").
+    const SECTION: &'static str;
+    /// Rules between fields, and defaults that depend on other fields, for the config at `at`
+    /// ("train", or "train[3]" in a group). Runs after the schema check and the defaults; the
+    /// words of its errors are the messages users see.
+    fn finish(&mut self, _at: &str) -> Result<()> {
+        Ok(())
+    }
+}
+
+/// The schema users write (missing fields take their defaults) or the schema of resolved values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Contract {
+    Input,
+    Resolved,
+}
+
+fn settings(contract: Contract) -> SchemaSettings {
+    let s = SchemaSettings::draft2020_12();
+    match contract {
+        Contract::Input => s.for_deserialize(),
+        Contract::Resolved => s.for_serialize(),
+    }
+}
+
+/// The JSON Schema of `T` for a contract.
+pub fn schema_of<T: JsonSchema>(contract: Contract) -> Value {
+    settings(contract).into_generator().into_root_schema_for::<T>().to_value()
+}
+
+/// Check `input` (null = every default) against `T`'s schema, fill the defaults and run
+/// [`Config::finish`]: the resolved config, or an E_INVALID naming the field.
+pub fn resolve<T: Config>(input: &Value) -> Result<T> {
+    resolve_at(input, T::SECTION)
+}
+
+/// [`resolve`], naming fields from `at` (e.g. "train[2]" for a member of a group).
+pub fn resolve_at<T: Config>(input: &Value, at: &str) -> Result<T> {
+    let empty = Value::Object(Default::default());
+    let input = if input.is_null() { &empty } else { input };
+    let schema = schema_of::<T>(Contract::Input);
+    check::Checker::new(&schema).check(&schema, input, at)?;
+    let mut t: T = serde_json::from_value(input.clone()).map_err(|e| Error::invalid(at, check::show(input), format!("a valid {} config ({e})", T::SECTION)))?;
+    t.finish(at)?;
+    Ok(t)
+}
+
+/// A JSON array of configs (a group), each resolved and named by its index ("train[1].lr").
+pub fn parse_list<T: Config>(json: &str) -> Result<Vec<T>> {
+    let v: Value = serde_json::from_str(json).map_err(|e| Error::invalid(T::SECTION, "text that is not JSON", format!("a JSON array ({e})")))?;
+    let Value::Array(items) = v else { return Err(Error::invalid(T::SECTION, check::show(&v), format!("an array of {} configs", T::SECTION))) };
+    items.iter().enumerate().map(|(i, x)| resolve_at(x, &format!("{}[{i}]", T::SECTION))).collect()
+}
+
+/// Run the one validator over a config built in Rust (tests, examples, the bindings' resolved
+/// configs): the same checks and words as a config written by a user.
+pub fn recheck<T: Config>(t: &T) -> Result<()> {
+    let v = serde_json::to_value(t).map_err(|e| Error::Internal { detail: format!("{} config does not serialise: {e}", T::SECTION) })?;
+    resolve::<T>(&v).map(|_| ())
+}
+
+/// [`resolve`] from JSON text.
+pub fn parse<T: Config>(json: &str) -> Result<T> {
+    let v: Value = serde_json::from_str(json).map_err(|e| Error::invalid(T::SECTION, "text that is not JSON", format!("a JSON object ({e})")))?;
+    resolve(&v)
+}
+
+macro_rules! sections {
+    ($($name:literal => $ty:ty),* $(,)?) => {
+        /// The config sections, by name: resolve one from JSON text to resolved JSON text.
+        pub fn resolve_json(section: &str, json: &str) -> Result<String> {
+            match section {
+                $($name => Ok(serde_json::to_string(&parse::<$ty>(json)?).expect("a config serialises")),)*
+                _ => Err(Error::invalid("section", format!("{section:?}"), format!("one of {}", [$(concat!("\"", $name, "\"")),*].join(", ")))),
+            }
+        }
+
+        /// Every section's schema, `{ "Input": {name: schema}, "Resolved": {...} }`, for the
+        /// generated TypeScript types, the CLI flags and the web form.
+        pub fn schemas() -> Value {
+            let mut input = serde_json::Map::new();
+            let mut resolved = serde_json::Map::new();
+            $(
+                input.insert($name.into(), schema_of::<$ty>(Contract::Input));
+                resolved.insert($name.into(), schema_of::<$ty>(Contract::Resolved));
+            )*
+            serde_json::json!({ "input": input, "resolved": resolved })
+        }
+    };
+}
+
+sections! {
+    "data" => crate::data::DataConfig,
+    "train" => crate::train::TrainConfig,
+    "classifier" => crate::cnn::ClassifierOptions,
+    "influence" => crate::covariance::InfluenceOptions,
+    "theory" => crate::theory::TheoryOptions,
+    "fit" => crate::theory::fit::FitOptions,
+    "boundaries" => crate::theory::boundaries::BoundaryOptions,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::DataConfig;
+    use serde_json::json;
+
+    fn err(v: Value) -> (String, String) {
+        let e = resolve::<DataConfig>(&v).unwrap_err();
+        (e.field().unwrap_or("").to_string(), e.to_string())
+    }
+
+    #[test]
+    fn words_follow_the_declaration() {
+        assert_eq!(err(json!({"classes": 1})).1, "data.classes: got 1, expected an integer from 2 to 1000");
+        assert_eq!(err(json!({"gamma": 0.5})).1, "data.gamma: got 0.5, expected a finite number >= 1");
+        assert_eq!(err(json!({"perClass": [1, 0, 2]})).0, "data.perClass[1]");
+        assert_eq!(err(json!({"noise": "cauchy"})).1, "data.noise: got \"cauchy\", expected one of \"gaussian\", \"uniform\", \"rademacher\"");
+        assert_eq!(err(json!({"gama": 2})).1, "data.gama: got 2, expected no unknown keys (known: classes, dim, perClass, testPerClass, featureNorm, gamma, lambda, baseEigenvalue, noise, model, seed, memoryLimit)");
+        assert_eq!(err(json!({"baseEigenvalue": 0})).1, "data.baseEigenvalue: got 0, expected a finite number > 0");
+        assert_eq!(err(json!({"seed": -1})).1, "data.seed: got -1, expected an integer from 0 to 2^53 - 1");
+        assert_eq!(err(json!({"classes": 10, "dim": 12})).1, "data.dim: got 12, expected an integer >= 2 * classes = 20");
+        assert_eq!(err(json!({"lambda": [1, -1, 1, 1, 1]})).0, "data.lambda[1]");
+        assert_eq!(err(json!({"model": {"spectra": [[1]], "x": 1}})).0, "data.model.x");
+    }
+
+    #[test]
+    fn defaults_fill_and_resolve_is_idempotent() {
+        let c = resolve::<DataConfig>(&json!({})).unwrap();
+        assert_eq!(c.classes, 5);
+        assert_eq!(c.gamma, Some(1.0));
+        let again = resolve::<DataConfig>(&serde_json::to_value(&c).unwrap()).unwrap();
+        assert_eq!(c, again);
+        println!("{}", serde_json::to_string_pretty(&schemas()).unwrap());
+    }
+}
