@@ -101,7 +101,14 @@ describe.each(BACKENDS)('benignfit theory on %s', (name) => {
     const lib = bf.theoryLemmas(data, { weights: w, weightsInit: w0, trainX: ds.trainX, trainY: ds.trainY, trainPos: ds.trainPos, logitSums: Float64Array.from({ length: ds.nTrain }, (_, i) => 1 + i / 10), kappa: Float64Array.from([1, 3.5, 2]), testX: ds.testX, testY: ds.testY, testPos: ds.testPos }, { width: 4, lr: 0.02, init: { sigma0: 0.1 }, steps: 40 });
     expect(j.lemmas.b).toEqual(lib.lemmas!.b);
     expect(j.lemmas.longTailed).toEqual(lib.lemmas!.longTailed);
-    // A missing array is named.
+    // Optional arrays may be missing: a run folder without logit_sums.npy (native once refused it).
+    rmSync(join(dir, 'logit_sums.npy'));
+    const noSums = run(['theory', '--run', dir, '--out', out], name);
+    expect(noSums.status, noSums.stderr).toBe(0);
+    const j3 = JSON.parse(readFileSync(out, 'utf8'));
+    expect(j3.lemmas.b).toBeNull();
+    expect(j3.lemmas.lemma3).toEqual(j.lemmas.lemma3);
+    // A missing required array is named.
     rmSync(join(dir, 'train_y.npy'));
     const bad = run(['theory', '--run', dir, '--out', out], name);
     expect(bad.status).toBe(2);

@@ -376,6 +376,20 @@ describe.each(BACKENDS)('lemmas on %s', (name) => {
     expect(asyncMin.lemmas!.lemma3).toEqual(sync.lemmas!.lemma3);
   });
 
+  it('theoryLemmas with optional run arrays left out (absent or null) works, as on the other backend', async () => {
+    // Native once refused these ("Failed to create reference from TypedArray on RawRun.weightsInit").
+    const bf = await backend(name);
+    const { cfg, run, m } = makeRun(bf);
+    const minimal = { weights: run.weights, trainX: run.trainX, trainY: run.trainY, trainPos: run.trainPos };
+    const opts = { width: m, steps: 20, freshSamples: 100 };
+    const a = bf.theoryLemmas(cfg, minimal, opts);
+    const b = bf.theoryLemmas(cfg, { ...minimal, weightsInit: null, logitSums: null, kappa: null, testX: null, testY: null, testPos: null }, opts);
+    expect(b.lemmas).toEqual(a.lemmas);
+    expect(a.lemmas!.b).toBeNull();
+    expect(a.lemmas!.sigma0Measured).toBeNull();
+    expect(a.lemmas!.lemma3).toEqual(bf.theoryLemmas(cfg, run, opts).lemmas!.lemma3);
+  });
+
   it('refuses weights and arrays of the wrong shape, naming them', async () => {
     const bf = await backend(name);
     const { cfg, run } = makeRun(bf);
