@@ -83,13 +83,13 @@ describe('web page settings', () => {
     // An axis over |S_k| changes the work cell by cell (Figure 4a: 10 to 200 examples a class).
     const f4a = presetSettings('fig4a-quick');
     expect(sweepWork(f4a).work).toBe(8 * [10, 50, 100, 150, 200].reduce((a, n) => a + cellWork({ ...f4a, data: { ...f4a.data, perClass: n } }), 0));
-    // From docs/presets-measured.json's batch-1 reading, times 2.2 (wasm) / 4 (the batch-1 kernels since).
+    // From docs/presets-measured.json's batch-1 reading (two workers at 78% each).
     const r = (measured as { figures: Record<string, { readings: Record<string, { seconds: number; cells: unknown[] }> }> }).figures;
     const reading = Object.values(r).map((f) => f.readings['SGD batch 1, 20 epochs']);
     const perCell = (reading.reduce((a, x) => a + x.seconds, 0) * 2 * 0.78) / reading.reduce((a, x) => a + x.cells.length, 0);
     const e = estimate(quick, 2);
     expect(e.cells).toBe(64);
-    expect(e.seconds).toBeCloseTo((64 * (0.06 + (perCell * 2.2) / 4)) / (2 * 0.78), 6);
+    expect(e.seconds).toBeCloseTo((64 * (0.06 + perCell)) / (2 * 0.78), 6);
     expect(e.source).toBe('from docs/presets-measured.json');
     expect(estimate(full, 2).seconds / e.seconds).toBeCloseTo(432 / 64, 6);
     expect(estimate(quick, 1).seconds).toBeCloseTo(e.seconds * 2 * 0.78, 6);

@@ -5,20 +5,16 @@
  *
  * The rate comes from docs/presets-measured.json: 20 epochs of batch-1 SGD at the paper's size
  * (K = 5, d = 1000, m = 100, n = 500) on the quick grids of Figures 3a and 4b, native, two worker
- * threads. Those timings predate the batch-1 kernels, which made such training about 4x faster
- * (docs/presets.md), and wasm trains it about 2.2x slower than native (docs/performance.md:
- * 0.73 s against 0.33 s), so the page's rate is the measured one x 2.2 / 4. After a run, the page
- * uses the speed it measured in this browser instead (`calibrate`).
+ * threads. It is used as it is: those native timings predate the batch-1 kernels (about 4x faster
+ * since, docs/presets.md), and wasm in a page is slower than native by about as much (checked on
+ * a shared 2-core machine: 16 cells of Figure 3a took 17 to 24 s in Chromium, estimated 17 s). After a run,
+ * the page uses the speed it measured in this browser instead (`calibrate`).
  */
 import measured from '../../docs/presets-measured.json';
 import type { Settings } from './settings.js';
 import { axisValues, trainingSteps } from './settings.js';
 
 const READING = 'SGD batch 1, 20 epochs';
-/** docs/presets.md: the batch-1 kernels made batch-1 training about 4x faster since the measurement. */
-const KERNEL_SPEEDUP = 4;
-/** docs/performance.md: "training (preset)" on wasm 0.73 s against native 0.33 s. */
-const WASM_SLOWDOWN = 2.2;
 /** Measured workers of docs/presets-measured.json (a 2-core machine, one worker a core). */
 const MEASURED_WORKERS = 2;
 /** docs/performance.md, "workers": 2 wasm workers run 1.56x the speed of one. */
@@ -46,7 +42,7 @@ function measuredRate(): { rate: number; perCell: number } {
   }
   // Wall time x workers / cells = seconds of one worker per cell at the paper's size, then.
   const perCell = (seconds * MEASURED_WORKERS * WORKER_EFFICIENCY) / Math.max(1, cells);
-  return { perCell, rate: ((perCell / PAPER_WORK) * WASM_SLOWDOWN) / KERNEL_SPEEDUP };
+  return { perCell, rate: perCell / PAPER_WORK };
 }
 
 const MEASURED = measuredRate();
