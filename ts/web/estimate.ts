@@ -7,8 +7,8 @@
  * (K = 5, d = 1000, m = 100, n = 500) on the quick grids of Figures 3a and 4b, native, two worker
  * threads. It is used as it is: those native timings predate the batch-1 kernels (about 4x faster
  * since, docs/presets.md), and wasm in a page is slower than native by about as much (checked on
- * a shared 2-core machine: 16 cells of Figure 3a took 17 to 24 s in Chromium, estimated 17 s). After a run,
- * the page uses the speed it measured in this browser instead (`calibrate`).
+ * a shared 2-core machine: 16 cells of Figure 3a took 17 to 24 s in Chromium, estimated 17 s).
+ * After a run, the page uses the speed it measured in this browser instead (`calibrate`).
  */
 import measured from '../../docs/presets-measured.json';
 import type { Settings } from './settings.js';
