@@ -29,6 +29,8 @@ function types(s: JsonSchema): Set<string> {
   else if (Array.isArray(t)) t.forEach((x) => out.add(x));
   if (d.enum || typeof d.const === 'string') out.add('string');
   for (const a of [...(d.anyOf ?? []), ...(d.oneOf ?? [])]) for (const x of types(a)) out.add(x);
+  // An array of numbers is written as a comma list: it counts as numeric.
+  if (out.has('array') && d.items) for (const x of types(d.items)) if (x === 'number' || x === 'integer') out.add(x);
   out.delete('null');
   return out;
 }
@@ -86,7 +88,9 @@ export function schemaFlags(cmd: Command, sectionName: string, o: SchemaFlagOpti
       continue;
     }
     const list = t.has('array');
-    const opt = new Option(`${flag} <${list && (t.has('number') || t.has('integer')) ? 'v,...' : 'value'}>`, `${help}${dflt}`);
+    const numeric = t.has('number') || t.has('integer');
+    const placeholder = list && numeric ? 'x,...' : t.has('object') || list ? 'json' : t.has('integer') && !t.has('number') ? 'n' : numeric ? 'x' : 'name';
+    const opt = new Option(`${flag} <${placeholder}>`, `${help}${dflt}`);
     const only = stringChoices(f.schema);
     if (only.length && t.size === 1 && t.has('string')) opt.choices(only);
     const parse = o.parsers?.[f.name] ?? parserFor(flag, f.schema);

@@ -24,6 +24,7 @@ import {
   writeJson,
   writeNpy,
 } from './common.js';
+import { applySchemaFlags, schemaFlags, type SchemaFlagOptions } from './flags.js';
 import { writeDataset } from './generate.js';
 import { interruptible, progressBar } from './progress.js';
 
@@ -33,6 +34,9 @@ function parseInit(v: string): 'pytorch' | { sigma0: number } {
   if (m) return { sigma0: parseNumber('--init', m[1]) };
   throw new Error(`--init: got ${JSON.stringify(v)}, expected "pytorch" or sigma0=<s>`);
 }
+
+/** The train section's flags (from the schema the core declares); data.seed is --seed, so this one is --train-seed. */
+const TRAIN_FLAGS: SchemaFlagOptions = { names: { seed: 'train-seed' }, skip: ['threads', 'memoryLimit'], parsers: { init: parseInit }, notes: { init: 'On the command line: pytorch or sigma0=<s>.' } };
 
 /** Write a training run's files (weights, curves, metrics, summary). */
 export function writeRun(dir: string, r: TrainResult, k: number, m: number, d: number, extra: Record<string, unknown>): string[] {
@@ -89,43 +93,23 @@ export async function writeCurves(dir: string, r: TrainResult, title: string): P
 }
 
 export function registerTrain(program: Command): void {
-  dataFlags(
+  const cmd = dataFlags(
     program
       .command('train')
       .description('generate data (as `generate` does) and train the two-layer ReLU CNN (eq. 1) by gradient descent (eq. 4)')
       .option('--config <file>', 'JSON config {"data": {...}, "train": {...}}')
       .requiredOption('--out <dir>', 'output folder')
-      .option('--width <m>', 'neurons per class', (v) => parseInteger('--width', v))
-      .option('--lr <eta>', 'learning rate', (v) => parseNumber('--lr', v))
-      .option('--steps <T>', 'full-batch steps', (v) => parseInteger('--steps', v))
-      .option('--epochs <E>', 'epochs (with --batch-size: mini-batch SGD)', (v) => parseInteger('--epochs', v))
-      .option('--batch-size <B>', 'mini-batch size (default: full batch)', (v) => parseInteger('--batch-size', v))
-      .option('--init <init>', 'pytorch | sigma0=<s>', parseInit)
-      .option('--train-seed <n>', 'seed of the initialisation and shuffles', (v) => parseInteger('--train-seed', v))
-      .option('--target-loss <eps>', 'stop when the training loss reaches this', (v) => parseNumber('--target-loss', v))
-      .option('--eval-every <n>', 'record metrics every n steps (0: at the end)', (v) => parseInteger('--eval-every', v))
-      .option('--long-tailed-l <L,...>', 'L values of the long-tailed test subsets', (v) => v.split(',').map((s) => parseNumber('--long-tailed-l', s)))
-      .option('--route <route>', 'auto | gram | direct')
       .option('--no-noise-factors', 'do not write noise_factors.npy')
       .option('--plot', `write curves.svg and curves.png (loss, accuracy, feature learning vs noise memorisation); without --eval-every, metrics are recorded at ${PLOT_POINTS} points for them`, true)
       .option('--no-plot', 'write no curves (and record metrics only at the end unless --eval-every is given)')
       .option('--json', 'print summary.json instead of a table')
       .addOption(backendOption())
       .addOption(threadsOption()),
-  ).action(async (o) => {
+  );
+  schemaFlags(cmd, 'train', TRAIN_FLAGS).action(async (o) => {
     const cfg = applySets(readConfig(o.config, ['data', 'train']), o.set);
     dataOverrides(cfg, o);
-    setIf(cfg, 'train', 'width', o.width);
-    setIf(cfg, 'train', 'lr', o.lr);
-    setIf(cfg, 'train', 'steps', o.steps);
-    setIf(cfg, 'train', 'epochs', o.epochs);
-    setIf(cfg, 'train', 'batchSize', o.batchSize);
-    setIf(cfg, 'train', 'init', o.init);
-    setIf(cfg, 'train', 'seed', o.trainSeed);
-    setIf(cfg, 'train', 'targetLoss', o.targetLoss);
-    setIf(cfg, 'train', 'evalEvery', o.evalEvery);
-    setIf(cfg, 'train', 'longTailedL', o.longTailedL);
-    setIf(cfg, 'train', 'route', o.route);
+    applySchemaFlags(cfg, 'train', o, TRAIN_FLAGS);
     setIf(cfg, 'train', 'threads', o.threads);
     const bf = await backendFor(o);
     const ds = bf.generate(cfg.data ?? {}, { includeNoiseFactors: o.noiseFactors !== false });
