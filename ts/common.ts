@@ -10,5 +10,6 @@ export * from './fig7.js';
 export * from './influence.js';
 export * from './formats/idx.js';
 export * from './formats/cifar.js';
+export * from './formats/data.js';
 export * as plot from './plot/index.js';
 export type * from './theory.js';
