@@ -7,10 +7,11 @@ import { extremes, type InfluenceResult } from './influence.js';
 import type { GridRow } from './plot/grid.js';
 import { heatmapSvg } from './plot/heatmap.js';
 
-/** scores.csv: index,label,score in the file's order (full precision). */
-export function scoresCsv(r: Pick<InfluenceResult, 'scores' | 'labels'>): string {
-  const lines = ['index,label,score'];
-  for (let i = 0; i < r.scores.length; i++) lines.push(`${i},${r.labels[i]},${r.scores[i]}`);
+/** scores.csv: index,label,score in the file's order (full precision), and the file of each row when given. */
+export function scoresCsv(r: Pick<InfluenceResult, 'scores' | 'labels'>, files?: string[]): string {
+  const lines = [files ? 'index,label,score,file' : 'index,label,score'];
+  const q = (f: string) => (/[",\n\r]/.test(f) ? `"${f.replace(/"/g, '""')}"` : f);
+  for (let i = 0; i < r.scores.length; i++) lines.push(`${i},${r.labels[i]},${r.scores[i]}${files ? `,${q(files[i])}` : ''}`);
   return lines.join('\n') + '\n';
 }
 

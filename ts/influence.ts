@@ -18,8 +18,8 @@ import type { FrobeniusSummary, InfluenceClassInfo, RawBackend, RawInfluenceRun 
 
 /** Images as a flat row-major n x dim array with one label per image. */
 export interface InfluenceData {
-  /** n x dim: bytes (scaled to [0, 1]) or floats (taken as given). */
-  pixels: Uint8Array | Float32Array;
+  /** n x dim: bytes (scaled to [0, 1]) or floats (taken as given; float64 is rounded to float32). */
+  pixels: Uint8Array | Float32Array | Float64Array;
   labels: ArrayLike<number>;
   dim: number;
 }
@@ -101,22 +101,43 @@ export async function runInfluence(
   const { onProgress, onClassStart, signal, ...rest } = options;
   const cfg = resolveInfluenceConfig(rest);
   const data = asData(input);
-  const { pixels, labels, dim } = data;
+  const { labels, dim } = data;
   if (!Number.isInteger(dim) || dim < 1) throw invalid('dim', dim, 'an integer >= 1 (pixels per image)');
-  if (!(pixels instanceof Uint8Array) && !(pixels instanceof Float32Array)) throw invalid('images', pixels, 'a Uint8Array or a Float32Array');
+  if (!(data.pixels instanceof Uint8Array) && !(data.pixels instanceof Float32Array) && !(data.pixels instanceof Float64Array)) {
+    throw invalid('images', data.pixels, 'a Uint8Array, a Float32Array or a Float64Array');
+  }
+  if (data.pixels.length !== labels.length * dim) {
+    throw new BenignfitError('E_SHAPE', `images: ${data.pixels.length} values, expected labels (${labels.length}) x dim (${dim}) = ${labels.length * dim}`);
+  }
+  const pixels = data.pixels instanceof Float64Array ? Float32Array.from(data.pixels) : data.pixels;
   const n = labels.length;
   if (pixels.length !== n * dim) {
     throw new BenignfitError('E_SHAPE', `images: ${pixels.length} values, expected labels (${n}) x dim (${dim}) = ${n * dim}`);
   }
   if (n === 0) throw invalid('labels', 'no labels', 'at least one image');
+  // Labels are checked against the class count before anything is sized by them: every class
+  // 0..K-1 needs 3 images, so K <= n / 3 (a label of 1e9 is refused here, not by an allocation).
   let maxLabel = 0;
+  let argMax = 0;
   for (let i = 0; i < n; i++) {
     const l = labels[i];
     if (!Number.isInteger(l) || l < 0) throw invalid(`labels[${i}]`, l, 'an integer >= 0');
-    if (l > maxLabel) maxLabel = l;
+    if (l > maxLabel) {
+      maxLabel = l;
+      argMax = i;
+    }
   }
   const K = cfg.classes ?? maxLabel + 1;
   if (maxLabel >= K) throw invalid('influence.classes', K, `more than the largest label ${maxLabel}`);
+  const most = Math.floor(n / 3);
+  if (K > most) {
+    if (cfg.classes !== undefined && cfg.classes !== null && maxLabel < most) {
+      throw invalid('influence.classes', K, `at most ${most} (every class 0..K-1 needs at least 3 images, and there are ${n})`);
+    }
+    if (maxLabel >= most) {
+      throw invalid(`labels[${argMax}]`, maxLabel, `a class index below ${most} (every class 0..K-1 needs at least 3 images: ${n} images allow at most ${most} classes)`);
+    }
+  }
   const members: number[][] = Array.from({ length: K }, () => []);
   for (let i = 0; i < n; i++) members[labels[i]].push(i);
   const small = members.findIndex((m) => m.length < 3);

@@ -43,8 +43,27 @@ export function encodeNpy(data: NpyArray, shape: number[]): Uint8Array {
   return out;
 }
 
-/** Decode .npy bytes. `name` is used in error messages. */
-export function decodeNpy(bytes: Uint8Array, name = 'npy'): { data: NpyArray; shape: number[] } {
+/** What a .npy header says: the dtype, the shape and where the data starts (no data read). */
+export interface NpyHeader {
+  descr: string;
+  shape: number[];
+  /** Byte offset of the first value. */
+  offset: number;
+  /** Bytes per value (0 for a dtype this reader does not know). */
+  itemSize: number;
+  /** Values the shape holds. */
+  count: number;
+}
+
+/** Bytes per value of the dtypes a header may name (known or not to decodeNpy), by descr. */
+const ITEM_SIZES: Record<string, number> = { '|u1': 1, '|i1': 1, '|b1': 1, '<u2': 2, '<i2': 2, '<f2': 2, '<u4': 4, '<i4': 4, '<f4': 4, '<u8': 8, '<i8': 8, '<f8': 8 };
+
+/**
+ * Parse the header of a .npy file from its first bytes (at least 12, and the whole header for a
+ * complete answer): the sizes of what the file holds are known before its data is read. `name`
+ * is used in error messages.
+ */
+export function parseNpyHeader(bytes: Uint8Array, name = 'npy'): NpyHeader {
   const bad = (what: string) => new BenignfitError('E_FORMAT', `${name}: ${what}`);
   if (bytes.length < 10 || bytes[0] !== 0x93 || String.fromCharCode(...bytes.subarray(1, 6)) !== 'NUMPY') {
     throw bad('not a .npy file (magic string \\x93NUMPY missing)');
@@ -69,12 +88,21 @@ export function decodeNpy(bytes: Uint8Array, name = 'npy'): { data: NpyArray; sh
   if (!descr || !fortran || shapeM === undefined) throw bad('malformed header');
   if (fortran === 'True') throw bad('Fortran-ordered arrays are not supported (save with C order)');
   const shape = shapeM.split(',').map((s) => s.trim()).filter((s) => s.length > 0).map(Number);
-  if (shape.some((v) => !Number.isInteger(v) || v < 0)) throw bad(`bad shape (${shapeM})`);
+  if (shape.some((v) => !Number.isSafeInteger(v) || v < 0)) throw bad(`bad shape (${shapeM})`);
+  const count = shape.reduce((a, b) => a * b, 1);
+  if (!Number.isSafeInteger(count)) throw bad(`shape [${shape.join(', ')}] holds more than 2^53 values`);
+  // '=' and '<' mean little-endian on the machines numpy runs on; '|' is for one-byte types.
+  const norm = descr.replace(/^=/, '<').replace(/^<([ub]1)$/, '|$1').replace(/^<(i1)$/, '|$1');
+  return { descr: norm, shape, offset: start + hlen, itemSize: ITEM_SIZES[norm] ?? 0, count };
+}
+
+/** Decode .npy bytes. `name` is used in error messages. */
+export function decodeNpy(bytes: Uint8Array, name = 'npy'): { data: NpyArray; shape: number[] } {
+  const bad = (what: string) => new BenignfitError('E_FORMAT', `${name}: ${what}`);
+  const { descr, shape, offset: off, count } = parseNpyHeader(bytes, name);
   const entry = DESCR.find((e) => e[0] === descr);
   if (!entry) throw bad(`dtype ${descr} is not supported (use float32, float64, int32, uint8, uint32 or int64)`);
   const [, Ctor, size] = entry;
-  const count = shape.reduce((a, b) => a * b, 1);
-  const off = start + hlen;
   if (bytes.length - off !== count * size) {
     throw bad(`expected ${count * size} bytes of data for shape [${shape.join(', ')}] (${descr}), found ${bytes.length - off}`);
   }
