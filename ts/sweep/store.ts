@@ -111,6 +111,14 @@ export function sweepRowProblem(v: unknown): string | null {
     if (!(r[k] === null || typeof r[k] === 'number')) return `not a result row (${k}: ${JSON.stringify(r[k]) ?? 'missing'}, expected a number or null)`;
   }
   if (r.error !== undefined && (r.error === null || typeof r.error !== 'object' || typeof (r.error as { code?: unknown }).code !== 'string')) return 'not a result row (error: expected {code, message})';
+  // The fields results.csv, the heatmap and the fit of c1, c2 read (found by the fuzzer: a row
+  // without seconds or with "longTailed": [null] crashed the CSV with a TypeError).
+  const numbers = (v: unknown) => Array.isArray(v) && v.every((x) => x === null || typeof x === 'number');
+  if (typeof r.seconds !== 'number') return `not a result row (seconds: ${JSON.stringify(r.seconds) ?? 'missing'}, expected a number)`;
+  if (!Array.isArray(r.longTailed) || !r.longTailed.every((e) => e !== null && typeof e === 'object' && !Array.isArray(e))) return 'not a result row (longTailed: expected an array of {L, count, acc})';
+  for (const k of ['snr', 'gammaMin'] as const) if (!numbers(r[k])) return `not a result row (${k}: expected an array of numbers)`;
+  if (!(r.testAccPerClass === null || r.testAccPerClass === undefined || numbers(r.testAccPerClass))) return 'not a result row (testAccPerClass: expected an array of numbers or null)';
+  if (!(r.gamma === undefined || (Array.isArray(r.gamma) && r.gamma.every(numbers)))) return 'not a result row (gamma: expected a matrix of numbers)';
   return null;
 }
 

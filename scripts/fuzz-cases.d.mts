@@ -1,0 +1,10 @@
+/** Types of fuzz-cases.mjs (a plain script shared by test/fuzz.test.ts and scripts/fuzz.mjs). */
+import type { Arbitrary } from 'fast-check';
+export declare const READERS: string[];
+export declare const BACKEND_READERS: Set<string>;
+export interface FuzzReader {
+  arb: Arbitrary<unknown>;
+  run(bf: unknown, input: never, caseId?: number): Promise<unknown>;
+}
+export declare function makeReaders(lib: Record<string, unknown>, tmp: string): Record<'npy' | 'idx' | 'cifar' | 'results' | 'config' | 'set', FuzzReader>;
+export declare function classify(lib: Record<string, unknown>, bf: unknown, f: () => unknown): Promise<{ cls: 'ok' | 'clean' | 'other' | 'crash'; code?: string; message?: string; detail?: string }>;
