@@ -1,6 +1,7 @@
 /**
- * The Influence view: open MNIST IDX files or CIFAR-10 binary batches from disk (read in a worker
- * in this browser; nothing is uploaded) or the built-in MNIST sample; score every image (eq. 10)
+ * The Influence view: open MNIST IDX files, CIFAR-10 binary batches, a .npy array with its
+ * labels, a folder of PNG/JPEG images (one subfolder per class) or a CSV table of features from
+ * disk (read in a worker in this browser; nothing is uploaded) or the built-in MNIST sample; score every image (eq. 10)
  * class by class with progress; show the Figure 6 matrix with Gamma and the predicted phase, the
  * Figure 5 grids of the highest and lowest scores; download scores and figures.
  */
@@ -16,12 +17,18 @@ const SAMPLE = {
 };
 
 export function influenceView(heavy: JobWorker, quick: JobWorker): { root: HTMLElement } {
-  const fileIn = el('input', { type: 'file', id: 'influence-files', multiple: true, accept: '.gz,.bin,.txt,application/octet-stream,*' });
+  const fileIn = el('input', { type: 'file', id: 'influence-files', multiple: true, accept: '.gz,.bin,.txt,.npy,.csv,application/octet-stream,*' });
+  const folderIn = el('input', { type: 'file', id: 'influence-folder', multiple: true, webkitdirectory: true });
+  const labelColumn = el('input', { id: 'influence-label-column', type: 'text', value: 'label', size: 10, title: 'the label column of a CSV table (integers or class names)' });
   const drop = el(
     'div',
     { class: 'drop', id: 'influence-drop' },
-    el('p', {}, 'Drop files here, or ', el('label', { class: 'filelabel' }, 'choose files', fileIn), '.'),
-    el('p', { class: 'hint' }, 'MNIST / Fashion-MNIST: an IDX images file and its labels file (train-images-idx3-ubyte + train-labels-idx1-ubyte, .gz is fine). CIFAR-10: one or more binary batches (data_batch_1.bin …, with batches.meta.txt for the class names). The files are read here, in this browser: nothing is uploaded.'),
+    el('p', {}, 'Drop files here, or ', el('label', { class: 'filelabel' }, 'choose files', fileIn), ' or ', el('label', { class: 'filelabel' }, 'choose a folder', folderIn), '.'),
+    el(
+      'p',
+      { class: 'hint' },
+      'MNIST / Fashion-MNIST: an IDX images file and its labels file (train-images-idx3-ubyte + train-labels-idx1-ubyte, .gz is fine). CIFAR-10: one or more binary batches (data_batch_1.bin …, with batches.meta.txt for the class names). Your own data: a .npy array (N x D features, or N x H x W [x C] images; uint8, float32 or float64) with its labels (.npy or a one-column CSV); a folder of PNG/JPEG images with one subfolder per class; or a CSV table of features with a label column. Floats are scored as they are; bytes are pixels (scaled to [0, 1]). The files are read here, in this browser: nothing is uploaded.',
+    ),
   );
   const sampleBtn = el('button', { type: 'button', id: 'influence-sample' }, 'Use the built-in sample (500 MNIST digits)');
   const sel = (id: string, opts: [string, string][], title: string) => el('select', { id, name: id, title }, ...opts.map(([v, l]) => el('option', { value: v }, l)));
@@ -38,7 +45,7 @@ export function influenceView(heavy: JobWorker, quick: JobWorker): { root: HTMLE
     'form',
     { class: 'settings', onsubmit: (e: Event) => e.preventDefault() },
     el('fieldset', {}, el('legend', {}, 'images'), drop, sampleBtn, chosen),
-    el('fieldset', {}, el('legend', {}, 'options'), field('normalize', normalize), field('precision', precision), field('route', route), field('images per grid row', grid), field('C2 for the phase', c2)),
+    el('fieldset', {}, el('legend', {}, 'options'), field('label column (CSV table)', labelColumn), field('normalize', normalize), field('precision', precision), field('route', route), field('images per grid row', grid), field('C2 for the phase', c2)),
     el('div', { class: 'buttons' }, runBtn, cancelBtn),
   );
 
@@ -69,7 +76,7 @@ export function influenceView(heavy: JobWorker, quick: JobWorker): { root: HTMLE
     ),
   );
 
-  type Source = { kind: 'files'; files: File[] } | { kind: 'sample'; images: string; labels: string; name: string };
+  type Source = { kind: 'files'; files: File[]; paths?: string[]; labelColumn?: string } | { kind: 'sample'; images: string; labels: string; name: string };
   let source: Source | null = null;
   let result: InfluenceOutput | null = null;
   let ac: AbortController | null = null;
@@ -83,6 +90,13 @@ export function influenceView(heavy: JobWorker, quick: JobWorker): { root: HTMLE
   fileIn.addEventListener('change', () => {
     const files = [...(fileIn.files ?? [])];
     if (files.length) choose({ kind: 'files', files }, `${files.length} file${files.length > 1 ? 's' : ''}: ${files.map((f) => `${f.name} (${(f.size / 1e6).toFixed(1)} MB)`).join(', ')}`);
+  });
+  folderIn.addEventListener('change', () => {
+    const files = [...(folderIn.files ?? [])];
+    const paths = files.map((f) => f.webkitRelativePath || f.name);
+    const root = paths[0]?.split('/')[0] ?? '';
+    const classes = new Set(paths.map((p) => p.split('/').slice(-2, -1)[0]).filter(Boolean));
+    if (files.length) choose({ kind: 'files', files, paths }, `folder ${root}: ${files.length} files in ${classes.size} subfolder${classes.size === 1 ? '' : 's'} (${(files.reduce((a, f) => a + f.size, 0) / 1e6).toFixed(1)} MB)`);
   });
   drop.addEventListener('dragover', (e) => {
     e.preventDefault();
@@ -132,7 +146,7 @@ export function influenceView(heavy: JobWorker, quick: JobWorker): { root: HTMLE
     const perClass = el(
       'table',
       { class: 'data', id: 'influence-table' },
-      el('thead', {}, el('tr', {}, ...['class', '|S_k|', 'route', 'pixels that vary', 'tr(S_k S_k)', 'min_j Gamma_kj', 'argmin j', `phase (C2 = ${r.phase?.[0]?.c2 ?? '-'})`, 'time'].map((h) => el('th', {}, h)))),
+      el('thead', {}, el('tr', {}, ...['class', '|S_k|', 'route', r.set.features ? 'features that vary' : 'pixels that vary', 'tr(S_k S_k)', 'min_j Gamma_kj', 'argmin j', `phase (C2 = ${r.phase?.[0]?.c2 ?? '-'})`, 'time'].map((h) => el('th', {}, h)))),
       el(
         'tbody',
         {},
@@ -144,7 +158,7 @@ export function influenceView(heavy: JobWorker, quick: JobWorker): { root: HTMLE
               names[k],
               String(c.n),
               c.route,
-              `${c.keptPixels} / ${r.set.height * r.set.width * r.set.channels}`,
+              `${c.keptPixels} / ${r.set.dim}`,
               fmt(f ? f.frobSq[k][k] : c.frobSq),
               fmt(r.phase?.[k]?.minGamma ?? null),
               r.phase?.[k]?.argminGamma === null || r.phase?.[k]?.argminGamma === undefined ? '-' : names[r.phase[k].argminGamma!],
@@ -156,13 +170,15 @@ export function influenceView(heavy: JobWorker, quick: JobWorker): { root: HTMLE
       ),
     );
     summary.replaceChildren(
-      el('p', {}, `${r.set.n} images of ${r.set.height} x ${r.set.width}${r.set.channels > 1 ? ` x ${r.set.channels}` : ''} in ${r.classes} classes (${r.set.sources.join(', ')}), scored in ${seconds(r.seconds)} on ${r.backend} (normalize ${String(r.config.normalize)}, ${String(r.config.precision)} products).`),
+      el('p', {}, `${r.set.n} ${r.set.features ? `feature vectors of ${r.set.dim}` : `images of ${r.set.height} x ${r.set.width}${r.set.channels > 1 ? ` x ${r.set.channels}` : ''}`} in ${r.classes} classes (${r.set.sources.join(', ')}${r.set.skipped ? `; ${r.set.skipped} files that are not PNG or JPEG skipped` : ''}), scored in ${seconds(r.seconds)} on ${r.backend} (normalize ${String(r.config.normalize)}, ${String(r.config.precision)} products).`),
       el('div', { class: 'table-wrap' }, perClass),
     );
     if (r.frobeniusSvg) showSvg(fig6, r.frobeniusSvg);
     else fig6.replaceChildren();
-    showSvg(top, r.gridTop);
-    showSvg(bottom, r.gridBottom);
+    if (r.gridTop) showSvg(top, r.gridTop);
+    else top.replaceChildren(el('p', { class: 'hint' }, 'Feature vectors: no images to show.'));
+    if (r.gridBottom) showSvg(bottom, r.gridBottom);
+    else bottom.replaceChildren();
   }
 
   async function run() {
@@ -185,11 +201,13 @@ export function influenceView(heavy: JobWorker, quick: JobWorker): { root: HTMLE
     };
     const count = Math.max(1, Math.min(30, Math.floor(Number(grid.value)) || 10));
     try {
-      const r = await heavy.call('influence', { source, options, grid: count }, { signal: ac.signal, onProgress: onStep });
+      const src = source.kind === 'files' ? { ...source, labelColumn: labelColumn.value.trim() || 'label' } : source;
+      const r = await heavy.call('influence', { source: src, options, grid: count }, { signal: ac.signal, onProgress: onStep });
       result = r;
       render(r);
       for (const b of Object.values(dls)) b.disabled = false;
       if (!r.frobeniusSvg) for (const n of ['frobenius.csv', 'figure6.svg', 'figure6.png']) dls[n].disabled = true;
+      if (!r.gridTop) for (const n of ['grid_top.svg', 'grid_top.png', 'grid_bottom.svg', 'grid_bottom.png']) dls[n].disabled = true;
       bar.set(1, '');
       setState('done', `done: ${r.set.n} images scored in ${seconds(r.seconds)}`);
     } catch (e) {
@@ -210,8 +228,8 @@ export function influenceView(heavy: JobWorker, quick: JobWorker): { root: HTMLE
     try {
       const g = await heavy.call('grids', { grid: count });
       result = { ...result, ...g };
-      showSvg(top, g.gridTop);
-      showSvg(bottom, g.gridBottom);
+      if (g.gridTop) showSvg(top, g.gridTop);
+      if (g.gridBottom) showSvg(bottom, g.gridBottom);
     } catch (e) {
       status.textContent = `grids: ${errorText(e)}`;
     }
@@ -233,12 +251,20 @@ export function influenceView(heavy: JobWorker, quick: JobWorker): { root: HTMLE
     }
   };
   const on = (name: string, f: (r: InfluenceOutput) => void) => dls[name].addEventListener('click', () => result && f(result));
-  on('scores.csv', (r) => download(`${base()}-scores.csv`, scoresCsv(r), 'text/csv'));
+  on('scores.csv', (r) => download(`${base()}-scores.csv`, scoresCsv(r, r.set.files), 'text/csv'));
   on('scores.npy', (r) => download(`${base()}-scores.npy`, encodeNpy(r.scores, [r.scores.length])));
   on('summary.json', (r) => {
     const doc = {
       command: 'influence (web page)',
-      input: { sources: r.set.sources, images: r.set.n, height: r.set.height, width: r.set.width, channels: r.set.channels, classes: r.classes, classNames: r.set.classNames },
+      input: {
+        format: r.set.format,
+        sources: r.set.sources,
+        images: r.set.n,
+        dim: r.set.dim,
+        ...(r.set.features ? {} : { height: r.set.height, width: r.set.width, channels: r.set.channels }),
+        classes: r.classes,
+        classNames: r.set.classNames,
+      },
       config: { influence: r.config },
       seed: null,
       backend: r.backend,

@@ -5,18 +5,31 @@ import type { CellResult } from '../sweep/cell.js';
 import type { SweepConfigInput } from '../sweep/spec.js';
 import type { BoundaryReport, FitReport, TheoryResult } from '../theory.js';
 
-/** Files from disk (File objects clone into workers) or the built-in sample (URLs). */
-export type ImageSource = { kind: 'files'; files: File[] } | { kind: 'sample'; images: string; labels: string; name: string };
+/**
+ * Files from disk (File objects clone into workers; `paths` are their webkitRelativePath in a
+ * picked folder, which cloning drops; `labelColumn` names a CSV table's labels) or the built-in
+ * sample (URLs).
+ */
+export type ImageSource = { kind: 'files'; files: File[]; paths?: string[]; labelColumn?: string } | { kind: 'sample'; images: string; labels: string; name: string };
 
 export interface ImageSetInfo {
   n: number;
+  /** Values per row. */
+  dim: number;
+  /** Image geometry (0 for feature vectors). */
   height: number;
   width: number;
   channels: number;
+  /** Rows are feature vectors (a .npy N x D or a CSV table), not images. */
+  features: boolean;
   classes: number;
   classNames: string[];
   sources: string[];
-  format: 'idx' | 'cifar';
+  format: 'idx' | 'cifar' | 'npy' | 'folder' | 'csv';
+  /** Per row, its file in a picked folder. */
+  files?: string[];
+  /** Files of a picked folder that are not PNG or JPEG. */
+  skipped: number;
 }
 
 /** The influence result of ts/influence.ts (config as plain JSON), with the page's extras. */
