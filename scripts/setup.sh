@@ -34,6 +34,27 @@ else
   say "warning: /usr/bin/chromium is missing and apt-get is not available; npm run test:browser needs a Chromium (set BENIGNFIT_CHROMIUM to its path)"
 fi
 
+# Slurm and munge for test/slurm.test.ts (a one-node cluster the test starts and stops; it needs
+# root): Debian's slurm-wlm. Installed only when slurmctld or munged is missing and apt-get is
+# there; BENIGNFIT_NO_SLURM=1 skips it (the test then says it is skipped and why).
+if [ "${BENIGNFIT_NO_SLURM:-}" = "1" ]; then
+  say "slurm: skipped (BENIGNFIT_NO_SLURM=1); test/slurm.test.ts will be skipped"
+elif command -v slurmctld >/dev/null 2>&1 && [ -x /usr/sbin/munged ]; then
+  say "slurm: $(slurmctld -V 2>/dev/null | head -n1)"
+elif command -v apt-get >/dev/null 2>&1; then
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+  say "installing Debian's slurm-wlm and munge for the Slurm test: ${SUDO:+sudo }apt-get install -y --no-install-recommends slurm-wlm munge"
+  if ! apt-cache show slurm-wlm >/dev/null 2>&1; then
+    say "the package lists do not know slurm-wlm yet: ${SUDO:+sudo }apt-get update"
+    $SUDO apt-get update -qq
+  fi
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends slurm-wlm munge
+  say "slurm: $(slurmctld -V 2>/dev/null | head -n1)"
+else
+  say "warning: Slurm is not installed and apt-get is not available; test/slurm.test.ts will be skipped"
+fi
+
 say "installing npm packages (npm install)"
 # `npm install` (not `npm ci`): vite 8 has a Windows-only optional dependency that npm leaves out
 # of the lock file, which makes `npm ci` refuse an untouched checkout; install keeps the lock.

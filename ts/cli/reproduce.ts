@@ -46,7 +46,7 @@ export function registerReproduce(program: Command): void {
     .addArgument(new Argument('<figure>', 'which figure').choices([...FIGURES]))
     .requiredOption('--out <dir>', 'output folder (running again resumes fig3a-fig4b and fig7)')
     .option('--quick', 'fig3a-fig4b, fig7: a reduced run that shows the same trends in minutes')
-    .option('--shard <i/N>', 'fig3a-fig4b: run only shard i of N')
+    .option('--shard <i/N>', 'fig3a-fig4b: run only shard i of N; auto: this Slurm array task; auto/N: task of N (Slurm, or a Kubernetes Indexed Job)')
     .option('--workers <n>', 'fig3a-fig4b: worker threads (default: the number of cores)', (v) => parseInteger('--workers', v))
     .option('--seeds <n>', 'fig3a-fig4b: seed replicates per cell; fig7: retrainings per point (seeds 0..n-1)', (v) => parseInteger('--seeds', v));
   datasetFlags(cmd, true)

@@ -35,7 +35,8 @@ export const EXIT_FAILED_CELLS = 3;
  */
 export async function runSweepToFolder(config: SweepConfigInput, o: RunFlags, label = 'sweep'): Promise<FolderRun> {
   if (o.seeds !== undefined) config = { ...config, sweep: { ...config.sweep, seeds: o.seeds } };
-  const shard = o.shard ? parseShard(o.shard) : null;
+  const shard = o.shard ? parseShard(o.shard, process.env) : null;
+  if (shard && /^auto/.test(o.shard!.trim())) safeError(`${label}: --shard ${o.shard}: shard ${shard.i}/${shard.n} of this ${process.env.SLURM_ARRAY_TASK_ID !== undefined ? `Slurm array task (SLURM_ARRAY_TASK_ID=${process.env.SLURM_ARRAY_TASK_ID})` : `Kubernetes Job (JOB_COMPLETION_INDEX=${process.env.JOB_COMPLETION_INDEX})`}`);
   const workers = checkWorkers(o.workers, '--workers');
   // The backend first: the core checks every cell's config.
   const bf = await backendFor({ backend: o.backend });
@@ -136,7 +137,7 @@ export function registerSweep(program: Command): void {
     .description('train a grid of cells over one or two config fields (with seed replicates) in parallel; resumable; results CSV/JSONL + heatmap SVG/PNG')
     .requiredOption('--config <file>', 'JSON {"data": {...}, "train": {...}, "sweep": {"x": {"param", "values"}, "y": {...}, "seeds": N}}')
     .requiredOption('--out <dir>', 'output folder (running again with the same folder resumes)')
-    .option('--shard <i/N>', 'run only shard i of N (a deterministic 1/N of the cells), e.g. for a Slurm array')
+    .option('--shard <i/N>', 'run only shard i of N (a deterministic 1/N of the cells); auto: this Slurm array task (SLURM_ARRAY_TASK_ID, _COUNT, _MIN); auto/N: this task of N (also a Kubernetes Indexed Job: JOB_COMPLETION_INDEX)')
     .option('--workers <n>', 'worker threads (default: the number of cores; at most one per unit of work)', (v) => parseInteger('--workers', v))
     .option('--seeds <n>', 'override sweep.seeds', (v) => parseInteger('--seeds', v))
     .option('--set <path=value>', 'override a config field (repeatable)', (v: string, p: string[] = []) => [...p, v])
