@@ -85,3 +85,14 @@ describe('results.jsonl rows the table cannot show (found by the fuzzer)', () =>
     }
   });
 });
+
+describe('config files', () => {
+  it('a UTF-8 byte order mark before the JSON is accepted (issue 16 item 18: it was refused as not JSON)', () => {
+    const f = join(tmp, 'bom.json');
+    writeFileSync(f, '\ufeff' + JSON.stringify({ data: { classes: 3 } }));
+    expect(readConfig(f, ['data'])).toEqual({ data: { classes: 3 } });
+    // Only at the start: anywhere else it is still not JSON.
+    writeFileSync(f, '{"data":\ufeff{}}');
+    expect(() => readConfig(f, ['data'])).toThrow(/--config: .* is not valid JSON/);
+  });
+});

@@ -53,6 +53,8 @@ export function readConfig(file: string | undefined, sections: string[]): Config
   } catch (e) {
     throw new BenignfitError('E_IO', `--config: cannot read ${file}: ${(e as Error).message}`, { field: '--config' });
   }
+  // A UTF-8 byte order mark (Windows editors write one) is not part of the JSON.
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   let obj: unknown;
   try {
     obj = JSON.parse(text);
