@@ -11,5 +11,6 @@ export * from './influence.js';
 export * from './formats/idx.js';
 export * from './formats/cifar.js';
 export * from './formats/data.js';
+export * from './scores.js';
 export * as plot from './plot/index.js';
 export type * from './theory.js';

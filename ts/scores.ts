@@ -1,0 +1,348 @@
+/**
+ * The scores researchers rank training examples by, next to eq. 10 (issue 17 item 2): cheap
+ * training-free baselines (distance to the class mean, k-NN outlyingness within the class, a
+ * seeded random order), the scores that need trained networks (EL2N of Paul et al. 2021, forgetting
+ * events of Toneva et al. 2019, with the project's LeNet-5 / small CIFAR CNN), and what compares
+ * them: Spearman correlations and the per-class shares of each score's top 10%.
+ * No node: imports (the page can use it).
+ */
+import type { Benignfit } from './api.js';
+import { ARCH_INPUT, type TensorSet } from './classifier.js';
+import { resolveClassifierOptions, type ClassifierOptionsInput } from './config.js';
+import { abortError, BenignfitError, invalid } from './errors.js';
+import type { InfluenceData } from './influence.js';
+
+export const SCORE_NAMES = ['eq10', 'mean-dist', 'knn', 'random', 'el2n', 'forgetting'] as const;
+export type ScoreName = (typeof SCORE_NAMES)[number];
+
+/** One score for every example: higher = more atypical / harder (the direction of eq. 10). */
+export interface ScoreColumn {
+  name: ScoreName;
+  values: Float64Array;
+  /** Network trainings it took (0 for training-free scores). */
+  trainings: number;
+  /** Wall time it took. */
+  seconds: number;
+  /** How it was computed, in words (for summary.json). */
+  detail: string;
+}
+
+type Rows = Pick<InfluenceData, 'pixels' | 'labels' | 'dim'>;
+
+/** Row i as float64: bytes / 255 (as the core's normalize "scale"), floats as given. */
+function rowInto(d: Rows, i: number, out: Float64Array): Float64Array {
+  const { pixels, dim } = d;
+  const s = pixels instanceof Uint8Array ? 1 / 255 : 1;
+  for (let j = 0; j < dim; j++) out[j] = pixels[i * dim + j] * s;
+  return out;
+}
+
+function classMembers(labels: ArrayLike<number>): number[][] {
+  const m: number[][] = [];
+  for (let i = 0; i < labels.length; i++) (m[labels[i]] ??= []).push(i);
+  return m;
+}
+
+/** Euclidean distance of every example to the mean of its class (values scaled as by eq. 10's "scale"). */
+export function meanDistance(d: Rows): Float64Array {
+  const n = d.labels.length;
+  const out = new Float64Array(n);
+  const row = new Float64Array(d.dim);
+  for (const idx of classMembers(d.labels)) {
+    if (!idx) continue;
+    const mean = new Float64Array(d.dim);
+    for (const i of idx) {
+      rowInto(d, i, row);
+      for (let j = 0; j < d.dim; j++) mean[j] += row[j];
+    }
+    for (let j = 0; j < d.dim; j++) mean[j] /= idx.length;
+    for (const i of idx) {
+      rowInto(d, i, row);
+      let s = 0;
+      for (let j = 0; j < d.dim; j++) s += (row[j] - mean[j]) ** 2;
+      out[i] = Math.sqrt(s);
+    }
+  }
+  return out;
+}
+
+/**
+ * k-NN outlyingness within the class: the mean Euclidean distance from each example to its k
+ * nearest other examples of the same class (all of them when the class has k or fewer others).
+ * O(n_c^2 d) per class, in float64 from float32 rows; `onProgress(done, total)` counts rows,
+ * and `signal` is honoured between rows.
+ */
+export async function knnDistance(d: Rows, k: number, o: { signal?: AbortSignal; onProgress?: (done: number, total: number) => void } = {}): Promise<Float64Array> {
+  if (!Number.isInteger(k) || k < 1) throw invalid('k', k, 'an integer >= 1 (neighbours)');
+  const n = d.labels.length;
+  const dim = d.dim;
+  const out = new Float64Array(n);
+  let done = 0;
+  let last = performance.now();
+  for (const idx of classMembers(d.labels)) {
+    if (!idx) continue;
+    const m = idx.length;
+    const rows = new Float32Array(m * dim);
+    const row = new Float64Array(dim);
+    const norms = new Float64Array(m);
+    idx.forEach((i, r) => {
+      rowInto(d, i, row);
+      let s = 0;
+      for (let j = 0; j < dim; j++) {
+        rows[r * dim + j] = row[j];
+        s += rows[r * dim + j] * rows[r * dim + j];
+      }
+      norms[r] = s;
+    });
+    const kk = Math.min(k, m - 1);
+    // Per row, its kk smallest squared distances so far (sorted ascending).
+    const best = new Float64Array(m * Math.max(kk, 1)).fill(Infinity);
+    const offer = (r: number, v: number) => {
+      const b = r * kk;
+      if (v >= best[b + kk - 1]) return;
+      let p = kk - 1;
+      while (p > 0 && best[b + p - 1] > v) {
+        best[b + p] = best[b + p - 1];
+        p--;
+      }
+      best[b + p] = v;
+    };
+    for (let a = 0; a < m; a++) {
+      const ao = a * dim;
+      for (let b = a + 1; b < m; b++) {
+        const bo = b * dim;
+        let s0 = 0;
+        let s1 = 0;
+        let s2 = 0;
+        let s3 = 0;
+        let j = 0;
+        for (; j + 3 < dim; j += 4) {
+          s0 += rows[ao + j] * rows[bo + j];
+          s1 += rows[ao + j + 1] * rows[bo + j + 1];
+          s2 += rows[ao + j + 2] * rows[bo + j + 2];
+          s3 += rows[ao + j + 3] * rows[bo + j + 3];
+        }
+        for (; j < dim; j++) s0 += rows[ao + j] * rows[bo + j];
+        const d2 = Math.max(0, norms[a] + norms[b] - 2 * (s0 + s1 + s2 + s3));
+        if (kk > 0) {
+          offer(a, d2);
+          offer(b, d2);
+        }
+      }
+      done++;
+      if (performance.now() - last > 200) {
+        last = performance.now();
+        o.onProgress?.(done, n);
+        await new Promise((r) => setTimeout(r, 0));
+        if (o.signal?.aborted) throw abortError('k-NN scores');
+      }
+    }
+    idx.forEach((i, r) => {
+      let s = 0;
+      for (let p = 0; p < kk; p++) s += Math.sqrt(best[r * kk + p]);
+      out[i] = kk ? s / kk : 0;
+    });
+  }
+  o.onProgress?.(n, n);
+  return out;
+}
+
+/** The seeded random order of the §5.2 control as a score: the first removed scores highest. */
+export function randomScores(bf: Benignfit, seed: number, n: number): Float64Array {
+  const order = bf.removalOrder(seed, n);
+  const out = new Float64Array(n);
+  order.forEach((i, j) => (out[i] = n - j));
+  return out;
+}
+
+/** Ranks 1..n, ties given their average rank. */
+export function ranks(v: ArrayLike<number>): Float64Array {
+  const n = v.length;
+  const idx = Array.from({ length: n }, (_, i) => i).sort((a, b) => v[a] - v[b]);
+  const r = new Float64Array(n);
+  for (let i = 0; i < n; ) {
+    let j = i;
+    while (j + 1 < n && v[idx[j + 1]] === v[idx[i]]) j++;
+    const avg = (i + j) / 2 + 1;
+    for (let t = i; t <= j; t++) r[idx[t]] = avg;
+    i = j + 1;
+  }
+  return r;
+}
+
+/** Spearman's rank correlation (Pearson's of average ranks); null when either is constant. */
+export function spearman(a: ArrayLike<number>, b: ArrayLike<number>): number | null {
+  const ra = ranks(a);
+  const rb = ranks(b);
+  const n = ra.length;
+  const m = (n + 1) / 2;
+  let sab = 0;
+  let saa = 0;
+  let sbb = 0;
+  for (let i = 0; i < n; i++) {
+    sab += (ra[i] - m) * (rb[i] - m);
+    saa += (ra[i] - m) ** 2;
+    sbb += (rb[i] - m) ** 2;
+  }
+  return saa > 0 && sbb > 0 ? sab / Math.sqrt(saa * sbb) : null;
+}
+
+/** Indices of the top `share` of the scores (highest first; ties by index). */
+export function topIndices(v: ArrayLike<number>, share: number): number[] {
+  const n = v.length;
+  const count = Math.max(1, Math.ceil(share * n));
+  return Array.from({ length: n }, (_, i) => i)
+    .sort((a, b) => v[b] - v[a] || a - b)
+    .slice(0, count);
+}
+
+/** Per class, its share of the top `share` of the scores (the shares add up to 1). */
+export function topShares(v: ArrayLike<number>, labels: ArrayLike<number>, classes: number, share = 0.1): number[] {
+  const top = topIndices(v, share);
+  const c = new Array<number>(classes).fill(0);
+  for (const i of top) c[labels[i]]++;
+  return c.map((x) => x / top.length);
+}
+
+// ---- scores from trained networks ----
+
+export interface TrainedScoreOptions {
+  /** The classifier (arch, epochs, lr, ...): as `bf.classifier`. */
+  classifier?: ClassifierOptionsInput;
+  /** Seeds of the EL2N trainings (Paul et al.: 10 independent initialisations). */
+  seeds?: number[];
+  /** Epoch at which EL2N is measured, fractional allowed (Paul et al.: 10% of the full training). */
+  epoch?: number;
+  signal?: AbortSignal;
+  onProgress?: (what: string, done: number, total: number) => void;
+}
+
+/** Softmax probabilities' L2 error ||p - onehot(y)|| per example, and whether argmax = y. */
+function errorsOf(c: ReturnType<Benignfit['classifier']>, set: TensorSet, classes: number): { el2n: Float64Array; correct: Uint8Array } {
+  const n = set.labels.length;
+  const len = set.shape[0] * set.shape[1] * set.shape[2];
+  const el2n = new Float64Array(n);
+  const correct = new Uint8Array(n);
+  const chunk = 2048;
+  for (let s = 0; s < n; s += chunk) {
+    const e = Math.min(n, s + chunk);
+    const logits = c.predict(set.images.subarray(s * len, e * len));
+    for (let i = s; i < e; i++) {
+      const o = (i - s) * classes;
+      let mx = -Infinity;
+      let arg = 0;
+      for (let k = 0; k < classes; k++) {
+        if (logits[o + k] > mx) {
+          mx = logits[o + k];
+          arg = k;
+        }
+      }
+      let z = 0;
+      for (let k = 0; k < classes; k++) z += Math.exp(logits[o + k] - mx);
+      let err = 0;
+      for (let k = 0; k < classes; k++) err += (Math.exp(logits[o + k] - mx) / z - (k === set.labels[i] ? 1 : 0)) ** 2;
+      el2n[i] = Math.sqrt(err);
+      correct[i] = arg === set.labels[i] ? 1 : 0;
+    }
+  }
+  return { el2n, correct };
+}
+
+function checkTensors(set: TensorSet, arch: string): void {
+  const want = ARCH_INPUT[arch as keyof typeof ARCH_INPUT];
+  if (!want || want.join() !== set.shape.join()) {
+    throw new BenignfitError('E_INVALID', `el2n/forgetting: the images are ${set.shape.join(' x ')} (channels x height x width), but ${arch} takes ${want?.join(' x ') ?? '?'}; these scores train the project's classifiers (LeNet-5: 1 x 28 x 28, cifar-small: 3 x 32 x 32)`, {
+      field: '--score',
+    });
+  }
+}
+
+/** Batches in `epochs` epochs of n examples. */
+function batchesFor(epochs: number, n: number, batchSize: number): number {
+  return Math.max(1, Math.round(epochs * Math.ceil(n / batchSize)));
+}
+
+/**
+ * EL2N (Paul et al. 2021): ||softmax(f(x)) - onehot(y)||_2 after `epoch` epochs of training,
+ * averaged over one training per seed.
+ */
+export async function el2nScores(bf: Benignfit, set: TensorSet, o: TrainedScoreOptions = {}): Promise<{ values: Float64Array; trainings: number; epoch: number; seeds: number[] }> {
+  const base = { arch: 'lenet5' as const, ...o.classifier };
+  const opts = resolveClassifierOptions(base);
+  checkTensors(set, opts.arch);
+  const seeds = o.seeds ?? Array.from({ length: 10 }, (_, i) => i);
+  const epoch = o.epoch ?? opts.epochs / 10;
+  if (!(epoch > 0)) throw invalid('--el2n-epoch', epoch, 'a number of epochs > 0');
+  const n = set.labels.length;
+  const sum = new Float64Array(n);
+  const batches = batchesFor(epoch, n, opts.batchSize);
+  for (const [r, seed] of seeds.entries()) {
+    if (o.signal?.aborted) throw abortError('EL2N');
+    o.onProgress?.('el2n', r, seeds.length);
+    const c = bf.classifier({ ...base, seed }, set);
+    try {
+      c.setTrainingData(set);
+      for (let done = 0; done < batches; ) {
+        const step = Math.min(200, batches - done);
+        c.run(step);
+        done += step;
+        await new Promise((res) => setTimeout(res, 0));
+        if (o.signal?.aborted) throw abortError('EL2N');
+      }
+      const { el2n } = errorsOf(c, set, opts.classes);
+      for (let i = 0; i < n; i++) sum[i] += el2n[i] / seeds.length;
+    } finally {
+      c.dispose();
+    }
+  }
+  o.onProgress?.('el2n', seeds.length, seeds.length);
+  return { values: sum, trainings: seeds.length, epoch, seeds };
+}
+
+/**
+ * Forgetting events (Toneva et al. 2019) in one full training: every example is checked after
+ * each epoch (once per presentation, as in the paper, but at the epoch's end, not in its
+ * mini-batch); a forgetting event is a change from right to wrong. Examples never learned get
+ * more events than any learned one could (epochs + 1), as the paper ranks them highest.
+ */
+export async function forgettingScores(bf: Benignfit, set: TensorSet, o: TrainedScoreOptions & { seed?: number } = {}): Promise<{ values: Float64Array; trainings: number; epochs: number; neverLearned: number }> {
+  const base = { arch: 'lenet5' as const, ...o.classifier, ...(o.seed !== undefined ? { seed: o.seed } : {}) };
+  const c = bf.classifier(base, set);
+  const opts = c.options;
+  try {
+    checkTensors(set, opts.arch);
+    const n = set.labels.length;
+    const events = new Float64Array(n);
+    const learned = new Uint8Array(n);
+    let prev: Uint8Array | null = null;
+    c.setTrainingData(set);
+    const per = batchesFor(1, n, opts.batchSize);
+    for (let e = 0; e < opts.epochs; e++) {
+      o.onProgress?.('forgetting', e, opts.epochs);
+      for (let done = 0; done < per; ) {
+        const step = Math.min(200, per - done);
+        c.run(step);
+        done += step;
+        await new Promise((res) => setTimeout(res, 0));
+        if (o.signal?.aborted) throw abortError('forgetting events');
+      }
+      const { correct } = errorsOf(c, set, opts.classes);
+      for (let i = 0; i < n; i++) {
+        if (prev && prev[i] && !correct[i]) events[i]++;
+        if (correct[i]) learned[i] = 1;
+      }
+      prev = correct;
+    }
+    let never = 0;
+    for (let i = 0; i < n; i++) {
+      if (!learned[i]) {
+        events[i] = opts.epochs + 1;
+        never++;
+      }
+    }
+    o.onProgress?.('forgetting', opts.epochs, opts.epochs);
+    return { values: events, trainings: 1, epochs: opts.epochs, neverLearned: never };
+  } finally {
+    c.dispose();
+  }
+}
