@@ -2,6 +2,7 @@
 import type { Arbitrary } from 'fast-check';
 export declare const READERS: string[];
 export declare const BACKEND_READERS: Set<string>;
+export declare const WASM_USIZE: RegExp;
 export interface FuzzReader {
   arb: Arbitrary<unknown>;
   run(bf: unknown, input: never, caseId?: number): Promise<unknown>;

@@ -22,6 +22,13 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const READERS = ['npy', 'idx', 'cifar', 'results', 'config', 'set'];
+/**
+ * A known core bug (reported; crates/** is the lead's): integers above 2^32 - 1 in usize config
+ * fields (train.steps 4294967296, data.perClass 1e15) are refused on wasm32 with serde's words,
+ * without the field's name, while native accepts them or says E_TOO_LARGE. The backends'
+ * outcomes differ on such cases; the test and the script count them apart.
+ */
+export const WASM_USIZE = /invalid value: integer `\d+`, expected usize|did not match any variant of untagged enum OneOrMany/;
 /** Readers whose data reaches a backend (run on native and on wasm); the others run once. */
 export const BACKEND_READERS = new Set(['npy', 'idx', 'cifar', 'config', 'set']);
 
@@ -125,7 +132,8 @@ export function applyJsonEdits(base, { edits, text }) {
           else delete o[k];
         } else {
           // defineProperty: a key "__proto__" becomes an own key, as JSON.parse of a file makes it.
-          Object.defineProperty(o, k, { value: e.value, enumerable: true, writable: true, configurable: true });
+          // A copy: fast-check's constants are shared between cases (and must not turn circular).
+          Object.defineProperty(o, k, { value: structuredClone(e.value), enumerable: true, writable: true, configurable: true });
         }
         break;
       }
@@ -302,7 +310,7 @@ export function makeReaders(lib, tmp) {
           if (e.op === 'field' && lines.length) {
             try {
               const o = JSON.parse(lines[i]);
-              o[e.key] = e.value;
+              o[e.key] = structuredClone(e.value);
               lines[i] = JSON.stringify(o);
             } catch {
               /* already not JSON */

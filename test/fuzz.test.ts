@@ -5,7 +5,7 @@
  * long run is `npm run fuzz` (scripts/fuzz.mjs, >= 10,000 cases per reader and backend); the
  * counts it measured are in docs/reliability.md.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -14,7 +14,7 @@ import { applySets, readConfig } from '../ts/cli/common.js';
 import { BenignfitError, decodeNpy, encodeNpy, imagesFromCifar, imagesFromIdx, parseCifarBatch, parseIdx, type Benignfit } from '../ts/index.node.js';
 import { cells, resolveSweep } from '../ts/sweep/spec.js';
 import { readResults, SweepStore, type SweepMeta } from '../ts/sweep/store.js';
-import { BACKEND_READERS, classify, makeReaders, READERS } from '../scripts/fuzz-cases.mjs';
+import { BACKEND_READERS, classify, makeReaders, READERS, WASM_USIZE } from '../scripts/fuzz-cases.mjs';
 import { backend, BACKENDS } from './helpers.js';
 
 const lib = { BenignfitError, decodeNpy, encodeNpy, imagesFromCifar, imagesFromIdx, parseCifarBatch, parseIdx, readConfig, applySets, readResults, SweepStore, resolveSweep, sweepCells: cells };
@@ -23,6 +23,10 @@ const lib = { BenignfitError, decodeNpy, encodeNpy, imagesFromCifar, imagesFromI
 const RUNS: Record<string, number> = { npy: 300, idx: 300, cifar: 150, results: 200, config: 400, set: 400 };
 const scale = Number(process.env.BENIGNFIT_FUZZ_RUNS ?? 0);
 const SEED = 20261130;
+
+/** Each case's outcome per reader and backend ("ok", "clean E_FORMAT", ...), to compare the backends. */
+const outcomes: Record<string, Record<string, string[]>> = {};
+const messages: Record<string, Record<string, (string | undefined)[]>> = {};
 
 let tmp: string;
 beforeAll(() => {
@@ -43,11 +47,15 @@ describe.each(BACKENDS)('fuzz (%s)', (name) => {
       const readers = makeReaders(lib, join(tmp, `${reader}-${name}`));
       const r = readers[reader as keyof typeof readers];
       const counts: Record<string, number> = { ok: 0, clean: 0 };
+      const seen: string[] = ((outcomes[reader] ??= {})[name] = []);
+      const said: (string | undefined)[] = ((messages[reader] ??= {})[name] = []);
       let id = 0;
       await fc.assert(
         fc.asyncProperty(r.arb as fc.Arbitrary<never>, async (input) => {
           const out = await classify(lib, bf, () => r.run(bf, input, id++));
           counts[out.cls] = (counts[out.cls] ?? 0) + 1;
+          said.push(out.message ?? out.detail);
+          seen.push(`${out.cls}${out.code ? ` ${out.code}` : ''}${out.message && WASM_USIZE.test(out.message) ? ' (wasm usize)' : ''}`);
           if (out.cls !== 'ok' && out.cls !== 'clean') throw new Error(`${reader} on ${name}: ${out.cls}: ${out.detail}`);
         }),
         { seed: SEED, numRuns: scale || RUNS[reader], endOnFailure: true },
@@ -55,6 +63,24 @@ describe.each(BACKENDS)('fuzz (%s)', (name) => {
       // The mutations reach past the first check: some inputs are still accepted.
       expect(counts.ok).toBeGreaterThan(0);
       expect(counts.clean).toBeGreaterThan(0);
+    });
+  }
+});
+
+describe.skipIf(BACKENDS.length < 2)('the backends agree', () => {
+  for (const reader of READERS.filter((r) => BACKEND_READERS.has(r))) {
+    it(`${reader}: the same outcome (accepted, or the same error code) case by case`, () => {
+      const [a, b] = BACKENDS.map((n) => outcomes[reader]?.[n]);
+      expect(a?.length, 'the fuzz cases ran on both backends').toBeGreaterThan(0);
+      expect(b?.length).toBe(a.length);
+      // Known core bug (reported, crates/** is not this file's to fix): integers above 2^32 - 1 in
+      // usize fields (train.steps 4294967296, train.batchSize 1e12, data.perClass 1e15) are
+      // refused on wasm32 as "invalid value: integer ..., expected usize" or "did not match any
+      // variant of untagged enum OneOrMany", without the field's name, while native accepts them
+      // or says E_TOO_LARGE. Those cases are left out here; every other case agrees.
+      const known = a.map((o, i) => o.endsWith('(wasm usize)') || b![i].endsWith('(wasm usize)'));
+      const differ = a.map((o, i) => (known[i] || o === b![i] ? null : `case ${i}: ${BACKENDS[0]} ${o} (${messages[reader][BACKENDS[0]][i]}), ${BACKENDS[1]} ${b![i]} (${messages[reader][BACKENDS[1]][i]})`)).filter(Boolean);
+      expect(differ).toEqual([]);
     });
   }
 });
@@ -82,6 +108,31 @@ describe('results.jsonl rows the table cannot show (found by the fuzzer)', () =>
       expect(s.rows().map((r) => r.index), what).toEqual([1]);
       expect(notes.join('\n')).toMatch(/results\.jsonl line 1 is not a result row/);
       s.close();
+    }
+  });
+});
+
+describe('sweep.json that is JSON but not a sweep\'s meta file (found by the fuzzer)', () => {
+  it('is refused by name with E_FORMAT, not a TypeError', async () => {
+    await backend(BACKENDS[0]);
+    const config = { data: { classes: 3, dim: 24, perClass: 4, testPerClass: 4 }, train: { steps: 3, width: 4 }, sweep: { x: { param: 'data.gamma', values: [1, 2] } } };
+    const resolved = resolveSweep(config);
+    const all = cells(resolved);
+    const meta: SweepMeta = { config, cells: all.length, shard: null, backend: 'test', versions: {}, created: 'now' };
+    const dir = join(tmp, 'meta');
+    SweepStore.open(dir, resolved, meta, all, { note: () => undefined }).close();
+    const good = JSON.parse(readFileSync(join(dir, 'sweep.json'), 'utf8'));
+    for (const bad of [{ ...good, config: null }, { ...good, configHash: 5 }, [good], null, 'sweep']) {
+      writeFileSync(join(dir, 'sweep.json'), JSON.stringify(bad));
+      let err: unknown;
+      try {
+        SweepStore.open(dir, resolved, meta, all, { note: () => undefined }).close();
+      } catch (e) {
+        err = e;
+      }
+      expect(err, JSON.stringify(bad).slice(0, 60)).toBeInstanceOf(BenignfitError);
+      expect((err as BenignfitError).code).toBe('E_FORMAT');
+      expect((err as Error).message).toMatch(/sweep\.json is not the meta file of a sweep/);
     }
   });
 });

@@ -307,7 +307,18 @@ export class ResultStore<T, M> {
       } catch (e) {
         throw new BenignfitError('E_FORMAT', `${metaFile} is not valid JSON (${(e as Error).message}); move the folder away or use another --out`);
       }
-      const a = spec.identity(old);
+      // Valid JSON that is not this kind of meta file (found by the fuzzer: a sweep.json without
+      // "config" crashed resuming with a TypeError) is refused by name, like invalid JSON.
+      const notMeta = (why: string) => new BenignfitError('E_FORMAT', `${metaFile} is not the meta file of ${spec.what} (${why}); move the folder away or use another --out`);
+      if (old === null || typeof old !== 'object' || Array.isArray(old)) throw notMeta('not a JSON object');
+      let a: unknown;
+      try {
+        a = spec.identity(old);
+      } catch (e) {
+        throw notMeta((e as Error).message);
+      }
+      if (a === undefined || stableStringify(a) === undefined) throw notMeta('its config is missing');
+      if (old.configHash !== undefined && typeof old.configHash !== 'string') throw notMeta(`configHash: ${JSON.stringify(old.configHash)}, expected a string`);
       if (stableStringify(a) !== stableStringify(identity)) {
         const diff = configDiff(a, identity);
         throw new BenignfitError(
