@@ -7,5 +7,5 @@ export interface FuzzReader {
   arb: Arbitrary<unknown>;
   run(bf: unknown, input: never, caseId?: number): Promise<unknown>;
 }
-export declare function makeReaders(lib: Record<string, unknown>, tmp: string): Record<'npy' | 'idx' | 'cifar' | 'results' | 'config' | 'set', FuzzReader>;
+export declare function makeReaders(lib: Record<string, unknown>, tmp: string): Record<'npy' | 'idx' | 'cifar' | 'npydata' | 'images' | 'table' | 'results' | 'config' | 'set', FuzzReader>;
 export declare function classify(lib: Record<string, unknown>, bf: unknown, f: () => unknown): Promise<{ cls: 'ok' | 'clean' | 'other' | 'crash'; code?: string; message?: string; detail?: string }>;

@@ -7,6 +7,11 @@
  * - npy: a run folder's arrays (theory --run) -> decodeNpy -> bf.theoryLemmas;
  * - idx: an MNIST image or label file -> parseIdx -> imagesFromIdx -> bf.influence;
  * - cifar: a CIFAR-10 batch -> parseCifarBatch -> imagesFromCifar -> bf.influence;
+ * - npydata: your own data, an .npy of images or features and labels as .npy or CSV -> npyData /
+ *   parseLabels -> bf.influence;
+ * - images: a folder of PNG/JPEG images, one subfolder per class -> imageFolderFromFiles ->
+ *   bf.influence;
+ * - table: a CSV table of features with a label column -> parseTable -> bf.influence;
  * - results: a sweep folder's results.jsonl (and sweep.json) -> readResults and SweepStore.open
  *   (resume), whose rows must then be this sweep's, each once;
  * - config: a config file -> readConfig -> the core's resolution of each section (and the sweep);
@@ -18,10 +23,12 @@
  */
 import fc from 'fast-check';
 import { gzipSync } from 'fflate';
+import { encode as encodePng } from 'fast-png';
+import jpeg from 'jpeg-js';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-export const READERS = ['npy', 'idx', 'cifar', 'results', 'config', 'set'];
+export const READERS = ['npy', 'idx', 'cifar', 'npydata', 'images', 'table', 'results', 'config', 'set'];
 /**
  * A known core bug (reported; crates/** is the lead's): integers above 2^32 - 1 in usize config
  * fields (train.steps 4294967296, data.perClass 1e15) are refused on wasm32 with serde's words,
@@ -30,7 +37,7 @@ export const READERS = ['npy', 'idx', 'cifar', 'results', 'config', 'set'];
  */
 export const WASM_USIZE = /invalid value: integer `\d+`, expected usize|did not match any variant of untagged enum OneOrMany/;
 /** Readers whose data reaches a backend (run on native and on wasm); the others run once. */
-export const BACKEND_READERS = new Set(['npy', 'idx', 'cifar', 'config', 'set']);
+export const BACKEND_READERS = new Set(['npy', 'idx', 'cifar', 'npydata', 'images', 'table', 'config', 'set']);
 
 // ---------------------------------------------------------------- byte mutations
 
@@ -216,6 +223,43 @@ const NPY_HEADER_EDITS = [
   [', }', ', "extra": 1}'],
 ];
 
+/** Replace a piece of an .npy header (NPY_HEADER_EDITS[k]), keeping the header length field right. */
+function editNpyHeader(bytes, k) {
+  const [a, b] = NPY_HEADER_EDITS[k];
+  const hlen = new DataView(bytes.buffer, bytes.byteOffset).getUint16(8, true);
+  const head = new TextDecoder().decode(bytes.subarray(10, 10 + hlen));
+  if (!head.includes(a)) return bytes;
+  const hb = new TextEncoder().encode(head.replace(a, b));
+  const out = new Uint8Array(10 + hb.length + (bytes.length - 10 - hlen));
+  out.set(bytes.subarray(0, 10));
+  new DataView(out.buffer).setUint16(8, hb.length, true);
+  out.set(hb, 10);
+  out.set(bytes.subarray(10 + hlen), 10 + hb.length);
+  return out;
+}
+
+let imageCache = null;
+/** 12 small images in 3 class folders, each as PNG (grey or RGB) and as JPEG (RGB). */
+function imageFiles() {
+  return Array.from({ length: 12 }, (_, i) => {
+    const w = 6;
+    const h = 5;
+    const grey = i % 3 === 0;
+    const ch = grey ? 1 : 3;
+    const px = Uint8Array.from({ length: w * h * ch }, (_, p) => (p * 31 + i * 17) % 256);
+    const rgba = new Uint8Array(w * h * 4);
+    for (let p = 0; p < w * h; p++) {
+      for (let c = 0; c < 3; c++) rgba[p * 4 + c] = px[p * ch + (grey ? 0 : c)];
+      rgba[p * 4 + 3] = 255;
+    }
+    return {
+      path: `set/${['cat', 'dog', 'owl'][i % 3]}/img${i}.png`,
+      png: encodePng({ width: w, height: h, data: px, channels: ch, depth: 8 }),
+      jpeg: new Uint8Array(jpeg.encode({ width: w, height: h, data: rgba }, 90).data),
+    };
+  });
+}
+
 /** Fresh per-process state of a reader (bases built once). */
 export function makeReaders(lib, tmp) {
   let runCache = null;
@@ -235,20 +279,7 @@ export function makeReaders(lib, tmp) {
         const { data, arrays, m } = runCache.get(bf.backend);
         const [arr, shape] = arrays[c.field];
         let bytes = lib.encodeNpy(arr, shape);
-        if (c.header !== null) {
-          const [a, b] = NPY_HEADER_EDITS[c.header];
-          const head = new TextDecoder().decode(bytes.subarray(10, 10 + new DataView(bytes.buffer).getUint16(8, true)));
-          if (head.includes(a)) {
-            const h2 = head.replace(a, b);
-            const hb = new TextEncoder().encode(h2);
-            const out = new Uint8Array(10 + hb.length + (bytes.length - 10 - head.length));
-            out.set(bytes.subarray(0, 10));
-            new DataView(out.buffer).setUint16(8, hb.length, true);
-            out.set(hb, 10);
-            out.set(bytes.subarray(10 + head.length), 10 + hb.length);
-            bytes = out;
-          }
-        }
+        if (c.header !== null) bytes = editNpyHeader(bytes, c.header);
         if (c.edits) bytes = applyByteEdits(bytes, c.edits);
         const got = lib.decodeNpy(bytes, `${c.field}.npy`);
         const run = Object.fromEntries(Object.entries(arrays).map(([k, [a]]) => [k, a]));
@@ -284,6 +315,74 @@ export function makeReaders(lib, tmp) {
         const set = lib.imagesFromCifar([lib.parseCifarBatch(bytes, 'data_batch_1.bin')], ['data_batch_1.bin']);
         // No Figure 6 matrix: it keeps 10 scatters of 3072 x 3072 (750 MB), too slow for a fuzz case.
         return bf.influence(set, { frobenius: false, ...(c.classes ? { classes: 10 } : {}) });
+      },
+    },
+    npydata: {
+      arb: fc.record({
+        which: fc.constantFrom('data', 'data', 'labels'),
+        dtype: fc.constantFrom('u1', 'f4', 'f8'),
+        labels: fc.constantFrom('npy', 'csv'),
+        header: rarely(fc.constantFrom(...NPY_HEADER_EDITS.keys()), 2),
+        edits: fc.option(byteEdits, { freq: 4 }),
+      }),
+      async run(bf, c) {
+        const n = 9;
+        const dim = 12;
+        const vals = Array.from({ length: n * dim }, (_, i) => (i * 29) % 256);
+        const arr = c.dtype === 'u1' ? Uint8Array.from(vals) : c.dtype === 'f4' ? Float32Array.from(vals, (v) => v / 255) : Float64Array.from(vals, (v) => v / 255);
+        const shape = c.dtype === 'u1' ? [n, 3, 4] : [n, dim];
+        const lab = Int32Array.from({ length: n }, (_, i) => i % 3);
+        let data = lib.encodeNpy(arr, shape);
+        let labels = c.labels === 'npy' ? lib.encodeNpy(lab, [n]) : new TextEncoder().encode('label\n' + [...lab].join('\n') + '\n');
+        const mutate = (b) => applyByteEdits(c.header !== null && b[0] === 0x93 ? editNpyHeader(b, c.header) : b, c.edits ?? []);
+        if (c.which === 'data') data = mutate(data);
+        else labels = mutate(labels);
+        const set = lib.npyData(data, 'x.npy', lib.parseLabels(labels, `y.${c.labels}`), `y.${c.labels}`);
+        return bf.influence(set, { frobenius: true });
+      },
+    },
+    images: {
+      arb: fc.record({ file: fc.nat(11), edits: byteEdits, jpeg: fc.boolean() }),
+      async run(bf, c) {
+        imageCache ??= imageFiles();
+        const files = imageCache.map((f, i) => {
+          const asJpeg = c.jpeg === (i % 2 === 0);
+          return { path: asJpeg ? f.path.replace(/\.png$/, '.jpg') : f.path, bytes: asJpeg ? f.jpeg : f.png };
+        });
+        const f = files[c.file % files.length];
+        f.bytes = applyByteEdits(f.bytes, c.edits);
+        const set = lib.imageFolderFromFiles(files, 'set');
+        return bf.influence(set, { frobenius: true });
+      },
+    },
+    table: {
+      arb: fc.record({
+        lines: fc.array(
+          fc.oneof(
+            fc.record({ op: fc.constant('cell'), line: fc.nat(), col: fc.nat(5), v: fc.oneof(fc.constantFrom('', 'NaN', 'Infinity', '-1e400', '1e400', '0x1', ' 1 ', '"2"', '"a,b"', 'x', '3', '-0', '1e308', '"', '\r'), fc.string({ maxLength: 6 })) }),
+            fc.record({ op: fc.constant('drop'), line: fc.nat() }),
+            fc.record({ op: fc.constant('dup'), line: fc.nat() }),
+            fc.record({ op: fc.constant('cols'), line: fc.nat(), n: fc.integer({ min: -2, max: 2 }) }),
+          ),
+          { maxLength: 3 },
+        ),
+        bytes: rarely(byteEdits, 3),
+        ignore: fc.boolean(),
+      }),
+      async run(bf, c) {
+        const rows = [['id', 'f1', 'f2', 'f3', 'label']];
+        for (let i = 0; i < 9; i++) rows.push([`r${i}`, String((i * 7) % 5), String(i / 3), String(-i), ['cat', 'dog', 'owl'][i % 3]]);
+        for (const e of c.lines) {
+          const i = e.line % rows.length;
+          if (e.op === 'cell') rows[i][e.col % rows[i].length] = e.v;
+          else if (e.op === 'drop') rows.splice(i, 1);
+          else if (e.op === 'dup') rows.splice(i, 0, [...rows[i]]);
+          else if (e.op === 'cols') rows[i] = e.n > 0 ? [...rows[i], ...Array(e.n).fill('1')] : rows[i].slice(0, rows[i].length + e.n);
+        }
+        let bytes = new TextEncoder().encode(rows.map((r) => r.join(',')).join('\n') + '\n');
+        if (c.bytes) bytes = applyByteEdits(bytes, c.bytes);
+        const set = lib.parseTable(bytes, 'table.csv', { labelColumn: 'label', ...(c.ignore ? { ignoreColumns: ['id'] } : {}) });
+        return bf.influence(set, { frobenius: true });
       },
     },
     results: {
