@@ -175,7 +175,9 @@ function runChild(self, reader, backend, from, runs, seed, tmp, hangS, onMsg) {
       } else if (m.end) done = true;
       else onMsg(m);
     });
-    ch.on('exit', (code, signal) => {
+    // 'close', not 'exit': 'exit' can come before the child's last messages are read, which would
+    // count a child that finished as one that died mid-run.
+    ch.on('close', (code, signal) => {
       clearTimeout(timer);
       if (settled) return;
       settled = true;
