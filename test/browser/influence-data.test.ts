@@ -3,7 +3,7 @@
  * subfolder per class, a .npy feature matrix with CSV labels, and a CSV table, read in the page's
  * worker; the scores equal the Node API's on wasm (the same build: bit-identical).
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encode as encodePng } from 'fast-png';
@@ -94,6 +94,22 @@ describe('influence view: data from disk', () => {
     const rows = await scores(page);
     rows.slice(1).forEach(([, , s], k) => expect(Number(s)).toBe(want.scores[k]));
     expect(await page.isDisabled('#dl-grid_top-svg')).toBe(true);
+    // Dropped files (not a folder) take the same path.
+    const npyB64 = readFileSync(join(dir, 'emb.npy')).toString('base64');
+    const csvText = readFileSync(join(dir, 'emb-labels.csv'), 'utf8');
+    await page.evaluate(
+      ([b64, text]) => {
+        const dt = new DataTransfer();
+        dt.items.add(new File([Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))], 'emb.npy'));
+        dt.items.add(new File([text], 'emb-labels.csv'));
+        document.querySelector('#influence-drop')!.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+      },
+      [npyB64, csvText] as const,
+    );
+    expect(await page.textContent('#influence-chosen')).toMatch(/2 files: emb\.npy, emb-labels\.csv/);
+    await page.click('#influence-run');
+    expect(await finish(page), (await page.textContent('#influence-status'))!).toBe('done');
+    (await scores(page)).slice(1).forEach(([, , s], k) => expect(Number(s)).toBe(want.scores[k]));
     // The same features as a table, its label column named in the form.
     await page.setInputFiles('#influence-files', [join(dir, 'table.csv')]);
     await page.fill('#influence-label-column', 'y');

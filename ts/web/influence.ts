@@ -106,6 +106,17 @@ export function influenceView(heavy: JobWorker, quick: JobWorker): { root: HTMLE
   drop.addEventListener('drop', (e) => {
     e.preventDefault();
     drop.classList.remove('over');
+    // A dropped folder arrives as a directory entry: walk it for the class subfolders.
+    const entries = [...(e.dataTransfer?.items ?? [])].map((it) => it.webkitGetAsEntry?.() ?? null);
+    const dirEntry = entries.find((en) => en?.isDirectory) as FileSystemDirectoryEntry | undefined;
+    if (dirEntry) {
+      chosen.textContent = `reading the folder ${dirEntry.name}…`;
+      void walkFolder(dirEntry).then(
+        (found) => choose({ kind: 'files', files: found.map((f) => f.file), paths: found.map((f) => f.path) }, `folder ${dirEntry.name}: ${found.length} files (${(found.reduce((a, f) => a + f.file.size, 0) / 1e6).toFixed(1)} MB)`),
+        (err) => (chosen.textContent = `could not read the folder ${dirEntry.name}: ${errorText(err)}`),
+      );
+      return;
+    }
     const files = [...(e.dataTransfer?.files ?? [])];
     if (files.length) choose({ kind: 'files', files }, `${files.length} file${files.length > 1 ? 's' : ''}: ${files.map((f) => f.name).join(', ')}`);
   });
@@ -290,4 +301,23 @@ export function influenceView(heavy: JobWorker, quick: JobWorker): { root: HTMLE
   on('grid_bottom.png', (r) => void png('grid_bottom.png', r.gridBottom, 1));
 
   return { root };
+}
+
+/** Every file under a dropped folder, with its path from the folder ("root/class/file.png"). */
+async function walkFolder(root: FileSystemDirectoryEntry): Promise<{ file: File; path: string }[]> {
+  const out: { file: File; path: string }[] = [];
+  const visit = async (dir: FileSystemDirectoryEntry, prefix: string): Promise<void> => {
+    const reader = dir.createReader();
+    for (;;) {
+      // readEntries returns the entries in batches (about 100 in Chromium) until an empty one.
+      const batch = await new Promise<FileSystemEntry[]>((res, rej) => reader.readEntries(res, rej));
+      if (!batch.length) break;
+      for (const en of batch) {
+        if (en.isDirectory) await visit(en as FileSystemDirectoryEntry, `${prefix}/${en.name}`);
+        else out.push({ file: await new Promise<File>((res, rej) => (en as FileSystemFileEntry).file(res, rej)), path: `${prefix}/${en.name}` });
+      }
+    }
+  };
+  await visit(root, root.name);
+  return out;
 }
