@@ -231,6 +231,22 @@ describe('data in: formats and errors', () => {
     expect(e.message).toBe('t.csv: line 3 has 2 cells, the header has 3');
   });
 
+  it('labels as pandas writes them ("3.0", a header), a big-endian array named as such', async () => {
+    const base = join(dir, 'pandas');
+    const t = writeTinyFiles(base);
+    writeFileSync(join(base, 'yf.csv'), '\ufefflabel\r\n' + [...t.labels].map((l) => `${l}.0`).join('\r\n'));
+    expect([...readData(join(base, 'x.npy'), join(base, 'yf.csv')).labels]).toEqual([...t.labels]);
+    const tb = parseTable(new TextEncoder().encode('f,y\n1,10.0\n2,2.0\n3,10\n'), 't.csv', { labelColumn: 'y' });
+    expect([...tb.labels]).toEqual([10, 2, 10]);
+    expect(tb.classNames).toBeNull();
+    const le = encodeNpy(new Float32Array(6), [3, 2]);
+    const be = new Uint8Array(le);
+    be.set(new TextEncoder().encode('>f4'), new TextDecoder().decode(le).indexOf('<f4'));
+    writeFileSync(join(base, 'be.npy'), be);
+    const e = await rejection(() => readData(join(base, 'be.npy'), join(base, 'y.npy')));
+    expect(e.message).toContain('be.npy: dtype >f4, expected uint8 (pixels), float32 or float64 (this one is big-endian');
+  });
+
   it('large inputs are refused with E_TOO_LARGE from the header, before allocating', async () => {
     const base = join(dir, 'large');
     const t = writeTinyFiles(base);

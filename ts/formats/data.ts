@@ -112,7 +112,10 @@ export function checkNpyData(h: NpyHeader, name: string, o: ReadOptions = {}, fi
   if (shape.length < 2 || shape.length > 4) {
     throw formatError(name, `shape [${shape.join(', ')}], expected N x D (feature vectors) or N x H x W [x C] (images)`, o);
   }
-  if (!['|u1', '<f4', '<f8'].includes(descr)) throw formatError(name, `dtype ${descr}, expected uint8 (pixels), float32 or float64`, o);
+  if (!['|u1', '<f4', '<f8'].includes(descr)) {
+    const hint = descr.startsWith('>') ? ' (this one is big-endian: save it with arr.astype(arr.dtype.newbyteorder("<")))' : descr === '<f2' ? ' (float16: save it with arr.astype("float32"))' : '';
+    throw formatError(name, `dtype ${descr}, expected uint8 (pixels), float32 or float64${hint}`, o);
+  }
   const n = shape[0];
   const dim = h.count / Math.max(n, 1);
   if (n === 0 || shape.some((s) => s === 0)) throw formatError(name, `shape [${shape.join(', ')}] holds no values, expected at least one row of at least one value`, o);
@@ -166,7 +169,8 @@ export function assemble(pixels: Uint8Array | Float32Array, n: number, dim: numb
   return { n, dim, pixels, labels, classes: max + 1, classNames: null, image, sources: [name, labelsName], format };
 }
 
-const INT_LABEL = /^\s*\+?\d+\s*$/;
+/** An integer label as text: "3", or "3.0" as pandas writes integer labels stored as floats. */
+const INT_LABEL = /^\s*\+?\d+(\.0*)?\s*$/;
 
 /** Integer labels from a value, or an E_FORMAT error naming the file and the row. */
 function labelValue(v: number, i: number, name: string, o: ReadOptions): number {
