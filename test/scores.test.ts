@@ -4,9 +4,10 @@
  * and forgetting on a few MNIST digits, and the CLI's files.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { encode as encodePng } from 'fast-png';
 import { describe, expect, it } from 'vitest';
 import { el2nScores, encodeNpy, forgettingScores, knnDistance, meanDistance, readMnist, spearman, tensorsFromImages, topShares } from '../ts/index.node.js';
 import { BACKENDS, backend } from './helpers.js';
@@ -119,6 +120,17 @@ describe('benignfit scores (CLI)', () => {
     const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
     expect(summary.scores.map((s: { name: string; trainings: number }) => [s.name, s.trainings])).toEqual([['eq10', 0], ['mean-dist', 0], ['knn', 0], ['random', 0]]);
     expect(summary.scores.every((s: { seconds: number }) => s.seconds >= 0)).toBe(true);
+    // --dataset DIR: a folder of PNGs, one subfolder per class; scores.csv names each file.
+    const folder = join(dir, 'digits');
+    for (let i = 0; i < 12; i++) {
+      mkdirSync(join(folder, `c${i % 3}`), { recursive: true });
+      writeFileSync(join(folder, `c${i % 3}`, `${i}.png`), encodePng({ width: 4, height: 3, data: set.pixels.subarray(i * 12, (i + 1) * 12), channels: 1, depth: 8 }));
+    }
+    execFileSync('node', ['dist/cli/main.js', 'scores', '--dataset', folder, '--score', 'eq10,mean-dist', '--out', join(dir, 'o3'), '--backend', 'wasm'], { stdio: 'pipe' });
+    const fcsv = readFileSync(join(dir, 'o3', 'scores.csv'), 'utf8').trim().split('\n');
+    expect(fcsv[0]).toBe('index,label,eq10,mean-dist,file');
+    expect(fcsv[1].split(',')[4]).toBe('c0/0.png');
+    expect(JSON.parse(readFileSync(join(dir, 'o3', 'summary.json'), 'utf8')).input.classNames).toEqual(['c0', 'c1', 'c2']);
     // Feature vectors cannot train the image classifiers: a clear error.
     let err = '';
     try {

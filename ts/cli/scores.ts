@@ -86,6 +86,9 @@ export function registerScores(program: Command): void {
       refuseResultFolder(dir, 'scores', 'scores.csv and summary.json');
       const names = Array.from({ length: data.classes }, (_, c) => data.classNames?.[c] ?? String(c));
       console.error(`scores: ${data.n} ${data.image ? 'images' : 'feature vectors'} of ${data.dim} values in ${data.classes} classes (${data.sources.join(', ')}), ${bf.backend} backend; ${which.join(', ')}`);
+      // Ctrl-C stops the k-NN loop and the trainings between chunks (E_ABORTED).
+      const ac = new AbortController();
+      process.once('SIGINT', () => ac.abort());
       const cols: ScoreColumn[] = [];
       const extra: Record<string, unknown> = {};
       const timed = async (name: ScoreName, f: () => Promise<{ values: Float64Array; trainings?: number; detail?: string }>) => {
@@ -109,19 +112,27 @@ export function registerScores(program: Command): void {
       for (const name of which) {
         if (name === 'eq10') await timed(name, async () => ({ values: (await bf.influence(data, { normalize: inf.normalize, frobenius: false, ...(inf.memoryLimit ? { memoryLimit: inf.memoryLimit } : {}) })).scores }));
         else if (name === 'mean-dist') await timed(name, async () => ({ values: meanDistance(data) }));
-        else if (name === 'knn') await timed(name, async () => ({ values: await knnDistance(data, o.k), detail: `${DETAIL.knn}, k = ${o.k}` }));
+        else if (name === 'knn') {
+          let shown = performance.now();
+          const onProgress = (done: number, total: number) => {
+            if (performance.now() - shown < 5000 || done >= total) return;
+            shown = performance.now();
+            console.error(`  knn: ${done} of ${total} rows`);
+          };
+          await timed(name, async () => ({ values: await knnDistance(data, o.k, { signal: ac.signal, onProgress }), detail: `${DETAIL.knn}, k = ${o.k}` }));
+        }
         else if (name === 'random') await timed(name, async () => ({ values: randomScores(bf, o.seed, data.n), detail: `${DETAIL.random}, seed ${o.seed}` }));
         else if (name === 'el2n') {
           await timed(name, async () => {
             const set = tensors();
-            const r = await el2nScores(bf, set, { classifier: classifierFor(set.shape), seeds: Array.from({ length: o.el2nSeeds }, (_, i) => i), epoch: o.el2nEpoch, onProgress: (_w, d, t) => console.error(`  el2n: training ${d + 1 > t ? t : d + 1} of ${t}`) });
+            const r = await el2nScores(bf, set, { classifier: classifierFor(set.shape), seeds: Array.from({ length: o.el2nSeeds }, (_, i) => i), epoch: o.el2nEpoch, signal: ac.signal, onProgress: (_w, d, t) => console.error(`  el2n: training ${d + 1 > t ? t : d + 1} of ${t}`) });
             extra.el2n = { seeds: r.seeds, epoch: r.epoch, classifier: classifierFor(set.shape) };
             return { values: r.values, trainings: r.trainings, detail: `${DETAIL.el2n}: ${r.seeds.length} seeds, measured after ${r.epoch} epochs` };
           });
         } else {
           await timed(name, async () => {
             const set = tensors();
-            const r = await forgettingScores(bf, set, { classifier: classifierFor(set.shape), seed: o.seed, onProgress: (_w, d, t) => console.error(`  forgetting: epoch ${Math.min(d + 1, t)} of ${t}`) });
+            const r = await forgettingScores(bf, set, { classifier: classifierFor(set.shape), seed: o.seed, signal: ac.signal, onProgress: (_w, d, t) => console.error(`  forgetting: epoch ${Math.min(d + 1, t)} of ${t}`) });
             extra.forgetting = { seed: o.seed, epochs: r.epochs, neverLearned: r.neverLearned, classifier: classifierFor(set.shape) };
             return { values: r.values, trainings: r.trainings, detail: `${DETAIL.forgetting}: ${r.epochs} epochs, ${r.neverLearned} never learned` };
           });
