@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { encode as encodePng } from 'fast-png';
 import jpeg from 'jpeg-js';
 import { describe, expect, it } from 'vitest';
-import { BenignfitError, decodeImage, encodeNpy, parseTable, readData, readMnist, readTable } from '../ts/index.node.js';
+import { BenignfitError, decodeImage, encodeNpy, imageSetOf, parseTable, readData, readMnist, readTable } from '../ts/index.node.js';
 import { BACKENDS, backend, idx } from './helpers.js';
 
 function rng(seed: number) {
@@ -229,6 +229,24 @@ describe('data in: formats and errors', () => {
     expect(e.message).toBe('t.csv: line 3, column "b": got "x", expected a finite number');
     e = await rejection(() => parseTable(new TextEncoder().encode('a,b,y\n1,2,0\n1,3\n'), 't.csv', { labelColumn: 'y' }));
     expect(e.message).toBe('t.csv: line 3 has 2 cells, the header has 3');
+  });
+
+  it('float images get grids (spread over 0..255 for display only); feature vectors and RGBA arrays get none', () => {
+    const base = join(dir, 'float-img');
+    mkdirSync(base, { recursive: true });
+    writeFileSync(join(base, 'x.npy'), encodeNpy(Float32Array.from({ length: 6 * 2 * 3 }, (_, i) => i / 10 - 1), [6, 2, 3]));
+    writeFileSync(join(base, 'y.csv'), '0\n0\n0\n1\n1\n1\n');
+    const set = readData(join(base, 'x.npy'), join(base, 'y.csv'));
+    const img = imageSetOf(set)!;
+    expect([img.height, img.width, img.channels]).toEqual([2, 3, 1]);
+    expect([img.pixels[0], img.pixels[35]]).toEqual([0, 255]);
+    expect(set.pixels[0]).toBeCloseTo(-1, 6); // the scored values stay as given
+    writeFileSync(join(base, 'chw.npy'), encodeNpy(new Uint8Array(6 * 3 * 4 * 5), [6, 3, 4, 5]));
+    expect(readData(join(base, 'chw.npy'), join(base, 'y.csv')).image).toEqual({ height: 4, width: 5, channels: 3, layout: 'chw' });
+    writeFileSync(join(base, 'rgba.npy'), encodeNpy(new Uint8Array(6 * 2 * 2 * 4), [6, 2, 2, 4]));
+    expect(imageSetOf(readData(join(base, 'rgba.npy'), join(base, 'y.csv')))).toBeNull();
+    writeFileSync(join(base, 'f.npy'), encodeNpy(new Float32Array(12), [6, 2]));
+    expect(imageSetOf(readData(join(base, 'f.npy'), join(base, 'y.csv')))).toBeNull();
   });
 
   it('labels as pandas writes them ("3.0", a header), a big-endian array named as such', async () => {
