@@ -274,6 +274,13 @@ describe('data in: formats and errors', () => {
     expect(e.message).toContain('x.npy: 15 rows of 20 bytes need 300 bytes');
     e = await rejection(() => readData(t.folder, undefined, { memoryLimit: 200 }));
     expect(e.code).toBe('E_TOO_LARGE');
+    // A PNG whose header announces 100,000 x 100,000 pixels is refused before it is decoded.
+    const png = encodePng({ width: 2, height: 2, data: new Uint8Array(4), channels: 1, depth: 8 });
+    new DataView(png.buffer, png.byteOffset).setUint32(16, 100000, false);
+    new DataView(png.buffer, png.byteOffset).setUint32(20, 100000, false);
+    e = await rejection(() => decodeImage(png, 'bomb.png'));
+    expect(e).toMatchObject({ code: 'E_TOO_LARGE' });
+    expect(e.message).toContain('bomb.png: a 100000 x 100000 PNG image');
     e = await rejection(() => readTable(join(base, 'y.csv'), { labelColumn: 'label', memoryLimit: 4 }));
     // (y.csv has no feature column besides its label)
     expect(e.code).toBe('E_FORMAT');

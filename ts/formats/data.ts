@@ -405,6 +405,13 @@ export function decodeImage(bytes: Uint8Array, name: string, o: ReadOptions = {}
   let ch: number;
   let src: ArrayLike<number>;
   let shift = 0;
+  if (png && bytes.length >= 24) {
+    // IHDR's width and height (bytes 16-23): a PNG that would decode to more than the limit is
+    // refused before fast-png allocates it (a few bytes can announce gigapixels).
+    const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const [w, h] = [dv.getUint32(16, false), dv.getUint32(20, false)];
+    checkSize(name, `a ${w} x ${h} PNG image (up to 4 channels of 16 bits)`, w * h * 4, 2, o);
+  }
   try {
     if (png) {
       let img = decodePng(bytes);
