@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encode as encodePng } from 'fast-png';
 import { describe, expect, it } from 'vitest';
-import { el2nScores, encodeNpy, forgettingScores, knnDistance, meanDistance, readMnist, spearman, tensorsFromImages, topShares } from '../ts/index.node.js';
+import { decodeNpy, el2nScores, encodeNpy, flipLabels, forgettingScores, knnDistance, meanDistance, precisionAtK, readMnist, rocAuc, spearman, tensorsFromImages, topShares } from '../ts/index.node.js';
 import { BACKENDS, backend } from './helpers.js';
 
 function rng(seed: number) {
@@ -72,6 +72,32 @@ describe('training-free baselines and comparisons', () => {
   });
 });
 
+describe('mislabelled examples', () => {
+  it('flips the asked share to other classes, reproducibly; AUC and precision at k equal direct counts', () => {
+    const labels = Int32Array.from({ length: 200 }, (_, i) => i % 4);
+    const a = flipLabels(labels, 4, 0.05, 7);
+    expect(flipLabels(labels, 4, 0.05, 7)).toEqual(a);
+    expect(a.flipped.length).toBe(10);
+    expect([...a.flipped]).toEqual([...a.flipped].sort((x, y) => x - y));
+    for (let i = 0; i < 200; i++) expect(a.labels[i] !== labels[i]).toBe(a.flipped.includes(i));
+    expect(flipLabels(labels, 4, 0.05, 8).flipped).not.toEqual(a.flipped);
+    const r = rng(4);
+    const score = Array.from({ length: 60 }, () => Math.floor(r() * 10));
+    const marked = Uint8Array.from({ length: 60 }, (_, i) => (i % 5 === 0 ? 1 : 0));
+    // AUC: P(score of a marked > score of an unmarked) + half the ties, over all pairs.
+    let wins = 0;
+    let pairs = 0;
+    for (let i = 0; i < 60; i++) for (let j = 0; j < 60; j++) if (marked[i] && !marked[j]) {
+      pairs++;
+      wins += score[i] > score[j] ? 1 : score[i] === score[j] ? 0.5 : 0;
+    }
+    expect(rocAuc(score, marked)).toBeCloseTo(wins / pairs, 12);
+    const top = [...Array(60).keys()].sort((x, y) => score[y] - score[x] || x - y).slice(0, 12);
+    expect(precisionAtK(score, marked, 12)).toBe(top.filter((i) => marked[i]).length / 12);
+    expect(rocAuc(score, new Uint8Array(60))).toBeNull();
+  });
+});
+
 describe.each(BACKENDS)('scores from trained networks (%s)', (name) => {
   it('EL2N and forgetting on 300 MNIST digits: deterministic, in range, trainings counted', async () => {
     const bf = await backend(name);
@@ -131,6 +157,18 @@ describe('benignfit scores (CLI)', () => {
     expect(fcsv[0]).toBe('index,label,eq10,mean-dist,file');
     expect(fcsv[1].split(',')[4]).toBe('c0/0.png');
     expect(JSON.parse(readFileSync(join(dir, 'o3', 'summary.json'), 'utf8')).input.classNames).toEqual(['c0', 'c1', 'c2']);
+    // --flip: scores with noisy labels, the flips written out, AUC per score.
+    execFileSync('node', ['dist/cli/main.js', 'scores', '--images', join(dir, 'x.npy'), '--labels', join(dir, 'y.npy'), '--score', 'mean-dist,random', '--flip', '0.1', '--out', join(dir, 'o4'), '--backend', 'wasm'], { stdio: 'pipe' });
+    const flipped = decodeNpy(new Uint8Array(readFileSync(join(dir, 'o4', 'flipped.npy')))).data;
+    const noisy = decodeNpy(new Uint8Array(readFileSync(join(dir, 'o4', 'noisy_labels.npy')))).data;
+    expect([...flipped]).toEqual([...flipLabels(set.labels, 3, 0.1, 1).flipped]);
+    expect([...noisy]).toEqual([...flipLabels(set.labels, 3, 0.1, 1).labels]);
+    const mis = readFileSync(join(dir, 'o4', 'mislabel.csv'), 'utf8').trim().split('\n');
+    expect(mis[0]).toBe('score,auc,precision_at_k');
+    const marked = new Uint8Array(60);
+    for (const i of flipped) marked[i] = 1;
+    const md = meanDistance({ pixels: x, labels: noisy as Int32Array, dim: 12 });
+    expect(Number(mis[1].split(',')[1])).toBe(rocAuc(md, marked));
     // Feature vectors cannot train the image classifiers: a clear error.
     let err = '';
     try {

@@ -352,3 +352,64 @@ export async function forgettingScores(bf: Benignfit, set: TensorSet, o: Trained
     c.dispose();
   }
 }
+
+// ---- mislabelled examples (issue 17 item 3b) ----
+
+/** A small seeded generator (mulberry32) for the label flips: the same seed, the same flips, everywhere. */
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * Flip round(share * n) labels, each to another class drawn uniformly, both from mulberry32(seed)
+ * (so anyone can recompute them; flipped.npy and noisy_labels.npy hold them too). Returns the
+ * noisy labels and the flipped indices (ascending).
+ */
+export function flipLabels(labels: ArrayLike<number>, classes: number, share: number, seed: number): { labels: Int32Array; flipped: Int32Array } {
+  if (!(share > 0 && share < 1)) throw invalid('--flip', share, 'a share between 0 and 1 (e.g. 0.05)');
+  if (classes < 2) throw invalid('--flip', share, 'at least 2 classes to flip between');
+  const n = labels.length;
+  const m = Math.round(share * n);
+  // A partial Fisher-Yates shuffle picks the m examples (not the core's removal order, which the
+  // random score uses: the two must be independent).
+  const rnd = mulberry32(seed);
+  const perm = Int32Array.from({ length: n }, (_, i) => i);
+  for (let i = 0; i < m; i++) {
+    const j = i + Math.floor(rnd() * (n - i));
+    [perm[i], perm[j]] = [perm[j], perm[i]];
+  }
+  const pick = perm.slice(0, m).sort();
+  const out = Int32Array.from(labels);
+  for (const i of pick) out[i] = (out[i] + 1 + Math.floor(rnd() * (classes - 1))) % classes;
+  return { labels: out, flipped: pick };
+}
+
+/** ROC AUC of a score at finding the marked examples (Mann-Whitney U, ties counted half); null without both kinds. */
+export function rocAuc(score: ArrayLike<number>, marked: Uint8Array): number | null {
+  const r = ranks(score);
+  let pos = 0;
+  let sum = 0;
+  for (let i = 0; i < r.length; i++) {
+    if (marked[i]) {
+      pos++;
+      sum += r[i];
+    }
+  }
+  const neg = r.length - pos;
+  return pos && neg ? (sum - (pos * (pos + 1)) / 2) / (pos * neg) : null;
+}
+
+/** Share of the `k` highest scores (ties by index) that are marked. */
+export function precisionAtK(score: ArrayLike<number>, marked: Uint8Array, k: number): number {
+  const top = topIndices(score, k / score.length);
+  let hit = 0;
+  for (const i of top.slice(0, k)) hit += marked[i];
+  return hit / k;
+}

@@ -12,7 +12,7 @@ import { resolveInfluenceConfig } from '../config.js';
 import { BenignfitError, invalid } from '../errors.js';
 import { dataFromImageSet, imageSetOf, type DataSet } from '../formats/data.js';
 import { readData, readTable } from '../formats/node.js';
-import { el2nScores, forgettingScores, knnDistance, meanDistance, randomScores, SCORE_NAMES, spearman, topShares, type ScoreColumn, type ScoreName } from '../scores.js';
+import { el2nScores, flipLabels, forgettingScores, knnDistance, meanDistance, precisionAtK, randomScores, rocAuc, SCORE_NAMES, spearman, topShares, type ScoreColumn, type ScoreName } from '../scores.js';
 import { refuseResultFolder } from '../sweep/store.js';
 import { backendFor, backendOption, outDir, parseInteger, parseNumber, table, threadsOption, writeJson, writeNpy } from './common.js';
 import { readDataset } from './datasets.js';
@@ -73,6 +73,8 @@ export function registerScores(program: Command): void {
     .addOption(new Option('--arch <name>', 'classifier of EL2N and forgetting (default: lenet5 for 1 x 28 x 28 images, cifar-small for 3 x 32 x 32)').choices(['lenet5', 'cifar-small']))
     .option('--epochs <n>', 'epochs of the full training (forgetting; EL2N is measured at 10% of it unless --el2n-epoch)', (v) => parseInteger('--epochs', v))
     .option('--el2n-seeds <n>', 'EL2N trainings to average over (Paul et al.: 10)', (v) => parseInteger('--el2n-seeds', v), 10)
+    .option('--flip <share>', 'flip this share of the labels to another class at random (seeded by --flip-seed), score with the noisy labels, and report each score\'s ROC AUC and precision at k at finding them', (v) => parseNumber('--flip', v))
+    .option('--flip-seed <n>', 'seed of the label flips', (v) => parseInteger('--flip-seed', v), 1)
     .option('--el2n-epoch <x>', 'epoch at which EL2N is measured, fractions allowed (default: 10% of --epochs, as Paul et al.: 20 of 200)', (v) => parseNumber('--el2n-epoch', v))
     .addOption(backendOption())
     .addOption(threadsOption())
@@ -81,7 +83,9 @@ export function registerScores(program: Command): void {
       const bf = await backendFor(o);
       const inf = resolveInfluenceConfig({ ...(o.normalize ? { normalize: o.normalize } : {}), ...(o.memoryLimit !== undefined ? { memoryLimit: o.memoryLimit } : {}), frobenius: false });
       if (o.limit !== undefined && o.limit < 1) throw invalid('--limit', o.limit, 'an integer >= 1');
-      const data = firstRows(readScoresData(o, inf.memoryLimit ?? undefined), o.limit);
+      const clean = firstRows(readScoresData(o, inf.memoryLimit ?? undefined), o.limit);
+      const flip = o.flip !== undefined ? flipLabels(clean.labels, clean.classes, o.flip, o.flipSeed) : null;
+      const data: DataSet = flip ? { ...clean, labels: flip.labels } : clean;
       const dir = outDir(o.out);
       refuseResultFolder(dir, 'scores', 'scores.csv and summary.json');
       const names = Array.from({ length: data.classes }, (_, c) => data.classNames?.[c] ?? String(c));
@@ -150,6 +154,18 @@ export function registerScores(program: Command): void {
       writeFileSync(join(dir, 'spearman.csv'), ['score,' + cols.map((c) => c.name).join(','), ...cols.map((c, i) => `${c.name},${rho[i].map((v) => v ?? '').join(',')}`)].join('\n') + '\n');
       const shares = cols.map((c) => topShares(c.values, data.labels, data.classes, 0.1));
       writeFileSync(join(dir, 'top10_by_class.csv'), ['score,' + names.join(','), ...cols.map((c, i) => `${c.name},${shares[i].join(',')}`)].join('\n') + '\n');
+      let mislabel: Record<string, unknown> | null = null;
+      if (flip) {
+        const marked = new Uint8Array(data.n);
+        for (const i of flip.flipped) marked[i] = 1;
+        const k = flip.flipped.length;
+        const rows = cols.map((c) => ({ score: c.name, auc: rocAuc(c.values, marked), precisionAtK: k ? precisionAtK(c.values, marked, k) : null }));
+        writeNpy(dir, 'flipped.npy', flip.flipped, [k]);
+        writeNpy(dir, 'noisy_labels.npy', flip.labels, [data.n]);
+        writeNpy(dir, 'clean_labels.npy', Int32Array.from(clean.labels), [data.n]);
+        writeFileSync(join(dir, 'mislabel.csv'), ['score,auc,precision_at_k', ...rows.map((r) => `${r.score},${r.auc ?? ''},${r.precisionAtK ?? ''}`)].join('\n') + '\n');
+        mislabel = { share: o.flip, seed: o.flipSeed, flipped: k, k, generator: 'mulberry32(seed): partial Fisher-Yates for which, then (label + 1 + floor(u * (K - 1))) mod K', scores: rows };
+      }
       const summary = {
         command: 'scores',
         input: { format: data.format, sources: data.sources, examples: data.n, dim: data.dim, classes: data.classes, classNames: names, ...(o.limit !== undefined ? { limit: o.limit } : {}) },
@@ -158,15 +174,21 @@ export function registerScores(program: Command): void {
         top10ByClass: Object.fromEntries(cols.map((c, i) => [c.name, Object.fromEntries(names.map((nm, k) => [nm, shares[i][k]]))])),
         classShares: Object.fromEntries(names.map((nm, k) => [nm, data.labels.filter((l) => l === k).length / data.n])),
         config: { influence: inf, k: o.k, seed: o.seed, ...extra },
+        ...(mislabel ? { mislabel } : {}),
         backend: bf.backend,
         version: bf.version(),
-        files: ['scores.csv', ...cols.map((c) => `${c.name}.npy`), 'spearman.csv', 'top10_by_class.csv', 'summary.json'],
+        files: ['scores.csv', ...cols.map((c) => `${c.name}.npy`), 'spearman.csv', 'top10_by_class.csv', ...(flip ? ['flipped.npy', 'noisy_labels.npy', 'clean_labels.npy', 'mislabel.csv'] : []), 'summary.json'],
       };
       writeJson(dir, 'summary.json', summary);
       console.log(table(['score', 'trainings', 'seconds', ...cols.map((c) => `rho(${c.name})`)], cols.map((c, i) => [c.name, c.trainings, c.seconds.toFixed(2), ...rho[i].map((v) => (v === null ? '-' : v.toFixed(3)))])));
       console.log('');
       console.log('share of each score\'s top 10% by class (all examples: ' + names.map((nm) => `${nm} ${(summary.classShares[nm] * 100).toFixed(1)}%`).join(', ') + ')');
       console.log(table(['score', ...names], cols.map((c, i) => [c.name, ...shares[i].map((v) => `${(v * 100).toFixed(1)}%`)])));
+      if (mislabel) {
+        console.log('');
+        console.log(`finding the ${flip!.flipped.length} flipped labels (${(o.flip * 100).toFixed(1)}%, seed ${o.flipSeed}), every score computed with the noisy labels`);
+        console.log(table(['score', 'ROC AUC', `precision at ${flip!.flipped.length}`], (mislabel.scores as { score: string; auc: number | null; precisionAtK: number | null }[]).map((r) => [r.score, r.auc === null ? '-' : r.auc.toFixed(3), r.precisionAtK === null ? '-' : r.precisionAtK.toFixed(3)])));
+      }
       console.log(`wrote ${summary.files.length} files to ${dir}`);
     });
 }
