@@ -66,7 +66,11 @@ async function child() {
     process.send({ i, ...out, ms: performance.now() - t0 });
   }
   at = null;
+  // Exit only once the parent has read every message (it answers "end"): a child's exit can be
+  // seen before its last messages are, which would count a finished child as one that died.
+  const bye = new Promise((r) => process.once('message', r));
   process.send({ end: true });
+  await bye;
   process.disconnect();
 }
 
@@ -172,11 +176,12 @@ function runChild(self, reader, backend, from, runs, seed, tmp, hangS, onMsg) {
       if (m.start !== undefined) {
         current = m.start;
         arm();
-      } else if (m.end) done = true;
+      } else if (m.end) {
+        done = true;
+        ch.send('bye');
+      }
       else onMsg(m);
     });
-    // 'close', not 'exit': 'exit' can come before the child's last messages are read, which would
-    // count a child that finished as one that died mid-run.
     ch.on('close', (code, signal) => {
       clearTimeout(timer);
       if (settled) return;
