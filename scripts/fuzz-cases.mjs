@@ -5,6 +5,7 @@
  * files mutated byte by byte and field by field) and a `run` that feeds one input through the
  * reader and on into a backend where the data goes there in real use:
  * - npy: a run folder's arrays (theory --run) -> decodeNpy -> bf.theoryLemmas;
+ * - npytrain: a generated dataset's arrays (train_x.npy, ...) -> decodeNpy -> bf.train;
  * - idx: an MNIST image or label file -> parseIdx -> imagesFromIdx -> bf.influence;
  * - cifar: a CIFAR-10 batch -> parseCifarBatch -> imagesFromCifar -> bf.influence;
  * - npydata: your own data, an .npy of images or features and labels as .npy or CSV -> npyData /
@@ -28,7 +29,7 @@ import jpeg from 'jpeg-js';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-export const READERS = ['npy', 'idx', 'cifar', 'npydata', 'images', 'table', 'results', 'config', 'set'];
+export const READERS = ['npy', 'npytrain', 'idx', 'cifar', 'npydata', 'images', 'table', 'results', 'config', 'set'];
 /**
  * A known core bug (reported; crates/** is the lead's): integers above 2^32 - 1 in usize config
  * fields (train.steps 4294967296, data.perClass 1e15) are refused on wasm32 with serde's words,
@@ -37,7 +38,7 @@ export const READERS = ['npy', 'idx', 'cifar', 'npydata', 'images', 'table', 're
  */
 export const WASM_USIZE = /invalid value: integer `\d+`, expected usize|did not match any variant of untagged enum OneOrMany/;
 /** Readers whose data reaches a backend (run on native and on wasm); the others run once. */
-export const BACKEND_READERS = new Set(['npy', 'idx', 'cifar', 'npydata', 'images', 'table', 'config', 'set']);
+export const BACKEND_READERS = new Set(['npy', 'npytrain', 'idx', 'cifar', 'npydata', 'images', 'table', 'config', 'set']);
 
 // ---------------------------------------------------------------- byte mutations
 
@@ -223,6 +224,31 @@ const NPY_HEADER_EDITS = [
   [', }', ', "extra": 1}'],
 ];
 
+/** An array as another dtype, or shorter, longer, empty, with NaN or huge values. */
+function retype(arr, shape, how) {
+  const n = arr.length;
+  const rest = shape.slice(1).reduce((a, b) => a * b, 1);
+  const num = (v) => (typeof v === 'bigint' ? Number(v) : v);
+  const as = (C) => [C === BigInt64Array ? BigInt64Array.from(arr, (v) => BigInt(Math.trunc(num(v)))) : C.from(arr, num), shape];
+  if (how === 'f4') return as(Float32Array);
+  if (how === 'f8') return as(Float64Array);
+  if (how === 'i4') return as(Int32Array);
+  if (how === 'u1') return as(Uint8Array);
+  if (how === 'i8') return as(BigInt64Array);
+  if (how === 'short') return [arr.slice(0, n - rest), [shape[0] - 1, ...shape.slice(1)]];
+  if (how === 'long') {
+    const C = arr.constructor;
+    const out = new C(n + rest);
+    out.set(arr);
+    return [out, [shape[0] + 1, ...shape.slice(1)]];
+  }
+  if (how === 'empty') return [new arr.constructor(0), [0, ...shape.slice(1)]];
+  const out = arr.slice();
+  if (how === 'nan') out[0] = out instanceof Float32Array || out instanceof Float64Array ? NaN : out[0];
+  if (how === 'big') out[out.length - 1] = out instanceof Float32Array || out instanceof Float64Array ? 3e38 : out instanceof Uint8Array ? 255 : 2 ** 31 - 1;
+  return [out, shape];
+}
+
 /** Replace a piece of an .npy header (NPY_HEADER_EDITS[k]), keeping the header length field right. */
 function editNpyHeader(bytes, k) {
   const [a, b] = NPY_HEADER_EDITS[k];
@@ -285,6 +311,29 @@ export function makeReaders(lib, tmp) {
         const run = Object.fromEntries(Object.entries(arrays).map(([k, [a]]) => [k, a]));
         run[c.field] = got.data;
         return bf.theoryLemmas(data, run, { width: m, steps: 5, freshSamples: 20, ls: [1] });
+      },
+    },
+    npytrain: {
+      arb: fc.record({
+        field: fc.constantFrom('trainX', 'trainY', 'trainPos', 'testX', 'testY', 'testPos'),
+        // A valid .npy of the wrong dtype or length (what another tool may have written).
+        retype: fc.option(fc.constantFrom('f4', 'f8', 'i4', 'u1', 'i8', 'short', 'long', 'empty', 'nan', 'big'), { freq: 2 }),
+        header: fc.option(fc.constantFrom(...NPY_HEADER_EDITS.keys()), { freq: 3 }),
+        edits: fc.option(byteEdits, { freq: 2 }),
+      }),
+      async run(bf, c) {
+        runCache ??= new Map();
+        if (!runCache.has(bf.backend)) runCache.set(bf.backend, tinyRun(bf));
+        const { data, arrays } = runCache.get(bf.backend);
+        let [arr, shape] = arrays[c.field];
+        if (c.retype !== null) [arr, shape] = retype(arr, shape, c.retype);
+        let bytes = lib.encodeNpy(arr, shape);
+        if (c.header !== null) bytes = editNpyHeader(bytes, c.header);
+        if (c.edits) bytes = applyByteEdits(bytes, c.edits);
+        const got = lib.decodeNpy(bytes, `${c.field}.npy`);
+        const input = { classes: data.classes, dim: data.dim, ...Object.fromEntries(['trainX', 'trainY', 'trainPos', 'testX', 'testY', 'testPos'].map((k) => [k, arrays[k][0]])) };
+        input[c.field] = got.data;
+        return bf.train(input, { steps: 3, width: 2, lr: 0.1 });
       },
     },
     idx: {
@@ -537,6 +586,20 @@ function resultsBase(lib, tmp) {
   return resultsCache;
 }
 
+/**
+ * Bugs the fuzzer found outside the files of its owner, reported and open: the test names them
+ * instead of failing on them (remove an entry once fixed); `npm run fuzz` still counts them.
+ */
+export const KNOWN_OPEN = [
+  {
+    name: 'native train: wrong typed array in an optional field',
+    // bf.train on native with trainPos/testX/testY/testPos of another typed array (an .npy of
+    // another dtype): napi's "Expected Uint8Array, got Float32Array on RawTrainInput.trainPos"
+    // becomes E_INTERNAL; wasm says E_INVALID naming the field.
+    re: /^Expected \w+, got \w+ on RawTrainInput\.\w+$/,
+  },
+];
+
 /** Run one case: 'ok', 'clean' (a BenignfitError; `code`), 'other' (another error) or 'crash' (E_PANIC). */
 export async function classify(lib, bf, f) {
   try {
@@ -544,6 +607,8 @@ export async function classify(lib, bf, f) {
     return { cls: 'ok' };
   } catch (e) {
     if (e instanceof lib.BenignfitError) {
+      // E_INTERNAL: a binding threw an error without a code (fromBinding wraps it): a bug too.
+      if (e.code === 'E_INTERNAL') return { cls: 'other', code: e.code, detail: `E_INTERNAL: ${e.message.slice(0, 300)}`, known: KNOWN_OPEN.find((k) => k.re.test(e.message))?.name };
       if (e.code === 'E_PANIC') {
         await bf?.ready?.();
         return { cls: 'crash', detail: e.message.slice(0, 300) };

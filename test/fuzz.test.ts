@@ -20,7 +20,7 @@ import { backend, BACKENDS } from './helpers.js';
 const lib = { BenignfitError, decodeNpy, encodeNpy, imagesFromCifar, imagesFromIdx, parseCifarBatch, parseIdx, npyData, parseLabels, imageFolderFromFiles, parseTable, readConfig, applySets, readResults, SweepStore, resolveSweep, sweepCells: cells };
 
 /** Cases per reader and backend in `npm test` (BENIGNFIT_FUZZ_RUNS to change). */
-const RUNS: Record<string, number> = { npy: 300, idx: 300, cifar: 150, npydata: 300, images: 200, table: 300, results: 200, config: 400, set: 400 };
+const RUNS: Record<string, number> = { npy: 300, npytrain: 300, idx: 300, cifar: 150, npydata: 300, images: 200, table: 300, results: 200, config: 400, set: 400 };
 const scale = Number(process.env.BENIGNFIT_FUZZ_RUNS ?? 0);
 const SEED = 20261130;
 
@@ -47,6 +47,7 @@ describe.each(BACKENDS)('fuzz (%s)', (name) => {
       const readers = makeReaders(lib, join(tmp, `${reader}-${name}`));
       const r = readers[reader as keyof typeof readers];
       const counts: Record<string, number> = { ok: 0, clean: 0 };
+      const known: Record<string, number> = {};
       const seen: string[] = ((outcomes[reader] ??= {})[name] = []);
       const said: (string | undefined)[] = ((messages[reader] ??= {})[name] = []);
       let id = 0;
@@ -55,11 +56,16 @@ describe.each(BACKENDS)('fuzz (%s)', (name) => {
           const out = await classify(lib, bf, () => r.run(bf, input, id++));
           counts[out.cls] = (counts[out.cls] ?? 0) + 1;
           said.push(out.message ?? out.detail);
-          seen.push(`${out.cls}${out.code ? ` ${out.code}` : ''}${out.message && WASM_USIZE.test(out.message) ? ' (wasm usize)' : ''}`);
+          seen.push(`${out.cls}${out.code ? ` ${out.code}` : ''}${(out.message && WASM_USIZE.test(out.message)) || out.known ? ' (known)' : ''}`);
+          if (out.known) {
+            known[out.known] = (known[out.known] ?? 0) + 1;
+            return;
+          }
           if (out.cls !== 'ok' && out.cls !== 'clean') throw new Error(`${reader} on ${name}: ${out.cls}: ${out.detail}`);
         }),
         { seed: SEED, numRuns: scale || RUNS[reader], endOnFailure: true },
       );
+      for (const [bug, n] of Object.entries(known)) console.warn(`fuzz ${reader} on ${name}: ${n} cases of a known open bug (scripts/fuzz-cases.mjs KNOWN_OPEN): ${bug}`);
       // The mutations reach past the first check: some inputs are still accepted.
       expect(counts.ok).toBeGreaterThan(0);
       expect(counts.clean).toBeGreaterThan(0);
@@ -77,8 +83,9 @@ describe.skipIf(BACKENDS.length < 2)('the backends agree', () => {
       // usize fields (train.steps 4294967296, train.batchSize 1e12, data.perClass 1e15) are
       // refused on wasm32 as "invalid value: integer ..., expected usize" or "did not match any
       // variant of untagged enum OneOrMany", without the field's name, while native accepts them
-      // or says E_TOO_LARGE. Those cases are left out here; every other case agrees.
-      const known = a.map((o, i) => o.endsWith('(wasm usize)') || b![i].endsWith('(wasm usize)'));
+      // or says E_TOO_LARGE. Those cases, and those of KNOWN_OPEN, are left out here; every other
+      // case agrees.
+      const known = a.map((o, i) => o.endsWith('(known)') || b![i].endsWith('(known)'));
       const differ = a.map((o, i) => (known[i] || o === b![i] ? null : `case ${i}: ${BACKENDS[0]} ${o} (${messages[reader][BACKENDS[0]][i]}), ${BACKENDS[1]} ${b![i]} (${messages[reader][BACKENDS[1]][i]})`)).filter(Boolean);
       expect(differ).toEqual([]);
     });
