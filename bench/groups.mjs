@@ -31,7 +31,15 @@ function rawTrainer(bf, inp, train, withTest = false) {
   const cfg = resolveTrainConfig({ width: meta.width, lr: 0.05, init: 'pytorch', seed: meta.seed, ...train });
   return bf.call(
     (r) =>
-      new r.Trainer(JSON.stringify(cfg), null, meta.classes, meta.dim, inp.trainX, inp.trainY, inp.trainPos, inp.features, withTest ? inp.testX : null, withTest ? inp.testY : null, withTest ? inp.testPos : null),
+      new r.Trainer(JSON.stringify(cfg), {
+        classes: meta.classes,
+        dim: meta.dim,
+        trainX: inp.trainX,
+        trainY: inp.trainY,
+        trainPos: inp.trainPos,
+        features: inp.features,
+        ...(withTest ? { testX: inp.testX, testY: inp.testY, testPos: inp.testPos } : {}),
+      }),
   );
 }
 
@@ -121,13 +129,13 @@ export const GROUPS = {
       const { bf, threads } = await backendFor(impl);
       const check = (() => {
         const t = rawTrainer(bf, inp, { steps: 3, threads: impl === 'native' ? 0 : 1 });
-        t.run(3);
-        const c = Array.from(t.lossCurve());
+        t.advance(3);
+        const c = Array.from(t.finish().lossCurve);
         t.free?.();
         return c;
       })();
       const t = rawTrainer(bf, inp, { steps: 1_000_000, threads: impl === 'native' ? 0 : 1 });
-      const st = await measure(`step ${impl}`, () => t.run(1), { time: 2000, iterations: 20 });
+      const st = await measure(`step ${impl}`, () => t.advance(1), { time: 2000, iterations: 20 });
       const flops = t.flopsPerStep();
       t.free?.();
       return [row('step', 'full-batch step', shape, impl, threads, st, flops, { check, note: `gram route: one ${n + k}x${n + k}x${k * m} GEMM + fused passes; kernels ${kernelInfo(bf).isa}` })];
@@ -182,7 +190,7 @@ export const GROUPS = {
       const t = rawTrainer(bf, inp, { epochs: 1000, batchSize: 1, threads: 1 });
       const r = n + k;
       const flops = 2 * r * k * m + 2 * 2 * k * k * m;
-      t.run(n); // one epoch first: after it every row of Coef^T is live
+      t.advance(n); // one epoch first: after it every row of Coef^T is live
       // The loss of the peers' first sample at W0 (their first step's loss), from our forward pass.
       const check = (() => {
         const i = inp.order[0];
@@ -192,7 +200,7 @@ export const GROUPS = {
         return [lse - f[inp.trainY[i]]];
       })();
       const block = n;
-      const st = await measure(`sgd ${impl}`, () => t.run(block), { time: 2000, iterations: 5 });
+      const st = await measure(`sgd ${impl}`, () => t.advance(block), { time: 2000, iterations: 5 });
       t.free?.();
       const per = { meanMs: st.meanMs / block, p50Ms: st.p50Ms / block, p99Ms: st.p99Ms / block, samples: st.samples };
       rows.push(row('sgd', 'sgd step (batch 1)', shape, impl, 1, per, flops, { check, note: `gram route, one row of Z per step, kernels ${isa}` }));

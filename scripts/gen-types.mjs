@@ -31,8 +31,13 @@ const pascal = (s) => s[0].toUpperCase() + s.slice(1);
 const TYPE_NAMES = { data: 'DataConfig', train: 'TrainConfig', classifier: 'ClassifierOptions', influence: 'InfluenceConfig', theory: 'TheoryOptions', fit: 'FitOptions', boundaries: 'BoundaryOptions' };
 
 /** One document: each section's schema with its $defs hoisted to the root (names must not clash). */
-function document(sections, suffix, title, description) {
+function document(sections, suffix, title, description, extra = {}) {
   const defs = {};
+  for (const [name, schema] of Object.entries(extra)) {
+    const { $defs = {}, $schema: _, ...rest } = schema;
+    Object.assign(defs, $defs);
+    defs[name] = { ...rest, title: name };
+  }
   const properties = {};
   for (const [name, schema] of Object.entries(sections)) {
     const { $defs = {}, $schema: _, ...rest } = schema;
@@ -50,11 +55,22 @@ function document(sections, suffix, title, description) {
 const raw = await core();
 const schemas = JSON.parse(raw.configSchemas());
 const input = document(schemas.input, 'Input', 'BenignfitExperiment', 'A benignfit experiment file: one section per part of the toolkit; every field is optional and takes the default shown.');
-const resolved = document(schemas.resolved, '', 'BenignfitResolved', 'Resolved configs: every field present, as the core fills them.');
+const resolved = document(schemas.resolved, '', 'BenignfitResolved', 'Resolved configs: every field present, as the core fills them; and the result types the core hands over as JSON.', schemas.results ?? {});
 
-const opts = { bannerComment: '', additionalProperties: false, ignoreMinAndMaxItems: true, declareExternallyReferenced: true, unreachableDefinitions: true, format: true, style: { printWidth: 140, singleQuote: true } };
-const tsIn = await compile(structuredClone(input), 'BenignfitExperiment', opts);
-const tsOut = await compile(structuredClone(resolved), 'BenignfitResolved', opts);
+const opts = { bannerComment: '', additionalProperties: false, declareExternallyReferenced: true, unreachableDefinitions: true, format: true, style: { printWidth: 140, singleQuote: true } };
+/** For TypeScript, fixed-size arrays ([f64; 2]) become tuples; other bounds on lengths stay out of the types. */
+function tupleBounds(v) {
+  if (Array.isArray(v)) return v.map(tupleBounds);
+  if (!v || typeof v !== 'object') return v;
+  const o = Object.fromEntries(Object.entries(v).map(([k, x]) => [k, tupleBounds(x)]));
+  if (o.type === 'array' && !(o.minItems !== undefined && o.minItems === o.maxItems)) {
+    delete o.minItems;
+    delete o.maxItems;
+  }
+  return o;
+}
+const tsIn = await compile(tupleBounds(input), 'BenignfitExperiment', opts);
+const tsOut = await compile(tupleBounds(resolved), 'BenignfitResolved', opts);
 // Types of the resolved document whose names the input document also declares are the same type.
 const declared = new Set([...tsIn.matchAll(/^export (?:interface|type) (\w+)/gm)].map((m) => m[1]));
 const outBlocks = tsOut.split(/\n(?=(?:\/\*\*[\s\S]*?\*\/\n)?export )/).filter((b) => {

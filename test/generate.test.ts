@@ -175,6 +175,8 @@ describe.each(BACKENDS)('generate on %s', (name) => {
     ['data.featureNorm', { featureNorm: Number.NaN }, /data\.featureNorm: got NaN/],
     ['data.gamma', { gamma: 0.5 }, /data\.gamma: got 0\.5, expected a finite number >= 1/],
     ['data.gamma', { gamma: Infinity }, /data\.gamma: got Infinity/],
+    // Data that would not be finite in float32 are refused by the config field, not by trainX later.
+    ['data.gamma', { gamma: 1e80 }, /data\.gamma: got 1e\+80, expected a ratio that keeps the data finite in float32/],
     ['data.noise', { noise: 'laplace' }, /data\.noise: got "laplace", expected one of "gaussian", "uniform", "rademacher"/],
     ['data.model', { model: 'weird' }, /data\.model: got "weird"/],
     ['data.seed', { seed: -1 }, /data\.seed: got -1/],

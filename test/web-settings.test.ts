@@ -10,7 +10,22 @@ import { axisValues as specAxisValues, cells, resolveSweep } from '../ts/sweep/s
 import measured from '../docs/presets-measured.json';
 import { calibrate, cellWork, estimate, resetCalibration, roughly, sweepWork } from '../ts/web/estimate.js';
 import { fmt } from '../ts/web/util.js';
+import { DATA_FIELDS, TRAIN_FIELDS } from '../ts/web/form.js';
 import { axisValues, demoSettings, PRESETS, presetSettings, settingsFromHash, settingsHash, sweepConfig, theoryOptions, trainConfig, trainingSteps } from '../ts/web/settings.js';
+
+describe('web form fields from the schema', () => {
+  it('bounds, kinds and choices come from the core\'s declaration', () => {
+    const byPath = Object.fromEntries([...DATA_FIELDS, ...TRAIN_FIELDS].map((f) => [f.path, f]));
+    expect(byPath['data.classes']).toMatchObject({ min: 2, max: 1000, step: 1 });
+    expect(byPath['data.perClass']).toMatchObject({ min: 1, step: 1 });
+    expect(byPath['data.perClass'].kind).toBeUndefined(); // a number input, though the field may be a list
+    expect(byPath['data.featureNorm']).toMatchObject({ min: 0, step: 'any' });
+    expect(byPath['data.featureNorm'].kind).toBeUndefined();
+    expect(byPath['data.noise'].options!.map((o) => o.value)).toEqual(['gaussian', 'uniform', 'rademacher']);
+    expect(byPath['train.width']).toMatchObject({ min: 1, max: 1_000_000, step: 1 });
+    expect(byPath['data.gamma'].title).toMatch(/noise correlation ratio/);
+  });
+});
 
 describe('web page settings', () => {
   // Configs are resolved by a loaded core (the page loads one on its main thread).

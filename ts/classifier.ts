@@ -27,47 +27,17 @@ export interface TensorSet {
 }
 
 /** Input shape of each architecture. */
+// What the core says about a classifier, its SGD runs and layers (generated from crates/core/src/cnn).
+export type { ClassifierInfo, LayerInfo as ClassifierLayerInfo, RunStats } from './generated/config.js';
+import type { ClassifierInfo, RunStats } from './generated/config.js';
+
 export const ARCH_INPUT: Record<ClassifierOptions['arch'], [number, number, number]> = {
   lenet5: [1, 28, 28],
   'cifar-small': [3, 32, 32],
 };
 
-export interface ClassifierLayerInfo {
-  kind: 'conv' | 'relu' | 'maxpool2' | 'flatten' | 'linear';
-  outShape: number[];
-  params: number;
-  /** PyTorch's shape of the weight ([out, in, k, k] or [out, in]). */
-  weightShape: number[] | null;
-}
 
-/** What the core says about a classifier (its resolved core config, layers and position). */
-export interface ClassifierInfo {
-  config: { arch: string; classes: number; batchSize: number; lr: number; momentum: number; weightDecay: number; seed: number; mean: number[]; std: number[] };
-  inputShape: [number, number, number];
-  classes: number;
-  /** Parameters in PyTorch's state_dict order (weight, bias of each layer). */
-  paramCount: number;
-  layers: ClassifierLayerInfo[];
-  /** Images per shard: the fixed unit of parallel work (results do not depend on threads). */
-  shard: number;
-  threads: number;
-  trainSize: number;
-  epoch: number;
-  batchInEpoch: number;
-  batchesPerEpoch: number;
-  step: number;
-}
 
-export interface RunStats {
-  batches: number;
-  samples: number;
-  lossSum: number;
-  correct: number;
-  epoch: number;
-  batchInEpoch: number;
-  batchesPerEpoch: number;
-  step: number;
-}
 
 export interface Evaluation {
   n: number;

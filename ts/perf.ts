@@ -162,14 +162,10 @@ export function measureClock(bf: Benignfit, minSeconds = 0.2): number | null {
   return (8 * iters) / seconds / 1e9;
 }
 
-export interface KernelInfo {
-  /** Instruction set of the training kernels: avx512f, avx2, plain (native) or simd128 (wasm). */
-  isa: string;
-  /** Whether the gemm crate's AVX-512 kernels are built in (used when the CPU has AVX-512F). */
-  gemmAvx512: boolean;
-  /** Threads the kernels may use. */
-  threads: number;
-}
+
+/** What the kernels run with (the core's `KernelInfo`, generated). */
+export type { KernelInfo } from './generated/config.js';
+import type { KernelInfo } from './generated/config.js';
 
 /** What the kernels of this backend run with. */
 export function kernelInfo(bf: Benignfit): KernelInfo {

@@ -19,113 +19,19 @@ import {
   type TheoryOptionsInput,
 } from './config.js';
 import { abortError, BenignfitError, invalid } from './errors.js';
+import { drive } from './job.js';
+// The reports the core declares (crates/core/src/theory*), generated: ts/generated/config.ts.
+export type { Phase, Item as ConditionItem, Spectra as TheoryNumerics, TheoryReport, LemmaReport, FitResult, FitReport, BoundaryReport } from './generated/config.js';
+import type { BoundaryReport, FitReport, LemmaReport, TheoryReport } from './generated/config.js';
 import type { Dataset, LongTailedAcc, RawBackend, RawRun } from './types.js';
 
-export type Phase = 'benign-explicit' | 'benign-implicit' | 'harmful' | 'uncharacterized';
 
-/** One inequality, at its worst case over classes or pairs. */
-export interface ConditionItem {
-  /** a1..a4, b1..b5, c1..c3 (Condition 1); rank/top/bottom, active, ratio (lemmas). */
-  id: string;
-  text: string;
-  lhs: number | null;
-  rhs: number | null;
-  sense: '>=' | '<=';
-  /** lhs/rhs for ">=", rhs/lhs for "<=": holds exactly when margin >= 1 (null: divisor 0). */
-  margin: number | null;
-  /** null where the item does not apply. */
-  holds: boolean | null;
-  /** Worst-case classes (i, j) or class (i). */
-  at?: number[];
-  note?: string;
-}
 
-export interface TheoryNumerics {
-  trace: number[];
-  frobSq: number[][];
-  opNorm: number[][];
-  rank: number[];
-  lambdaMaxPlus: number[];
-  lambdaMinPlus: number[];
-  method: 'closed-form' | 'numeric';
-  rankTol: number;
-  power?: { block: number; tol: number; maxIterations: number; iterations: number; residual: number; converged: boolean };
-}
 
-/** What Theorem 1 and Condition 1 say about a data model (before training). */
-export interface TheoryReport {
-  kind: string;
-  classes: number;
-  dim: number;
-  noise: string;
-  classSizes: number[];
-  n: number;
-  width: number;
-  lr: number;
-  sigma0: number;
-  featureNorms: number[];
-  /** Tr(A_k^T A_k). */
-  trace: number[];
-  /** ||A_k^T A_j||_F^2, K x K. */
-  frobSq: number[][];
-  /** ||A_k^T A_j||_op, K x K. */
-  opNorm: number[][];
-  rank: number[];
-  lambdaMaxPlus: number[];
-  lambdaMinPlus: number[];
-  /** SNR_k (null: infinite). */
-  snr: (number | null)[];
-  /** |S_k|^2 ||u_k||^4 / (|S_j| ||A_k^T A_j||_F^2) (null on the diagonal). */
-  snrPairs: (number | null)[][];
-  /** Gamma_{k,j} (null on the diagonal). */
-  gammaRatio: (number | null)[][];
-  gammaMin: (number | null)[];
-  iterations: { value: number; traceTerm: number; initTerm: number; widthTerm: number; lr: number; epsilon: number; tUsed: number; note: string };
-  conditions: ConditionItem[];
-  conditionsHold: { a: boolean; b: boolean; c: boolean; all: boolean };
-  bounds: {
-    explicit: { class: number; snr: number | null; threshold: number; holds: boolean; bound: number }[];
-    implicit: { class: number; gammaMin: number | null; threshold: number; holds: boolean; perL: { L: number; bound: number }[] }[];
-    harmful: { class: number; snr: number | null; gammaMin: number | null; threshold: number; holds: boolean; lowerBound: number }[];
-  };
-  phase: Phase[];
-  constants: TheoryConstants;
-  ls: number[];
-  numerics: TheoryNumerics;
-}
 
 /** Accuracy on the L-long-tailed test subset for one L: the same record training reports. */
 export type LongTailedResult = LongTailedAcc;
 
-export interface LemmaReport {
-  width: number;
-  steps: number | null;
-  sigma0: number;
-  sigma0Measured: number | null;
-  rankTol: number;
-  lemma3: { class: number; rank: number; singularValues: number[]; index: number | null; items: ConditionItem[] }[];
-  lemma4: { class: number; draws: number; threshold: number; meanActive: number; minActive: number; shareAtLeast: number; item: ConditionItem }[];
-  lemma5: {
-    class: number;
-    ownMin: number;
-    ownMean: number;
-    otherMax: number;
-    otherMean: number;
-    ratio: number | null;
-    meanRatio: number | null;
-    ratioPerClass: (number | null)[];
-    item: ConditionItem;
-  }[];
-  lemma6: { measured: number[][]; scale: number[][]; ratio: (number | null)[][] } | null;
-  lemma7: { max: number | null; curve: (number | null)[] | null; finalKappa: number | null; theoryScale: number | null };
-  /** b(S_k) of eq. 8. */
-  b: number[] | null;
-  test: { acc: number; accPerClass: (number | null)[]; count: number } | null;
-  longTailed:
-    | { L: number; count: number; error: number | null; perClass: { class: number; count: number; error: number | null; bound: number; condition: boolean }[] }[]
-    | null;
-  freshSeed: number;
-}
 
 export interface TheoryResult extends TheoryReport {
   /** Present when computed from a trained run. */
@@ -169,38 +75,8 @@ export interface FitRowInput {
   [other: string]: unknown;
 }
 
-export interface FitResult {
-  estimate: number | null;
-  ci: [number, number] | null;
-  level: number;
-  stdError: number | null;
-  points: number;
-  rows: number;
-  zeroErrorPoints: number;
-  droppedPoints: number;
-  residualRms: number | null;
-  data: [number, number][];
-  note: string;
-}
 
-export interface FitReport {
-  c1: FitResult;
-  c2: FitResult;
-  classes: number;
-  options: Record<string, unknown>;
-}
 
-export interface BoundaryReport {
-  plane: 'featureNorm-gamma' | 'featureNorm-perClass' | 'gamma-perClass';
-  x: number[];
-  y: number[];
-  /** phase[iy][ix]. */
-  phase: Phase[][];
-  snr: number[][];
-  gamma: number[][];
-  curves: { id: string; label: string; points: [number, number][] }[];
-  constants: TheoryConstants;
-}
 
 /** The raw arrays of the explicit model, taken from the options or a dataset. */
 function dataOf(data: DataConfigInput | Dataset, arrays: TheoryArrays = {}): { cfg: DataConfig; features: Float32Array | null; noiseFactors: Float32Array | null } {
@@ -308,13 +184,9 @@ export async function runTheoryAsync(
   if (signal?.aborted) throw abortError('theory');
   const job = call((r) => new r.TheoryJob(JSON.stringify(cfg), JSON.stringify(opts), features, noiseFactors, raw, threads));
   try {
-    for (;;) {
-      const finished = call(() => job.run(1));
-      onProgress?.({ done: job.done(), total: job.total() });
-      if (finished) break;
-      await new Promise((res) => setTimeout(res, 0));
-      if (signal?.aborted) throw abortError('theory');
-    }
+    // One unit per call: a unit is an SVD, a Gram matrix or a power iteration, often seconds.
+    const { aborted } = await drive(call, job, { signal, maxBudget: 1, onChunk: (p) => onProgress?.({ done: p.done, total: p.total }) });
+    if (aborted) throw abortError('theory');
     const json = call(() => job.result());
     return { ...(JSON.parse(json) as TheoryReport & { lemmas?: LemmaReport }), config: { data: cfg, theory: opts } };
   } finally {

@@ -4,15 +4,12 @@
  */
 import { resolveTrainConfig, type TrainConfig, type TrainConfigInput } from './config.js';
 import { BenignfitError, fromBinding, invalid } from './errors.js';
-import type { BackendName, EvalRecord, RawBackend, RawTrainArgs, RawTrainer, RawTrainerGroup, TrainCallbacks, TrainData, TrainGroupCallbacks, TrainGroupResult, TrainResult, TrainSummary } from './types.js';
+import { drive } from './job.js';
+import type { BackendName, EvalRecord, RawBackend, RawTrainer, RawTrainerGroup, RawTrainInput, TrainCallbacks, TrainData, TrainGroupCallbacks, TrainGroupResult, TrainResult, TrainSummary } from './types.js';
+
+export { yieldNow } from './job.js';
 
 type Caller = <T>(f: (raw: RawBackend) => T) => T;
-
-/** Yield to the event loop (so timers, AbortSignals and UI run between chunks). */
-export function yieldNow(): Promise<void> {
-  if (typeof setImmediate === 'function') return new Promise((r) => setImmediate(r));
-  return new Promise((r) => setTimeout(r, 0));
-}
 
 function checkData(data: TrainData): void {
   const { classes: k, dim: d } = data;
@@ -38,22 +35,23 @@ export async function train(
   checkData(data);
   const cfg = resolveTrainConfig({ threads, ...options });
   const t0 = performance.now();
-  const tr: RawTrainer = call((raw) => new raw.Trainer(JSON.stringify(cfg), ...rawArgs(data)));
+  const tr: RawTrainer = call((raw) => new raw.Trainer(JSON.stringify(cfg), rawInput(data)));
   try {
-    const total = tr.totalSteps();
     let seenEvals = 0;
-    const report = () => {
-      if (cb.onEval) {
-        const hist = JSON.parse(tr.history()) as EvalRecord[];
-        for (; seenEvals < hist.length; seenEvals++) cb.onEval(hist[seenEvals]);
-      }
-      if (cb.onProgress) {
-        const step = tr.step();
-        const seconds = (performance.now() - t0) / 1000;
-        cb.onProgress({ step, totalSteps: total, epoch: cfg.batchSize ? (step * cfg.batchSize) / data.trainY.length : step, loss: tr.lastLoss(), seconds, eta: step > 0 ? (seconds / step) * (total - step) : NaN });
-      }
-    };
-    const aborted = await drive(call, tr, cb.signal, report);
+    const { aborted } = await drive(call, tr, {
+      signal: cb.signal,
+      onChunk: (p) => {
+        if (cb.onEval) {
+          const hist = JSON.parse(tr.history()) as EvalRecord[];
+          for (; seenEvals < hist.length; seenEvals++) cb.onEval(hist[seenEvals]);
+        }
+        if (cb.onProgress) {
+          const seconds = (performance.now() - t0) / 1000;
+          const step = p.done;
+          cb.onProgress({ step, totalSteps: p.total, epoch: cfg.batchSize ? (step * cfg.batchSize) / data.trainY.length : step, loss: p.loss ?? NaN, seconds, eta: step > 0 ? (seconds / step) * (p.total - step) : NaN });
+        }
+      },
+    });
     const result = collect(call, tr, cfg, backend, aborted, t0);
     if (cb.onEval) for (; seenEvals < result.history.length; seenEvals++) cb.onEval(result.history[seenEvals]);
     return result;
@@ -62,42 +60,29 @@ export async function train(
   }
 }
 
-/**
- * Run `runner` in chunks until it is done, or until `signal` aborts (then true), calling `between`
- * after every chunk and yielding to the event loop.
- */
-async function drive(call: Caller, runner: { done(): boolean; run(maxSteps: number): number }, signal: AbortSignal | undefined, between: () => void): Promise<boolean> {
-  let chunk = 1;
-  while (!call(() => runner.done())) {
-    if (signal?.aborted) return true;
-    const c0 = performance.now();
-    call(() => runner.run(chunk));
-    const dt = performance.now() - c0;
-    // Aim for chunks of about 50 ms: responsive progress and cancellation, little overhead.
-    chunk = Math.max(1, Math.min(100_000, Math.round((chunk * 50) / Math.max(dt, 0.01))));
-    between();
-    await yieldNow();
-  }
-  return false;
-}
-
-/** The raw constructors' data arguments. */
-function rawArgs(data: TrainData): RawTrainArgs {
-  const dataCfg = data.config && data.config.model !== 'explicit' ? JSON.stringify(data.config) : null;
-  return [dataCfg, data.classes, data.dim, data.trainX, data.trainY, data.trainPos ?? null, data.features ?? null, data.testX ?? null, data.testY ?? null, data.testPos ?? null];
+/** The raw constructors' training set. */
+function rawInput(data: TrainData): RawTrainInput {
+  const o: RawTrainInput = { classes: data.classes, dim: data.dim, trainX: data.trainX, trainY: data.trainY };
+  if (data.config && data.config.model !== 'explicit') o.dataConfig = JSON.stringify(data.config);
+  if (data.trainPos) o.trainPos = data.trainPos;
+  if (data.features) o.features = data.features;
+  if (data.testX) o.testX = data.testX;
+  if (data.testY) o.testY = data.testY;
+  if (data.testPos) o.testPos = data.testPos;
+  return o;
 }
 
 /** Final evaluation and everything a finished (or stopped) raw trainer holds. */
 function collect(call: Caller, tr: RawTrainer, cfg: TrainConfig, backend: BackendName, aborted: boolean, t0: number): TrainResult {
-  const summary = JSON.parse(call(() => tr.finish())) as TrainSummary;
+  const o = call(() => tr.finish());
   return {
-    weights: call(() => tr.weights()),
-    weightsInit: tr.initialWeights(),
-    history: JSON.parse(tr.history()) as EvalRecord[],
-    lossCurve: tr.lossCurve(),
-    kappaCurve: tr.kappaCurve(),
-    logitSums: tr.logitSums(),
-    summary,
+    weights: o.weights,
+    weightsInit: o.initialWeights,
+    history: JSON.parse(o.history) as EvalRecord[],
+    lossCurve: o.lossCurve,
+    kappaCurve: o.kappaCurve,
+    logitSums: o.logitSums,
+    summary: JSON.parse(o.summary) as TrainSummary,
     config: cfg,
     aborted,
     seconds: (performance.now() - t0) / 1000,
@@ -128,13 +113,11 @@ export async function trainGroup(
     }
   });
   const t0 = performance.now();
-  const group: RawTrainerGroup = call((raw) => new raw.TrainerGroup(JSON.stringify(cfgs), ...rawArgs(data)));
+  const group: RawTrainerGroup = call((raw) => new raw.TrainerGroup(JSON.stringify(cfgs), rawInput(data)));
   try {
-    const aborted = await drive(call, group, cb.signal, () => {
-      if (cb.onProgress) {
-        const [step, totalSteps] = Array.from(group.progress());
-        cb.onProgress({ step, totalSteps, seconds: (performance.now() - t0) / 1000 });
-      }
+    const { aborted } = await drive(call, group, {
+      signal: cb.signal,
+      onChunk: (p) => cb.onProgress?.({ step: p.done, totalSteps: p.total, seconds: (performance.now() - t0) / 1000 }),
     });
     const results: (TrainResult | null)[] = [];
     const errors: (BenignfitError | null)[] = [];

@@ -2,44 +2,14 @@
  * The public types of benignfit, shared by both backends (one source of truth).
  */
 import type { DataConfig } from './config.js';
+import type { InfluenceClassInfo as CoreClassInfo, JobProgress } from './generated/config.js';
+// Result types the core declares (crates/core/src), generated: ts/generated/config.ts.
+export type { VersionInfo, ModelDescription, LongTailed as LongTailedAcc, EvalRecord, TrainSummary, FrobeniusSummary } from './generated/config.js';
+import type { EvalRecord, ModelDescription, TrainSummary } from './generated/config.js';
 
 export type BackendName = 'native' | 'wasm';
 
-export interface VersionInfo {
-  /** Version of the Rust core. */
-  core: string;
-  /** Version of the seeded data format (bumped when a seed would give other data). */
-  dataFormat: number;
-  /** The compiler that built this backend. */
-  rustc: string;
-  targetArch: string;
-  /** SIMD instruction sets in use (avx2, fma, avx512f, simd128). */
-  simd: string[];
-  /** Threads the kernels may use. */
-  threads: number;
-}
 
-/** Exact description of a data model (written as model.json by `generate`). */
-export interface ModelDescription {
-  kind: 'heterogeneous' | 'homogeneous' | 'spectra' | 'explicit';
-  classes: number;
-  dim: number;
-  noise: 'gaussian' | 'uniform' | 'rademacher';
-  featureNorms: number[];
-  /** The class-specific eigenvalue lambda_k (heterogeneous and homogeneous models). */
-  lambda: number[] | null;
-  baseEigenvalue: number | null;
-  /** Tr(A_k^T A_k). */
-  trace: number[];
-  /** ||A_k^T A_j||_F^2, K x K. */
-  frobSq: number[][];
-  /** Size-free ratio ||A_k^T A_k||_F^2 / ||A_k^T A_j||_F^2 (null on the diagonal). */
-  gamma: (number | null)[][];
-  /** Gamma_{k,j} of Theorem 1, with the training class sizes (null on the diagonal). */
-  gammaSized: (number | null)[][];
-  trainClassSizes: number[];
-  testClassSizes: number[];
-}
 
 /** A dataset: x arrays are n x 2 x d (row-major), patch `pos[i]` of sample i is its feature. */
 export interface Dataset {
@@ -83,49 +53,58 @@ export interface RawDataset {
   description: string;
 }
 
-/** A training run in the core, driven in chunks. */
-export interface RawTrainer {
-  run(maxSteps: number): number;
-  step(): number;
-  totalSteps(): number;
-  done(): boolean;
-  lastLoss(): number;
-  flopsPerStep(): number;
-  weights(): Float32Array;
-  initialWeights(): Float32Array;
-  evaluate(): string;
-  finish(): string;
-  history(): string;
-  logitSums(): Float64Array;
-  lossCurve(): Float64Array;
-  kappaCurve(): Float64Array;
+/** Where a job of the core stands after a call (the core's `job::Progress`, generated). */
+export type { JobProgress };
+
+/** Long work in the core: `advance(budget)` does up to `budget` units and returns JobProgress as JSON (ts/job.ts drives it). */
+export interface RawJob {
+  advance(budget: number): string;
   free?(): void;
 }
 
-/** The data arguments of the raw Trainer and TrainerGroup constructors (after the config). */
-export type RawTrainArgs = [
-  dataConfig: string | null | undefined,
-  classes: number,
-  dim: number,
-  x: Float32Array,
-  y: Int32Array,
-  pos: Uint8Array | null | undefined,
-  features: Float32Array | null | undefined,
-  testX: Float32Array | null | undefined,
-  testY: Int32Array | null | undefined,
-  testPos: Uint8Array | null | undefined,
-];
+/** A training set, as the raw Trainer and TrainerGroup constructors take it. */
+export interface RawTrainInput {
+  /** The resolved data config that generated the arrays (JSON), if any. */
+  dataConfig?: string;
+  classes: number;
+  dim: number;
+  trainX: Float32Array;
+  trainY: Int32Array;
+  trainPos?: Uint8Array;
+  features?: Float32Array;
+  testX?: Float32Array;
+  testY?: Int32Array;
+  testPos?: Uint8Array;
+}
 
-/** The core's TrainerGroup: trainings on the same data, stepped together; members come out as RawTrainers. */
-export interface RawTrainerGroup {
-  run(maxSteps: number): number;
-  done(): boolean;
-  /** [steps taken, steps planned], summed over the members. */
-  progress(): ArrayLike<number>;
+/** What a finished (or stopped) raw training holds. */
+export interface RawTrainOutput {
+  /** JSON of the TrainSummary. */
+  summary: string;
+  weights: Float32Array;
+  initialWeights: Float32Array;
+  /** JSON of the EvalRecords. */
+  history: string;
+  lossCurve: Float64Array;
+  logitSums: Float64Array;
+  kappaCurve: Float64Array;
+}
+
+/** A training run in the core, a job. */
+export interface RawTrainer extends RawJob {
+  /** JSON of the EvalRecords so far. */
+  history(): string;
+  flopsPerStep(): number;
+  /** A final evaluation, and everything the training holds. */
+  finish(): RawTrainOutput;
+}
+
+/** The core's TrainerGroup: trainings on the same data, stepped together (a job); members come out as RawTrainers. */
+export interface RawTrainerGroup extends RawJob {
   /** Member `index` (throws the error it failed with). */
   take(index: number): RawTrainer;
-  free?(): void;
 }
+
 
 /** A GEMM on buffers allocated once (ts/perf.ts times `run`). */
 export interface RawGemmBench {
@@ -154,48 +133,8 @@ export interface RawClassifierTrainer {
 }
 
 
-/** Accuracy on the L-long-tailed test subset (Definition 1) for one L. */
-export interface LongTailedAcc {
-  L: number;
-  /** Size of the L-long-tailed subset. */
-  count: number;
-  correct: number;
-  /** correct / count (null when the subset is empty). */
-  acc: number | null;
-  countPerClass: number[];
-  correctPerClass: number[];
-  accPerClass: (number | null)[];
-}
 
-/** Metrics at one step of training. */
-export interface EvalRecord {
-  step: number;
-  epoch: number;
-  trainLoss: number;
-  trainAcc: number;
-  testLoss: number | null;
-  testAcc: number | null;
-  testAccPerClass: (number | null)[] | null;
-  longTailed: LongTailedAcc[];
-  /** max_r <w_{k,r}, u_k> per class (feature learning). */
-  featureLearning: number[] | null;
-  /** max_r <w_{y_i,r}, xi_i> over training examples (noise memorisation). */
-  noiseMemorization: { mean: number; max: number; perClass: number[] } | null;
-  /** max_i g_i / min_i g_i, g_i = 1 - logit_{y_i} (Lemma 7). */
-  kappa: number;
-}
 
-export interface TrainSummary {
-  steps: number;
-  epochs: number;
-  stopReason: string;
-  route: 'gram' | 'direct';
-  structure: 'feature-noise' | 'general';
-  rows: number;
-  flopsPerStep: number;
-  finalMetrics: EvalRecord;
-  kappaMax: number;
-}
 
 /** Training data: a Dataset from generate(), or arrays of your own. */
 export interface TrainData {
@@ -276,34 +215,11 @@ export interface TrainGroupResult {
   backend: BackendName;
 }
 
-/** One class of an influence run (`ClassInfo` of the core). */
-export interface InfluenceClassInfo {
-  class: number;
-  n: number;
-  route: 'scatter' | 'gram';
-  /** Pixels that vary within the class (constant ones add nothing and are dropped). */
-  keptPixels: number;
-  /** ||S||_F^2 = tr(S S). */
-  frobSq: number;
-  /** tr(S). */
-  trace: number;
-  /** Multiply-adds in the matrix products. */
-  madds: number;
-  block: number;
-  /** Wall time of the class (added by TypeScript). */
+/** One class of an influence run (the core's `ClassInfo`), with its wall time added by TypeScript. */
+export interface InfluenceClassInfo extends CoreClassInfo {
   seconds?: number;
 }
 
-/** The Figure 6 matrix and the ratios it implies (`FrobeniusSummary` of the core). */
-export interface FrobeniusSummary {
-  /** K x K, tr(S_i S_j), the estimate of ||A_i^T A_j||_F^2. */
-  frobSq: number[][];
-  /** Gamma_{k,j} = n_k tr(S_k S_k) / (n_j tr(S_k S_j)); null on the diagonal. */
-  gamma: (number | null)[][];
-  minGamma: (number | null)[];
-  gammaSizeFree: (number | null)[][];
-  classSizes: number[];
-}
 
 export interface RawClassScores {
   scores: Float64Array;
@@ -346,9 +262,9 @@ export interface RawBackend {
   /** The JSON Schema of every config section. */
   configSchemas: () => string;
   generate: (config: string, features: Float32Array | null | undefined, noiseFactors: Float32Array | null | undefined, includeFactors: boolean, threads: number) => RawDataset;
-  Trainer: new (config: string, ...data: RawTrainArgs) => RawTrainer;
+  Trainer: new (config: string, input: RawTrainInput) => RawTrainer;
   /** Several resolved configs (a JSON array) on the same data. */
-  TrainerGroup: new (configs: string, ...data: RawTrainArgs) => RawTrainerGroup;
+  TrainerGroup: new (configs: string, input: RawTrainInput) => RawTrainerGroup;
   predict: (weights: Float32Array, classes: number, width: number, dim: number, x: Float32Array, threads: number) => Float64Array;
   ClassifierTrainer: new (config: string, threads: number) => RawClassifierTrainer;
   removalOrder: (seed: number, n: number) => Uint32Array;
@@ -370,11 +286,7 @@ export interface RawBackend {
   kernelInfo: () => string;
 }
 
-/** Theorem 1 in units of work (ts/theory.ts drives it to report progress and honour an AbortSignal). */
-export interface RawTheoryJob {
-  run(units: number): boolean;
-  done(): number;
-  total(): number;
+/** Theorem 1 in units of work, a job; `result()` once finished. */
+export interface RawTheoryJob extends RawJob {
   result(): string;
-  free?(): void;
 }

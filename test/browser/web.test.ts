@@ -17,6 +17,8 @@ import { meanGrid } from '../../ts/sweep/figure.js';
 import { InProcessExecutor, runSweep } from '../../ts/sweep/run.js';
 import { cells, resolveSweep } from '../../ts/sweep/spec.js';
 import { demoSettings, settingsHash, sweepConfig, type Settings } from '../../ts/web/settings.js';
+import { DATA_SHOWN, TRAIN_SHOWN } from '../../ts/web/form.js';
+import { fields } from '../../ts/schema.js';
 import { downloadOf, launch, repo, serve, type Browser } from './helpers.js';
 
 const SHOTS = process.env.BENIGNFIT_SCREENSHOTS === '1';
@@ -173,6 +175,28 @@ describe('the web page in Chromium', () => {
     expect(await page.textContent('#phase-error')).toMatch(/\[E_INVALID\] data\.classes: got 1, expected an integer from 2 to 1000/);
     await page.click('#run-sweep');
     expect(await page.getAttribute('#phase-status', 'data-state')).toBe('idle');
+    expect(errors, errors.join('\n')).toEqual([]);
+  });
+
+  it('the form follows the core\'s declaration: bounds and help from the schema, every other field under "more fields", the core\'s words for a bad one', async () => {
+    const { page, errors } = br;
+    await open(page, 'phase');
+    const classes = await page.$eval('#view-phase input[name="data-classes"]', (e) => [(e as HTMLInputElement).min, (e as HTMLInputElement).max]);
+    expect(classes).toEqual(['2', '1000']);
+    // Every field of the data and train sections the form does not show has an input here.
+    const shown = { data: DATA_SHOWN, train: TRAIN_SHOWN };
+    for (const sec of ['data', 'train'] as const) {
+      const names = await page.$$eval(`#${sec}-extra [data-path]`, (es) => es.map((e) => e.getAttribute('data-path')));
+      const want = fields(sec).map((f) => f.name).filter((n) => !shown[sec].includes(n)).map((n) => `extra.${sec}.${n}`);
+      expect(want.length).toBeGreaterThan(0);
+      expect(names).toEqual(want);
+    }
+    await page.click('#view-phase details.more-fields summary');
+    await page.fill('#view-phase input[name="extra-data-baseEigenvalue"]', '0');
+    await page.waitForFunction(() => document.querySelector('#phase-error')?.textContent !== '');
+    expect(await page.textContent('#phase-error')).toMatch(/data\.baseEigenvalue: got 0, expected a finite number > 0/);
+    await page.fill('#view-phase input[name="extra-data-baseEigenvalue"]', '');
+    await page.waitForFunction(() => document.querySelector('#phase-error')?.textContent === '');
     expect(errors, errors.join('\n')).toEqual([]);
   });
 

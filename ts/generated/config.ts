@@ -369,9 +369,6 @@ export interface TheoryOptionsInput {
   epsilon?: number;
   /**
    * The L values of Definition 1 / Statement 2(b).
-   *
-   * @minItems 1
-   * @maxItems 1000
    */
   ls?: number[];
   /**
@@ -391,6 +388,10 @@ export interface TheoryOptionsInput {
    * Seed of the fresh draws of Lemma 4 (default: the data seed).
    */
   seed?: number | null;
+  /**
+   * Refuse allocations above this many bytes (default 8 GiB): the lemma measurements.
+   */
+  memoryLimit?: number | null;
 }
 /**
  * The absolute constants of Condition 1, Theorem 1 and Lemma 5.
@@ -539,16 +540,10 @@ export interface BoundaryOptionsInput {
   plane: 'featureNorm-gamma' | 'featureNorm-perClass' | 'gamma-perClass';
   /**
    * The x axis values.
-   *
-   * @minItems 1
-   * @maxItems 100000
    */
   x: number[];
   /**
    * The y axis values.
-   *
-   * @minItems 1
-   * @maxItems 100000
    */
   y: number[];
   /**
@@ -578,8 +573,6 @@ export interface BoundaryOptionsInput {
   constants?: Constants2;
   /**
    * Error levels at which to draw the contours of the 2(a) and 2(b) bounds (with c1, c2).
-   *
-   * @maxItems 100
    */
   levels?: number[];
   /**
@@ -713,6 +706,24 @@ export interface PowerConfig1 {
  */
 /**
  * This interface was referenced by `BenignfitResolved`'s JSON-Schema
+ * via the `definition` "InfluenceRoute".
+ */
+export type InfluenceRoute = 'scatter' | 'gram';
+/**
+ * This interface was referenced by `BenignfitResolved`'s JSON-Schema
+ * via the `definition` "ArchName".
+ */
+/**
+ * This interface was referenced by `BenignfitResolved`'s JSON-Schema
+ * via the `definition` "Phase".
+ */
+export type Phase = 'benign-explicit' | 'benign-implicit' | 'harmful' | 'uncharacterized';
+/**
+ * This interface was referenced by `BenignfitResolved`'s JSON-Schema
+ * via the `definition` "Plane".
+ */
+/**
+ * This interface was referenced by `BenignfitResolved`'s JSON-Schema
  * via the `definition` "ModelSpec".
  */
 /**
@@ -726,10 +737,6 @@ export interface PowerConfig1 {
 /**
  * This interface was referenced by `BenignfitResolved`'s JSON-Schema
  * via the `definition` "Route".
- */
-/**
- * This interface was referenced by `BenignfitResolved`'s JSON-Schema
- * via the `definition` "ArchName".
  */
 /**
  * How images are normalised per channel before the network: (x - mean) / std.
@@ -765,11 +772,7 @@ export interface PowerConfig1 {
  * via the `definition` "Method".
  */
 /**
- * This interface was referenced by `BenignfitResolved`'s JSON-Schema
- * via the `definition` "Plane".
- */
-/**
- * Resolved configs: every field present, as the core fills them.
+ * Resolved configs: every field present, as the core fills them; and the result types the core hands over as JSON.
  */
 export interface BenignfitResolved {
   data?: DataConfig;
@@ -1042,9 +1045,6 @@ export interface TheoryOptions {
   epsilon: number;
   /**
    * The L values of Definition 1 / Statement 2(b).
-   *
-   * @minItems 1
-   * @maxItems 1000
    */
   ls: number[];
   /**
@@ -1064,6 +1064,10 @@ export interface TheoryOptions {
    * Seed of the fresh draws of Lemma 4 (default: the data seed).
    */
   seed?: number | null;
+  /**
+   * Refuse allocations above this many bytes (default 8 GiB): the lemma measurements.
+   */
+  memoryLimit?: number | null;
 }
 /**
  * The absolute constants of Condition 1, Theorem 1 and Lemma 5.
@@ -1113,16 +1117,10 @@ export interface BoundaryOptions {
   plane: 'featureNorm-gamma' | 'featureNorm-perClass' | 'gamma-perClass';
   /**
    * The x axis values.
-   *
-   * @minItems 1
-   * @maxItems 100000
    */
   x: number[];
   /**
    * The y axis values.
-   *
-   * @minItems 1
-   * @maxItems 100000
    */
   y: number[];
   /**
@@ -1152,8 +1150,6 @@ export interface BoundaryOptions {
   constants: Constants2;
   /**
    * Error levels at which to draw the contours of the 2(a) and 2(b) bounds (with c1, c2).
-   *
-   * @maxItems 100
    */
   levels: number[];
   /**
@@ -1165,12 +1161,892 @@ export interface BoundaryOptions {
  * The absolute constants (C1, C2, C3 draw the boundaries).
  */
 /**
+ * Where a job stands after a call.
+ *
+ * This interface was referenced by `BenignfitResolved`'s JSON-Schema
+ * via the `definition` "JobProgress".
+ */
+export interface JobProgress {
+  /**
+   * Units done: steps of a training (summed over a group), units of Theorem 1 work.
+   */
+  done: number;
+  /**
+   * Units planned.
+   */
+  total: number;
+  /**
+   * Nothing is left to do (done, stopped early or failed).
+   */
+  finished: boolean;
+  /**
+   * The training loss before the last step (trainings only).
+   */
+  loss?: number | null;
+}
+/**
+ * This interface was referenced by `BenignfitResolved`'s JSON-Schema
+ * via the `definition` "VersionInfo".
+ */
+export interface VersionInfo {
+  core: string;
+  dataFormat: number;
+  rustc: string;
+  targetArch: string;
+  simd: string[];
+  threads: number;
+}
+/**
+ * What the kernels run with on this build and machine.
+ *
+ * This interface was referenced by `BenignfitResolved`'s JSON-Schema
+ * via the `definition` "KernelInfo".
+ */
+export interface KernelInfo {
+  /**
+   * Instruction set of the training kernels (avx512f, avx2, plain, simd128).
+   */
+  isa: string;
+  /**
+   * Whether the gemm crate was built with its AVX-512 kernels (used when the CPU has them).
+   */
+  gemmAvx512: boolean;
+  /**
+   * Threads the kernels may use.
+   */
+  threads: number;
+}
+/**
+ * Exact description of a data model, written next to every dataset.
+ *
+ * This interface was referenced by `BenignfitResolved`'s JSON-Schema
+ * via the `definition` "ModelDescription".
+ */
+export interface ModelDescription {
+  kind: string;
+  classes: number;
+  dim: number;
+  noise: NoiseKind;
+  featureNorms: number[];
+  /**
+   * The class-specific eigenvalue lambda_k (frame models only).
+   */
+  lambda: number[] | null;
+  baseEigenvalue: number | null;
+  /**
+   * Tr(A_k^T A_k).
+   */
+  trace: number[];
+  /**
+   * ||A_k^T A_j||_F^2, K x K.
+   */
+  frobSq: number[][];
+  /**
+   * The size-free noise correlation ratio ||A_k^T A_k||_F^2 / ||A_k^T A_j||_F^2 (null on the diagonal).
+   */
+  gamma: (number | null)[][];
+  /**
+   * Gamma_{k,j} = |S_k| ||A_k^T A_k||_F^2 / (|S_j| ||A_k^T A_j||_F^2) with the training class sizes.
+   */
+  gammaSized: (number | null)[][];
+  trainClassSizes: number[];
+  testClassSizes: number[];
+}
+/**
+ * The error on L-long-tailed samples of a test set (Definition 1 with v = sum_{r in R(xi)} w_{y,r}:
+ * a sample is L-long-tailed when R(xi) is not empty and <v, xi> >= L ||A_y^T v||_2).
+ *
+ * This interface was referenced by `BenignfitResolved`'s JSON-Schema
+ * via the `definition` "LongTailed".
+ */
+export interface LongTailed {
+  L: number;
+  /**
+   * Long-tailed samples.
+   */
+  count: number;
+  /**
+   * Of them, classified correctly (F_y > F_k for every k != y; a tie counts as an error).
+   */
+  correct: number;
+  /**
+   * correct / count (null when count = 0).
+   */
+  acc: number | null;
+  countPerClass: number[];
+  correctPerClass: number[];
+  accPerClass: (number | null)[];
+}
+/**
+ * This interface was referenced by `BenignfitResolved`'s JSON-Schema
+ * via the `definition` "NoiseMemo".
+ */
+export interface NoiseMemo {
+  mean: number;
+  max: number;
+  perClass: number[];
+}
+/**
+ * Metrics at one step.
+ *
+ * This interface was referenced by `BenignfitResolved`'s JSON-Schema
+ * via the `definition` "EvalRecord".
+ */
+export interface EvalRecord {
+  step: number;
+  epoch: number;
+  trainLoss: number;
+  trainAcc: number;
+  testLoss: number | null;
+  testAcc: number | null;
+  testAccPerClass: (number | null)[] | null;
+  longTailed: LongTailed[];
+  /**
+   * max_r <w_{k,r}, u_k> per class (feature learning, as Cao et al. plot it).
+   */
+  featureLearning: number[] | null;
+  /**
+   * max_r <w_{y_i,r}, xi_i>: mean and max over training examples, and the mean per class.
+   */
+  noiseMemorization: NoiseMemo | null;
+  /**
+   * max_i g_i / min_i g_i with g_i = 1 - logit_{y_i} (Lemma 7's ratio) at this step.
+   */
+  kappa: number;
+}
+/**
+ * This interface was referenced by `BenignfitResolved`'s JSON-Schema
+ * via the `definition` "TrainSummary".
+ */
+export interface TrainSummary {
+  steps: number;
+  epochs: number;
+  stopReason: string;
+  route: string;
+  /**
+   * "feature-noise" (each feature stored once) or "general" (both patches of every sample).
+   */
+  structure: string;
+  rows: number;
+  flopsPerStep: number;
+  finalMetrics: EvalRecord;
+  /**
+   * max over the trajectory of the per-step kappa.
+   */
+  kappaMax: number;
+}
+/**
+ * What one class gave.
+ *
+ * This interface was referenced by `BenignfitResolved`'s JSON-Schema
+ * via the `definition` "InfluenceClassInfo".
+ */
+export interface InfluenceClassInfo {
+  class: number;
+  n: number;
+  route: InfluenceRoute;
+  /**
+   * Pixels that vary within the class (the others were dropped).
+   */
+  keptPixels: number;
+  /**
+   * ||S||_F^2 = tr(S S), the estimate of ||A^T A||_F^2.
+   */
+  frobSq: number;
+  /**
+   * tr(S), the estimate of Tr(A^T A).
+   */
+  trace: number;
+  /**
+   * Multiply-adds in the matrix products.
+   */
+  madds: number;
+  /**
+   * Block width used.
+   */
+  block: number;
+}
+/**
+ * The Figure 6 matrix and what it implies (Theorem 1 with the real class sizes).
+ *
+ * This interface was referenced by `BenignfitResolved`'s JSON-Schema
+ * via the `definition` "FrobeniusSummary".
+ */
+export interface FrobeniusSummary {
+  /**
+   * K x K, tr(S_i S_j) (symmetric; the diagonal is ||S_i||_F^2).
+   */
+  frobSq: number[][];
+  /**
+   * Gamma_{k,j} = n_k tr(S_k S_k) / (n_j tr(S_k S_j)), null on the diagonal (and where
+   * tr(S_k S_j) = 0).
+   */
+  gamma: (number | null)[][];
+  /**
+   * min_{j != k} Gamma_{k,j} per class.
+   */
+  minGamma: (number | null)[];
+  /**
+   * Size-free ratio tr(S_k S_k) / tr(S_k S_j).
+   */
+  gammaSizeFree: (number | null)[][];
+  classSizes: number[];
+}
+/**
+ * What [`Trainer::run`] did.
+ *
+ * This interface was referenced by `BenignfitResolved`'s JSON-Schema
+ * via the `definition` "RunStats".
+ */
+export interface RunStats {
+  /**
+   * Mini-batches run by this call.
+   */
+  batches: number;
+  /**
+   * Images seen by this call.
+   */
+  samples: number;
+  /**
+   * Sum over those images of the cross-entropy before each step.
+   */
+  lossSum: number;
+  /**
+   * How many of them were classified correctly before each step.
+   */
+  correct: number;
+  /**
+   * Position after the call.
+   */
+  epoch: number;
+  batchInEpoch: number;
+  batchesPerEpoch: number;
+  step: number;
+}
+/**
+ * This interface was referenced by `BenignfitResolved`'s JSON-Schema
+ * via the `definition` "EvalStats".
+ */
+export interface EvalStats {
+  n: number;
+  lossSum: number;
+  correct: number;
+}
+/**
+ * The fully resolved classifier config (the TypeScript layer fills defaults).
+ *
+ * This interface was referenced by `BenignfitResolved`'s JSON-Schema
+ * via the `definition` "ClassifierConfig".
+ */
+export interface ClassifierConfig {
+  arch: ArchName;
+  classes: number;
+  batchSize: number;
+  lr: number;
+  momentum: number;
+  weightDecay: number;
+  /**
+   * Seeds the initial weights and the order of the mini-batches.
+   */
+  seed: number;
+  /**
+   * Per-channel normalisation applied to every image: (x - mean) / std.
+   */
+  mean: number[];
+  std: number[];
+  memoryLimit: number | null;
+}
+/**
+ * This interface was referenced by `BenignfitResolved`'s JSON-Schema
+ * via the `definition` "LayerInfo".
+ */
+export interface LayerInfo {
+  kind: string;
+  /**
+   * Output shape per image: [channels, height, width] or [features].
+   */
+  outShape: number[];
+  /**
+   * Parameters (weight + bias) of the layer.
+   */
+  params: number;
+  /**
+   * PyTorch's shape of the weight, when the layer has one.
+   */
+  weightShape: number[] | null;
+}
+/**
+ * This interface was referenced by `BenignfitResolved`'s JSON-Schema
+ * via the `definition` "ClassifierInfo".
+ */
+export interface ClassifierInfo {
+  config: ClassifierConfig;
+  /**
+   * @minItems 3
+   * @maxItems 3
+   */
+  inputShape: [number, number, number];
+  classes: number;
+  paramCount: number;
+  layers: LayerInfo[];
+  shard: number;
+  threads: number;
+  trainSize: number;
+  epoch: number;
+  batchInEpoch: number;
+  batchesPerEpoch: number;
+  step: number;
+}
+/**
+ * T of Theorem 1 without its log factors: eta^-1 eps^-1 max{n max_j Tr(A_j^T A_j), sqrt(m d sigma0), sqrt(m K)}.
+ *
+ * This interface was referenced by `BenignfitResolved`'s JSON-Schema
+ * via the `definition` "IterationCount".
+ */
+export interface IterationCount {
+  value: number;
+  /**
+   * n max_j Tr(A_j^T A_j).
+   */
+  traceTerm: number;
+  /**
+   * sqrt(m d sigma0) (as printed in the paper).
+   */
+  initTerm: number;
+  /**
+   * sqrt(m K).
+   */
+  widthTerm: number;
+  lr: number;
+  epsilon: number;
+  /**
+   * The T whose log enters Condition 1 and Lemma 3: the steps run, or `value`.
+   */
+  tUsed: number;
+  note: string;
+}
+/**
+ * One inequality of Condition 1 (or of a lemma), at its worst case over classes / pairs.
+ *
+ * This interface was referenced by `BenignfitResolved`'s JSON-Schema
+ * via the `definition` "Item".
+ */
+export interface Item {
+  id: string;
+  /**
+   * The inequality, as written in the paper (with our reading of its constants).
+   */
+  text: string;
+  lhs: number | null;
+  rhs: number | null;
+  /**
+   * ">=" or "<=".
+   */
+  sense: string;
+  /**
+   * lhs / rhs for ">=" and rhs / lhs for "<=": holds exactly when margin >= 1. Null when the
+   * divisor is 0 (then `holds` says which way it went).
+   */
+  margin: number | null;
+  /**
+   * Null where the item does not apply (e.g. a singular-value index below 1).
+   */
+  holds: boolean | null;
+  /**
+   * The classes (i, j) or class (i) of the worst case, where the item is quantified over them.
+   */
+  at?: number[] | null;
+  note?: string | null;
+}
+/**
+ * This interface was referenced by `BenignfitResolved`'s JSON-Schema
+ * via the `definition` "TheorySummary".
+ */
+export interface TheorySummary {
+  a: boolean;
+  b: boolean;
+  c: boolean;
+  all: boolean;
+}
+/**
+ * This interface was referenced by `BenignfitResolved`'s JSON-Schema
+ * via the `definition` "Bounds".
+ */
+export interface Bounds {
+  explicit: ExplicitBound[];
+  implicit: ImplicitBound[];
+  harmful: HarmfulTest[];
+}
+/**
+ * This interface was referenced by `BenignfitResolved`'s JSON-Schema
+ * via the `definition` "ExplicitBound".
+ */
+export interface ExplicitBound {
+  class: number;
+  /**
+   * SNR_k.
+   */
+  snr: number | null;
+  threshold: number;
+  /**
+   * SNR_k >= C1.
+   */
+  holds: boolean;
+  /**
+   * sum_{j != k} exp(-c1 |S_k|^2 ||u_k||^4 / (|S_j| ||A_k^T A_j||_F^2)); a bound on the test
+   * error of class k when `holds` (>= 1 means vacuous).
+   */
+  bound: number;
+}
+/**
+ * This interface was referenced by `BenignfitResolved`'s JSON-Schema
+ * via the `definition` "ImplicitBound".
+ */
+export interface ImplicitBound {
+  class: number;
+  /**
+   * min_{j != k} Gamma_{k,j} = |S_k| ||A_k^T A_k||_F^2 / max_j |S_j| ||A_k^T A_j||_F^2.
+   */
+  gammaMin: number | null;
+  threshold: number;
+  /**
+   * min_j Gamma_{k,j} >= C2.
+   */
+  holds: boolean;
+  /**
+   * The bound on the error over L-long-tailed data of class k (valid when `holds`).
+   */
+  perL: LBound[];
+}
+/**
+ * This interface was referenced by `BenignfitResolved`'s JSON-Schema
+ * via the `definition` "LBound".
+ */
+export interface LBound {
+  L: number;
+  /**
+   * sum_{j != k} exp(-c2 L^2 Gamma_{k,j}).
+   */
+  bound: number;
+}
+/**
+ * This interface was referenced by `BenignfitResolved`'s JSON-Schema
+ * via the `definition` "HarmfulTest".
+ */
+export interface HarmfulTest {
+  class: number;
+  snr: number | null;
+  gammaMin: number | null;
+  threshold: number;
+  /**
+   * SNR_k <= C3 and min_j Gamma_{k,j} <= C3.
+   */
+  holds: boolean;
+  /**
+   * When `holds`, the test error of class k is at least this (c3).
+   */
+  lowerBound: number;
+}
+/**
  * The absolute constants of Condition 1, Theorem 1 and Lemma 5 (JSON names as in the paper).
  * The paper gives no values; the defaults are explained in docs/theory.md.
  *
  * This interface was referenced by `BenignfitResolved`'s JSON-Schema
  * via the `definition` "Constants".
  */
+/**
+ * The per-class and per-pair matrix quantities.
+ *
+ * This interface was referenced by `BenignfitResolved`'s JSON-Schema
+ * via the `definition` "Spectra".
+ */
+export interface Spectra {
+  /**
+   * Tr(A_k^T A_k) = ||A_k||_F^2.
+   */
+  trace: number[];
+  /**
+   * ||A_k^T A_j||_F^2, K x K.
+   */
+  frobSq: number[][];
+  /**
+   * ||A_k^T A_j||_op (largest singular value), K x K.
+   */
+  opNorm: number[][];
+  /**
+   * Numerical rank of A_k: singular values above `rank_tol * max singular value`.
+   */
+  rank: number[];
+  /**
+   * Largest singular value of A_k.
+   */
+  lambdaMaxPlus: number[];
+  /**
+   * Smallest singular value of A_k counted in the rank (the smallest non-zero one).
+   */
+  lambdaMinPlus: number[];
+  /**
+   * "closed-form" or "numeric".
+   */
+  method: string;
+  /**
+   * The relative tolerance of the rank.
+   */
+  rankTol: number;
+  /**
+   * How the operator norms were found (numeric route only).
+   */
+  power?: PowerReport | null;
+}
+/**
+ * What the power iteration did, over all pairs.
+ *
+ * This interface was referenced by `BenignfitResolved`'s JSON-Schema
+ * via the `definition` "PowerReport".
+ */
+export interface PowerReport {
+  block: number;
+  tol: number;
+  maxIterations: number;
+  /**
+   * The most iterations any pair needed.
+   */
+  iterations: number;
+  /**
+   * Largest relative residual ||M x - theta x|| / theta over the pairs at the end.
+   */
+  residual: number;
+  /**
+   * Every pair reached the tolerance.
+   */
+  converged: boolean;
+}
+/**
+ * Everything Theorem 1 and Condition 1 say about a data model, before training.
+ *
+ * This interface was referenced by `BenignfitResolved`'s JSON-Schema
+ * via the `definition` "TheoryReport".
+ */
+export interface TheoryReport {
+  kind: string;
+  classes: number;
+  dim: number;
+  noise: NoiseKind;
+  /**
+   * |S_k| (training).
+   */
+  classSizes: number[];
+  /**
+   * n = sum_k |S_k|.
+   */
+  n: number;
+  width: number;
+  lr: number;
+  sigma0: number;
+  featureNorms: number[];
+  /**
+   * Tr(A_k^T A_k).
+   */
+  trace: number[];
+  /**
+   * ||A_k^T A_j||_F^2, K x K.
+   */
+  frobSq: number[][];
+  /**
+   * ||A_k^T A_j||_op, K x K.
+   */
+  opNorm: number[][];
+  rank: number[];
+  lambdaMaxPlus: number[];
+  lambdaMinPlus: number[];
+  /**
+   * SNR_k (Statement 2(a)).
+   */
+  snr: (number | null)[];
+  /**
+   * |S_k|^2 ||u_k||^4 / (|S_j| ||A_k^T A_j||_F^2): the ratio in each term of the 2(a) bound (null on the diagonal).
+   */
+  snrPairs: (number | null)[][];
+  /**
+   * Gamma_{k,j} (null on the diagonal, and where infinite).
+   */
+  gammaRatio: (number | null)[][];
+  /**
+   * min_{j != k} Gamma_{k,j}.
+   */
+  gammaMin: (number | null)[];
+  iterations: IterationCount;
+  conditions: Item[];
+  conditionsHold: TheorySummary;
+  bounds: Bounds;
+  phase: Phase[];
+  constants: Constants3;
+  ls: number[];
+  numerics: Spectra;
+}
+/**
+ * This interface was referenced by `BenignfitResolved`'s JSON-Schema
+ * via the `definition` "Lemma3Class".
+ */
+export interface Lemma3Class {
+  class: number;
+  /**
+   * rank(W_j A_j) (singular values above rankTol * the largest).
+   */
+  rank: number;
+  /**
+   * Singular values of W_j A_j, largest first.
+   */
+  singularValues: number[];
+  /**
+   * min{m, d, rank(A_j)} - n: the index of the singular value bounded below (null when < 1).
+   */
+  index: number | null;
+  items: Item[];
+}
+/**
+ * This interface was referenced by `BenignfitResolved`'s JSON-Schema
+ * via the `definition` "Lemma4Class".
+ */
+export interface Lemma4Class {
+  class: number;
+  draws: number;
+  /**
+   * 0.1 m.
+   */
+  threshold: number;
+  /**
+   * Mean number of neurons r of class j with <w_{j,r}, xi> > 0, xi a fresh noise draw of class j.
+   */
+  meanActive: number;
+  minActive: number;
+  /**
+   * Share of the draws with at least 0.1 m active neurons.
+   */
+  shareAtLeast: number;
+  item: Item;
+}
+/**
+ * This interface was referenced by `BenignfitResolved`'s JSON-Schema
+ * via the `definition` "Lemma5Class".
+ */
+export interface Lemma5Class {
+  class: number;
+  /**
+   * min over q in S_j of sum_r relu(<w_{j,r}, xi_q>).
+   */
+  ownMin: number;
+  ownMean: number;
+  /**
+   * max over a not in S_j of sum_r relu(<w_{j,r}, xi_a>).
+   */
+  otherMax: number;
+  otherMean: number;
+  /**
+   * own_min / other_max: Lemma 5 for every pair (q, a) (null when other_max = 0, i.e. infinite).
+   */
+  ratio: number | null;
+  meanRatio: number | null;
+  /**
+   * own_min / max over a in S_l, per class l (null for l = j).
+   */
+  ratioPerClass: (number | null)[];
+  item: Item;
+}
+/**
+ * This interface was referenced by `BenignfitResolved`'s JSON-Schema
+ * via the `definition` "Lemma6".
+ */
+export interface Lemma6 {
+  /**
+   * measured[y][j] = mean over fresh noise xi of class y of sum_r relu(<w_{j,r}, xi>).
+   */
+  measured: number[][];
+  /**
+   * scale[y][j] = (eta m / n) ||A_y^T A_j||_F b(S_j).
+   */
+  scale: number[][];
+  /**
+   * measured / scale: Lemma 6 says Theta(L) on the diagonal (L-long-tailed data; here all
+   * fresh data, so Theta(E zeta')) and O(|zeta_1|) off it.
+   */
+  ratio: (number | null)[][];
+}
+/**
+ * This interface was referenced by `BenignfitResolved`'s JSON-Schema
+ * via the `definition` "Lemma7".
+ */
+export interface Lemma7 {
+  /**
+   * max of the trajectory's kappa (null without it).
+   */
+  max: number | null;
+  /**
+   * The trajectory as given.
+   */
+  curve: (number | null)[] | null;
+  /**
+   * kappa at the final weights from the training data: max_i g_i / min_i g_i, g_i = 1 - logit_{y_i}(W^(T), x_i).
+   */
+  finalKappa: number | null;
+  /**
+   * The scale the proof of Lemma 24 needs: max over pairs of Tr(A_j^T A_j) / Tr(A_i^T A_i) and ||u_j||^2 / ||u_i||^2.
+   */
+  theoryScale: number | null;
+}
+/**
+ * This interface was referenced by `BenignfitResolved`'s JSON-Schema
+ * via the `definition` "TestAccuracy".
+ */
+export interface TestAccuracy {
+  acc: number;
+  accPerClass: (number | null)[];
+  count: number;
+}
+/**
+ * This interface was referenced by `BenignfitResolved`'s JSON-Schema
+ * via the `definition` "LongTailedVsBound".
+ */
+export interface LongTailedVsBound {
+  L: number;
+  count: number;
+  error: number | null;
+  perClass: ClassVsBound[];
+}
+/**
+ * This interface was referenced by `BenignfitResolved`'s JSON-Schema
+ * via the `definition` "ClassVsBound".
+ */
+export interface ClassVsBound {
+  class: number;
+  count: number;
+  /**
+   * Error on the L-long-tailed test samples of this class (null when none).
+   */
+  error: number | null;
+  /**
+   * The 2(b) bound sum_{j != k} exp(-c2 L^2 Gamma_{k,j}).
+   */
+  bound: number;
+  /**
+   * Whether Statement 2(b)'s condition holds for this class.
+   */
+  condition: boolean;
+}
+/**
+ * This interface was referenced by `BenignfitResolved`'s JSON-Schema
+ * via the `definition` "LemmaReport".
+ */
+export interface LemmaReport {
+  width: number;
+  steps: number | null;
+  /**
+   * sigma0 the theory uses (from the init option).
+   */
+  sigma0: number;
+  /**
+   * Standard deviation of the initial weights' entries (when given).
+   */
+  sigma0Measured: number | null;
+  rankTol: number;
+  lemma3: Lemma3Class[];
+  lemma4: Lemma4Class[];
+  lemma5: Lemma5Class[];
+  lemma6: Lemma6 | null;
+  lemma7: Lemma7;
+  /**
+   * b(S_k) of eq. 8 per class (null without logit sums).
+   */
+  b: number[] | null;
+  test: TestAccuracy | null;
+  longTailed: LongTailedVsBound[] | null;
+  freshSeed: number;
+}
+/**
+ * This interface was referenced by `BenignfitResolved`'s JSON-Schema
+ * via the `definition` "FitResult".
+ */
+export interface FitResult {
+  /**
+   * The fitted rate (null when no point was usable).
+   */
+  estimate: number | null;
+  /**
+   * Percentile bootstrap interval at `level`.
+   *
+   * @minItems 2
+   * @maxItems 2
+   */
+  ci: [number, number] | null;
+  level: number;
+  /**
+   * Standard deviation of the bootstrap estimates.
+   */
+  stdError: number | null;
+  points: number;
+  rows: number;
+  /**
+   * Points whose measured error was 0 (kept with the (e + 1/2)/(n + 1) correction).
+   */
+  zeroErrorPoints: number;
+  /**
+   * Points dropped: zero error with no count, error above maxError, or outside the regime.
+   */
+  droppedPoints: number;
+  /**
+   * Root mean square of log err - log B(c) at the estimate.
+   */
+  residualRms: number | null;
+  /**
+   * The (ratio-like x, error) points used, for plotting: x is the ratio of the 2(a) bound
+   * (SNR_k) or L^2 min_j Gamma_kj for 2(b).
+   */
+  data: [number, number][];
+  note: string;
+}
+/**
+ * This interface was referenced by `BenignfitResolved`'s JSON-Schema
+ * via the `definition` "FitReport".
+ */
+export interface FitReport {
+  c1: FitResult;
+  c2: FitResult;
+  classes: number;
+  options: FitOptions;
+}
+/**
+ * This interface was referenced by `BenignfitResolved`'s JSON-Schema
+ * via the `definition` "Curve".
+ */
+export interface Curve {
+  /**
+   * "2a" (SNR = C1), "2b" (Gamma = C2), "3-snr" (SNR = C3), "3-gamma" (Gamma = C3),
+   * "2a@level" / "2b@level" (bound = level).
+   */
+  id: string;
+  label: string;
+  /**
+   * [x, y] points in the plane's coordinates (may leave the axes' range: clip when drawing).
+   */
+  points: [number, number][];
+}
+/**
+ * This interface was referenced by `BenignfitResolved`'s JSON-Schema
+ * via the `definition` "BoundaryReport".
+ */
+export interface BoundaryReport {
+  plane: Plane;
+  x: number[];
+  y: number[];
+  /**
+   * phase[iy][ix] (every class has the same phase in this symmetric model).
+   */
+  phase: Phase[][];
+  snr: number[][];
+  gamma: number[][];
+  curves: Curve[];
+  constants: Constants3;
+}
 /**
  * Block power iteration for ||A_k^T A_j||_op (the numerical route).
  *
@@ -1179,4 +2055,4 @@ export interface BoundaryOptions {
  */
 
 /** The JSON Schema of each section as users write it (defaults, bounds and help text of every field). */
-export const INPUT_SCHEMA: Record<string, unknown> = {"$schema":"https://json-schema.org/draft/2020-12/schema","title":"BenignfitExperiment","description":"A benignfit experiment file: one section per part of the toolkit; every field is optional and takes the default shown.","type":"object","additionalProperties":false,"properties":{"data":{"$ref":"#/$defs/DataConfigInput"},"train":{"$ref":"#/$defs/TrainConfigInput"},"classifier":{"$ref":"#/$defs/ClassifierOptionsInput"},"influence":{"$ref":"#/$defs/InfluenceConfigInput"},"theory":{"$ref":"#/$defs/TheoryOptionsInput"},"fit":{"$ref":"#/$defs/FitOptionsInput"},"boundaries":{"$ref":"#/$defs/BoundaryOptionsInput"}},"$defs":{"NoiseKind":{"type":"string","enum":["gaussian","uniform","rademacher"]},"ModelSpec":{"anyOf":[{"$ref":"#/$defs/ModelName"},{"type":"object","properties":{"spectra":{"type":"array","items":{"type":"array","items":{"type":"number","format":"double","minimum":0}}}},"required":["spectra"],"description":"User-given spectra: `spectra[k]` holds the d - K eigenvalues of A_k on the noise directions\nU e_{K+1}, ..., U e_d.","additionalProperties":false}]},"ModelName":{"oneOf":[{"type":"string","const":"heterogeneous","description":"§5.1: every noise eigenvalue `baseEigenvalue` (0.5) but one class-specific lambda_k."},{"type":"string","const":"homogeneous","description":"Cao et al. / Kou et al.: A A^T = I - sum_k u_k u_k^T / ||u_k||^2 for every class."},{"type":"string","const":"explicit","description":"User-given A_k (and features), passed as arrays next to the config."}]},"DataConfigInput":{"type":"object","additionalProperties":false,"properties":{"classes":{"type":"integer","format":"uint","minimum":2,"description":"K, the number of classes.","maximum":1000,"default":5},"dim":{"type":"integer","format":"uint","minimum":4,"description":"d, the dimension of each patch (at least 2 * classes).","maximum":1000000,"default":1000},"perClass":{"anyOf":[{"type":"integer","minimum":1},{"type":"array","items":{"type":"integer","minimum":1}}],"description":"|S_k|: training examples per class (one number, or one per class).","default":100},"testPerClass":{"anyOf":[{"type":"integer","minimum":0},{"type":"array","items":{"type":"integer","minimum":0}}],"description":"Test examples per class (one number, or one per class).","default":200},"featureNorm":{"anyOf":[{"type":"number","minimum":0},{"type":"array","items":{"type":"number","minimum":0}}],"description":"||u_k||: feature strength (one number, or one per class).","default":1},"gamma":{"type":["number","null"],"format":"double","description":"Size-free noise correlation ratio ||A_k^T A_k||_F^2 / ||A_k^T A_j||_F^2 (1: homogeneous\nnoise); default 1 unless `lambda` is given.","minimum":1},"lambda":{"type":["array","null"],"items":{"type":"number","exclusiveMinimum":0},"description":"The class-specific eigenvalue lambda_k of A_k, one per class (instead of gamma)."},"baseEigenvalue":{"type":"number","format":"double","description":"The eigenvalue of A_k on every other noise direction (§5.1: 0.5).","default":0.5,"exclusiveMinimum":0},"noise":{"$ref":"#/$defs/NoiseKind","description":"Law of zeta's coordinates (variance 1).","default":"gaussian"},"model":{"$ref":"#/$defs/ModelSpec","description":"heterogeneous (§5.1), homogeneous (Cao et al.), explicit (arrays given), or {\"spectra\": [[...], ...]}.","default":"heterogeneous"},"seed":{"type":"integer","format":"uint64","minimum":0,"description":"Seed of every random draw.","maximum":9007199254740991,"default":0},"memoryLimit":{"type":["integer","null"],"format":"uint64","minimum":1,"description":"Refuse allocations above this many bytes (default 8 GiB)."}},"description":"The data model of §2 / §5.1 and the sizes drawn from it (the `data` section). Every field is\noptional and defaults to the paper's §5.1 value.","title":"DataConfigInput"},"Init":{"anyOf":[{"$ref":"#/$defs/InitName","description":"\"pytorch\": U(-1/sqrt(d), 1/sqrt(d)), PyTorch's default for a linear layer (§5.1)."},{"type":"object","properties":{"sigma0":{"type":"number","format":"double","exclusiveMinimum":0}},"required":["sigma0"],"description":"{\"sigma0\": s}: N(0, s^2), the theory's initialisation.","additionalProperties":false}]},"InitName":{"oneOf":[{"type":"string","const":"pytorch","description":"PyTorch's default for a linear layer, U(-1/sqrt(d), 1/sqrt(d)): standard deviation 1/sqrt(3d)."}]},"Route":{"type":"string","enum":["auto","gram","direct"]},"TrainConfigInput":{"type":"object","additionalProperties":false,"properties":{"width":{"type":"integer","format":"uint","minimum":1,"description":"m, neurons per class.","maximum":1000000,"default":100},"lr":{"type":"number","format":"double","description":"eta, the learning rate.","default":0.05,"exclusiveMinimum":0},"steps":{"type":["integer","null"],"format":"uint","minimum":0,"description":"Full-batch GD steps (eq. 4); give steps or epochs, not both.","maximum":9007199254740991},"epochs":{"type":["integer","null"],"format":"uint","minimum":0,"description":"Passes over the data: with batchSize mini-batch SGD, without it one GD step per epoch.","maximum":9007199254740991},"batchSize":{"type":["integer","null"],"format":"uint","minimum":1,"description":"Mini-batch size; null (default) = full batch, as eq. 4.","maximum":9007199254740991,"default":null},"init":{"$ref":"#/$defs/Init","description":"\"pytorch\" = U(-1/sqrt(d), 1/sqrt(d)) (§5.1's experiments) or {\"sigma0\": s} = N(0, s^2) (the theory).","default":"pytorch"},"seed":{"type":"integer","format":"uint64","minimum":0,"description":"Seed of the initialisation and the SGD shuffles.","maximum":9007199254740991,"default":0},"targetLoss":{"type":["number","null"],"format":"double","description":"Stop once the training loss is at most this.","minimum":0},"evalEvery":{"type":"integer","format":"uint","minimum":0,"description":"Record metrics every this many steps (0: only at the end).","maximum":9007199254740991,"default":0},"longTailedL":{"type":"array","items":{"type":"number","exclusiveMinimum":0},"description":"L values of the L-long-tailed test subsets (Definition 1).","default":[1,2]},"route":{"$ref":"#/$defs/Route","description":"gram | direct | auto (the cheaper exact route).","default":"auto"},"threads":{"type":"integer","format":"uint","minimum":0,"description":"Native threads (0 = all cores).","maximum":1024,"default":0},"memoryLimit":{"type":["integer","null"],"format":"uint64","minimum":1,"description":"Refuse allocations above this many bytes (default 8 GiB)."}},"description":"Training of the two-layer ReLU CNN (eqs. 1-4; the `train` section). Every field is optional;\nwithout steps or epochs: 2000 full-batch steps, or 20 epochs with batchSize.","title":"TrainConfigInput"},"ArchName":{"oneOf":[{"type":"string","const":"lenet5","description":"LeNet-5 for 1 x 28 x 28 images: conv 6@5x5 pad 2, ReLU, max-pool 2; conv 16@5x5, ReLU,\nmax-pool 2; fully connected 400-120-84-classes with ReLU."},{"type":"string","const":"cifar-small","description":"For 3 x 32 x 32 images: three stages of conv 3x3 pad 1 (16, 32, 64 channels), ReLU, max-pool\n2; fully connected 1024-128-classes with ReLU."}]},"NormalizeChoice":{"anyOf":[{"$ref":"#/$defs/NormalizeName","description":"\"train\": the per-channel mean and std of the training images; \"none\": as given."},{"type":"object","properties":{"mean":{"type":"array","items":{"type":"number","format":"double"}},"std":{"type":"array","items":{"type":"number","exclusiveMinimum":0}}},"required":["mean","std"],"description":"{\"mean\": [...], \"std\": [...]}: given, one entry per channel.","additionalProperties":false}],"description":"How images are normalised per channel before the network: (x - mean) / std."},"NormalizeName":{"type":"string","enum":["train","none"]},"ClassifierOptionsInput":{"type":"object","additionalProperties":false,"properties":{"arch":{"$ref":"#/$defs/ArchName","description":"lenet5 (1 x 28 x 28, MNIST) or cifar-small (3 x 32 x 32, CIFAR-10).","default":"lenet5"},"classes":{"type":"integer","format":"uint","minimum":2,"description":"Number of classes.","maximum":1000,"default":10},"epochs":{"type":"integer","format":"uint","minimum":1,"description":"Passes over the training set.","maximum":10000,"default":10},"batchSize":{"type":"integer","format":"uint","minimum":1,"description":"Images per SGD step.","maximum":65536,"default":64},"lr":{"type":"number","format":"double","description":"Learning rate.","default":0.01,"exclusiveMinimum":0},"momentum":{"type":"number","format":"double","description":"SGD momentum.","minimum":0,"default":0.9,"exclusiveMaximum":1},"weightDecay":{"type":"number","format":"double","description":"L2 penalty added to the gradient (PyTorch's SGD weight_decay).","minimum":0,"default":0.0005},"seed":{"type":"integer","format":"uint64","minimum":0,"description":"Seeds the initial weights and the order of the mini-batches.","maximum":9007199254740991,"default":0},"threads":{"type":"integer","format":"uint","minimum":0,"description":"Native threads (0 = all cores); wasm uses one. The weights do not depend on it.","maximum":1024,"default":0},"normalize":{"$ref":"#/$defs/NormalizeChoice","description":"Per-channel input normalisation (x - mean) / std.","default":"train"},"evalEveryEpoch":{"type":"boolean","description":"Evaluate the test set after every epoch (else only at the end).","default":false},"memoryLimit":{"type":["integer","null"],"format":"uint64","minimum":1,"description":"Refuse allocations above this many bytes (default 8 GiB)."}},"description":"An image classifier of §5.2 and its SGD (the `classifier` section; all optional).","title":"ClassifierOptionsInput"},"Normalize":{"oneOf":[{"type":"string","const":"scale","description":"Bytes to [0, 1] (x / 255); float input is taken as given."},{"type":"string","const":"standardize","description":"`Scale`, then every pixel divided by its standard deviation over the whole dataset\n(pixels constant over the dataset become 0). Subtracting the per-pixel mean as well would\nchange no covariance, so it is not done."},{"type":"string","const":"unit","description":"`Scale`, then every image divided by its Euclidean norm (an all-zero image stays zero)."}],"description":"How pixels are scaled before covariances are taken."},"RouteChoice":{"type":"string","enum":["auto","scatter","gram"],"description":"How each class's quadratic forms are computed: auto (fewest multiply-adds), scatter (d x d), gram (n x n)."},"Precision":{"type":"string","enum":["f32","f64"],"description":"Precision of the matrix products (sums of the products, the scores and the Figure 6 matrix\nare always f64)."},"InfluenceConfigInput":{"type":"object","additionalProperties":false,"properties":{"normalize":{"$ref":"#/$defs/Normalize","description":"Pixel scaling: scale (bytes to [0, 1]), standardize (then per pixel / its std), unit (then per image / its norm).","default":"scale"},"route":{"$ref":"#/$defs/RouteChoice","description":"How each class's quadratic forms are computed: auto (fewest multiply-adds), scatter (d x d), gram (n x n).","default":"auto"},"precision":{"$ref":"#/$defs/Precision","description":"Precision of the matrix products (sums and scores are always f64).","default":"f32"},"frobenius":{"type":"boolean","description":"Compute the Figure 6 matrix tr(S_i S_j) and Gamma (keeps K d x d scatters).","default":true},"block":{"type":"integer","format":"uint","minimum":0,"description":"Block width of the symmetric products (0 = automatic).","maximum":65536,"default":0},"classes":{"type":["integer","null"],"format":"uint","minimum":1,"description":"Number of classes K (default: largest label + 1).","maximum":100000},"c2":{"type":"number","format":"double","description":"C2 of Theorem 1 2(b) used for the predicted phase (min_j Gamma_kj >= C2).","default":1,"exclusiveMinimum":0},"memoryLimit":{"type":["integer","null"],"format":"uint64","minimum":1,"description":"Refuse allocations above this many bytes (default 8 GiB)."}},"description":"Influence scores of eq. 10 and the Figure 6 matrix (the `influence` section; all optional).","title":"InfluenceConfigInput"},"Constants":{"type":"object","additionalProperties":false,"properties":{"C":{"type":"number","format":"double","description":"Condition 1's \"sufficiently large constant\" C, also used for the hidden constant of its\nOmega(.). Default 1: the smallest value that keeps \"large\" meaningful, so an item that\nfails at C = 1 fails for every admissible C.","default":1,"exclusiveMinimum":0},"C1":{"type":"number","format":"double","description":"Statement 2(a) threshold: benign (explicit) when SNR_k >= C1. Default 2.","default":2,"exclusiveMinimum":0},"C2":{"type":"number","format":"double","description":"Statement 2(b) threshold: benign (implicit, long-tailed) when min_j Gamma_{k,j} >= C2. Default 2.","default":2,"exclusiveMinimum":0},"C3":{"type":"number","format":"double","description":"Statement 3 threshold: harmful when SNR_k <= C3 and min_j Gamma_{k,j} <= C3 (at most\nmin(C1, C2)). Default 1, the smallest value at which the homogeneous model (Gamma = 1\nexactly) can be harmful, as Remark 5 / Kou et al. (2023) require; C3 < C1, C2 leaves the\ngray band of Figure 2.","default":1,"exclusiveMinimum":0},"c1":{"type":"number","format":"double","description":"Rate in the exponent of the 2(a) bound. Default 1 (fit it with `fit`).","default":1,"exclusiveMinimum":0},"c2":{"type":"number","format":"double","description":"Rate in the exponent of the 2(b) bound. Default 1 (fit it with `fit`).","default":1,"exclusiveMinimum":0},"c3":{"type":"number","format":"double","description":"Statement 3's lower bound on the test error. Default 0.1.","maximum":1,"default":0.1,"exclusiveMinimum":0},"delta":{"type":"number","format":"double","description":"Failure probability of Condition 1 / Theorem 1 (appears in the logs). Default 0.05.","default":0.05,"exclusiveMinimum":0,"exclusiveMaximum":1},"Cprime":{"type":"number","format":"double","description":"Lemma 5's \"sufficiently large\" C': own-class noise must excite a class's neurons C' times\nmore than other classes' noise. Default 1 (the weakest reading).","default":1,"exclusiveMinimum":0}},"description":"The absolute constants of Condition 1, Theorem 1 and Lemma 5 (JSON names as in the paper).\nThe paper gives no values; the defaults are explained in docs/theory.md."},"Method":{"oneOf":[{"type":"string","const":"auto","description":"Closed forms where the model has them, the numerical route otherwise."},{"type":"string","const":"closed","description":"Closed forms only (an error for explicit factors)."},{"type":"string","const":"numeric","description":"The numerical route on the dense factors, whatever the model."}]},"PowerConfig":{"type":"object","additionalProperties":false,"properties":{"block":{"type":"integer","format":"uint","minimum":1,"description":"Vectors iterated together.","maximum":256,"default":8},"tol":{"type":"number","format":"double","description":"Relative change at which the iteration stops.","default":1e-10,"exclusiveMinimum":0,"exclusiveMaximum":1},"maxIterations":{"type":"integer","format":"uint","minimum":1,"maximum":1000000,"default":3000}},"description":"Block power iteration for ||A_k^T A_j||_op (the numerical route)."},"TheoryOptionsInput":{"type":"object","additionalProperties":false,"properties":{"constants":{"$ref":"#/$defs/Constants","description":"The absolute constants of Condition 1, Theorem 1 and Lemma 5.","default":{"C":1,"C1":2,"C2":2,"C3":1,"c1":1,"c2":1,"c3":0.1,"delta":0.05,"Cprime":1}},"width":{"type":"integer","format":"uint","minimum":1,"description":"m, neurons per class (§5.1: 100).","maximum":1000000,"default":100},"lr":{"type":"number","format":"double","description":"eta, the learning rate (§5.1: 0.05).","default":0.05,"exclusiveMinimum":0},"init":{"$ref":"#/$defs/Init","description":"\"pytorch\" (U(-1/sqrt d, 1/sqrt d): sigma0 = 1/sqrt(3d)) or {\"sigma0\": s}.","default":"pytorch"},"steps":{"type":["integer","null"],"format":"uint64","minimum":1,"description":"Training steps actually run (log T of Condition 1 and Lemma 3); default: the T of Theorem 1.","maximum":9007199254740991},"epsilon":{"type":"number","format":"double","description":"epsilon of Theorem 1: the training loss T steps reach.","default":0.01,"exclusiveMinimum":0},"ls":{"type":"array","minItems":1,"maxItems":1000,"items":{"type":"number","exclusiveMinimum":0},"description":"The L values of Definition 1 / Statement 2(b).","default":[0.5,1,2,4]},"method":{"$ref":"#/$defs/Method","description":"auto: closed forms where the model has them; closed; numeric (dense factors).","default":"auto"},"rankTol":{"type":["number","null"],"format":"double","description":"Relative rank tolerance (default: numpy's rule, dim * machine epsilon of the input).","exclusiveMinimum":0,"exclusiveMaximum":1},"power":{"$ref":"#/$defs/PowerConfig","description":"Block power iteration for ||A_k^T A_j||_op (numeric route).","default":{"block":8,"tol":1e-10,"maxIterations":3000}},"freshSamples":{"type":"integer","format":"uint","minimum":1,"description":"Fresh noise draws per class for Lemmas 4 and 6 (trained runs only).","maximum":10000000,"default":1000},"seed":{"type":["integer","null"],"format":"uint64","minimum":0,"description":"Seed of the fresh draws of Lemma 4 (default: the data seed).","maximum":9007199254740991}},"description":"Everything besides the data model that Theorem 1 needs (the `theory` section; all optional).","title":"TheoryOptionsInput"},"FitOptionsInput":{"type":"object","additionalProperties":false,"properties":{"bootstrap":{"type":"integer","format":"uint","minimum":0,"description":"Bootstrap resamples of the cells (0: no interval).","maximum":1000000,"default":1000},"level":{"type":"number","format":"double","description":"Confidence level of the interval.","default":0.95,"exclusiveMinimum":0,"exclusiveMaximum":1},"seed":{"type":"integer","format":"uint64","minimum":0,"description":"Seed of the bootstrap resamples.","maximum":9007199254740991,"default":0},"maxError":{"type":["number","null"],"format":"double","description":"Largest error used (default (K - 1) / (2K), half the chance level).","maximum":1,"exclusiveMinimum":0},"constants":{"$ref":"#/$defs/Constants","description":"C1 and C2 select the cells of each fit (see the module docs).","default":{"C":1,"C1":2,"C2":2,"C3":1,"c1":1,"c2":1,"c3":0.1,"delta":0.05,"Cprime":1}}},"description":"Fitting the rates c1, c2 of Theorem 1 to sweep results (the `fit` section; all optional).","title":"FitOptionsInput"},"Plane":{"type":"string","enum":["featureNorm-gamma","featureNorm-perClass","gamma-perClass"]},"BoundaryOptionsInput":{"type":"object","additionalProperties":false,"properties":{"plane":{"$ref":"#/$defs/Plane","description":"The sweep plane: x-y quantities."},"x":{"type":"array","items":{"type":"number","format":"double"},"description":"The x axis values.","minItems":1,"maxItems":100000},"y":{"type":"array","items":{"type":"number","format":"double"},"description":"The y axis values.","minItems":1,"maxItems":100000},"classes":{"type":"integer","format":"uint","minimum":2,"description":"K, the number of classes.","maximum":1000,"default":5},"dim":{"type":"integer","format":"uint","minimum":6,"description":"d, the patch dimension (at least 2 * classes + 2).","maximum":1000000,"default":1000},"baseEigenvalue":{"type":"number","format":"double","description":"The eigenvalue of A_k on every other noise direction (§5.1: 0.5).","default":0.5,"exclusiveMinimum":0},"featureNorm":{"type":["number","null"],"format":"double","description":"Fixed ||u|| (plane gamma-perClass).","minimum":0},"gamma":{"type":["number","null"],"format":"double","description":"Fixed Gamma (plane featureNorm-perClass).","minimum":1},"perClass":{"type":["number","null"],"format":"double","description":"Fixed |S_k| (plane featureNorm-gamma).","minimum":1},"constants":{"$ref":"#/$defs/Constants","description":"The absolute constants (C1, C2, C3 draw the boundaries).","default":{"C":1,"C1":2,"C2":2,"C3":1,"c1":1,"c2":1,"c3":0.1,"delta":0.05,"Cprime":1}},"levels":{"type":"array","maxItems":100,"items":{"type":"number","exclusiveMinimum":0},"description":"Error levels at which to draw the contours of the 2(a) and 2(b) bounds (with c1, c2).","default":[]},"L":{"type":"number","format":"double","description":"L of the 2(b) contours.","default":1,"exclusiveMinimum":0}},"required":["plane","x","y"],"description":"The theory's phase boundaries of the §5.1 model in a sweep plane (the `boundaries` options):\n`x` and `y` are the axis values (the sweep's grid), the third quantity is fixed.","title":"BoundaryOptionsInput"}}};
+export const INPUT_SCHEMA: Record<string, unknown> = {"$schema":"https://json-schema.org/draft/2020-12/schema","title":"BenignfitExperiment","description":"A benignfit experiment file: one section per part of the toolkit; every field is optional and takes the default shown.","type":"object","additionalProperties":false,"properties":{"data":{"$ref":"#/$defs/DataConfigInput"},"train":{"$ref":"#/$defs/TrainConfigInput"},"classifier":{"$ref":"#/$defs/ClassifierOptionsInput"},"influence":{"$ref":"#/$defs/InfluenceConfigInput"},"theory":{"$ref":"#/$defs/TheoryOptionsInput"},"fit":{"$ref":"#/$defs/FitOptionsInput"},"boundaries":{"$ref":"#/$defs/BoundaryOptionsInput"}},"$defs":{"NoiseKind":{"type":"string","enum":["gaussian","uniform","rademacher"]},"ModelSpec":{"anyOf":[{"$ref":"#/$defs/ModelName"},{"type":"object","properties":{"spectra":{"type":"array","items":{"type":"array","items":{"type":"number","format":"double","minimum":0}}}},"required":["spectra"],"description":"User-given spectra: `spectra[k]` holds the d - K eigenvalues of A_k on the noise directions\nU e_{K+1}, ..., U e_d.","additionalProperties":false}]},"ModelName":{"oneOf":[{"type":"string","const":"heterogeneous","description":"§5.1: every noise eigenvalue `baseEigenvalue` (0.5) but one class-specific lambda_k."},{"type":"string","const":"homogeneous","description":"Cao et al. / Kou et al.: A A^T = I - sum_k u_k u_k^T / ||u_k||^2 for every class."},{"type":"string","const":"explicit","description":"User-given A_k (and features), passed as arrays next to the config."}]},"DataConfigInput":{"type":"object","additionalProperties":false,"properties":{"classes":{"type":"integer","format":"uint","minimum":2,"description":"K, the number of classes.","maximum":1000,"default":5},"dim":{"type":"integer","format":"uint","minimum":4,"description":"d, the dimension of each patch (at least 2 * classes).","maximum":1000000,"default":1000},"perClass":{"anyOf":[{"type":"integer","minimum":1},{"type":"array","items":{"type":"integer","minimum":1}}],"description":"|S_k|: training examples per class (one number, or one per class).","default":100},"testPerClass":{"anyOf":[{"type":"integer","minimum":0},{"type":"array","items":{"type":"integer","minimum":0}}],"description":"Test examples per class (one number, or one per class).","default":200},"featureNorm":{"anyOf":[{"type":"number","minimum":0},{"type":"array","items":{"type":"number","minimum":0}}],"description":"||u_k||: feature strength (one number, or one per class).","default":1},"gamma":{"type":["number","null"],"format":"double","description":"Size-free noise correlation ratio ||A_k^T A_k||_F^2 / ||A_k^T A_j||_F^2 (1: homogeneous\nnoise); default 1 unless `lambda` is given.","minimum":1},"lambda":{"type":["array","null"],"items":{"type":"number","exclusiveMinimum":0},"description":"The class-specific eigenvalue lambda_k of A_k, one per class (instead of gamma)."},"baseEigenvalue":{"type":"number","format":"double","description":"The eigenvalue of A_k on every other noise direction (§5.1: 0.5).","default":0.5,"exclusiveMinimum":0},"noise":{"$ref":"#/$defs/NoiseKind","description":"Law of zeta's coordinates (variance 1).","default":"gaussian"},"model":{"$ref":"#/$defs/ModelSpec","description":"heterogeneous (§5.1), homogeneous (Cao et al.), explicit (arrays given), or {\"spectra\": [[...], ...]}.","default":"heterogeneous"},"seed":{"type":"integer","format":"uint64","minimum":0,"description":"Seed of every random draw.","maximum":9007199254740991,"default":0},"memoryLimit":{"type":["integer","null"],"format":"uint64","minimum":1,"description":"Refuse allocations above this many bytes (default 8 GiB)."}},"description":"The data model of §2 / §5.1 and the sizes drawn from it (the `data` section). Every field is\noptional and defaults to the paper's §5.1 value.","title":"DataConfigInput"},"Init":{"anyOf":[{"$ref":"#/$defs/InitName","description":"\"pytorch\": U(-1/sqrt(d), 1/sqrt(d)), PyTorch's default for a linear layer (§5.1)."},{"type":"object","properties":{"sigma0":{"type":"number","format":"double","exclusiveMinimum":0}},"required":["sigma0"],"description":"{\"sigma0\": s}: N(0, s^2), the theory's initialisation.","additionalProperties":false}]},"InitName":{"oneOf":[{"type":"string","const":"pytorch","description":"PyTorch's default for a linear layer, U(-1/sqrt(d), 1/sqrt(d)): standard deviation 1/sqrt(3d)."}]},"Route":{"type":"string","enum":["auto","gram","direct"]},"TrainConfigInput":{"type":"object","additionalProperties":false,"properties":{"width":{"type":"integer","format":"uint","minimum":1,"description":"m, neurons per class.","maximum":1000000,"default":100},"lr":{"type":"number","format":"double","description":"eta, the learning rate.","default":0.05,"exclusiveMinimum":0},"steps":{"type":["integer","null"],"format":"uint","minimum":0,"description":"Full-batch GD steps (eq. 4); give steps or epochs, not both.","maximum":9007199254740991},"epochs":{"type":["integer","null"],"format":"uint","minimum":0,"description":"Passes over the data: with batchSize mini-batch SGD, without it one GD step per epoch.","maximum":9007199254740991},"batchSize":{"type":["integer","null"],"format":"uint","minimum":1,"description":"Mini-batch size; null (default) = full batch, as eq. 4.","maximum":9007199254740991,"default":null},"init":{"$ref":"#/$defs/Init","description":"\"pytorch\" = U(-1/sqrt(d), 1/sqrt(d)) (§5.1's experiments) or {\"sigma0\": s} = N(0, s^2) (the theory).","default":"pytorch"},"seed":{"type":"integer","format":"uint64","minimum":0,"description":"Seed of the initialisation and the SGD shuffles.","maximum":9007199254740991,"default":0},"targetLoss":{"type":["number","null"],"format":"double","description":"Stop once the training loss is at most this.","minimum":0},"evalEvery":{"type":"integer","format":"uint","minimum":0,"description":"Record metrics every this many steps (0: only at the end).","maximum":9007199254740991,"default":0},"longTailedL":{"type":"array","items":{"type":"number","exclusiveMinimum":0},"description":"L values of the L-long-tailed test subsets (Definition 1).","default":[1,2]},"route":{"$ref":"#/$defs/Route","description":"gram | direct | auto (the cheaper exact route).","default":"auto"},"threads":{"type":"integer","format":"uint","minimum":0,"description":"Native threads (0 = all cores).","maximum":1024,"default":0},"memoryLimit":{"type":["integer","null"],"format":"uint64","minimum":1,"description":"Refuse allocations above this many bytes (default 8 GiB)."}},"description":"Training of the two-layer ReLU CNN (eqs. 1-4; the `train` section). Every field is optional;\nwithout steps or epochs: 2000 full-batch steps, or 20 epochs with batchSize.","title":"TrainConfigInput"},"ArchName":{"oneOf":[{"type":"string","const":"lenet5","description":"LeNet-5 for 1 x 28 x 28 images: conv 6@5x5 pad 2, ReLU, max-pool 2; conv 16@5x5, ReLU,\nmax-pool 2; fully connected 400-120-84-classes with ReLU."},{"type":"string","const":"cifar-small","description":"For 3 x 32 x 32 images: three stages of conv 3x3 pad 1 (16, 32, 64 channels), ReLU, max-pool\n2; fully connected 1024-128-classes with ReLU."}]},"NormalizeChoice":{"anyOf":[{"$ref":"#/$defs/NormalizeName","description":"\"train\": the per-channel mean and std of the training images; \"none\": as given."},{"type":"object","properties":{"mean":{"type":"array","items":{"type":"number","format":"double"}},"std":{"type":"array","items":{"type":"number","exclusiveMinimum":0}}},"required":["mean","std"],"description":"{\"mean\": [...], \"std\": [...]}: given, one entry per channel.","additionalProperties":false}],"description":"How images are normalised per channel before the network: (x - mean) / std."},"NormalizeName":{"type":"string","enum":["train","none"]},"ClassifierOptionsInput":{"type":"object","additionalProperties":false,"properties":{"arch":{"$ref":"#/$defs/ArchName","description":"lenet5 (1 x 28 x 28, MNIST) or cifar-small (3 x 32 x 32, CIFAR-10).","default":"lenet5"},"classes":{"type":"integer","format":"uint","minimum":2,"description":"Number of classes.","maximum":1000,"default":10},"epochs":{"type":"integer","format":"uint","minimum":1,"description":"Passes over the training set.","maximum":10000,"default":10},"batchSize":{"type":"integer","format":"uint","minimum":1,"description":"Images per SGD step.","maximum":65536,"default":64},"lr":{"type":"number","format":"double","description":"Learning rate.","default":0.01,"exclusiveMinimum":0},"momentum":{"type":"number","format":"double","description":"SGD momentum.","minimum":0,"default":0.9,"exclusiveMaximum":1},"weightDecay":{"type":"number","format":"double","description":"L2 penalty added to the gradient (PyTorch's SGD weight_decay).","minimum":0,"default":0.0005},"seed":{"type":"integer","format":"uint64","minimum":0,"description":"Seeds the initial weights and the order of the mini-batches.","maximum":9007199254740991,"default":0},"threads":{"type":"integer","format":"uint","minimum":0,"description":"Native threads (0 = all cores); wasm uses one. The weights do not depend on it.","maximum":1024,"default":0},"normalize":{"$ref":"#/$defs/NormalizeChoice","description":"Per-channel input normalisation (x - mean) / std.","default":"train"},"evalEveryEpoch":{"type":"boolean","description":"Evaluate the test set after every epoch (else only at the end).","default":false},"memoryLimit":{"type":["integer","null"],"format":"uint64","minimum":1,"description":"Refuse allocations above this many bytes (default 8 GiB)."}},"description":"An image classifier of §5.2 and its SGD (the `classifier` section; all optional).","title":"ClassifierOptionsInput"},"Normalize":{"oneOf":[{"type":"string","const":"scale","description":"Bytes to [0, 1] (x / 255); float input is taken as given."},{"type":"string","const":"standardize","description":"`Scale`, then every pixel divided by its standard deviation over the whole dataset\n(pixels constant over the dataset become 0). Subtracting the per-pixel mean as well would\nchange no covariance, so it is not done."},{"type":"string","const":"unit","description":"`Scale`, then every image divided by its Euclidean norm (an all-zero image stays zero)."}],"description":"How pixels are scaled before covariances are taken."},"RouteChoice":{"type":"string","enum":["auto","scatter","gram"],"description":"How each class's quadratic forms are computed: auto (fewest multiply-adds), scatter (d x d), gram (n x n)."},"Precision":{"type":"string","enum":["f32","f64"],"description":"Precision of the matrix products (sums of the products, the scores and the Figure 6 matrix\nare always f64)."},"InfluenceConfigInput":{"type":"object","additionalProperties":false,"properties":{"normalize":{"$ref":"#/$defs/Normalize","description":"Pixel scaling: scale (bytes to [0, 1]), standardize (then per pixel / its std), unit (then per image / its norm).","default":"scale"},"route":{"$ref":"#/$defs/RouteChoice","description":"How each class's quadratic forms are computed: auto (fewest multiply-adds), scatter (d x d), gram (n x n).","default":"auto"},"precision":{"$ref":"#/$defs/Precision","description":"Precision of the matrix products (sums and scores are always f64).","default":"f32"},"frobenius":{"type":"boolean","description":"Compute the Figure 6 matrix tr(S_i S_j) and Gamma (keeps K d x d scatters).","default":true},"block":{"type":"integer","format":"uint","minimum":0,"description":"Block width of the symmetric products (0 = automatic).","maximum":65536,"default":0},"classes":{"type":["integer","null"],"format":"uint","minimum":1,"description":"Number of classes K (default: largest label + 1).","maximum":100000},"c2":{"type":"number","format":"double","description":"C2 of Theorem 1 2(b) used for the predicted phase (min_j Gamma_kj >= C2).","default":1,"exclusiveMinimum":0},"memoryLimit":{"type":["integer","null"],"format":"uint64","minimum":1,"description":"Refuse allocations above this many bytes (default 8 GiB)."}},"description":"Influence scores of eq. 10 and the Figure 6 matrix (the `influence` section; all optional).","title":"InfluenceConfigInput"},"Constants":{"type":"object","additionalProperties":false,"properties":{"C":{"type":"number","format":"double","description":"Condition 1's \"sufficiently large constant\" C, also used for the hidden constant of its\nOmega(.). Default 1: the smallest value that keeps \"large\" meaningful, so an item that\nfails at C = 1 fails for every admissible C.","default":1,"exclusiveMinimum":0},"C1":{"type":"number","format":"double","description":"Statement 2(a) threshold: benign (explicit) when SNR_k >= C1. Default 2.","default":2,"exclusiveMinimum":0},"C2":{"type":"number","format":"double","description":"Statement 2(b) threshold: benign (implicit, long-tailed) when min_j Gamma_{k,j} >= C2. Default 2.","default":2,"exclusiveMinimum":0},"C3":{"type":"number","format":"double","description":"Statement 3 threshold: harmful when SNR_k <= C3 and min_j Gamma_{k,j} <= C3 (at most\nmin(C1, C2)). Default 1, the smallest value at which the homogeneous model (Gamma = 1\nexactly) can be harmful, as Remark 5 / Kou et al. (2023) require; C3 < C1, C2 leaves the\ngray band of Figure 2.","default":1,"exclusiveMinimum":0},"c1":{"type":"number","format":"double","description":"Rate in the exponent of the 2(a) bound. Default 1 (fit it with `fit`).","default":1,"exclusiveMinimum":0},"c2":{"type":"number","format":"double","description":"Rate in the exponent of the 2(b) bound. Default 1 (fit it with `fit`).","default":1,"exclusiveMinimum":0},"c3":{"type":"number","format":"double","description":"Statement 3's lower bound on the test error. Default 0.1.","maximum":1,"default":0.1,"exclusiveMinimum":0},"delta":{"type":"number","format":"double","description":"Failure probability of Condition 1 / Theorem 1 (appears in the logs). Default 0.05.","default":0.05,"exclusiveMinimum":0,"exclusiveMaximum":1},"Cprime":{"type":"number","format":"double","description":"Lemma 5's \"sufficiently large\" C': own-class noise must excite a class's neurons C' times\nmore than other classes' noise. Default 1 (the weakest reading).","default":1,"exclusiveMinimum":0}},"description":"The absolute constants of Condition 1, Theorem 1 and Lemma 5 (JSON names as in the paper).\nThe paper gives no values; the defaults are explained in docs/theory.md."},"Method":{"oneOf":[{"type":"string","const":"auto","description":"Closed forms where the model has them, the numerical route otherwise."},{"type":"string","const":"closed","description":"Closed forms only (an error for explicit factors)."},{"type":"string","const":"numeric","description":"The numerical route on the dense factors, whatever the model."}]},"PowerConfig":{"type":"object","additionalProperties":false,"properties":{"block":{"type":"integer","format":"uint","minimum":1,"description":"Vectors iterated together.","maximum":256,"default":8},"tol":{"type":"number","format":"double","description":"Relative change at which the iteration stops.","default":1e-10,"exclusiveMinimum":0,"exclusiveMaximum":1},"maxIterations":{"type":"integer","format":"uint","minimum":1,"maximum":1000000,"default":3000}},"description":"Block power iteration for ||A_k^T A_j||_op (the numerical route)."},"TheoryOptionsInput":{"type":"object","additionalProperties":false,"properties":{"constants":{"$ref":"#/$defs/Constants","description":"The absolute constants of Condition 1, Theorem 1 and Lemma 5.","default":{"C":1,"C1":2,"C2":2,"C3":1,"c1":1,"c2":1,"c3":0.1,"delta":0.05,"Cprime":1}},"width":{"type":"integer","format":"uint","minimum":1,"description":"m, neurons per class (§5.1: 100).","maximum":1000000,"default":100},"lr":{"type":"number","format":"double","description":"eta, the learning rate (§5.1: 0.05).","default":0.05,"exclusiveMinimum":0},"init":{"$ref":"#/$defs/Init","description":"\"pytorch\" (U(-1/sqrt d, 1/sqrt d): sigma0 = 1/sqrt(3d)) or {\"sigma0\": s}.","default":"pytorch"},"steps":{"type":["integer","null"],"format":"uint64","minimum":1,"description":"Training steps actually run (log T of Condition 1 and Lemma 3); default: the T of Theorem 1.","maximum":9007199254740991},"epsilon":{"type":"number","format":"double","description":"epsilon of Theorem 1: the training loss T steps reach.","default":0.01,"exclusiveMinimum":0},"ls":{"type":"array","minItems":1,"maxItems":1000,"items":{"type":"number","exclusiveMinimum":0},"description":"The L values of Definition 1 / Statement 2(b).","default":[0.5,1,2,4]},"method":{"$ref":"#/$defs/Method","description":"auto: closed forms where the model has them; closed; numeric (dense factors).","default":"auto"},"rankTol":{"type":["number","null"],"format":"double","description":"Relative rank tolerance (default: numpy's rule, dim * machine epsilon of the input).","exclusiveMinimum":0,"exclusiveMaximum":1},"power":{"$ref":"#/$defs/PowerConfig","description":"Block power iteration for ||A_k^T A_j||_op (numeric route).","default":{"block":8,"tol":1e-10,"maxIterations":3000}},"freshSamples":{"type":"integer","format":"uint","minimum":1,"description":"Fresh noise draws per class for Lemmas 4 and 6 (trained runs only).","maximum":10000000,"default":1000},"seed":{"type":["integer","null"],"format":"uint64","minimum":0,"description":"Seed of the fresh draws of Lemma 4 (default: the data seed).","maximum":9007199254740991},"memoryLimit":{"type":["integer","null"],"format":"uint64","minimum":1,"description":"Refuse allocations above this many bytes (default 8 GiB): the lemma measurements."}},"description":"Everything besides the data model that Theorem 1 needs (the `theory` section; all optional).","title":"TheoryOptionsInput"},"FitOptionsInput":{"type":"object","additionalProperties":false,"properties":{"bootstrap":{"type":"integer","format":"uint","minimum":0,"description":"Bootstrap resamples of the cells (0: no interval).","maximum":1000000,"default":1000},"level":{"type":"number","format":"double","description":"Confidence level of the interval.","default":0.95,"exclusiveMinimum":0,"exclusiveMaximum":1},"seed":{"type":"integer","format":"uint64","minimum":0,"description":"Seed of the bootstrap resamples.","maximum":9007199254740991,"default":0},"maxError":{"type":["number","null"],"format":"double","description":"Largest error used (default (K - 1) / (2K), half the chance level).","maximum":1,"exclusiveMinimum":0},"constants":{"$ref":"#/$defs/Constants","description":"C1 and C2 select the cells of each fit (see the module docs).","default":{"C":1,"C1":2,"C2":2,"C3":1,"c1":1,"c2":1,"c3":0.1,"delta":0.05,"Cprime":1}}},"description":"Fitting the rates c1, c2 of Theorem 1 to sweep results (the `fit` section; all optional).","title":"FitOptionsInput"},"Plane":{"type":"string","enum":["featureNorm-gamma","featureNorm-perClass","gamma-perClass"]},"BoundaryOptionsInput":{"type":"object","additionalProperties":false,"properties":{"plane":{"$ref":"#/$defs/Plane","description":"The sweep plane: x-y quantities."},"x":{"type":"array","items":{"type":"number","format":"double"},"description":"The x axis values.","minItems":1,"maxItems":100000},"y":{"type":"array","items":{"type":"number","format":"double"},"description":"The y axis values.","minItems":1,"maxItems":100000},"classes":{"type":"integer","format":"uint","minimum":2,"description":"K, the number of classes.","maximum":1000,"default":5},"dim":{"type":"integer","format":"uint","minimum":6,"description":"d, the patch dimension (at least 2 * classes + 2).","maximum":1000000,"default":1000},"baseEigenvalue":{"type":"number","format":"double","description":"The eigenvalue of A_k on every other noise direction (§5.1: 0.5).","default":0.5,"exclusiveMinimum":0},"featureNorm":{"type":["number","null"],"format":"double","description":"Fixed ||u|| (plane gamma-perClass).","minimum":0},"gamma":{"type":["number","null"],"format":"double","description":"Fixed Gamma (plane featureNorm-perClass).","minimum":1},"perClass":{"type":["number","null"],"format":"double","description":"Fixed |S_k| (plane featureNorm-gamma).","minimum":1},"constants":{"$ref":"#/$defs/Constants","description":"The absolute constants (C1, C2, C3 draw the boundaries).","default":{"C":1,"C1":2,"C2":2,"C3":1,"c1":1,"c2":1,"c3":0.1,"delta":0.05,"Cprime":1}},"levels":{"type":"array","maxItems":100,"items":{"type":"number","exclusiveMinimum":0},"description":"Error levels at which to draw the contours of the 2(a) and 2(b) bounds (with c1, c2).","default":[]},"L":{"type":"number","format":"double","description":"L of the 2(b) contours.","default":1,"exclusiveMinimum":0}},"required":["plane","x","y"],"description":"The theory's phase boundaries of the §5.1 model in a sweep plane (the `boundaries` options):\n`x` and `y` are the axis values (the sweep's grid), the third quantity is fixed.","title":"BoundaryOptionsInput"}}};

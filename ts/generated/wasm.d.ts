@@ -2,43 +2,54 @@
 /* eslint-disable */
 
 /**
- * A LeNet-5 / small CIFAR classifier and its SGD state (benignfit_core::cnn::Trainer). Call
- * `free()` when done: wasm memory is not garbage collected.
+ * A LeNet-5 / small CIFAR classifier and its SGD state. Call `free()` when done.
  */
 export class ClassifierTrainer {
     free(): void;
     [Symbol.dispose](): void;
     dropTrainingData(): void;
+    /**
+     * JSON of the EvalStats.
+     */
     evaluate(images: Float32Array, labels: Int32Array): string;
+    /**
+     * JSON of the ClassifierInfo.
+     */
     info(): string;
     lossAndGradient(images: Float32Array, labels: Int32Array): RawLossGradient;
     constructor(config: string, _threads: number);
     params(): Float32Array;
     predict(images: Float32Array): Float32Array;
+    /**
+     * Up to `batches` SGD steps; JSON of the RunStats.
+     */
     run(batches: number): string;
     setParams(params: Float32Array): void;
     setTrainingData(images: Float32Array, labels: Int32Array): void;
 }
 
 /**
- * `C = A B` on buffers allocated once; JavaScript times `run` (the GEMM peak of the benchmarks).
+ * `C = A B` on buffers allocated once; JavaScript times `run`.
  */
 export class GemmBench {
     free(): void;
     [Symbol.dispose](): void;
     flops(): number;
     constructor(m: number, n: number, k: number, dtype: string, _threads: number);
-    /**
-     * Run the product `reps` times; returns one element of C.
-     */
     run(reps: number): number;
     threads(): number;
 }
 
+/**
+ * Class by class, so JavaScript can report progress and stop between classes.
+ */
 export class InfluenceRun {
     free(): void;
     [Symbol.dispose](): void;
     addClass(cls: number, bytes: Uint8Array | null | undefined, floats: Float32Array | null | undefined, n: number): RawClassScores;
+    /**
+     * JSON of the FrobeniusSummary.
+     */
     frobenius(): string;
     constructor(config: string, pixel_std: Float64Array | null | undefined, _threads: number);
 }
@@ -48,7 +59,7 @@ export class RawClassScores {
     free(): void;
     [Symbol.dispose](): void;
     /**
-     * JSON of `ClassInfo`.
+     * JSON of the ClassInfo.
      */
     info: string;
     scores: Float64Array;
@@ -82,67 +93,80 @@ export class RawLossGradient {
 }
 
 /**
- * Theorem 1 (and a run's lemmas) in units of work, so JavaScript can report progress and stop.
+ * What a finished (or stopped) training holds.
+ */
+export class RawTrainOutput {
+    private constructor();
+    free(): void;
+    [Symbol.dispose](): void;
+    /**
+     * JSON of the EvalRecords.
+     */
+    history: string;
+    initialWeights: Float32Array;
+    kappaCurve: Float64Array;
+    logitSums: Float64Array;
+    lossCurve: Float64Array;
+    /**
+     * JSON of the Summary.
+     */
+    summary: string;
+    weights: Float32Array;
+}
+
+/**
+ * Theorem 1 (and a run's lemmas) as a job: `advance` until finished, then `result`.
  */
 export class TheoryJob {
     free(): void;
     [Symbol.dispose](): void;
-    done(): number;
+    /**
+     * Up to `budget` units of work; JSON of the Progress.
+     */
+    advance(budget: number): string;
     constructor(config: string, options: string, features: Float32Array | null | undefined, noise_factors: Float32Array | null | undefined, run: object | null | undefined, _threads: number);
     /**
-     * The report (with `lemmas` for a run) as JSON, once `run` returned true.
+     * The report (with `lemmas` for a run) as JSON, once finished.
      */
     result(): string;
-    /**
-     * Run up to `units` units of work; true when complete.
-     */
-    run(units: number): boolean;
-    total(): number;
 }
 
 /**
- * A training run driven in chunks from JavaScript (progress and cancellation between chunks).
+ * A training run, a job: `advance` until finished, then `finish`.
  */
 export class Trainer {
     free(): void;
     [Symbol.dispose](): void;
-    done(): boolean;
-    evaluate(): string;
-    finish(): string;
+    /**
+     * Up to `budget` steps; JSON of the Progress after them.
+     */
+    advance(budget: number): string;
+    /**
+     * A final evaluation, and everything the training holds.
+     */
+    finish(): RawTrainOutput;
     flopsPerStep(): number;
+    /**
+     * JSON of the EvalRecords so far.
+     */
     history(): string;
-    initialWeights(): Float32Array;
-    kappaCurve(): Float64Array;
-    lastLoss(): number;
-    logitSums(): Float64Array;
-    lossCurve(): Float64Array;
-    constructor(config: string, data_config: string | null | undefined, classes: number, dim: number, x: Float32Array, y: Int32Array, pos?: Uint8Array | null, features?: Float32Array | null, test_x?: Float32Array | null, test_y?: Int32Array | null, test_pos?: Uint8Array | null);
-    run(max_steps: number): number;
-    step(): number;
-    totalSteps(): number;
-    weights(): Float32Array;
+    constructor(config: string, input: object);
 }
 
 /**
- * Several trainings on the same data (core `TrainerGroup`): the data, G and the test Gram matrix
- * made once, narrow full-batch members stepped together. Members come out as Trainers.
+ * Several trainings on the same data (a job); members come out as Trainers.
  */
 export class TrainerGroup {
     free(): void;
     [Symbol.dispose](): void;
-    done(): boolean;
     /**
-     * `configs`: a JSON array of resolved train configs; the other arguments as for Trainer.
+     * Up to `budget` steps of every running member; JSON of the Progress (steps summed).
      */
-    constructor(configs: string, data_config: string | null | undefined, classes: number, dim: number, x: Float32Array, y: Int32Array, pos?: Uint8Array | null, features?: Float32Array | null, test_x?: Float32Array | null, test_y?: Int32Array | null, test_pos?: Uint8Array | null);
+    advance(budget: number): string;
     /**
-     * [steps taken, steps planned], summed over the members.
+     * `configs`: a JSON array of train configs.
      */
-    progress(): Float64Array;
-    /**
-     * Up to `max_steps` steps of every running member; returns the steps taken in all.
-     */
-    run(max_steps: number): number;
+    constructor(configs: string, input: object);
     /**
      * Member `index` as a Trainer (throws the error it failed with, if it did).
      */
@@ -150,22 +174,16 @@ export class TrainerGroup {
 }
 
 /**
- * Boundary probe: an array in (copied into wasm memory), a number out.
+ * Boundary probes: an array in (copied in), an array out (copied out), made and dropped inside.
  */
 export function boundaryIn(x: Float32Array): number;
 
-/**
- * Boundary probe reference: the array made and dropped in the core, a number out.
- */
 export function boundaryMake(len: number): number;
 
-/**
- * Boundary probe: a number in, an array of `len` values out (copied out of wasm memory).
- */
 export function boundaryOut(len: number): Float32Array;
 
 /**
- * No clock probe in wasm: returns 0.
+ * `8 * iters` dependent additions (the clock of the core).
  */
 export function clockProbe(iters: number): number;
 
@@ -227,10 +245,12 @@ export interface InitOutput {
     readonly __wbg_get_rawdataset_trainY: (a: number) => any;
     readonly __wbg_get_rawlossgradient_grad: (a: number) => any;
     readonly __wbg_get_rawlossgradient_loss: (a: number) => number;
+    readonly __wbg_get_rawtrainoutput_history: (a: number) => [number, number];
     readonly __wbg_influencerun_free: (a: number, b: number) => void;
     readonly __wbg_rawclassscores_free: (a: number, b: number) => void;
     readonly __wbg_rawdataset_free: (a: number, b: number) => void;
     readonly __wbg_rawlossgradient_free: (a: number, b: number) => void;
+    readonly __wbg_rawtrainoutput_free: (a: number, b: number) => void;
     readonly __wbg_set_rawclassscores_info: (a: number, b: number, c: number) => void;
     readonly __wbg_set_rawclassscores_scores: (a: number, b: any) => void;
     readonly __wbg_set_rawdataset_description: (a: number, b: number, c: number) => void;
@@ -244,12 +264,13 @@ export interface InitOutput {
     readonly __wbg_set_rawdataset_trainY: (a: number, b: any) => void;
     readonly __wbg_set_rawlossgradient_grad: (a: number, b: any) => void;
     readonly __wbg_set_rawlossgradient_loss: (a: number, b: number) => void;
+    readonly __wbg_set_rawtrainoutput_history: (a: number, b: number, c: number) => void;
     readonly __wbg_theoryjob_free: (a: number, b: number) => void;
     readonly __wbg_trainer_free: (a: number, b: number) => void;
     readonly __wbg_trainergroup_free: (a: number, b: number) => void;
     readonly boundaryIn: (a: number, b: number) => number;
     readonly boundaryMake: (a: number) => [number, number, number];
-    readonly boundaryOut: (a: number) => [number, number, number];
+    readonly boundaryOut: (a: number) => [number, number, number, number];
     readonly classifiertrainer_dropTrainingData: (a: number) => void;
     readonly classifiertrainer_evaluate: (a: number, b: number, c: number, d: number, e: number) => [number, number, number, number];
     readonly classifiertrainer_info: (a: number) => [number, number];
@@ -273,7 +294,7 @@ export interface InitOutput {
     readonly kernelInfo: () => [number, number];
     readonly lastPanic: () => [number, number];
     readonly longTailed: (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number, i: number, j: number, k: number, l: number, m: number, n: number, o: number, p: number, q: number, r: number) => [number, number, number, number];
-    readonly pixelStd: (a: number, b: number, c: number, d: number, e: number, f: number, g: number) => [number, number, number];
+    readonly pixelStd: (a: number, b: number, c: number, d: number, e: number, f: number, g: number) => [number, number, number, number];
     readonly predict: (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number) => [number, number, number];
     readonly removalOrder: (a: number, b: number) => [number, number, number, number];
     readonly resolveConfig: (a: number, b: number, c: number, d: number) => [number, number, number, number];
@@ -281,40 +302,38 @@ export interface InitOutput {
     readonly theoryBoundaries: (a: number, b: number) => [number, number, number, number];
     readonly theoryFit: (a: number, b: number, c: number, d: number) => [number, number, number, number];
     readonly theoryLemmas: (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number, i: any, j: number) => [number, number, number, number];
-    readonly theoryjob_done: (a: number) => number;
+    readonly theoryjob_advance: (a: number, b: number) => [number, number, number, number];
     readonly theoryjob_new: (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number, i: number, j: number) => [number, number, number];
     readonly theoryjob_result: (a: number) => [number, number, number, number];
-    readonly theoryjob_run: (a: number, b: number) => [number, number, number];
-    readonly theoryjob_total: (a: number) => number;
-    readonly trainer_done: (a: number) => number;
-    readonly trainer_evaluate: (a: number) => [number, number, number, number];
-    readonly trainer_finish: (a: number) => [number, number, number, number];
+    readonly trainer_advance: (a: number, b: number) => [number, number, number, number];
+    readonly trainer_finish: (a: number) => [number, number, number];
     readonly trainer_flopsPerStep: (a: number) => number;
     readonly trainer_history: (a: number) => [number, number];
-    readonly trainer_initialWeights: (a: number) => any;
-    readonly trainer_kappaCurve: (a: number) => any;
-    readonly trainer_lastLoss: (a: number) => number;
-    readonly trainer_logitSums: (a: number) => any;
-    readonly trainer_lossCurve: (a: number) => any;
-    readonly trainer_new: (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number, i: number, j: number, k: number, l: number, m: number, n: number, o: number, p: number, q: number, r: number, s: number, t: number) => [number, number, number];
-    readonly trainer_run: (a: number, b: number) => [number, number, number];
-    readonly trainer_step: (a: number) => number;
-    readonly trainer_totalSteps: (a: number) => number;
-    readonly trainer_weights: (a: number) => any;
-    readonly trainergroup_done: (a: number) => number;
-    readonly trainergroup_new: (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number, i: number, j: number, k: number, l: number, m: number, n: number, o: number, p: number, q: number, r: number, s: number, t: number) => [number, number, number];
-    readonly trainergroup_progress: (a: number) => [number, number];
-    readonly trainergroup_run: (a: number, b: number) => number;
+    readonly trainer_new: (a: number, b: number, c: any) => [number, number, number];
+    readonly trainergroup_advance: (a: number, b: number) => [number, number, number, number];
+    readonly trainergroup_new: (a: number, b: number, c: any) => [number, number, number];
     readonly trainergroup_take: (a: number, b: number) => [number, number, number];
     readonly version: () => [number, number];
+    readonly __wbg_get_rawtrainoutput_summary: (a: number) => [number, number];
+    readonly __wbg_set_rawtrainoutput_summary: (a: number, b: number, c: number) => void;
+    readonly __wbg_get_rawtrainoutput_initialWeights: (a: number) => any;
+    readonly __wbg_get_rawtrainoutput_kappaCurve: (a: number) => any;
+    readonly __wbg_get_rawtrainoutput_logitSums: (a: number) => any;
+    readonly __wbg_get_rawtrainoutput_lossCurve: (a: number) => any;
+    readonly __wbg_get_rawtrainoutput_weights: (a: number) => any;
+    readonly __wbg_set_rawtrainoutput_initialWeights: (a: number, b: any) => void;
+    readonly __wbg_set_rawtrainoutput_kappaCurve: (a: number, b: any) => void;
+    readonly __wbg_set_rawtrainoutput_logitSums: (a: number, b: any) => void;
+    readonly __wbg_set_rawtrainoutput_lossCurve: (a: number, b: any) => void;
+    readonly __wbg_set_rawtrainoutput_weights: (a: number, b: any) => void;
     readonly start: () => void;
+    readonly __wbindgen_malloc: (a: number, b: number) => number;
+    readonly __wbindgen_realloc: (a: number, b: number, c: number, d: number) => number;
     readonly __wbindgen_exn_store: (a: number) => void;
     readonly __externref_table_alloc: () => number;
     readonly __wbindgen_externrefs: WebAssembly.Table;
-    readonly __wbindgen_malloc: (a: number, b: number) => number;
     readonly __externref_table_dealloc: (a: number) => void;
     readonly __wbindgen_free: (a: number, b: number, c: number) => void;
-    readonly __wbindgen_realloc: (a: number, b: number, c: number, d: number) => number;
     readonly __wbindgen_start: () => void;
 }
 

@@ -8,7 +8,7 @@ import { BrowserWorkerExecutor, defaultWorkers, sweep } from '../sweep/browser.j
 import type { CellResult } from '../sweep/cell.js';
 import { resolveSweep, type ResolvedSweep, type SweepConfigInput } from '../sweep/spec.js';
 import { resultsCsv } from '../sweep/table.js';
-import { DATA_FIELDS, fieldset, TRAIN_FIELDS } from './form.js';
+import { DATA_FIELDS, DATA_SHOWN, fieldset, schemaExtras, TRAIN_FIELDS, TRAIN_SHOWN } from './form.js';
 import type { FigureOutput } from './jobs.js';
 import type { JobWorker } from './rpc.js';
 import { calibrate, estimate, roughly, sweepWork } from './estimate.js';
@@ -104,6 +104,13 @@ export function phaseView(store: SettingsStore, quick: JobWorker): PhaseView {
     axisFieldset(store, 'y'),
     fieldset(store, 'data model (§5.1)', DATA_FIELDS, { id: 'data-fields' }),
     fieldset(store, 'training', TRAIN_FIELDS, { id: 'train-fields' }),
+    el(
+      'details',
+      { class: 'more-fields' },
+      el('summary', {}, 'more fields (every other field the core declares)'),
+      schemaExtras(store, 'data', DATA_SHOWN, 'more data fields'),
+      schemaExtras(store, 'train', TRAIN_SHOWN, 'more training fields'),
+    ),
     sweepFs,
     cellCount,
     el('div', { class: 'buttons' }, runBtn, cancelBtn),

@@ -57,6 +57,8 @@ export interface Settings {
   /** Points of each cell's training curves (0: none, faster). */
   curvePoints: number;
   theory: { C1: number; C2: number; C3: number; c1: number; c2: number; ls: string };
+  /** Fields of the data and train sections the form does not show, set in "more fields" (ts/web/form.ts schemaExtras). */
+  extra?: { data?: Record<string, unknown>; train?: Record<string, unknown> };
 }
 
 const THEORY_DEFAULTS: Settings['theory'] = { C1: 2, C2: 2, C3: 1, c1: 1, c2: 1, ls: '0.5, 1, 2, 4' };
@@ -149,7 +151,7 @@ export function trainingSteps(s: Settings): number {
 
 export function dataConfig(s: Settings): DataConfigInput {
   const d = s.data;
-  return { classes: d.classes, dim: d.dim, perClass: d.perClass, testPerClass: d.testPerClass, featureNorm: d.featureNorm, gamma: d.gamma, noise: d.noise, model: 'heterogeneous', seed: d.seed };
+  return { classes: d.classes, dim: d.dim, perClass: d.perClass, testPerClass: d.testPerClass, featureNorm: d.featureNorm, gamma: d.gamma, noise: d.noise, model: 'heterogeneous', seed: d.seed, ...(s.extra?.data ?? {}) };
 }
 
 export function trainConfig(s: Settings): TrainConfigInput {
@@ -163,6 +165,7 @@ export function trainConfig(s: Settings): TrainConfigInput {
     seed: t.seed,
     evalEvery: s.curvePoints > 0 ? Math.max(1, Math.ceil(steps / s.curvePoints)) : 0,
     longTailedL: [1, 2],
+    ...(s.extra?.train ?? {}),
   };
 }
 

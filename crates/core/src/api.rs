@@ -1,6 +1,8 @@
-//! The surface both bindings call: JSON in for configs, flat arrays in and out for data.
-//! Each binding only converts types and maps errors; everything else happens here.
+//! The surface both bindings call, and the only module they use: JSON in for configs, flat arrays
+//! in and out for data, and the chunked jobs of [`crate::job`]. Each binding only converts types
+//! and maps errors; everything else happens here.
 
+use schemars::JsonSchema;
 use serde::Serialize;
 
 use crate::data::{self, DataConfig, ExplicitModel};
@@ -17,19 +19,74 @@ pub fn config_schemas() -> String {
     crate::config::schemas().to_string()
 }
 
-/// Parse a JSON config, naming the offending field on error.
-pub fn parse_json<T: serde::de::DeserializeOwned>(what: &str, json: &str) -> Result<T> {
-    serde_json::from_str(json).map_err(|e| {
-        let msg = e.to_string();
-        Error::Invalid { field: what.to_string(), value: "the given JSON".into(), expected: format!("a valid {what} ({msg})") }
+pub use crate::cnn::{removal_order_f64 as removal_order, Trainer as ClassifierTrainer};
+pub use crate::covariance::{pixel_std, InfluenceConfig, InfluenceRun, Pixels};
+pub use crate::error::Error as CoreError;
+pub use crate::job::{Job, Progress};
+pub use crate::perf;
+pub use crate::theory::{OwnedRun, TheoryJob};
+pub use crate::train::{Trainer, TrainerGroup};
+pub use crate::config::parse_json;
+
+/// The arrays of a training set as the bindings pass them (one object from JavaScript).
+pub struct TrainData<'a> {
+    /// The resolved data config that generated the arrays (rebuilds the data model for
+    /// Definition 1's long-tailed subsets); none for data from elsewhere.
+    pub data_config: Option<&'a str>,
+    pub classes: usize,
+    pub dim: usize,
+    pub train_x: &'a [f32],
+    pub train_y: &'a [i32],
+    pub train_pos: Option<&'a [u8]>,
+    pub features: Option<&'a [f32]>,
+    pub test_x: Option<&'a [f32]>,
+    pub test_y: Option<&'a [i32]>,
+    pub test_pos: Option<&'a [u8]>,
+}
+
+impl<'a> TrainData<'a> {
+    fn input(&self) -> crate::train::TrainInput<'a> {
+        crate::train::TrainInput { k: self.classes, d: self.dim, x: self.train_x, y: self.train_y, pos: self.train_pos, features: self.features, test_x: self.test_x, test_y: self.test_y, test_pos: self.test_pos }
+    }
+}
+
+/// Everything a finished (or stopped) training holds.
+pub struct TrainOutput {
+    /// JSON of the training's `Summary` (after a final evaluation).
+    pub summary: String,
+    pub weights: Vec<f32>,
+    pub initial_weights: Vec<f32>,
+    /// JSON of the `EvalRecord`s.
+    pub history: String,
+    pub loss_curve: Vec<f64>,
+    pub logit_sums: Vec<f64>,
+    pub kappa_curve: Vec<f64>,
+}
+
+/// Evaluate a training at its current weights and hand over what it holds.
+pub fn finish_training(t: &mut Trainer) -> Result<TrainOutput> {
+    let summary = to_json(&t.finish()?);
+    Ok(TrainOutput {
+        summary,
+        weights: t.weights(),
+        initial_weights: t.initial_weights().to_vec(),
+        history: to_json(&t.history),
+        loss_curve: std::mem::take(&mut t.loss_curve),
+        logit_sums: std::mem::take(&mut t.logit_sums),
+        kappa_curve: std::mem::take(&mut t.kappa_curve),
     })
+}
+
+/// The metrics recorded so far (JSON of the `EvalRecord`s), for reports between chunks.
+pub fn history_json(t: &Trainer) -> String {
+    to_json(&t.history)
 }
 
 pub fn to_json<T: Serialize>(v: &T) -> String {
     serde_json::to_string(v).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct VersionInfo {
     pub core: &'static str,
@@ -102,49 +159,19 @@ pub fn generate(config_json: &str, features: Option<&[f32]>, noise_factors: Opti
     Ok(Generated { dataset, noise_factors, description })
 }
 
-/// Build a trainer from JSON configs and flat arrays. `data_config_json` (the resolved data
-/// config that generated the data, when known) rebuilds the data model for Definition 1's
-/// long-tailed subsets.
-#[allow(clippy::too_many_arguments)]
-pub fn trainer(
-    config_json: &str,
-    data_config_json: Option<&str>,
-    k: usize,
-    d: usize,
-    x: &[f32],
-    y: &[i32],
-    pos: Option<&[u8]>,
-    features: Option<&[f32]>,
-    test_x: Option<&[f32]>,
-    test_y: Option<&[i32]>,
-    test_pos: Option<&[u8]>,
-) -> Result<crate::train::Trainer> {
+/// Build a trainer from a JSON config and a training set.
+pub fn trainer(config_json: &str, data: &TrainData<'_>) -> Result<Trainer> {
     let cfg: crate::train::TrainConfig = crate::config::parse(config_json)?;
-    let model = data_model(data_config_json, k, d, cfg.threads)?;
-    let input = crate::train::TrainInput { k, d, x, y, pos, features, test_x, test_y, test_pos };
-    crate::train::Trainer::new(cfg, input, model)
+    let model = data_model(data.data_config, data.classes, data.dim, cfg.threads)?;
+    Trainer::new(cfg, data.input(), model)
 }
 
-/// [`trainer`] for several configs (a JSON array) on the same data: a [`crate::train::TrainerGroup`].
-#[allow(clippy::too_many_arguments)]
-pub fn trainer_group(
-    configs_json: &str,
-    data_config_json: Option<&str>,
-    k: usize,
-    d: usize,
-    x: &[f32],
-    y: &[i32],
-    pos: Option<&[u8]>,
-    features: Option<&[f32]>,
-    test_x: Option<&[f32]>,
-    test_y: Option<&[i32]>,
-    test_pos: Option<&[u8]>,
-) -> Result<crate::train::TrainerGroup> {
+/// [`trainer`] for several configs (a JSON array) on the same data: a [`TrainerGroup`].
+pub fn trainer_group(configs_json: &str, data: &TrainData<'_>) -> Result<TrainerGroup> {
     let cfgs: Vec<crate::train::TrainConfig> = crate::config::parse_list(configs_json)?;
     let threads = cfgs.iter().map(|c| c.threads).max().unwrap_or(0);
-    let model = data_model(data_config_json, k, d, threads)?;
-    let input = crate::train::TrainInput { k, d, x, y, pos, features, test_x, test_y, test_pos };
-    crate::train::TrainerGroup::new(cfgs, input, model)
+    let model = data_model(data.data_config, data.classes, data.dim, threads)?;
+    TrainerGroup::new(cfgs, data.input(), model)
 }
 
 /// The data model of a data config given next to the arrays (none for explicit data).
@@ -193,8 +220,8 @@ pub fn theory(config_json: &str, options_json: &str, features: Option<&[f32]>, n
 }
 
 /// Theorem 1 plus Lemmas 3–7 of a trained run: the report with `lemmas`, as JSON.
-pub fn theory_lemmas(config_json: &str, options_json: &str, features: Option<&[f32]>, noise_factors: Option<&[f32]>, run: &crate::theory::lemmas::Run<'_>, threads: usize) -> Result<String> {
-    let mut job = theory_job(config_json, options_json, features, noise_factors, Some(crate::theory::OwnedRun::from_run(run)), threads)?;
+pub fn theory_lemmas(config_json: &str, options_json: &str, features: Option<&[f32]>, noise_factors: Option<&[f32]>, run: OwnedRun, threads: usize) -> Result<String> {
+    let mut job = theory_job(config_json, options_json, features, noise_factors, Some(run), threads)?;
     while !job.run(usize::MAX)? {}
     job.result_json()
 }
@@ -205,7 +232,7 @@ pub fn long_tailed(config_json: &str, features: Option<&[f32]>, noise_factors: O
     let cfg: DataConfig = crate::config::parse(config_json)?;
     let par = Par::from_threads(threads);
     let model = data::DataModel::build(&cfg, explicit_arrays(features, noise_factors)?, par)?;
-    let r = crate::theory::long_tailed(&model, weights, model.k, width, x, y, pos, ls, par)?;
+    let r = crate::theory::long_tailed(&model, weights, model.k, width, x, y, pos, ls, cfg.memory_limit(), par)?;
     Ok(to_json(&r))
 }
 
@@ -220,4 +247,31 @@ pub fn theory_fit(rows_json: &str, options_json: &str) -> Result<String> {
 pub fn theory_boundaries(options_json: &str) -> Result<String> {
     let opts: crate::theory::boundaries::BoundaryOptions = crate::config::parse(options_json)?;
     Ok(to_json(&crate::theory::boundaries::boundaries(&opts)?))
+}
+
+// ---- the rest of the door: constructors that take plain numbers, so bindings need no core types ----
+
+/// An influence run (eq. 10, Figure 6) from a resolved core config (JSON).
+pub fn influence_run(config_json: &str, pixel_std: Option<&[f64]>, threads: usize) -> Result<InfluenceRun> {
+    let cfg: InfluenceConfig = parse_json("influence config", config_json)?;
+    InfluenceRun::new(cfg, pixel_std, Par::from_threads(threads))
+}
+
+/// Exactly one pixel array: bytes or floats.
+pub fn pixels<'a>(bytes: Option<&'a [u8]>, floats: Option<&'a [f32]>) -> Result<Pixels<'a>> {
+    match (bytes, floats) {
+        (Some(b), None) => Ok(Pixels::U8(b)),
+        (None, Some(f)) => Ok(Pixels::F32(f)),
+        _ => Err(Error::invalid("images", "both or neither of the byte and float arrays", "exactly one pixel array (Uint8Array or Float32Array)")),
+    }
+}
+
+/// Per-pixel standard deviation over all images (for normalize "standardize").
+pub fn pixel_std_of(bytes: Option<&[u8]>, floats: Option<&[f32]>, n: usize, d: usize, threads: usize) -> Result<Vec<f64>> {
+    pixel_std(pixels(bytes, floats)?, n, d, Par::from_threads(threads))
+}
+
+/// A classifier and its SGD state from a resolved core config (JSON).
+pub fn classifier(config_json: &str, threads: usize) -> Result<ClassifierTrainer> {
+    ClassifierTrainer::from_json(config_json, threads)
 }

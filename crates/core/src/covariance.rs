@@ -58,8 +58,9 @@ pub enum RouteChoice {
     Gram,
 }
 
-#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq, JsonSchema)]
 #[serde(rename_all = "lowercase")]
+#[schemars(rename = "InfluenceRoute")]
 pub enum Route {
     Scatter,
     Gram,
@@ -114,7 +115,7 @@ impl crate::config::Config for InfluenceOptions {
 }
 
 /// The resolved influence config (the TypeScript layer fills the defaults).
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct InfluenceConfig {
     /// Pixels per image.
@@ -283,7 +284,7 @@ fn byte_columns(bytes: &[u8], n: usize, d: usize, par: Par) -> (Vec<u64>, Vec<bo
 }
 
 /// What one class gave.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ClassInfo {
     pub class: usize,
@@ -309,7 +310,7 @@ pub struct ClassScores {
 }
 
 /// The Figure 6 matrix and what it implies (Theorem 1 with the real class sizes).
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct FrobeniusSummary {
     /// K x K, tr(S_i S_j) (symmetric; the diagonal is ||S_i||_F^2).

@@ -210,7 +210,52 @@ impl crate::config::Config for DataConfig {
         if self.gamma.is_none() && self.lambda.is_none() {
             self.gamma = Some(1.0);
         }
+        self.check_finite(at)?;
         self.sizes().map(|_| ())
+    }
+}
+
+/// The largest entry a sample may have, |x_i| <= (largest noise eigenvalue) sqrt(d) max|zeta|, must
+/// stay well inside float32 (max |zeta| is taken as 64, far beyond any draw), or data and training
+/// would hold infinities.
+const FINITE_ENTRY: f64 = (f32::MAX as f64) / 16.0;
+
+impl DataConfig {
+    /// Refuse a config whose samples would not be finite in float32, naming the field at fault.
+    fn check_finite(&self, at: &str) -> Result<()> {
+        use crate::config::check::num;
+        let (k, d) = (self.classes, self.dim);
+        let reach = (d as f64).sqrt() * 64.0;
+        let lmax = FINITE_ENTRY / reach;
+        let base = if self.model == ModelSpec::Named(ModelName::Homogeneous) { 1.0 } else { self.base_eigenvalue };
+        if base > lmax {
+            return Err(Error::invalid(format!("{at}.baseEigenvalue"), num(base), format!("a value that keeps the data finite in float32: at most {lmax:.3e} at dim = {d}")));
+        }
+        if let Some(g) = self.gamma {
+            let lam = lambda_for_gamma(g, d - k, base);
+            if !(lam <= lmax) {
+                let gmax = lmax * lmax / (2.0 * base * base);
+                return Err(Error::invalid(format!("{at}.gamma"), num(g), format!("a ratio that keeps the data finite in float32: about {gmax:.1e} at most here (it needs a noise eigenvalue of {lam:.3e}, more than {lmax:.3e})")));
+            }
+        }
+        if let Some((i, l)) = self.lambda.iter().flatten().enumerate().find(|(_, l)| **l > lmax) {
+            return Err(Error::invalid(format!("{at}.lambda[{i}]"), num(*l), format!("a value that keeps the data finite in float32: at most {lmax:.3e} at dim = {d}")));
+        }
+        if let ModelSpec::Spectra { spectra } = &self.model {
+            for (c, sp) in spectra.iter().enumerate() {
+                if let Some(i) = sp.iter().position(|v| *v > lmax) {
+                    return Err(Error::invalid(format!("{at}.model.spectra[{c}][{i}]"), num(sp[i]), format!("a value that keeps the data finite in float32: at most {lmax:.3e} at dim = {d}")));
+                }
+            }
+        }
+        let norms: Vec<f64> = match &self.feature_norm {
+            OneOrMany::One(v) => vec![*v],
+            OneOrMany::Many(v) => v.clone(),
+        };
+        if let Some(u) = norms.iter().find(|u| **u > FINITE_ENTRY) {
+            return Err(Error::invalid(format!("{at}.featureNorm"), num(*u), format!("a norm that keeps the data finite in float32: at most {FINITE_ENTRY:.3e}")));
+        }
+        Ok(())
     }
 }
 
@@ -259,7 +304,7 @@ pub struct DataModel {
 }
 
 /// Exact description of a data model, written next to every dataset.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ModelDescription {
     pub kind: String,

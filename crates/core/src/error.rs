@@ -67,7 +67,11 @@ impl Error {
 }
 
 pub fn human_bytes(b: u64) -> String {
-    let units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
+    // check_alloc caps what does not fit in 64 bits at u64::MAX.
+    if b == u64::MAX {
+        return "more than 16 EiB".into();
+    }
+    let units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"];
     let mut v = b as f64;
     let mut u = 0;
     while v >= 1024.0 && u + 1 < units.len() {
@@ -90,7 +94,9 @@ impl fmt::Display for Error {
             ),
             Error::Diverged { step, loss, lr } => write!(
                 f,
-                "training diverged at step {step}: the loss became {loss}; try a smaller learning rate than {lr}"
+                "training diverged at step {step}: the loss became {}; try a smaller learning rate than {}",
+                crate::config::check::num(*loss),
+                crate::config::check::num(*lr)
             ),
             Error::Numerical { op, detail } => write!(f, "{op}: {detail}"),
             Error::Internal { detail } => write!(f, "internal error (please report): {detail}"),
@@ -99,6 +105,22 @@ impl fmt::Display for Error {
 }
 
 impl std::error::Error for Error {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_and_sizes_read_well() {
+        let e = Error::Diverged { step: 3, loss: f64::INFINITY, lr: 1e300 };
+        assert_eq!(e.to_string(), "training diverged at step 3: the loss became Infinity; try a smaller learning rate than 1e+300");
+        assert_eq!(human_bytes(u64::MAX), "more than 16 EiB");
+        assert_eq!(human_bytes(3 << 60), "3.0 EiB");
+        assert_eq!(crate::config::check::num(1e-9), "1e-9");
+        assert_eq!(crate::config::check::num(0.05), "0.05");
+        assert_eq!(crate::config::check::num(2000.0), "2000");
+    }
+}
 
 /// Default ceiling on what one call may allocate (bytes). Callers may raise it.
 pub const DEFAULT_MEMORY_LIMIT: u64 = 8 << 30;

@@ -8,6 +8,7 @@ pub mod config;
 pub mod covariance;
 pub mod data;
 pub mod error;
+pub mod job;
 pub mod kernels;
 pub mod linalg;
 pub mod perf;

@@ -3,6 +3,7 @@
 //! the cost of moving arrays across the binding boundary. Timing happens in the caller (wasm has
 //! no clock here); these only do the work.
 
+use schemars::JsonSchema;
 use serde::Serialize;
 
 use crate::error::{check_alloc, Error, Result, DEFAULT_MEMORY_LIMIT};
@@ -171,7 +172,7 @@ pub fn clock_probe(iters: u64) -> u64 {
 }
 
 /// What the kernels run with on this build and machine.
-#[derive(Serialize)]
+#[derive(Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct KernelInfo {
     /// Instruction set of the training kernels (avx512f, avx2, plain, simd128).

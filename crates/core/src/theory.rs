@@ -171,6 +171,10 @@ pub struct TheoryOptions {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schemars(range(max = 9_007_199_254_740_991u64))]
     pub seed: Option<u64>,
+    /// Refuse allocations above this many bytes (default 8 GiB): the lemma measurements.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1))]
+    pub memory_limit: Option<u64>,
 }
 
 fn ls_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
@@ -192,6 +196,7 @@ impl Default for TheoryOptions {
             power: PowerConfig::default(),
             fresh_samples: 1000,
             seed: None,
+            memory_limit: None,
         }
     }
 }
@@ -221,7 +226,7 @@ pub fn fin(x: f64) -> Option<f64> {
 }
 
 /// One inequality of Condition 1 (or of a lemma), at its worst case over classes / pairs.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Item {
     pub id: String,
@@ -286,7 +291,7 @@ impl Item {
 }
 
 /// T of Theorem 1 without its log factors: eta^-1 eps^-1 max{n max_j Tr(A_j^T A_j), sqrt(m d sigma0), sqrt(m K)}.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct IterationCount {
     pub value: f64,
@@ -303,7 +308,7 @@ pub struct IterationCount {
     pub note: &'static str,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ExplicitBound {
     pub class: usize,
@@ -317,7 +322,7 @@ pub struct ExplicitBound {
     pub bound: f64,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct LBound {
     #[serde(rename = "L")]
@@ -326,7 +331,7 @@ pub struct LBound {
     pub bound: f64,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ImplicitBound {
     pub class: usize,
@@ -339,7 +344,7 @@ pub struct ImplicitBound {
     pub per_l: Vec<LBound>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct HarmfulTest {
     pub class: usize,
@@ -352,7 +357,7 @@ pub struct HarmfulTest {
     pub lower_bound: f64,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Bounds {
     pub explicit: Vec<ExplicitBound>,
@@ -360,7 +365,7 @@ pub struct Bounds {
     pub harmful: Vec<HarmfulTest>,
 }
 
-#[derive(Clone, Copy, Debug, Serialize, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Serialize, PartialEq, Eq, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Phase {
     /// Statement 2(a) applies.
@@ -373,8 +378,9 @@ pub enum Phase {
     Uncharacterized,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
+#[schemars(rename = "TheorySummary")]
 pub struct Summary {
     pub a: bool,
     pub b: bool,
@@ -383,7 +389,7 @@ pub struct Summary {
 }
 
 /// Everything Theorem 1 and Condition 1 say about a data model, before training.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct TheoryReport {
     pub kind: String,
@@ -761,6 +767,11 @@ impl TheoryJob {
 
     pub fn done(&self) -> usize {
         self.done
+    }
+
+    /// The report is ready.
+    pub fn finished(&self) -> bool {
+        self.result.is_some()
     }
 
     /// Run up to `units` units; true when the job is complete.

@@ -196,7 +196,7 @@ pub struct TrainInput<'a> {
 pub use crate::theory::LongTailed as LongTailedAcc;
 
 /// Metrics at one step.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct EvalRecord {
     pub step: usize,
@@ -215,7 +215,7 @@ pub struct EvalRecord {
     pub kappa: f64,
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct NoiseMemo {
     pub mean: f64,
@@ -223,7 +223,7 @@ pub struct NoiseMemo {
     pub per_class: Vec<f64>,
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Summary {
     pub steps: usize,
@@ -1137,7 +1137,7 @@ impl Trainer {
             if let (Some(model), false) = (self.model.as_ref(), self.cfg.long_tailed_l.is_empty()) {
                 let w = self.weights();
                 let pos = if tpos.is_empty() { vec![0u8; ty.len()] } else { tpos.clone() };
-                rec.long_tailed = crate::theory::long_tailed(model, &w, k, m, tx, &ty, &pos, &self.cfg.long_tailed_l, self.par)?;
+                rec.long_tailed = crate::theory::long_tailed(model, &w, k, m, tx, &ty, &pos, &self.cfg.long_tailed_l, self.cfg.memory_limit.unwrap_or(DEFAULT_MEMORY_LIMIT), self.par)?;
             }
         }
         Ok(rec)

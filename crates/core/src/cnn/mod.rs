@@ -180,7 +180,7 @@ impl crate::config::Config for ClassifierOptions {
 }
 
 /// The fully resolved classifier config (the TypeScript layer fills defaults).
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ClassifierConfig {
     pub arch: ArchName,
@@ -240,7 +240,7 @@ pub fn removal_order_f64(seed: f64, n: usize) -> Result<Vec<u32>> {
 }
 
 /// What [`Trainer::run`] did.
-#[derive(Clone, Debug, Serialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, PartialEq, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct RunStats {
     /// Mini-batches run by this call.
@@ -258,7 +258,7 @@ pub struct RunStats {
     pub step: u64,
 }
 
-#[derive(Clone, Debug, Serialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, PartialEq, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct EvalStats {
     pub n: usize,
@@ -266,7 +266,7 @@ pub struct EvalStats {
     pub correct: usize,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ClassifierInfo {
     pub config: ClassifierConfig,
@@ -338,7 +338,7 @@ struct Job<'a> {
 
 impl Trainer {
     pub fn from_json(config_json: &str, threads: usize) -> Result<Trainer> {
-        let cfg: ClassifierConfig = crate::api::parse_json("classifier config", config_json)?;
+        let cfg: ClassifierConfig = crate::config::parse_json("classifier config", config_json)?;
         Trainer::new(cfg, threads)
     }
 

@@ -2,6 +2,7 @@
 //! connected) over one flat parameter vector in PyTorch's `state_dict` order: for every layer with
 //! parameters, its weight then its bias.
 
+use schemars::JsonSchema;
 use serde::Serialize;
 
 use super::layers::{self, ConvGeom};
@@ -31,7 +32,7 @@ pub enum Layer {
     Linear { fin: usize, fout: usize, w_off: usize, b_off: usize },
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct LayerInfo {
     pub kind: &'static str,

@@ -238,11 +238,18 @@ fn join_or(parts: &[String]) -> String {
     }
 }
 
-/// A number as people write it: integers in full (2^53 - 1 by name), others in shortest form.
+/// A number as people (and JavaScript) write it: integers in full up to 1e21 (2^53 - 1 by name),
+/// others in shortest form, with an exponent outside [1e-7, 1e21) ("1e+80", not 80 digits).
 pub fn num(x: f64) -> String {
+    let a = x.abs();
     if x == MAX_SAFE_INTEGER as f64 {
         "2^53 - 1".into()
-    } else if x.fract() == 0.0 && x.abs() < 1e16 {
+    } else if !x.is_finite() {
+        if x.is_nan() { "NaN".into() } else if x > 0.0 { "Infinity".into() } else { "-Infinity".into() }
+    } else if a != 0.0 && !(1e-7..1e21).contains(&a) {
+        let e = format!("{x:e}");
+        if e.contains("e-") { e } else { e.replace('e', "e+") }
+    } else if x.fract() == 0.0 && a < 1e16 {
         format!("{}", x as i64)
     } else {
         format!("{x}")

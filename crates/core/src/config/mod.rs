@@ -78,6 +78,11 @@ pub fn recheck<T: Config>(t: &T) -> Result<()> {
     resolve::<T>(&v).map(|_| ())
 }
 
+/// Parse JSON into a plain struct (a resolved internal config, rows), naming `what` on error.
+pub fn parse_json<T: DeserializeOwned>(what: &str, json: &str) -> Result<T> {
+    serde_json::from_str(json).map_err(|e| Error::invalid(what, "the given JSON", format!("a valid {what} ({e})")))
+}
+
 /// [`resolve`] from JSON text.
 pub fn parse<T: Config>(json: &str) -> Result<T> {
     let v: Value = serde_json::from_str(json).map_err(|e| Error::invalid(T::SECTION, "text that is not JSON", format!("a JSON object ({e})")))?;
@@ -103,9 +108,31 @@ macro_rules! sections {
                 input.insert($name.into(), schema_of::<$ty>(Contract::Input));
                 resolved.insert($name.into(), schema_of::<$ty>(Contract::Resolved));
             )*
-            serde_json::json!({ "input": input, "resolved": resolved })
+            serde_json::json!({ "input": input, "resolved": resolved, "results": results() })
         }
     };
+}
+
+/// Result types the bindings hand over as JSON, by their TypeScript name.
+fn results() -> Value {
+    let r = |v: Value| v;
+    serde_json::json!({
+        "JobProgress": r(schema_of::<crate::job::Progress>(Contract::Resolved)),
+        "VersionInfo": r(schema_of::<crate::api::VersionInfo>(Contract::Resolved)),
+        "KernelInfo": r(schema_of::<crate::perf::KernelInfo>(Contract::Resolved)),
+        "ModelDescription": r(schema_of::<crate::data::ModelDescription>(Contract::Resolved)),
+        "EvalRecord": r(schema_of::<crate::train::EvalRecord>(Contract::Resolved)),
+        "TrainSummary": r(schema_of::<crate::train::Summary>(Contract::Resolved)),
+        "InfluenceClassInfo": r(schema_of::<crate::covariance::ClassInfo>(Contract::Resolved)),
+        "FrobeniusSummary": r(schema_of::<crate::covariance::FrobeniusSummary>(Contract::Resolved)),
+        "RunStats": r(schema_of::<crate::cnn::RunStats>(Contract::Resolved)),
+        "EvalStats": r(schema_of::<crate::cnn::EvalStats>(Contract::Resolved)),
+        "ClassifierInfo": r(schema_of::<crate::cnn::ClassifierInfo>(Contract::Resolved)),
+        "TheoryReport": r(schema_of::<crate::theory::TheoryReport>(Contract::Resolved)),
+        "LemmaReport": r(schema_of::<crate::theory::lemmas::LemmaReport>(Contract::Resolved)),
+        "FitReport": r(schema_of::<crate::theory::fit::FitReport>(Contract::Resolved)),
+        "BoundaryReport": r(schema_of::<crate::theory::boundaries::BoundaryReport>(Contract::Resolved)),
+    })
 }
 
 sections! {
@@ -141,6 +168,34 @@ mod tests {
         assert_eq!(err(json!({"classes": 10, "dim": 12})).1, "data.dim: got 12, expected an integer >= 2 * classes = 20");
         assert_eq!(err(json!({"lambda": [1, -1, 1, 1, 1]})).0, "data.lambda[1]");
         assert_eq!(err(json!({"model": {"spectra": [[1]], "x": 1}})).0, "data.model.x");
+        // Data that would not be finite in float32 are refused by the field at fault.
+        let (f, m) = err(json!({"gamma": 1e80}));
+        assert_eq!(f, "data.gamma");
+        assert!(m.contains("keeps the data finite in float32"), "{m}");
+        assert_eq!(err(json!({"featureNorm": [1, 1e39, 1, 1, 1]})).0, "data.featureNorm");
+        assert!(resolve::<DataConfig>(&json!({"gamma": 1e60})).is_ok());
+    }
+
+    /// Every type of the generated TypeScript has one name: two Rust types that schemars would
+    /// name alike (two `Summary`s, two `Route`s) must be renamed, or the generator refuses.
+    #[test]
+    fn generated_type_names_are_unique() {
+        let all = schemas();
+        for doc in ["resolved", "input"] {
+            let mut seen: std::collections::HashMap<String, String> = Default::default();
+            let mut parts: Vec<&Value> = all[doc].as_object().unwrap().values().collect();
+            if doc == "resolved" {
+                parts.extend(all["results"].as_object().unwrap().values());
+            }
+            for s in parts {
+                for (name, def) in s.get("$defs").and_then(Value::as_object).into_iter().flatten() {
+                    let text = def.to_string();
+                    if let Some(prev) = seen.insert(name.clone(), text.clone()) {
+                        assert_eq!(prev, text, "two different types named {name} in the {doc} schemas");
+                    }
+                }
+            }
+        }
     }
 
     #[test]

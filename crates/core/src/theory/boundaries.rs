@@ -109,7 +109,7 @@ impl crate::config::Config for BoundaryOptions {
     }
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Curve {
     /// "2a" (SNR = C1), "2b" (Gamma = C2), "3-snr" (SNR = C3), "3-gamma" (Gamma = C3),
@@ -120,7 +120,7 @@ pub struct Curve {
     pub points: Vec<[f64; 2]>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct BoundaryReport {
     pub plane: Plane,

@@ -96,7 +96,7 @@ impl crate::config::Config for FitOptions {
     }
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct FitResult {
     /// The fitted rate (null when no point was usable).
@@ -120,7 +120,7 @@ pub struct FitResult {
     pub note: String,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct FitReport {
     pub c1: FitResult,

@@ -7,6 +7,7 @@
 
 #![allow(clippy::needless_range_loop)] // index loops over classes read clearer here
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::{fin, Item, TheoryOptions, TheoryReport};
@@ -17,7 +18,7 @@ use crate::rng::Purpose;
 
 /// The error on L-long-tailed samples of a test set (Definition 1 with v = sum_{r in R(xi)} w_{y,r}:
 /// a sample is L-long-tailed when R(xi) is not empty and <v, xi> >= L ||A_y^T v||_2).
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct LongTailed {
     #[serde(rename = "L")]
@@ -213,7 +214,8 @@ fn long_tailed_from(k: usize, m: usize, hs: &[Vec<f64>], acts: &[f64], f: &[f64]
 /// network W classifies correctly. Costs one GEMM for the forward pass, K products W_y A_y and
 /// H_y = W_y A_y A_y^T W_y^T (m x m), then O(m^2) per sample.
 #[allow(clippy::too_many_arguments)]
-pub fn long_tailed(model: &DataModel, w: &[f32], k: usize, m: usize, x: &[f32], y: &[i32], pos: &[u8], ls: &[f64], par: Par) -> Result<Vec<LongTailed>> {
+/// `limit`: the bytes it may allocate (the caller's memoryLimit).
+pub fn long_tailed(model: &DataModel, w: &[f32], k: usize, m: usize, x: &[f32], y: &[i32], pos: &[u8], ls: &[f64], limit: u64, par: Par) -> Result<Vec<LongTailed>> {
     if k != model.k {
         return Err(Error::invalid("classes", k, format!("the data model's number of classes ({})", model.k)));
     }
@@ -223,7 +225,7 @@ pub fn long_tailed(model: &DataModel, w: &[f32], k: usize, m: usize, x: &[f32], 
     if let Some(i) = ls.iter().position(|l| !l.is_finite() || *l <= 0.0) {
         return Err(Error::invalid(format!("ls[{i}]"), ls[i], "a finite number > 0"));
     }
-    check_alloc("long-tailed evaluation (activations and W A)", (2 * n as u128 + 2 * m as u128) * (k * m) as u128 + (2 * n * d) as u128 + (k * m * d * 2) as u128, 8, crate::error::DEFAULT_MEMORY_LIMIT)?;
+    check_alloc("long-tailed evaluation (activations and W A)", (2 * n as u128 + 2 * m as u128) * (k * m) as u128 + (2 * n * d) as u128 + (k * m * d * 2) as u128, 8, limit)?;
     let w64: Vec<f64> = w.iter().map(|&v| v as f64).collect();
     let (_, hs) = class_products(model, &w64, m, par);
     let acts = activations(&w64, k * m, d, x, n, par);
@@ -249,7 +251,7 @@ pub struct Run<'a> {
     pub test_pos: Option<&'a [u8]>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Lemma3Class {
     pub class: usize,
@@ -262,7 +264,7 @@ pub struct Lemma3Class {
     pub items: Vec<Item>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Lemma4Class {
     pub class: usize,
@@ -277,7 +279,7 @@ pub struct Lemma4Class {
     pub item: Item,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Lemma5Class {
     pub class: usize,
@@ -295,7 +297,7 @@ pub struct Lemma5Class {
     pub item: Item,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Lemma6 {
     /// measured[y][j] = mean over fresh noise xi of class y of sum_r relu(<w_{j,r}, xi>).
@@ -307,7 +309,7 @@ pub struct Lemma6 {
     pub ratio: Vec<Vec<Option<f64>>>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Lemma7 {
     /// max of the trajectory's kappa (null without it).
@@ -320,7 +322,7 @@ pub struct Lemma7 {
     pub theory_scale: Option<f64>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ClassVsBound {
     pub class: usize,
@@ -333,7 +335,7 @@ pub struct ClassVsBound {
     pub condition: bool,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct LongTailedVsBound {
     #[serde(rename = "L")]
@@ -343,7 +345,7 @@ pub struct LongTailedVsBound {
     pub per_class: Vec<ClassVsBound>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct TestAccuracy {
     pub acc: f64,
@@ -351,7 +353,7 @@ pub struct TestAccuracy {
     pub count: usize,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct LemmaReport {
     pub width: usize,
@@ -405,7 +407,7 @@ pub fn lemmas(model: &DataModel, report: &TheoryReport, run: &Run<'_>, opts: &Th
     };
     let fresh = opts.fresh_samples;
     let nt = test.map(|t| t.3).unwrap_or(0);
-    let limit = crate::error::DEFAULT_MEMORY_LIMIT;
+    let limit = opts.memory_limit.unwrap_or(crate::error::DEFAULT_MEMORY_LIMIT);
     check_alloc(
         "the lemma measurements (activations, fresh noise, W A)",
         (2 * (n + nt) as u128 + (k * fresh) as u128) * (k * m) as u128 + (k * fresh * d) as u128 + (2 * (n + nt) * d) as u128 + (3 * k * m * d) as u128,
@@ -700,7 +702,7 @@ mod tests {
             let m = 6;
             let w = weights(2, m, 24, 1, 0.3);
             let ls = [0.2, 0.5, 1.0, 2.0];
-            let lt = long_tailed(&model, &w, 2, m, &ds.test_x, &ds.test_y, &ds.test_pos, &ls, Par::Seq).unwrap();
+            let lt = long_tailed(&model, &w, 2, m, &ds.test_x, &ds.test_y, &ds.test_pos, &ls, crate::error::DEFAULT_MEMORY_LIMIT, Par::Seq).unwrap();
             for (l, got) in ls.iter().zip(&lt) {
                 let (c, ok) = brute_long_tailed(&model, &w, m, &ds.test_x, &ds.test_y, &ds.test_pos, *l);
                 assert_eq!((got.count, got.correct), (c, ok), "L = {l}");
@@ -711,7 +713,7 @@ mod tests {
             let dense: Vec<f32> = (0..2).flat_map(|c| model.dense_factor(c)).map(|v| v as f32).collect();
             let ex_cfg = DataConfig { model: ModelSpec::Named(ModelName::Explicit), gamma: None, ..cfg.clone() };
             let ex = DataModel::build(&ex_cfg, Some(crate::data::ExplicitModel { features: &ds.features, noise_factors: &dense }), Par::Seq).unwrap();
-            let lt2 = long_tailed(&ex, &w, 2, m, &ds.test_x, &ds.test_y, &ds.test_pos, &ls, Par::Seq).unwrap();
+            let lt2 = long_tailed(&ex, &w, 2, m, &ds.test_x, &ds.test_y, &ds.test_pos, &ls, crate::error::DEFAULT_MEMORY_LIMIT, Par::Seq).unwrap();
             for (a, b) in lt.iter().zip(&lt2) {
                 assert_eq!(a.count, b.count);
                 assert_eq!(a.correct, b.correct);
@@ -789,15 +791,19 @@ mod tests {
         let cfg = DataConfig { classes: 2, dim: 8, per_class: OneOrMany::One(2), test_per_class: OneOrMany::One(2), ..Default::default() };
         let (model, ds) = generate(&cfg, None, Par::Seq).unwrap();
         let w = vec![0.1f32; 2 * 3 * 8];
-        let e = long_tailed(&model, &w[1..], 2, 3, &ds.test_x, &ds.test_y, &ds.test_pos, &[1.0], Par::Seq).unwrap_err();
+        let e = long_tailed(&model, &w[1..], 2, 3, &ds.test_x, &ds.test_y, &ds.test_pos, &[1.0], crate::error::DEFAULT_MEMORY_LIMIT, Par::Seq).unwrap_err();
         assert_eq!(e.field(), Some("weights"));
         let mut y = ds.test_y.clone();
         y[1] = 7;
-        let e = long_tailed(&model, &w, 2, 3, &ds.test_x, &y, &ds.test_pos, &[1.0], Par::Seq).unwrap_err();
+        let e = long_tailed(&model, &w, 2, 3, &ds.test_x, &y, &ds.test_pos, &[1.0], crate::error::DEFAULT_MEMORY_LIMIT, Par::Seq).unwrap_err();
         assert_eq!(e.field(), Some("testY[1]"));
+        // The caller's memoryLimit is the limit (it was a fixed 8 GiB, whatever the config said).
+        let e = long_tailed(&model, &w, 2, 3, &ds.test_x, &ds.test_y, &ds.test_pos, &[1.0], 64, Par::Seq).unwrap_err();
+        assert_eq!(e.code(), "E_TOO_LARGE");
+        assert!(long_tailed(&model, &w, 2, 3, &ds.test_x, &ds.test_y, &ds.test_pos, &[1.0], 1 << 20, Par::Seq).is_ok());
         let mut w2 = w.clone();
         w2[5] = f32::NAN;
-        let e = long_tailed(&model, &w2, 2, 3, &ds.test_x, &ds.test_y, &ds.test_pos, &[1.0], Par::Seq).unwrap_err();
+        let e = long_tailed(&model, &w2, 2, 3, &ds.test_x, &ds.test_y, &ds.test_pos, &[1.0], crate::error::DEFAULT_MEMORY_LIMIT, Par::Seq).unwrap_err();
         assert_eq!(e.field(), Some("weights[5]"));
     }
 }

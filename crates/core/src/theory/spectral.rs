@@ -13,6 +13,7 @@
 #![allow(clippy::needless_range_loop)] // index loops over classes read clearer here
 
 use faer::dyn_stack::{MemBuffer, MemStack};
+use schemars::JsonSchema;
 use serde::Serialize;
 
 use crate::data::DataModel;
@@ -25,7 +26,7 @@ use crate::rng::{Purpose, Stream};
 const POWER_STREAM: u64 = 0x7468_656f_7279_0000;
 
 /// The per-class and per-pair matrix quantities.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Spectra {
     /// Tr(A_k^T A_k) = ||A_k||_F^2.
@@ -50,7 +51,7 @@ pub struct Spectra {
 }
 
 /// What the power iteration did, over all pairs.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct PowerReport {
     pub block: usize,

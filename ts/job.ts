@@ -1,0 +1,46 @@
+/**
+ * The one driver of the core's jobs (crates/core/src/job.rs): a training, a group of trainings,
+ * Theorem 1. `advance(budget)` does up to `budget` units of work and says where the job stands;
+ * between calls the driver reports progress, yields to the event loop (so timers, UI and an
+ * AbortSignal run) and sizes the next budget to take about 50 ms.
+ */
+import type { JobProgress, RawJob } from './types.js';
+
+/** Yield to the event loop (so timers, AbortSignals and UI run between chunks). */
+export function yieldNow(): Promise<void> {
+  if (typeof setImmediate === 'function') return new Promise((r) => setImmediate(r));
+  return new Promise((r) => setTimeout(r, 0));
+}
+
+export interface DriveOptions {
+  signal?: AbortSignal;
+  /** After every call, with where the job stands. */
+  onChunk?: (p: JobProgress) => void;
+  /** Units of the first call (default 1). */
+  budget?: number;
+  /** Largest budget of one call (default 100,000). */
+  maxBudget?: number;
+  /** The wall time one call should take (default 50 ms). */
+  chunkMs?: number;
+}
+
+/**
+ * Advance `job` until it is finished, or until `signal` aborts (then `aborted` is true: the work
+ * so far stays in the job). `call` maps a binding's errors (Benignfit.call).
+ */
+export async function drive(call: <T>(f: () => T) => T, job: RawJob, o: DriveOptions = {}): Promise<{ aborted: boolean; progress: JobProgress | null }> {
+  let budget = o.budget ?? 1;
+  const max = o.maxBudget ?? 100_000;
+  const target = o.chunkMs ?? 50;
+  let progress: JobProgress | null = null;
+  while (!progress?.finished) {
+    if (o.signal?.aborted) return { aborted: true, progress };
+    const t0 = performance.now();
+    progress = JSON.parse(call(() => job.advance(budget))) as JobProgress;
+    const dt = performance.now() - t0;
+    budget = Math.max(1, Math.min(max, Math.round((budget * target) / Math.max(dt, 0.01))));
+    o.onChunk?.(progress);
+    if (!progress.finished) await yieldNow();
+  }
+  return { aborted: false, progress };
+}
