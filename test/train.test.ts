@@ -129,6 +129,12 @@ describe.each(BACKENDS)('train on %s', (name) => {
     y[0] = 7;
     const e3 = (await bf.train({ ...ds, trainY: y }, opts).catch((e: unknown) => e)) as BenignfitError;
     expect(e3.field).toBe('trainY[0]');
+    // An optional array of another class is named on both backends (native said E_INTERNAL, found by npm run fuzz).
+    for (const [field, bad] of [['trainPos', new Float32Array(ds.nTrain)], ['testX', new Float64Array(4)], ['testY', new Float32Array(2)], ['testPos', new Int32Array(2)], ['features', new Uint8Array(3)]] as const) {
+      const e = (await bf.train({ ...ds, [field]: bad }, opts).catch((err: unknown) => err)) as BenignfitError;
+      expect(e.code, field).toBe('E_INVALID');
+      expect(e.field).toBe(field);
+    }
   });
 
   it('a loss that becomes NaN or Inf stops training with an error naming the step', async () => {

@@ -20,6 +20,18 @@ function checkData(data: TrainData): void {
   if (data.trainX.length !== data.trainY.length * 2 * d) {
     throw new BenignfitError('E_SHAPE', `shape mismatch in train: trainX has ${data.trainX.length} values, expected n x 2 x d = ${data.trainY.length} x 2 x ${d}`);
   }
+  // Optional arrays: the right class or nothing (a binding would refuse another one without naming it).
+  const optional: [keyof TrainData, { new (n: number): ArrayLike<number>; name: string }][] = [
+    ['trainPos', Uint8Array],
+    ['features', Float32Array],
+    ['testX', Float32Array],
+    ['testY', Int32Array],
+    ['testPos', Uint8Array],
+  ];
+  for (const [name, ctor] of optional) {
+    const v = data[name];
+    if (v !== undefined && v !== null && !(v instanceof ctor)) throw invalid(name, v, `a ${ctor.name}, or nothing`);
+  }
   if ((data.testX === undefined) !== (data.testY === undefined)) throw invalid('testY', data.testY, 'testX and testY together, or neither');
 }
 
