@@ -229,6 +229,8 @@ describe('data in: formats and errors', () => {
     expect(e.message).toBe('t.csv: line 3, column "b": got "x", expected a finite number');
     e = await rejection(() => parseTable(new TextEncoder().encode('a,b,y\n1,2,0\n1,3\n'), 't.csv', { labelColumn: 'y' }));
     expect(e.message).toBe('t.csv: line 3 has 2 cells, the header has 3');
+    e = await rejection(() => parseTable(new TextEncoder().encode('a,b,y\n1,2,0\n1,3,\n'), 't.csv', { labelColumn: 'y' }));
+    expect(e.message).toBe('t.csv: line 3, column "y": no label, expected an integer or a class name');
   });
 
   it('float images get grids (spread over 0..255 for display only); feature vectors and RGBA arrays get none', () => {

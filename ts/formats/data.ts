@@ -335,7 +335,9 @@ export class TableReader {
       }
       this.values[base + j] = w;
     }
-    this.labelCells.push(cells[this.labelAt].trim());
+    const label = cells[this.labelAt].trim();
+    if (label === '') throw formatError(this.name, `line ${this.lineNo}, column ${JSON.stringify(this.o.labelColumn)}: no label, expected an integer or a class name`, this.o);
+    this.labelCells.push(label);
     this.count++;
   }
 
