@@ -7,6 +7,6 @@ export interface FuzzReader {
   arb: Arbitrary<unknown>;
   run(bf: unknown, input: never, caseId?: number): Promise<unknown>;
 }
-export declare function makeReaders(lib: Record<string, unknown>, tmp: string): Record<'npy' | 'npytrain' | 'idx' | 'cifar' | 'npydata' | 'images' | 'table' | 'results' | 'config' | 'set', FuzzReader>;
+export declare function makeReaders(lib: Record<string, unknown>, tmp: string): Record<'npy' | 'npytrain' | 'runfolder' | 'idx' | 'cifar' | 'npydata' | 'images' | 'table' | 'results' | 'config' | 'set', FuzzReader>;
 export declare const KNOWN_OPEN: { name: string; re: RegExp }[];
 export declare function classify(lib: Record<string, unknown>, bf: unknown, f: () => unknown): Promise<{ cls: 'ok' | 'clean' | 'other' | 'crash'; code?: string; message?: string; detail?: string; known?: string }>;

@@ -5,6 +5,8 @@
  * files mutated byte by byte and field by field) and a `run` that feeds one input through the
  * reader and on into a backend where the data goes there in real use:
  * - npy: a run folder's arrays (theory --run) -> decodeNpy -> bf.theoryLemmas;
+ * - runfolder: a run folder's model.json and summary.json (theory --run) -> readRunFolder ->
+ *   bf.theoryLemmas, as the theory command does;
  * - npytrain: a generated dataset's arrays (train_x.npy, ...) -> decodeNpy -> bf.train;
  * - idx: an MNIST image or label file -> parseIdx -> imagesFromIdx -> bf.influence;
  * - cifar: a CIFAR-10 batch -> parseCifarBatch -> imagesFromCifar -> bf.influence;
@@ -29,7 +31,7 @@ import jpeg from 'jpeg-js';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-export const READERS = ['npy', 'npytrain', 'idx', 'cifar', 'npydata', 'images', 'table', 'results', 'config', 'set'];
+export const READERS = ['npy', 'npytrain', 'runfolder', 'idx', 'cifar', 'npydata', 'images', 'table', 'results', 'config', 'set'];
 /**
  * A known core bug (reported; crates/** is the lead's): integers above 2^32 - 1 in usize config
  * fields (train.steps 4294967296, data.perClass 1e15) are refused on wasm32 with serde's words,
@@ -38,7 +40,7 @@ export const READERS = ['npy', 'npytrain', 'idx', 'cifar', 'npydata', 'images', 
  */
 export const WASM_USIZE = /invalid value: integer `\d+`, expected usize|did not match any variant of untagged enum OneOrMany/;
 /** Readers whose data reaches a backend (run on native and on wasm); the others run once. */
-export const BACKEND_READERS = new Set(['npy', 'npytrain', 'idx', 'cifar', 'npydata', 'images', 'table', 'config', 'set']);
+export const BACKEND_READERS = new Set(['npy', 'npytrain', 'runfolder', 'idx', 'cifar', 'npydata', 'images', 'table', 'config', 'set']);
 
 // ---------------------------------------------------------------- byte mutations
 
@@ -132,8 +134,10 @@ export function applyJsonEdits(base, { edits, text }) {
     for (let d = 0; d < e.path.length; d++) {
       const last = d === e.path.length - 1;
       if (o === null || typeof o !== 'object') break;
-      const keys = Array.isArray(o) ? o.map((_, i) => i) : Object.keys(o);
-      const k = e.kind === 'newKey' && last ? e.key : keys.length ? keys[e.path[d] % keys.length] : e.key;
+      // Arrays get index keys only (a "constructor" key on an array is nothing JSON can hold).
+      const keys = Array.isArray(o) ? Array.from({ length: o.length }, (_, i) => i) : Object.keys(o);
+      const fresh = Array.isArray(o) ? o.length : e.key;
+      const k = e.kind === 'newKey' && last ? fresh : keys.length ? keys[e.path[d] % keys.length] : fresh;
       if (last || o[k] === null || typeof o[k] !== 'object') {
         if (e.kind === 'delete') {
           if (Array.isArray(o)) o.splice(Number(k), 1);
@@ -311,6 +315,40 @@ export function makeReaders(lib, tmp) {
         const run = Object.fromEntries(Object.entries(arrays).map(([k, [a]]) => [k, a]));
         run[c.field] = got.data;
         return bf.theoryLemmas(data, run, { width: m, steps: 5, freshSamples: 20, ls: [1] });
+      },
+    },
+    runfolder: {
+      arb: fc.record({
+        file: fc.constantFrom('model.json', 'summary.json', 'summary.json'),
+        edits: jsonEdits,
+        drop: rarely(fc.constantFrom('summary.json', 'weights_init.npy', 'logit_sums.npy', 'test_x.npy', 'model.json', 'train_pos.npy'), 6),
+      }),
+      async run(bf, c, caseId = 0) {
+        runCache ??= new Map();
+        if (!runCache.has(bf.backend)) runCache.set(bf.backend, tinyRun(bf));
+        const { data, arrays, m } = runCache.get(bf.backend);
+        const dir = join(tmp, `run-${process.pid}-${caseId}`);
+        rmSync(dir, { recursive: true, force: true });
+        mkdirSync(dir, { recursive: true });
+        try {
+          const files = { weights_final: 'weights', weights_init: 'weightsInit', train_x: 'trainX', train_y: 'trainY', train_pos: 'trainPos', logit_sums: 'logitSums', test_x: 'testX', test_y: 'testY', test_pos: 'testPos' };
+          for (const [f, k] of Object.entries(files)) writeFileSync(join(dir, `${f}.npy`), lib.encodeNpy(...arrays[k]));
+          const json = {
+            'model.json': { config: { data }, model: 'heterogeneous', seed: data.seed },
+            'summary.json': { config: { data, train: { lr: 0.02, init: { sigma0: 0.1 }, width: m, epochs: 3 } }, steps: 5, kappa: [1, 3.5, { kappa: 2 }] },
+          };
+          for (const [f, v] of Object.entries(json)) writeFileSync(join(dir, f), f === c.file ? applyJsonEdits(v, c.edits) : JSON.stringify(v));
+          if (c.drop) rmSync(join(dir, c.drop));
+          // What `benignfit theory --run DIR` does with the folder.
+          const folder = lib.readRunFolder(dir);
+          const theory = { ...lib.optionsFromTrain(folder.train), freshSamples: 20, ls: [1] };
+          if (theory.width === undefined) theory.width = folder.width;
+          if (theory.steps === undefined && folder.steps !== undefined) theory.steps = folder.steps;
+          if (theory.width !== folder.width) throw new lib.BenignfitError('E_INVALID', `theory.width: got ${theory.width}, expected the width of the run's weights (${folder.width})`);
+          return bf.theoryLemmas(folder.data, folder.run, theory);
+        } finally {
+          rmSync(dir, { recursive: true, force: true });
+        }
       },
     },
     npytrain: {

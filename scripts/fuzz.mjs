@@ -38,7 +38,8 @@ async function loadLib() {
   const idx = await import(new URL('index.node.js', dist).href);
   const common = await import(new URL('cli/common.js', dist).href);
   const store = await import(new URL('sweep/store.js', dist).href);
-  return { ...idx, readConfig: common.readConfig, applySets: common.applySets, readResults: store.readResults, SweepStore: store.SweepStore };
+  const theory = await import(new URL('cli/theory.js', dist).href);
+  return { ...idx, readConfig: common.readConfig, applySets: common.applySets, readResults: store.readResults, SweepStore: store.SweepStore, readRunFolder: theory.readRunFolder, optionsFromTrain: theory.optionsFromTrain };
 }
 
 /** Child: run cases [from, from + runs) of one reader on one backend, reporting each to the parent. */

@@ -11,16 +11,17 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applySets, readConfig } from '../ts/cli/common.js';
+import { optionsFromTrain, readRunFolder } from '../ts/cli/theory.js';
 import { BenignfitError, decodeNpy, encodeNpy, imageFolderFromFiles, imagesFromCifar, imagesFromIdx, npyData, parseCifarBatch, parseIdx, parseLabels, parseTable, type Benignfit } from '../ts/index.node.js';
 import { cells, resolveSweep } from '../ts/sweep/spec.js';
 import { readResults, SweepStore, type SweepMeta } from '../ts/sweep/store.js';
 import { BACKEND_READERS, classify, makeReaders, READERS, WASM_USIZE } from '../scripts/fuzz-cases.mjs';
 import { backend, BACKENDS } from './helpers.js';
 
-const lib = { BenignfitError, decodeNpy, encodeNpy, imagesFromCifar, imagesFromIdx, parseCifarBatch, parseIdx, npyData, parseLabels, imageFolderFromFiles, parseTable, readConfig, applySets, readResults, SweepStore, resolveSweep, sweepCells: cells };
+const lib = { BenignfitError, decodeNpy, encodeNpy, imagesFromCifar, imagesFromIdx, parseCifarBatch, parseIdx, npyData, parseLabels, imageFolderFromFiles, parseTable, readConfig, applySets, readResults, SweepStore, resolveSweep, sweepCells: cells, readRunFolder, optionsFromTrain };
 
 /** Cases per reader and backend in `npm test` (BENIGNFIT_FUZZ_RUNS to change). */
-const RUNS: Record<string, number> = { npy: 300, npytrain: 300, idx: 300, cifar: 150, npydata: 300, images: 200, table: 300, results: 200, config: 400, set: 400 };
+const RUNS: Record<string, number> = { npy: 300, npytrain: 300, runfolder: 200, idx: 300, cifar: 150, npydata: 300, images: 200, table: 300, results: 200, config: 400, set: 400 };
 const scale = Number(process.env.BENIGNFIT_FUZZ_RUNS ?? 0);
 const SEED = 20261130;
 
