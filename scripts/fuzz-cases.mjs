@@ -557,8 +557,14 @@ export function makeReaders(lib, tmp) {
               { weight: 4, arbitrary: fc.constantFrom(...SET_PATHS).map((p) => p.split('.')) },
               { weight: 1, arbitrary: fc.tuple(fc.constantFrom('data', 'train', 'sweep', 'dat', 'theory', '__proto__', 'constructor', ''), fc.array(fc.constantFrom(...FIELD_NAMES, '0', ' ', 'x'), { minLength: 1, maxLength: 3 })).map(([a, b]) => [a, ...b]) },
             ),
-            eq: fc.constantFrom('=', '=', '=', '', '=='),
-            value: fc.oneof(jsonValue.map((v) => JSON.stringify(v) ?? 'undefined'), fc.string({ maxLength: 12 }), fc.constantFrom('1e400', 'NaN', '-', '{', '[1,', '"', 'null', 'true')),
+            eq: fc.constantFrom('=', '=', '=', '=', '=', '=', '=', '=', '', '=='),
+            value: fc.oneof(
+              // Values a user would give (so that whole configs pass and reach the sweep's cells), then edge values and junk.
+              { weight: 3, arbitrary: fc.constantFrom('1', '2', '3', '4', '0.5', '10', '100', '0.01', '"gaussian"', '"uniform"', '"homogeneous"', '"pytorch"', '[1,2]', '[1,2,3]', '{"from":1,"to":10,"count":3}', '{"sigma0":0.1}', 'data.featureNorm', 'train.lr') },
+              { weight: 2, arbitrary: jsonValue.map((v) => JSON.stringify(v) ?? 'undefined') },
+              { weight: 1, arbitrary: fc.string({ maxLength: 12 }) },
+              { weight: 1, arbitrary: fc.constantFrom('1e400', 'NaN', '-', '{', '[1,', '"', 'null', 'true') },
+            ),
           }).map(({ path, eq, value }) => `${path.join('.')}${eq}${value}`) },
           { weight: 1, arbitrary: fc.string({ maxLength: 30 }) },
         ),
