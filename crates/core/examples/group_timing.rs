@@ -17,7 +17,17 @@ fn main() {
         for i in 0..cells {
             let t0 = Instant::now();
             let (_, ds) = generate(&dc, None, Par::auto()).unwrap();
-            let inp = TrainInput { k: ds.k, d: ds.d, x: &ds.train_x, y: &ds.train_y, pos: Some(&ds.train_pos), features: Some(&ds.features), test_x: Some(&ds.test_x), test_y: Some(&ds.test_y), test_pos: Some(&ds.test_pos) };
+            let inp = TrainInput {
+                k: ds.k,
+                d: ds.d,
+                x: &ds.train_x,
+                y: &ds.train_y,
+                pos: Some(&ds.train_pos),
+                features: Some(&ds.features),
+                test_x: Some(&ds.test_x),
+                test_y: Some(&ds.test_y),
+                test_pos: Some(&ds.test_pos),
+            };
             let t1 = Instant::now();
             let mut tr = Trainer::new(cfg(i), inp, None).unwrap();
             let t2 = Instant::now();
@@ -32,7 +42,17 @@ fn main() {
         println!("  a lone cell:         data {:.1} ms, setup {:.1} ms, 20 steps {:.1} ms, finish {:.1} ms", parts[0], parts[1], parts[2], parts[3]);
         let t = Instant::now();
         let (_, ds) = generate(&dc, None, Par::auto()).unwrap();
-        let inp = TrainInput { k: ds.k, d: ds.d, x: &ds.train_x, y: &ds.train_y, pos: Some(&ds.train_pos), features: Some(&ds.features), test_x: Some(&ds.test_x), test_y: Some(&ds.test_y), test_pos: Some(&ds.test_pos) };
+        let inp = TrainInput {
+            k: ds.k,
+            d: ds.d,
+            x: &ds.train_x,
+            y: &ds.train_y,
+            pos: Some(&ds.train_pos),
+            features: Some(&ds.features),
+            test_x: Some(&ds.test_x),
+            test_y: Some(&ds.test_y),
+            test_pos: Some(&ds.test_pos),
+        };
         let t1 = Instant::now();
         let mut g = TrainerGroup::new((0..cells).map(cfg).collect(), inp, None).unwrap();
         if let Some(w) = std::env::var("JOINT").ok().and_then(|s| s.parse().ok()) {
@@ -46,7 +66,15 @@ fn main() {
         }
         let grouped = t.elapsed().as_secs_f64() / cells as f64;
         let ms = |a: Instant, b: Instant| (b - a).as_secs_f64() * 1e3 / cells as f64;
-        println!("  a cell in the group: data {:.1} ms, setup {:.1} ms, {} steps {:.1} ms ({} joint), finish {:.1} ms", ms(t, t1), ms(t1, t2), 20, ms(t2, t3), g.joint_steps, ms(t3, Instant::now()));
+        println!(
+            "  a cell in the group: data {:.1} ms, setup {:.1} ms, {} steps {:.1} ms ({} joint), finish {:.1} ms",
+            ms(t, t1),
+            ms(t1, t2),
+            20,
+            ms(t2, t3),
+            g.joint_steps,
+            ms(t3, Instant::now())
+        );
         println!("{cells} cells, width {width}: lone {:.1} ms a cell, in a group {:.1} ms a cell ({:.2}x)", lone * 1e3, grouped * 1e3, grouped / lone);
     }
 }

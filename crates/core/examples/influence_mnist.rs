@@ -17,7 +17,16 @@ fn main() {
         classes[lab[i] as usize].extend_from_slice(&img[i * d..(i + 1) * d]);
     }
     for _ in 0..reps {
-        let cfg = InfluenceConfig { dim: d, classes: 10, normalize: Normalize::Scale, route: RouteChoice::Auto, precision: Precision::F32, frobenius: false, block: std::env::var("BLOCK").ok().and_then(|s| s.parse().ok()).unwrap_or(0), memory_limit: None };
+        let cfg = InfluenceConfig {
+            dim: d,
+            classes: 10,
+            normalize: Normalize::Scale,
+            route: RouteChoice::Auto,
+            precision: Precision::F32,
+            frobenius: false,
+            block: std::env::var("BLOCK").ok().and_then(|s| s.parse().ok()).unwrap_or(0),
+            memory_limit: None,
+        };
         let mut run = InfluenceRun::new(cfg, None, Par::auto()).unwrap();
         let t = Instant::now();
         let mut sum = 0.0;

@@ -7,13 +7,27 @@ use std::time::Instant;
 
 /// CPU time of the calling thread in seconds (Linux), else wall time.
 fn cpu() -> f64 {
-    std::fs::read_to_string("/proc/thread-self/schedstat").ok().and_then(|s| s.split_whitespace().next().and_then(|v| v.parse::<f64>().ok())).map(|ns| ns / 1e9).unwrap_or(0.0)
+    std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()
+        .and_then(|s| s.split_whitespace().next().and_then(|v| v.parse::<f64>().ok()))
+        .map(|ns| ns / 1e9)
+        .unwrap_or(0.0)
 }
 
 fn main() {
     let threads: usize = std::env::args().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
     let (_, ds) = generate(&DataConfig { gamma: Some(10.0), ..Default::default() }, None, Par::auto()).unwrap();
-    let inp = || TrainInput { k: ds.k, d: ds.d, x: &ds.train_x, y: &ds.train_y, pos: Some(&ds.train_pos), features: Some(&ds.features), test_x: None, test_y: None, test_pos: None };
+    let inp = || TrainInput {
+        k: ds.k,
+        d: ds.d,
+        x: &ds.train_x,
+        y: &ds.train_y,
+        pos: Some(&ds.train_pos),
+        features: Some(&ds.features),
+        test_x: None,
+        test_y: None,
+        test_pos: None,
+    };
     for route in [Route::Gram, Route::Direct] {
         let cfg = TrainConfig { steps: Some(200), epochs: None, route, threads, ..Default::default() };
         let mut t = Trainer::new(cfg, inp(), None).unwrap();

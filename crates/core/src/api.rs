@@ -20,13 +20,13 @@ pub fn config_schemas() -> String {
 }
 
 pub use crate::cnn::{removal_order_f64 as removal_order, Trainer as ClassifierTrainer};
+pub use crate::config::parse_json;
 pub use crate::covariance::{pixel_std, InfluenceConfig, InfluenceRun, Pixels};
 pub use crate::error::Error as CoreError;
 pub use crate::job::{Job, Progress};
 pub use crate::perf;
 pub use crate::theory::{OwnedRun, TheoryJob};
 pub use crate::train::{Trainer, TrainerGroup};
-pub use crate::config::parse_json;
 
 /// The arrays of a training set as the bindings pass them (one object from JavaScript).
 pub struct TrainData<'a> {
@@ -46,7 +46,17 @@ pub struct TrainData<'a> {
 
 impl<'a> TrainData<'a> {
     fn input(&self) -> crate::train::TrainInput<'a> {
-        crate::train::TrainInput { k: self.classes, d: self.dim, x: self.train_x, y: self.train_y, pos: self.train_pos, features: self.features, test_x: self.test_x, test_y: self.test_y, test_pos: self.test_pos }
+        crate::train::TrainInput {
+            k: self.classes,
+            d: self.dim,
+            x: self.train_x,
+            y: self.train_y,
+            pos: self.train_pos,
+            features: self.features,
+            test_x: self.test_x,
+            test_y: self.test_y,
+            test_pos: self.test_pos,
+        }
     }
 }
 
@@ -179,7 +189,10 @@ fn data_model(data_config_json: Option<&str>, k: usize, d: usize, threads: usize
     let Some(j) = data_config_json else { return Ok(None) };
     let dc: DataConfig = crate::config::parse(j)?;
     if dc.classes != k || dc.dim != d {
-        return Err(Error::shape("train: data config", format!("the data config has classes = {}, dim = {} but the arrays have K = {k}, d = {d}", dc.classes, dc.dim)));
+        return Err(Error::shape(
+            "train: data config",
+            format!("the data config has classes = {}, dim = {} but the arrays have K = {k}, d = {d}", dc.classes, dc.dim),
+        ));
     }
     if dc.model == data::ModelSpec::Named(data::ModelName::Explicit) {
         return Ok(None);
@@ -206,7 +219,9 @@ fn explicit_arrays<'a>(features: Option<&'a [f32]>, noise_factors: Option<&'a [f
 }
 
 /// A Theorem 1 job from JSON config and options (and, for the lemmas, a run's arrays).
-pub fn theory_job(config_json: &str, options_json: &str, features: Option<&[f32]>, noise_factors: Option<&[f32]>, run: Option<crate::theory::OwnedRun>, threads: usize) -> Result<crate::theory::TheoryJob> {
+pub fn theory_job(
+    config_json: &str, options_json: &str, features: Option<&[f32]>, noise_factors: Option<&[f32]>, run: Option<crate::theory::OwnedRun>, threads: usize,
+) -> Result<crate::theory::TheoryJob> {
     let cfg: DataConfig = crate::config::parse(config_json)?;
     let opts: crate::theory::TheoryOptions = crate::config::parse(options_json)?;
     crate::theory::TheoryJob::new(&cfg, explicit_arrays(features, noise_factors)?, opts, run, Par::from_threads(threads))
@@ -220,7 +235,9 @@ pub fn theory(config_json: &str, options_json: &str, features: Option<&[f32]>, n
 }
 
 /// Theorem 1 plus Lemmas 3–7 of a trained run: the report with `lemmas`, as JSON.
-pub fn theory_lemmas(config_json: &str, options_json: &str, features: Option<&[f32]>, noise_factors: Option<&[f32]>, run: OwnedRun, threads: usize) -> Result<String> {
+pub fn theory_lemmas(
+    config_json: &str, options_json: &str, features: Option<&[f32]>, noise_factors: Option<&[f32]>, run: OwnedRun, threads: usize,
+) -> Result<String> {
     let mut job = theory_job(config_json, options_json, features, noise_factors, Some(run), threads)?;
     while !job.run(usize::MAX)? {}
     job.result_json()
@@ -228,7 +245,10 @@ pub fn theory_lemmas(config_json: &str, options_json: &str, features: Option<&[f
 
 /// Error on L-long-tailed test data (Definition 1) for each L: JSON array of LongTailed.
 #[allow(clippy::too_many_arguments)]
-pub fn long_tailed(config_json: &str, features: Option<&[f32]>, noise_factors: Option<&[f32]>, weights: &[f32], width: usize, x: &[f32], y: &[i32], pos: &[u8], ls: &[f64], threads: usize) -> Result<String> {
+pub fn long_tailed(
+    config_json: &str, features: Option<&[f32]>, noise_factors: Option<&[f32]>, weights: &[f32], width: usize, x: &[f32], y: &[i32], pos: &[u8], ls: &[f64],
+    threads: usize,
+) -> Result<String> {
     let cfg: DataConfig = crate::config::parse(config_json)?;
     let par = Par::from_threads(threads);
     let model = data::DataModel::build(&cfg, explicit_arrays(features, noise_factors)?, par)?;

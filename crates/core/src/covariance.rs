@@ -106,7 +106,16 @@ pub struct InfluenceOptions {
 
 impl Default for InfluenceOptions {
     fn default() -> Self {
-        InfluenceOptions { normalize: Normalize::Scale, route: RouteChoice::Auto, precision: Precision::F32, frobenius: true, block: 0, classes: None, c2: 1.0, memory_limit: None }
+        InfluenceOptions {
+            normalize: Normalize::Scale,
+            route: RouteChoice::Auto,
+            precision: Precision::F32,
+            frobenius: true,
+            block: 0,
+            classes: None,
+            c2: 1.0,
+            memory_limit: None,
+        }
     }
 }
 
@@ -163,7 +172,12 @@ impl InfluenceConfig {
             ..InfluenceOptions::default()
         })?;
         if self.frobenius {
-            check_alloc("the stored class scatters for the Figure 6 matrix (classes x dim x dim f32)", (self.classes as u128) * (self.dim as u128) * (self.dim as u128), 4, self.memory_limit())?;
+            check_alloc(
+                "the stored class scatters for the Figure 6 matrix (classes x dim x dim f32)",
+                (self.classes as u128) * (self.dim as u128) * (self.dim as u128),
+                4,
+                self.memory_limit(),
+            )?;
         }
         Ok(())
     }
@@ -412,7 +426,11 @@ impl InfluenceRun {
             return Err(Error::invalid("class", class, "a class that was not given before"));
         }
         if n < 3 {
-            return Err(Error::invalid(format!("labels (class {class})"), format!("{n} images"), "at least 3 images per class (the covariance without one image needs 2)"));
+            return Err(Error::invalid(
+                format!("labels (class {class})"),
+                format!("{n} images"),
+                "at least 3 images per class (the covariance without one image needs 2)",
+            ));
         }
         pixels.check(n, d, "images")?;
         let limit = self.cfg.memory_limit();
@@ -482,7 +500,11 @@ impl InfluenceRun {
                 let (nf, df) = (n as f64, dk as f64);
                 let scatter = nf * df * df;
                 let gram = nf * nf * df / 2.0 + if want_scatter { nf * df * df / 2.0 } else { 0.0 };
-                if gram < scatter { Route::Gram } else { Route::Scatter }
+                if gram < scatter {
+                    Route::Gram
+                } else {
+                    Route::Scatter
+                }
             }
         };
         let block = self.block_for(route, n, dk);
@@ -497,7 +519,9 @@ impl InfluenceRun {
             (None, Precision::F32) => {
                 // Bytes scaled to [0, 1] on the scatter route: M from exact integer products.
                 let exact_m = match byte_stats {
-                    Some((b, _)) if route == Route::Scatter && dk > 0 && n <= int_gram::MAX_DIM => Some(exact_scatter_u8(b, &kept, &colsum, n, d, limit, self.par)?),
+                    Some((b, _)) if route == Route::Scatter && dk > 0 && n <= int_gram::MAX_DIM => {
+                        Some(exact_scatter_u8(b, &kept, &colsum, n, d, limit, self.par)?)
+                    }
                     _ => None,
                 };
                 class_terms::<f32, _>(&centred, dk, n, d, route, block, want_scatter, exact_m, limit, self.par)?
@@ -632,7 +656,9 @@ struct Terms {
 /// The matrix products of one class in precision T: centred rows on the kept pixels, then the
 /// scatter or the Gram route.
 #[allow(clippy::too_many_arguments)]
-fn class_terms<T: Real, F: Fn(usize, &mut [f64], &mut [f64]) + Sync>(centred: &F, dk: usize, n: usize, d: usize, route: Route, block: usize, want_scatter: bool, exact_m: Option<Vec<f64>>, limit: u64, par: Par) -> Result<Terms> {
+fn class_terms<T: Real, F: Fn(usize, &mut [f64], &mut [f64]) + Sync>(
+    centred: &F, dk: usize, n: usize, d: usize, route: Route, block: usize, want_scatter: bool, exact_m: Option<Vec<f64>>, limit: u64, par: Par,
+) -> Result<Terms> {
     let mut v = vec![T::default(); n * dk];
     let mut rr = vec![0.0f64; n];
     if dk > 0 {
@@ -961,10 +987,30 @@ fn quad_forms<T: Real>(v: &[T], m: &[T], n: usize, dk: usize, block: usize, par:
             let je = jb + w;
             let pv = View::rm(h, w, w);
             // Diagonal block, halved.
-            T::gemm(&mut p, pv, T::default(), &vt[jb..], View { rows: h, cols: w, rs: dk as isize, cs: 1 }, &m[jb * dk + jb..], View { rows: w, cols: w, rs: dk as isize, cs: 1 }, T::from_f64(0.5), Par::Seq);
+            T::gemm(
+                &mut p,
+                pv,
+                T::default(),
+                &vt[jb..],
+                View { rows: h, cols: w, rs: dk as isize, cs: 1 },
+                &m[jb * dk + jb..],
+                View { rows: w, cols: w, rs: dk as isize, cs: 1 },
+                T::from_f64(0.5),
+                Par::Seq,
+            );
             if je < dk {
                 let rest = dk - je;
-                T::gemm(&mut p, pv, T::from_f64(1.0), &vt[je..], View { rows: h, cols: rest, rs: dk as isize, cs: 1 }, &m[je * dk + jb..], View { rows: rest, cols: w, rs: dk as isize, cs: 1 }, T::from_f64(1.0), Par::Seq);
+                T::gemm(
+                    &mut p,
+                    pv,
+                    T::from_f64(1.0),
+                    &vt[je..],
+                    View { rows: h, cols: rest, rs: dk as isize, cs: 1 },
+                    &m[je * dk + jb..],
+                    View { rows: rest, cols: w, rs: dk as isize, cs: 1 },
+                    T::from_f64(1.0),
+                    Par::Seq,
+                );
             }
             for (r, qi) in qt.iter_mut().enumerate() {
                 let vi = &vt[r * dk + jb..r * dk + je];

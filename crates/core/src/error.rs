@@ -78,7 +78,11 @@ pub fn human_bytes(b: u64) -> String {
         v /= 1024.0;
         u += 1;
     }
-    if u == 0 { format!("{b} B") } else { format!("{v:.1} {}", units[u]) }
+    if u == 0 {
+        format!("{b} B")
+    } else {
+        format!("{v:.1} {}", units[u])
+    }
 }
 
 impl fmt::Display for Error {
@@ -106,6 +110,18 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
+/// Default ceiling on what one call may allocate (bytes). Callers may raise it.
+pub const DEFAULT_MEMORY_LIMIT: u64 = 8 << 30;
+
+/// Refuse an allocation of `elems` elements of `elem_bytes` each before trying it.
+pub fn check_alloc(what: &str, elems: u128, elem_bytes: u128, limit: u64) -> Result<()> {
+    let bytes = elems.saturating_mul(elem_bytes);
+    if bytes > limit as u128 {
+        return Err(Error::TooLarge { what: what.to_string(), bytes: bytes.min(u64::MAX as u128) as u64, limit });
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -120,16 +136,4 @@ mod tests {
         assert_eq!(crate::config::check::num(0.05), "0.05");
         assert_eq!(crate::config::check::num(2000.0), "2000");
     }
-}
-
-/// Default ceiling on what one call may allocate (bytes). Callers may raise it.
-pub const DEFAULT_MEMORY_LIMIT: u64 = 8 << 30;
-
-/// Refuse an allocation of `elems` elements of `elem_bytes` each before trying it.
-pub fn check_alloc(what: &str, elems: u128, elem_bytes: u128, limit: u64) -> Result<()> {
-    let bytes = elems.saturating_mul(elem_bytes);
-    if bytes > limit as u128 {
-        return Err(Error::TooLarge { what: what.to_string(), bytes: bytes.min(u64::MAX as u128) as u64, limit });
-    }
-    Ok(())
 }

@@ -36,7 +36,12 @@ impl Job for crate::train::Trainer {
         Ok(Job::progress(self))
     }
     fn progress(&self) -> Progress {
-        Progress { done: self.step() as u64, total: self.total_steps() as u64, finished: self.done(), loss: Some(self.loss_curve.last().copied().unwrap_or(f64::NAN)) }
+        Progress {
+            done: self.step() as u64,
+            total: self.total_steps() as u64,
+            finished: self.done(),
+            loss: Some(self.loss_curve.last().copied().unwrap_or(f64::NAN)),
+        }
     }
 }
 

@@ -13,8 +13,8 @@ pub mod kernels;
 pub mod linalg;
 pub mod perf;
 pub mod rng;
-pub mod train;
 pub mod theory;
+pub mod train;
 
 pub use error::{Error, Result};
 
@@ -23,8 +23,8 @@ pub use error::{Error, Result};
 pub const DATA_FORMAT_VERSION: u32 = 1;
 
 #[cfg(test)]
-mod train_tests;
-#[cfg(test)]
 mod train_fast_tests;
 #[cfg(test)]
 mod train_group_tests;
+#[cfg(test)]
+mod train_tests;

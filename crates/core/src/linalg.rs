@@ -17,7 +17,11 @@ impl Par {
         #[cfg(feature = "parallel")]
         {
             let n = rayon::current_num_threads();
-            if n > 1 { Par::Threads(n) } else { Par::Seq }
+            if n > 1 {
+                Par::Threads(n)
+            } else {
+                Par::Seq
+            }
         }
         #[cfg(not(feature = "parallel"))]
         {
@@ -26,7 +30,13 @@ impl Par {
     }
 
     pub fn from_threads(threads: usize) -> Par {
-        if threads == 0 { Par::auto() } else if threads == 1 { Par::Seq } else { Par::Threads(threads) }
+        if threads == 0 {
+            Par::auto()
+        } else if threads == 1 {
+            Par::Seq
+        } else {
+            Par::Threads(threads)
+        }
     }
 
     pub fn gemm(self) -> gemm::Parallelism {
@@ -207,8 +217,7 @@ pub fn haar_full(seed: u64, d: usize, par: Par) -> Vec<f64> {
 /// Singular values of a row-major `rows x cols` f64 matrix, largest first.
 pub fn singular_values(a: &[f64], rows: usize, cols: usize) -> crate::Result<Vec<f64>> {
     let m = faer::Mat::<f64>::from_fn(rows, cols, |i, j| a[i * cols + j]);
-    m.singular_values()
-        .map_err(|e| crate::Error::Numerical { op: "singular values".into(), detail: format!("{e:?}") })
+    m.singular_values().map_err(|e| crate::Error::Numerical { op: "singular values".into(), detail: format!("{e:?}") })
 }
 
 #[cfg(test)]

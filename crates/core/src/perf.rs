@@ -14,10 +14,26 @@ use crate::linalg::{self, Par, View};
 pub const GEMM_BENCH_MAX_SIDE: usize = 16384;
 
 enum Bufs {
-    F32 { a: Vec<f32>, b: Vec<f32>, c: Vec<f32> },
+    F32 {
+        a: Vec<f32>,
+        b: Vec<f32>,
+        c: Vec<f32>,
+    },
     /// The same f32 product through the training kernels' block gather (for comparison).
-    Block { a: Vec<f32>, b: Vec<f32>, c: Vec<f32>, base: Vec<f32>, rows: Vec<u32>, live: Vec<u32>, scratch: Vec<f32> },
-    F64 { a: Vec<f64>, b: Vec<f64>, c: Vec<f64> },
+    Block {
+        a: Vec<f32>,
+        b: Vec<f32>,
+        c: Vec<f32>,
+        base: Vec<f32>,
+        rows: Vec<u32>,
+        live: Vec<u32>,
+        scratch: Vec<f32>,
+    },
+    F64 {
+        a: Vec<f64>,
+        b: Vec<f64>,
+        c: Vec<f64>,
+    },
 }
 
 /// `C = A B` (row-major m x k times k x n), repeated on buffers allocated once.

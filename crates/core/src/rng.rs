@@ -108,7 +108,11 @@ impl Stream {
 
     #[inline]
     pub fn rademacher(&mut self) -> f64 {
-        if self.next_u64() >> 63 == 0 { -1.0 } else { 1.0 }
+        if self.next_u64() >> 63 == 0 {
+            -1.0
+        } else {
+            1.0
+        }
     }
 
     /// Fisher–Yates shuffle.

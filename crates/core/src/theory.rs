@@ -92,7 +92,11 @@ impl Constants {
     pub fn check(&self, at: &str) -> Result<()> {
         let lo = self.c1_big.min(self.c2_big);
         if self.c3_big > lo {
-            return Err(Error::invalid(format!("{at}.C3"), crate::config::check::num(self.c3_big), format!("a number <= min(C1, C2) = {} (otherwise Statements 2 and 3 overlap)", crate::config::check::num(lo))));
+            return Err(Error::invalid(
+                format!("{at}.C3"),
+                crate::config::check::num(self.c3_big),
+                format!("a number <= min(C1, C2) = {} (otherwise Statements 2 and 3 overlap)", crate::config::check::num(lo)),
+            ));
         }
         Ok(())
     }
@@ -222,7 +226,11 @@ impl TheoryOptions {
 
 /// `Some(x)` for finite x, `None` (JSON null) for an infinite or undefined value.
 pub fn fin(x: f64) -> Option<f64> {
-    if x.is_finite() { Some(x) } else { None }
+    if x.is_finite() {
+        Some(x)
+    } else {
+        None
+    }
 }
 
 /// One inequality of Condition 1 (or of a lemma), at its worst case over classes / pairs.
@@ -252,7 +260,15 @@ impl Item {
     fn new(id: &str, text: &str, sense: &'static str, lhs: f64, rhs: f64, at: Option<Vec<usize>>) -> Item {
         let (num, den) = if sense == ">=" { (lhs, rhs) } else { (rhs, lhs) };
         let holds = num >= den;
-        let margin = if den == 0.0 { if num == 0.0 { Some(1.0) } else { None } } else { fin(num / den) };
+        let margin = if den == 0.0 {
+            if num == 0.0 {
+                Some(1.0)
+            } else {
+                None
+            }
+        } else {
+            fin(num / den)
+        };
         Item { id: id.into(), text: text.into(), lhs: fin(lhs), rhs: fin(rhs), sense, margin, holds: Some(holds), at, note: None }
     }
 
@@ -268,7 +284,15 @@ impl Item {
     /// Sort key: failing items first, then the smallest margin.
     fn badness(lhs: f64, rhs: f64, sense: &str) -> (bool, f64) {
         let (num, den) = if sense == ">=" { (lhs, rhs) } else { (rhs, lhs) };
-        let m = if den == 0.0 { if num == 0.0 { 1.0 } else { f64::INFINITY } } else { num / den };
+        let m = if den == 0.0 {
+            if num == 0.0 {
+                1.0
+            } else {
+                f64::INFINITY
+            }
+        } else {
+            num / den
+        };
         (num >= den, if m.is_nan() { f64::INFINITY } else { m })
     }
 
@@ -566,15 +590,23 @@ pub fn evaluate(model: &DataModel, sizes: &[usize], opts: &TheoryOptions, sp: Sp
     let pairs = || (0..k).flat_map(move |i| (0..k).map(move |j| (i, j)));
     let mut items = Vec::new();
     let ln_n2 = libm::log(nf * nf / delta);
-    if let Some(it) = Item::worst("a1", "Tr(A_i^T A_i) >= C n ||A_i^T A_j||_F log(n^2/delta), all i, j", ">=", pairs().map(|(i, j)| (sp.trace[i], c * nf * f[i][j].sqrt() * ln_n2, vec![i, j]))) {
+    if let Some(it) = Item::worst(
+        "a1",
+        "Tr(A_i^T A_i) >= C n ||A_i^T A_j||_F log(n^2/delta), all i, j",
+        ">=",
+        pairs().map(|(i, j)| (sp.trace[i], c * nf * f[i][j].sqrt() * ln_n2, vec![i, j])),
+    ) {
         items.push(it);
     }
     let rhs_a2 = c * libm::log(kf / delta).sqrt();
-    let a2_cases: Vec<_> = pairs().filter(|&(i, j)| f[i][j] > 0.0 && sp.op_norm[i][j] > 0.0).map(|(i, j)| (f[i][j].sqrt() / sp.op_norm[i][j], rhs_a2, vec![i, j])).collect();
+    let a2_cases: Vec<_> =
+        pairs().filter(|&(i, j)| f[i][j] > 0.0 && sp.op_norm[i][j] > 0.0).map(|(i, j)| (f[i][j].sqrt() / sp.op_norm[i][j], rhs_a2, vec![i, j])).collect();
     let skipped = k * k - a2_cases.len();
     match Item::worst("a2", "||A_i^T A_j||_F / ||A_i^T A_j||_op >= C sqrt(log(K/delta)), all i, j", ">=", a2_cases) {
         Some(it) => items.push(if skipped > 0 { it.with_note(format!("{skipped} pair(s) with A_i^T A_j = 0 left out (nothing to concentrate)")) } else { it }),
-        None => items.push(Item::not_applicable("a2", "||A_i^T A_j||_F / ||A_i^T A_j||_op >= C sqrt(log(K/delta)), all i, j", ">=", "every A_i^T A_j is 0".into())),
+        None => {
+            items.push(Item::not_applicable("a2", "||A_i^T A_j||_F / ||A_i^T A_j||_op >= C sqrt(log(K/delta)), all i, j", ">=", "every A_i^T A_j is 0".into()))
+        }
     }
     if let Some(it) = Item::worst(
         "a3",
@@ -585,16 +617,30 @@ pub fn evaluate(model: &DataModel, sizes: &[usize], opts: &TheoryOptions, sp: Sp
         items.push(it);
     }
     let (p0, cprime, cnote) = noise_threshold(model.noise);
-    items.push(Item::new("a4", "P[zeta > c'] >= 0.4 for some c' > 0", ">=", p0, 0.4, None).with_note(format!("lhs is P[zeta > c'] as c' -> 0+; largest admissible {cnote}; cPrime = {cprime}")));
+    items.push(
+        Item::new("a4", "P[zeta > c'] >= 0.4 for some c' > 0", ">=", p0, 0.4, None)
+            .with_note(format!("lhs is P[zeta > c'] as c' -> 0+; largest admissible {cnote}; cPrime = {cprime}")),
+    );
 
     let ratio_max = (0..k).filter(|&i| sp.lambda_min_plus[i] > 0.0).map(|i| (sp.lambda_max_plus[i] / sp.lambda_min_plus[i]).powi(2)).fold(0.0, f64::max);
-    let argmax = (0..k).filter(|&i| sp.lambda_min_plus[i] > 0.0).max_by(|&x, &y| (sp.lambda_max_plus[x] / sp.lambda_min_plus[x]).partial_cmp(&(sp.lambda_max_plus[y] / sp.lambda_min_plus[y])).unwrap_or(std::cmp::Ordering::Equal));
+    let argmax = (0..k).filter(|&i| sp.lambda_min_plus[i] > 0.0).max_by(|&x, &y| {
+        (sp.lambda_max_plus[x] / sp.lambda_min_plus[x]).partial_cmp(&(sp.lambda_max_plus[y] / sp.lambda_min_plus[y])).unwrap_or(std::cmp::Ordering::Equal)
+    });
     let mut b1 = Item::new("b1", "m >= C log(n/delta) max_i (lambda+_max(A_i) / lambda+_min(A_i))^2", ">=", mf, c * libm::log(nf / delta) * ratio_max, None);
     b1.at = argmax.map(|i| vec![i]);
     items.push(b1);
     items.push(Item::new("b2", "n >= C log(m/delta)", ">=", nf, c * libm::log(mf / delta), None));
-    items.push(Item::new("b3", "m >= C log(n/delta) log(T)^2 / (n sigma0^2)   (Omega's hidden constant = C)", ">=", mf, c * libm::log(nf / delta) * log_t * log_t / (nf * sigma0 * sigma0), None));
-    if let Some(it) = Item::worst("b4", "min{m, d, rank(A_j)} - 0.9 m >= C n, all j", ">=", (0..k).map(|j| ((m.min(d).min(sp.rank[j]) as f64) - 0.9 * mf, c * nf, vec![j]))) {
+    items.push(Item::new(
+        "b3",
+        "m >= C log(n/delta) log(T)^2 / (n sigma0^2)   (Omega's hidden constant = C)",
+        ">=",
+        mf,
+        c * libm::log(nf / delta) * log_t * log_t / (nf * sigma0 * sigma0),
+        None,
+    ));
+    if let Some(it) =
+        Item::worst("b4", "min{m, d, rank(A_j)} - 0.9 m >= C n, all j", ">=", (0..k).map(|j| ((m.min(d).min(sp.rank[j]) as f64) - 0.9 * mf, c * nf, vec![j])))
+    {
         items.push(it);
     }
     items.push(Item::new("b5", "d >= C log(m n/delta)", ">=", d as f64, c * libm::log(mf * nf / delta), None));
@@ -609,8 +655,17 @@ pub fn evaluate(model: &DataModel, sizes: &[usize], opts: &TheoryOptions, sp: Sp
     let phi = pairs().map(|(i, j)| f[i][j].sqrt().min(norms[i] * norms[i])).fold(f64::INFINITY, f64::min);
     let scale = (0..k).map(|q| (lkm.sqrt() * norms[q]).max(lkm * sp.trace[q].sqrt())).fold(0.0, f64::max);
     items.push(
-        Item::new("c3", "sigma0 <= C^-1 n^-1 phi / max_k max{sqrt(log(Km/delta)) ||u_k||, log(Km/delta) ||A_k||_F}", "<=", sigma0, phi / (c * nf * scale), None)
-            .with_note(format!("phi = min_{{k1,k2}} min{{||A_k1^T A_k2||_F, ||u_k1||^2}} = {phi:.6e}; the paper's max{{.}} is read as the larger of its two terms")),
+        Item::new(
+            "c3",
+            "sigma0 <= C^-1 n^-1 phi / max_k max{sqrt(log(Km/delta)) ||u_k||, log(Km/delta) ||A_k||_F}",
+            "<=",
+            sigma0,
+            phi / (c * nf * scale),
+            None,
+        )
+        .with_note(format!(
+            "phi = min_{{k1,k2}} min{{||A_k1^T A_k2||_F, ||u_k1||^2}} = {phi:.6e}; the paper's max{{.}} is read as the larger of its two terms"
+        )),
     );
     let group_holds = |g: char| items.iter().filter(|i| i.id.starts_with(g)).all(|i| i.holds != Some(false));
     let conditions_hold = Summary { a: group_holds('a'), b: group_holds('b'), c: group_holds('c'), all: items.iter().all(|i| i.holds != Some(false)) };
@@ -792,7 +847,8 @@ impl TheoryJob {
                     self.dense = None;
                     j.finish()?
                 }
-                None => spectral::closed_form(&self.model, self.opts.rank_tol, self.par).ok_or_else(|| Error::Internal { detail: "closed form unavailable".into() })?,
+                None => spectral::closed_form(&self.model, self.opts.rank_tol, self.par)
+                    .ok_or_else(|| Error::Internal { detail: "closed form unavailable".into() })?,
             };
             let report = evaluate(&self.model, &self.sizes, &self.opts, sp)?;
             let lem = match &self.run {
@@ -826,7 +882,15 @@ mod tests {
     use crate::data::{ModelName, ModelSpec, OneOrMany};
 
     fn cfg(k: usize, d: usize, per: OneOrMany<usize>, u: f64, gamma: f64) -> DataConfig {
-        DataConfig { classes: k, dim: d, per_class: per, test_per_class: OneOrMany::One(1), feature_norm: OneOrMany::One(u), gamma: Some(gamma), ..Default::default() }
+        DataConfig {
+            classes: k,
+            dim: d,
+            per_class: per,
+            test_per_class: OneOrMany::One(1),
+            feature_norm: OneOrMany::One(u),
+            gamma: Some(gamma),
+            ..Default::default()
+        }
     }
 
     #[test]
@@ -894,7 +958,13 @@ mod tests {
                 assert_eq!(r.rank[a], d - k);
                 assert!((r.trace[a] - (d - k) as f64).abs() < 1e-9);
                 // Gamma = 1 <= C3: benign only through 2(a), harmful when SNR <= C3.
-                let want = if r.snr[a].unwrap() >= 2.0 { Phase::BenignExplicit } else if r.snr[a].unwrap() <= 1.0 { Phase::Harmful } else { Phase::Uncharacterized };
+                let want = if r.snr[a].unwrap() >= 2.0 {
+                    Phase::BenignExplicit
+                } else if r.snr[a].unwrap() <= 1.0 {
+                    Phase::Harmful
+                } else {
+                    Phase::Uncharacterized
+                };
                 assert_eq!(r.phase[a], want);
             }
         }

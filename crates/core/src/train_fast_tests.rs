@@ -22,16 +22,46 @@ fn reference_step(w: &mut [f64], k: usize, m: usize, d: usize, x: &[f32], y: &[i
 
 /// 3 classes x 25 examples (n = 75 > the 32 rows of a block, so epochs have several blocks).
 fn data(seed: u64) -> super::data::Dataset {
-    let cfg = DataConfig { classes: 3, dim: 20, per_class: OneOrMany::One(25), test_per_class: OneOrMany::One(4), gamma: Some(3.0), feature_norm: OneOrMany::One(2.0), seed, ..Default::default() };
+    let cfg = DataConfig {
+        classes: 3,
+        dim: 20,
+        per_class: OneOrMany::One(25),
+        test_per_class: OneOrMany::One(4),
+        gamma: Some(3.0),
+        feature_norm: OneOrMany::One(2.0),
+        seed,
+        ..Default::default()
+    };
     generate(&cfg, None, Par::Seq).unwrap().1
 }
 
 fn input(ds: &super::data::Dataset) -> TrainInput<'_> {
-    TrainInput { k: ds.k, d: ds.d, x: &ds.train_x, y: &ds.train_y, pos: Some(&ds.train_pos), features: Some(&ds.features), test_x: None, test_y: None, test_pos: None }
+    TrainInput {
+        k: ds.k,
+        d: ds.d,
+        x: &ds.train_x,
+        y: &ds.train_y,
+        pos: Some(&ds.train_pos),
+        features: Some(&ds.features),
+        test_x: None,
+        test_y: None,
+        test_pos: None,
+    }
 }
 
 fn sgd(batch: usize, epochs: usize, threads: usize) -> TrainConfig {
-    TrainConfig { width: 4, lr: 0.3, steps: None, epochs: Some(epochs), batch_size: Some(batch), init: Init::Gaussian { sigma0: 0.3 }, route: Route::Gram, threads, seed: 9, ..Default::default() }
+    TrainConfig {
+        width: 4,
+        lr: 0.3,
+        steps: None,
+        epochs: Some(epochs),
+        batch_size: Some(batch),
+        init: Init::Gaussian { sigma0: 0.3 },
+        route: Route::Gram,
+        threads,
+        seed: 9,
+        ..Default::default()
+    }
 }
 
 #[test]

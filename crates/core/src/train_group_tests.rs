@@ -5,12 +5,31 @@ use super::linalg::Par;
 use super::train::*;
 
 fn data(per_class: usize, d: usize) -> super::data::Dataset {
-    let cfg = DataConfig { classes: 3, dim: d, per_class: OneOrMany::One(per_class), test_per_class: OneOrMany::One(10), gamma: Some(4.0), feature_norm: OneOrMany::One(1.5), seed: 5, ..Default::default() };
+    let cfg = DataConfig {
+        classes: 3,
+        dim: d,
+        per_class: OneOrMany::One(per_class),
+        test_per_class: OneOrMany::One(10),
+        gamma: Some(4.0),
+        feature_norm: OneOrMany::One(1.5),
+        seed: 5,
+        ..Default::default()
+    };
     generate(&cfg, None, Par::Seq).unwrap().1
 }
 
 fn input(ds: &super::data::Dataset) -> TrainInput<'_> {
-    TrainInput { k: ds.k, d: ds.d, x: &ds.train_x, y: &ds.train_y, pos: Some(&ds.train_pos), features: Some(&ds.features), test_x: Some(&ds.test_x), test_y: Some(&ds.test_y), test_pos: Some(&ds.test_pos) }
+    TrainInput {
+        k: ds.k,
+        d: ds.d,
+        x: &ds.train_x,
+        y: &ds.train_y,
+        pos: Some(&ds.train_pos),
+        features: Some(&ds.features),
+        test_x: Some(&ds.test_x),
+        test_y: Some(&ds.test_y),
+        test_pos: Some(&ds.test_pos),
+    }
 }
 
 fn cfg(width: usize, lr: f64, seed: u64) -> TrainConfig {
@@ -20,7 +39,12 @@ fn cfg(width: usize, lr: f64, seed: u64) -> TrainConfig {
 /// Everything a caller reads from a finished trainer, as bits.
 fn outcome(t: &mut Trainer) -> Outcome {
     let s = t.finish().unwrap();
-    (t.loss_curve.iter().map(|v| v.to_bits()).collect(), t.weights().iter().map(|v| v.to_bits()).collect(), serde_json::to_string(&s).unwrap(), serde_json::to_string(&t.history).unwrap())
+    (
+        t.loss_curve.iter().map(|v| v.to_bits()).collect(),
+        t.weights().iter().map(|v| v.to_bits()).collect(),
+        serde_json::to_string(&s).unwrap(),
+        serde_json::to_string(&t.history).unwrap(),
+    )
 }
 
 type Outcome = (Vec<u64>, Vec<u32>, String, String);

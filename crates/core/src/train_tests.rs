@@ -43,7 +43,16 @@ pub(crate) fn reference_grad(w: &[f64], k: usize, m: usize, d: usize, x: &[f32],
 }
 
 fn small_data(seed: u64) -> super::data::Dataset {
-    let cfg = DataConfig { classes: 3, dim: 24, per_class: OneOrMany::One(8), test_per_class: OneOrMany::One(6), gamma: Some(4.0), feature_norm: OneOrMany::One(1.5), seed, ..Default::default() };
+    let cfg = DataConfig {
+        classes: 3,
+        dim: 24,
+        per_class: OneOrMany::One(8),
+        test_per_class: OneOrMany::One(6),
+        gamma: Some(4.0),
+        feature_norm: OneOrMany::One(1.5),
+        seed,
+        ..Default::default()
+    };
     generate(&cfg, None, Par::Seq).unwrap().1
 }
 

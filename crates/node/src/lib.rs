@@ -69,7 +69,9 @@ pub struct RawDataset {
 }
 
 #[napi]
-pub fn generate(env: Env, config: String, features: Option<Float32Array>, noise_factors: Option<Float32Array>, include_factors: bool, threads: u32) -> napi::Result<RawDataset> {
+pub fn generate(
+    env: Env, config: String, features: Option<Float32Array>, noise_factors: Option<Float32Array>, include_factors: bool, threads: u32,
+) -> napi::Result<RawDataset> {
     let g = guard(&env, || api::generate(&config, features.as_deref(), noise_factors.as_deref(), include_factors, threads as usize))?;
     let ds = g.dataset;
     Ok(RawDataset {
@@ -248,12 +250,16 @@ impl RawRun {
 }
 
 #[napi]
-pub fn theory(env: Env, config: String, options: String, features: Option<Float32Array>, noise_factors: Option<Float32Array>, threads: u32) -> napi::Result<String> {
+pub fn theory(
+    env: Env, config: String, options: String, features: Option<Float32Array>, noise_factors: Option<Float32Array>, threads: u32,
+) -> napi::Result<String> {
     guard(&env, || api::theory(&config, &options, features.as_deref(), noise_factors.as_deref(), threads as usize))
 }
 
 #[napi]
-pub fn theory_lemmas(env: Env, config: String, options: String, features: Option<Float32Array>, noise_factors: Option<Float32Array>, run: RawRun, threads: u32) -> napi::Result<String> {
+pub fn theory_lemmas(
+    env: Env, config: String, options: String, features: Option<Float32Array>, noise_factors: Option<Float32Array>, run: RawRun, threads: u32,
+) -> napi::Result<String> {
     guard(&env, || api::theory_lemmas(&config, &options, features.as_deref(), noise_factors.as_deref(), run.owned(), threads as usize))
 }
 
@@ -266,7 +272,9 @@ pub struct TheoryJob {
 #[napi]
 impl TheoryJob {
     #[napi(constructor)]
-    pub fn new(env: Env, config: String, options: String, features: Option<Float32Array>, noise_factors: Option<Float32Array>, run: Option<RawRun>, threads: u32) -> napi::Result<Self> {
+    pub fn new(
+        env: Env, config: String, options: String, features: Option<Float32Array>, noise_factors: Option<Float32Array>, run: Option<RawRun>, threads: u32,
+    ) -> napi::Result<Self> {
         let run = run.as_ref().map(RawRun::owned);
         Ok(TheoryJob { inner: guard(&env, || api::theory_job(&config, &options, features.as_deref(), noise_factors.as_deref(), run, threads as usize))? })
     }
@@ -286,7 +294,10 @@ impl TheoryJob {
 
 #[napi]
 #[allow(clippy::too_many_arguments)]
-pub fn long_tailed(env: Env, config: String, features: Option<Float32Array>, noise_factors: Option<Float32Array>, weights: Float32Array, width: u32, x: Float32Array, y: Int32Array, pos: Uint8Array, ls: Float64Array, threads: u32) -> napi::Result<String> {
+pub fn long_tailed(
+    env: Env, config: String, features: Option<Float32Array>, noise_factors: Option<Float32Array>, weights: Float32Array, width: u32, x: Float32Array,
+    y: Int32Array, pos: Uint8Array, ls: Float64Array, threads: u32,
+) -> napi::Result<String> {
     guard(&env, || api::long_tailed(&config, features.as_deref(), noise_factors.as_deref(), &weights, width as usize, &x, &y, &pos, &ls, threads as usize))
 }
 
@@ -335,7 +346,9 @@ impl InfluenceRun {
 
     /// `addClass` for the images `rows` of the whole set (`total` images), borrowed, not copied.
     #[napi]
-    pub fn add_class_rows(&mut self, env: Env, cls: u32, bytes: Option<Uint8Array>, floats: Option<Float32Array>, total: u32, rows: Uint32Array) -> napi::Result<RawClassScores> {
+    pub fn add_class_rows(
+        &mut self, env: Env, cls: u32, bytes: Option<Uint8Array>, floats: Option<Float32Array>, total: u32, rows: Uint32Array,
+    ) -> napi::Result<RawClassScores> {
         let r = guard(&env, || self.inner.add_class_rows(cls as usize, api::pixels(bytes.as_deref(), floats.as_deref())?, total as usize, &rows))?;
         Ok(RawClassScores { scores: r.scores.into(), info: api::to_json(&r.info) })
     }

@@ -319,7 +319,10 @@ impl TheoryJob {
 
 #[wasm_bindgen(js_name = longTailed)]
 #[allow(clippy::too_many_arguments)]
-pub fn long_tailed(config: &str, features: Option<Vec<f32>>, noise_factors: Option<Vec<f32>>, weights: Vec<f32>, width: u32, x: Vec<f32>, y: Vec<i32>, pos: Vec<u8>, ls: Vec<f64>, _threads: u32) -> R<String> {
+pub fn long_tailed(
+    config: &str, features: Option<Vec<f32>>, noise_factors: Option<Vec<f32>>, weights: Vec<f32>, width: u32, x: Vec<f32>, y: Vec<i32>, pos: Vec<u8>,
+    ls: Vec<f64>, _threads: u32,
+) -> R<String> {
     api::long_tailed(config, features.as_deref(), noise_factors.as_deref(), &weights, width as usize, &x, &y, &pos, &ls, 1).map_err(err)
 }
 

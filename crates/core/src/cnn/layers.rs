@@ -291,7 +291,11 @@ mod tests {
                             for oy in 0..ho {
                                 for ox in 0..wo {
                                     let (iy, ix) = ((oy + ki) as isize - pad as isize, (ox + kj) as isize - pad as isize);
-                                    let want = if iy < 0 || ix < 0 || iy >= h as isize || ix >= w as isize { 0.0 } else { x[(ci * bs + b) * h * w + iy as usize * w + ix as usize] };
+                                    let want = if iy < 0 || ix < 0 || iy >= h as isize || ix >= w as isize {
+                                        0.0
+                                    } else {
+                                        x[(ci * bs + b) * h * w + iy as usize * w + ix as usize]
+                                    };
                                     let r = (ci * k + ki) * k + kj;
                                     assert_eq!(cols[r * bs * ho * wo + (b * ho + oy) * wo + ox], want);
                                 }

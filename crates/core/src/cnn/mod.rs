@@ -171,7 +171,11 @@ impl crate::config::Config for ClassifierOptions {
             let c = self.arch.input().0;
             for (f, v) in [("mean", mean), ("std", std)] {
                 if v.len() != c {
-                    return Err(Error::invalid(format!("{at}.normalize.{f}"), crate::config::check::show_of(v), format!("{c} numbers (one per channel of {:?})", self.arch)));
+                    return Err(Error::invalid(
+                        format!("{at}.normalize.{f}"),
+                        crate::config::check::show_of(v),
+                        format!("{c} numbers (one per channel of {:?})", self.arch),
+                    ));
                 }
             }
         }

@@ -13,23 +13,47 @@ use crate::rng::{Purpose, Stream};
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum LayerSpec {
     /// Square kernel `k`, stride 1, zero padding `pad`, `out` channels.
-    Conv { out: usize, k: usize, pad: usize },
+    Conv {
+        out: usize,
+        k: usize,
+        pad: usize,
+    },
     Relu,
     /// 2 x 2 max pooling, stride 2 (odd sizes are floored, as PyTorch does).
     MaxPool2,
     Flatten,
-    Linear { out: usize },
+    Linear {
+        out: usize,
+    },
 }
 
 /// A layer with every shape resolved.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Layer {
-    Conv { g: ConvGeom, w_off: usize, b_off: usize },
+    Conv {
+        g: ConvGeom,
+        w_off: usize,
+        b_off: usize,
+    },
     /// ReLU over `len` values per image.
-    Relu { len: usize },
-    MaxPool2 { c: usize, h: usize, w: usize },
-    Flatten { c: usize, hw: usize },
-    Linear { fin: usize, fout: usize, w_off: usize, b_off: usize },
+    Relu {
+        len: usize,
+    },
+    MaxPool2 {
+        c: usize,
+        h: usize,
+        w: usize,
+    },
+    Flatten {
+        c: usize,
+        hw: usize,
+    },
+    Linear {
+        fin: usize,
+        fout: usize,
+        w_off: usize,
+        b_off: usize,
+    },
 }
 
 #[derive(Clone, Debug, Serialize, JsonSchema)]
@@ -79,7 +103,10 @@ impl Net {
                     let (w_off, b_off) = (off, off + out * g.kdim());
                     off = b_off + out;
                     (c, h, w) = (out, g.ho, g.wo);
-                    (Layer::Conv { g, w_off, b_off }, LayerInfo { kind: "conv", out_shape: vec![c, h, w], params: out * g.kdim() + out, weight_shape: Some(vec![out, g.cin, k, k]) })
+                    (
+                        Layer::Conv { g, w_off, b_off },
+                        LayerInfo { kind: "conv", out_shape: vec![c, h, w], params: out * g.kdim() + out, weight_shape: Some(vec![out, g.cin, k, k]) },
+                    )
                 }
                 (LayerSpec::MaxPool2, None) => {
                     if h < 2 || w < 2 {
@@ -105,7 +132,10 @@ impl Net {
                     let (w_off, b_off) = (off, off + out * fin);
                     off = b_off + out;
                     flat = Some(out);
-                    (Layer::Linear { fin, fout: out, w_off, b_off }, LayerInfo { kind: "linear", out_shape: vec![out], params: out * fin + out, weight_shape: Some(vec![out, fin]) })
+                    (
+                        Layer::Linear { fin, fout: out, w_off, b_off },
+                        LayerInfo { kind: "linear", out_shape: vec![out], params: out * fin + out, weight_shape: Some(vec![out, fin]) },
+                    )
                 }
                 (LayerSpec::Linear { .. }, None) => return Err(bad("a flatten layer before the first fully connected one")),
                 (_, Some(_)) => return Err(bad("no convolution, pooling or flatten after flatten")),
@@ -180,9 +210,7 @@ impl Net {
                 }
                 Layer::MaxPool2 { c, h, w } => layers::maxpool_forward(c * bs, h, w, x, y, &mut work.arg[i]),
                 Layer::Flatten { c, hw } => layers::flatten_forward(c, bs, hw, x, y),
-                Layer::Linear { fin, fout, w_off, b_off } => {
-                    layers::linear_forward(bs, fin, fout, &params[w_off..b_off], &params[b_off..b_off + fout], x, y)
-                }
+                Layer::Linear { fin, fout, w_off, b_off } => layers::linear_forward(bs, fin, fout, &params[w_off..b_off], &params[b_off..b_off + fout], x, y),
             }
         }
     }

@@ -6,7 +6,18 @@ use net::Layer;
 
 fn cfg(arch: ArchName, classes: usize, batch_size: usize) -> ClassifierConfig {
     let c = arch.input().0;
-    ClassifierConfig { arch, classes, batch_size, lr: 0.05, momentum: 0.9, weight_decay: 5e-4, seed: 7, mean: vec![0.0; c], std: vec![1.0; c], memory_limit: None }
+    ClassifierConfig {
+        arch,
+        classes,
+        batch_size,
+        lr: 0.05,
+        momentum: 0.9,
+        weight_decay: 5e-4,
+        seed: 7,
+        mean: vec![0.0; c],
+        std: vec![1.0; c],
+        memory_limit: None,
+    }
 }
 
 fn images(n: usize, len: usize, seed: u64) -> Vec<f32> {
@@ -61,7 +72,9 @@ fn reference_logits(net: &Net, p: &[f64], img: &[f64]) -> Vec<f64> {
                 y
             }
             Layer::Flatten { .. } => x,
-            Layer::Linear { fin, fout, w_off, b_off } => (0..fout).map(|o| p[b_off + o] + (0..fin).map(|i| p[w_off + o * fin + i] * x[i]).sum::<f64>()).collect(),
+            Layer::Linear { fin, fout, w_off, b_off } => {
+                (0..fout).map(|o| p[b_off + o] + (0..fin).map(|i| p[w_off + o * fin + i] * x[i]).sum::<f64>()).collect()
+            }
         };
     }
     x
@@ -125,7 +138,18 @@ fn small_net(classes: usize) -> Net {
     use LayerSpec::*;
     Net::new(
         (2, 9, 9),
-        &[Conv { out: 3, k: 3, pad: 1 }, Relu, MaxPool2, Conv { out: 4, k: 3, pad: 0 }, Relu, MaxPool2, Flatten, Linear { out: 5 }, Relu, Linear { out: classes }],
+        &[
+            Conv { out: 3, k: 3, pad: 1 },
+            Relu,
+            MaxPool2,
+            Conv { out: 4, k: 3, pad: 0 },
+            Relu,
+            MaxPool2,
+            Flatten,
+            Linear { out: 5 },
+            Relu,
+            Linear { out: classes },
+        ],
     )
     .unwrap()
 }
@@ -267,9 +291,14 @@ fn bad_input_is_refused_with_the_field() {
     let mut c = cfg(ArchName::CifarSmall, 10, 4);
     c.mean = vec![0.0];
     assert_eq!(Trainer::new(c, 1).err().unwrap().field(), Some("classifier.normalize.mean"));
-    let e = Trainer::from_json(r#"{"arch":"lenet5","classes":10,"batchSize":4,"lr":0.1,"momentum":0,"weightDecay":0,"seed":0,"mean":[0],"std":[1],"bogus":1}"#, 1).err().unwrap();
+    let e =
+        Trainer::from_json(r#"{"arch":"lenet5","classes":10,"batchSize":4,"lr":0.1,"momentum":0,"weightDecay":0,"seed":0,"mean":[0],"std":[1],"bogus":1}"#, 1)
+            .err()
+            .unwrap();
     assert_eq!(e.code(), "E_INVALID");
-    let e = Trainer::from_json(r#"{"arch":"resnet18","classes":10,"batchSize":4,"lr":0.1,"momentum":0,"weightDecay":0,"seed":0,"mean":[0],"std":[1]}"#, 1).err().unwrap();
+    let e = Trainer::from_json(r#"{"arch":"resnet18","classes":10,"batchSize":4,"lr":0.1,"momentum":0,"weightDecay":0,"seed":0,"mean":[0],"std":[1]}"#, 1)
+        .err()
+        .unwrap();
     assert_eq!(e.code(), "E_INVALID");
 
     let mut t = Trainer::new(cfg(ArchName::Lenet5, 10, 4), 1).unwrap();
@@ -316,4 +345,3 @@ fn removal_order_is_a_seeded_permutation() {
     assert_eq!(a, removal_order(5, 1000).unwrap());
     assert_ne!(a, removal_order(6, 1000).unwrap());
 }
-

@@ -103,7 +103,11 @@ impl crate::config::Config for BoundaryOptions {
             return Err(Error::invalid(format!("{at}.dim"), self.dim, format!("an integer >= 2 * classes + 2 = {}", 2 * k + 2)));
         }
         if let Some(i) = self.levels.iter().position(|v| *v >= (k - 1) as f64) {
-            return Err(Error::invalid(format!("{at}.levels[{i}]"), crate::config::check::num(self.levels[i]), format!("an error level in (0, K - 1 = {})", k - 1)));
+            return Err(Error::invalid(
+                format!("{at}.levels[{i}]"),
+                crate::config::check::num(self.levels[i]),
+                format!("an error level in (0, K - 1 = {})", k - 1),
+            ));
         }
         Ok(())
     }
@@ -229,7 +233,11 @@ pub fn boundaries(o: &BoundaryOptions) -> Result<BoundaryReport> {
             }
             Plane::GammaPerClass => {
                 let u = need(o.feature_norm, "boundaries.featureNorm", 0.0)?;
-                if u == 0.0 { Vec::new() } else { o.x.iter().map(|&g| [g, target * cross_frob_sq(g, dn, b) / u.powi(2).powi(2)]).collect() }
+                if u == 0.0 {
+                    Vec::new()
+                } else {
+                    o.x.iter().map(|&g| [g, target * cross_frob_sq(g, dn, b) / u.powi(2).powi(2)]).collect()
+                }
             }
         };
         Ok(Curve { id, label, points })
@@ -266,7 +274,20 @@ mod tests {
     use crate::theory::{theory, TheoryOptions};
 
     fn opts(plane: Plane, x: Vec<f64>, y: Vec<f64>) -> BoundaryOptions {
-        BoundaryOptions { plane, x, y, classes: 5, dim: 200, base_eigenvalue: 0.5, feature_norm: Some(0.8), gamma: Some(1.2), per_class: Some(100.0), constants: Constants::default(), levels: vec![0.1], l: 1.0 }
+        BoundaryOptions {
+            plane,
+            x,
+            y,
+            classes: 5,
+            dim: 200,
+            base_eigenvalue: 0.5,
+            feature_norm: Some(0.8),
+            gamma: Some(1.2),
+            per_class: Some(100.0),
+            constants: Constants::default(),
+            levels: vec![0.1],
+            l: 1.0,
+        }
     }
 
     #[test]
@@ -276,7 +297,15 @@ mod tests {
         let r = boundaries(&opts(Plane::FeatureNormGamma, xs.clone(), gs.clone())).unwrap();
         for (iy, &g) in gs.iter().enumerate() {
             for (ix, &u) in xs.iter().enumerate() {
-                let cfg = DataConfig { classes: 5, dim: 200, per_class: OneOrMany::One(100), test_per_class: OneOrMany::One(1), feature_norm: OneOrMany::One(u), gamma: Some(g), ..Default::default() };
+                let cfg = DataConfig {
+                    classes: 5,
+                    dim: 200,
+                    per_class: OneOrMany::One(100),
+                    test_per_class: OneOrMany::One(1),
+                    feature_norm: OneOrMany::One(u),
+                    gamma: Some(g),
+                    ..Default::default()
+                };
                 let t = theory(&cfg, None, &TheoryOptions::default(), Par::Seq).unwrap();
                 assert_eq!(r.phase[iy][ix], t.phase[0], "u {u} gamma {g}");
                 assert!((r.snr[iy][ix] - t.snr[0].unwrap()).abs() <= 1e-9 * r.snr[iy][ix].max(1e-300));
@@ -286,14 +315,30 @@ mod tests {
         // On the 2(a) curve, the full theory's SNR is C1.
         let curve = &r.curves[0];
         for p in &curve.points {
-            let cfg = DataConfig { classes: 5, dim: 200, per_class: OneOrMany::One(100), test_per_class: OneOrMany::One(1), feature_norm: OneOrMany::One(p[0]), gamma: Some(p[1]), ..Default::default() };
+            let cfg = DataConfig {
+                classes: 5,
+                dim: 200,
+                per_class: OneOrMany::One(100),
+                test_per_class: OneOrMany::One(1),
+                feature_norm: OneOrMany::One(p[0]),
+                gamma: Some(p[1]),
+                ..Default::default()
+            };
             let t = theory(&cfg, None, &TheoryOptions::default(), Par::Seq).unwrap();
             assert!((t.snr[0].unwrap() - 2.0).abs() < 1e-9);
         }
         // Level contour: the 2(a) bound equals 0.1 there.
         let lv = r.curves.iter().find(|c| c.id == "2a@0.1").unwrap();
         let p = lv.points[1];
-        let cfg = DataConfig { classes: 5, dim: 200, per_class: OneOrMany::One(100), test_per_class: OneOrMany::One(1), feature_norm: OneOrMany::One(p[0]), gamma: Some(p[1]), ..Default::default() };
+        let cfg = DataConfig {
+            classes: 5,
+            dim: 200,
+            per_class: OneOrMany::One(100),
+            test_per_class: OneOrMany::One(1),
+            feature_norm: OneOrMany::One(p[0]),
+            gamma: Some(p[1]),
+            ..Default::default()
+        };
         let t = theory(&cfg, None, &TheoryOptions::default(), Par::Seq).unwrap();
         assert!((t.bounds.explicit[0].bound - 0.1).abs() < 1e-9);
     }
@@ -310,7 +355,15 @@ mod tests {
         let s: Vec<f64> = r.curves[0].points.iter().map(|p| p[1]).collect();
         assert!(s[0] < s[1] && s[1] < s[2]);
         assert_eq!(r.curves[1].points, vec![[2.0, 10.0], [2.0, 200.0]]);
-        let cfg = DataConfig { classes: 5, dim: 200, per_class: OneOrMany::One(s[1].round() as usize), test_per_class: OneOrMany::One(1), feature_norm: OneOrMany::One(0.8), gamma: Some(10.0), ..Default::default() };
+        let cfg = DataConfig {
+            classes: 5,
+            dim: 200,
+            per_class: OneOrMany::One(s[1].round() as usize),
+            test_per_class: OneOrMany::One(1),
+            feature_norm: OneOrMany::One(0.8),
+            gamma: Some(10.0),
+            ..Default::default()
+        };
         let t = theory(&cfg, None, &TheoryOptions::default(), Par::Seq).unwrap();
         assert!((t.snr[0].unwrap() - 2.0).abs() < 2.0 * 0.5 / s[1]);
         // Missing fixed value names the field.

@@ -195,7 +195,11 @@ fn minimise(points: &[&Point]) -> Option<f64> {
         }
     }
     let c = libm::exp(0.5 * (a + b));
-    if sse(points, c) <= vals[bi] { Some(c) } else { Some(grid[bi]) }
+    if sse(points, c) <= vals[bi] {
+        Some(c)
+    } else {
+        Some(grid[bi])
+    }
 }
 
 fn fit_points(points: &[Point], rows: usize, zero: usize, dropped: usize, opts: &FitOptions, which: u64, note: &str) -> FitResult {
@@ -261,7 +265,11 @@ fn corrected(err: f64, count: Option<usize>) -> Option<f64> {
             Some((e + 0.5) / (n as f64 + 1.0))
         }
         _ => {
-            if err > 0.0 { Some(err) } else { None }
+            if err > 0.0 {
+                Some(err)
+            } else {
+                None
+            }
         }
     }
 }
@@ -389,7 +397,10 @@ pub fn fit(rows: &[FitRow], opts: &FitOptions) -> Result<FitReport> {
                     if err == 0.0 {
                         z2 += 1;
                     }
-                    let terms: Vec<(f64, f64)> = (0..k).flat_map(|a| (0..k).filter(move |&j| j != a).map(move |j| (a, j))).map(|(a, j)| (1.0 / k as f64, l2 * num(r.gamma[a][j]))).collect();
+                    let terms: Vec<(f64, f64)> = (0..k)
+                        .flat_map(|a| (0..k).filter(move |&j| j != a).map(move |j| (a, j)))
+                        .map(|(a, j)| (1.0 / k as f64, l2 * num(r.gamma[a][j])))
+                        .collect();
                     let x = l2 * (0..k).map(|a| gmin(r, a)).fold(f64::INFINITY, f64::min);
                     rows2.insert(ri);
                     p2.push(Point { row: ri, log_err: libm::log(e), terms, x, err: e });
@@ -417,7 +428,14 @@ mod tests {
                 let p = ((k - 1) as f64 * (-c1 * snr).exp()).min(1.0);
                 let e = (0..n).filter(|_| s.uniform() < p).count();
                 let acc = 1.0 - e as f64 / n as f64;
-                rows.push(FitRow { snr: vec![Some(snr); k], snr_pairs: None, gamma: gamma(k, g), test_acc_per_class: Some(vec![Some(acc); k]), test_count_per_class: Some(crate::data::OneOrMany::One(n)), long_tailed: vec![] });
+                rows.push(FitRow {
+                    snr: vec![Some(snr); k],
+                    snr_pairs: None,
+                    gamma: gamma(k, g),
+                    test_acc_per_class: Some(vec![Some(acc); k]),
+                    test_count_per_class: Some(crate::data::OneOrMany::One(n)),
+                    long_tailed: vec![],
+                });
             }
             // 2(b) cells: SNR tiny, Gamma from 2 to 13, L = 1 and 1.5.
             let g = 2.0 + i as f64;
@@ -429,7 +447,14 @@ mod tests {
                     LongTailedRow { l, acc: Some(1.0 - e as f64 / n as f64), count: n, acc_per_class: None, count_per_class: None }
                 })
                 .collect();
-            rows.push(FitRow { snr: vec![Some(1e-6); k], snr_pairs: None, gamma: gamma(k, g), test_acc_per_class: None, test_count_per_class: None, long_tailed: lts });
+            rows.push(FitRow {
+                snr: vec![Some(1e-6); k],
+                snr_pairs: None,
+                gamma: gamma(k, g),
+                test_acc_per_class: None,
+                test_count_per_class: None,
+                long_tailed: lts,
+            });
         }
         rows
     }
@@ -461,7 +486,14 @@ mod tests {
         let rows: Vec<FitRow> = (1..8)
             .map(|i| {
                 let snr = i as f64;
-                FitRow { snr: vec![Some(snr); k], snr_pairs: None, gamma: gamma(k, 1.0), test_acc_per_class: Some(vec![Some(1.0 - 4.0 * (-c * snr).exp()); k]), test_count_per_class: None, long_tailed: vec![] }
+                FitRow {
+                    snr: vec![Some(snr); k],
+                    snr_pairs: None,
+                    gamma: gamma(k, 1.0),
+                    test_acc_per_class: Some(vec![Some(1.0 - 4.0 * (-c * snr).exp()); k]),
+                    test_count_per_class: None,
+                    long_tailed: vec![],
+                }
             })
             .collect();
         let opts = FitOptions { max_error: Some(1.0), ..Default::default() };
@@ -473,7 +505,14 @@ mod tests {
     #[test]
     fn zero_errors_are_corrected_or_dropped_and_counted() {
         let k = 3;
-        let row = |acc: f64, n: Option<usize>| FitRow { snr: vec![Some(3.0); k], snr_pairs: None, gamma: gamma(k, 1.0), test_acc_per_class: Some(vec![Some(acc); k]), test_count_per_class: n.map(crate::data::OneOrMany::One), long_tailed: vec![] };
+        let row = |acc: f64, n: Option<usize>| FitRow {
+            snr: vec![Some(3.0); k],
+            snr_pairs: None,
+            gamma: gamma(k, 1.0),
+            test_acc_per_class: Some(vec![Some(acc); k]),
+            test_count_per_class: n.map(crate::data::OneOrMany::One),
+            long_tailed: vec![],
+        };
         let r = fit(&[row(1.0, Some(200)), row(0.9, Some(200))], &FitOptions::default()).unwrap();
         assert_eq!(r.c1.zero_error_points, 3);
         assert_eq!(r.c1.points, 6);

@@ -141,7 +141,6 @@ fn outputs(acts: &[f64], n: usize, k: usize, m: usize) -> Vec<f64> {
     f
 }
 
-
 /// H_c = (W_c A_c)(W_c A_c)^T for every class (m x m each), and W_c A_c (m x d).
 fn class_products(model: &DataModel, w64: &[f64], m: usize, par: Par) -> (Vec<Vec<f64>>, Vec<Vec<f64>>) {
     let d = model.d;
@@ -180,7 +179,13 @@ fn long_tailed_from(k: usize, m: usize, hs: &[Vec<f64>], acts: &[f64], f: &[f64]
             }
         }
         let norm = q.max(0.0).sqrt();
-        score.push(if active.is_empty() { None } else if norm > 0.0 { Some(inner / norm) } else { Some(f64::INFINITY) });
+        score.push(if active.is_empty() {
+            None
+        } else if norm > 0.0 {
+            Some(inner / norm)
+        } else {
+            Some(f64::INFINITY)
+        });
         ok.push(crate::train::is_correct(&f[i * k..(i + 1) * k], c));
     }
     ls.iter()
@@ -215,7 +220,9 @@ fn long_tailed_from(k: usize, m: usize, hs: &[Vec<f64>], acts: &[f64], f: &[f64]
 /// H_y = W_y A_y A_y^T W_y^T (m x m), then O(m^2) per sample.
 #[allow(clippy::too_many_arguments)]
 /// `limit`: the bytes it may allocate (the caller's memoryLimit).
-pub fn long_tailed(model: &DataModel, w: &[f32], k: usize, m: usize, x: &[f32], y: &[i32], pos: &[u8], ls: &[f64], limit: u64, par: Par) -> Result<Vec<LongTailed>> {
+pub fn long_tailed(
+    model: &DataModel, w: &[f32], k: usize, m: usize, x: &[f32], y: &[i32], pos: &[u8], ls: &[f64], limit: u64, par: Par,
+) -> Result<Vec<LongTailed>> {
     if k != model.k {
         return Err(Error::invalid("classes", k, format!("the data model's number of classes ({})", model.k)));
     }
@@ -225,7 +232,12 @@ pub fn long_tailed(model: &DataModel, w: &[f32], k: usize, m: usize, x: &[f32], 
     if let Some(i) = ls.iter().position(|l| !l.is_finite() || *l <= 0.0) {
         return Err(Error::invalid(format!("ls[{i}]"), ls[i], "a finite number > 0"));
     }
-    check_alloc("long-tailed evaluation (activations and W A)", (2 * n as u128 + 2 * m as u128) * (k * m) as u128 + (2 * n * d) as u128 + (k * m * d * 2) as u128, 8, limit)?;
+    check_alloc(
+        "long-tailed evaluation (activations and W A)",
+        (2 * n as u128 + 2 * m as u128) * (k * m) as u128 + (2 * n * d) as u128 + (k * m * d * 2) as u128,
+        8,
+        limit,
+    )?;
     let w64: Vec<f64> = w.iter().map(|&v| v as f64).collect();
     let (_, hs) = class_products(model, &w64, m, par);
     let acts = activations(&w64, k * m, d, x, n, par);
@@ -439,12 +451,21 @@ pub fn lemmas(model: &DataModel, report: &TheoryReport, run: &Run<'_>, opts: &Th
         let idx = (m.min(d).min(report.rank[c]) as i64) - n as i64;
         let mut items = vec![Item::new("rank", "rank(W_j A_j) >= 0.9 m", ">=", rank as f64, 0.9 * mf, Some(vec![c]))];
         match log_t {
-            Some(lt) => items.push(Item::new("top", "lambda_1(W_j A_j) <= sqrt(m) log(T)   (O's hidden constant = 1)", "<=", top, mf.sqrt() * lt, Some(vec![c]))),
+            Some(lt) => {
+                items.push(Item::new("top", "lambda_1(W_j A_j) <= sqrt(m) log(T)   (O's hidden constant = 1)", "<=", top, mf.sqrt() * lt, Some(vec![c])))
+            }
             None => items.push(Item::not_applicable("top", "lambda_1(W_j A_j) <= sqrt(m) log(T)", "<=", "no step count T given".into())),
         }
         let index = if idx >= 1 && (idx as usize) <= sv.len() { Some(idx as usize) } else { None };
         match index {
-            Some(i) => items.push(Item::new("bottom", "lambda_{min{m,d,rank(A_j)}-n}(W_j A_j) >= 0.1 sqrt(m) sigma0", ">=", sv[i - 1], 0.1 * mf.sqrt() * sigma0, Some(vec![c]))),
+            Some(i) => items.push(Item::new(
+                "bottom",
+                "lambda_{min{m,d,rank(A_j)}-n}(W_j A_j) >= 0.1 sqrt(m) sigma0",
+                ">=",
+                sv[i - 1],
+                0.1 * mf.sqrt() * sigma0,
+                Some(vec![c]),
+            )),
             None => items.push(Item::not_applicable(
                 "bottom",
                 "lambda_{min{m,d,rank(A_j)}-n}(W_j A_j) >= 0.1 sqrt(m) sigma0",
@@ -488,8 +509,23 @@ pub fn lemmas(model: &DataModel, report: &TheoryReport, run: &Run<'_>, opts: &Th
             measured6[c][j] /= fresh as f64;
         }
         let share = at_least as f64 / fresh as f64;
-        let item = Item::new("active", "P[#{r : <w_{j,r}, xi> > 0} >= 0.1 m] >= 1 - delta  (empirical share over fresh draws)", ">=", share, 1.0 - cst.delta, Some(vec![c]));
-        lemma4.push(Lemma4Class { class: c, draws: fresh, threshold: 0.1 * mf, mean_active: total as f64 / fresh as f64, min_active: min_a, share_at_least: share, item });
+        let item = Item::new(
+            "active",
+            "P[#{r : <w_{j,r}, xi> > 0} >= 0.1 m] >= 1 - delta  (empirical share over fresh draws)",
+            ">=",
+            share,
+            1.0 - cst.delta,
+            Some(vec![c]),
+        );
+        lemma4.push(Lemma4Class {
+            class: c,
+            draws: fresh,
+            threshold: 0.1 * mf,
+            mean_active: total as f64 / fresh as f64,
+            min_active: min_a,
+            share_at_least: share,
+            item,
+        });
     }
 
     // Lemma 5: own-class vs other-class training noise through class j's neurons.
@@ -527,7 +563,14 @@ pub fn lemmas(model: &DataModel, report: &TheoryReport, run: &Run<'_>, opts: &Th
         let own_mean = if own_n > 0 { own_sum / own_n as f64 } else { 0.0 };
         let other_mean = if other_n > 0 { other_sum / other_n as f64 } else { 0.0 };
         let ratio = own_min / other_max;
-        let item = Item::new("ratio", "sum_r relu(<w_{j,r}, xi_q>) >= C' sum_r relu(<w_{j,r}, xi_a>), all q in S_j, a in S_l, l != j", ">=", own_min, cst.c_prime * other_max, Some(vec![j]));
+        let item = Item::new(
+            "ratio",
+            "sum_r relu(<w_{j,r}, xi_q>) >= C' sum_r relu(<w_{j,r}, xi_a>), all q in S_j, a in S_l, l != j",
+            ">=",
+            own_min,
+            cst.c_prime * other_max,
+            Some(vec![j]),
+        );
         lemma5.push(Lemma5Class {
             class: j,
             own_min,
@@ -634,7 +677,22 @@ pub fn lemmas(model: &DataModel, report: &TheoryReport, run: &Run<'_>, opts: &Th
         None => (None, None),
     };
 
-    Ok(LemmaReport { width: m, steps, sigma0, sigma0_measured, rank_tol, lemma3, lemma4, lemma5, lemma6, lemma7, b, test: test_acc, long_tailed: long, fresh_seed: seed })
+    Ok(LemmaReport {
+        width: m,
+        steps,
+        sigma0,
+        sigma0_measured,
+        rank_tol,
+        lemma3,
+        lemma4,
+        lemma5,
+        lemma6,
+        lemma7,
+        b,
+        test: test_acc,
+        long_tailed: long,
+        fresh_seed: seed,
+    })
 }
 
 #[cfg(test)]
@@ -696,8 +754,19 @@ mod tests {
 
     #[test]
     fn long_tailed_matches_brute_force_on_every_model_kind() {
-        for model_spec in [ModelSpec::Named(ModelName::Heterogeneous), ModelSpec::Spectra { spectra: vec![(0..22).map(|i| 0.2 + 0.05 * i as f64).collect(), vec![0.6; 22]] }] {
-            let cfg = DataConfig { classes: 2, dim: 24, per_class: OneOrMany::One(3), test_per_class: OneOrMany::One(40), gamma: if matches!(model_spec, ModelSpec::Spectra { .. }) { None } else { Some(30.0) }, model: model_spec, seed: 5, ..Default::default() };
+        for model_spec in
+            [ModelSpec::Named(ModelName::Heterogeneous), ModelSpec::Spectra { spectra: vec![(0..22).map(|i| 0.2 + 0.05 * i as f64).collect(), vec![0.6; 22]] }]
+        {
+            let cfg = DataConfig {
+                classes: 2,
+                dim: 24,
+                per_class: OneOrMany::One(3),
+                test_per_class: OneOrMany::One(40),
+                gamma: if matches!(model_spec, ModelSpec::Spectra { .. }) { None } else { Some(30.0) },
+                model: model_spec,
+                seed: 5,
+                ..Default::default()
+            };
             let (model, ds) = generate(&cfg, None, Par::Seq).unwrap();
             let m = 6;
             let w = weights(2, m, 24, 1, 0.3);
@@ -723,7 +792,15 @@ mod tests {
 
     #[test]
     fn lemmas_on_hand_made_weights() {
-        let cfg = DataConfig { classes: 3, dim: 30, per_class: OneOrMany::One(4), test_per_class: OneOrMany::One(20), gamma: Some(10.0), seed: 2, ..Default::default() };
+        let cfg = DataConfig {
+            classes: 3,
+            dim: 30,
+            per_class: OneOrMany::One(4),
+            test_per_class: OneOrMany::One(20),
+            gamma: Some(10.0),
+            seed: 2,
+            ..Default::default()
+        };
         let (model, ds) = generate(&cfg, None, Par::Seq).unwrap();
         let m = 8;
         let opts: TheoryOptions = serde_json::from_str(r#"{"width": 8, "steps": 100, "freshSamples": 400, "init": {"sigma0": 0.3}}"#).unwrap();
@@ -743,7 +820,18 @@ mod tests {
         }
         let logit_sums: Vec<f64> = (0..ds.n_train()).map(|i| 1.0 + i as f64 * 0.5).collect();
         let kappa = vec![1.0, 1.5, 2.5, 2.0];
-        let run = Run { weights: &w, weights_init: Some(&w0), train_x: &ds.train_x, train_y: &ds.train_y, train_pos: &ds.train_pos, logit_sums: Some(&logit_sums), kappa: Some(&kappa), test_x: Some(&ds.test_x), test_y: Some(&ds.test_y), test_pos: Some(&ds.test_pos) };
+        let run = Run {
+            weights: &w,
+            weights_init: Some(&w0),
+            train_x: &ds.train_x,
+            train_y: &ds.train_y,
+            train_pos: &ds.train_pos,
+            logit_sums: Some(&logit_sums),
+            kappa: Some(&kappa),
+            test_x: Some(&ds.test_x),
+            test_y: Some(&ds.test_y),
+            test_pos: Some(&ds.test_pos),
+        };
         let r = lemmas(&model, &report, &run, &opts, 9, Par::Seq).unwrap();
         // b(S_k) by hand.
         for c in 0..3 {

@@ -193,7 +193,12 @@ impl NumericJob {
     #[allow(clippy::too_many_arguments)]
     pub fn new(k: usize, d: usize, eps: f64, rank_tol: Option<f64>, power: PowerOptions, memory_limit: u64, par: Par) -> Result<NumericJob> {
         // The Gram matrices, faer's work space for one SVD, and the power-iteration blocks.
-        check_alloc(&format!("the Gram matrices A_k A_k^T of {k} classes in dimension {d}"), (k as u128 + 1) * (d as u128) * (d as u128) + 8 * d as u128 * 8, 8, memory_limit)?;
+        check_alloc(
+            &format!("the Gram matrices A_k A_k^T of {k} classes in dimension {d}"),
+            (k as u128 + 1) * (d as u128) * (d as u128) + 8 * d as u128 * 8,
+            8,
+            memory_limit,
+        )?;
         let block = power.block.clamp(1, d.max(1));
         let pairs = (0..k).flat_map(|x| (0..x).map(move |y| (x, y))).collect();
         Ok(NumericJob {
@@ -369,7 +374,9 @@ pub fn top_eigenvalue(g: &[f64], a: &[f64], d: usize, power: PowerOptions, strea
                 h[(j, i)] = v;
             }
         }
-        let evd = h.self_adjoint_eigen(faer::Side::Lower).map_err(|e| Error::Numerical { op: "power iteration (Rayleigh–Ritz)".into(), detail: format!("{e:?}") })?;
+        let evd = h
+            .self_adjoint_eigen(faer::Side::Lower)
+            .map_err(|e| Error::Numerical { op: "power iteration (Rayleigh–Ritz)".into(), detail: format!("{e:?}") })?;
         let top = b - 1; // eigenvalues in nondecreasing order
         let theta = evd.S().column_vector()[top];
         let hv: Vec<f64> = (0..b).map(|i| evd.U()[(i, top)]).collect();
@@ -421,9 +428,28 @@ mod tests {
             (ModelSpec::Named(ModelName::Heterogeneous), Some(vec![0.9, 2.0, 0.3])),
             (ModelSpec::Named(ModelName::Heterogeneous), None),
             (ModelSpec::Named(ModelName::Homogeneous), None),
-            (ModelSpec::Spectra { spectra: vec![(0..37).map(|i| 0.1 + i as f64 * 0.05).collect(), vec![0.7; 37], (0..37).map(|i| if i < 5 { 0.0 } else { 1.0 / (1.0 + i as f64) }).collect()] }, None),
+            (
+                ModelSpec::Spectra {
+                    spectra: vec![
+                        (0..37).map(|i| 0.1 + i as f64 * 0.05).collect(),
+                        vec![0.7; 37],
+                        (0..37).map(|i| if i < 5 { 0.0 } else { 1.0 / (1.0 + i as f64) }).collect(),
+                    ],
+                },
+                None,
+            ),
         ] {
-            let cfg = DataConfig { classes: 3, dim: 40, per_class: OneOrMany::One(5), test_per_class: OneOrMany::One(1), gamma: if lambda.is_some() || !matches!(model, ModelSpec::Named(ModelName::Heterogeneous)) { None } else { Some(7.0) }, lambda: lambda.clone(), model: model.clone(), seed: 4, ..Default::default() };
+            let cfg = DataConfig {
+                classes: 3,
+                dim: 40,
+                per_class: OneOrMany::One(5),
+                test_per_class: OneOrMany::One(1),
+                gamma: if lambda.is_some() || !matches!(model, ModelSpec::Named(ModelName::Heterogeneous)) { None } else { Some(7.0) },
+                lambda: lambda.clone(),
+                model: model.clone(),
+                seed: 4,
+                ..Default::default()
+            };
             let m = DataModel::build(&cfg, None, Par::Seq).unwrap();
             let cf = closed_form(&m, None, Par::Seq).unwrap();
             let nu = numeric(&dense(&m), 3, 40, f64::EPSILON * 64.0, None, PowerOptions::default(), 1 << 30, Par::Seq).unwrap();
