@@ -45,7 +45,16 @@ async function cnnGroup(backends) {
   for (const t of bench.tasks) {
     const r = t.result;
     const [, backend, th] = t.name.split(' ');
-    rows.push({ group: 'cnn', shape: 'lenet', task: t.name, backend: `${backend} ${th}`, meanMs: r.latency.mean, p99Ms: r.latency.p99, samples: r.latency.samples?.length ?? r.latency.samplesCount, epochSeconds: (r.latency.mean / s.batches) * bpe / 1000 });
+    rows.push({
+      group: 'cnn',
+      shape: 'lenet',
+      task: t.name,
+      backend: `${backend} ${th}`,
+      meanMs: r.latency.mean,
+      p99Ms: r.latency.p99,
+      samples: r.latency.samples?.length ?? r.latency.samplesCount,
+      epochSeconds: ((r.latency.mean / s.batches) * bpe) / 1000,
+    });
   }
   for (const c of clfs) c.dispose();
   // PyTorch in the same run, same batches and threads.
@@ -59,11 +68,36 @@ async function cnnGroup(backends) {
   }
   const { execFileSync } = await import('node:child_process');
   for (const threads of [cores, 1]) {
-    const out = execFileSync(py, [join(here, 'peers', 'lenet.py'), mnist, '--threads', String(threads), '--batches', String(s.batches), '--samples', '5', '--batch-size', String(s.batchSize)], { encoding: 'utf8' });
+    const out = execFileSync(
+      py,
+      [
+        join(here, 'peers', 'lenet.py'),
+        mnist,
+        '--threads',
+        String(threads),
+        '--batches',
+        String(s.batches),
+        '--samples',
+        '5',
+        '--batch-size',
+        String(s.batchSize),
+      ],
+      { encoding: 'utf8' },
+    );
     const r = JSON.parse(out.trim().split('\n').pop());
     const ms = r.msPerRun;
     const mean = ms.reduce((a, b) => a + b, 0) / ms.length;
-    rows.push({ group: 'cnn', shape: 'lenet', task: `lenet5 pytorch ${threads}t`, backend: `pytorch ${threads}t`, meanMs: mean, p99Ms: Math.max(...ms), samples: ms.length, epochSeconds: (mean / s.batches) * bpe / 1000, peer: `torch ${r.torch}` });
+    rows.push({
+      group: 'cnn',
+      shape: 'lenet',
+      task: `lenet5 pytorch ${threads}t`,
+      backend: `pytorch ${threads}t`,
+      meanMs: mean,
+      p99Ms: Math.max(...ms),
+      samples: ms.length,
+      epochSeconds: ((mean / s.batches) * bpe) / 1000,
+      peer: `torch ${r.torch}`,
+    });
   }
 }
 
@@ -100,7 +134,10 @@ async function influenceGroup(backends) {
       return null;
     }
   })();
-  for (const [shapeName, make, repeats] of [['mnist', () => mnist, 3], ['cifar10', cifarLike, 1]]) {
+  for (const [shapeName, make, repeats] of [
+    ['mnist', () => mnist, 3],
+    ['cifar10', cifarLike, 1],
+  ]) {
     const set = make();
     const d = set.height * set.width * set.channels;
     const result = {};
@@ -113,14 +150,23 @@ async function influenceGroup(backends) {
         last = await bf.influence(set, { frobenius: false });
         times.push(performance.now() - t0);
       }
-      result[name] = { times, scores: last.scores, madds: last.perClass.reduce((a, p) => a + p.madds, 0), routes: [...new Set(last.perClass.map((p) => p.route))].join('+') };
+      result[name] = {
+        times,
+        scores: last.scores,
+        madds: last.perClass.reduce((a, p) => a + p.madds, 0),
+        routes: [...new Set(last.perClass.map((p) => p.route))].join('+'),
+      };
       console.error(`influence ${shapeName} ${name}: ${times.map((t) => (t / 1000).toFixed(2)).join(', ')} s`);
     }
     if (py) {
       const dir = mkdtempSync(join(tmpdir(), 'bf-influence-'));
       wf(join(dir, 'x.u8'), set.pixels);
       wf(join(dir, 'y.u8'), set.labels);
-      const r = spawnSync(py, [join(here, 'peers', 'influence.py'), join(dir, 'x.u8'), join(dir, 'y.u8'), String(set.n), String(d), '10', String(repeats), join(dir, 's.f64')], { encoding: 'utf8', maxBuffer: 1 << 24 });
+      const r = spawnSync(
+        py,
+        [join(here, 'peers', 'influence.py'), join(dir, 'x.u8'), join(dir, 'y.u8'), String(set.n), String(d), '10', String(repeats), join(dir, 's.f64')],
+        { encoding: 'utf8', maxBuffer: 1 << 24 },
+      );
       if (r.status === 0) {
         const out = JSON.parse(r.stdout.trim().split('\n').pop());
         const b = rf(join(dir, 's.f64'));
@@ -139,13 +185,20 @@ async function influenceGroup(backends) {
       for (let i = 0; i < ref.length; i++) scale = Math.max(scale, Math.abs(ref[i]));
       for (let i = 0; i < ref.length; i++) diff = Math.max(diff, Math.abs(r.scores[i] - ref[i]));
       rows.push({
-        group: 'influence', shape: shapeName, task: `influence ${shapeName} ${name}`, backend: name,
-        meanMs: r.times.reduce((a, b) => a + b, 0) / r.times.length, p99Ms: Math.max(...r.times), bestMs: best(r.times), samples: r.times.length,
+        group: 'influence',
+        shape: shapeName,
+        task: `influence ${shapeName} ${name}`,
+        backend: name,
+        meanMs: r.times.reduce((a, b) => a + b, 0) / r.times.length,
+        p99Ms: Math.max(...r.times),
+        bestMs: best(r.times),
+        samples: r.times.length,
         gflops: madds ? (2 * madds) / (best(r.times) / 1000) / 1e9 : null,
         vsNumpy: result.numpy ? best(r.times) / best(result.numpy.times) : null,
         vsNative: result.native ? best(r.times) / best(result.native.times) : null,
         maxDiffVsNumpy: diff / (scale || 1),
-        routes: r.routes ?? null, blas: r.blas ?? null,
+        routes: r.routes ?? null,
+        blas: r.blas ?? null,
       });
     }
   }
@@ -165,14 +218,22 @@ async function theoryGroup(backends) {
   const exModel = { ...exCfg, gamma: undefined, model: 'explicit' };
   const paper = bf0.generate(paperCfg, { includeNoiseFactors: true });
   let seed = 7;
-  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648) - 0.5;
+  const rand = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648 - 0.5;
   const weights = Float32Array.from({ length: s.classes * s.width * s.dim }, () => rand() * 0.1);
   const test = { x: paper.testX, y: paper.testY, pos: paper.testPos };
   const ls = [0.5, 1, 2, 4];
   const rowsOf = (bench, shape, group) => {
     for (const t of bench.tasks) {
       const r = t.result;
-      rows.push({ group, shape, task: t.name, backend: t.name.split(' ').pop(), meanMs: r.latency.mean, p99Ms: r.latency.p99, samples: r.latency.samples?.length ?? r.latency.samplesCount });
+      rows.push({
+        group,
+        shape,
+        task: t.name,
+        backend: t.name.split(' ').pop(),
+        meanMs: r.latency.mean,
+        p99Ms: r.latency.p99,
+        samples: r.latency.samples?.length ?? r.latency.samplesCount,
+      });
     }
   };
   let bench = new Bench({ time: 1000, iterations: 5 });
@@ -213,7 +274,6 @@ async function theoryGroup(backends) {
   }
 }
 
-
 async function backends() {
   const out = [];
   for (const name of ['native', 'wasm']) {
@@ -232,12 +292,16 @@ function convert(r) {
   if (r.epochSeconds !== undefined) notes.push(`${r.epochSeconds.toFixed(1)} s per epoch`);
   if (r.peer) notes.push(r.peer);
   if (r.routes) notes.push(`route ${r.routes}`);
-  if (r.blas) notes.push(Array.isArray(r.blas) ? r.blas.map((b) => `${b.internal_api} ${b.version} (${b.num_threads} threads, ${b.architecture})`).join(', ') : String(r.blas));
+  if (r.blas)
+    notes.push(
+      Array.isArray(r.blas) ? r.blas.map((b) => `${b.internal_api} ${b.version} (${b.num_threads} threads, ${b.architecture})`).join(', ') : String(r.blas),
+    );
   // The Gram route of [0, 1]-scaled bytes multiplies the bytes exactly as integers (u8 x u8 -> i32):
   // its multiply-adds are integer operations, not comparable with the f32 peak.
   const integer = r.group === 'influence' && String(r.routes ?? '').includes('gram');
   if (integer) notes.push(`${r.gflops?.toFixed(1)} G integer ops/s (2 per multiply-add of exact u8 products; not f32 FLOPs, so no fraction of the f32 peak)`);
-  if (r.maxDiffVsNumpy !== undefined && r.maxDiffVsNumpy !== null && r.backend !== 'numpy') notes.push(`max rel. diff vs NumPy ${r.maxDiffVsNumpy.toExponential(1)}`);
+  if (r.maxDiffVsNumpy !== undefined && r.maxDiffVsNumpy !== null && r.backend !== 'numpy')
+    notes.push(`max rel. diff vs NumPy ${r.maxDiffVsNumpy.toExponential(1)}`);
   const backend = String(r.backend ?? '');
   const threads = / (\d+)t$/.exec(backend)?.[1];
   const task = String(r.task ?? '');
@@ -250,7 +314,7 @@ function convert(r) {
     meanMs: r.meanMs ?? (r.seconds !== undefined ? r.seconds * 1e3 : null),
     p99Ms: r.p99Ms,
     samples: r.samples,
-    gflops: integer ? null : r.gflops ?? null,
+    gflops: integer ? null : (r.gflops ?? null),
     ratios: r.vsNumpy !== undefined && r.vsNumpy !== null && r.backend !== 'numpy' ? { numpy: r.vsNumpy } : undefined,
     note: notes.join('; '),
   };

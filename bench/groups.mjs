@@ -71,13 +71,34 @@ export const GROUPS = {
         const mach = machine();
         const ghz = measureClock(bf) ?? mach.mhz / 1000;
         const per = ghz * mach.lanes * 2 * 2;
-        for (const [dtype, f] of [['f32', 1], ['f64', 0.5]]) {
+        for (const [dtype, f] of [
+          ['f32', 1],
+          ['f64', 0.5],
+        ]) {
           for (const t of [1, CORES]) {
-            rows.push({ group: 'peak', task: `theoretical ${dtype}`, shape: '', impl: 'cpu', threads: t, gflops: per * f * t, note: `${ghz.toFixed(2)} GHz (measured, one core busy; /proc/cpuinfo says ${(mach.mhz / 1000).toFixed(2)}) x ${(mach.lanes * f).toFixed(0)} ${dtype} lanes (${mach.isa}) x 2 FMA pipes x 2 flops` });
+            rows.push({
+              group: 'peak',
+              task: `theoretical ${dtype}`,
+              shape: '',
+              impl: 'cpu',
+              threads: t,
+              gflops: per * f * t,
+              note: `${ghz.toFixed(2)} GHz (measured, one core busy; /proc/cpuinfo says ${(mach.mhz / 1000).toFixed(2)}) x ${(mach.lanes * f).toFixed(0)} ${dtype} lanes (${mach.isa}) x 2 FMA pipes x 2 flops`,
+            });
           }
         }
       }
-      const sizes = impl === 'wasm' ? [[512, 512, 512], [1024, 1024, 1024]] : [[512, 512, 512], [1024, 1024, 1024], [2048, 2048, 2048]];
+      const sizes =
+        impl === 'wasm'
+          ? [
+              [512, 512, 512],
+              [1024, 1024, 1024],
+            ]
+          : [
+              [512, 512, 512],
+              [1024, 1024, 1024],
+              [2048, 2048, 2048],
+            ];
       const threadsList = impl === 'wasm' ? [1] : [1, 0];
       for (const dtype of ['f32', 'f64']) {
         for (const threads of threadsList) {
@@ -86,7 +107,17 @@ export const GROUPS = {
             const g = measureGemm(bf, { m, n, k, dtype, threads, minSeconds: 1 });
             if (!best || g.gflops > best.gflops) best = g;
           }
-          rows.push({ group: 'peak', task: `gemm ${dtype}`, shape: `${best.m}^3`, impl, threads: best.threads, meanMs: best.seconds * 1e3, flops: 2 * best.m * best.n * best.k, gflops: best.gflops, note: `best of ${sizes.map((s) => s[0]).join(', ')} cubed; ${kernelInfo(bf).gemmAvx512 ? 'gemm AVX-512 kernels built in' : ''}` });
+          rows.push({
+            group: 'peak',
+            task: `gemm ${dtype}`,
+            shape: `${best.m}^3`,
+            impl,
+            threads: best.threads,
+            meanMs: best.seconds * 1e3,
+            flops: 2 * best.m * best.n * best.k,
+            gflops: best.gflops,
+            note: `best of ${sizes.map((s) => s[0]).join(', ')} cubed; ${kernelInfo(bf).gemmAvx512 ? 'gemm AVX-512 kernels built in' : ''}`,
+          });
         }
       }
       // The full-batch step's GEMM shape (Z = Z0 + G Coef^T: R x R times R x Km).
@@ -94,12 +125,42 @@ export const GROUPS = {
       const r = s.classes * s.perClass + s.classes;
       const km = s.classes * s.width;
       const g = measureGemm(bf, { m: r, n: km, k: r, dtype: 'f32', threads: 0, minSeconds: 1 });
-      rows.push({ group: 'peak', task: 'gemm f32 step shape', shape: `${r}x${km}x${r}`, impl, threads: g.threads, meanMs: g.seconds * 1e3, flops: 2 * r * km * r, gflops: g.gflops, note: 'the GEMM of one full-batch gram step, all threads' });
+      rows.push({
+        group: 'peak',
+        task: 'gemm f32 step shape',
+        shape: `${r}x${km}x${r}`,
+        impl,
+        threads: g.threads,
+        meanMs: g.seconds * 1e3,
+        flops: 2 * r * km * r,
+        gflops: g.gflops,
+        note: 'the GEMM of one full-batch gram step, all threads',
+      });
       const gb = measureGemm(bf, { m: r, n: km, k: r, dtype: 'f32block', threads: 1, minSeconds: 1 });
-      rows.push({ group: 'peak', task: 'block kernel step shape', shape: `${r}x${km}x${r}`, impl, threads: 1, meanMs: gb.seconds * 1e3, flops: 2 * r * km * r, gflops: gb.gflops, note: `the same product through the training kernels' block gather (${kernelInfo(bf).isa}, no FMA)` });
+      rows.push({
+        group: 'peak',
+        task: 'block kernel step shape',
+        shape: `${r}x${km}x${r}`,
+        impl,
+        threads: 1,
+        meanMs: gb.seconds * 1e3,
+        flops: 2 * r * km * r,
+        gflops: gb.gflops,
+        note: `the same product through the training kernels' block gather (${kernelInfo(bf).isa}, no FMA)`,
+      });
       if (impl === 'native') {
         const g1 = measureGemm(bf, { m: r, n: km, k: r, dtype: 'f32', threads: 1, minSeconds: 1 });
-        rows.push({ group: 'peak', task: 'gemm f32 step shape', shape: `${r}x${km}x${r}`, impl, threads: 1, meanMs: g1.seconds * 1e3, flops: 2 * r * km * r, gflops: g1.gflops, note: 'the GEMM of one full-batch gram step, one thread' });
+        rows.push({
+          group: 'peak',
+          task: 'gemm f32 step shape',
+          shape: `${r}x${km}x${r}`,
+          impl,
+          threads: 1,
+          meanMs: g1.seconds * 1e3,
+          flops: 2 * r * km * r,
+          gflops: g1.gflops,
+          note: 'the GEMM of one full-batch gram step, one thread',
+        });
       }
       return rows;
     },
@@ -115,7 +176,14 @@ export const GROUPS = {
       const { classes: k, width: m, dim: d, n } = meta;
       if (isPy(impl)) {
         const o = pyPeer(impl, 'full', shape);
-        return [row('step', 'full-batch step', shape, impl, o.threads, stats(o.samples_ms), o.flops, { check: o.losses, note: `${o.blas}; forward on all 2n patches + backward GEMM`, versions: o.versions, peakRssMiB: o.peak_rss_mib })];
+        return [
+          row('step', 'full-batch step', shape, impl, o.threads, stats(o.samples_ms), o.flops, {
+            check: o.losses,
+            note: `${o.blas}; forward on all 2n patches + backward GEMM`,
+            versions: o.versions,
+            peakRssMiB: o.peak_rss_mib,
+          }),
+        ];
       }
       if (impl.startsWith('tfjs')) {
         const { tf, threads, version } = await loadTf(impl.slice(5));
@@ -124,7 +192,9 @@ export const GROUPS = {
         const y = oneHot(tf, inp.trainY, k);
         const check = [0, 1, 2].map(() => model.step(x, y, n));
         const st = await measure(`step ${impl}`, () => model.step(x, y, n), { time: 3000, iterations: 5 });
-        return [row('step', 'full-batch step', shape, impl, threads, st, 4 * 2 * n * d * k * m, { check, note: `tfjs ${version}; tf ops, gradient written out` })];
+        return [
+          row('step', 'full-batch step', shape, impl, threads, st, 4 * 2 * n * d * k * m, { check, note: `tfjs ${version}; tf ops, gradient written out` }),
+        ];
       }
       const { bf, threads } = await backendFor(impl);
       const check = (() => {
@@ -138,7 +208,12 @@ export const GROUPS = {
       const st = await measure(`step ${impl}`, () => t.advance(1), { time: 2000, iterations: 20 });
       const flops = t.flopsPerStep();
       t.free?.();
-      return [row('step', 'full-batch step', shape, impl, threads, st, flops, { check, note: `gram route: one ${n + k}x${n + k}x${k * m} GEMM + fused passes; kernels ${kernelInfo(bf).isa}` })];
+      return [
+        row('step', 'full-batch step', shape, impl, threads, st, flops, {
+          check,
+          note: `gram route: one ${n + k}x${n + k}x${k * m} GEMM + fused passes; kernels ${kernelInfo(bf).isa}`,
+        }),
+      ];
     },
   },
 
@@ -154,10 +229,21 @@ export const GROUPS = {
       const rows = [];
       if (isPy(impl)) {
         const o = pyPeer(impl, 'sgd', shape);
-        rows.push(row('sgd', 'sgd step (batch 1)', shape, impl, o.threads, stats(o.samples_ms), o.flops, { check: o.losses.slice(0, 1), note: `${o.blas}; both patches of the sample, rank-2 update of W`, versions: o.versions }));
+        rows.push(
+          row('sgd', 'sgd step (batch 1)', shape, impl, o.threads, stats(o.samples_ms), o.flops, {
+            check: o.losses.slice(0, 1),
+            note: `${o.blas}; both patches of the sample, rank-2 update of W`,
+            versions: o.versions,
+          }),
+        );
         const tr = pyPeer(impl, 'train', shape, ['--epochs', '1']);
         const ms = tr.samples_ms[0] * meta.epochs;
-        rows.push(row('sgd', 'training (preset)', shape, impl, tr.threads, { meanMs: ms, samples: 1 }, tr.flops * meta.epochs, { note: `1 epoch measured (${(tr.samples_ms[0] / 1e3).toFixed(2)} s) x ${meta.epochs}`, peakRssMiB: Math.max(o.peak_rss_mib, tr.peak_rss_mib) }));
+        rows.push(
+          row('sgd', 'training (preset)', shape, impl, tr.threads, { meanMs: ms, samples: 1 }, tr.flops * meta.epochs, {
+            note: `1 epoch measured (${(tr.samples_ms[0] / 1e3).toFixed(2)} s) x ${meta.epochs}`,
+            peakRssMiB: Math.max(o.peak_rss_mib, tr.peak_rss_mib),
+          }),
+        );
         rows[0].peakRssMiB = Math.max(o.peak_rss_mib, tr.peak_rss_mib);
         return rows;
       }
@@ -174,15 +260,23 @@ export const GROUPS = {
         };
         const check = [model.step(xs[order[0]], ys[order[0]], 1)];
         const block = 50;
-        const st = await measure(`sgd ${impl}`, () => {
-          for (let j = 0; j < block; j++) one();
-        }, { time: 2000, iterations: 5 });
+        const st = await measure(
+          `sgd ${impl}`,
+          () => {
+            for (let j = 0; j < block; j++) one();
+          },
+          { time: 2000, iterations: 5 },
+        );
         const per = { meanMs: st.meanMs / block, p50Ms: st.p50Ms / block, p99Ms: st.p99Ms / block, samples: st.samples };
         rows.push(row('sgd', 'sgd step (batch 1)', shape, impl, threads, per, peerFlops, { check, note: `tfjs ${version}; tf ops, gradient written out` }));
         const t0 = performance.now();
         for (let j = 0; j < n; j++) one();
         const epochMs = performance.now() - t0;
-        rows.push(row('sgd', 'training (preset)', shape, impl, threads, { meanMs: epochMs * meta.epochs, samples: 1 }, peerFlops * n * meta.epochs, { note: `1 epoch measured (${(epochMs / 1e3).toFixed(2)} s) x ${meta.epochs}` }));
+        rows.push(
+          row('sgd', 'training (preset)', shape, impl, threads, { meanMs: epochMs * meta.epochs, samples: 1 }, peerFlops * n * meta.epochs, {
+            note: `1 epoch measured (${(epochMs / 1e3).toFixed(2)} s) x ${meta.epochs}`,
+          }),
+        );
         return rows;
       }
       const { bf, threads } = await backendFor(impl);
@@ -205,10 +299,29 @@ export const GROUPS = {
       const per = { meanMs: st.meanMs / block, p50Ms: st.p50Ms / block, p99Ms: st.p99Ms / block, samples: st.samples };
       rows.push(row('sgd', 'sgd step (batch 1)', shape, impl, 1, per, flops, { check, note: `gram route, one row of Z per step, kernels ${isa}` }));
       // The whole preset training through the public API (setup, 20 epochs, final evaluation).
-      const data = { classes: k, dim: d, trainX: inp.trainX, trainY: inp.trainY, trainPos: inp.trainPos, features: inp.features, testX: inp.testX, testY: inp.testY, testPos: inp.testPos };
+      const data = {
+        classes: k,
+        dim: d,
+        trainX: inp.trainX,
+        trainY: inp.trainY,
+        trainPos: inp.trainPos,
+        features: inp.features,
+        testX: inp.testX,
+        testY: inp.testY,
+        testPos: inp.testPos,
+      };
       const cfg = { width: m, lr: 0.05, epochs: meta.epochs, batchSize: 1, init: 'pytorch', seed: meta.seed, threads: 1 };
-      const tr = await measure(`train ${impl}`, () => bf.train(data, cfg), { time: 1, iterations: impl === 'wasm' ? 2 : 3, warmupIterations: 1, warmupTime: 1 });
-      rows.push(row('sgd', 'training (preset)', shape, impl, 1, tr, flops * n * meta.epochs, { note: `${meta.epochs} epochs of batch 1, setup and final test evaluation included; kernels ${isa}` }));
+      const tr = await measure(`train ${impl}`, () => bf.train(data, cfg), {
+        time: 1,
+        iterations: impl === 'wasm' ? 2 : 3,
+        warmupIterations: 1,
+        warmupTime: 1,
+      });
+      rows.push(
+        row('sgd', 'training (preset)', shape, impl, 1, tr, flops * n * meta.epochs, {
+          note: `${meta.epochs} epochs of batch 1, setup and final test evaluation included; kernels ${isa}`,
+        }),
+      );
       void threads;
       return rows;
     },
@@ -224,28 +337,45 @@ export const GROUPS = {
         const inp = loadInputs('paper');
         const o = pyPeer('numpy', 'train', 'paper', ['--epochs', String(inp.meta.epochs)]);
         const ms = o.samples_ms[0];
-        return [row('sweep', `${cells} cells`, 'paper', 'numpy', 1, { meanMs: ms * cells, samples: 1 }, null, { note: `a loop of trainings: one measured (${(ms / 1e3).toFixed(2)} s, training only) x ${cells}`, peakRssMiB: o.peak_rss_mib })];
+        return [
+          row('sweep', `${cells} cells`, 'paper', 'numpy', 1, { meanMs: ms * cells, samples: 1 }, null, {
+            note: `a loop of trainings: one measured (${(ms / 1e3).toFixed(2)} s, training only) x ${cells}`,
+            peakRssMiB: o.peak_rss_mib,
+          }),
+        ];
       }
       const train = { width: s.width, lr: 0.05, epochs: 20, batchSize: 1, init: 'pytorch' };
       const data = { classes: s.classes, dim: s.dim, perClass: s.perClass, testPerClass: s.testPerClass };
       if (impl === 'native-lone') {
         const bf = await load({ backend: 'native', threads: 1 });
-        const st = await measure('lone', async () => {
-          const ds = bf.generate({ ...data, seed: 7 });
-          await bf.train(ds, { ...train, threads: 1 });
-        }, { time: 1, iterations: 3, warmupIterations: 1, warmupTime: 1 });
+        const st = await measure(
+          'lone',
+          async () => {
+            const ds = bf.generate({ ...data, seed: 7 });
+            await bf.train(ds, { ...train, threads: 1 });
+          },
+          { time: 1, iterations: 3, warmupIterations: 1, warmupTime: 1 },
+        );
         return [row('sweep', 'lone training', 'paper', 'native', 1, st, null, { note: 'generate + train + evaluate, one thread, no sweep machinery' })];
       }
       const config = {
         data,
         train,
-        sweep: { x: { param: 'data.featureNorm', values: { from: 0.01, to: 3.8, count: 10, scale: 'log' } }, y: { param: 'data.gamma', values: { from: 1, to: 1400, count: 10, scale: 'log' } }, seeds: 1 },
+        sweep: {
+          x: { param: 'data.featureNorm', values: { from: 0.01, to: 3.8, count: 10, scale: 'log' } },
+          y: { param: 'data.gamma', values: { from: 1, to: 1400, count: 10, scale: 'log' } },
+          seeds: 1,
+        },
       };
       const t0 = performance.now();
       const run = await sweep(config, { backend: 'native' });
       const ms = performance.now() - t0;
       const cellSec = run.results.reduce((a, r) => a + r.seconds, 0) / run.results.length;
-      return [row('sweep', `${cells} cells`, 'paper', 'native', CORES, { meanMs: ms, samples: 1 }, null, { note: `${CORES} worker threads x 1 kernel thread; mean cell ${cellSec.toFixed(2)} s in its worker; ${run.results.filter((r) => r.error).length} failed` })];
+      return [
+        row('sweep', `${cells} cells`, 'paper', 'native', CORES, { meanMs: ms, samples: 1 }, null, {
+          note: `${CORES} worker threads x 1 kernel thread; mean cell ${cellSec.toFixed(2)} s in its worker; ${run.results.filter((r) => r.error).length} failed`,
+        }),
+      ];
     },
   },
 
@@ -264,17 +394,33 @@ export const GROUPS = {
       for (const width of [s.width, 10]) {
         const cfgs = Array.from({ length: cells }, (_, i) => ({ width, lr: 0.01 * (i + 1), epochs: 20, init: 'pytorch', seed: 1 }));
         const iterations = impl === 'wasm' ? 1 : 2;
-        const lone = await measure(`lone w${width}`, async () => {
-          for (const c of cfgs) await bf.train(bf.generate(data), c);
-        }, { time: 0, iterations, warmupIterations: 1, warmupTime: 0 });
-        const grouped = await measure(`group w${width}`, async () => {
-          const g = await bf.trainGroup(bf.generate(data), cfgs);
-          if (g.errors.some((e) => e)) throw new Error(`a member failed: ${g.errors.find((e) => e).message}`);
-        }, { time: 0, iterations, warmupIterations: 1, warmupTime: 0 });
+        const lone = await measure(
+          `lone w${width}`,
+          async () => {
+            for (const c of cfgs) await bf.train(bf.generate(data), c);
+          },
+          { time: 0, iterations, warmupIterations: 1, warmupTime: 0 },
+        );
+        const grouped = await measure(
+          `group w${width}`,
+          async () => {
+            const g = await bf.trainGroup(bf.generate(data), cfgs);
+            if (g.errors.some((e) => e)) throw new Error(`a member failed: ${g.errors.find((e) => e).message}`);
+          },
+          { time: 0, iterations, warmupIterations: 1, warmupTime: 0 },
+        );
         const per = (st) => ({ ...st, meanMs: st.meanMs / cells });
         const ratio = grouped.meanMs / lone.meanMs;
-        rows.push(row('group', `lone cell, width ${width}`, 'paper', impl, threads, per(lone), null, { note: `generate + 20 full-batch steps + evaluate, one cell of ${cells} (lr 0.01..0.1), each alone` }));
-        rows.push(row('group', `cell in a group of ${cells}, width ${width}`, 'paper', impl, threads, per(grouped), null, { note: `${ratio.toFixed(2)}x a lone cell's time, the same bits (trainGroup; K m = ${s.classes * width}${s.classes * width * 2 <= 256 ? ', joint product' : ', each member its own product'})` }));
+        rows.push(
+          row('group', `lone cell, width ${width}`, 'paper', impl, threads, per(lone), null, {
+            note: `generate + 20 full-batch steps + evaluate, one cell of ${cells} (lr 0.01..0.1), each alone`,
+          }),
+        );
+        rows.push(
+          row('group', `cell in a group of ${cells}, width ${width}`, 'paper', impl, threads, per(grouped), null, {
+            note: `${ratio.toFixed(2)}x a lone cell's time, the same bits (trainGroup; K m = ${s.classes * width}${s.classes * width * 2 <= 256 ? ', joint product' : ', each member its own product'})`,
+          }),
+        );
       }
       return rows;
     },
@@ -295,7 +441,10 @@ export const GROUPS = {
       const points = await measureSpeedup((workers) => new NodeWorkerExecutor({ backend: impl, workers, threadsPerWorker: 1 }), config, [1, CORES]);
       return points.map((p) =>
         row('workers', `${cells} cells`, 'paper', impl, p.workers, { meanMs: p.seconds * 1e3, samples: 1 }, null, {
-          note: p.workers === 1 ? `one worker thread${impl === 'wasm' ? ' (one wasm instance)' : ''}, starting it included` : `${p.workers} worker threads: ${p.speedup.toFixed(2)}x the speed of one (efficiency ${(p.efficiency * 100).toFixed(0)}%)`,
+          note:
+            p.workers === 1
+              ? `one worker thread${impl === 'wasm' ? ' (one wasm instance)' : ''}, starting it included`
+              : `${p.workers} worker threads: ${p.speedup.toFixed(2)}x the speed of one (efficiency ${(p.efficiency * 100).toFixed(0)}%)`,
         }),
       );
     },
@@ -311,8 +460,24 @@ export const GROUPS = {
         const b = measureBoundary(bf, { bytes, minSeconds: 0.5 });
         const mib = bytes / 2 ** 20;
         const gbs = (sec) => `${(bytes / sec / 1e9).toFixed(1)} GB/s`;
-        rows.push({ group: 'boundary', task: `in ${mib} MiB`, shape: `${bytes / 4} f32`, impl, threads: 1, meanMs: b.inSeconds * 1e3, note: `${gbs(b.inSeconds)}; ${impl === 'native' ? 'borrowed, no copy (the time is the core reading it)' : 'copied into wasm memory'}; a JS loop reading it: ${(b.jsSeconds * 1e3).toFixed(2)} ms` });
-        rows.push({ group: 'boundary', task: `out ${mib} MiB`, shape: `${bytes / 4} f32`, impl, threads: 1, meanMs: b.outSeconds * 1e3, note: `${impl === 'native' ? 'the Vec becomes the ArrayBuffer' : 'copied out of wasm memory'}; making the array in the core without returning it: ${(b.makeSeconds * 1e3).toFixed(2)} ms, so the way out costs ${((b.outSeconds - b.makeSeconds) * 1e3).toFixed(2)} ms (a fresh JS array of that size, pages touched: ${(b.jsAllocSeconds * 1e3).toFixed(2)} ms)` });
+        rows.push({
+          group: 'boundary',
+          task: `in ${mib} MiB`,
+          shape: `${bytes / 4} f32`,
+          impl,
+          threads: 1,
+          meanMs: b.inSeconds * 1e3,
+          note: `${gbs(b.inSeconds)}; ${impl === 'native' ? 'borrowed, no copy (the time is the core reading it)' : 'copied into wasm memory'}; a JS loop reading it: ${(b.jsSeconds * 1e3).toFixed(2)} ms`,
+        });
+        rows.push({
+          group: 'boundary',
+          task: `out ${mib} MiB`,
+          shape: `${bytes / 4} f32`,
+          impl,
+          threads: 1,
+          meanMs: b.outSeconds * 1e3,
+          note: `${impl === 'native' ? 'the Vec becomes the ArrayBuffer' : 'copied out of wasm memory'}; making the array in the core without returning it: ${(b.makeSeconds * 1e3).toFixed(2)} ms, so the way out costs ${((b.outSeconds - b.makeSeconds) * 1e3).toFixed(2)} ms (a fresh JS array of that size, pages touched: ${(b.jsAllocSeconds * 1e3).toFixed(2)} ms)`,
+        });
       }
       return rows;
     },
@@ -328,7 +493,11 @@ export const GROUPS = {
         const s = SHAPES[shapeName];
         const cfg = { classes: s.classes, dim: s.dim, perClass: s.perClass, testPerClass: s.testPerClass, gamma: 10, seed: 1 };
         const st = await measure(`generate ${shapeName} ${impl}`, () => bf.generate(cfg), { time: 1000, iterations: 5 });
-        rows.push(row('generate', `generate ${shapeName}`, shapeName, impl, threads, st, null, { note: `${s.classes * (s.perClass + s.testPerClass)} samples, d = ${s.dim}` }));
+        rows.push(
+          row('generate', `generate ${shapeName}`, shapeName, impl, threads, st, null, {
+            note: `${s.classes * (s.perClass + s.testPerClass)} samples, d = ${s.dim}`,
+          }),
+        );
       }
       return rows;
     },

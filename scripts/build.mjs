@@ -74,17 +74,36 @@ function buildNative(hash) {
     return;
   }
   say('building the N-API addon with the host toolchain (release)');
-  run('npx', ['napi', 'build', '--platform', '--release', '--manifest-path', 'crates/node/Cargo.toml', '--output-dir', 'native', '--no-js', '--dts', '../target/napi-types.d.ts']);
+  run('npx', [
+    'napi',
+    'build',
+    '--platform',
+    '--release',
+    '--manifest-path',
+    'crates/node/Cargo.toml',
+    '--output-dir',
+    'native',
+    '--no-js',
+    '--dts',
+    '../target/napi-types.d.ts',
+  ]);
   const file = readdirSync(join(root, 'native')).find((f) => f.endsWith('.node'));
-  writeFileSync(info, JSON.stringify({
-    artifact: 'native',
-    file,
-    rustc: out('rustc', ['--version']),
-    napiCli: JSON.parse(readFileSync(join(root, 'node_modules/@napi-rs/cli/package.json'), 'utf8')).version,
-    napiCrate: lockedVersion('napi'),
-    sourceHash: hash,
-    builtAt: new Date().toISOString(),
-  }, null, 2) + '\n');
+  writeFileSync(
+    info,
+    JSON.stringify(
+      {
+        artifact: 'native',
+        file,
+        rustc: out('rustc', ['--version']),
+        napiCli: JSON.parse(readFileSync(join(root, 'node_modules/@napi-rs/cli/package.json'), 'utf8')).version,
+        napiCrate: lockedVersion('napi'),
+        sourceHash: hash,
+        builtAt: new Date().toISOString(),
+      },
+      null,
+      2,
+    ) + '\n',
+  );
   void addon;
 }
 
@@ -97,7 +116,9 @@ function buildWasm(hash) {
     return;
   }
   const locked = lockedVersion('wasm-bindgen');
-  const tc = out('bash', [join(root, 'scripts', 'wasm-toolchain.sh')], { stdio: ['ignore', 'pipe', 'inherit'] }).split('\n').pop();
+  const tc = out('bash', [join(root, 'scripts', 'wasm-toolchain.sh')], { stdio: ['ignore', 'pipe', 'inherit'] })
+    .split('\n')
+    .pop();
   if (!tc) throw new Error('could not provision a WebAssembly toolchain (see the messages above)');
   const rustflags = '-C target-feature=+simd128';
   if (tc === 'host') {
@@ -105,7 +126,12 @@ function buildWasm(hash) {
     run('wasm-pack', ['build', 'crates/wasm', '--target', 'web', '--release', '--out-dir', '../../wasm', '--out-name', 'benignfit_wasm', '--no-pack'], {
       env: { ...process.env, RUSTFLAGS: rustflags },
     });
-    writeInfo({ rustc: out('rustc', ['--version']), wasmBindgen: out('wasm-bindgen', ['--version']), wasmPack: out('wasm-pack', ['--version']), toolchain: 'host' });
+    writeInfo({
+      rustc: out('rustc', ['--version']),
+      wasmBindgen: out('wasm-bindgen', ['--version']),
+      wasmPack: out('wasm-pack', ['--version']),
+      toolchain: 'host',
+    });
     return;
   }
   const sid = tc.slice('chroot:'.length);
@@ -138,8 +164,12 @@ function buildWasm(hash) {
   syncTree(root, src, ['Cargo.toml', 'Cargo.lock', 'crates']);
   rmSync(join(sid, slot, 'out'), { recursive: true, force: true });
   const pathPrefix = bindgenBin === 'wasm-bindgen' ? '' : `PATH=${dirname(bindgenBin)}:$PATH `;
-  run('chroot', [sid, 'sh', '-c',
-    `cd ${slot}/src/crates/wasm && ${caEnv}${pathPrefix}CARGO_TARGET_DIR=${slot}/target RUSTFLAGS='${rustflags}' wasm-pack build --target web --release --mode no-install --no-pack --out-dir ${slot}/out --out-name benignfit_wasm`]);
+  run('chroot', [
+    sid,
+    'sh',
+    '-c',
+    `cd ${slot}/src/crates/wasm && ${caEnv}${pathPrefix}CARGO_TARGET_DIR=${slot}/target RUSTFLAGS='${rustflags}' wasm-pack build --target web --release --mode no-install --no-pack --out-dir ${slot}/out --out-name benignfit_wasm`,
+  ]);
   rmSync(outDir, { recursive: true, force: true });
   cpSync(join(sid, slot, 'out'), outDir, { recursive: true });
   writeInfo({
@@ -151,7 +181,10 @@ function buildWasm(hash) {
   });
 
   function writeInfo(extra) {
-    writeFileSync(info, JSON.stringify({ artifact: 'wasm', ...extra, wasmBindgenCrate: locked, rustflags, sourceHash: hash, builtAt: new Date().toISOString() }, null, 2) + '\n');
+    writeFileSync(
+      info,
+      JSON.stringify({ artifact: 'wasm', ...extra, wasmBindgenCrate: locked, rustflags, sourceHash: hash, builtAt: new Date().toISOString() }, null, 2) + '\n',
+    );
     say(`wasm package built: ${extra.rustc}, ${extra.wasmBindgen}`);
   }
 }

@@ -24,8 +24,13 @@ for (const fig of process.argv.slice(2).length ? process.argv.slice(2) : ['fig3a
     const run = await sweep({ data: p.data, train, sweep: p.sweep });
     const grid = {};
     for (const r of run.results) grid[`${r.xi},${r.yi}`] = r.testAcc;
-    out.figures[fig].readings[name] = { seconds: (Date.now() - t0) / 1000, cells: run.results.map((r) => ({ x: r.x, y: r.y, testAcc: r.testAcc, trainAcc: r.trainAcc })) };
-    console.error(`${fig} ${name}: ${((Date.now() - t0) / 1000).toFixed(1)} s, mean test acc ${(run.results.reduce((a, r) => a + r.testAcc, 0) / run.results.length).toFixed(3)}`);
+    out.figures[fig].readings[name] = {
+      seconds: (Date.now() - t0) / 1000,
+      cells: run.results.map((r) => ({ x: r.x, y: r.y, testAcc: r.testAcc, trainAcc: r.trainAcc })),
+    };
+    console.error(
+      `${fig} ${name}: ${((Date.now() - t0) / 1000).toFixed(1)} s, mean test acc ${(run.results.reduce((a, r) => a + r.testAcc, 0) / run.results.length).toFixed(3)}`,
+    );
   }
 }
 writeFileSync(new URL('../docs/presets-measured.json', import.meta.url), JSON.stringify(out, null, 1) + '\n');

@@ -92,13 +92,64 @@ function concat(...parts) {
 
 // ---------------------------------------------------------------- JSON mutations
 
-const NUMBERS = [0, -0, -1, 1, 0.5, 2, 3, 4, 100, 1e3, 1e6, 1e9, 1e12, 1e15, 2 ** 31, 2 ** 32, 2 ** 53, 2 ** 53 + 2, 1e20, 1e300, -1e300, 5e-324, Number.MAX_VALUE, 1.5, 0.1];
-const STRINGS = ['', 'x', 'NaN', 'Infinity', '-Infinity', '1e400', 'gaussian', 'uniform', 'log', 'linear', 'pytorch', 'explicit', 'homogeneous', 'scale', 'auto', 'data.gamma', 'train.lr', '__proto__', 'constructor', '\u0000', 'é'];
+const NUMBERS = [
+  0,
+  -0,
+  -1,
+  1,
+  0.5,
+  2,
+  3,
+  4,
+  100,
+  1e3,
+  1e6,
+  1e9,
+  1e12,
+  1e15,
+  2 ** 31,
+  2 ** 32,
+  2 ** 53,
+  2 ** 53 + 2,
+  1e20,
+  1e300,
+  -1e300,
+  5e-324,
+  Number.MAX_VALUE,
+  1.5,
+  0.1,
+];
+const STRINGS = [
+  '',
+  'x',
+  'NaN',
+  'Infinity',
+  '-Infinity',
+  '1e400',
+  'gaussian',
+  'uniform',
+  'log',
+  'linear',
+  'pytorch',
+  'explicit',
+  'homogeneous',
+  'scale',
+  'auto',
+  'data.gamma',
+  'train.lr',
+  '__proto__',
+  'constructor',
+  '\u0000',
+  'é',
+];
 /** A value for a config field: edge numbers and strings, small JSON, arrays of numbers. */
 export const jsonValue = fc.oneof(
   { weight: 4, arbitrary: fc.constantFrom(...NUMBERS) },
   { weight: 2, arbitrary: fc.constantFrom(...STRINGS) },
-  { weight: 1, arbitrary: fc.constantFrom(true, false, null, [], {}, [1], [1, 2], [0.05, null], { sigma0: 0.1 }, { from: 1, to: 10, count: 3 }, { spectra: [[1, 2]] }) },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom(true, false, null, [], {}, [1], [1, 2], [0.05, null], { sigma0: 0.1 }, { from: 1, to: 10, count: 3 }, { spectra: [[1, 2]] }),
+  },
   { weight: 2, arbitrary: fc.array(fc.constantFrom(...NUMBERS), { maxLength: 6 }) },
   { weight: 1, arbitrary: fc.double() },
   { weight: 1, arbitrary: fc.integer() },
@@ -106,11 +157,73 @@ export const jsonValue = fc.oneof(
 );
 /** Keys: every field name of the sections, section names, and keys that reach prototypes. */
 export const FIELD_NAMES = [
-  'data', 'train', 'sweep', 'classifier', 'influence', 'theory', 'fit', 'x', 'y', 'param', 'values', 'seeds', 'label', 'log', 'title', 'from', 'to', 'count', 'scale',
-  'classes', 'dim', 'perClass', 'testPerClass', 'featureNorm', 'gamma', 'lambda', 'baseEigenvalue', 'noise', 'model', 'seed', 'memoryLimit',
-  'width', 'lr', 'steps', 'epochs', 'batchSize', 'init', 'targetLoss', 'evalEvery', 'longTailedL', 'route', 'threads', 'sigma0', 'spectra',
-  'arch', 'momentum', 'weightDecay', 'normalize', 'mean', 'std', 'evalEveryEpoch', 'precision', 'frobenius', 'block', 'c2', 'constants', 'ls', 'freshSamples', 'method', 'power', 'epsilon',
-  '__proto__', 'constructor', 'prototype', 'toString', '', 'unknownField',
+  'data',
+  'train',
+  'sweep',
+  'classifier',
+  'influence',
+  'theory',
+  'fit',
+  'x',
+  'y',
+  'param',
+  'values',
+  'seeds',
+  'label',
+  'log',
+  'title',
+  'from',
+  'to',
+  'count',
+  'scale',
+  'classes',
+  'dim',
+  'perClass',
+  'testPerClass',
+  'featureNorm',
+  'gamma',
+  'lambda',
+  'baseEigenvalue',
+  'noise',
+  'model',
+  'seed',
+  'memoryLimit',
+  'width',
+  'lr',
+  'steps',
+  'epochs',
+  'batchSize',
+  'init',
+  'targetLoss',
+  'evalEvery',
+  'longTailedL',
+  'route',
+  'threads',
+  'sigma0',
+  'spectra',
+  'arch',
+  'momentum',
+  'weightDecay',
+  'normalize',
+  'mean',
+  'std',
+  'evalEveryEpoch',
+  'precision',
+  'frobenius',
+  'block',
+  'c2',
+  'constants',
+  'ls',
+  'freshSamples',
+  'method',
+  'power',
+  'epsilon',
+  '__proto__',
+  'constructor',
+  'prototype',
+  'toString',
+  '',
+  'unknownField',
 ];
 const jsonEdit = fc.record({
   path: fc.array(fc.nat(), { minLength: 1, maxLength: 4 }),
@@ -120,7 +233,11 @@ const jsonEdit = fc.record({
 });
 /** Text edits after JSON.stringify: numbers JSON.parse turns into Infinity, a BOM, raw bytes. */
 const textEdit = fc.oneof(
-  fc.record({ op: fc.constant('number'), nth: fc.nat(), v: fc.constantFrom('1e400', '-1e400', '1e-400', '-0', '00', '1.', '.5', '0x10', '1_000', '9'.repeat(400)) }),
+  fc.record({
+    op: fc.constant('number'),
+    nth: fc.nat(),
+    v: fc.constantFrom('1e400', '-1e400', '1e-400', '-0', '00', '1.', '.5', '0x10', '1_000', '9'.repeat(400)),
+  }),
   fc.record({ op: fc.constant('bom') }),
   fc.record({ op: fc.constant('bytes'), edits: byteEdits }),
 );
@@ -167,12 +284,45 @@ export function applyJsonEdits(base, { edits, text }) {
 // ---------------------------------------------------------------- the readers
 
 /** A tiny config of every kind of section (the issue's tiny.json and a fig7/theory file). */
-export const TINY = { data: { classes: 3, dim: 24, perClass: 4, testPerClass: 4 }, train: { steps: 3, width: 4 }, sweep: { x: { param: 'data.gamma', values: [1, 2] } } };
+export const TINY = {
+  data: { classes: 3, dim: 24, perClass: 4, testPerClass: 4 },
+  train: { steps: 3, width: 4 },
+  sweep: { x: { param: 'data.gamma', values: [1, 2] } },
+};
 const CONFIG_BASES = [
   { file: TINY, sections: ['data', 'train', 'sweep'] },
-  { file: { data: { classes: 2, dim: 8, featureNorm: [1, 2], lambda: [1, 3], model: 'heterogeneous' }, train: { lr: 0.1, epochs: 2, batchSize: 2, init: { sigma0: 0.01 } }, sweep: { x: { param: 'train.lr', values: { from: 0.01, to: 1, count: 3, scale: 'log' } }, y: { param: 'data.perClass', values: [2, 3] }, seeds: 2 } }, sections: ['data', 'train', 'sweep'] },
-  { file: { classifier: { arch: 'lenet5', epochs: 1, batchSize: 8, normalize: { mean: [0.1], std: [0.3] } }, influence: { normalize: 'unit', classes: 10, precision: 'f64' } }, sections: ['classifier', 'influence'] },
-  { file: { data: { classes: 2, dim: 10, model: { spectra: [[1, 1, 1, 1, 1, 1, 1, 1], [2, 2, 2, 2, 2, 2, 2, 2]] } }, theory: { width: 4, ls: [1, 2], constants: { C1: 3 }, freshSamples: 10 }, train: { lr: 0.02 } }, sections: ['data', 'theory', 'train'] },
+  {
+    file: {
+      data: { classes: 2, dim: 8, featureNorm: [1, 2], lambda: [1, 3], model: 'heterogeneous' },
+      train: { lr: 0.1, epochs: 2, batchSize: 2, init: { sigma0: 0.01 } },
+      sweep: { x: { param: 'train.lr', values: { from: 0.01, to: 1, count: 3, scale: 'log' } }, y: { param: 'data.perClass', values: [2, 3] }, seeds: 2 },
+    },
+    sections: ['data', 'train', 'sweep'],
+  },
+  {
+    file: {
+      classifier: { arch: 'lenet5', epochs: 1, batchSize: 8, normalize: { mean: [0.1], std: [0.3] } },
+      influence: { normalize: 'unit', classes: 10, precision: 'f64' },
+    },
+    sections: ['classifier', 'influence'],
+  },
+  {
+    file: {
+      data: {
+        classes: 2,
+        dim: 10,
+        model: {
+          spectra: [
+            [1, 1, 1, 1, 1, 1, 1, 1],
+            [2, 2, 2, 2, 2, 2, 2, 2],
+          ],
+        },
+      },
+      theory: { width: 4, ls: [1, 2], constants: { C1: 3 }, freshSamples: 10 },
+      train: { lr: 0.02 },
+    },
+    sections: ['data', 'theory', 'train'],
+  },
 ];
 const CORE_SECTIONS = ['data', 'train', 'classifier', 'influence', 'theory', 'fit'];
 
@@ -223,7 +373,7 @@ const NPY_HEADER_EDITS = [
   ["'descr': '<i4'", "'descr': '<f4'"],
   ["'descr': '|u1'", "'descr': '<i8'"],
   ["'descr': '<f8'", "'descr': '>f8'"],
-  ["False", "True"],
+  ['False', 'True'],
   ["'shape'", "'shap'"],
   [', }', ', "extra": 1}'],
 ];
@@ -331,7 +481,17 @@ export function makeReaders(lib, tmp) {
         rmSync(dir, { recursive: true, force: true });
         mkdirSync(dir, { recursive: true });
         try {
-          const files = { weights_final: 'weights', weights_init: 'weightsInit', train_x: 'trainX', train_y: 'trainY', train_pos: 'trainPos', logit_sums: 'logitSums', test_x: 'testX', test_y: 'testY', test_pos: 'testPos' };
+          const files = {
+            weights_final: 'weights',
+            weights_init: 'weightsInit',
+            train_x: 'trainX',
+            train_y: 'trainY',
+            train_pos: 'trainPos',
+            logit_sums: 'logitSums',
+            test_x: 'testX',
+            test_y: 'testY',
+            test_pos: 'testPos',
+          };
           for (const [f, k] of Object.entries(files)) writeFileSync(join(dir, `${f}.npy`), lib.encodeNpy(...arrays[k]));
           const json = {
             'model.json': { config: { data }, model: 'heterogeneous', seed: data.seed },
@@ -344,7 +504,8 @@ export function makeReaders(lib, tmp) {
           const theory = { ...lib.optionsFromTrain(folder.train), freshSamples: 20, ls: [1] };
           if (theory.width === undefined) theory.width = folder.width;
           if (theory.steps === undefined && folder.steps !== undefined) theory.steps = folder.steps;
-          if (theory.width !== folder.width) throw new lib.BenignfitError('E_INVALID', `theory.width: got ${theory.width}, expected the width of the run's weights (${folder.width})`);
+          if (theory.width !== folder.width)
+            throw new lib.BenignfitError('E_INVALID', `theory.width: got ${theory.width}, expected the width of the run's weights (${folder.width})`);
           return bf.theoryLemmas(folder.data, folder.run, theory);
         } finally {
           rmSync(dir, { recursive: true, force: true });
@@ -369,7 +530,11 @@ export function makeReaders(lib, tmp) {
         if (c.header !== null) bytes = editNpyHeader(bytes, c.header);
         if (c.edits) bytes = applyByteEdits(bytes, c.edits);
         const got = lib.decodeNpy(bytes, `${c.field}.npy`);
-        const input = { classes: data.classes, dim: data.dim, ...Object.fromEntries(['trainX', 'trainY', 'trainPos', 'testX', 'testY', 'testPos'].map((k) => [k, arrays[k][0]])) };
+        const input = {
+          classes: data.classes,
+          dim: data.dim,
+          ...Object.fromEntries(['trainX', 'trainY', 'trainPos', 'testX', 'testY', 'testPos'].map((k) => [k, arrays[k][0]])),
+        };
         input[c.field] = got.data;
         return bf.train(input, { steps: 3, width: 2, lr: 0.1 });
       },
@@ -416,7 +581,8 @@ export function makeReaders(lib, tmp) {
         const n = 9;
         const dim = 12;
         const vals = Array.from({ length: n * dim }, (_, i) => (i * 29) % 256);
-        const arr = c.dtype === 'u1' ? Uint8Array.from(vals) : c.dtype === 'f4' ? Float32Array.from(vals, (v) => v / 255) : Float64Array.from(vals, (v) => v / 255);
+        const arr =
+          c.dtype === 'u1' ? Uint8Array.from(vals) : c.dtype === 'f4' ? Float32Array.from(vals, (v) => v / 255) : Float64Array.from(vals, (v) => v / 255);
         const shape = c.dtype === 'u1' ? [n, 3, 4] : [n, dim];
         const lab = Int32Array.from({ length: n }, (_, i) => i % 3);
         let data = lib.encodeNpy(arr, shape);
@@ -446,7 +612,15 @@ export function makeReaders(lib, tmp) {
       arb: fc.record({
         lines: fc.array(
           fc.oneof(
-            fc.record({ op: fc.constant('cell'), line: fc.nat(), col: fc.nat(5), v: fc.oneof(fc.constantFrom('', 'NaN', 'Infinity', '-1e400', '1e400', '0x1', ' 1 ', '"2"', '"a,b"', 'x', '3', '-0', '1e308', '"', '\r'), fc.string({ maxLength: 6 })) }),
+            fc.record({
+              op: fc.constant('cell'),
+              line: fc.nat(),
+              col: fc.nat(5),
+              v: fc.oneof(
+                fc.constantFrom('', 'NaN', 'Infinity', '-1e400', '1e400', '0x1', ' 1 ', '"2"', '"a,b"', 'x', '3', '-0', '1e308', '"', '\r'),
+                fc.string({ maxLength: 6 }),
+              ),
+            }),
             fc.record({ op: fc.constant('drop'), line: fc.nat() }),
             fc.record({ op: fc.constant('dup'), line: fc.nat() }),
             fc.record({ op: fc.constant('cols'), line: fc.nat(), n: fc.integer({ min: -2, max: 2 }) }),
@@ -476,10 +650,22 @@ export function makeReaders(lib, tmp) {
       arb: fc.record({
         lines: fc.array(
           fc.oneof(
-            fc.record({ op: fc.constant('field'), line: fc.nat(), key: fc.constantFrom('index', 'xi', 'yi', 'seed', 'x', 'y', 'testAcc', 'trainAcc', 'trainLoss', 'error', 'longTailed', 'snr', 'extra'), value: jsonValue }),
+            fc.record({
+              op: fc.constant('field'),
+              line: fc.nat(),
+              key: fc.constantFrom('index', 'xi', 'yi', 'seed', 'x', 'y', 'testAcc', 'trainAcc', 'trainLoss', 'error', 'longTailed', 'snr', 'extra'),
+              value: jsonValue,
+            }),
             fc.record({ op: fc.constant('dup'), line: fc.nat() }),
             fc.record({ op: fc.constant('swap'), line: fc.nat(), other: fc.nat() }),
-            fc.record({ op: fc.constant('insert'), line: fc.nat(), text: fc.oneof(fc.constantFrom('null', '{}', '[]', '1', '"x"', '{"index":0}', '', ' ', '\u0000', '{"index":1e400,"xi":0,"yi":0,"seed":0,"testAcc":1}'), fc.string({ maxLength: 40 })) }),
+            fc.record({
+              op: fc.constant('insert'),
+              line: fc.nat(),
+              text: fc.oneof(
+                fc.constantFrom('null', '{}', '[]', '1', '"x"', '{"index":0}', '', ' ', '\u0000', '{"index":1e400,"xi":0,"yi":0,"seed":0,"testAcc":1}'),
+                fc.string({ maxLength: 40 }),
+              ),
+            }),
             fc.record({ op: fc.constant('drop'), line: fc.nat() }),
           ),
           { maxLength: 4 },
@@ -522,7 +708,8 @@ export function makeReaders(lib, tmp) {
             const seen = new Set();
             for (const r of rows) {
               const cell = base.cells[r.index];
-              if (!cell || seen.has(r.index) || cell.xi !== r.xi || cell.yi !== r.yi || cell.seed !== r.seed) throw new Error(`SweepStore kept a row that is not this sweep's, or twice: ${JSON.stringify(r).slice(0, 120)}`);
+              if (!cell || seen.has(r.index) || cell.xi !== r.xi || cell.yi !== r.yi || cell.seed !== r.seed)
+                throw new Error(`SweepStore kept a row that is not this sweep's, or twice: ${JSON.stringify(r).slice(0, 120)}`);
               seen.add(r.index);
             }
             if (store.finished().size > base.cells.length) throw new Error('more finished cells than cells');
@@ -552,20 +739,55 @@ export function makeReaders(lib, tmp) {
     set: {
       arb: fc.array(
         fc.oneof(
-          { weight: 6, arbitrary: fc.record({
-            path: fc.oneof(
-              { weight: 4, arbitrary: fc.constantFrom(...SET_PATHS).map((p) => p.split('.')) },
-              { weight: 1, arbitrary: fc.tuple(fc.constantFrom('data', 'train', 'sweep', 'dat', 'theory', '__proto__', 'constructor', ''), fc.array(fc.constantFrom(...FIELD_NAMES, '0', ' ', 'x'), { minLength: 1, maxLength: 3 })).map(([a, b]) => [a, ...b]) },
-            ),
-            eq: fc.constantFrom('=', '=', '=', '=', '=', '=', '=', '=', '', '=='),
-            value: fc.oneof(
-              // Values a user would give (so that whole configs pass and reach the sweep's cells), then edge values and junk.
-              { weight: 3, arbitrary: fc.constantFrom('1', '2', '3', '4', '0.5', '10', '100', '0.01', '"gaussian"', '"uniform"', '"homogeneous"', '"pytorch"', '[1,2]', '[1,2,3]', '{"from":1,"to":10,"count":3}', '{"sigma0":0.1}', 'data.featureNorm', 'train.lr') },
-              { weight: 2, arbitrary: jsonValue.map((v) => JSON.stringify(v) ?? 'undefined') },
-              { weight: 1, arbitrary: fc.string({ maxLength: 12 }) },
-              { weight: 1, arbitrary: fc.constantFrom('1e400', 'NaN', '-', '{', '[1,', '"', 'null', 'true') },
-            ),
-          }).map(({ path, eq, value }) => `${path.join('.')}${eq}${value}`) },
+          {
+            weight: 6,
+            arbitrary: fc
+              .record({
+                path: fc.oneof(
+                  { weight: 4, arbitrary: fc.constantFrom(...SET_PATHS).map((p) => p.split('.')) },
+                  {
+                    weight: 1,
+                    arbitrary: fc
+                      .tuple(
+                        fc.constantFrom('data', 'train', 'sweep', 'dat', 'theory', '__proto__', 'constructor', ''),
+                        fc.array(fc.constantFrom(...FIELD_NAMES, '0', ' ', 'x'), { minLength: 1, maxLength: 3 }),
+                      )
+                      .map(([a, b]) => [a, ...b]),
+                  },
+                ),
+                eq: fc.constantFrom('=', '=', '=', '=', '=', '=', '=', '=', '', '=='),
+                value: fc.oneof(
+                  // Values a user would give (so that whole configs pass and reach the sweep's cells), then edge values and junk.
+                  {
+                    weight: 3,
+                    arbitrary: fc.constantFrom(
+                      '1',
+                      '2',
+                      '3',
+                      '4',
+                      '0.5',
+                      '10',
+                      '100',
+                      '0.01',
+                      '"gaussian"',
+                      '"uniform"',
+                      '"homogeneous"',
+                      '"pytorch"',
+                      '[1,2]',
+                      '[1,2,3]',
+                      '{"from":1,"to":10,"count":3}',
+                      '{"sigma0":0.1}',
+                      'data.featureNorm',
+                      'train.lr',
+                    ),
+                  },
+                  { weight: 2, arbitrary: jsonValue.map((v) => JSON.stringify(v) ?? 'undefined') },
+                  { weight: 1, arbitrary: fc.string({ maxLength: 12 }) },
+                  { weight: 1, arbitrary: fc.constantFrom('1e400', 'NaN', '-', '{', '[1,', '"', 'null', 'true') },
+                ),
+              })
+              .map(({ path, eq, value }) => `${path.join('.')}${eq}${value}`),
+          },
           { weight: 1, arbitrary: fc.string({ maxLength: 30 }) },
         ),
         { minLength: 1, maxLength: 3 },
@@ -590,9 +812,39 @@ export function makeReaders(lib, tmp) {
 }
 
 /** The paths `--set` is used with on a sweep config. */
-const SET_PATHS = ['data.gamma', 'data.featureNorm', 'data.perClass', 'data.testPerClass', 'data.classes', 'data.dim', 'data.seed', 'data.noise', 'data.model', 'data.lambda', 'data.memoryLimit',
-  'train.lr', 'train.steps', 'train.width', 'train.epochs', 'train.batchSize', 'train.init', 'train.init.sigma0', 'train.seed', 'train.route', 'train.longTailedL',
-  'sweep.seeds', 'sweep.x.values', 'sweep.x.param', 'sweep.x.log', 'sweep.y', 'sweep.y.param', 'sweep.y.values', 'sweep.title', 'sweep.x.values.count', 'sweep.x.values.from'];
+const SET_PATHS = [
+  'data.gamma',
+  'data.featureNorm',
+  'data.perClass',
+  'data.testPerClass',
+  'data.classes',
+  'data.dim',
+  'data.seed',
+  'data.noise',
+  'data.model',
+  'data.lambda',
+  'data.memoryLimit',
+  'train.lr',
+  'train.steps',
+  'train.width',
+  'train.epochs',
+  'train.batchSize',
+  'train.init',
+  'train.init.sigma0',
+  'train.seed',
+  'train.route',
+  'train.longTailedL',
+  'sweep.seeds',
+  'sweep.x.values',
+  'sweep.x.param',
+  'sweep.x.log',
+  'sweep.y',
+  'sweep.y.param',
+  'sweep.y.values',
+  'sweep.title',
+  'sweep.x.values.count',
+  'sweep.x.values.from',
+];
 
 const OBJECT_PROTO = new Set(Object.getOwnPropertyNames(Object.prototype));
 
@@ -612,15 +864,40 @@ function resultsBase(lib, tmp) {
   const cfg = { ...TINY, sweep: { ...TINY.sweep, y: { param: 'train.lr', values: [0.1, 0.2] }, seeds: 2 } };
   const resolved = lib.resolveSweep(cfg);
   const cells = lib.sweepCells(resolved);
-  const meta = { config: { data: cfg.data, train: cfg.train, sweep: cfg.sweep }, cells: cells.length, shard: null, backend: 'native', versions: {}, created: '2026-01-01T00:00:00.000Z' };
+  const meta = {
+    config: { data: cfg.data, train: cfg.train, sweep: cfg.sweep },
+    cells: cells.length,
+    shard: null,
+    backend: 'native',
+    versions: {},
+    created: '2026-01-01T00:00:00.000Z',
+  };
   const dir = join(tmp, `results-base-${process.pid}`);
   rmSync(dir, { recursive: true, force: true });
   const store = lib.SweepStore.open(dir, resolved, meta, cells, { note: () => undefined });
   const rows = cells.map((c) => ({
-    index: c.index, xi: c.xi, yi: c.yi, seed: c.seed, x: c.x, y: c.y, backend: 'native',
-    testAcc: c.index % 5 === 4 ? null : 0.5 + c.index / 100, trainAcc: 1, trainLoss: 0.01, testAccPerClass: [0.5, 0.5, 0.5],
+    index: c.index,
+    xi: c.xi,
+    yi: c.yi,
+    seed: c.seed,
+    x: c.x,
+    y: c.y,
+    backend: 'native',
+    testAcc: c.index % 5 === 4 ? null : 0.5 + c.index / 100,
+    trainAcc: 1,
+    trainLoss: 0.01,
+    testAccPerClass: [0.5, 0.5, 0.5],
     longTailed: [{ L: 1, count: 12, correct: 6, acc: 0.5, countPerClass: [4, 4, 4], correctPerClass: [2, 2, 2], accPerClass: [0.5, 0.5, 0.5] }],
-    snr: [1, 1, 1], gamma: [[null, 1, 1], [1, null, 1], [1, 1, null]], gammaMin: [1, 1, 1], testCountPerClass: [4, 4, 4], steps: 3, seconds: 0.01,
+    snr: [1, 1, 1],
+    gamma: [
+      [null, 1, 1],
+      [1, null, 1],
+      [1, 1, null],
+    ],
+    gammaMin: [1, 1, 1],
+    testCountPerClass: [4, 4, 4],
+    steps: 3,
+    seconds: 0.01,
     ...(c.index % 5 === 4 ? { error: { code: 'E_DIVERGED', message: 'train.lr: diverged' } } : {}),
   }));
   for (const r of rows) store.append(r);
@@ -648,14 +925,19 @@ export async function classify(lib, bf, f) {
   } catch (e) {
     if (e instanceof lib.BenignfitError) {
       // E_INTERNAL: a binding threw an error without a code (fromBinding wraps it): a bug too.
-      if (e.code === 'E_INTERNAL') return { cls: 'other', code: e.code, detail: `E_INTERNAL: ${e.message.slice(0, 300)}`, known: KNOWN_OPEN.find((k) => k.re.test(e.message))?.name };
+      if (e.code === 'E_INTERNAL')
+        return { cls: 'other', code: e.code, detail: `E_INTERNAL: ${e.message.slice(0, 300)}`, known: KNOWN_OPEN.find((k) => k.re.test(e.message))?.name };
       if (e.code === 'E_PANIC') {
         await bf?.ready?.();
         return { cls: 'crash', detail: e.message.slice(0, 300) };
       }
       return { cls: 'clean', code: e.code, message: e.message.slice(0, 200) };
     }
-    const at = String(e?.stack ?? '').split('\n').find((l) => /^\s+at /.test(l))?.trim() ?? '';
+    const at =
+      String(e?.stack ?? '')
+        .split('\n')
+        .find((l) => /^\s+at /.test(l))
+        ?.trim() ?? '';
     return { cls: 'other', detail: `${e?.name ?? typeof e}: ${String(e?.message ?? e).slice(0, 300)} (${at})` };
   }
 }

@@ -39,7 +39,15 @@ async function loadLib() {
   const common = await import(new URL('cli/common.js', dist).href);
   const store = await import(new URL('sweep/store.js', dist).href);
   const theory = await import(new URL('cli/theory.js', dist).href);
-  return { ...idx, readConfig: common.readConfig, applySets: common.applySets, readResults: store.readResults, SweepStore: store.SweepStore, readRunFolder: theory.readRunFolder, optionsFromTrain: theory.optionsFromTrain };
+  return {
+    ...idx,
+    readConfig: common.readConfig,
+    applySets: common.applySets,
+    readResults: store.readResults,
+    SweepStore: store.SweepStore,
+    readRunFolder: theory.readRunFolder,
+    optionsFromTrain: theory.optionsFromTrain,
+  };
 }
 
 /** Child: run cases [from, from + runs) of one reader on one backend, reporting each to the parent. */
@@ -93,7 +101,22 @@ async function parent() {
     let first = null;
     for (const backend of BACKEND_READERS.has(reader) ? backends : ['-']) {
       const outcomes = new Map();
-      const row = { reader, backend, ok: 0, clean: 0, other: 0, crash: 0, hang: 0, cases: 0, seconds: 0, codes: {}, examples: [], disagree: first ? 0 : '-', usize: first ? 0 : '-', usizeExample: null };
+      const row = {
+        reader,
+        backend,
+        ok: 0,
+        clean: 0,
+        other: 0,
+        crash: 0,
+        hang: 0,
+        cases: 0,
+        seconds: 0,
+        codes: {},
+        examples: [],
+        disagree: first ? 0 : '-',
+        usize: first ? 0 : '-',
+        usizeExample: null,
+      };
       const tr = Date.now();
       let next = from;
       const end = from + runs;
@@ -105,7 +128,10 @@ async function parent() {
           outcomes.set(m.i, `${m.cls}${m.code ? ` ${m.code}` : ''}${m.message && WASM_USIZE.test(m.message) ? ' (wasm usize)' : ''}`);
           if (m.code) row.codes[m.code] = (row.codes[m.code] ?? 0) + 1;
           if ((m.cls === 'other' || m.cls === 'crash') && row.examples.length < 5) row.examples.push(`case ${m.i}: ${m.cls}: ${m.detail}`);
-          if (verbose) console.log(`${reader}/${backend} case ${m.i}: ${m.cls}${m.code ? ` ${m.code}` : ''}${m.detail ? `: ${m.detail}` : ''}${m.message ? `: ${m.message}` : ''} (${m.ms.toFixed(1)} ms)`);
+          if (verbose)
+            console.log(
+              `${reader}/${backend} case ${m.i}: ${m.cls}${m.code ? ` ${m.code}` : ''}${m.detail ? `: ${m.detail}` : ''}${m.message ? `: ${m.message}` : ''} (${m.ms.toFixed(1)} ms)`,
+            );
         });
         if (res.done) break;
         // The child died or hung in case res.at: count it, go on after it.
@@ -130,7 +156,9 @@ async function parent() {
         }
       } else first = outcomes;
       table.push(row);
-      console.error(`fuzz: ${reader} on ${backend}: ${row.cases} cases in ${row.seconds.toFixed(1)} s (ok ${row.ok}, BenignfitError ${row.clean}, other ${row.other}, crash ${row.crash}, hang ${row.hang})`);
+      console.error(
+        `fuzz: ${reader} on ${backend}: ${row.cases} cases in ${row.seconds.toFixed(1)} s (ok ${row.ok}, BenignfitError ${row.clean}, other ${row.other}, crash ${row.crash}, hang ${row.hang})`,
+      );
     }
   }
   rmSync(tmp, { recursive: true, force: true });
@@ -138,16 +166,26 @@ async function parent() {
   const body = table.map((r) => [r.reader, r.backend, r.cases, r.ok, r.clean, r.other, r.crash, r.hang, r.disagree, r.usize, r.seconds.toFixed(0)]);
   const w = head.map((h, c) => Math.max(h.length, ...body.map((b) => String(b[c]).length)));
   const line = (cells) => cells.map((x, c) => (c < 2 ? String(x).padEnd(w[c]) : String(x).padStart(w[c]))).join('  ');
-  console.log(`\nfuzz: ${runs} cases per reader and backend from case ${from}, seed ${seed}, hang = a case over ${hangS} s; ${((Date.now() - t0) / 1000).toFixed(0)} s in all\n`);
+  console.log(
+    `\nfuzz: ${runs} cases per reader and backend from case ${from}, seed ${seed}, hang = a case over ${hangS} s; ${((Date.now() - t0) / 1000).toFixed(0)} s in all\n`,
+  );
   console.log(line(head));
   for (const b of body) console.log(line(b));
   console.log('\nBenignfitError codes:');
-  for (const r of table) console.log(`  ${r.reader}/${r.backend}: ${Object.entries(r.codes).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  for (const r of table)
+    console.log(
+      `  ${r.reader}/${r.backend}: ${Object.entries(r.codes)
+        .sort((a, b) => b[1] - a[1])
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')}`,
+    );
   const bad = table.filter((r) => r.other + r.crash + r.hang + (Number(r.disagree) || 0) > 0);
   for (const r of bad) for (const e of r.examples) console.log(`  ${r.reader}/${r.backend} ${e}`);
   const usize = table.filter((r) => r.usizeExample);
   if (usize.length) {
-    console.log('\nKnown core bug, counted apart: integers above 2^32 - 1 in usize config fields are refused on wasm32 without the field\'s name (native: accepted or E_TOO_LARGE):');
+    console.log(
+      "\nKnown core bug, counted apart: integers above 2^32 - 1 in usize config fields are refused on wasm32 without the field's name (native: accepted or E_TOO_LARGE):",
+    );
     for (const r of usize) console.log(`  ${r.reader}/${r.backend} ${r.usizeExample}`);
   }
   process.exitCode = bad.length ? 1 : 0;
@@ -165,12 +203,15 @@ function runChild(self, reader, backend, from, runs, seed, tmp, hangS, onMsg) {
     let timer = null;
     const arm = () => {
       clearTimeout(timer);
-      timer = setTimeout(() => {
-        if (settled) return;
-        settled = true;
-        ch.kill('SIGKILL');
-        resolve({ at: current, why: 'hang', detail: `over ${hangS} s` });
-      }, hangS * 1000 + (current === from ? 20_000 : 0)); // the first case also loads a backend
+      timer = setTimeout(
+        () => {
+          if (settled) return;
+          settled = true;
+          ch.kill('SIGKILL');
+          resolve({ at: current, why: 'hang', detail: `over ${hangS} s` });
+        },
+        hangS * 1000 + (current === from ? 20_000 : 0),
+      ); // the first case also loads a backend
     };
     arm();
     ch.on('message', (m) => {
@@ -180,8 +221,7 @@ function runChild(self, reader, backend, from, runs, seed, tmp, hangS, onMsg) {
       } else if (m.end) {
         done = true;
         ch.send('bye');
-      }
-      else onMsg(m);
+      } else onMsg(m);
     });
     ch.on('close', (code, signal) => {
       clearTimeout(timer);

@@ -28,7 +28,15 @@ async function core() {
 
 const pascal = (s) => s[0].toUpperCase() + s.slice(1);
 // The TypeScript name of each section's type (inputs get `Input` appended).
-const TYPE_NAMES = { data: 'DataConfig', train: 'TrainConfig', classifier: 'ClassifierOptions', influence: 'InfluenceConfig', theory: 'TheoryOptions', fit: 'FitOptions', boundaries: 'BoundaryOptions' };
+const TYPE_NAMES = {
+  data: 'DataConfig',
+  train: 'TrainConfig',
+  classifier: 'ClassifierOptions',
+  influence: 'InfluenceConfig',
+  theory: 'TheoryOptions',
+  fit: 'FitOptions',
+  boundaries: 'BoundaryOptions',
+};
 
 /** One document: each section's schema with its $defs hoisted to the root (names must not clash). */
 function document(sections, suffix, title, description, extra = {}) {
@@ -42,7 +50,8 @@ function document(sections, suffix, title, description, extra = {}) {
   for (const [name, schema] of Object.entries(sections)) {
     const { $defs = {}, $schema: _, ...rest } = schema;
     for (const [k, v] of Object.entries($defs)) {
-      if (defs[k] && JSON.stringify(defs[k]) !== JSON.stringify(v)) throw new Error(`two config types are both named ${k}: rename one with #[schemars(rename = "...")]`);
+      if (defs[k] && JSON.stringify(defs[k]) !== JSON.stringify(v))
+        throw new Error(`two config types are both named ${k}: rename one with #[schemars(rename = "...")]`);
       defs[k] = v;
     }
     const type = (TYPE_NAMES[name] ?? `${pascal(name)}Config`) + suffix;
@@ -54,10 +63,28 @@ function document(sections, suffix, title, description, extra = {}) {
 
 const raw = await core();
 const schemas = JSON.parse(raw.configSchemas());
-const input = document(schemas.input, 'Input', 'BenignfitExperiment', 'A benignfit experiment file: one section per part of the toolkit; every field is optional and takes the default shown.');
-const resolved = document(schemas.resolved, '', 'BenignfitResolved', 'Resolved configs: every field present, as the core fills them; and the result types the core hands over as JSON.', schemas.results ?? {});
+const input = document(
+  schemas.input,
+  'Input',
+  'BenignfitExperiment',
+  'A benignfit experiment file: one section per part of the toolkit; every field is optional and takes the default shown.',
+);
+const resolved = document(
+  schemas.resolved,
+  '',
+  'BenignfitResolved',
+  'Resolved configs: every field present, as the core fills them; and the result types the core hands over as JSON.',
+  schemas.results ?? {},
+);
 
-const opts = { bannerComment: '', additionalProperties: false, declareExternallyReferenced: true, unreachableDefinitions: true, format: true, style: { printWidth: 140, singleQuote: true } };
+const opts = {
+  bannerComment: '',
+  additionalProperties: false,
+  declareExternallyReferenced: true,
+  unreachableDefinitions: true,
+  format: true,
+  style: { printWidth: 140, singleQuote: true },
+};
 /** For TypeScript, fixed-size arrays ([f64; 2]) become tuples; other bounds on lengths stay out of the types. */
 function tupleBounds(v) {
   if (Array.isArray(v)) return v.map(tupleBounds);
@@ -97,7 +124,10 @@ const files = {
 
 // The declarations each binding generates (napi-rs --dts, wasm-bindgen), kept next to the check
 // that they satisfy RawBackend (ts/generated/bindings-check.ts). Copied when the builds made them.
-for (const [from, to] of [['target/napi-types.d.ts', 'ts/generated/native.d.ts'], ['wasm/benignfit_wasm.d.ts', 'ts/generated/wasm.d.ts']]) {
+for (const [from, to] of [
+  ['target/napi-types.d.ts', 'ts/generated/native.d.ts'],
+  ['wasm/benignfit_wasm.d.ts', 'ts/generated/wasm.d.ts'],
+]) {
   if (existsSync(join(root, from))) files[to] = readFileSync(join(root, from), 'utf8');
 }
 

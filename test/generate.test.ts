@@ -51,65 +51,73 @@ describe.each(BACKENDS)('generate on %s', (name) => {
       const a = A.subarray(k * d * d, (k + 1) * d * d);
       // Singular values of A_k: eigenvalues of A_k^T A_k, square-rooted.
       const ata = new Float64Array(d * d);
-      for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) {
-        let s = 0;
-        for (let l = 0; l < d; l++) s += a[l * d + i] * a[l * d + j];
-        ata[i * d + j] = s;
-      }
+      for (let i = 0; i < d; i++)
+        for (let j = 0; j < d; j++) {
+          let s = 0;
+          for (let l = 0; l < d; l++) s += a[l * d + i] * a[l * d + j];
+          ata[i * d + j] = s;
+        }
       const sv = symEig(ata, d).map((v) => Math.sqrt(Math.max(v, 0)));
       const want = [lambda[k], ...Array(d - K - 1).fill(0.5), ...Array(K).fill(0)].sort((x, y) => y - x);
       sv.forEach((s, i) => expect(Math.abs(s - want[i])).toBeLessThan(1e-5));
       // u_j^T A_k = 0.
-      for (let j = 0; j < K; j++) for (let c = 0; c < d; c++) {
-        let s = 0;
-        for (let r = 0; r < d; r++) s += ds.features[j * d + r] * a[r * d + c];
-        expect(Math.abs(s)).toBeLessThan(1e-6);
-      }
+      for (let j = 0; j < K; j++)
+        for (let c = 0; c < d; c++) {
+          let s = 0;
+          for (let r = 0; r < d; r++) s += ds.features[j * d + r] * a[r * d + c];
+          expect(Math.abs(s)).toBeLessThan(1e-6);
+        }
     }
     // ||A_k^T A_j||_F^2 from the dense factors against the exact description, and the ratio.
     const frob = (k: number, j: number) => {
       let s = 0;
-      for (let r = 0; r < d; r++) for (let c = 0; c < d; c++) {
-        let v = 0;
-        for (let l = 0; l < d; l++) v += A[k * d * d + l * d + r] * A[j * d * d + l * d + c];
-        s += v * v;
-      }
+      for (let r = 0; r < d; r++)
+        for (let c = 0; c < d; c++) {
+          let v = 0;
+          for (let l = 0; l < d; l++) v += A[k * d * d + l * d + r] * A[j * d * d + l * d + c];
+          s += v * v;
+        }
       return s;
     };
-    for (let k = 0; k < K; k++) for (let j = 0; j < K; j++) {
-      expect(Math.abs(frob(k, j) - ds.model!.frobSq[k][j]) / ds.model!.frobSq[k][j]).toBeLessThan(1e-5);
-      if (j !== k) expect(ds.model!.gamma[k][j]).toBeCloseTo(gamma, 8);
-    }
+    for (let k = 0; k < K; k++)
+      for (let j = 0; j < K; j++) {
+        expect(Math.abs(frob(k, j) - ds.model!.frobSq[k][j]) / ds.model!.frobSq[k][j]).toBeLessThan(1e-5);
+        if (j !== k) expect(ds.model!.gamma[k][j]).toBeCloseTo(gamma, 8);
+      }
   });
 
-  it.each(['gaussian', 'uniform', 'rademacher'] as const)('empirical noise covariance approaches A_k A_k^T (%s), and reaches the requested Gamma', async (noise) => {
-    const bf = await backend(name);
-    const K = 2;
-    const d = 10;
-    const n = 30000;
-    const gamma = 4;
-    const ds = bf.generate({ classes: K, dim: d, perClass: n, testPerClass: 0, gamma, noise, seed: 5 }, { includeNoiseFactors: true });
-    const A = ds.noiseFactors!;
-    const cov = [new Float64Array(d * d), new Float64Array(d * d)];
-    for (let i = 0; i < ds.nTrain; i++) {
-      const xi = noiseOf(ds.trainX, ds.trainPos, i, d);
-      const c = cov[ds.trainY[i]];
-      for (let r = 0; r < d; r++) for (let s = 0; s < d; s++) c[r * d + s] += xi[r] * xi[s];
-    }
-    for (let k = 0; k < K; k++) {
-      cov[k].forEach((_, i) => (cov[k][i] /= n));
-      for (let r = 0; r < d; r++) for (let s = 0; s < d; s++) {
-        let want = 0;
-        for (let l = 0; l < d; l++) want += A[k * d * d + r * d + l] * A[k * d * d + s * d + l];
-        // Standard error of a covariance entry is about sqrt(2/n) * scale; scale <= lambda^2.
-        expect(Math.abs(cov[k][r * d + s] - want)).toBeLessThan(6 * Math.sqrt(2 / n) * ds.model!.lambda![k] ** 2 + 1e-3);
+  it.each(['gaussian', 'uniform', 'rademacher'] as const)(
+    'empirical noise covariance approaches A_k A_k^T (%s), and reaches the requested Gamma',
+    async (noise) => {
+      const bf = await backend(name);
+      const K = 2;
+      const d = 10;
+      const n = 30000;
+      const gamma = 4;
+      const ds = bf.generate({ classes: K, dim: d, perClass: n, testPerClass: 0, gamma, noise, seed: 5 }, { includeNoiseFactors: true });
+      const A = ds.noiseFactors!;
+      const cov = [new Float64Array(d * d), new Float64Array(d * d)];
+      for (let i = 0; i < ds.nTrain; i++) {
+        const xi = noiseOf(ds.trainX, ds.trainPos, i, d);
+        const c = cov[ds.trainY[i]];
+        for (let r = 0; r < d; r++) for (let s = 0; s < d; s++) c[r * d + s] += xi[r] * xi[s];
       }
-    }
-    // tr(S_k S_j) estimates ||A_k^T A_j||_F^2: the empirical ratio approaches gamma.
-    const tr = (a: Float64Array, b: Float64Array) => dot(a, b);
-    const emp = tr(cov[0], cov[0]) / tr(cov[0], cov[1]);
-    expect(Math.abs(emp - gamma) / gamma).toBeLessThan(0.05);
-  });
+      for (let k = 0; k < K; k++) {
+        cov[k].forEach((_, i) => (cov[k][i] /= n));
+        for (let r = 0; r < d; r++)
+          for (let s = 0; s < d; s++) {
+            let want = 0;
+            for (let l = 0; l < d; l++) want += A[k * d * d + r * d + l] * A[k * d * d + s * d + l];
+            // Standard error of a covariance entry is about sqrt(2/n) * scale; scale <= lambda^2.
+            expect(Math.abs(cov[k][r * d + s] - want)).toBeLessThan(6 * Math.sqrt(2 / n) * ds.model!.lambda![k] ** 2 + 1e-3);
+          }
+      }
+      // tr(S_k S_j) estimates ||A_k^T A_j||_F^2: the empirical ratio approaches gamma.
+      const tr = (a: Float64Array, b: Float64Array) => dot(a, b);
+      const emp = tr(cov[0], cov[0]) / tr(cov[0], cov[1]);
+      expect(Math.abs(emp - gamma) / gamma).toBeLessThan(0.05);
+    },
+  );
 
   it('same seed gives the same data; another seed other data', async () => {
     const bf = await backend(name);
@@ -131,7 +139,10 @@ describe.each(BACKENDS)('generate on %s', (name) => {
   it('spectra model: A_k has the given eigenvalues', async () => {
     const bf = await backend(name);
     const d = 9;
-    const spectra = [[1, 1, 1, 1, 1, 1, 2], [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7]];
+    const spectra = [
+      [1, 1, 1, 1, 1, 1, 2],
+      [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7],
+    ];
     const ds = bf.generate({ classes: 2, dim: d, perClass: 3, model: { spectra }, seed: 2 }, { includeNoiseFactors: true });
     for (let k = 0; k < 2; k++) {
       const a = Float64Array.from(ds.noiseFactors!.subarray(k * d * d, (k + 1) * d * d));

@@ -19,7 +19,9 @@ type Digests = Record<string, string>;
 /** JSON with every object's keys sorted: the order of keys carries no meaning, the values all of it. */
 function canonical(v: unknown): string {
   return JSON.stringify(v, (_k, x: unknown) =>
-    x && typeof x === 'object' && !Array.isArray(x) && !ArrayBuffer.isView(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : x,
+    x && typeof x === 'object' && !Array.isArray(x) && !ArrayBuffer.isView(x)
+      ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : x,
   );
 }
 
@@ -37,7 +39,11 @@ async function outputs(bf: Benignfit): Promise<Digests> {
   const a = bf.generate({ classes: 3, dim: 24, perClass: 4, testPerClass: 4, seed: 1 }, { includeNoiseFactors: true });
   const b = bf.generate({ classes: 5, dim: 200, perClass: 20, testPerClass: 10, gamma: 10, featureNorm: 0.5, seed: 7 });
   const c = bf.generate({ classes: 2, dim: 40, perClass: 6, testPerClass: 3, model: 'homogeneous', noise: 'uniform', seed: 3 });
-  for (const [name, d] of [['a', a], ['b', b], ['c', c]] as const) {
+  for (const [name, d] of [
+    ['a', a],
+    ['b', b],
+    ['c', c],
+  ] as const) {
     out[`generate.${name}.trainX`] = digest(d.trainX);
     out[`generate.${name}.trainY`] = digest(d.trainY);
     out[`generate.${name}.trainPos`] = digest(d.trainPos);
@@ -59,25 +65,32 @@ async function outputs(bf: Benignfit): Promise<Digests> {
     out[`train.${name}.logitSums`] = digest(r.logitSums);
     out[`train.${name}.history`] = digest(r.history);
   }
-  const group = await bf.trainGroup(b, [{ width: 8, steps: 5, lr: 0.1, seed: 2 }, { width: 4, steps: 3, lr: 0.2, seed: 5 }]);
+  const group = await bf.trainGroup(b, [
+    { width: 8, steps: 5, lr: 0.1, seed: 2 },
+    { width: 4, steps: 3, lr: 0.2, seed: 5 },
+  ]);
   group.results.forEach((r, i) => (out[`trainGroup.${i}.weights`] = digest(r!.weights)));
   out['predict.gd'] = digest(bf.predict(runs.gd.weights, b.testX, { classes: 5, width: 8, dim: 200 }));
   // Theorem 1 before and after training.
   out['theory.b'] = digest(bf.theory(b.config!));
   out['theory.numeric'] = digest(bf.theory({ classes: 3, dim: 24, gamma: 4, seed: 2 }, { method: 'numeric' }));
   out['theoryLemmas.gd'] = digest(
-    bf.theoryLemmas(b, {
-      weights: runs.gd.weights,
-      weightsInit: runs.gd.weightsInit,
-      trainX: b.trainX,
-      trainY: b.trainY,
-      trainPos: b.trainPos,
-      logitSums: runs.gd.logitSums,
-      kappa: runs.gd.kappaCurve,
-      testX: b.testX,
-      testY: b.testY,
-      testPos: b.testPos,
-    }, { width: 8, lr: 0.1, steps: 5, freshSamples: 50 }),
+    bf.theoryLemmas(
+      b,
+      {
+        weights: runs.gd.weights,
+        weightsInit: runs.gd.weightsInit,
+        trainX: b.trainX,
+        trainY: b.trainY,
+        trainPos: b.trainPos,
+        logitSums: runs.gd.logitSums,
+        kappa: runs.gd.kappaCurve,
+        testX: b.testX,
+        testY: b.testY,
+        testPos: b.testPos,
+      },
+      { width: 8, lr: 0.1, steps: 5, freshSamples: 50 },
+    ),
   );
   out['boundaries'] = digest(bf.phaseBoundaries({ plane: 'featureNorm-gamma', x: [0.01, 0.1, 1], y: [1, 10, 100], perClass: 100, levels: [0.1] }));
   // Influence (eq. 10) on bytes and floats, both routes.

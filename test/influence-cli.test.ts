@@ -13,11 +13,15 @@ describe.each(BACKENDS)('benignfit influence (CLI) on %s', (name) => {
     const n = 45;
     const labels = Uint8Array.from({ length: n }, (_, i) => (i * 7) % 3);
     let s = 3;
-    const px = Uint8Array.from({ length: n * 64 }, (_, k) => ((s = (s * 1103515245 + 12345) >>> 0) >>> 24) * ((k % 64) > 8 ? 1 : 0));
+    const px = Uint8Array.from({ length: n * 64 }, (_, k) => ((s = (s * 1103515245 + 12345) >>> 0) >>> 24) * (k % 64 > 8 ? 1 : 0));
     writeFileSync(join(dir, 'img.gz'), gzipSync(idx(0x08, [n, 8, 8], px)));
     writeFileSync(join(dir, 'lab'), idx(0x08, [n], labels));
     const out = join(dir, 'out');
-    execFileSync('node', ['dist/cli/main.js', 'influence', '--images', join(dir, 'img.gz'), '--labels', join(dir, 'lab'), '--out', out, '--backend', name, '--grid', '4'], { stdio: 'pipe' });
+    execFileSync(
+      'node',
+      ['dist/cli/main.js', 'influence', '--images', join(dir, 'img.gz'), '--labels', join(dir, 'lab'), '--out', out, '--backend', name, '--grid', '4'],
+      { stdio: 'pipe' },
+    );
     const csv = readFileSync(join(out, 'scores.csv'), 'utf8').trim().split('\n');
     expect(csv[0]).toBe('index,label,score');
     expect(csv.length).toBe(n + 1);
@@ -46,7 +50,11 @@ describe.each(BACKENDS)('benignfit influence (CLI) on %s', (name) => {
     writeFileSync(join(dir, 'lab'), idx(0x08, [10], new Uint8Array(10)));
     let err: { status: number; stderr: Buffer } | null = null;
     try {
-      execFileSync('node', ['dist/cli/main.js', 'influence', '--images', join(dir, 'img'), '--labels', join(dir, 'lab'), '--out', join(dir, 'o'), '--backend', name], { stdio: 'pipe' });
+      execFileSync(
+        'node',
+        ['dist/cli/main.js', 'influence', '--images', join(dir, 'img'), '--labels', join(dir, 'lab'), '--out', join(dir, 'o'), '--backend', name],
+        { stdio: 'pipe' },
+      );
     } catch (e) {
       err = e as { status: number; stderr: Buffer };
     }

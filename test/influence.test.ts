@@ -5,7 +5,7 @@ import { BACKENDS, backend } from './helpers.js';
 /** A seeded byte generator (independent of the core's streams). */
 function rng(seed: number) {
   let s = seed >>> 0 || 1;
-  return () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+  return () => (s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32;
 }
 
 /** ||S||_F^2 of a set of rows, recomputed from scratch (f64): mean, centred rows, Gram identity. */
@@ -16,11 +16,12 @@ function frobCov(rows: Float64Array[]): number {
   for (const r of rows) for (let j = 0; j < d; j++) mean[j] += r[j] / m;
   const v = rows.map((r) => r.map((x, j) => x - mean[j]));
   let s = 0;
-  for (let a = 0; a < m; a++) for (let b = 0; b < m; b++) {
-    let g = 0;
-    for (let j = 0; j < d; j++) g += v[a][j] * v[b][j];
-    s += g * g;
-  }
+  for (let a = 0; a < m; a++)
+    for (let b = 0; b < m; b++) {
+      let g = 0;
+      for (let j = 0; j < d; j++) g += v[a][j] * v[b][j];
+      s += g * g;
+    }
   return s / ((m - 1) * (m - 1));
 }
 
@@ -35,7 +36,8 @@ function byteSet(n: number, d: number, classes: number, seed: number) {
   const r = rng(seed);
   const labels = Int32Array.from({ length: n }, (_, i) => i % classes);
   const pixels = new Uint8Array(n * d);
-  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) pixels[i * d + j] = j < 2 ? 9 : Math.floor(r() * 256 * ((j % 7) + 1) / 7 * (1 + labels[i]) / classes);
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < d; j++) pixels[i * d + j] = j < 2 ? 9 : Math.floor((((r() * 256 * ((j % 7) + 1)) / 7) * (1 + labels[i])) / classes);
   return { pixels, labels, dim: d };
 }
 
@@ -52,7 +54,10 @@ function expectClose(got: ArrayLike<number>, want: ArrayLike<number>, tol: numbe
 describe.each(BACKENDS)('influence on %s', (name) => {
   it('equals brute-force leave-one-out recomputation on both routes and precisions (n > d and n < d)', async () => {
     const bf = await backend(name);
-    for (const [n, d] of [[90, 8], [27, 40]]) {
+    for (const [n, d] of [
+      [90, 8],
+      [27, 40],
+    ]) {
       const set = byteSet(n, d, 3, n + d);
       const want = new Float64Array(n);
       for (let c = 0; c < 3; c++) {
@@ -61,7 +66,10 @@ describe.each(BACKENDS)('influence on %s', (name) => {
       }
       for (const route of ['scatter', 'gram'] as const) {
         // f64 products: round-off only; f32 products: relative to the largest score.
-        for (const [precision, tol] of [['f64', 1e-9], ['f32', 3e-5]] as const) {
+        for (const [precision, tol] of [
+          ['f64', 1e-9],
+          ['f32', 3e-5],
+        ] as const) {
           const r = await bf.influence(set, { route, precision, block: 3 });
           expect(r.perClass.every((p) => p.route === route)).toBe(true);
           expectClose(r.scores, want, tol);
@@ -117,21 +125,28 @@ describe.each(BACKENDS)('influence on %s', (name) => {
     keep.forEach((i, r) => sub.pixels.set(set.pixels.subarray(i * d, (i + 1) * d), r * d));
     const r = await bf.influence(sub);
     const cov = (c: number) => {
-      const rows = scaledRows(sub.pixels, d, keep.map((_, r) => r).filter((r) => sub.labels[r] === c));
+      const rows = scaledRows(
+        sub.pixels,
+        d,
+        keep.map((_, r) => r).filter((r) => sub.labels[r] === c),
+      );
       const m = rows.length;
       const mu = new Float64Array(d);
       rows.forEach((x) => x.forEach((v, j) => (mu[j] += v / m)));
       const s = new Float64Array(d * d);
-      rows.forEach((x) => { for (let a = 0; a < d; a++) for (let b = 0; b < d; b++) s[a * d + b] += ((x[a] - mu[a]) * (x[b] - mu[b])) / (m - 1); });
+      rows.forEach((x) => {
+        for (let a = 0; a < d; a++) for (let b = 0; b < d; b++) s[a * d + b] += ((x[a] - mu[a]) * (x[b] - mu[b])) / (m - 1);
+      });
       return { s, m };
     };
     const S = [0, 1, 2].map(cov);
-    for (let a = 0; a < 3; a++) for (let b = 0; b < 3; b++) {
-      let want = 0;
-      for (let t = 0; t < d * d; t++) want += S[a].s[t] * S[b].s[t];
-      expect(Math.abs(r.frobenius!.frobSq[a][b] - want)).toBeLessThan(1e-5 * want);
-      if (a !== b) expect(r.frobenius!.gamma[a][b]).toBeCloseTo((S[a].m * r.frobenius!.frobSq[a][a]) / (S[b].m * r.frobenius!.frobSq[a][b]), 10);
-    }
+    for (let a = 0; a < 3; a++)
+      for (let b = 0; b < 3; b++) {
+        let want = 0;
+        for (let t = 0; t < d * d; t++) want += S[a].s[t] * S[b].s[t];
+        expect(Math.abs(r.frobenius!.frobSq[a][b] - want)).toBeLessThan(1e-5 * want);
+        if (a !== b) expect(r.frobenius!.gamma[a][b]).toBeCloseTo((S[a].m * r.frobenius!.frobSq[a][a]) / (S[b].m * r.frobenius!.frobSq[a][b]), 10);
+      }
     expect(r.frobenius!.classSizes).toEqual(S.map((x) => x.m));
     expect(r.phase!.map((p) => p.minGamma)).toEqual(r.frobenius!.minGamma);
   });
@@ -145,7 +160,13 @@ describe.each(BACKENDS)('influence on %s', (name) => {
     expect(r.perClass.map((p) => p.n)).toEqual([30, 30, 30, 30]);
     const ac = new AbortController();
     const done: number[] = [];
-    const p = bf.influence(set, { signal: ac.signal, onProgress: (q) => { done.push(q.class); if (q.class === 1) ac.abort(); } });
+    const p = bf.influence(set, {
+      signal: ac.signal,
+      onProgress: (q) => {
+        done.push(q.class);
+        if (q.class === 1) ac.abort();
+      },
+    });
     await expect(p).rejects.toMatchObject({ code: 'E_ABORTED' });
     expect(done).toEqual([0, 1]);
     const pre = new AbortController();
@@ -158,7 +179,10 @@ describe.each(BACKENDS)('influence on %s', (name) => {
     const bf = await backend(name);
     const set = byteSet(30, 4, 3, 2);
     await expect(bf.influence({ ...set, labels: set.labels.subarray(0, 29) })).rejects.toMatchObject({ code: 'E_SHAPE' });
-    await expect(bf.influence({ ...set, labels: Int32Array.from(set.labels, (l, i) => (i < 28 && l === 2 ? 0 : l)) })).rejects.toMatchObject({ code: 'E_INVALID', field: 'labels (class 2)' });
+    await expect(bf.influence({ ...set, labels: Int32Array.from(set.labels, (l, i) => (i < 28 && l === 2 ? 0 : l)) })).rejects.toMatchObject({
+      code: 'E_INVALID',
+      field: 'labels (class 2)',
+    });
     await expect(bf.influence(set, { normalize: 'bogus' as 'unit' })).rejects.toMatchObject({ code: 'E_INVALID', field: 'influence.normalize' });
     await expect(bf.influence(set, { classes: 2 })).rejects.toMatchObject({ code: 'E_INVALID', field: 'influence.classes' });
     const f = new Float32Array(set.pixels.length).fill(0.5);

@@ -54,7 +54,8 @@ async function killChain(args: string[], out: string, key: (r: Row) => string, t
     const t0 = Date.now();
     if (byRows) {
       // Just after the want-th row is saved (mid-way through the next cells).
-      while (!done && Date.now() - t0 < 60_000 && !(existsSync(join(out, 'results.jsonl')) && lines(out).rows.length >= want)) await new Promise((r) => setTimeout(r, 5));
+      while (!done && Date.now() - t0 < 60_000 && !(existsSync(join(out, 'results.jsonl')) && lines(out).rows.length >= want))
+        await new Promise((r) => setTimeout(r, 5));
     }
     await new Promise((r) => setTimeout(r, delay));
     if (!done) child.kill(sig);
@@ -114,7 +115,10 @@ const backendOf = (i: number) => BACKENDS[Math.min(i, BACKENDS.length - 1)];
 describe('kill and resume at 10 seeded points', () => {
   it(`a sweep (cell by cell) on ${backendOf(0)}`, async () => {
     const file = join(root, 'sweep.json');
-    writeFileSync(file, JSON.stringify({ data, train: { steps: 2500, width: 16 }, sweep: { x: { param: 'data.gamma', values: { from: 1, to: 40, count: 20 } }, seeds: 2 } }));
+    writeFileSync(
+      file,
+      JSON.stringify({ data, train: { steps: 2500, width: 16 }, sweep: { x: { param: 'data.gamma', values: { from: 1, to: 40, count: 20 } }, seeds: 2 } }),
+    );
     const args = (out: string) => ['sweep', '--config', file, '--out', out, '--workers', '2', '--backend', backendOf(0)];
     const ref = join(root, 'sweep-ref');
     const refDone = reference(args(ref));
@@ -126,7 +130,14 @@ describe('kill and resume at 10 seeded points', () => {
 
   it(`a grouped sweep (train.lr x train.width, trained in groups) on ${backendOf(1)}`, async () => {
     const file = join(root, 'group.json');
-    writeFileSync(file, JSON.stringify({ data, train: { steps: 1500, width: 16 }, sweep: { x: { param: 'train.lr', values: { from: 0.01, to: 0.5, count: 12 } }, y: { param: 'train.width', values: [4, 8] }, seeds: 2 } }));
+    writeFileSync(
+      file,
+      JSON.stringify({
+        data,
+        train: { steps: 1500, width: 16 },
+        sweep: { x: { param: 'train.lr', values: { from: 0.01, to: 0.5, count: 12 } }, y: { param: 'train.width', values: [4, 8] }, seeds: 2 },
+      }),
+    );
     const args = (out: string) => ['sweep', '--config', file, '--out', out, '--workers', '1', '--backend', backendOf(1)];
     const ref = join(root, 'group-ref');
     const refDone = reference(args(ref));
@@ -145,21 +156,51 @@ describe('kill and resume at 10 seeded points', () => {
       for (let i = 0; i < n; i++) {
         const k = i % 4;
         labels[i] = k;
-        const [r0, c0] = [[3, 3], [3, 19], [19, 3], [19, 19]][k];
-        for (let y = 0; y < 28; y++) for (let x = 0; x < 28; x++) px[i * 784 + y * 28 + x] = Math.min(255, (y >= r0 && y < r0 + 6 && x >= c0 && x < c0 + 6 ? 180 : 0) + Math.floor(60 * r()));
+        const [r0, c0] = [
+          [3, 3],
+          [3, 19],
+          [19, 3],
+          [19, 19],
+        ][k];
+        for (let y = 0; y < 28; y++)
+          for (let x = 0; x < 28; x++)
+            px[i * 784 + y * 28 + x] = Math.min(255, (y >= r0 && y < r0 + 6 && x >= c0 && x < c0 + 6 ? 180 : 0) + Math.floor(60 * r()));
       }
       return { px, labels };
     };
     const files: string[] = [];
-    for (const [name, n, s] of [['train', 240, 1], ['test', 40, 2]] as const) {
+    for (const [name, n, s] of [
+      ['train', 240, 1],
+      ['test', 40, 2],
+    ] as const) {
       const { px, labels } = images(n, s);
       writeFileSync(join(root, `${name}-images`), idx(0x08, [n, 28, 28], px));
       writeFileSync(join(root, `${name}-labels`), idx(0x08, [n], labels));
       files.push(join(root, `${name}-images`), join(root, `${name}-labels`));
     }
     const args = (out: string) => [
-      'reproduce', 'fig7', '--images', files[0], '--labels', files[1], '--test-images', files[2], '--test-labels', files[3],
-      '--out', out, '--epochs', '2', '--fractions', '0,0.25,0.5', '--seeds', '4', '--set', 'classifier.batchSize=16', '--backend', backendOf(0),
+      'reproduce',
+      'fig7',
+      '--images',
+      files[0],
+      '--labels',
+      files[1],
+      '--test-images',
+      files[2],
+      '--test-labels',
+      files[3],
+      '--out',
+      out,
+      '--epochs',
+      '2',
+      '--fractions',
+      '0,0.25,0.5',
+      '--seeds',
+      '4',
+      '--set',
+      'classifier.batchSize=16',
+      '--backend',
+      backendOf(0),
     ];
     const key = (r: Row) => `${r.removed}|${r.fraction}|${r.seed}`;
     const ref = join(root, 'fig7-ref');
@@ -169,10 +210,18 @@ describe('kill and resume at 10 seeded points', () => {
     expect(await refDone).toBe(0);
     compare(out, ref, key, 36, kills);
     // The folder is one run's: influence may not replace its ranking, and a replaced scores.npy is refused.
-    const inf = spawnSync(process.execPath, [CLI, 'influence', '--normalize', 'unit', '--images', files[0], '--labels', files[1], '--out', out], { encoding: 'utf8' });
+    const inf = spawnSync(process.execPath, [CLI, 'influence', '--normalize', 'unit', '--images', files[0], '--labels', files[1], '--out', out], {
+      encoding: 'utf8',
+    });
     expect(inf.status).toBe(2);
     expect(inf.stderr).toMatch(/holds a Figure 7 run \(config\.json\); influence would overwrite its scores\.npy/);
-    writeFileSync(join(out, 'scores.npy'), encodeNpy(new Float64Array(240).map((_, i) => i), [240]));
+    writeFileSync(
+      join(out, 'scores.npy'),
+      encodeNpy(
+        new Float64Array(240).map((_, i) => i),
+        [240],
+      ),
+    );
     const again = spawnSync(process.execPath, [CLI, ...args(out)], { encoding: 'utf8' });
     expect(again.status).toBe(2);
     expect(again.stderr).toMatch(/scores\.npy is not the ranking this run started with/);

@@ -41,17 +41,31 @@ const installed = (name = 'benignfit') => join(app, 'node_modules', name);
 /** Run a script in the scratch project; stdout is one JSON line. */
 function node(file: string, code: string, env: Record<string, string | undefined> = {}) {
   writeFileSync(join(app, file), code);
-  const r = spawnSync(process.execPath, [file], { cwd: app, encoding: 'utf8', env: { ...process.env, BENIGNFIT_BACKEND: undefined, BENIGNFIT_QUIET: undefined, ...env } });
+  const r = spawnSync(process.execPath, [file], {
+    cwd: app,
+    encoding: 'utf8',
+    env: { ...process.env, BENIGNFIT_BACKEND: undefined, BENIGNFIT_QUIET: undefined, ...env },
+  });
   if (r.status !== 0) throw new Error(`${file} exited with ${r.status}:\n${r.stderr}`);
   return { out: JSON.parse(r.stdout.trim().split('\n').pop()!), stderr: r.stderr };
 }
 
-const TINY = { data: { classes: 2, dim: 16, perClass: 3, testPerClass: 4, seed: 1 }, train: { width: 2, steps: 5 }, sweep: { x: { param: 'data.gamma', values: [1, 4, 16] } } };
+const TINY = {
+  data: { classes: 2, dim: 16, perClass: 3, testPerClass: 4, seed: 1 },
+  train: { width: 2, steps: 5 },
+  sweep: { x: { param: 'data.gamma', values: [1, 4, 16] } },
+};
 
 beforeAll(() => {
   scratch = mkdtempSync(join(tmpdir(), 'bf-pack-'));
   const out = join(scratch, 'tarballs');
-  const manifest = JSON.parse(execFileSync(process.execPath, [join(repo, 'scripts', 'pack-all.mjs'), '--no-build', '--out', out, '--json'], { cwd: repo, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })) as Packed[];
+  const manifest = JSON.parse(
+    execFileSync(process.execPath, [join(repo, 'scripts', 'pack-all.mjs'), '--no-build', '--out', out, '--json'], {
+      cwd: repo,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }),
+  ) as Packed[];
   main = manifest.find((p) => p.name === 'benignfit')!;
   platform = manifest.find((p) => p.name === PLATFORM)!;
   app = join(scratch, 'app');
@@ -69,7 +83,16 @@ describe('npm run pack:all', () => {
   it('writes the main package without a binary, under 2.5 MB, with LICENSE, repository and no install-time scripts', () => {
     expect(main.size).toBeLessThan(MAX_MAIN);
     expect(main.files.filter((f) => f.endsWith('.node'))).toEqual([]);
-    for (const f of ['LICENSE', 'README.md', 'package.json', 'dist/index.node.js', 'dist/index.browser.js', 'wasm/benignfit_wasm_bg.wasm', 'wasm/build-info.json']) expect(main.files).toContain(f);
+    for (const f of [
+      'LICENSE',
+      'README.md',
+      'package.json',
+      'dist/index.node.js',
+      'dist/index.browser.js',
+      'wasm/benignfit_wasm_bg.wasm',
+      'wasm/build-info.json',
+    ])
+      expect(main.files).toContain(f);
     const pj = pkgJson(installed());
     expect(pj.license).toBe('MIT');
     expect(readFileSync(join(installed(), 'LICENSE'), 'utf8')).toMatch(/^MIT License[\s\S]*Permission is hereby granted, free of charge/);
@@ -158,25 +181,50 @@ describe('the installed package in Node', () => {
   });
 
   it('the CLI runs (npx benignfit)', () => {
-    const out = execFileSync('npx', ['--no-install', 'benignfit', 'generate', '--out', 'g', '--classes', '2', '--dim', '8', '--per-class', '3', '--no-noise-factors'], { cwd: app, encoding: 'utf8' });
+    const out = execFileSync(
+      'npx',
+      ['--no-install', 'benignfit', 'generate', '--out', 'g', '--classes', '2', '--dim', '8', '--per-class', '3', '--no-noise-factors'],
+      { cwd: app, encoding: 'utf8' },
+    );
     expect(out).toMatch(/generated 6 training/);
     expect(existsSync(join(app, 'g', 'train_x.npy'))).toBe(true);
   });
 
   it('exports every name the README and docs import, from the entry they import it from', () => {
-    const nodeOnly = new Set(['readMnist', 'readIdx', 'readCifar', 'readBytes', 'ensureRasterizer', 'writeSweepFigure', 'NodeWorkerExecutor', 'platformKey', 'PLATFORM_PACKAGES']);
-    const docs = ['README.md', ...readdirSync(join(repo, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+    const nodeOnly = new Set([
+      'readMnist',
+      'readIdx',
+      'readCifar',
+      'readBytes',
+      'ensureRasterizer',
+      'writeSweepFigure',
+      'NodeWorkerExecutor',
+      'platformKey',
+      'PLATFORM_PACKAGES',
+    ]);
+    const docs = [
+      'README.md',
+      ...readdirSync(join(repo, 'docs'))
+        .filter((f) => f.endsWith('.md'))
+        .map((f) => `docs/${f}`),
+    ];
     const wanted: { name: string; from: string; doc: string }[] = [];
     for (const doc of docs) {
       for (const m of readFileSync(join(repo, doc), 'utf8').matchAll(/import\s*\{([^}]*)\}\s*from\s*'(benignfit(?:\/wasm)?)'/g)) {
         for (const part of m[1].split(',')) {
-          const name = part.trim().replace(/^type\s+/, '').split(/\s+as\s+/)[0];
+          const name = part
+            .trim()
+            .replace(/^type\s+/, '')
+            .split(/\s+as\s+/)[0];
           if (name && !/^type\s/.test(part.trim())) wanted.push({ name, from: m[2], doc });
         }
       }
     }
     expect(wanted.map((w) => w.name)).toEqual(expect.arrayContaining(['load', 'sweep']));
-    const { out } = node('names.mjs', `console.log(JSON.stringify({ node: Object.keys(await import('benignfit')), browser: Object.keys(await import('benignfit/wasm')) }));`);
+    const { out } = node(
+      'names.mjs',
+      `console.log(JSON.stringify({ node: Object.keys(await import('benignfit')), browser: Object.keys(await import('benignfit/wasm')) }));`,
+    );
     const missing: string[] = [];
     for (const w of wanted) {
       const entries = w.from === 'benignfit/wasm' ? ['browser'] : nodeOnly.has(w.name) ? ['node'] : ['node', 'browser'];
@@ -201,7 +249,13 @@ describe('the installed package in Node', () => {
        const n: number = run.results.length;
        export const used = [bf.backend, n, BrowserWorkerExecutor, readMnist];`,
     );
-    writeFileSync(join(app, 'tsconfig.browser.json'), JSON.stringify({ compilerOptions: { ...base, module: 'esnext', moduleResolution: 'bundler', customConditions: ['browser'], lib: ['es2022', 'dom'], types: [] }, files: ['browser.ts'] }));
+    writeFileSync(
+      join(app, 'tsconfig.browser.json'),
+      JSON.stringify({
+        compilerOptions: { ...base, module: 'esnext', moduleResolution: 'bundler', customConditions: ['browser'], lib: ['es2022', 'dom'], types: [] },
+        files: ['browser.ts'],
+      }),
+    );
     writeFileSync(
       join(app, 'node.mts'),
       `import { load, sweep, NodeWorkerExecutor, readMnist, preset } from 'benignfit';
@@ -214,7 +268,17 @@ describe('the installed package in Node', () => {
     );
     writeFileSync(
       join(app, 'tsconfig.node.json'),
-      JSON.stringify({ compilerOptions: { ...base, module: 'nodenext', moduleResolution: 'nodenext', lib: ['es2022'], types: ['node'], typeRoots: [join(repo, 'node_modules', '@types')] }, files: ['node.mts'] }),
+      JSON.stringify({
+        compilerOptions: {
+          ...base,
+          module: 'nodenext',
+          moduleResolution: 'nodenext',
+          lib: ['es2022'],
+          types: ['node'],
+          typeRoots: [join(repo, 'node_modules', '@types')],
+        },
+        files: ['node.mts'],
+      }),
     );
     for (const p of ['tsconfig.browser.json', 'tsconfig.node.json']) {
       const r = spawnSync(process.execPath, [tsc, '-p', p], { cwd: app, encoding: 'utf8' });
@@ -226,7 +290,10 @@ describe('the installed package in Node', () => {
   it('a Vite-built page bundles the wasm build, not the Node loader', () => {
     const web = join(app, 'web');
     mkdirSync(web, { recursive: true });
-    writeFileSync(join(web, 'index.html'), '<!doctype html><html><body><pre id="out">loading</pre><script type="module" src="./main.js"></script></body></html>');
+    writeFileSync(
+      join(web, 'index.html'),
+      '<!doctype html><html><body><pre id="out">loading</pre><script type="module" src="./main.js"></script></body></html>',
+    );
     writeFileSync(
       join(web, 'main.js'),
       `import { load } from 'benignfit';
@@ -234,10 +301,16 @@ describe('the installed package in Node', () => {
        const d = bf.generate({ classes: 3, dim: 30, perClass: 4, gamma: 5, seed: 1 });
        document.getElementById('out').textContent = JSON.stringify({ backend: bf.backend, n: d.nTrain, first: d.trainX[0] });`,
     );
-    execFileSync(process.execPath, [join(repo, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', web, '--outDir', join(web, 'dist'), '--logLevel', 'error'], { cwd: app, stdio: 'pipe' });
+    execFileSync(process.execPath, [join(repo, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', web, '--outDir', join(web, 'dist'), '--logLevel', 'error'], {
+      cwd: app,
+      stdio: 'pipe',
+    });
     const assets = readdirSync(join(web, 'dist', 'assets'));
     expect(assets.some((f) => f.endsWith('.wasm'))).toBe(true);
-    const js = assets.filter((f) => f.endsWith('.js')).map((f) => readFileSync(join(web, 'dist', 'assets', f), 'utf8')).join('\n');
+    const js = assets
+      .filter((f) => f.endsWith('.js'))
+      .map((f) => readFileSync(join(web, 'dist', 'assets', f), 'utf8'))
+      .join('\n');
     expect(js).not.toMatch(/benignfit\.linux-x64-gnu\.node|benignfit-linux-x64-gnu|node:worker_threads/);
   });
 

@@ -3,12 +3,16 @@ import { BenignfitError, kernelInfo, measureBoundary, measureClock, measureGemm 
 import { BACKENDS, backend, maxRelDiff } from './helpers.js';
 
 /** The fill of the core's GEMM benchmark buffers (crates/core/src/perf.rs), recomputed here. */
-const fill = (i: number, salt: number) => (((i * 2654435761 + salt) % 1024) / 1024) - 0.5;
+const fill = (i: number, salt: number) => ((i * 2654435761 + salt) % 1024) / 1024 - 0.5;
 
 describe.each(BACKENDS)('machine measurements on %s', (name) => {
   it('the GEMM benchmark computes the product it times', async () => {
     const bf = await backend(name);
-    for (const [dtype, m, n, k] of [['f32', 3, 4, 5], ['f64', 3, 4, 5], ['f32block', 5, 4, 5]] as const) {
+    for (const [dtype, m, n, k] of [
+      ['f32', 3, 4, 5],
+      ['f64', 3, 4, 5],
+      ['f32block', 5, 4, 5],
+    ] as const) {
       const g = bf.call((r) => new r.GemmBench(m, n, k, dtype, 1));
       // C[0,0] = sum_l A[0,l] B[l,0] with A = fill(., 1) (m x k) and B = fill(., 2) (k x n).
       let want = 0;
@@ -110,7 +114,10 @@ describe.each(BACKENDS)('measureSpeedup on %s', (name) => {
       sweep: { x: { param: 'data.gamma', values: [1, 10] }, seeds: 1 },
     };
     const points = await measureSpeedup(() => new InProcessExecutor(bf), config, [1, 1]);
-    expect(points.map((p) => [p.workers, p.cells, p.failed])).toEqual([[1, 2, 0], [1, 2, 0]]);
+    expect(points.map((p) => [p.workers, p.cells, p.failed])).toEqual([
+      [1, 2, 0],
+      [1, 2, 0],
+    ]);
     expect(points[0].speedup).toBe(1);
     expect(points[1].speedup).toBeCloseTo(points[0].seconds / points[1].seconds, 12);
     for (const bad of [[], [0], [1.5], 'two']) {

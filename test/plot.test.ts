@@ -36,7 +36,12 @@ function elements(svg: string): { tag: string; attrs: Record<string, string>; in
 }
 
 const cls = (e: { attrs: Record<string, string> }, c: string) => (e.attrs.class ?? '').split(' ').includes(c);
-const style = (e: { attrs: Record<string, string> }) => ({ stroke: e.attrs.stroke, dash: e.attrs['stroke-dasharray'] ?? null, width: e.attrs['stroke-width'], opacity: e.attrs['stroke-opacity'] ?? null });
+const style = (e: { attrs: Record<string, string> }) => ({
+  stroke: e.attrs.stroke,
+  dash: e.attrs['stroke-dasharray'] ?? null,
+  width: e.attrs['stroke-width'],
+  opacity: e.attrs['stroke-opacity'] ?? null,
+});
 
 /**
  * Every legend entry of a figure is drawn exactly as what it names: each swatch has the stroke,
@@ -82,7 +87,10 @@ describe('ticks', () => {
 describe('plots', () => {
   it('heatmap SVG parses, has one cell per value, overlays and a legend; the PNG is valid', async () => {
     await ensureRasterizer();
-    const z = [[1, 2, 3, null], [4, 5, 6, 7]];
+    const z = [
+      [1, 2, 3, null],
+      [4, 5, 6, 7],
+    ];
     const svg = heatmapSvg({
       z,
       x: { label: 'Gamma', values: [1, 10, 100, 1000], scale: 'log' },
@@ -90,7 +98,17 @@ describe('plots', () => {
       title: 'test',
       colorbar: { label: 'accuracy', scale: 'log' },
       annotate: true,
-      overlays: [{ kind: 'vline', x: 30, label: 'Gamma = C2' }, { kind: 'hline', y: 0.15, label: 'SNR = C1', dash: true }, { kind: 'polyline', points: [[1, 0.1], [1000, 0.2]] }],
+      overlays: [
+        { kind: 'vline', x: 30, label: 'Gamma = C2' },
+        { kind: 'hline', y: 0.15, label: 'SNR = C1', dash: true },
+        {
+          kind: 'polyline',
+          points: [
+            [1, 0.1],
+            [1000, 0.2],
+          ],
+        },
+      ],
     });
     expect(svg.match(/class="cell"/g)!.length).toBe(8);
     expect(svg.match(/class="overlay"/g)!.length).toBe(3);
@@ -120,7 +138,16 @@ describe('plots', () => {
   it('image grid: one tile per image with label and score; encodePng gives a valid PNG', async () => {
     await ensureRasterizer();
     const img = Uint8Array.from({ length: 4 * 3 }, (_, i) => i * 20);
-    const rows = [{ title: 'a', tiles: [{ pixels: img, label: '7', score: 1.5e-3 }, { pixels: img, label: '1', score: -2 }] }, { title: 'b', tiles: [{ pixels: img, label: '0', score: 0 }] }];
+    const rows = [
+      {
+        title: 'a',
+        tiles: [
+          { pixels: img, label: '7', score: 1.5e-3 },
+          { pixels: img, label: '1', score: -2 },
+        ],
+      },
+      { title: 'b', tiles: [{ pixels: img, label: '0', score: 0 }] },
+    ];
     const svg = imageGridSvg(rows, { width: 4, height: 3, channels: 1, layout: 'hwc' }, { zoom: 2, title: 't' });
     expect(svg.match(/<image /g)!.length).toBe(3);
     // Each number is named: the label and the score under each image, and a caption.
@@ -147,7 +174,10 @@ function history(n: number): EvalRecord[] {
     testLoss: 1.6 * Math.exp(-i / 6),
     testAcc: Math.min(1, 0.2 + i / (1.5 * n)),
     testAccPerClass: null,
-    longTailed: [{ L: 1, acc: 0.2 + i / (2 * n), count: 10 }, { L: 2, acc: 0.3 + i / (3 * n), count: 8 }],
+    longTailed: [
+      { L: 1, acc: 0.2 + i / (2 * n), count: 10 },
+      { L: 2, acc: 0.3 + i / (3 * n), count: 8 },
+    ],
     featureLearning: [i * 0.1, i * 0.2],
     noiseMemorization: { mean: i * 0.15, max: i * 0.3, perClass: [] },
     kappa: 1,
@@ -159,7 +189,12 @@ describe('legends match what is drawn', () => {
     const bf = await backend('wasm');
     const resolved = resolveSweep(preset('fig3a', true));
     // Made-up accuracies (the figure only needs the cells' mean test accuracy).
-    const rows = resolved.x.values.flatMap((x, xi) => resolved.y!.values.map((y, yi) => ({ index: yi * 8 + xi, xi, yi, x, y, seed: 0, testAcc: 0.2 + 0.1 * ((xi + yi) % 8), longTailed: [], snr: [], gammaMin: [] }) as unknown as CellResult));
+    const rows = resolved.x.values.flatMap((x, xi) =>
+      resolved.y!.values.map(
+        (y, yi) =>
+          ({ index: yi * 8 + xi, xi, yi, x, y, seed: 0, testAcc: 0.2 + 0.1 * ((xi + yi) % 8), longTailed: [], snr: [], gammaMin: [] }) as unknown as CellResult,
+      ),
+    );
     const f = sweepFigure(bf, resolved, rows, { fit: false });
     const els = elements(f.svg);
     const frame = els.filter((e) => e.tag === 'rect' && e.attrs.fill === 'none' && e.attrs.stroke === '#000000')[0];
@@ -178,7 +213,11 @@ describe('legends match what is drawn', () => {
 
   it('line charts: each legend swatch has the colour and dash of its curve, and sits below the plot', () => {
     const svg = plot.lineChartSvg({
-      series: [{ label: 'a', x: [0, 1, 2], y: [0, 1, 0.5] }, { label: 'b (dashed)', x: [0, 1, 2], y: [1, 0, 0.2], dash: true }, { label: 'c', x: [0, 1, 2], y: [0.3, 0.3, 0.9], color: '#123456' }],
+      series: [
+        { label: 'a', x: [0, 1, 2], y: [0, 1, 0.5] },
+        { label: 'b (dashed)', x: [0, 1, 2], y: [1, 0, 0.2], dash: true },
+        { label: 'c', x: [0, 1, 2], y: [0.3, 0.3, 0.9], color: '#123456' },
+      ],
       x: { label: 'x' },
       y: { label: 'y' },
       title: 't',
@@ -192,7 +231,9 @@ describe('legends match what is drawn', () => {
     await ensureRasterizer();
     const svg = plot.trainingCurvesSvg(history(12), { title: 'a run' });
     expect(svg.match(/<svg /g)!.length).toBe(4);
-    const labels = elements(svg).filter((e) => cls(e, 'swatch')).map((e) => e.attrs['data-label']);
+    const labels = elements(svg)
+      .filter((e) => cls(e, 'swatch'))
+      .map((e) => e.attrs['data-label']);
     expect(labels).toEqual([
       'training loss',
       'test loss',
@@ -224,7 +265,9 @@ describe('legends match what is drawn', () => {
       x: { label: '||u||', values: b.x, scale: 'log' },
       y: { label: 'Gamma', values: b.y, scale: 'log' },
       phase: b.phase as plot.PhaseName[][],
-      curves: b.curves.filter((c) => c.id === '2a' || c.id === '2b').map((c) => ({ label: c.label, points: c.points, color: c.id === '2a' ? '#ffffff' : '#ff7f0e' })),
+      curves: b.curves
+        .filter((c) => c.id === '2a' || c.id === '2b')
+        .map((c) => ({ label: c.label, points: c.points, color: c.id === '2a' ? '#ffffff' : '#ff7f0e' })),
       point: { x: 1, y: 10, label: 'here' },
     });
     const els = elements(svg);
@@ -233,7 +276,9 @@ describe('legends match what is drawn', () => {
     expect(swatches).toEqual(regions);
     expect([...regions.keys()].sort()).toEqual([...new Set(b.phase.flat())].sort());
     const frame = els.find((e) => e.tag === 'rect' && e.attrs.fill === 'none' && e.attrs.stroke === '#000000')!;
-    expect(legendMatches(svg, 'overlay', 'swatch', Number(frame.attrs.y) + Number(frame.attrs.height))).toEqual(b.curves.filter((c) => c.id === '2a' || c.id === '2b').map((c) => c.label));
+    expect(legendMatches(svg, 'overlay', 'swatch', Number(frame.attrs.y) + Number(frame.attrs.height))).toEqual(
+      b.curves.filter((c) => c.id === '2a' || c.id === '2b').map((c) => c.label),
+    );
     const marker = els.find((e) => cls(e, 'marker'))!;
     const mk = els.find((e) => cls(e, 'swatch-marker'))!;
     expect([mk.attrs.fill, mk.attrs.stroke, mk.attrs.r]).toEqual([marker.attrs.fill, marker.attrs.stroke, marker.attrs.r]);
@@ -244,13 +289,35 @@ describe('legends match what is drawn', () => {
 
 describe('benignfit train --plot', () => {
   const cli = join(import.meta.dirname, '..', 'dist', 'cli', 'main.js');
-  const args = ['train', '--backend', 'wasm', '--classes', '3', '--dim', '16', '--per-class', '5', '--test-per-class', '8', '--gamma', '3', '--width', '3', '--lr', '0.5', '--steps', '120'];
+  const args = [
+    'train',
+    '--backend',
+    'wasm',
+    '--classes',
+    '3',
+    '--dim',
+    '16',
+    '--per-class',
+    '5',
+    '--test-per-class',
+    '8',
+    '--gamma',
+    '3',
+    '--width',
+    '3',
+    '--lr',
+    '0.5',
+    '--steps',
+    '120',
+  ];
   it.skipIf(!existsSync(cli))('writes curves.svg and curves.png by default (metrics at about 50 points), none with --no-plot', () => {
     const dir = mkdtempSync(join(tmpdir(), 'bf-plot-'));
     try {
       execFileSync(process.execPath, [cli, ...args, '--out', join(dir, 'a')], { stdio: 'pipe' });
       const svg = readFileSync(join(dir, 'a', 'curves.svg'), 'utf8');
-      const records = readFileSync(join(dir, 'a', 'metrics.jsonl'), 'utf8').trim().split('\n');
+      const records = readFileSync(join(dir, 'a', 'metrics.jsonl'), 'utf8')
+        .trim()
+        .split('\n');
       // 120 steps at 50 points: every 3 steps (40 records and the final one at most).
       expect(records.length).toBeGreaterThanOrEqual(40);
       expect(records.length).toBeLessThanOrEqual(42);
@@ -260,10 +327,18 @@ describe('benignfit train --plot', () => {
       expect(pngSize(png)!.width).toBe(Math.round(1.5 * parses(svg).width));
       execFileSync(process.execPath, [cli, ...args, '--out', join(dir, 'b'), '--no-plot'], { stdio: 'pipe' });
       expect(existsSync(join(dir, 'b', 'curves.svg'))).toBe(false);
-      expect(readFileSync(join(dir, 'b', 'metrics.jsonl'), 'utf8').trim().split('\n').length).toBe(1);
+      expect(
+        readFileSync(join(dir, 'b', 'metrics.jsonl'), 'utf8')
+          .trim()
+          .split('\n').length,
+      ).toBe(1);
       // An explicit --eval-every wins.
       execFileSync(process.execPath, [cli, ...args, '--out', join(dir, 'c'), '--eval-every', '60'], { stdio: 'pipe' });
-      expect(readFileSync(join(dir, 'c', 'metrics.jsonl'), 'utf8').trim().split('\n').length).toBeLessThanOrEqual(3);
+      expect(
+        readFileSync(join(dir, 'c', 'metrics.jsonl'), 'utf8')
+          .trim()
+          .split('\n').length,
+      ).toBeLessThanOrEqual(3);
       expect(existsSync(join(dir, 'c', 'curves.png'))).toBe(true);
     } finally {
       rmSync(dir, { recursive: true, force: true });

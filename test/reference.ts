@@ -15,7 +15,14 @@ export function refForward(w: ArrayLike<number>, k: number, m: number, d: number
   return f;
 }
 
-export function refLossGrad(w: Float64Array, k: number, m: number, d: number, x: ArrayLike<number>, y: ArrayLike<number>): { loss: number; grad: Float64Array } {
+export function refLossGrad(
+  w: Float64Array,
+  k: number,
+  m: number,
+  d: number,
+  x: ArrayLike<number>,
+  y: ArrayLike<number>,
+): { loss: number; grad: Float64Array } {
   const n = y.length;
   const grad = new Float64Array(w.length);
   let loss = 0;
@@ -39,7 +46,16 @@ export function refLossGrad(w: Float64Array, k: number, m: number, d: number, x:
 }
 
 /** Replay T steps of eq. 4 from W0; returns the weights and the loss before each step. */
-export function refGD(w0: ArrayLike<number>, k: number, m: number, d: number, x: ArrayLike<number>, y: ArrayLike<number>, lr: number, steps: number): { w: Float64Array; losses: number[] } {
+export function refGD(
+  w0: ArrayLike<number>,
+  k: number,
+  m: number,
+  d: number,
+  x: ArrayLike<number>,
+  y: ArrayLike<number>,
+  lr: number,
+  steps: number,
+): { w: Float64Array; losses: number[] } {
   const w = Float64Array.from(w0 as ArrayLike<number>);
   const losses: number[] = [];
   for (let t = 0; t < steps; t++) {

@@ -4,21 +4,39 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decode } from 'fast-png';
 import { describe, expect, it } from 'vitest';
-import { channelStats, compareFig7, fig7SummaryCsv, fig7Svg, parseFig7Csv, readCifar, readMnist, subsetImages, summarizeFig7, tensorsFromImages, trainClassifier, type Fig7Row } from '../ts/index.node.js';
+import {
+  channelStats,
+  compareFig7,
+  fig7SummaryCsv,
+  fig7Svg,
+  parseFig7Csv,
+  readCifar,
+  readMnist,
+  subsetImages,
+  summarizeFig7,
+  tensorsFromImages,
+  trainClassifier,
+  type Fig7Row,
+} from '../ts/index.node.js';
 import { readJsonl } from '../ts/sweep/store.js';
 import { BACKENDS, backend, idx } from './helpers.js';
 
 /** n images of h x w bytes in 4 classes: a bright square at one corner (class), noise, and a varying stroke. */
 function squares(n: number, h: number, w: number, seed: number): { images: Uint8Array; labels: Uint8Array } {
   let a = seed >>> 0;
-  const r = () => ((a = (Math.imul(a, 1664525) + 1013904223) >>> 0) / 4294967296);
+  const r = () => (a = (Math.imul(a, 1664525) + 1013904223) >>> 0) / 4294967296;
   const images = new Uint8Array(n * h * w);
   const labels = new Uint8Array(n);
   const s = Math.max(2, Math.floor(h / 4));
   for (let i = 0; i < n; i++) {
     const k = i % 4;
     labels[i] = k;
-    const [r0, c0] = [[1, 1], [1, w - s - 1], [h - s - 1, 1], [h - s - 1, w - s - 1]][k];
+    const [r0, c0] = [
+      [1, 1],
+      [1, w - s - 1],
+      [h - s - 1, 1],
+      [h - s - 1, w - s - 1],
+    ][k];
     const row = Math.floor(r() * h);
     for (let y = 0; y < h; y++) {
       for (let x = 0; x < w; x++) {
@@ -79,12 +97,27 @@ function assertPng(file: string, minWidth: number): void {
 }
 
 describe('Figure 7 summaries and figure', () => {
-  const row = (removed: Fig7Row['removed'], fraction: number, seed: number, testAcc: number): Fig7Row => ({ removed, fraction, seed, testAcc, trainSize: 100, seconds: 1 });
+  const row = (removed: Fig7Row['removed'], fraction: number, seed: number, testAcc: number): Fig7Row => ({
+    removed,
+    fraction,
+    seed,
+    testAcc,
+    trainSize: 100,
+    seconds: 1,
+  });
   const rows = [
-    row('high', 0, 0, 0.9), row('low', 0, 0, 0.9), row('random', 0, 0, 0.9),
-    row('high', 0, 1, 0.92), row('low', 0, 1, 0.92), row('random', 0, 1, 0.92),
-    row('high', 0.5, 0, 0.8), row('low', 0.5, 0, 0.86), row('random', 0.5, 0, 0.84),
-    row('high', 0.5, 1, 0.83), row('low', 0.5, 1, 0.87), row('random', 0.5, 1, 0.85),
+    row('high', 0, 0, 0.9),
+    row('low', 0, 0, 0.9),
+    row('random', 0, 0, 0.9),
+    row('high', 0, 1, 0.92),
+    row('low', 0, 1, 0.92),
+    row('random', 0, 1, 0.92),
+    row('high', 0.5, 0, 0.8),
+    row('low', 0.5, 0, 0.86),
+    row('random', 0.5, 0, 0.84),
+    row('high', 0.5, 1, 0.83),
+    row('low', 0.5, 1, 0.87),
+    row('random', 0.5, 1, 0.85),
   ];
 
   it('pairs seeds: low - high per fraction with a Student-t interval', () => {
@@ -104,7 +137,10 @@ describe('Figure 7 summaries and figure', () => {
     const csv = fig7SummaryCsv(pts).trim().split('\n');
     expect(csv[0]).toBe('removed,fraction,n,mean,sd,ciLow,ciHigh');
     expect(csv.length).toBe(7);
-    const high = csv.find((l) => l.startsWith('high,0.5,'))!.split(',').map(Number);
+    const high = csv
+      .find((l) => l.startsWith('high,0.5,'))!
+      .split(',')
+      .map(Number);
     expect(high[2]).toBe(2);
     expect(high[3]).toBeCloseTo(0.815, 12);
     const svg = fig7Svg(pts, { title: 'test' });
@@ -154,10 +190,18 @@ describe.each(BACKENDS)('benignfit reproduce fig5, fig6 (CLI) on %s', (name) => 
       const fro2 = (A: number[][]) => A.reduce((s, r) => s + r.reduce((t, v) => t + v * v, 0), 0);
       const members = [...Array(set.n).keys()].filter((i) => set.labels[i] === 0);
       const brute = members.map((_, m) => fro2(S[0]) - fro2(covariance(byClass[0].filter((__, j) => j !== m))));
-      const top3 = members.map((i, m) => [i, brute[m]]).sort((a, b) => b[1] - a[1]).slice(0, 3).map((p) => p[0]);
+      const top3 = members
+        .map((i, m) => [i, brute[m]])
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 3)
+        .map((p) => p[0]);
       const s5 = JSON.parse(readFileSync(join(out5, 'summary.json'), 'utf8'));
       expect(s5.extremes.top['0']).toEqual(top3);
-      const scores = readFileSync(join(out5, 'scores.csv'), 'utf8').trim().split('\n').slice(1).map((l) => +l.split(',')[2]);
+      const scores = readFileSync(join(out5, 'scores.csv'), 'utf8')
+        .trim()
+        .split('\n')
+        .slice(1)
+        .map((l) => +l.split(',')[2]);
       members.forEach((i, m) => expect(Math.abs(scores[i] - brute[m])).toBeLessThan(1e-6 * Math.max(...brute.map(Math.abs))));
       // 4 classes + the overall row, 3 images each.
       expect(readFileSync(join(out5, 'grid_top.svg'), 'utf8').match(/<image /g)!.length).toBe(15);
@@ -190,7 +234,30 @@ describe.each(BACKENDS)('benignfit reproduce fig7 (CLI) on %s', (name) => {
     try {
       const [fi, fl] = writeSet(dir, 'train', 1600, 28, 28, 1);
       const [ti, tl] = writeSet(dir, 'test', 200, 28, 28, 2);
-      const args = (out: string) => ['reproduce', 'fig7', '--images', fi, '--labels', fl, '--test-images', ti, '--test-labels', tl, '--out', out, '--epochs', '1', '--fractions', '0,0.25,0.5', '--seeds', '2', '--set', 'classifier.batchSize=32', '--backend', name];
+      const args = (out: string) => [
+        'reproduce',
+        'fig7',
+        '--images',
+        fi,
+        '--labels',
+        fl,
+        '--test-images',
+        ti,
+        '--test-labels',
+        tl,
+        '--out',
+        out,
+        '--epochs',
+        '1',
+        '--fractions',
+        '0,0.25,0.5',
+        '--seeds',
+        '2',
+        '--set',
+        'classifier.batchSize=32',
+        '--backend',
+        name,
+      ];
       const out = join(dir, 'out');
       const child = spawn(process.execPath, [...CLI, ...args(out)], { stdio: 'ignore' });
       const jsonl = join(out, 'results.jsonl');
@@ -226,7 +293,9 @@ describe.each(BACKENDS)('benignfit reproduce fig7 (CLI) on %s', (name) => {
       const csv = parseFig7Csv(readFileSync(join(out, 'results.csv'), 'utf8'));
       const csvFresh = parseFig7Csv(readFileSync(join(fresh, 'results.csv'), 'utf8'));
       expect(csv.length).toBe(18);
-      expect(csv.map((r) => [r.removed, r.fraction, r.seed, r.testAcc, r.trainSize])).toEqual(csvFresh.map((r) => [r.removed, r.fraction, r.seed, r.testAcc, r.trainSize]));
+      expect(csv.map((r) => [r.removed, r.fraction, r.seed, r.testAcc, r.trainSize])).toEqual(
+        csvFresh.map((r) => [r.removed, r.fraction, r.seed, r.testAcc, r.trainSize]),
+      );
       expect(readFileSync(join(out, 'results.csv'), 'utf8').split('\n')[0]).toBe('removed,fraction,seed,testAcc,trainSize,seconds,epochs,backend');
       // The resumed run trained only what was missing.
       const third = spawnSyncErr(args(out));
@@ -234,13 +303,22 @@ describe.each(BACKENDS)('benignfit reproduce fig7 (CLI) on %s', (name) => {
 
       // Scores of the ranking, the summary and the figure.
       const want = await (await backend(name)).influence(readMnist(fi, fl), { frobenius: false });
-      const scores = readFileSync(join(out, 'scores.csv'), 'utf8').trim().split('\n').slice(1).map((l) => +l.split(',')[2]);
+      const scores = readFileSync(join(out, 'scores.csv'), 'utf8')
+        .trim()
+        .split('\n')
+        .slice(1)
+        .map((l) => +l.split(',')[2]);
       expect(scores).toEqual(Array.from(want.scores));
       const summary = readFileSync(join(out, 'summary.csv'), 'utf8').trim().split('\n');
       expect(summary.length).toBe(10);
       const pts = summarizeFig7(csv);
       const high50 = pts.find((p) => p.removed === 'high' && p.fraction === 0.5)!;
-      expect(summary.find((l) => l.startsWith('high,0.5,'))!.split(',').map(Number)[3]).toBe(high50.mean);
+      expect(
+        summary
+          .find((l) => l.startsWith('high,0.5,'))!
+          .split(',')
+          .map(Number)[3],
+      ).toBe(high50.mean);
       const sj = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
       expect(sj.differences.lowMinusHigh.length).toBe(3);
       expect(sj.retrainings).toMatchObject({ done: 14, planned: 14 });
@@ -280,7 +358,11 @@ describe.each(BACKENDS)('benignfit reproduce fig7 (CLI) on %s', (name) => {
         const b = new Uint8Array(n * 3073);
         for (let i = 0; i < n; i++) {
           b[i * 3073] = labels[i];
-          for (let c = 0; c < 3; c++) b.set(images.subarray(i * 1024, (i + 1) * 1024).map((v) => (v * (c + 2)) >> 2), i * 3073 + 1 + c * 1024);
+          for (let c = 0; c < 3; c++)
+            b.set(
+              images.subarray(i * 1024, (i + 1) * 1024).map((v) => (v * (c + 2)) >> 2),
+              i * 3073 + 1 + c * 1024,
+            );
         }
         return b;
       };
@@ -289,19 +371,48 @@ describe.each(BACKENDS)('benignfit reproduce fig7 (CLI) on %s', (name) => {
       for (let k = 1; k <= 5; k++) writeFileSync(join(cifar, `data_batch_${k}.bin`), batch(24, k));
       writeFileSync(join(cifar, 'test_batch.bin'), batch(40, 9));
       const out = join(dir, 'out');
-      run(['reproduce', 'fig7', '--dataset', 'cifar10', '--cifar', cifar, '--out', out, '--epochs', '1', '--fractions', '0,0.5', '--seeds', '1', '--set', 'classifier.batchSize=16', '--backend', name]);
+      run([
+        'reproduce',
+        'fig7',
+        '--dataset',
+        'cifar10',
+        '--cifar',
+        cifar,
+        '--out',
+        out,
+        '--epochs',
+        '1',
+        '--fractions',
+        '0,0.5',
+        '--seeds',
+        '1',
+        '--set',
+        'classifier.batchSize=16',
+        '--backend',
+        name,
+      ]);
       const rows = parseFig7Csv(readFileSync(join(out, 'results.csv'), 'utf8'));
       expect(rows.length).toBe(6);
       expect(JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')).config.classifier.arch).toBe('cifar-small');
       // Independently: drop the 60 highest scores of scores.csv (ties by index), train with the
       // full set's channel statistics and seed 0, and compare with the "high" row.
-      const scores = readFileSync(join(out, 'scores.csv'), 'utf8').trim().split('\n').slice(1).map((l) => +l.split(',')[2]);
+      const scores = readFileSync(join(out, 'scores.csv'), 'utf8')
+        .trim()
+        .split('\n')
+        .slice(1)
+        .map((l) => +l.split(',')[2]);
       const gone = new Set([...scores.keys()].sort((a, b) => scores[b] - scores[a] || a - b).slice(0, 60));
       const keep = [...scores.keys()].filter((i) => !gone.has(i));
       const train = tensorsFromImages(readCifar(cifar, 'train'));
       const test = tensorsFromImages(readCifar(cifar, 'test'));
       const bf = await backend(name);
-      const r = await trainClassifier(bf, subsetImages(train, keep), test, { arch: 'cifar-small', epochs: 1, batchSize: 16, seed: 0, normalize: channelStats(train) });
+      const r = await trainClassifier(bf, subsetImages(train, keep), test, {
+        arch: 'cifar-small',
+        epochs: 1,
+        batchSize: 16,
+        seed: 0,
+        normalize: channelStats(train),
+      });
       r.classifier.dispose();
       const high = rows.find((x) => x.removed === 'high' && x.fraction === 0.5)!;
       expect(high.trainSize).toBe(60);

@@ -68,7 +68,10 @@ describe('result folders (CLI)', () => {
 
   it('SIGTERM and SIGINT save what finished and exit 143 and 130; the same command then finishes the rest (fault 2)', async () => {
     const file = cfgFile({ ...tiny, train: { steps: 40, width: 8 }, sweep: { x: { param: 'data.gamma', values: { from: 1, to: 40, count: 40 } } } });
-    for (const [sig, code] of [['SIGTERM', 143], ['SIGINT', 130]] as const) {
+    for (const [sig, code] of [
+      ['SIGTERM', 143],
+      ['SIGINT', 130],
+    ] as const) {
       const out = dir(sig);
       const run = await startAndWait(['sweep', '--config', file, '--out', out, '--workers', '1'], out, 1);
       run.child.kill(sig);
@@ -87,7 +90,13 @@ describe('result folders (CLI)', () => {
     const file = cfgFile(tiny);
     const out = dir('locked');
     const c = JSON.parse(readFileSync(file, 'utf8'));
-    const held = SweepStore.open(out, resolveSweep(c), { config: { data: c.data, train: c.train, sweep: c.sweep }, cells: 2, shard: null, backend: 'native', versions: {}, created: 'now' }, undefined, { note: () => undefined });
+    const held = SweepStore.open(
+      out,
+      resolveSweep(c),
+      { config: { data: c.data, train: c.train, sweep: c.sweep }, cells: 2, shard: null, backend: 'native', versions: {}, created: 'now' },
+      undefined,
+      { note: () => undefined },
+    );
     try {
       const r = cli(['sweep', '--config', file, '--out', out]);
       expect(r.status).toBe(2);
@@ -97,7 +106,9 @@ describe('result folders (CLI)', () => {
     }
     const many = cfgFile({ ...tiny, train: { steps: 20, width: 8 }, sweep: { x: { param: 'data.gamma', values: { from: 1, to: 30, count: 30 } } } });
     const both = dir('both');
-    const runs = [0, 1].map(() => spawn(process.execPath, ['dist/cli/main.js', 'sweep', '--config', many, '--out', both, '--workers', '1'], { stdio: 'ignore' }));
+    const runs = [0, 1].map(() =>
+      spawn(process.execPath, ['dist/cli/main.js', 'sweep', '--config', many, '--out', both, '--workers', '1'], { stdio: 'ignore' }),
+    );
     const codes = await Promise.all(runs.map((ch) => new Promise((r) => ch.once('exit', r))));
     expect(codes.every((x) => x === 0 || x === 2)).toBe(true);
     const lines = readFileSync(join(both, 'results.jsonl'), 'utf8').trim().split('\n');
@@ -162,7 +173,11 @@ describe('result folders (CLI)', () => {
   });
 
   it('a grouped sweep (train.*) saves rows before it ends (fault 9)', async () => {
-    const file = cfgFile({ data: { ...data, perClass: 20 }, train: { steps: 400, width: 16 }, sweep: { x: { param: 'train.lr', values: { from: 0.01, to: 0.5, count: 24 } } } });
+    const file = cfgFile({
+      data: { ...data, perClass: 20 },
+      train: { steps: 400, width: 16 },
+      sweep: { x: { param: 'train.lr', values: { from: 0.01, to: 0.5, count: 24 } } },
+    });
     const out = dir('group');
     const run = await startAndWait(['sweep', '--config', file, '--out', out, '--workers', '1'], out, 1);
     // The 24 cells share their data (they were one group of 24, saved together when it ended):
@@ -192,7 +207,8 @@ describe('result folders (CLI)', () => {
     const r0 = cli(['sweep', '--config', file, '--out', dir('w'), '--workers', '0']);
     expect(r0.status).toBe(2);
     expect(r0.stderr).toMatch(/error \[E_INVALID\]: --workers: got 0, expected an integer from 1 to \d+/);
-    for (const w of [-1, 200, 1.5]) expect(() => checkWorkers(w, '--workers')).toThrow(new RegExp(`--workers: got ${w}, expected an integer from 1 to ${maxWorkers()}`));
+    for (const w of [-1, 200, 1.5])
+      expect(() => checkWorkers(w, '--workers')).toThrow(new RegExp(`--workers: got ${w}, expected an integer from 1 to ${maxWorkers()}`));
     expect(checkWorkers(3)).toBe(3);
     // 64 workers asked for, 2 cells: 2 threads.
     const ex = new NodeWorkerExecutor({ workers: 64 });
@@ -225,7 +241,9 @@ describe('result folders (CLI)', () => {
   it('a closed stderr pipe (`2>&1 | grep -m1 x`) does not stop a sweep (item 18)', async () => {
     const file = cfgFile({ ...tiny, train: { steps: 30, width: 8 }, sweep: { x: { param: 'data.gamma', values: { from: 1, to: 30, count: 30 } } } });
     const out = dir('epipe');
-    const child = spawn(process.execPath, ['dist/cli/main.js', 'sweep', '--config', file, '--out', out, '--workers', '1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['dist/cli/main.js', 'sweep', '--config', file, '--out', out, '--workers', '1'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     child.stderr.once('data', () => child.stderr.destroy());
     child.stdout.once('data', () => child.stdout.destroy());
     const code = await new Promise((r) => child.once('exit', r));

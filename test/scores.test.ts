@@ -9,12 +9,26 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encode as encodePng } from 'fast-png';
 import { describe, expect, it } from 'vitest';
-import { decodeNpy, el2nScores, encodeNpy, flipLabels, forgettingScores, knnDistance, meanDistance, precisionAtK, readMnist, rocAuc, spearman, tensorsFromImages, topShares } from '../ts/index.node.js';
+import {
+  decodeNpy,
+  el2nScores,
+  encodeNpy,
+  flipLabels,
+  forgettingScores,
+  knnDistance,
+  meanDistance,
+  precisionAtK,
+  readMnist,
+  rocAuc,
+  spearman,
+  tensorsFromImages,
+  topShares,
+} from '../ts/index.node.js';
 import { BACKENDS, backend } from './helpers.js';
 
 function rng(seed: number) {
   let s = seed >>> 0 || 1;
-  return () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+  return () => (s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32;
 }
 
 function tinyBytes(n: number, d: number, classes: number, seed: number) {
@@ -52,7 +66,10 @@ describe('training-free baselines and comparisons', () => {
         const mean = xs[0].map((_, t) => xs.reduce((a, x) => a + x[t], 0) / xs.length);
         const x = row(s.pixels, 7, i);
         expect(md[i]).toBeCloseTo(dist(x, mean), 10);
-        const ds = same.filter((j) => j !== i).map((j) => dist(x, row(s.pixels, 7, j))).sort((a, b) => a - b);
+        const ds = same
+          .filter((j) => j !== i)
+          .map((j) => dist(x, row(s.pixels, 7, j)))
+          .sort((a, b) => a - b);
         expect(k3[i]).toBeCloseTo((ds[0] + ds[1] + ds[2]) / 3, 5);
         expect(kAll[i]).toBeCloseTo(ds.reduce((a, v) => a + v, 0) / ds.length, 5);
       }
@@ -64,10 +81,25 @@ describe('training-free baselines and comparisons', () => {
     const a = Array.from({ length: 50 }, () => Math.floor(r() * 8));
     const b = a.map((v) => v + Math.floor(r() * 4));
     expect(spearman(a, b)).toBeCloseTo(slowSpearman(a, b), 12);
-    expect(spearman(a, a.map((v) => -v))).toBeCloseTo(-1, 12);
-    expect(spearman(a, a.map(() => 1))).toBeNull();
+    expect(
+      spearman(
+        a,
+        a.map((v) => -v),
+      ),
+    ).toBeCloseTo(-1, 12);
+    expect(
+      spearman(
+        a,
+        a.map(() => 1),
+      ),
+    ).toBeNull();
     const labels = Array.from({ length: 50 }, (_, i) => i % 5);
-    const shares = topShares(Array.from({ length: 50 }, (_, i) => (i % 5 === 2 ? 100 + i : i)), labels, 5, 0.1);
+    const shares = topShares(
+      Array.from({ length: 50 }, (_, i) => (i % 5 === 2 ? 100 + i : i)),
+      labels,
+      5,
+      0.1,
+    );
     expect(shares).toEqual([0, 0, 1, 0, 0]);
   });
 });
@@ -87,10 +119,12 @@ describe('mislabelled examples', () => {
     // AUC: P(score of a marked > score of an unmarked) + half the ties, over all pairs.
     let wins = 0;
     let pairs = 0;
-    for (let i = 0; i < 60; i++) for (let j = 0; j < 60; j++) if (marked[i] && !marked[j]) {
-      pairs++;
-      wins += score[i] > score[j] ? 1 : score[i] === score[j] ? 0.5 : 0;
-    }
+    for (let i = 0; i < 60; i++)
+      for (let j = 0; j < 60; j++)
+        if (marked[i] && !marked[j]) {
+          pairs++;
+          wins += score[i] > score[j] ? 1 : score[i] === score[j] ? 0.5 : 0;
+        }
     expect(rocAuc(score, marked)).toBeCloseTo(wins / pairs, 12);
     const top = [...Array(60).keys()].sort((x, y) => score[y] - score[x] || x - y).slice(0, 12);
     expect(precisionAtK(score, marked, 12)).toBe(top.filter((i) => marked[i]).length / 12);
@@ -125,7 +159,26 @@ describe('benignfit scores (CLI)', () => {
     writeFileSync(join(dir, 'x.npy'), encodeNpy(x, [60, 12]));
     writeFileSync(join(dir, 'y.npy'), encodeNpy(set.labels, [60]));
     const out = join(dir, 'out');
-    execFileSync('node', ['dist/cli/main.js', 'scores', '--images', join(dir, 'x.npy'), '--labels', join(dir, 'y.npy'), '--score', 'eq10,mean-dist,knn,random', '--k', '4', '--out', out, '--backend', 'wasm'], { stdio: 'pipe' });
+    execFileSync(
+      'node',
+      [
+        'dist/cli/main.js',
+        'scores',
+        '--images',
+        join(dir, 'x.npy'),
+        '--labels',
+        join(dir, 'y.npy'),
+        '--score',
+        'eq10,mean-dist,knn,random',
+        '--k',
+        '4',
+        '--out',
+        out,
+        '--backend',
+        'wasm',
+      ],
+      { stdio: 'pipe' },
+    );
     const csv = readFileSync(join(out, 'scores.csv'), 'utf8').trim().split('\n');
     expect(csv[0]).toBe('index,label,eq10,mean-dist,knn,random');
     const bf = await backend('wasm');
@@ -136,34 +189,84 @@ describe('benignfit scores (CLI)', () => {
       expect(v.slice(0, 3)).toEqual([i, set.labels[i], want.scores[i]]);
       expect(v[4]).toBe(knn[i]);
     });
-    const rho = readFileSync(join(out, 'spearman.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(',').slice(1).map(Number));
+    const rho = readFileSync(join(out, 'spearman.csv'), 'utf8')
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => l.split(',').slice(1).map(Number));
     rho.forEach((r, i) => expect(r[i]).toBe(1));
     const cols = csv.slice(1).map((l) => l.split(',').map(Number));
-    expect(rho[0][1]).toBeCloseTo(slowSpearman(cols.map((c) => c[2]), cols.map((c) => c[3])), 12);
+    expect(rho[0][1]).toBeCloseTo(
+      slowSpearman(
+        cols.map((c) => c[2]),
+        cols.map((c) => c[3]),
+      ),
+      12,
+    );
     const top = readFileSync(join(out, 'top10_by_class.csv'), 'utf8').trim().split('\n');
     expect(top[0]).toBe('score,0,1,2');
-    for (const l of top.slice(1)) expect(l.split(',').slice(1).map(Number).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
+    for (const l of top.slice(1))
+      expect(
+        l
+          .split(',')
+          .slice(1)
+          .map(Number)
+          .reduce((a, b) => a + b, 0),
+      ).toBeCloseTo(1, 12);
     const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
-    expect(summary.scores.map((s: { name: string; trainings: number }) => [s.name, s.trainings])).toEqual([['eq10', 0], ['mean-dist', 0], ['knn', 0], ['random', 0]]);
+    expect(summary.scores.map((s: { name: string; trainings: number }) => [s.name, s.trainings])).toEqual([
+      ['eq10', 0],
+      ['mean-dist', 0],
+      ['knn', 0],
+      ['random', 0],
+    ]);
     expect(summary.scores.every((s: { seconds: number }) => s.seconds >= 0)).toBe(true);
     // --dataset DIR: a folder of PNGs, one subfolder per class; scores.csv names each file.
     const folder = join(dir, 'digits');
     for (let i = 0; i < 12; i++) {
       mkdirSync(join(folder, `c${i % 3}`), { recursive: true });
-      writeFileSync(join(folder, `c${i % 3}`, `${i}.png`), encodePng({ width: 4, height: 3, data: set.pixels.subarray(i * 12, (i + 1) * 12), channels: 1, depth: 8 }));
+      writeFileSync(
+        join(folder, `c${i % 3}`, `${i}.png`),
+        encodePng({ width: 4, height: 3, data: set.pixels.subarray(i * 12, (i + 1) * 12), channels: 1, depth: 8 }),
+      );
     }
-    execFileSync('node', ['dist/cli/main.js', 'scores', '--dataset', folder, '--score', 'eq10,mean-dist', '--out', join(dir, 'o3'), '--backend', 'wasm'], { stdio: 'pipe' });
-    const fcsv = readFileSync(join(dir, 'o3', 'scores.csv'), 'utf8').trim().split('\n');
+    execFileSync('node', ['dist/cli/main.js', 'scores', '--dataset', folder, '--score', 'eq10,mean-dist', '--out', join(dir, 'o3'), '--backend', 'wasm'], {
+      stdio: 'pipe',
+    });
+    const fcsv = readFileSync(join(dir, 'o3', 'scores.csv'), 'utf8')
+      .trim()
+      .split('\n');
     expect(fcsv[0]).toBe('index,label,eq10,mean-dist,file');
     expect(fcsv[1].split(',')[4]).toBe('c0/0.png');
     expect(JSON.parse(readFileSync(join(dir, 'o3', 'summary.json'), 'utf8')).input.classNames).toEqual(['c0', 'c1', 'c2']);
     // --flip: scores with noisy labels, the flips written out, AUC per score.
-    execFileSync('node', ['dist/cli/main.js', 'scores', '--images', join(dir, 'x.npy'), '--labels', join(dir, 'y.npy'), '--score', 'mean-dist,random', '--flip', '0.1', '--out', join(dir, 'o4'), '--backend', 'wasm'], { stdio: 'pipe' });
+    execFileSync(
+      'node',
+      [
+        'dist/cli/main.js',
+        'scores',
+        '--images',
+        join(dir, 'x.npy'),
+        '--labels',
+        join(dir, 'y.npy'),
+        '--score',
+        'mean-dist,random',
+        '--flip',
+        '0.1',
+        '--out',
+        join(dir, 'o4'),
+        '--backend',
+        'wasm',
+      ],
+      { stdio: 'pipe' },
+    );
     const flipped = decodeNpy(new Uint8Array(readFileSync(join(dir, 'o4', 'flipped.npy')))).data;
     const noisy = decodeNpy(new Uint8Array(readFileSync(join(dir, 'o4', 'noisy_labels.npy')))).data;
     expect([...flipped]).toEqual([...flipLabels(set.labels, 3, 0.1, 1).flipped]);
     expect([...noisy]).toEqual([...flipLabels(set.labels, 3, 0.1, 1).labels]);
-    const mis = readFileSync(join(dir, 'o4', 'mislabel.csv'), 'utf8').trim().split('\n');
+    const mis = readFileSync(join(dir, 'o4', 'mislabel.csv'), 'utf8')
+      .trim()
+      .split('\n');
     expect(mis[0]).toBe('score,auc,precision_at_k');
     const marked = new Uint8Array(60);
     for (const i of flipped) marked[i] = 1;
@@ -172,7 +275,11 @@ describe('benignfit scores (CLI)', () => {
     // Feature vectors cannot train the image classifiers: a clear error.
     let err = '';
     try {
-      execFileSync('node', ['dist/cli/main.js', 'scores', '--images', join(dir, 'x.npy'), '--labels', join(dir, 'y.npy'), '--score', 'el2n', '--out', join(dir, 'o2')], { stdio: 'pipe' });
+      execFileSync(
+        'node',
+        ['dist/cli/main.js', 'scores', '--images', join(dir, 'x.npy'), '--labels', join(dir, 'y.npy'), '--score', 'el2n', '--out', join(dir, 'o2')],
+        { stdio: 'pipe' },
+      );
     } catch (e) {
       err = String((e as { stderr: Buffer }).stderr);
     }

@@ -74,14 +74,27 @@ describe('--shard auto', () => {
     const out = mkdtempSync(join(tmpdir(), 'bf-shard-auto-'));
     try {
       const cfg = join(out, 'tiny.json');
-      writeFileSync(cfg, JSON.stringify({ data: { classes: 3, dim: 24, perClass: 4, testPerClass: 4 }, train: { steps: 3, width: 4 }, sweep: { x: { param: 'data.gamma', values: [1, 2, 3] } } }));
+      writeFileSync(
+        cfg,
+        JSON.stringify({
+          data: { classes: 3, dim: 24, perClass: 4, testPerClass: 4 },
+          train: { steps: 3, width: 4 },
+          sweep: { x: { param: 'data.gamma', values: [1, 2, 3] } },
+        }),
+      );
       const env = { ...process.env, SLURM_ARRAY_TASK_ID: '0', SLURM_ARRAY_TASK_MIN: '0', SLURM_ARRAY_TASK_COUNT: '2', SLURM_ARRAY_TASK_MAX: '1' };
-      const r = spawnSync(process.execPath, ['dist/cli/main.js', 'sweep', '--config', cfg, '--shard', 'auto', '--workers', '1', '--out', join(out, 's')], { encoding: 'utf8', env });
+      const r = spawnSync(process.execPath, ['dist/cli/main.js', 'sweep', '--config', cfg, '--shard', 'auto', '--workers', '1', '--out', join(out, 's')], {
+        encoding: 'utf8',
+        env,
+      });
       expect(r.status, r.stderr).toBe(0);
       expect(r.stderr).toMatch(/--shard auto: shard 1\/2 of this Slurm array task \(SLURM_ARRAY_TASK_ID=0\)/);
       expect(readResults(join(out, 's', 'results.jsonl')).rows.map((x) => x.index)).toEqual([0, 2]);
       expect(JSON.parse(readFileSync(join(out, 's', 'sweep.json'), 'utf8')).shard).toEqual({ i: 1, n: 2 });
-      const k8s = spawnSync(process.execPath, ['dist/cli/main.js', 'sweep', '--config', cfg, '--shard', 'auto', '--out', join(out, 'k')], { encoding: 'utf8', env: { ...process.env, JOB_COMPLETION_INDEX: '1' } });
+      const k8s = spawnSync(process.execPath, ['dist/cli/main.js', 'sweep', '--config', cfg, '--shard', 'auto', '--out', join(out, 'k')], {
+        encoding: 'utf8',
+        env: { ...process.env, JOB_COMPLETION_INDEX: '1' },
+      });
       expect(k8s.status).toBe(2);
       expect(k8s.stderr).toMatch(/--shard: got "auto \(JOB_COMPLETION_INDEX=1\)", expected auto\/N/);
       expect(existsSync(join(out, 'k'))).toBe(false);
@@ -200,7 +213,11 @@ async function startSlurm(): Promise<{ cluster: Cluster | null; why: string | nu
   }
   const log = ['slurmctld', 'slurmd'].map((d) => {
     try {
-      return `${d}: ${readFileSync(join(dir, 'log', `${d}.log`), 'utf8').trim().split('\n').slice(-3).join(' | ')}`;
+      return `${d}: ${readFileSync(join(dir, 'log', `${d}.log`), 'utf8')
+        .trim()
+        .split('\n')
+        .slice(-3)
+        .join(' | ')}`;
     } catch {
       return `${d}: no log`;
     }
@@ -251,10 +268,11 @@ describe.skipIf(!!why)('a one-node Slurm cluster', () => {
   /** JobState of one job or array task (the first record of `scontrol show job`). */
   const state = (id: string) => /JobState=(\w+)/.exec(run('scontrol', ['show', 'job', '-o', id]))?.[1] ?? 'UNKNOWN';
   /** A folder's rows in cell order (a run with 2 workers stores them as they finish). */
-  const rowsOf = (dir: string) => (existsSync(join(dir, 'results.jsonl')) ? readResults(join(dir, 'results.jsonl')).rows.sort((a, b) => a.index - b.index) : []);
+  const rowsOf = (dir: string) =>
+    existsSync(join(dir, 'results.jsonl')) ? readResults(join(dir, 'results.jsonl')).rows.sort((a, b) => a.index - b.index) : [];
   const strip = (rows: { seconds: number }[]) => rows.map(({ seconds, ...r }) => (void seconds, r));
 
-  it('runs the README\'s sharded Figure 3a as an array; a task cancelled mid-run is requeued and resumes; the dependent merge equals an unsharded run', async (ctx) => {
+  it("runs the README's sharded Figure 3a as an array; a task cancelled mid-run is requeued and resumes; the dependent merge equals an unsharded run", async (ctx) => {
     if (!cluster) {
       console.warn(`test/slurm.test.ts: the one-node Slurm test is skipped: ${notStarted}`);
       ctx.skip();
@@ -306,7 +324,14 @@ describe.skipIf(!!why)('a one-node Slurm cluster', () => {
     run('scontrol', ['update', `jobid=${array}_${victim}`, 'StartTime=now']);
 
     // The merge, as a job that runs once the whole array (the requeued task too) has ended.
-    const merge = run('sbatch', ['--parsable', `--dependency=afterany:${array}`, '-o', `${work}/merge.log`, '--wrap', `"${process.execPath}" "${CLI}" merge ${[1, 2, 3, 4].map((k) => `"${work}/runs/shard-${k}"`).join(' ')} --out "${work}/all"`]);
+    const merge = run('sbatch', [
+      '--parsable',
+      `--dependency=afterany:${array}`,
+      '-o',
+      `${work}/merge.log`,
+      '--wrap',
+      `"${process.execPath}" "${CLI}" merge ${[1, 2, 3, 4].map((k) => `"${work}/runs/shard-${k}"`).join(' ')} --out "${work}/all"`,
+    ]);
     cluster.jobs.push(merge);
     for (let t = 0; t < 1200 && !['COMPLETED', 'FAILED', 'CANCELLED', 'TIMEOUT', 'NODE_FAIL'].includes(state(merge)); t++) await sleep(100);
     const mergeLog = readFileSync(join(work, 'merge.log'), 'utf8');

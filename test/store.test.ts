@@ -26,7 +26,14 @@ const config: SweepConfigInput = {
 await backend(BACKENDS[0]);
 const resolved = resolveSweep(config);
 const all = cells(resolved);
-const meta = (shard: SweepMeta['shard'] = null): SweepMeta => ({ config: { data: config.data, train: config.train, sweep: config.sweep }, cells: all.length, shard, backend: 'test', versions: {}, created: 'now' });
+const meta = (shard: SweepMeta['shard'] = null): SweepMeta => ({
+  config: { data: config.data, train: config.train, sweep: config.sweep },
+  cells: all.length,
+  shard,
+  backend: 'test',
+  versions: {},
+  created: 'now',
+});
 const row = (i: number, extra: Partial<CellResult> = {}): CellResult => ({
   index: i,
   xi: all[i].xi,
@@ -59,7 +66,8 @@ afterEach(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
   dirs = [];
 });
-const open = (dir: string, notes: string[] = [], shard: SweepMeta['shard'] = null) => SweepStore.open(dir, resolved, meta(shard), shardCells(all, shard), { note: (m) => notes.push(m) });
+const open = (dir: string, notes: string[] = [], shard: SweepMeta['shard'] = null) =>
+  SweepStore.open(dir, resolved, meta(shard), shardCells(all, shard), { note: (m) => notes.push(m) });
 const thrown = (f: () => unknown): BenignfitError => {
   try {
     f();
@@ -152,7 +160,9 @@ describe('result store: lines of results.jsonl', () => {
     s.append(row(0));
     s.close();
     appendFileSync(join(dir, 'results.jsonl'), JSON.stringify(row(1)) + '\n');
-    expect(thrown(() => open(dir, [], { i: 1, n: 2 })).message).toMatch(/results\.jsonl line 2 belongs to another run \(cell 1 is not a cell of this shard \(1\/2\)\)/);
+    expect(thrown(() => open(dir, [], { i: 1, n: 2 })).message).toMatch(
+      /results\.jsonl line 2 belongs to another run \(cell 1 is not a cell of this shard \(1\/2\)\)/,
+    );
     const d2 = fresh();
     open(d2).close();
     appendFileSync(join(d2, 'results.jsonl'), JSON.stringify({ ...row(2), x: 99 }) + '\n');
@@ -214,7 +224,7 @@ describe('result store: checked writes (faults 5, 6)', () => {
 });
 
 describe('result store: one writer, one config (faults 3, 7, 8)', () => {
-  it('a second store on a folder is refused naming the owner; a dead owner\'s lock is taken over with a note', () => {
+  it("a second store on a folder is refused naming the owner; a dead owner's lock is taken over with a note", () => {
     const dir = fresh();
     const s = open(dir);
     const lock = JSON.parse(readFileSync(join(dir, LOCK_FILE), 'utf8'));
@@ -241,7 +251,9 @@ describe('result store: one writer, one config (faults 3, 7, 8)', () => {
     expect(taken.join('\n')).toMatch(/took over the lock .* from an unreadable lock/);
     // A lock of another host (a cluster node, the folder on NFS) is held while its owner touches it ...
     writeFileSync(join(dir, LOCK_FILE), JSON.stringify({ pid: 1, host: 'elsewhere', startTicks: null, started: 'then', command: 'sweep' }));
-    expect(thrown(() => open(dir)).message).toMatch(/in use by process 1 on elsewhere.*delete .*\.lock \(a lock of another host is also taken over once untouched for 10 minutes\)/);
+    expect(thrown(() => open(dir)).message).toMatch(
+      /in use by process 1 on elsewhere.*delete .*\.lock \(a lock of another host is also taken over once untouched for 10 minutes\)/,
+    );
     // ... and stale once untouched for 10 minutes (the node died).
     const old = new Date(Date.now() - 11 * 60_000);
     utimesSync(join(dir, LOCK_FILE), old, old);
@@ -260,7 +272,9 @@ describe('result store: one writer, one config (faults 3, 7, 8)', () => {
     writeFileSync(join(dir, 'sweep.json'), JSON.stringify({ ...m, config: { ...m.config, train: { steps: 4, width: 4 } } }));
     const other = { ...config, train: { steps: 4, width: 4 } };
     const r2 = resolveSweep(other);
-    expect(thrown(() => SweepStore.open(dir, r2, { ...meta(), config: { data: other.data, train: other.train, sweep: other.sweep } }, cells(r2))).message).toMatch(/sweep\.json was edited/);
+    expect(
+      thrown(() => SweepStore.open(dir, r2, { ...meta(), config: { data: other.data, train: other.train, sweep: other.sweep } }, cells(r2))).message,
+    ).toMatch(/sweep\.json was edited/);
     // sweep.json deleted: the rows' config is unknown.
     unlinkSync(join(dir, 'sweep.json'));
     expect(thrown(() => open(dir)).message).toMatch(/holds results\.jsonl and results\.csv but no sweep\.json/);
@@ -311,7 +325,13 @@ describe('sweep plans', () => {
   it('an empty plan has no units (fault 1); a plan of absurd size is refused with its count before it is made (item 12)', () => {
     expect(planUnits([], 4)).toEqual([]);
     expect(planUnits([], 1, false)).toEqual([]);
-    const huge: SweepConfigInput = { sweep: { x: { param: 'data.gamma', values: { from: 1, to: 10, count: 10000 } }, y: { param: 'data.featureNorm', values: { from: 1, to: 10, count: 10000 } }, seeds: 1000 } };
+    const huge: SweepConfigInput = {
+      sweep: {
+        x: { param: 'data.gamma', values: { from: 1, to: 10, count: 10000 } },
+        y: { param: 'data.featureNorm', values: { from: 1, to: 10, count: 10000 } },
+        seeds: 1000,
+      },
+    };
     const t0 = performance.now();
     const e = thrown(() => resolveSweep(huge));
     expect(performance.now() - t0).toBeLessThan(2000);
@@ -337,7 +357,10 @@ describe('result folders on a real full or read-only file system (CLI)', () => {
     mkdirSync(probe);
     canMount = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', probe]).status === 0;
     if (canMount) spawnSync('umount', [probe]);
-    else console.warn('store.test.ts: cannot mount a tmpfs here (not root?); the real full-disk and read-only tests are skipped, the injected ones above still run');
+    else
+      console.warn(
+        'store.test.ts: cannot mount a tmpfs here (not root?); the real full-disk and read-only tests are skipped, the injected ones above still run',
+      );
     return () => {
       for (const m of mounts) spawnSync('umount', [m]);
       rmSync(base, { recursive: true, force: true });

@@ -80,7 +80,12 @@ describe('sweep units', () => {
     ]);
     const four = planUnits(all, 4);
     expect(four.length).toBe(4);
-    expect(four.flat().map((c) => c.index).sort((a, b) => a - b)).toEqual([...Array(12).keys()]);
+    expect(
+      four
+        .flat()
+        .map((c) => c.index)
+        .sort((a, b) => a - b),
+    ).toEqual([...Array(12).keys()]);
     for (const u of four) expect(new Set(u.map((c) => c.data.seed)).size).toBe(1);
     expect(planUnits(all, 1, false).length).toBe(12);
     // Cells of different data never share a unit; a unit holds at most MAX_UNIT cells.
@@ -132,7 +137,10 @@ describe.each(BACKENDS)('sweep on %s', (name) => {
 
 describe('native and wasm agree on sweeps', () => {
   it.runIf(BACKENDS.includes('native') && BACKENDS.includes('wasm'))('the same sweep gives the same numbers on both backends', async () => {
-    const [a, b] = await Promise.all([runSweep(new InProcessExecutor(await backend('native')), tiny), runSweep(new InProcessExecutor(await backend('wasm')), tiny)]);
+    const [a, b] = await Promise.all([
+      runSweep(new InProcessExecutor(await backend('native')), tiny),
+      runSweep(new InProcessExecutor(await backend('wasm')), tiny),
+    ]);
     for (const r of a.results) {
       const s = b.results.find((x) => x.index === r.index)!;
       expect(Math.abs(r.testAcc! - s.testAcc!)).toBeLessThanOrEqual(0.05 + 1e-12);
@@ -151,7 +159,11 @@ describe('sweep CLI', () => {
       const cfg = {
         data: { classes: 3, dim: 300, perClass: 40, testPerClass: 30 },
         train: { width: 30, lr: 0.05, epochs: 10, batchSize: 1 },
-        sweep: { x: { param: 'data.featureNorm', values: { from: 0.01, to: 3, count: 6, scale: 'log' } }, y: { param: 'data.gamma', values: [1, 10, 100, 1000] }, seeds: 2 },
+        sweep: {
+          x: { param: 'data.featureNorm', values: { from: 0.01, to: 3, count: 6, scale: 'log' } },
+          y: { param: 'data.gamma', values: [1, 10, 100, 1000] },
+          seeds: 2,
+        },
       };
       const file = join(dir, 'cfg.json');
       writeFileSync(file, JSON.stringify(cfg));

@@ -28,7 +28,14 @@ function run(args: string[], backendName: string): { stdout: string; status: num
 describe.each(BACKENDS)('benignfit theory on %s', (name) => {
   it('from a config: writes the required JSON fields and prints a table', () => {
     const cfgFile = join(tmp, `cfg-${name}.json`);
-    writeFileSync(cfgFile, JSON.stringify({ data: { classes: 3, dim: 80, perClass: [40, 40, 120], gamma: 5, featureNorm: 0.8 }, train: { width: 20, lr: 0.01 }, theory: { constants: { C2: 3 }, ls: [1, 2] } }));
+    writeFileSync(
+      cfgFile,
+      JSON.stringify({
+        data: { classes: 3, dim: 80, perClass: [40, 40, 120], gamma: 5, featureNorm: 0.8 },
+        train: { width: 20, lr: 0.01 },
+        theory: { constants: { C2: 3 }, ls: [1, 2] },
+      }),
+    );
     const out = join(tmp, `theory-${name}.json`);
     const r = run(['theory', '--config', cfgFile, '--out', out], name);
     expect(r.status, r.stderr).toBe(0);
@@ -72,7 +79,12 @@ describe.each(BACKENDS)('benignfit theory on %s', (name) => {
     const w = w0.map((v, i) => v + 0.05 * Math.cos(i));
     npy(dir, 'weights_init.npy', w0, [2 * m, d]);
     npy(dir, 'weights_final.npy', w, [2 * m, d]);
-    npy(dir, 'logit_sums.npy', Float64Array.from({ length: ds.nTrain }, (_, i) => 1 + i / 10), [ds.nTrain]);
+    npy(
+      dir,
+      'logit_sums.npy',
+      Float64Array.from({ length: ds.nTrain }, (_, i) => 1 + i / 10),
+      [ds.nTrain],
+    );
     npy(dir, 'train_x.npy', ds.trainX, [ds.nTrain, 2, d]);
     npy(dir, 'train_y.npy', ds.trainY, [ds.nTrain]);
     npy(dir, 'train_pos.npy', ds.trainPos, [ds.nTrain]);
@@ -81,7 +93,10 @@ describe.each(BACKENDS)('benignfit theory on %s', (name) => {
     npy(dir, 'test_pos.npy', ds.testPos, [ds.nTest]);
     npy(dir, 'features.npy', ds.features, [2, d]);
     writeFileSync(join(dir, 'model.json'), JSON.stringify({ config: { data: ds.config }, model: ds.model, seed: 6 }));
-    writeFileSync(join(dir, 'summary.json'), JSON.stringify({ config: { data: ds.config, train: { lr: 0.02, init: { sigma0: 0.1 }, epochs: 3 } }, steps: 40, kappa: [1, 3.5, 2] }));
+    writeFileSync(
+      join(dir, 'summary.json'),
+      JSON.stringify({ config: { data: ds.config, train: { lr: 0.02, init: { sigma0: 0.1 }, epochs: 3 } }, steps: 40, kappa: [1, 3.5, 2] }),
+    );
     const out = join(tmp, `lemmas-${name}.json`);
     const r = run(['theory', '--run', dir, '--out', out], name);
     expect(r.status, r.stderr).toBe(0);
@@ -98,7 +113,22 @@ describe.each(BACKENDS)('benignfit theory on %s', (name) => {
     expect(j.lemmas.longTailed.map((l: { L: number }) => l.L)).toEqual([0.5, 1, 2, 4]);
     expect(j.run).toBe(dir);
     // The same numbers as the library call.
-    const lib = bf.theoryLemmas(data, { weights: w, weightsInit: w0, trainX: ds.trainX, trainY: ds.trainY, trainPos: ds.trainPos, logitSums: Float64Array.from({ length: ds.nTrain }, (_, i) => 1 + i / 10), kappa: Float64Array.from([1, 3.5, 2]), testX: ds.testX, testY: ds.testY, testPos: ds.testPos }, { width: 4, lr: 0.02, init: { sigma0: 0.1 }, steps: 40 });
+    const lib = bf.theoryLemmas(
+      data,
+      {
+        weights: w,
+        weightsInit: w0,
+        trainX: ds.trainX,
+        trainY: ds.trainY,
+        trainPos: ds.trainPos,
+        logitSums: Float64Array.from({ length: ds.nTrain }, (_, i) => 1 + i / 10),
+        kappa: Float64Array.from([1, 3.5, 2]),
+        testX: ds.testX,
+        testY: ds.testY,
+        testPos: ds.testPos,
+      },
+      { width: 4, lr: 0.02, init: { sigma0: 0.1 }, steps: 40 },
+    );
     expect(j.lemmas.b).toEqual(lib.lemmas!.b);
     expect(j.lemmas.longTailed).toEqual(lib.lemmas!.longTailed);
     // Optional arrays may be missing: a run folder without logit_sums.npy (native once refused it).
@@ -120,8 +150,17 @@ describe.each(BACKENDS)('benignfit theory on %s', (name) => {
     const gamma = (g: number) => Array.from({ length: K }, (_, a) => Array.from({ length: K }, (_, j) => (a === j ? null : g)));
     const lines = [];
     for (let i = 1; i <= 6; i++) {
-      lines.push(JSON.stringify({ cell: i, snr: Array(K).fill(i), gamma: gamma(1), testAccPerClass: Array(K).fill(1 - 2 * Math.exp(-0.8 * i)), testPerClass: 1000 }));
-      lines.push(JSON.stringify({ cell: 10 + i, snr: Array(K).fill(0.01), gamma: gamma(2 + i), longTailed: [{ L: 1, count: 1000, acc: 1 - 2 * Math.exp(-0.4 * (2 + i)) }] }));
+      lines.push(
+        JSON.stringify({ cell: i, snr: Array(K).fill(i), gamma: gamma(1), testAccPerClass: Array(K).fill(1 - 2 * Math.exp(-0.8 * i)), testPerClass: 1000 }),
+      );
+      lines.push(
+        JSON.stringify({
+          cell: 10 + i,
+          snr: Array(K).fill(0.01),
+          gamma: gamma(2 + i),
+          longTailed: [{ L: 1, count: 1000, acc: 1 - 2 * Math.exp(-0.4 * (2 + i)) }],
+        }),
+      );
     }
     const file = join(tmp, `results-${name}.jsonl`);
     writeFileSync(file, lines.join('\n') + '\n');

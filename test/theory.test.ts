@@ -226,7 +226,11 @@ describe.each(BACKENDS)('theory on %s', (name) => {
     expect(r.frobSq).toEqual(sync.frobSq);
     expect(r.opNorm).toEqual(sync.opNorm);
     const ac = new AbortController();
-    const p = bf.theoryAsync({ ...cfg, model: 'explicit', gamma: undefined }, null, { ...arrays, signal: ac.signal, onProgress: (q) => q.done === 2 && ac.abort() });
+    const p = bf.theoryAsync({ ...cfg, model: 'explicit', gamma: undefined }, null, {
+      ...arrays,
+      signal: ac.signal,
+      onProgress: (q) => q.done === 2 && ac.abort(),
+    });
     await expect(p).rejects.toMatchObject({ code: 'E_ABORTED' });
   });
 });
@@ -248,15 +252,30 @@ function makeRun(bf: Benignfit) {
   }
   const logitSums = Float64Array.from({ length: ds.nTrain }, (_, i) => 3 + i * 0.25);
   const kappa = Float64Array.from([1, 1.8, 2.6, 2.2]);
-  return { cfg, ds, m, d, run: { weights, weightsInit, trainX: ds.trainX, trainY: ds.trainY, trainPos: ds.trainPos, logitSums, kappa, testX: ds.testX, testY: ds.testY, testPos: ds.testPos } };
+  return {
+    cfg,
+    ds,
+    m,
+    d,
+    run: {
+      weights,
+      weightsInit,
+      trainX: ds.trainX,
+      trainY: ds.trainY,
+      trainPos: ds.trainPos,
+      logitSums,
+      kappa,
+      testX: ds.testX,
+      testY: ds.testY,
+      testPos: ds.testPos,
+    },
+  };
 }
 
 /** F_k(W, x) of eq. 1 for sample i of an n x 2 x d array. */
 function forward(w: Float32Array, K: number, m: number, d: number, x: Float32Array, i: number): number[] {
   const f = new Array(K).fill(0);
-  for (let k = 0; k < K; k++)
-    for (let q = 0; q < m; q++)
-      for (let p = 0; p < 2; p++) f[k] += Math.max(0, dot(w, x, (k * m + q) * d, i * 2 * d + p * d, d)) / m;
+  for (let k = 0; k < K; k++) for (let q = 0; q < m; q++) for (let p = 0; p < 2; p++) f[k] += Math.max(0, dot(w, x, (k * m + q) * d, i * 2 * d + p * d, d)) / m;
   return f;
 }
 function argmax(v: number[]): number {
@@ -281,7 +300,8 @@ describe.each(BACKENDS)('lemmas on %s', (name) => {
     // Lemma 3: singular values of W_k A_k = sqrt(eig((W A)(W A)^T)).
     for (let k = 0; k < K; k++) {
       const B = new Float64Array(m * d);
-      for (let q = 0; q < m; q++) for (let c = 0; c < d; c++) for (let l = 0; l < d; l++) B[q * d + c] += run.weights[(k * m + q) * d + l] * A[k * d * d + l * d + c];
+      for (let q = 0; q < m; q++)
+        for (let c = 0; c < d; c++) for (let l = 0; l < d; l++) B[q * d + c] += run.weights[(k * m + q) * d + l] * A[k * d * d + l * d + c];
       const H = new Float64Array(m * m);
       for (let a = 0; a < m; a++) for (let b = 0; b < m; b++) H[a * m + b] = dot(B, B, a * d, b * d, d);
       const sv = symEig(H, m).map((v) => Math.sqrt(Math.max(v, 0)));
@@ -393,7 +413,9 @@ describe.each(BACKENDS)('lemmas on %s', (name) => {
   it('refuses weights and arrays of the wrong shape, naming them', async () => {
     const bf = await backend(name);
     const { cfg, run } = makeRun(bf);
-    expect(() => bf.theoryLemmas(cfg, { ...run, weights: run.weights.subarray(1) }, { width: 5 })).toThrow(/weights: got an array of 159 numbers, expected \(classes x width\) x dim/);
+    expect(() => bf.theoryLemmas(cfg, { ...run, weights: run.weights.subarray(1) }, { width: 5 })).toThrow(
+      /weights: got an array of 159 numbers, expected \(classes x width\) x dim/,
+    );
     expect(() => bf.theoryLemmas(cfg, { ...run, logitSums: new Float64Array(3) }, { width: 5 })).toThrow(/logitSums: got an array of length 3/);
     expect(() => bf.theoryLemmas(cfg, { ...run, trainY: Int32Array.from(run.trainY, () => 9) }, { width: 5 })).toThrow(/trainY\[0\]: got 9/);
     expect(() => bf.theoryLemmas(cfg, { ...run, weights: new Float64Array(160) as never }, { width: 5 })).toThrow(/weights: .* expected a Float32Array/);

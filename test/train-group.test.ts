@@ -5,7 +5,8 @@ import { BACKENDS, backend } from './helpers.js';
 const data = { classes: 3, dim: 40, perClass: 12, testPerClass: 10, gamma: 5, featureNorm: 1.2, seed: 4 };
 const base = { steps: 7, evalEvery: 3, longTailedL: [0.5] };
 
-const bits = (a: ArrayLike<number> & { buffer: ArrayBufferLike; byteOffset: number; byteLength: number }) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('hex');
+const bits = (a: ArrayLike<number> & { buffer: ArrayBufferLike; byteOffset: number; byteLength: number }) =>
+  Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('hex');
 const same = (a: TrainResult, b: TrainResult) => {
   expect(bits(a.weights)).toBe(bits(b.weights));
   expect(bits(a.lossCurve)).toBe(bits(b.lossCurve));
@@ -38,7 +39,10 @@ describe.each(BACKENDS)('trainGroup on %s', (name) => {
   it('a diverging member fails alone; a bad config names its index', async () => {
     const bf = await backend(name);
     const ds = bf.generate(data);
-    const g = await bf.trainGroup(ds, [{ ...base, width: 4, lr: 0.1 }, { ...base, width: 4, lr: 1e300 }]);
+    const g = await bf.trainGroup(ds, [
+      { ...base, width: 4, lr: 0.1 },
+      { ...base, width: 4, lr: 1e300 },
+    ]);
     expect(g.errors[0]).toBeNull();
     expect(g.results[1]).toBeNull();
     expect(g.errors[1]!.code).toBe('E_DIVERGED');
@@ -51,10 +55,17 @@ describe.each(BACKENDS)('trainGroup on %s', (name) => {
     const bf = await backend(name);
     const ds = bf.generate(data);
     const ac = new AbortController();
-    const g = await bf.trainGroup(ds, [{ width: 4, steps: 100_000 }, { width: 4, steps: 100_000, seed: 2 }], {
-      signal: ac.signal,
-      onProgress: (p) => p.step > 0 && ac.abort(),
-    });
+    const g = await bf.trainGroup(
+      ds,
+      [
+        { width: 4, steps: 100_000 },
+        { width: 4, steps: 100_000, seed: 2 },
+      ],
+      {
+        signal: ac.signal,
+        onProgress: (p) => p.step > 0 && ac.abort(),
+      },
+    );
     expect(g.aborted).toBe(true);
     for (const r of g.results) {
       expect(r!.aborted).toBe(true);

@@ -80,14 +80,18 @@ describe.each(BACKENDS)('train on %s', (name) => {
     const ds = bf.generate({ ...small, dim: 200, perClass: 50 });
     const ac = new AbortController();
     let calls = 0;
-    const r = await bf.train(ds, { ...opts, steps: 1_000_000 }, {
-      signal: ac.signal,
-      onProgress: (p) => {
-        calls++;
-        expect(p.totalSteps).toBe(1_000_000);
-        if (p.step > 0) ac.abort();
+    const r = await bf.train(
+      ds,
+      { ...opts, steps: 1_000_000 },
+      {
+        signal: ac.signal,
+        onProgress: (p) => {
+          calls++;
+          expect(p.totalSteps).toBe(1_000_000);
+          if (p.step > 0) ac.abort();
+        },
       },
-    });
+    );
     expect(calls).toBeGreaterThan(0);
     expect(r.aborted).toBe(true);
     expect(r.summary.steps).toBeGreaterThan(0);
@@ -130,7 +134,13 @@ describe.each(BACKENDS)('train on %s', (name) => {
     const e3 = (await bf.train({ ...ds, trainY: y }, opts).catch((e: unknown) => e)) as BenignfitError;
     expect(e3.field).toBe('trainY[0]');
     // An optional array of another class is named on both backends (native said E_INTERNAL, found by npm run fuzz).
-    for (const [field, bad] of [['trainPos', new Float32Array(ds.nTrain)], ['testX', new Float64Array(4)], ['testY', new Float32Array(2)], ['testPos', new Int32Array(2)], ['features', new Uint8Array(3)]] as const) {
+    for (const [field, bad] of [
+      ['trainPos', new Float32Array(ds.nTrain)],
+      ['testX', new Float64Array(4)],
+      ['testY', new Float32Array(2)],
+      ['testPos', new Int32Array(2)],
+      ['features', new Uint8Array(3)],
+    ] as const) {
       const e = (await bf.train({ ...ds, [field]: bad }, opts).catch((err: unknown) => err)) as BenignfitError;
       expect(e.code, field).toBe('E_INVALID');
       expect(e.field).toBe(field);
@@ -153,7 +163,10 @@ describe('native and wasm agree on training', () => {
     const cfg = { classes: 4, dim: 300, perClass: 30, testPerClass: 20, gamma: 8, featureNorm: 0.7, seed: 5 };
     const dn = n.generate(cfg);
     const dw = w.generate(cfg);
-    for (const o of [{ width: 16, lr: 0.5, steps: 30, seed: 3 }, { width: 16, lr: 0.5, epochs: 3, batchSize: 16, seed: 3, route: 'direct' as const }]) {
+    for (const o of [
+      { width: 16, lr: 0.5, steps: 30, seed: 3 },
+      { width: 16, lr: 0.5, epochs: 3, batchSize: 16, seed: 3, route: 'direct' as const },
+    ]) {
       const a = await n.train(dn, o);
       const b = await w.train(dw, o);
       expect(Buffer.from(a.weightsInit.buffer).equals(Buffer.from(b.weightsInit.buffer))).toBe(true);
@@ -171,7 +184,38 @@ describe('CLI train', () => {
   it.each(BACKENDS)('an independent replay of eq. 4 from the written files reproduces weights_final.npy (%s)', (name) => {
     const dir = mkdtempSync(join(tmpdir(), 'bf-train-'));
     try {
-      execFileSync(process.execPath, ['dist/cli/main.js', 'train', '--out', dir, '--backend', name, '--classes', '3', '--dim', '16', '--per-class', '5', '--test-per-class', '8', '--gamma', '3', '--width', '3', '--lr', '0.7', '--steps', '5', '--init', 'sigma0=0.4', '--no-noise-factors', '--no-plot'], { stdio: 'pipe' });
+      execFileSync(
+        process.execPath,
+        [
+          'dist/cli/main.js',
+          'train',
+          '--out',
+          dir,
+          '--backend',
+          name,
+          '--classes',
+          '3',
+          '--dim',
+          '16',
+          '--per-class',
+          '5',
+          '--test-per-class',
+          '8',
+          '--gamma',
+          '3',
+          '--width',
+          '3',
+          '--lr',
+          '0.7',
+          '--steps',
+          '5',
+          '--init',
+          'sigma0=0.4',
+          '--no-noise-factors',
+          '--no-plot',
+        ],
+        { stdio: 'pipe' },
+      );
       const npy = (f: string) => decodeNpy(readFileSync(join(dir, f)), f);
       const w0 = npy('weights_init.npy');
       const wf = npy('weights_final.npy');

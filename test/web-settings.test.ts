@@ -11,10 +11,21 @@ import measured from '../docs/presets-measured.json';
 import { calibrate, cellWork, estimate, resetCalibration, roughly, sweepWork } from '../ts/web/estimate.js';
 import { fmt } from '../ts/web/util.js';
 import { DATA_FIELDS, TRAIN_FIELDS } from '../ts/web/form.js';
-import { axisValues, demoSettings, PRESETS, presetSettings, settingsFromHash, settingsHash, sweepConfig, theoryOptions, trainConfig, trainingSteps } from '../ts/web/settings.js';
+import {
+  axisValues,
+  demoSettings,
+  PRESETS,
+  presetSettings,
+  settingsFromHash,
+  settingsHash,
+  sweepConfig,
+  theoryOptions,
+  trainConfig,
+  trainingSteps,
+} from '../ts/web/settings.js';
 
 describe('web form fields from the schema', () => {
-  it('bounds, kinds and choices come from the core\'s declaration', () => {
+  it("bounds, kinds and choices come from the core's declaration", () => {
     const byPath = Object.fromEntries([...DATA_FIELDS, ...TRAIN_FIELDS].map((f) => [f.path, f]));
     expect(byPath['data.classes']).toMatchObject({ min: 2, max: 1000, step: 1 });
     expect(byPath['data.perClass']).toMatchObject({ min: 1, step: 1 });
@@ -33,7 +44,15 @@ describe('web page settings', () => {
     await load();
   });
 
-  it.each(FIGURES.flatMap((f) => [[f, true], [f, false]] as const))('preset %s (quick %s) runs exactly the cells of the paper preset', (fig, quick) => {
+  it.each(
+    FIGURES.flatMap(
+      (f) =>
+        [
+          [f, true],
+          [f, false],
+        ] as const,
+    ),
+  )('preset %s (quick %s) runs exactly the cells of the paper preset', (fig, quick) => {
     const page = resolveSweep(sweepConfig(presetSettings(`${fig}-${quick ? 'quick' : 'full'}`)));
     const paper = resolveSweep(preset(fig, quick));
     const a = cells(page);

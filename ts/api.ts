@@ -3,13 +3,34 @@
  * same code on both backends.
  */
 import { createClassifier, type Classifier, type TensorSet } from './classifier.js';
-import { resolveDataConfig, useConfigCore, type BoundaryOptionsInput, type ClassifierOptionsInput, type DataConfigInput, type FitOptionsInput, type TheoryOptionsInput, type TrainConfigInput } from './config.js';
+import {
+  resolveDataConfig,
+  useConfigCore,
+  type BoundaryOptionsInput,
+  type ClassifierOptionsInput,
+  type DataConfigInput,
+  type FitOptionsInput,
+  type TheoryOptionsInput,
+  type TrainConfigInput,
+} from './config.js';
 import { BenignfitError, fromBinding, invalid } from './errors.js';
 import type { ImageSet } from './formats/idx.js';
 import { runInfluence, type InfluenceData, type InfluenceOptions, type InfluenceResult } from './influence.js';
 import * as th from './theory.js';
 import { train, trainGroup } from './train.js';
-import type { BackendName, Dataset, GenerateOptions, ModelDescription, RawBackend, TrainCallbacks, TrainData, TrainGroupCallbacks, TrainGroupResult, TrainResult, VersionInfo } from './types.js';
+import type {
+  BackendName,
+  Dataset,
+  GenerateOptions,
+  ModelDescription,
+  RawBackend,
+  TrainCallbacks,
+  TrainData,
+  TrainGroupCallbacks,
+  TrainGroupResult,
+  TrainResult,
+  VersionInfo,
+} from './types.js';
 
 export interface BenignfitOptions {
   /** Threads for native kernels: 0 = all cores (default), 1 = one. Ignored by wasm. */
@@ -30,7 +51,11 @@ export class Benignfit {
   private poisoned: Promise<RawBackend> | null = null;
   threads: number;
 
-  constructor(backend: BackendName, raw: RawBackend, opts: BenignfitOptions & { buildInfo?: Record<string, unknown> | null; backendNote?: string | null; reload?: Reloader } = {}) {
+  constructor(
+    backend: BackendName,
+    raw: RawBackend,
+    opts: BenignfitOptions & { buildInfo?: Record<string, unknown> | null; backendNote?: string | null; reload?: Reloader } = {},
+  ) {
     this.backend = backend;
     this.raw = raw;
     this.threads = opts.threads ?? 0;
@@ -75,7 +100,9 @@ export class Benignfit {
   generate(config: DataConfigInput = {}, options: GenerateOptions = {}): Dataset {
     const cfg = resolveDataConfig(config);
     if (cfg.model === 'explicit' && (!options.features || !options.noiseFactors)) {
-      throw new BenignfitError('E_INVALID', 'data.model: got "explicit", expected the features (K x d) and noiseFactors (K x d x d) arrays in the options', { field: 'data.model' });
+      throw new BenignfitError('E_INVALID', 'data.model: got "explicit", expected the features (K x d) and noiseFactors (K x d x d) arrays in the options', {
+        field: 'data.model',
+      });
     }
     const raw = this.call((r) =>
       r.generate(JSON.stringify(cfg), options.features ?? null, options.noiseFactors ?? null, options.includeNoiseFactors ?? false, this.threads),
@@ -126,7 +153,12 @@ export class Benignfit {
   }
 
   /** Loss, accuracy and per-class accuracy of weights W on labelled samples. */
-  evaluate(weights: Float32Array, x: Float32Array, y: Int32Array, shape: { classes: number; width: number; dim: number }): { loss: number; acc: number; accPerClass: (number | null)[] } {
+  evaluate(
+    weights: Float32Array,
+    x: Float32Array,
+    y: Int32Array,
+    shape: { classes: number; width: number; dim: number },
+  ): { loss: number; acc: number; accPerClass: (number | null)[] } {
     const f = this.predict(weights, x, shape);
     const k = shape.classes;
     if (y.length * k !== f.length) throw new BenignfitError('E_SHAPE', `shape mismatch in evaluate: ${f.length / k} samples but ${y.length} labels`);
@@ -189,7 +221,11 @@ export class Benignfit {
    * `theory` (or, with a run, `theoryLemmas`) in units of work: `onProgress` after each unit, and
    * an AbortSignal honoured between them. Use it for large user-given noise factors.
    */
-  theoryAsync(data: DataConfigInput | Dataset, run: th.RunArrays | null = null, options: TheoryOptionsInput & th.TheoryArrays & th.ProgressOptions = {}): Promise<th.TheoryResult> {
+  theoryAsync(
+    data: DataConfigInput | Dataset,
+    run: th.RunArrays | null = null,
+    options: TheoryOptionsInput & th.TheoryArrays & th.ProgressOptions = {},
+  ): Promise<th.TheoryResult> {
     return th.runTheoryAsync((f) => this.call(f), this.threads, data, run, options);
   }
 
@@ -199,7 +235,14 @@ export class Benignfit {
   }
 
   /** For each L: the L-long-tailed test samples (Definition 1) and how many W classifies correctly. */
-  longTailed(data: DataConfigInput | Dataset, weights: Float32Array, width: number, test: { x: Float32Array; y: Int32Array; pos: Uint8Array }, ls: number[], arrays: th.TheoryArrays = {}): th.LongTailedResult[] {
+  longTailed(
+    data: DataConfigInput | Dataset,
+    weights: Float32Array,
+    width: number,
+    test: { x: Float32Array; y: Int32Array; pos: Uint8Array },
+    ls: number[],
+    arrays: th.TheoryArrays = {},
+  ): th.LongTailedResult[] {
     return th.runLongTailed((f) => this.call(f), this.threads, data, weights, width, test, ls, arrays);
   }
 

@@ -36,9 +36,6 @@ export const ARCH_INPUT: Record<ClassifierOptions['arch'], [number, number, numb
   'cifar-small': [3, 32, 32],
 };
 
-
-
-
 export interface Evaluation {
   n: number;
   /** Mean cross-entropy. */
@@ -206,7 +203,10 @@ export class Classifier {
   }
 
   /** evaluate() in chunks of `chunk` images, yielding to the event loop and honouring `signal`. */
-  async evaluateAsync(set: TensorSet, opts: { chunk?: number; signal?: AbortSignal; onProgress?: (done: number, total: number) => void } = {}): Promise<Evaluation> {
+  async evaluateAsync(
+    set: TensorSet,
+    opts: { chunk?: number; signal?: AbortSignal; onProgress?: (done: number, total: number) => void } = {},
+  ): Promise<Evaluation> {
     const n = this.checked(set, 'images');
     const len = this.inputShape[0] * this.inputShape[1] * this.inputShape[2];
     const chunk = Math.max(1, opts.chunk ?? 1024);
@@ -215,7 +215,10 @@ export class Classifier {
     for (let i = 0; i < n; i += chunk) {
       if (opts.signal?.aborted) throw abortError('evaluation');
       const j = Math.min(n, i + chunk);
-      const s = JSON.parse(this.call(() => this.r.evaluate(set.images.subarray(i * len, j * len), set.labels.subarray(i, j)))) as { lossSum: number; correct: number };
+      const s = JSON.parse(this.call(() => this.r.evaluate(set.images.subarray(i * len, j * len), set.labels.subarray(i, j)))) as {
+        lossSum: number;
+        correct: number;
+      };
       loss += s.lossSum;
       correct += s.correct;
       opts.onProgress?.(j, n);
@@ -320,7 +323,13 @@ export interface TrainHooks {
  * `test`. The result's classifier keeps its weights (the training images are released); call
  * `dispose()` on it when done.
  */
-export async function trainClassifier(bf: Benignfit, train: TensorSet, test: TensorSet | null, options: ClassifierOptionsInput = {}, hooks: TrainHooks = {}): Promise<TrainedClassifier> {
+export async function trainClassifier(
+  bf: Benignfit,
+  train: TensorSet,
+  test: TensorSet | null,
+  options: ClassifierOptionsInput = {},
+  hooks: TrainHooks = {},
+): Promise<TrainedClassifier> {
   const t0 = performance.now();
   if (hooks.signal?.aborted) throw abortError('training');
   const clf = bf.classifier(options, train);
@@ -360,12 +369,28 @@ export async function trainClassifier(bf: Benignfit, train: TensorSet, test: Ten
       }
       const seconds = (performance.now() - te) / 1000;
       last = test && (opts.evalEveryEpoch || epoch === opts.epochs - 1) ? await clf.evaluateAsync(test, { signal: hooks.signal }) : null;
-      const rec: EpochRecord = { epoch, trainLoss: lossSum / samples, trainAcc: correct / samples, testLoss: last?.loss ?? null, testAcc: last?.accuracy ?? null, seconds };
+      const rec: EpochRecord = {
+        epoch,
+        trainLoss: lossSum / samples,
+        trainAcc: correct / samples,
+        testLoss: last?.loss ?? null,
+        testAcc: last?.accuracy ?? null,
+        seconds,
+      };
       history.push(rec);
       hooks.onEpoch?.(rec);
     }
     clf.dropTrainingData();
-    return { classifier: clf, history, testAcc: last?.accuracy ?? null, testLoss: last?.loss ?? null, trainSize: n, seconds: (performance.now() - t0) / 1000, options: opts, backend: bf.backend };
+    return {
+      classifier: clf,
+      history,
+      testAcc: last?.accuracy ?? null,
+      testLoss: last?.loss ?? null,
+      trainSize: n,
+      seconds: (performance.now() - t0) / 1000,
+      options: opts,
+      backend: bf.backend,
+    };
   } catch (e) {
     clf.dispose();
     throw e;

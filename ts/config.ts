@@ -169,7 +169,10 @@ export function zodError(prefix: string, input: unknown, error: z.ZodError): Ben
   const field = fieldName(prefix, issue.path);
   const value = getAt(input, issue.path);
   // The words for the whole field, even when zod complains about one array element.
-  const base = fieldName(prefix, issue.path.filter((p) => typeof p !== 'number'));
+  const base = fieldName(
+    prefix,
+    issue.path.filter((p) => typeof p !== 'number'),
+  );
   let expected = EXPECTED[field] ?? EXPECTED[base];
   if (!expected) {
     const i = issue as unknown as { minimum?: unknown; maximum?: unknown; expected?: unknown; values?: unknown[] };
@@ -187,4 +190,3 @@ export function parseWith<S extends z.ZodType>(schema: S, prefix: string, input:
   if (!r.success) throw zodError(prefix, input ?? {}, r.error);
   return r.data;
 }
-

@@ -44,7 +44,19 @@ export class BenignfitError extends Error {
   }
 }
 
-const CODES = new Set<string>(['E_INVALID', 'E_SHAPE', 'E_TOO_LARGE', 'E_DIVERGED', 'E_NUMERICAL', 'E_INTERNAL', 'E_PANIC', 'E_NO_BACKEND', 'E_ABORTED', 'E_FORMAT', 'E_IO']);
+const CODES = new Set<string>([
+  'E_INVALID',
+  'E_SHAPE',
+  'E_TOO_LARGE',
+  'E_DIVERGED',
+  'E_NUMERICAL',
+  'E_INTERNAL',
+  'E_PANIC',
+  'E_NO_BACKEND',
+  'E_ABORTED',
+  'E_FORMAT',
+  'E_IO',
+]);
 
 /**
  * Turn whatever a binding threw into a BenignfitError. Both bindings throw `Error`s that carry

@@ -141,12 +141,25 @@ export async function removeAndRetrain(bf: Benignfit, input: RemoveAndRetrainInp
     }
     const subset = m === 0 ? train : subsetImages(train, keep);
     const label: RemovedKind | 'none' = m === 0 ? 'none' : p.kinds[0];
-    const r = await trainClassifier(bf, subset, test, { ...base, normalize, seed: p.seed, evalEveryEpoch: false }, {
-      signal: hooks.signal,
-      onProgress: (t) => hooks.onProgress?.({ done, total: plan.length, removed: label, fraction: p.fraction, seed: p.seed, train: t }),
-    });
+    const r = await trainClassifier(
+      bf,
+      subset,
+      test,
+      { ...base, normalize, seed: p.seed, evalEveryEpoch: false },
+      {
+        signal: hooks.signal,
+        onProgress: (t) => hooks.onProgress?.({ done, total: plan.length, removed: label, fraction: p.fraction, seed: p.seed, train: t }),
+      },
+    );
     r.classifier.dispose();
-    const made = missing.map((k) => ({ removed: k, fraction: p.fraction, seed: p.seed, testAcc: r.testAcc ?? NaN, trainSize: subset.labels.length, seconds: r.seconds }));
+    const made = missing.map((k) => ({
+      removed: k,
+      fraction: p.fraction,
+      seed: p.seed,
+      testAcc: r.testAcc ?? NaN,
+      trainSize: subset.labels.length,
+      seconds: r.seconds,
+    }));
     rows.push(...p.kinds.map((k) => have.get(key(k, p.fraction, p.seed)) ?? made.find((x) => x.removed === k)!));
     done++;
     hooks.onPoint?.(made);
@@ -218,7 +231,14 @@ export function parseFig7Csv(text: string): Fig7Row[] {
   const [ir, ifr, is, ia, it, isec] = ['removed', 'fraction', 'seed', 'testAcc', 'trainSize', 'seconds'].map(col);
   return lines.slice(1).map((l, j) => {
     const c = l.split(',');
-    const row: Fig7Row = { removed: c[ir] as RemovedKind, fraction: Number(c[ifr]), seed: Number(c[is]), testAcc: Number(c[ia]), trainSize: Number(c[it]), seconds: Number(c[isec]) };
+    const row: Fig7Row = {
+      removed: c[ir] as RemovedKind,
+      fraction: Number(c[ifr]),
+      seed: Number(c[is]),
+      testAcc: Number(c[ia]),
+      trainSize: Number(c[it]),
+      seconds: Number(c[isec]),
+    };
     if (!REMOVED_KINDS.includes(row.removed) || ![row.fraction, row.seed, row.testAcc, row.trainSize].every(Number.isFinite)) {
       throw invalid(`results.csv line ${j + 2}`, l, 'removed (high|low|random), fraction, seed, testAcc, trainSize, seconds');
     }
@@ -277,7 +297,12 @@ export function compareFig7(rows: Fig7Row[], a: RemovedKind, b: RemovedKind, lev
 /** summary.csv: one line per (removed, fraction) with the mean and the 95% interval over seeds. */
 export function fig7SummaryCsv(points: Fig7Point[]): string {
   const cell = (v: number | null) => (v === null ? '' : String(v));
-  return ['removed,fraction,n,mean,sd,ciLow,ciHigh', ...points.map((p) => [p.removed, p.fraction, p.n, p.mean, cell(p.sd), cell(p.ciLow), cell(p.ciHigh)].join(','))].join('\n') + '\n';
+  return (
+    [
+      'removed,fraction,n,mean,sd,ciLow,ciHigh',
+      ...points.map((p) => [p.removed, p.fraction, p.n, p.mean, cell(p.sd), cell(p.ciLow), cell(p.ciHigh)].join(',')),
+    ].join('\n') + '\n'
+  );
 }
 
 const KIND_STYLE: Record<RemovedKind, { label: string; color: string; dash: boolean }> = {
@@ -312,7 +337,9 @@ export function fig7Svg(points: Fig7Point[], o: { title?: string; width?: number
   return lineChartSvg({
     series,
     x: { label: 'training images removed (%)' },
-    y: { label: `test accuracy (%), mean of ${seeds === maxSeeds ? seeds : `${seeds}-${maxSeeds}`} seed${maxSeeds === 1 ? '' : 's'}${maxSeeds > 1 ? ', 95% interval' : ''}` },
+    y: {
+      label: `test accuracy (%), mean of ${seeds === maxSeeds ? seeds : `${seeds}-${maxSeeds}`} seed${maxSeeds === 1 ? '' : 's'}${maxSeeds > 1 ? ', 95% interval' : ''}`,
+    },
     title: o.title ?? 'Figure 7: removing high- vs low-influence images',
     width: o.width ?? 680,
     height: o.height ?? 440,
@@ -341,10 +368,34 @@ export function fig7Preset(dataset: Fig7Dataset, quick: boolean): Fig7Preset {
   const seeds = (n: number) => Array.from({ length: n }, (_, i) => i);
   if (dataset === 'mnist') {
     return quick
-      ? { description: 'LeNet-5 on MNIST, 2 epochs, removing 0, 10, 30, 50% (3 seeds)', fractions: [0, 0.1, 0.3, 0.5], seeds: seeds(3), removed: [...REMOVED_KINDS], classifier: { arch: 'lenet5', epochs: 2 } }
-      : { description: 'LeNet-5 on MNIST, 5 epochs, removing 0-50% in steps of 10% (5 seeds)', fractions: DEFAULT_FRACTIONS, seeds: seeds(5), removed: [...REMOVED_KINDS], classifier: { arch: 'lenet5', epochs: 5 } };
+      ? {
+          description: 'LeNet-5 on MNIST, 2 epochs, removing 0, 10, 30, 50% (3 seeds)',
+          fractions: [0, 0.1, 0.3, 0.5],
+          seeds: seeds(3),
+          removed: [...REMOVED_KINDS],
+          classifier: { arch: 'lenet5', epochs: 2 },
+        }
+      : {
+          description: 'LeNet-5 on MNIST, 5 epochs, removing 0-50% in steps of 10% (5 seeds)',
+          fractions: DEFAULT_FRACTIONS,
+          seeds: seeds(5),
+          removed: [...REMOVED_KINDS],
+          classifier: { arch: 'lenet5', epochs: 5 },
+        };
   }
   return quick
-    ? { description: 'small CNN on CIFAR-10, 2 epochs, removing 0, 25, 50% (2 seeds)', fractions: [0, 0.25, 0.5], seeds: seeds(2), removed: [...REMOVED_KINDS], classifier: { arch: 'cifar-small', epochs: 2 } }
-    : { description: 'small CNN on CIFAR-10, 10 epochs, removing 0-50% in steps of 10% (3 seeds)', fractions: DEFAULT_FRACTIONS, seeds: seeds(3), removed: [...REMOVED_KINDS], classifier: { arch: 'cifar-small', epochs: 10 } };
+    ? {
+        description: 'small CNN on CIFAR-10, 2 epochs, removing 0, 25, 50% (2 seeds)',
+        fractions: [0, 0.25, 0.5],
+        seeds: seeds(2),
+        removed: [...REMOVED_KINDS],
+        classifier: { arch: 'cifar-small', epochs: 2 },
+      }
+    : {
+        description: 'small CNN on CIFAR-10, 10 epochs, removing 0-50% in steps of 10% (3 seeds)',
+        fractions: DEFAULT_FRACTIONS,
+        seeds: seeds(3),
+        removed: [...REMOVED_KINDS],
+        classifier: { arch: 'cifar-small', epochs: 10 },
+      };
 }

@@ -90,7 +90,6 @@ function asData(input: ImageSet | InfluenceData): InfluenceData {
   return { pixels: input.pixels, labels: input.labels, dim: input.height * input.width * input.channels };
 }
 
-
 /** Run the influence computation on a backend (used by Benignfit.influence). */
 export async function runInfluence(
   call: <T>(f: (raw: RawBackend) => T) => T,
@@ -135,7 +134,11 @@ export async function runInfluence(
       throw invalid('influence.classes', K, `at most ${most} (every class 0..K-1 needs at least 3 images, and there are ${n})`);
     }
     if (maxLabel >= most) {
-      throw invalid(`labels[${argMax}]`, maxLabel, `a class index below ${most} (every class 0..K-1 needs at least 3 images: ${n} images allow at most ${most} classes)`);
+      throw invalid(
+        `labels[${argMax}]`,
+        maxLabel,
+        `a class index below ${most} (every class 0..K-1 needs at least 3 images: ${n} images allow at most ${most} classes)`,
+      );
     }
   }
   const members: number[][] = Array.from({ length: K }, () => []);
@@ -149,7 +152,16 @@ export async function runInfluence(
   const t0 = performance.now();
   const bytes = pixels instanceof Uint8Array;
   const std = cfg.normalize === 'standardize' ? call((r) => r.pixelStd(bytes ? pixels : null, bytes ? null : (pixels as Float32Array), n, dim, threads)) : null;
-  const coreCfg = { dim, classes: K, normalize: cfg.normalize, route: cfg.route, precision: cfg.precision, frobenius: cfg.frobenius, block: cfg.block, ...(cfg.memoryLimit ? { memoryLimit: cfg.memoryLimit } : {}) };
+  const coreCfg = {
+    dim,
+    classes: K,
+    normalize: cfg.normalize,
+    route: cfg.route,
+    precision: cfg.precision,
+    frobenius: cfg.frobenius,
+    block: cfg.block,
+    ...(cfg.memoryLimit ? { memoryLimit: cfg.memoryLimit } : {}),
+  };
   const run: RawInfluenceRun = call((r) => new r.InfluenceRun(JSON.stringify(coreCfg), std, threads));
   const scores = new Float64Array(n);
   const perClass: InfluenceClassInfo[] = [];

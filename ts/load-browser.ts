@@ -30,6 +30,10 @@ export async function load(opts: LoadOptions = {}): Promise<Benignfit> {
     return new Benignfit('wasm', await loadWasmRaw(opts.wasm), { ...opts, reload: () => loadWasmRaw(opts.wasm) });
   } catch (e) {
     if (e instanceof BenignfitError) throw e;
-    throw new BenignfitError('E_NO_BACKEND', `the benignfit wasm backend could not be loaded: ${(e as Error).message}. Serve benignfit_wasm_bg.wasm next to benignfit_wasm.js (bundlers do this), or pass its URL or bytes as the wasm option.`, { cause: e });
+    throw new BenignfitError(
+      'E_NO_BACKEND',
+      `the benignfit wasm backend could not be loaded: ${(e as Error).message}. Serve benignfit_wasm_bg.wasm next to benignfit_wasm.js (bundlers do this), or pass its URL or bytes as the wasm option.`,
+      { cause: e },
+    );
   }
 }

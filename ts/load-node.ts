@@ -149,7 +149,11 @@ function tryNative(): NativeFound | NativeMiss {
     return { attempts: [new Error(reason), ...attempts], reason, fix: null };
   }
   return pkgState === 'missing'
-    ? { attempts, reason: `the optional dependency ${pkg} is not installed`, fix: `install the optional dependency ${pkg} (npm install --include=optional, or npm install ${pkg})` }
+    ? {
+        attempts,
+        reason: `the optional dependency ${pkg} is not installed`,
+        fix: `install the optional dependency ${pkg} (npm install --include=optional, or npm install ${pkg})`,
+      }
     : { attempts, reason: `${pkg} did not load (${firstLine(attempts.at(-1)?.message)})`, fix: `reinstall ${pkg} (npm install ${pkg})` };
 }
 
@@ -205,7 +209,9 @@ export async function loadWasmRaw(): Promise<RawBackend> {
   const js = join(pkgRoot, 'wasm', 'benignfit_wasm.js');
   const bin = join(pkgRoot, 'wasm', 'benignfit_wasm_bg.wasm');
   if (!existsSync(js) || !existsSync(bin)) {
-    throw new Error(`no wasm package in ${join(pkgRoot, 'wasm')} (${inCheckout() ? 'not built: run `npm run build:wasm`' : 'the installed benignfit is incomplete: reinstall it'})`);
+    throw new Error(
+      `no wasm package in ${join(pkgRoot, 'wasm')} (${inCheckout() ? 'not built: run `npm run build:wasm`' : 'the installed benignfit is incomplete: reinstall it'})`,
+    );
   }
   // A fresh module record per instance, so a trapped instance can be replaced.
   const url = pathToFileURL(js).href + (wasmInstances++ ? `?instance=${wasmInstances}` : '');
@@ -218,7 +224,9 @@ function wanted(opts: Pick<LoadOptions, 'backend'>): BackendName | 'auto' {
   const env = readEnv('BENIGNFIT_BACKEND')?.trim();
   const w = opts.backend ?? (env ? (env as BackendName) : 'auto');
   if (w !== 'auto' && w !== 'native' && w !== 'wasm') {
-    throw new BenignfitError('E_INVALID', `backend: got ${JSON.stringify(w)}, expected "native", "wasm" or "auto" (option backend or BENIGNFIT_BACKEND)`, { field: 'backend' });
+    throw new BenignfitError('E_INVALID', `backend: got ${JSON.stringify(w)}, expected "native", "wasm" or "auto" (option backend or BENIGNFIT_BACKEND)`, {
+      field: 'backend',
+    });
   }
   return w;
 }

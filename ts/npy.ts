@@ -56,7 +56,20 @@ export interface NpyHeader {
 }
 
 /** Bytes per value of the dtypes a header may name (known or not to decodeNpy), by descr. */
-const ITEM_SIZES: Record<string, number> = { '|u1': 1, '|i1': 1, '|b1': 1, '<u2': 2, '<i2': 2, '<f2': 2, '<u4': 4, '<i4': 4, '<f4': 4, '<u8': 8, '<i8': 8, '<f8': 8 };
+const ITEM_SIZES: Record<string, number> = {
+  '|u1': 1,
+  '|i1': 1,
+  '|b1': 1,
+  '<u2': 2,
+  '<i2': 2,
+  '<f2': 2,
+  '<u4': 4,
+  '<i4': 4,
+  '<f4': 4,
+  '<u8': 8,
+  '<i8': 8,
+  '<f8': 8,
+};
 
 /**
  * Parse the header of a .npy file from its first bytes (at least 12, and the whole header for a
@@ -87,12 +100,19 @@ export function parseNpyHeader(bytes: Uint8Array, name = 'npy'): NpyHeader {
   const shapeM = /'shape':\s*\(([^)]*)\)/.exec(header)?.[1];
   if (!descr || !fortran || shapeM === undefined) throw bad('malformed header');
   if (fortran === 'True') throw bad('Fortran-ordered arrays are not supported (save with C order)');
-  const shape = shapeM.split(',').map((s) => s.trim()).filter((s) => s.length > 0).map(Number);
+  const shape = shapeM
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0)
+    .map(Number);
   if (shape.some((v) => !Number.isSafeInteger(v) || v < 0)) throw bad(`bad shape (${shapeM})`);
   const count = shape.reduce((a, b) => a * b, 1);
   if (!Number.isSafeInteger(count)) throw bad(`shape [${shape.join(', ')}] holds more than 2^53 values`);
   // '=' and '<' mean little-endian on the machines numpy runs on; '|' is for one-byte types.
-  const norm = descr.replace(/^=/, '<').replace(/^<([ub]1)$/, '|$1').replace(/^<(i1)$/, '|$1');
+  const norm = descr
+    .replace(/^=/, '<')
+    .replace(/^<([ub]1)$/, '|$1')
+    .replace(/^<(i1)$/, '|$1');
   return { descr: norm, shape, offset: start + hlen, itemSize: ITEM_SIZES[norm] ?? 0, count };
 }
 

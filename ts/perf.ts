@@ -29,7 +29,13 @@ export type GemmBenchInput = z.input<typeof GemmBenchSchema>;
 export const BoundaryBenchSchema = z
   .object({
     /** Size of the array moved across the boundary, in bytes (a multiple of 4). */
-    bytes: z.number().int().min(4).max(1 << 30).multipleOf(4).default(4 << 20),
+    bytes: z
+      .number()
+      .int()
+      .min(4)
+      .max(1 << 30)
+      .multipleOf(4)
+      .default(4 << 20),
     minSeconds: seconds.default(0.3),
   })
   .strict();
@@ -146,7 +152,15 @@ export function measureBoundary(bf: Benignfit, input: BoundaryBenchInput = {}): 
     }
   }, o.minSeconds);
   if (Number.isNaN(sink)) throw new Error('unreachable');
-  return { bytes: o.bytes, inSeconds: inT.seconds, outSeconds: outT.seconds, makeSeconds: makeT.seconds, jsSeconds: jsT.seconds, jsAllocSeconds: allocT.seconds, backend: bf.backend };
+  return {
+    bytes: o.bytes,
+    inSeconds: inT.seconds,
+    outSeconds: outT.seconds,
+    makeSeconds: makeT.seconds,
+    jsSeconds: jsT.seconds,
+    jsAllocSeconds: allocT.seconds,
+    backend: bf.backend,
+  };
 }
 
 /**
@@ -161,7 +175,6 @@ export function measureClock(bf: Benignfit, minSeconds = 0.2): number | null {
   }, minSeconds);
   return (8 * iters) / seconds / 1e9;
 }
-
 
 /** What the kernels run with (the core's `KernelInfo`, generated). */
 export type { KernelInfo } from './generated/config.js';

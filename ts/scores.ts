@@ -72,7 +72,11 @@ export function meanDistance(d: Rows): Float64Array {
  * O(n_c^2 d) per class (float32 rows, float64 sums); `onProgress(done, total)` counts rows,
  * and `signal` is honoured between rows.
  */
-export async function knnDistance(d: Rows, k: number, o: { signal?: AbortSignal; onProgress?: (done: number, total: number) => void } = {}): Promise<Float64Array> {
+export async function knnDistance(
+  d: Rows,
+  k: number,
+  o: { signal?: AbortSignal; onProgress?: (done: number, total: number) => void } = {},
+): Promise<Float64Array> {
   if (!Number.isInteger(k) || k < 1) throw invalid('k', k, 'an integer >= 1 (neighbours)');
   const n = d.labels.length;
   const dim = d.dim;
@@ -257,9 +261,13 @@ function errorsOf(c: ReturnType<Benignfit['classifier']>, set: TensorSet, classe
 function checkTensors(set: TensorSet, arch: string): void {
   const want = ARCH_INPUT[arch as keyof typeof ARCH_INPUT];
   if (!want || want.join() !== set.shape.join()) {
-    throw new BenignfitError('E_INVALID', `el2n/forgetting: the images are ${set.shape.join(' x ')} (channels x height x width), but ${arch} takes ${want?.join(' x ') ?? '?'}; these scores train the project's classifiers (LeNet-5: 1 x 28 x 28, cifar-small: 3 x 32 x 32)`, {
-      field: '--score',
-    });
+    throw new BenignfitError(
+      'E_INVALID',
+      `el2n/forgetting: the images are ${set.shape.join(' x ')} (channels x height x width), but ${arch} takes ${want?.join(' x ') ?? '?'}; these scores train the project's classifiers (LeNet-5: 1 x 28 x 28, cifar-small: 3 x 32 x 32)`,
+      {
+        field: '--score',
+      },
+    );
   }
 }
 
@@ -272,7 +280,11 @@ function batchesFor(epochs: number, n: number, batchSize: number): number {
  * EL2N (Paul et al. 2021): ||softmax(f(x)) - onehot(y)||_2 after `epoch` epochs of training,
  * averaged over one training per seed.
  */
-export async function el2nScores(bf: Benignfit, set: TensorSet, o: TrainedScoreOptions = {}): Promise<{ values: Float64Array; trainings: number; epoch: number; seeds: number[] }> {
+export async function el2nScores(
+  bf: Benignfit,
+  set: TensorSet,
+  o: TrainedScoreOptions = {},
+): Promise<{ values: Float64Array; trainings: number; epoch: number; seeds: number[] }> {
   const base = { arch: 'lenet5' as const, ...o.classifier };
   const opts = resolveClassifierOptions(base);
   checkTensors(set, opts.arch);
@@ -311,7 +323,11 @@ export async function el2nScores(bf: Benignfit, set: TensorSet, o: TrainedScoreO
  * mini-batch); a forgetting event is a change from right to wrong. Examples never learned get
  * more events than any learned one could (epochs + 1), as the paper ranks them highest.
  */
-export async function forgettingScores(bf: Benignfit, set: TensorSet, o: TrainedScoreOptions & { seed?: number } = {}): Promise<{ values: Float64Array; trainings: number; epochs: number; neverLearned: number }> {
+export async function forgettingScores(
+  bf: Benignfit,
+  set: TensorSet,
+  o: TrainedScoreOptions & { seed?: number } = {},
+): Promise<{ values: Float64Array; trainings: number; epochs: number; neverLearned: number }> {
   const base = { arch: 'lenet5' as const, ...o.classifier, ...(o.seed !== undefined ? { seed: o.seed } : {}) };
   const c = bf.classifier(base, set);
   const opts = c.options;

@@ -21,17 +21,21 @@ import {
 import { abortError, BenignfitError, invalid } from './errors.js';
 import { drive } from './job.js';
 // The reports the core declares (crates/core/src/theory*), generated: ts/generated/config.ts.
-export type { Phase, Item as ConditionItem, Spectra as TheoryNumerics, TheoryReport, LemmaReport, FitResult, FitReport, BoundaryReport } from './generated/config.js';
+export type {
+  Phase,
+  Item as ConditionItem,
+  Spectra as TheoryNumerics,
+  TheoryReport,
+  LemmaReport,
+  FitResult,
+  FitReport,
+  BoundaryReport,
+} from './generated/config.js';
 import type { BoundaryReport, FitReport, LemmaReport, TheoryReport } from './generated/config.js';
 import type { Dataset, LongTailedAcc, RawBackend, RawRun } from './types.js';
 
-
-
-
-
 /** Accuracy on the L-long-tailed test subset for one L: the same record training reports. */
 export type LongTailedResult = LongTailedAcc;
-
 
 export interface TheoryResult extends TheoryReport {
   /** Present when computed from a trained run. */
@@ -75,11 +79,11 @@ export interface FitRowInput {
   [other: string]: unknown;
 }
 
-
-
-
 /** The raw arrays of the explicit model, taken from the options or a dataset. */
-function dataOf(data: DataConfigInput | Dataset, arrays: TheoryArrays = {}): { cfg: DataConfig; features: Float32Array | null; noiseFactors: Float32Array | null } {
+function dataOf(
+  data: DataConfigInput | Dataset,
+  arrays: TheoryArrays = {},
+): { cfg: DataConfig; features: Float32Array | null; noiseFactors: Float32Array | null } {
   const isDataset = (d: unknown): d is Dataset => typeof d === 'object' && d !== null && 'trainX' in d && 'config' in d;
   let cfg: DataConfig;
   let features = arrays.features ?? null;
@@ -96,7 +100,9 @@ function dataOf(data: DataConfigInput | Dataset, arrays: TheoryArrays = {}): { c
   }
   if (cfg.model === 'explicit') {
     if (!features || !noiseFactors) {
-      throw new BenignfitError('E_INVALID', 'data.model: got "explicit", expected the features (K x d) and noiseFactors (K x d x d) arrays', { field: 'data.model' });
+      throw new BenignfitError('E_INVALID', 'data.model: got "explicit", expected the features (K x d) and noiseFactors (K x d x d) arrays', {
+        field: 'data.model',
+      });
     }
   } else {
     features = null;
@@ -151,7 +157,13 @@ const RUN_FIELDS: [keyof RunArrays, { new (n: number): ArrayLike<number>; name: 
   ['testPos', Uint8Array, false],
 ];
 
-export function runTheoryLemmas(call: Call, threads: number, data: DataConfigInput | Dataset, run: RunArrays, options: TheoryOptionsInput & TheoryArrays = {}): TheoryResult {
+export function runTheoryLemmas(
+  call: Call,
+  threads: number,
+  data: DataConfigInput | Dataset,
+  run: RunArrays,
+  options: TheoryOptionsInput & TheoryArrays = {},
+): TheoryResult {
   const { features: f, noiseFactors: a, ...rest } = options;
   const { cfg, features, noiseFactors } = dataOf(data, { features: f, noiseFactors: a });
   const opts = resolveTheoryOptions(rest);
@@ -232,7 +244,11 @@ export function runFit(call: Call, rows: FitRowInput[], options: FitOptionsInput
     gamma: r.gamma,
     ...(r.snrPairs ? { snrPairs: r.snrPairs } : {}),
     ...(r.testAccPerClass ? { testAccPerClass: r.testAccPerClass } : {}),
-    ...(r.testCountPerClass !== undefined ? { testCountPerClass: r.testCountPerClass } : r.testPerClass !== undefined ? { testCountPerClass: r.testPerClass } : {}),
+    ...(r.testCountPerClass !== undefined
+      ? { testCountPerClass: r.testCountPerClass }
+      : r.testPerClass !== undefined
+        ? { testCountPerClass: r.testPerClass }
+        : {}),
     ...(r.longTailed ? { longTailed: r.longTailed } : {}),
   }));
   return JSON.parse(call((r) => r.theoryFit(JSON.stringify(slim), JSON.stringify(opts)))) as FitReport;

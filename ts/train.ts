@@ -5,7 +5,20 @@
 import { resolveTrainConfig, type TrainConfig, type TrainConfigInput } from './config.js';
 import { BenignfitError, fromBinding, invalid } from './errors.js';
 import { drive } from './job.js';
-import type { BackendName, EvalRecord, RawBackend, RawTrainer, RawTrainerGroup, RawTrainInput, TrainCallbacks, TrainData, TrainGroupCallbacks, TrainGroupResult, TrainResult, TrainSummary } from './types.js';
+import type {
+  BackendName,
+  EvalRecord,
+  RawBackend,
+  RawTrainer,
+  RawTrainerGroup,
+  RawTrainInput,
+  TrainCallbacks,
+  TrainData,
+  TrainGroupCallbacks,
+  TrainGroupResult,
+  TrainResult,
+  TrainSummary,
+} from './types.js';
 
 export { yieldNow } from './job.js';
 
@@ -18,7 +31,10 @@ function checkData(data: TrainData): void {
   if (!(data.trainX instanceof Float32Array)) throw invalid('trainX', data.trainX, 'a Float32Array (n x 2 x d)');
   if (!(data.trainY instanceof Int32Array)) throw invalid('trainY', data.trainY, 'an Int32Array of labels');
   if (data.trainX.length !== data.trainY.length * 2 * d) {
-    throw new BenignfitError('E_SHAPE', `shape mismatch in train: trainX has ${data.trainX.length} values, expected n x 2 x d = ${data.trainY.length} x 2 x ${d}`);
+    throw new BenignfitError(
+      'E_SHAPE',
+      `shape mismatch in train: trainX has ${data.trainX.length} values, expected n x 2 x d = ${data.trainY.length} x 2 x ${d}`,
+    );
   }
   // Optional arrays: the right class or nothing (a binding would refuse another one without naming it).
   const optional: [keyof TrainData, { new (n: number): ArrayLike<number>; name: string }][] = [
@@ -60,7 +76,14 @@ export async function train(
         if (cb.onProgress) {
           const seconds = (performance.now() - t0) / 1000;
           const step = p.done;
-          cb.onProgress({ step, totalSteps: p.total, epoch: cfg.batchSize ? (step * cfg.batchSize) / data.trainY.length : step, loss: p.loss ?? NaN, seconds, eta: step > 0 ? (seconds / step) * (p.total - step) : NaN });
+          cb.onProgress({
+            step,
+            totalSteps: p.total,
+            epoch: cfg.batchSize ? (step * cfg.batchSize) / data.trainY.length : step,
+            loss: p.loss ?? NaN,
+            seconds,
+            eta: step > 0 ? (seconds / step) * (p.total - step) : NaN,
+          });
         }
       },
     });

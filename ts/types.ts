@@ -9,8 +9,6 @@ import type { EvalRecord, ModelDescription, TrainSummary } from './generated/con
 
 export type BackendName = 'native' | 'wasm';
 
-
-
 /** A dataset: x arrays are n x 2 x d (row-major), patch `pos[i]` of sample i is its feature. */
 export interface Dataset {
   classes: number;
@@ -105,7 +103,6 @@ export interface RawTrainerGroup extends RawJob {
   take(index: number): RawTrainer;
 }
 
-
 /** A GEMM on buffers allocated once (ts/perf.ts times `run`). */
 export interface RawGemmBench {
   run(reps: number): number;
@@ -131,10 +128,6 @@ export interface RawClassifierTrainer {
   /** wasm only: release the object's memory. */
   free?(): void;
 }
-
-
-
-
 
 /** Training data: a Dataset from generate(), or arrays of your own. */
 export interface TrainData {
@@ -220,7 +213,6 @@ export interface InfluenceClassInfo extends CoreClassInfo {
   seconds?: number;
 }
 
-
 export interface RawClassScores {
   scores: Float64Array;
   info: string;
@@ -234,7 +226,6 @@ export interface RawInfluenceRun {
   /** wasm only: release the instance's memory. */
   free?(): void;
 }
-
 
 /** A trained run's arrays as the bindings take them (optional arrays are left out, never null). */
 export interface RawRun {
@@ -261,24 +252,70 @@ export interface RawBackend {
   resolveConfig: (section: string, json: string) => string;
   /** The JSON Schema of every config section. */
   configSchemas: () => string;
-  generate: (config: string, features: Float32Array | null | undefined, noiseFactors: Float32Array | null | undefined, includeFactors: boolean, threads: number) => RawDataset;
+  generate: (
+    config: string,
+    features: Float32Array | null | undefined,
+    noiseFactors: Float32Array | null | undefined,
+    includeFactors: boolean,
+    threads: number,
+  ) => RawDataset;
   Trainer: new (config: string, input: RawTrainInput) => RawTrainer;
   /** Several resolved configs (a JSON array) on the same data. */
-  TrainerGroup: new (configs: string, input: RawTrainInput) => RawTrainerGroup;
+  TrainerGroup: new (
+    configs: string,
+    input: RawTrainInput,
+  ) => RawTrainerGroup;
   predict: (weights: Float32Array, classes: number, width: number, dim: number, x: Float32Array, threads: number) => Float64Array;
   ClassifierTrainer: new (config: string, threads: number) => RawClassifierTrainer;
   removalOrder: (seed: number, n: number) => Uint32Array;
   pixelStd: (bytes: Uint8Array | null | undefined, floats: Float32Array | null | undefined, n: number, d: number, threads: number) => Float64Array;
   InfluenceRun: new (config: string, pixelStd: Float64Array | null | undefined, threads: number) => RawInfluenceRun;
   // Theorem 1 (ts/theory.ts): JSON in, JSON out.
-  theory: (config: string, options: string, features: Float32Array | null | undefined, noiseFactors: Float32Array | null | undefined, threads: number) => string;
-  theoryLemmas: (config: string, options: string, features: Float32Array | null | undefined, noiseFactors: Float32Array | null | undefined, run: RawRun, threads: number) => string;
-  longTailed: (config: string, features: Float32Array | null | undefined, noiseFactors: Float32Array | null | undefined, weights: Float32Array, width: number, x: Float32Array, y: Int32Array, pos: Uint8Array, ls: Float64Array, threads: number) => string;
+  theory: (
+    config: string,
+    options: string,
+    features: Float32Array | null | undefined,
+    noiseFactors: Float32Array | null | undefined,
+    threads: number,
+  ) => string;
+  theoryLemmas: (
+    config: string,
+    options: string,
+    features: Float32Array | null | undefined,
+    noiseFactors: Float32Array | null | undefined,
+    run: RawRun,
+    threads: number,
+  ) => string;
+  longTailed: (
+    config: string,
+    features: Float32Array | null | undefined,
+    noiseFactors: Float32Array | null | undefined,
+    weights: Float32Array,
+    width: number,
+    x: Float32Array,
+    y: Int32Array,
+    pos: Uint8Array,
+    ls: Float64Array,
+    threads: number,
+  ) => string;
   theoryFit: (rows: string, options: string) => string;
   theoryBoundaries: (options: string) => string;
-  TheoryJob: new (config: string, options: string, features: Float32Array | null | undefined, noiseFactors: Float32Array | null | undefined, run: RawRun | null | undefined, threads: number) => RawTheoryJob;
+  TheoryJob: new (
+    config: string,
+    options: string,
+    features: Float32Array | null | undefined,
+    noiseFactors: Float32Array | null | undefined,
+    run: RawRun | null | undefined,
+    threads: number,
+  ) => RawTheoryJob;
   // Performance probes (ts/perf.ts).
-  GemmBench: new (m: number, n: number, k: number, dtype: string, threads: number) => RawGemmBench;
+  GemmBench: new (
+    m: number,
+    n: number,
+    k: number,
+    dtype: string,
+    threads: number,
+  ) => RawGemmBench;
   boundaryIn: (x: Float32Array) => number;
   boundaryOut: (len: number) => Float32Array;
   boundaryMake: (len: number) => number;

@@ -12,7 +12,16 @@ import { serve } from '../../scripts/serve-static.mjs';
 export const repo = resolve(import.meta.dirname, '..', '..');
 export const CHROMIUM = process.env.BENIGNFIT_CHROMIUM ?? '/usr/bin/chromium';
 // These flags matter on CI machines: no sandbox (containers), no GPU, no network side traffic.
-export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 export { serve };
 

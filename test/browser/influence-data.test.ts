@@ -35,7 +35,9 @@ async function openInfluence(page: Page): Promise<void> {
 }
 
 async function finish(page: Page): Promise<string> {
-  await page.waitForFunction(() => ['done', 'error'].includes(document.querySelector('#influence-status')?.getAttribute('data-state') ?? ''), undefined, { timeout: 60_000 });
+  await page.waitForFunction(() => ['done', 'error'].includes(document.querySelector('#influence-status')?.getAttribute('data-state') ?? ''), undefined, {
+    timeout: 60_000,
+  });
   return (await page.getAttribute('#influence-status', 'data-state'))!;
 }
 

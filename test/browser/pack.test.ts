@@ -32,12 +32,18 @@ let scratch = '';
 
 beforeAll(() => {
   scratch = mkdtempSync(join(tmpdir(), 'bf-webpack-'));
-  const tgz = execFileSync('npm', ['pack', '--ignore-scripts', '--pack-destination', scratch, '--silent'], { cwd: repo, encoding: 'utf8' }).trim().split('\n').pop()!;
+  const tgz = execFileSync('npm', ['pack', '--ignore-scripts', '--pack-destination', scratch, '--silent'], { cwd: repo, encoding: 'utf8' })
+    .trim()
+    .split('\n')
+    .pop()!;
   writeFileSync(join(scratch, 'package.json'), JSON.stringify({ name: 'scratch', version: '1.0.0', type: 'module', private: true }));
   execFileSync('npm', ['install', '--no-audit', '--no-fund', '--ignore-scripts', '--prefer-offline', join(scratch, tgz)], { cwd: scratch, stdio: 'pipe' });
   const web = join(scratch, 'web');
   mkdirSync(web);
-  writeFileSync(join(web, 'index.html'), '<!doctype html><html><head><link rel="icon" href="data:,"></head><body><pre id="out">loading</pre><script type="module" src="./main.js"></script></body></html>');
+  writeFileSync(
+    join(web, 'index.html'),
+    '<!doctype html><html><head><link rel="icon" href="data:,"></head><body><pre id="out">loading</pre><script type="module" src="./main.js"></script></body></html>',
+  );
   writeFileSync(
     join(web, 'main.js'),
     `import { load, sweep } from 'benignfit';
@@ -54,7 +60,10 @@ beforeAll(() => {
      out.dataset.done = '1';`,
   );
   // Vite's defaults: no worker or wasm settings in the consumer's project.
-  execFileSync(process.execPath, [join(repo, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', web, '--outDir', join(web, 'dist'), '--logLevel', 'error'], { cwd: scratch, stdio: 'pipe' });
+  execFileSync(process.execPath, [join(repo, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', web, '--outDir', join(web, 'dist'), '--logLevel', 'error'], {
+    cwd: scratch,
+    stdio: 'pipe',
+  });
 }, 300_000);
 
 afterAll(() => {

@@ -19,7 +19,9 @@ function newest(path: string): number {
 
 export default async function setup(): Promise<void> {
   if (!existsSync(CHROMIUM)) {
-    throw new Error(`${CHROMIUM} is missing: install Debian's Chromium (sudo apt-get install -y chromium, or npm run setup), or set BENIGNFIT_CHROMIUM to a Chromium binary`);
+    throw new Error(
+      `${CHROMIUM} is missing: install Debian's Chromium (sudo apt-get install -y chromium, or npm run setup), or set BENIGNFIT_CHROMIUM to a Chromium binary`,
+    );
   }
   if (!existsSync(join(repo, 'wasm', 'benignfit_wasm_bg.wasm'))) throw new Error('wasm/ is not built: run `npm run build:wasm` first');
   const stamp = join(repo, 'web-dist', 'index.html');

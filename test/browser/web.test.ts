@@ -81,7 +81,11 @@ async function state(page: Page, sel: string, states: string[], timeout = 120_00
 /** The heatmap's cells as { row, col, value } (value null for cells not finished). */
 async function heatCells(page: Page): Promise<{ row: number; col: number; value: number | null }[]> {
   return page.$$eval('#heatmap rect.cell', (rs) =>
-    rs.map((r) => ({ row: Number(r.getAttribute('data-row')), col: Number(r.getAttribute('data-col')), value: r.hasAttribute('data-value') ? Number(r.getAttribute('data-value')) : null })),
+    rs.map((r) => ({
+      row: Number(r.getAttribute('data-row')),
+      col: Number(r.getAttribute('data-col')),
+      value: r.hasAttribute('data-value') ? Number(r.getAttribute('data-value')) : null,
+    })),
   );
 }
 
@@ -114,7 +118,14 @@ async function visible(page: Page, sel: string, what: string): Promise<void> {
     if (!e) return null;
     const r = e.getBoundingClientRect();
     const st = getComputedStyle(e);
-    return { w: r.width, h: r.height, left: r.left + window.scrollX, right: r.right + window.scrollX, hidden: st.visibility === 'hidden' || st.display === 'none', view: window.innerWidth };
+    return {
+      w: r.width,
+      h: r.height,
+      left: r.left + window.scrollX,
+      right: r.right + window.scrollX,
+      hidden: st.visibility === 'hidden' || st.display === 'none',
+      view: window.innerWidth,
+    };
   }, sel);
   expect(box, `${what}: ${sel} exists`).not.toBeNull();
   expect(box!.hidden, `${what}: ${sel} shown`).toBe(false);
@@ -187,7 +198,10 @@ describe('the web page in Chromium', () => {
     const shown = { data: DATA_SHOWN, train: TRAIN_SHOWN };
     for (const sec of ['data', 'train'] as const) {
       const names = await page.$$eval(`#${sec}-extra [data-path]`, (es) => es.map((e) => e.getAttribute('data-path')));
-      const want = fields(sec).map((f) => f.name).filter((n) => !shown[sec].includes(n)).map((n) => `extra.${sec}.${n}`);
+      const want = fields(sec)
+        .map((f) => f.name)
+        .filter((n) => !shown[sec].includes(n))
+        .map((n) => `extra.${sec}.${n}`);
       expect(want.length).toBeGreaterThan(0);
       expect(names).toEqual(want);
     }
@@ -220,7 +234,12 @@ describe('the web page in Chromium', () => {
     expect(await page.$$eval('#heatmap polyline.overlay', (p) => p.length)).toBeGreaterThanOrEqual(1);
 
     // results.json: every row equal to the Node API's (wasm), and within round-off of native.
-    const json = JSON.parse((await downloadOf(page, '#dl-json')).bytes.toString('utf8')) as { rows: CellResult[]; config: unknown; backend: string; finished: number };
+    const json = JSON.parse((await downloadOf(page, '#dl-json')).bytes.toString('utf8')) as {
+      rows: CellResult[];
+      config: unknown;
+      backend: string;
+      finished: number;
+    };
     expect(json.backend).toBe('wasm');
     expect(json.finished).toBe(4);
     expect(json.config).toEqual(JSON.parse(JSON.stringify(config)));
@@ -329,7 +348,9 @@ describe('the web page in Chromium', () => {
         expect(Math.abs(s - nat.scores[i])).toBeLessThanOrEqual(3e-5 * scale);
       });
       // Figure 6: a 3 x 3 matrix, cell values tr(S_i S_j) as the Node API computes them.
-      const f6 = await page.$$eval('#figure6 rect.cell', (rs) => rs.map((r) => [Number(r.getAttribute('data-row')), Number(r.getAttribute('data-col')), Number(r.getAttribute('data-value'))]));
+      const f6 = await page.$$eval('#figure6 rect.cell', (rs) =>
+        rs.map((r) => [Number(r.getAttribute('data-row')), Number(r.getAttribute('data-col')), Number(r.getAttribute('data-value'))]),
+      );
       expect(f6.length).toBe(9);
       for (const [i, j, v] of f6) expect(v).toBe(ref.frobenius!.frobSq[i][j]);
       // Figure 5: both grids show each class's extremes; the table has one row per class.
@@ -350,7 +371,9 @@ describe('the web page in Chromium', () => {
       await page.setInputFiles('#influence-files', [cut, lblFile]);
       await page.click('#influence-run');
       expect(await state(page, '#influence-status', ['done', 'error'])).toBe('error');
-      expect(await page.textContent('#influence-status')).toMatch(/cut-images-idx3-ubyte: truncated: shape \[45, 6, 6\] of ubyte needs 1636 bytes, the file has 100/);
+      expect(await page.textContent('#influence-status')).toMatch(
+        /cut-images-idx3-ubyte: truncated: shape \[45, 6, 6\] of ubyte needs 1636 bytes, the file has 100/,
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -370,7 +393,11 @@ describe('the web page in Chromium', () => {
     await page.waitForFunction(() => [...document.querySelectorAll('#theory-phases li')].every((l) => l.getAttribute('data-phase') !== 'benign-explicit'));
     await page.fill('#view-theory input[name="data-featureNorm"]', '20');
     await page.waitForFunction(() => document.querySelector('#theory-table tbody td:nth-child(3)')?.textContent === '20');
-    expect(await page.$$eval('#theory-phases li', (l) => l.map((x) => x.getAttribute('data-phase')))).toEqual(['benign-explicit', 'benign-explicit', 'benign-explicit']);
+    expect(await page.$$eval('#theory-phases li', (l) => l.map((x) => x.getAttribute('data-phase')))).toEqual([
+      'benign-explicit',
+      'benign-explicit',
+      'benign-explicit',
+    ]);
     const snr = await page.$$eval('#theory-table tbody tr td:nth-child(4)', (t) => t.map((x) => Number(x.textContent)));
     const ref2 = wasm.theory({ ...sweepConfig(s).data, featureNorm: 20 }, { width: s.train.width, lr: s.train.lr, steps: 4 * Math.ceil(24 / 2) });
     snr.forEach((v, k) => expect(v).toBeCloseTo(ref2.snr[k]!, -Math.floor(Math.log10(ref2.snr[k]!)) + 2));
@@ -410,7 +437,12 @@ describe('the web page in Chromium', () => {
     expect(await state(page, '#theory-status', ['done', 'error'])).toBe('done');
 
     const FIGURE = { phase: '#heatmap svg', influence: '#figure6 svg', theory: '#theory-map svg' } as const;
-    for (const [w, h] of [[1280, 800], [390, 844], [1024, 768], [1920, 1080]]) {
+    for (const [w, h] of [
+      [1280, 800],
+      [390, 844],
+      [1024, 768],
+      [1920, 1080],
+    ]) {
       await page.setViewportSize({ width: w, height: h });
       for (const view of ['phase', 'influence', 'theory'] as const) {
         await page.click(`#tab-${view}`);
@@ -423,14 +455,16 @@ describe('the web page in Chromium', () => {
       }
       // At 390 px the form comes first, the results below it.
       if (w === 390) {
-        const [form, results] = await page.evaluate(() => ['#view-theory aside', '#view-theory .results'].map((q) => document.querySelector(q)!.getBoundingClientRect().top));
+        const [form, results] = await page.evaluate(() =>
+          ['#view-theory aside', '#view-theory .results'].map((q) => document.querySelector(q)!.getBoundingClientRect().top),
+        );
         expect(form).toBeLessThan(results);
       }
     }
     expect(errors, errors.join('\n')).toEqual([]);
   });
 
-  it('presets show their cells and a time estimate before Run; every select\'s options fit; the docs are links', async () => {
+  it("presets show their cells and a time estimate before Run; every select's options fit; the docs are links", async () => {
     const { page, errors } = br;
     await page.setViewportSize({ width: 1280, height: 800 });
     await open(page, 'phase');
@@ -446,7 +480,9 @@ describe('the web page in Chromium', () => {
             const s = sel as HTMLSelectElement;
             if (!s.offsetParent) return [];
             ctx.font = getComputedStyle(s).font;
-            return [...s.options].filter((o) => ctx.measureText(o.text).width > s.clientWidth - 28).map((o) => `${s.name}: ${o.text} (${Math.round(ctx.measureText(o.text).width)} px in ${s.clientWidth})`);
+            return [...s.options]
+              .filter((o) => ctx.measureText(o.text).width > s.clientWidth - 28)
+              .map((o) => `${s.name}: ${o.text} (${Math.round(ctx.measureText(o.text).width)} px in ${s.clientWidth})`);
           });
         });
         expect(cut, `${view} at ${w} px`).toEqual([]);
@@ -455,7 +491,9 @@ describe('the web page in Chromium', () => {
     await page.setViewportSize({ width: 1280, height: 800 });
     await page.click('#tab-phase');
     await page.selectOption('#preset', 'fig3a-full');
-    expect(await page.textContent('#preset-info')).toMatch(/^Figure 3a, full, 3 seeds: 12 x 12 cells x 3 seeds = 432 trainings · about [\d.]+ (min|h) on \d+ workers? \(from docs\/presets-measured\.json\)$/);
+    expect(await page.textContent('#preset-info')).toMatch(
+      /^Figure 3a, full, 3 seeds: 12 x 12 cells x 3 seeds = 432 trainings · about [\d.]+ (min|h) on \d+ workers? \(from docs\/presets-measured\.json\)$/,
+    );
     expect(await page.textContent('#preset option[value="fig3a-full"]')).toMatch(/\(432 cells\)/);
     await page.click('#load-preset');
     expect(await page.textContent('#cell-count')).toMatch(/432 trainings · about/);
@@ -474,11 +512,15 @@ describe('the web page in Chromium', () => {
     expect(await state(page, '#theory-status', ['done', 'error'])).toBe('done');
     expect(await page.$$eval('#theory-sliders .bound', (b) => b.map((x) => x.textContent))).toEqual(['1e-4', '100', '1', '10000', '2', '2000']);
     const slide = (name: string, pos: number) =>
-      page.$eval(`#slider-${name}`, (e, p) => {
-        const i = e as HTMLInputElement;
-        i.value = String(p);
-        i.dispatchEvent(new Event('input', { bubbles: true }));
-      }, pos);
+      page.$eval(
+        `#slider-${name}`,
+        (e, p) => {
+          const i = e as HTMLInputElement;
+          i.value = String(p);
+          i.dispatchEvent(new Event('input', { bubbles: true }));
+        },
+        pos,
+      );
     // Gamma: the middle of a log slider from 1 to 1e4 is 100.
     await slide('gamma', 500);
     expect(await page.inputValue('#view-theory input[name="data-gamma"]')).toBe('100');
@@ -491,17 +533,23 @@ describe('the web page in Chromium', () => {
     await slide('featureNorm', 1000);
     expect(await page.inputValue('#view-theory input[name="data-featureNorm"]')).toBe('100');
     await page.waitForFunction(() => [...document.querySelectorAll('#theory-phases li')].every((l) => l.getAttribute('data-phase') === 'benign-explicit'));
-    await page.waitForFunction(() => /\|\|u\|\| = 100, Gamma = 1\)/.test(document.querySelector('#theory-map circle.marker')?.getAttribute('data-label') ?? ''));
+    await page.waitForFunction(() =>
+      /\|\|u\|\| = 100, Gamma = 1\)/.test(document.querySelector('#theory-map circle.marker')?.getAttribute('data-label') ?? ''),
+    );
     const [x, y1] = await marker();
     expect(y1).toBeGreaterThan(y100);
     // The marker sits in a region of the phase the table reports.
-    const region = await page.$$eval('#theory-map rect.region', (rs, [cx, cy]) => {
-      const hit = rs.find((r) => {
-        const [a, b, w, h] = ['x', 'y', 'width', 'height'].map((k) => Number(r.getAttribute(k)));
-        return cx >= a && cx <= a + w && cy >= b && cy <= b + h;
-      });
-      return hit?.getAttribute('data-phase');
-    }, [x - 1, y1 - 1]);
+    const region = await page.$$eval(
+      '#theory-map rect.region',
+      (rs, [cx, cy]) => {
+        const hit = rs.find((r) => {
+          const [a, b, w, h] = ['x', 'y', 'width', 'height'].map((k) => Number(r.getAttribute(k)));
+          return cx >= a && cx <= a + w && cy >= b && cy <= b + h;
+        });
+        return hit?.getAttribute('data-phase');
+      },
+      [x - 1, y1 - 1],
+    );
     expect(region).toBe('benign-explicit');
     expect(errors, errors.join('\n')).toEqual([]);
   });

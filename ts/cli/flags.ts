@@ -101,7 +101,12 @@ export function schemaFlags(cmd: Command, sectionName: string, o: SchemaFlagOpti
 }
 
 /** The fields of `section` that flags set, from commander's parsed options, into `cfg[section]`. */
-export function applySchemaFlags(cfg: Record<string, Record<string, unknown> | undefined>, sectionName: string, opts: Record<string, unknown>, o: SchemaFlagOptions = {}): void {
+export function applySchemaFlags(
+  cfg: Record<string, Record<string, unknown> | undefined>,
+  sectionName: string,
+  opts: Record<string, unknown>,
+  o: SchemaFlagOptions = {},
+): void {
   for (const f of fields(sectionName)) {
     if (o.skip?.includes(f.name)) continue;
     const key = camel(o.names?.[f.name] ?? kebab(f.name));

@@ -69,7 +69,9 @@ export function registerGenerate(program: Command): void {
       console.log(JSON.stringify(meta, null, 2));
       return;
     }
-    console.log(`generated ${ds.nTrain} training + ${ds.nTest} test samples, K=${ds.classes}, d=${ds.dim}, ${ds.config!.noise} noise, model ${ds.model!.kind}, seed ${ds.config!.seed} (${bf.backend}, ${seconds.toFixed(2)} s)`);
+    console.log(
+      `generated ${ds.nTrain} training + ${ds.nTest} test samples, K=${ds.classes}, d=${ds.dim}, ${ds.config!.noise} noise, model ${ds.model!.kind}, seed ${ds.config!.seed} (${bf.backend}, ${seconds.toFixed(2)} s)`,
+    );
     console.log(table(['class', '|S_k|', '||u_k||', 'lambda_k', 'SNR_k', 'min_j Gamma_kj'], ratioRows(ds)));
     console.log(`wrote ${files.length + 1} files to ${dir}`);
   });

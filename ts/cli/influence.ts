@@ -32,7 +32,12 @@ export async function influenceWithProgress(bf: Benignfit, set: ImageSet | DataS
   const onSig = () => ac.abort();
   process.once('SIGINT', onSig);
   const tty = process.stderr.isTTY;
-  const bar = tty ? new cliProgress.SingleBar({ format: 'influence |{bar}| {value}/{total} classes | class {cls} ({images} images) | {duration}s', hideCursor: true }, cliProgress.Presets.shades_classic) : null;
+  const bar = tty
+    ? new cliProgress.SingleBar(
+        { format: 'influence |{bar}| {value}/{total} classes | class {cls} ({images} images) | {duration}s', hideCursor: true },
+        cliProgress.Presets.shades_classic,
+      )
+    : null;
   try {
     bar?.start(set.classes, 0, { cls: '-', images: 0 });
     return await bf.influence(set, {
@@ -41,7 +46,10 @@ export async function influenceWithProgress(bf: Benignfit, set: ImageSet | DataS
       onClassStart: (c, n) => bar?.update({ cls: set.classNames?.[c] ?? c, images: n }),
       onProgress: (p) => {
         if (bar) bar.update(p.done);
-        else console.error(`class ${set.classNames?.[p.class] ?? p.class}: ${p.images} images, ${p.info.route} route, ${p.info.keptPixels}/${d} ${'dim' in set && !set.image ? 'features' : 'pixels'} vary, ${(p.info.seconds ?? 0).toFixed(2)} s (${p.done}/${p.total})`);
+        else
+          console.error(
+            `class ${set.classNames?.[p.class] ?? p.class}: ${p.images} images, ${p.info.route} route, ${p.info.keptPixels}/${d} ${'dim' in set && !set.image ? 'features' : 'pixels'} vary, ${(p.info.seconds ?? 0).toFixed(2)} s (${p.done}/${p.total})`,
+          );
       },
     });
   } finally {
@@ -89,7 +97,9 @@ export async function writeInfluenceOutputs(
   if (outputs.includes('grids') && set) {
     const geom = { width: set.width, height: set.height, channels: set.channels, layout: set.layout };
     for (const which of ['top', 'bottom'] as const) {
-      const svg = imageGridSvg(gridRows(set, res, which, o.grid), geom, { title: `${which === 'top' ? 'Highest' : 'Lowest'} influence scores (eq. 10, normalize ${res.config.normalize})` });
+      const svg = imageGridSvg(gridRows(set, res, which, o.grid), geom, {
+        title: `${which === 'top' ? 'Highest' : 'Lowest'} influence scores (eq. 10, normalize ${res.config.normalize})`,
+      });
       put(`grid_${which}.svg`, svg);
       put(`grid_${which}.png`, svgToPng(svg, { zoom: 1 }));
     }
@@ -132,7 +142,14 @@ export function phaseTable(set: ImageSet | DataSet, res: InfluenceResult): strin
   const names = Array.from({ length: res.classes }, (_, c) => set.classNames?.[c] ?? String(c));
   return table(
     ['class', '|S_k|', 'tr(S_k S_k)', 'min_j Gamma_kj', 'argmin j', 'phase (C2=' + res.phase[0].c2 + ')'],
-    res.phase.map((p, k) => [names[k], res.frobenius!.classSizes[k], res.frobenius!.frobSq[k][k], p.minGamma ?? '-', p.argminGamma === null ? '-' : names[p.argminGamma], p.phase]),
+    res.phase.map((p, k) => [
+      names[k],
+      res.frobenius!.classSizes[k],
+      res.frobenius!.frobSq[k][k],
+      p.minGamma ?? '-',
+      p.argminGamma === null ? '-' : names[p.argminGamma],
+      p.phase,
+    ]),
   );
 }
 
@@ -151,7 +168,10 @@ export function registerInfluence(program: Command): void {
     .description(
       'influence score (eq. 10) of every image or feature vector — MNIST (IDX), CIFAR-10 (binary batches), a .npy array, a folder of PNG/JPEG images with one subfolder per class, or a CSV table — with the Figure 6 matrix tr(S_i S_j), Gamma, and the Figure 5 grids',
     )
-    .option('--images <path>', 'images or feature vectors: an IDX file (raw or .gz), a .npy array (N x D, N x H x W [x C]; uint8, float32 or float64), or a folder with one subfolder of PNG/JPEG images per class')
+    .option(
+      '--images <path>',
+      'images or feature vectors: an IDX file (raw or .gz), a .npy array (N x D, N x H x W [x C]; uint8, float32 or float64), or a folder with one subfolder of PNG/JPEG images per class',
+    )
     .option('--labels <path>', 'labels for --images (not for a folder): IDX, .npy (integers) or a one-column CSV')
     .option('--table <csv>', 'a CSV table of feature vectors with a header line and a label column (--label-column)')
     .option('--label-column <name>', 'the label column of --table (integers, or class names)', 'label')
@@ -172,9 +192,14 @@ export function registerInfluence(program: Command): void {
       const inf = sec.influence!;
       const grid = checkGrid(o.grid);
       const given = ['cifar', 'images', 'table'].filter((k) => o[k] !== undefined);
-      if (given.length > 1) throw invalid(`--${given[1]}`, o[given[1]], `one data source: --images (with --labels), --table or --cifar, not --${given[0]} as well`);
+      if (given.length > 1)
+        throw invalid(`--${given[1]}`, o[given[1]], `one data source: --images (with --labels), --table or --cifar, not --${given[0]} as well`);
       if (!given.length) {
-        throw new BenignfitError('E_INVALID', '--images: expected --images IDX|NPY --labels IDX|NPY|CSV, --images DIR (one subfolder of PNG/JPEG images per class), --table CSV --label-column NAME, or --cifar DIR (CIFAR-10)', { field: '--images' });
+        throw new BenignfitError(
+          'E_INVALID',
+          '--images: expected --images IDX|NPY --labels IDX|NPY|CSV, --images DIR (one subfolder of PNG/JPEG images per class), --table CSV --label-column NAME, or --cifar DIR (CIFAR-10)',
+          { field: '--images' },
+        );
       }
       if (o.labels && !o.images) throw invalid('--labels', o.labels, '--labels only with --images');
       const bf = await backendFor(o);
@@ -184,13 +209,27 @@ export function registerInfluence(program: Command): void {
       const set: ImageSet | DataSet = o.cifar
         ? readCifar(o.cifar, o.split)
         : o.table
-          ? readTable(o.table, { ...limit, field: '--table', labelColumn: o.labelColumn, ignoreColumns: o.ignoreColumns ? String(o.ignoreColumns).split(',').map((c: string) => c.trim()).filter(Boolean) : [] })
+          ? readTable(o.table, {
+              ...limit,
+              field: '--table',
+              labelColumn: o.labelColumn,
+              ignoreColumns: o.ignoreColumns
+                ? String(o.ignoreColumns)
+                    .split(',')
+                    .map((c: string) => c.trim())
+                    .filter(Boolean)
+                : [],
+            })
           : readData(o.images, o.labels, { ...limit, field: '--images' });
       const dir = outDir(o.out);
       refuseResultFolder(dir, 'influence', 'scores.npy');
       const data = 'dim' in set ? set : dataFromImageSet(set);
-      const what = data.image ? `${data.n} images of ${data.image.height}x${data.image.width}x${data.image.channels}` : `${data.n} feature vectors of ${data.dim}`;
-      console.error(`influence: ${what} in ${data.classes} classes (${data.sources.join(', ')}${data.skipped?.length ? `; ${data.skipped.length} files that are not PNG or JPEG skipped` : ''}), ${bf.backend} backend`);
+      const what = data.image
+        ? `${data.n} images of ${data.image.height}x${data.image.width}x${data.image.channels}`
+        : `${data.n} feature vectors of ${data.dim}`;
+      console.error(
+        `influence: ${what} in ${data.classes} classes (${data.sources.join(', ')}${data.skipped?.length ? `; ${data.skipped.length} files that are not PNG or JPEG skipped` : ''}), ${bf.backend} backend`,
+      );
       const res = await influenceWithProgress(bf, set, inf);
       const summary = await writeInfluenceOutputs(dir, bf, set, res, { grid });
       console.log(`scores of ${data.n} ${data.image ? 'images' : 'feature vectors'} in ${res.seconds.toFixed(2)} s (${bf.backend})`);

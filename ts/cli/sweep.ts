@@ -36,7 +36,10 @@ export const EXIT_FAILED_CELLS = 3;
 export async function runSweepToFolder(config: SweepConfigInput, o: RunFlags, label = 'sweep'): Promise<FolderRun> {
   if (o.seeds !== undefined) config = { ...config, sweep: { ...config.sweep, seeds: o.seeds } };
   const shard = o.shard ? parseShard(o.shard, process.env) : null;
-  if (shard && /^auto/.test(o.shard!.trim())) safeError(`${label}: --shard ${o.shard}: shard ${shard.i}/${shard.n} of this ${process.env.SLURM_ARRAY_TASK_ID !== undefined ? `Slurm array task (SLURM_ARRAY_TASK_ID=${process.env.SLURM_ARRAY_TASK_ID})` : `Kubernetes Job (JOB_COMPLETION_INDEX=${process.env.JOB_COMPLETION_INDEX})`}`);
+  if (shard && /^auto/.test(o.shard!.trim()))
+    safeError(
+      `${label}: --shard ${o.shard}: shard ${shard.i}/${shard.n} of this ${process.env.SLURM_ARRAY_TASK_ID !== undefined ? `Slurm array task (SLURM_ARRAY_TASK_ID=${process.env.SLURM_ARRAY_TASK_ID})` : `Kubernetes Job (JOB_COMPLETION_INDEX=${process.env.JOB_COMPLETION_INDEX})`}`,
+    );
   const workers = checkWorkers(o.workers, '--workers');
   // The backend first: the core checks every cell's config.
   const bf = await backendFor({ backend: o.backend });
@@ -60,14 +63,19 @@ export async function runSweepToFolder(config: SweepConfigInput, o: RunFlags, la
     const todo = mine.length - finished.size;
     if (mine.length === 0) {
       const all = planSweep(config).mine.length;
-      safeError(`${label}: shard ${shard!.i}/${shard!.n} has no cells (the sweep has ${all} cell${all === 1 ? '' : 's'}, so shards above ${all} are empty); nothing to do`);
+      safeError(
+        `${label}: shard ${shard!.i}/${shard!.n} has no cells (the sweep has ${all} cell${all === 1 ? '' : 's'}, so shards above ${all} are empty); nothing to do`,
+      );
       return { rows: [], aborted: false, failed: [] };
     }
     if (todo === 0) {
       safeError(`${label}: all ${mine.length} cells are already done in ${dir}; nothing to run (delete the folder or use another --out to run again)`);
       run = null;
     } else {
-      if (store.done.size > 0) safeError(`${label}: resuming in ${dir}: ${finished.size} of ${mine.length} cells already done${retry ? `, ${retry} failed before (retrying them)` : ''}`);
+      if (store.done.size > 0)
+        safeError(
+          `${label}: resuming in ${dir}: ${finished.size} of ${mine.length} cells already done${retry ? `, ${retry} failed before (retrying them)` : ''}`,
+        );
       const bar = progressBar(label, mine.length, 'cells');
       bar.update(finished.size);
       try {
@@ -137,7 +145,10 @@ export function registerSweep(program: Command): void {
     .description('train a grid of cells over one or two config fields (with seed replicates) in parallel; resumable; results CSV/JSONL + heatmap SVG/PNG')
     .requiredOption('--config <file>', 'JSON {"data": {...}, "train": {...}, "sweep": {"x": {"param", "values"}, "y": {...}, "seeds": N}}')
     .requiredOption('--out <dir>', 'output folder (running again with the same folder resumes)')
-    .option('--shard <i/N>', 'run only shard i of N (a deterministic 1/N of the cells); auto: this Slurm array task (SLURM_ARRAY_TASK_ID, _COUNT, _MIN); auto/N: this task of N (also a Kubernetes Indexed Job: JOB_COMPLETION_INDEX)')
+    .option(
+      '--shard <i/N>',
+      'run only shard i of N (a deterministic 1/N of the cells); auto: this Slurm array task (SLURM_ARRAY_TASK_ID, _COUNT, _MIN); auto/N: this task of N (also a Kubernetes Indexed Job: JOB_COMPLETION_INDEX)',
+    )
     .option('--workers <n>', 'worker threads (default: the number of cores; at most one per unit of work)', (v) => parseInteger('--workers', v))
     .option('--seeds <n>', 'override sweep.seeds', (v) => parseInteger('--seeds', v))
     .option('--set <path=value>', 'override a config field (repeatable)', (v: string, p: string[] = []) => [...p, v])
@@ -193,7 +204,9 @@ again), 130/143 stopped by SIGINT/SIGTERM (finished cells saved).`,
       }
       const rows = store.rows();
       const total = planSweep(config).mine.length;
-      console.error(`merge: ${rows.length} of ${total} cells from ${dirs.length} folders${rows.length < total ? ` (${total - rows.length} missing: run the missing shards and merge again)` : ''}`);
+      console.error(
+        `merge: ${rows.length} of ${total} cells from ${dirs.length} folders${rows.length < total ? ` (${total - rows.length} missing: run the missing shards and merge again)` : ''}`,
+      );
       const files = await writeSweepFigure(bf, dir, resolved, rows);
       console.error(`merge: wrote ${files.join(', ')}`);
       console.log(summaryTable(config, rows));

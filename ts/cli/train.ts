@@ -36,7 +36,12 @@ function parseInit(v: string): 'pytorch' | { sigma0: number } {
 }
 
 /** The train section's flags (from the schema the core declares); data.seed is --seed, so this one is --train-seed. */
-const TRAIN_FLAGS: SchemaFlagOptions = { names: { seed: 'train-seed' }, skip: ['threads', 'memoryLimit'], parsers: { init: parseInit }, notes: { init: 'On the command line: pytorch or sigma0=<s>.' } };
+const TRAIN_FLAGS: SchemaFlagOptions = {
+  names: { seed: 'train-seed' },
+  skip: ['threads', 'memoryLimit'],
+  parsers: { init: parseInit },
+  notes: { init: 'On the command line: pytorch or sigma0=<s>.' },
+};
 
 /** Write a training run's files (weights, curves, metrics, summary). */
 export function writeRun(dir: string, r: TrainResult, k: number, m: number, d: number, extra: Record<string, unknown>): string[] {
@@ -100,7 +105,11 @@ export function registerTrain(program: Command): void {
       .option('--config <file>', 'JSON config {"data": {...}, "train": {...}}')
       .requiredOption('--out <dir>', 'output folder')
       .option('--no-noise-factors', 'do not write noise_factors.npy')
-      .option('--plot', `write curves.svg and curves.png (loss, accuracy, feature learning vs noise memorisation); without --eval-every, metrics are recorded at ${PLOT_POINTS} points for them`, true)
+      .option(
+        '--plot',
+        `write curves.svg and curves.png (loss, accuracy, feature learning vs noise memorisation); without --eval-every, metrics are recorded at ${PLOT_POINTS} points for them`,
+        true,
+      )
       .option('--no-plot', 'write no curves (and record metrics only at the end unless --eval-every is given)')
       .option('--json', 'print summary.json instead of a table')
       .addOption(backendOption())

@@ -20,7 +20,9 @@ export async function toBytes(source: BytesSource, fallbackName: string): Promis
       throw new BenignfitError('E_IO', `${name}: cannot read: ${(e as Error).message}`, { cause: e });
     }
   }
-  throw new BenignfitError('E_INVALID', `${fallbackName}: got ${typeof source}, expected bytes (Uint8Array, ArrayBuffer), a File/Blob or a Response`, { field: 'source' });
+  throw new BenignfitError('E_INVALID', `${fallbackName}: got ${typeof source}, expected bytes (Uint8Array, ArrayBuffer), a File/Blob or a Response`, {
+    field: 'source',
+  });
 }
 
 /** Largest decompressed file accepted (bytes): far above any MNIST/CIFAR file. */

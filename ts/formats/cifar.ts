@@ -75,5 +75,8 @@ export async function loadCifar(sources: BytesSource[], names?: string[]): Promi
 
 /** `batches.meta.txt`: one class name a line (blank lines ignored). */
 export function parseCifarMeta(text: string): string[] {
-  return text.split(/\r?\n/).map((s) => s.trim()).filter(Boolean);
+  return text
+    .split(/\r?\n/)
+    .map((s) => s.trim())
+    .filter(Boolean);
 }

@@ -78,7 +78,10 @@ export function checkSize(name: string, what: string, elements: number, size: nu
   const limit = o.memoryLimit ?? DEFAULT_MEMORY_LIMIT;
   const bytes = elements * size;
   if (bytes > limit || elements > MAX_ELEMENTS) {
-    const why = bytes > limit ? `more than the memory limit of ${formatBytes(limit)} (raise influence.memoryLimit, e.g. --memory-limit ${Math.ceil(bytes)})` : `more than ${MAX_ELEMENTS} values, the most one array can hold`;
+    const why =
+      bytes > limit
+        ? `more than the memory limit of ${formatBytes(limit)} (raise influence.memoryLimit, e.g. --memory-limit ${Math.ceil(bytes)})`
+        : `more than ${MAX_ELEMENTS} values, the most one array can hold`;
     throw new BenignfitError('E_TOO_LARGE', `${name}: ${what} need ${formatBytes(bytes)} (${elements} values), ${why}`, {
       field: o.field,
       got: `${bytes} bytes`,
@@ -113,14 +116,23 @@ export function checkNpyData(h: NpyHeader, name: string, o: ReadOptions = {}, fi
     throw formatError(name, `shape [${shape.join(', ')}], expected N x D (feature vectors) or N x H x W [x C] (images)`, o);
   }
   if (!['|u1', '<f4', '<f8'].includes(descr)) {
-    const hint = descr.startsWith('>') ? ' (this one is big-endian: save it with arr.astype(arr.dtype.newbyteorder("<")))' : descr === '<f2' ? ' (float16: save it with arr.astype("float32"))' : '';
+    const hint = descr.startsWith('>')
+      ? ' (this one is big-endian: save it with arr.astype(arr.dtype.newbyteorder("<")))'
+      : descr === '<f2'
+        ? ' (float16: save it with arr.astype("float32"))'
+        : '';
     throw formatError(name, `dtype ${descr}, expected uint8 (pixels), float32 or float64${hint}`, o);
   }
   const n = shape[0];
   const dim = h.count / Math.max(n, 1);
-  if (n === 0 || shape.some((s) => s === 0)) throw formatError(name, `shape [${shape.join(', ')}] holds no values, expected at least one row of at least one value`, o);
+  if (n === 0 || shape.some((s) => s === 0))
+    throw formatError(name, `shape [${shape.join(', ')}] holds no values, expected at least one row of at least one value`, o);
   if (fileBytes !== undefined && fileBytes !== h.offset + h.count * h.itemSize) {
-    throw formatError(name, `${fileBytes < h.offset + h.count * h.itemSize ? 'truncated' : 'too long'}: shape [${shape.join(', ')}] of ${descr} needs ${h.offset + h.count * h.itemSize} bytes, the file has ${fileBytes}`, o);
+    throw formatError(
+      name,
+      `${fileBytes < h.offset + h.count * h.itemSize ? 'truncated' : 'too long'}: shape [${shape.join(', ')}] of ${descr} needs ${h.offset + h.count * h.itemSize} bytes, the file has ${fileBytes}`,
+      o,
+    );
   }
   checkSize(name, `${n} rows of ${dim} ${descr === '|u1' ? 'bytes' : 'float32 values'}`, h.count, descr === '|u1' ? 1 : 4, o);
   return { n, dim, image: geometryOf(shape) };
@@ -144,7 +156,11 @@ export function convertNpyChunk(descr: string, src: Uint8Array, out: Uint8Array 
     const w = Math.fround(v);
     if (!Number.isFinite(w)) {
       const k = at + i;
-      throw formatError(name, `value ${v} at row ${Math.floor(k / dim)}, column ${k % dim}${Number.isFinite(v) ? ' is outside the float32 range' : ''}, expected finite values`, o);
+      throw formatError(
+        name,
+        `value ${v} at row ${Math.floor(k / dim)}, column ${k % dim}${Number.isFinite(v) ? ' is outside the float32 range' : ''}, expected finite values`,
+        o,
+      );
     }
     f[at + i] = w;
   }
@@ -160,7 +176,17 @@ export function npyData(bytes: Uint8Array, name: string, labels: Int32Array, lab
 }
 
 /** Rows and labels as one data set: the counts must agree (E_FORMAT naming the labels file). */
-export function assemble(pixels: Uint8Array | Float32Array, n: number, dim: number, image: ImageGeometry | null, labels: Int32Array, name: string, labelsName: string, format: DataSet['format'], o: ReadOptions = {}): DataSet {
+export function assemble(
+  pixels: Uint8Array | Float32Array,
+  n: number,
+  dim: number,
+  image: ImageGeometry | null,
+  labels: Int32Array,
+  name: string,
+  labelsName: string,
+  format: DataSet['format'],
+  o: ReadOptions = {},
+): DataSet {
   if (labels.length !== n) {
     throw new BenignfitError('E_FORMAT', `${labelsName}: ${labels.length} labels, but ${name} has ${n} rows (expected the same count)`, { field: o.field });
   }
@@ -185,7 +211,8 @@ function labelValue(v: number, i: number, name: string, o: ReadOptions): number 
 export function parseLabels(bytes: Uint8Array, name: string, o: ReadOptions = {}): Int32Array {
   if (bytes.length >= 6 && bytes[0] === 0x93 && bytes[1] === 0x4e) {
     const h = parseNpyHeader(bytes, name);
-    if (!(h.shape.length === 1 || (h.shape.length === 2 && h.shape[1] === 1))) throw formatError(name, `shape [${h.shape.join(', ')}], expected labels [N] (or [N, 1])`, o);
+    if (!(h.shape.length === 1 || (h.shape.length === 2 && h.shape[1] === 1)))
+      throw formatError(name, `shape [${h.shape.join(', ')}], expected labels [N] (or [N, 1])`, o);
     const kinds = ['|u1', '|i1', '<u2', '<i2', '<u4', '<i4', '<u8', '<i8', '<f4', '<f8'];
     if (!kinds.includes(h.descr)) throw formatError(name, `dtype ${h.descr}, expected integer labels (int8 to int64, uint8 to uint64)`, o);
     if (bytes.length !== h.offset + h.count * h.itemSize) {
@@ -303,19 +330,33 @@ export class TableReader {
       this.header = hdr;
       this.labelAt = hdr.indexOf(this.o.labelColumn);
       if (this.labelAt < 0) {
-        throw new BenignfitError('E_INVALID', `${this.name}: no column named ${JSON.stringify(this.o.labelColumn)} for the labels (the header has ${hdr.slice(0, 12).map((h) => JSON.stringify(h)).join(', ')}${hdr.length > 12 ? ', ...' : ''})`, {
-          field: '--label-column',
-          got: this.o.labelColumn,
-          expected: 'a column of the header',
-        });
+        throw new BenignfitError(
+          'E_INVALID',
+          `${this.name}: no column named ${JSON.stringify(this.o.labelColumn)} for the labels (the header has ${hdr
+            .slice(0, 12)
+            .map((h) => JSON.stringify(h))
+            .join(', ')}${hdr.length > 12 ? ', ...' : ''})`,
+          {
+            field: '--label-column',
+            got: this.o.labelColumn,
+            expected: 'a column of the header',
+          },
+        );
       }
       const ignore = new Set(this.o.ignoreColumns ?? []);
-      for (const c of ignore) if (!hdr.includes(c)) throw new BenignfitError('E_INVALID', `${this.name}: no column named ${JSON.stringify(c)} to ignore`, { field: '--ignore-columns', got: c, expected: 'a column of the header' });
+      for (const c of ignore)
+        if (!hdr.includes(c))
+          throw new BenignfitError('E_INVALID', `${this.name}: no column named ${JSON.stringify(c)} to ignore`, {
+            field: '--ignore-columns',
+            got: c,
+            expected: 'a column of the header',
+          });
       this.featureAt = hdr.map((_, i) => i).filter((i) => i !== this.labelAt && !ignore.has(hdr[i]));
       if (!this.featureAt.length) throw formatError(this.name, 'no feature columns, expected at least one column besides the labels', this.o);
       return;
     }
-    if (cells.length !== this.header.length) throw formatError(this.name, `line ${this.lineNo} has ${cells.length} cells, the header has ${this.header.length}`, this.o);
+    if (cells.length !== this.header.length)
+      throw formatError(this.name, `line ${this.lineNo} has ${cells.length} cells, the header has ${this.header.length}`, this.o);
     const d = this.featureAt.length;
     const need = (this.count + 1) * d;
     if (need > this.values.length) {
@@ -331,12 +372,17 @@ export class TableReader {
       const v = cell === '' ? NaN : Number(cell);
       const w = Math.fround(v);
       if (!Number.isFinite(w)) {
-        throw formatError(this.name, `line ${this.lineNo}, column ${JSON.stringify(this.header[this.featureAt[j]])}: got ${JSON.stringify(cell.slice(0, 40))}, expected a finite number${Number.isFinite(v) ? ' within the float32 range' : ''}`, this.o);
+        throw formatError(
+          this.name,
+          `line ${this.lineNo}, column ${JSON.stringify(this.header[this.featureAt[j]])}: got ${JSON.stringify(cell.slice(0, 40))}, expected a finite number${Number.isFinite(v) ? ' within the float32 range' : ''}`,
+          this.o,
+        );
       }
       this.values[base + j] = w;
     }
     const label = cells[this.labelAt].trim();
-    if (label === '') throw formatError(this.name, `line ${this.lineNo}, column ${JSON.stringify(this.o.labelColumn)}: no label, expected an integer or a class name`, this.o);
+    if (label === '')
+      throw formatError(this.name, `line ${this.lineNo}, column ${JSON.stringify(this.o.labelColumn)}: no label, expected an integer or a class name`, this.o);
     this.labelCells.push(label);
     this.count++;
   }
@@ -362,7 +408,17 @@ export class TableReader {
     const pixels = this.values.length === this.count * d ? this.values : this.values.slice(0, this.count * d);
     let max = 0;
     for (const l of labels) if (l > max) max = l;
-    return { n: this.count, dim: d, pixels, labels, classes: names ? names.length : max + 1, classNames: names, image: null, sources: [this.name], format: 'csv' };
+    return {
+      n: this.count,
+      dim: d,
+      pixels,
+      labels,
+      classes: names ? names.length : max + 1,
+      classNames: names,
+      image: null,
+      sources: [this.name],
+      format: 'csv',
+    };
   }
 }
 
@@ -401,7 +457,12 @@ export function isImageFile(name: string): boolean {
 export function decodeImage(bytes: Uint8Array, name: string, o: ReadOptions = {}): DecodedImage {
   const png = hasPngSignature(bytes);
   const isJpeg = bytes.length > 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff;
-  if (!png && !isJpeg) throw formatError(name, `neither a PNG nor a JPEG file (starts with ${[...bytes.subarray(0, 4)].map((b) => b.toString(16).padStart(2, '0')).join(' ')})`, o);
+  if (!png && !isJpeg)
+    throw formatError(
+      name,
+      `neither a PNG nor a JPEG file (starts with ${[...bytes.subarray(0, 4)].map((b) => b.toString(16).padStart(2, '0')).join(' ')})`,
+      o,
+    );
   let width: number;
   let height: number;
   let ch: number;
@@ -443,7 +504,11 @@ export function decodeImage(bytes: Uint8Array, name: string, o: ReadOptions = {}
         if (img.depth === 16) shift = 8;
       }
     } else {
-      const img = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: false, maxMemoryUsageInMB: Math.max(64, Math.floor((o.memoryLimit ?? DEFAULT_MEMORY_LIMIT) / 2 ** 20)) });
+      const img = jpeg.decode(bytes, {
+        useTArray: true,
+        formatAsRGBA: false,
+        maxMemoryUsageInMB: Math.max(64, Math.floor((o.memoryLimit ?? DEFAULT_MEMORY_LIMIT) / 2 ** 20)),
+      });
       width = img.width;
       height = img.height;
       ch = 3;
@@ -497,11 +562,21 @@ export class ImageFolderBuilder {
       this.width = img.width;
       this.height = img.height;
       this.first = file;
-      checkSize(this.name, `${this.total} images of ${img.height} x ${img.width}${img.channels === 3 ? ' x 3' : ''}`, this.total * img.width * img.height, img.channels, this.o);
+      checkSize(
+        this.name,
+        `${this.total} images of ${img.height} x ${img.width}${img.channels === 3 ? ' x 3' : ''}`,
+        this.total * img.width * img.height,
+        img.channels,
+        this.o,
+      );
       this.channels = img.channels;
       this.pixels = new Uint8Array(this.total * img.width * img.height * img.channels);
     } else if (img.width !== this.width || img.height !== this.height) {
-      throw formatError(file, `${img.width} x ${img.height} pixels, but ${this.first} (the first image) is ${this.width} x ${this.height}; every image must have the same size`, this.o);
+      throw formatError(
+        file,
+        `${img.width} x ${img.height} pixels, but ${this.first} (the first image) is ${this.width} x ${this.height}; every image must have the same size`,
+        this.o,
+      );
     }
     const px = this.width * this.height;
     if (img.channels === 3 && this.channels === 1) {
@@ -522,7 +597,8 @@ export class ImageFolderBuilder {
   }
 
   finish(skipped: string[] = []): DataSet {
-    if (!this.pixels || this.count === 0) throw formatError(this.name, 'no PNG or JPEG images, expected one subfolder per class holding .png/.jpg/.jpeg files', this.o);
+    if (!this.pixels || this.count === 0)
+      throw formatError(this.name, 'no PNG or JPEG images, expected one subfolder per class holding .png/.jpg/.jpeg files', this.o);
     const d = this.width * this.height * this.channels;
     const pixels = this.count === this.total ? this.pixels : this.pixels.slice(0, this.count * d);
     return {
@@ -561,7 +637,8 @@ export function imageFolderFromFiles(files: { path: string; bytes: Uint8Array }[
     else images.push({ path: f.path, cls: parts[parts.length - 2] });
   }
   const classNames = [...new Set(images.map((i) => i.cls))].sort(byName);
-  if (!classNames.length) throw formatError(name, 'no PNG or JPEG images in class subfolders, expected one subfolder per class holding .png/.jpg/.jpeg files', o);
+  if (!classNames.length)
+    throw formatError(name, 'no PNG or JPEG images in class subfolders, expected one subfolder per class holding .png/.jpg/.jpeg files', o);
   const at = new Map(classNames.map((c, i) => [c, i]));
   images.sort((a, b) => at.get(a.cls)! - at.get(b.cls)! || byName(a.path, b.path));
   const bytes = new Map(files.map((f) => [f.path, f.bytes]));
@@ -607,5 +684,16 @@ export function imageSetOf(d: DataSet): ImageSet | null {
     const s = hi > lo ? 255 / (hi - lo) : 0;
     pixels = Uint8Array.from(d.pixels, (v) => Math.round((v - lo) * s));
   }
-  return { n: d.n, height: g.height, width: g.width, channels: g.channels, layout: g.layout, pixels, labels: Uint8Array.from(d.labels), classes: d.classes, classNames: d.classNames, sources: d.sources };
+  return {
+    n: d.n,
+    height: g.height,
+    width: g.width,
+    channels: g.channels,
+    layout: g.layout,
+    pixels,
+    labels: Uint8Array.from(d.labels),
+    classes: d.classes,
+    classNames: d.classNames,
+    sources: d.sources,
+  };
 }

@@ -29,7 +29,9 @@ export function parseIdx(input: Uint8Array, name = 'IDX file'): IdxArray {
   const bad = (what: string) => new BenignfitError('E_FORMAT', `${name}: ${what}`);
   if (bytes.length < 4) throw bad(`truncated: ${bytes.length} bytes, expected at least a 4-byte IDX header`);
   if (bytes[0] !== 0 || bytes[1] !== 0) {
-    throw bad(`not an IDX file (magic number starts with 0x${bytes[0].toString(16).padStart(2, '0')}${bytes[1].toString(16).padStart(2, '0')}, expected 0x0000)`);
+    throw bad(
+      `not an IDX file (magic number starts with 0x${bytes[0].toString(16).padStart(2, '0')}${bytes[1].toString(16).padStart(2, '0')}, expected 0x0000)`,
+    );
   }
   const type = TYPES[bytes[2]];
   if (!type) throw bad(`unknown IDX data type 0x${bytes[2].toString(16)} (expected one of 0x08, 0x09, 0x0b-0x0e)`);
@@ -44,20 +46,22 @@ export function parseIdx(input: Uint8Array, name = 'IDX file'): IdxArray {
   const [tname, size] = type;
   const need = head + count * size;
   if (bytes.length !== need) {
-    throw bad(
-      `${bytes.length < need ? 'truncated' : 'too long'}: shape [${shape.join(', ')}] of ${tname} needs ${need} bytes, the file has ${bytes.length}`,
-    );
+    throw bad(`${bytes.length < need ? 'truncated' : 'too long'}: shape [${shape.join(', ')}] of ${tname} needs ${need} bytes, the file has ${bytes.length}`);
   }
   if (tname === 'ubyte') return { shape, data: bytes.slice(head, need) };
   const out = new Float64Array(count);
   for (let i = 0; i < count; i++) {
     const o = head + i * size;
     out[i] =
-      tname === 'byte' ? dv.getInt8(o)
-      : tname === 'short' ? dv.getInt16(o, false)
-      : tname === 'int' ? dv.getInt32(o, false)
-      : tname === 'float' ? dv.getFloat32(o, false)
-      : dv.getFloat64(o, false);
+      tname === 'byte'
+        ? dv.getInt8(o)
+        : tname === 'short'
+          ? dv.getInt16(o, false)
+          : tname === 'int'
+            ? dv.getInt32(o, false)
+            : tname === 'float'
+              ? dv.getFloat32(o, false)
+              : dv.getFloat64(o, false);
   }
   return { shape, data: out };
 }

@@ -8,7 +8,21 @@ import { BenignfitError } from '../errors.js';
 import { CIFAR10_TEST_FILES, CIFAR10_TRAIN_FILES, imagesFromCifar, parseCifarBatch, parseCifarMeta } from './cifar.js';
 import { parseNpyHeader, type NpyHeader } from '../npy.js';
 import { maybeGunzip } from './bytes.js';
-import { assemble, byName, checkNpyData, checkSize, convertNpyChunk, ImageFolderBuilder, isImageFile, parseLabels, TableReader, type DataSet, type ImageGeometry, type ReadOptions, type TableOptions } from './data.js';
+import {
+  assemble,
+  byName,
+  checkNpyData,
+  checkSize,
+  convertNpyChunk,
+  ImageFolderBuilder,
+  isImageFile,
+  parseLabels,
+  TableReader,
+  type DataSet,
+  type ImageGeometry,
+  type ReadOptions,
+  type TableOptions,
+} from './data.js';
 import { imagesFromIdx, parseIdx, type IdxArray, type ImageSet } from './idx.js';
 
 export function readBytes(path: string, field = 'file'): Uint8Array {
@@ -85,7 +99,8 @@ export function readNpyHeader(path: string, field = 'file'): { header: NpyHeader
     const head = new Uint8Array(Math.min(size, 12));
     readAt(fd, head, 0, path, field);
     let hlen = 0;
-    if (head.length >= 10 && head[0] === 0x93) hlen = head[6] === 1 ? head[8] | (head[9] << 8) : head.length >= 12 ? new DataView(head.buffer).getUint32(8, true) : 0;
+    if (head.length >= 10 && head[0] === 0x93)
+      hlen = head[6] === 1 ? head[8] | (head[9] << 8) : head.length >= 12 ? new DataView(head.buffer).getUint32(8, true) : 0;
     const all = new Uint8Array(Math.min(size, (head[6] === 1 ? 10 : 12) + hlen, 1 << 20));
     readAt(fd, all, 0, path, field);
     return { header: parseNpyHeader(all, path), size };
@@ -132,7 +147,8 @@ export function readLabels(path: string, o: ReadOptions = {}): Int32Array {
   const raw = maybeGunzip(bytes, path);
   if (raw.length >= 4 && raw[0] === 0 && raw[1] === 0) {
     const idx = parseIdx(raw, path);
-    if (idx.shape.length !== 1) throw new BenignfitError('E_FORMAT', `${path}: shape [${idx.shape.join(', ')}], expected labels [n] (one dimension)`, { field });
+    if (idx.shape.length !== 1)
+      throw new BenignfitError('E_FORMAT', `${path}: shape [${idx.shape.join(', ')}], expected labels [n] (one dimension)`, { field });
     return Int32Array.from(idx.data);
   }
   return parseLabels(raw, path, { ...o, field });
@@ -156,14 +172,20 @@ export function readImageFolder(dir: string, o: ReadOptions = {}): DataSet {
   const field = o.field ?? 'images';
   const list = (d: string) => {
     try {
-      return readdirSync(d).filter((f) => !f.startsWith('.')).sort(byName);
+      return readdirSync(d)
+        .filter((f) => !f.startsWith('.'))
+        .sort(byName);
     } catch (e) {
       throw new BenignfitError('E_IO', `${field}: cannot read the folder ${d}: ${(e as Error).message}`, { field, cause: e });
     }
   };
   const classes = list(dir).filter((c) => statOf(join(dir, c), field).isDirectory());
   if (!classes.length) {
-    throw new BenignfitError('E_FORMAT', `${dir}: no subfolders, expected one subfolder per class holding its PNG/JPEG images (e.g. ${dir}/cat/001.png, ${dir}/dog/001.jpg)`, { field });
+    throw new BenignfitError(
+      'E_FORMAT',
+      `${dir}: no subfolders, expected one subfolder per class holding its PNG/JPEG images (e.g. ${dir}/cat/001.png, ${dir}/dog/001.jpg)`,
+      { field },
+    );
   }
   const items: { path: string; cls: number }[] = [];
   const skipped: string[] = [];
@@ -171,7 +193,8 @@ export function readImageFolder(dir: string, o: ReadOptions = {}): DataSet {
     const files = list(join(dir, c));
     const imgs = files.filter((f) => isImageFile(f));
     skipped.push(...files.filter((f) => !isImageFile(f)).map((f) => join(dir, c, f)));
-    if (!imgs.length) throw new BenignfitError('E_FORMAT', `${join(dir, c)}: no PNG or JPEG images (.png, .jpg, .jpeg), expected at least one per class folder`, { field });
+    if (!imgs.length)
+      throw new BenignfitError('E_FORMAT', `${join(dir, c)}: no PNG or JPEG images (.png, .jpg, .jpeg), expected at least one per class folder`, { field });
     for (const f of imgs) items.push({ path: join(dir, c, f), cls: k });
   });
   const b = new ImageFolderBuilder(dir, items.length, classes, { ...o, field });
@@ -225,12 +248,20 @@ export function readData(images: string, labels: string | undefined, o: ReadOpti
   const idxMagic = head.length >= 4 && head[0] === 0 && head[1] === 0;
   const gz = head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
   if (!idxMagic && !gz) {
-    throw new BenignfitError('E_FORMAT', `${images}: neither a .npy file (magic \\x93NUMPY) nor an IDX file (magic 0x0000), expected images as .npy or IDX (a CSV table goes with --table, a folder of PNG/JPEG images with one subfolder per class as --images DIR)`, { field });
+    throw new BenignfitError(
+      'E_FORMAT',
+      `${images}: neither a .npy file (magic \\x93NUMPY) nor an IDX file (magic 0x0000), expected images as .npy or IDX (a CSV table goes with --table, a folder of PNG/JPEG images with one subfolder per class as --images DIR)`,
+      { field },
+    );
   }
   checkSize(images, 'the images file', st.size, 1, { ...o, field });
   const idx = readIdx(images);
   if (!(idx.data instanceof Uint8Array) || (idx.shape.length !== 2 && idx.shape.length !== 3)) {
-    throw new BenignfitError('E_FORMAT', `${images}: IDX shape [${idx.shape.join(', ')}]${idx.data instanceof Uint8Array ? '' : ' not of unsigned bytes'}, expected images [n, rows, cols] (or [n, pixels]) of unsigned bytes`, { field });
+    throw new BenignfitError(
+      'E_FORMAT',
+      `${images}: IDX shape [${idx.shape.join(', ')}]${idx.data instanceof Uint8Array ? '' : ' not of unsigned bytes'}, expected images [n, rows, cols] (or [n, pixels]) of unsigned bytes`,
+      { field },
+    );
   }
   const [n, h, w] = idx.shape.length === 3 ? idx.shape : [idx.shape[0], 1, idx.shape[1]];
   const lab = readLabels(labels, { ...o, field: '--labels' });

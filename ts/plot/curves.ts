@@ -24,7 +24,15 @@ export function trainingCurveCharts(h: EvalRecord[], size: { width?: number; hei
   const ls = [...new Set(h.flatMap((r) => r.longTailed.map((l) => l.L)))];
   const acc: Series[] = [{ label: 'training accuracy', x, y: h.map((r) => r.trainAcc) }];
   if (h.some((r) => r.testAcc !== null)) acc.push({ label: 'test accuracy', x, y: h.map((r) => r.testAcc) });
-  acc.push(...ls.map((L, i) => ({ label: `long-tailed test accuracy (L = ${L})`, x, y: h.map((r) => r.longTailed.find((l) => l.L === L)?.acc ?? null), dash: true, color: LT_COLORS[i % LT_COLORS.length] })));
+  acc.push(
+    ...ls.map((L, i) => ({
+      label: `long-tailed test accuracy (L = ${L})`,
+      x,
+      y: h.map((r) => r.longTailed.find((l) => l.L === L)?.acc ?? null),
+      dash: true,
+      color: LT_COLORS[i % LT_COLORS.length],
+    })),
+  );
   const fl: Series[] = [
     { label: 'feature learning: mean_k max_r <w_k,r, u_k>', x, y: h.map((r) => mean(r.featureLearning)) },
     { label: 'noise memorisation: mean_i max_r <w_y_i,r, xi_i>', x, y: h.map((r) => r.noiseMemorization?.mean ?? null) },

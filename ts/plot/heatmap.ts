@@ -129,7 +129,7 @@ export function heatmapSvg(o: HeatmapOptions): string {
   const bottom = 64 + legendH;
   const px0 = left;
   const px1 = W - right;
-  const yDown = o.yDown ?? (!o.y.values);
+  const yDown = o.yDown ?? !o.y.values;
   const py0 = yDown ? top : H - bottom;
   const py1 = yDown ? H - bottom : top;
   const xm = axisMap(o.x, cols, px0, px1, 'x');
@@ -165,10 +165,23 @@ export function heatmapSvg(o: HeatmapOptions): string {
       const ok = v !== null && Number.isFinite(v);
       const rgb = ok ? colorAt(tOf(v), cmap) : ([200, 200, 200] as [number, number, number]);
       // data-row / data-col / data-value: pages find a cell (clicks, tests) without geometry.
-      cells.push(`<rect class="cell" data-row="${i}" data-col="${j}"${ok ? ` data-value="${v}"` : ''} x="${n2(Math.min(xa, xb))}" y="${n2(Math.min(ya, yb))}" width="${n2(Math.abs(xb - xa))}" height="${n2(Math.abs(yb - ya))}" fill="${rgbHex(rgb)}"/>`);
+      cells.push(
+        `<rect class="cell" data-row="${i}" data-col="${j}"${ok ? ` data-value="${v}"` : ''} x="${n2(Math.min(xa, xb))}" y="${n2(Math.min(ya, yb))}" width="${n2(Math.abs(xb - xa))}" height="${n2(Math.abs(yb - ya))}" fill="${rgbHex(rgb)}"/>`,
+      );
       if (o.annotate && ok) {
         // A halo of the cell's own colour keeps the value readable where a boundary line crosses it.
-        notes.push(text((xa + xb) / 2, (ya + yb) / 2 + 4, fmt(v), { class: 'value', 'text-anchor': 'middle', 'font-size': Math.max(7, Math.min(12, Math.abs(xb - xa) / (0.62 * longest + 1), Math.abs(yb - ya) / 2)), fill: textOn(rgb), stroke: rgbHex(rgb), 'stroke-width': 3, 'stroke-linejoin': 'round', 'paint-order': 'stroke' }));
+        notes.push(
+          text((xa + xb) / 2, (ya + yb) / 2 + 4, fmt(v), {
+            class: 'value',
+            'text-anchor': 'middle',
+            'font-size': Math.max(7, Math.min(12, Math.abs(xb - xa) / (0.62 * longest + 1), Math.abs(yb - ya) / 2)),
+            fill: textOn(rgb),
+            stroke: rgbHex(rgb),
+            'stroke-width': 3,
+            'stroke-linejoin': 'round',
+            'paint-order': 'stroke',
+          }),
+        );
       }
     }
   }
@@ -189,7 +202,9 @@ export function heatmapSvg(o: HeatmapOptions): string {
     body.push(text(px0 - 8, y + 4, t.label, { 'text-anchor': 'end', 'font-size': 11, class: 'ytick' }));
   }
   body.push(text((px0 + px1) / 2, H - 18 - legendH, o.x.label, { 'text-anchor': 'middle', 'font-size': 13 }));
-  body.push(`<text x="18" y="${n2((fy0 + fy1) / 2)}" text-anchor="middle" font-size="13" transform="rotate(-90 18 ${n2((fy0 + fy1) / 2)})">${esc(o.y.label)}</text>`);
+  body.push(
+    `<text x="18" y="${n2((fy0 + fy1) / 2)}" text-anchor="middle" font-size="13" transform="rotate(-90 18 ${n2((fy0 + fy1) / 2)})">${esc(o.y.label)}</text>`,
+  );
 
   // Overlays, clipped to the plot area, each over a contrasting halo (a white line reads on the
   // light cells, its dark outline on the dark ones); the cell values are drawn above them.
@@ -229,7 +244,8 @@ export function heatmapSvg(o: HeatmapOptions): string {
     labelled.forEach(({ g, k }, r) => {
       const y = ly + 15 + r * 18;
       const color = g.color ?? PALETTE[k % PALETTE.length];
-      const seg = (cls: string, st: string) => `<line class="${cls}" data-label="${esc(g.label!)}" x1="${n2(lx + 8)}" y1="${n2(y - 4)}" x2="${n2(lx + 36)}" y2="${n2(y - 4)}" ${st}/>`;
+      const seg = (cls: string, st: string) =>
+        `<line class="${cls}" data-label="${esc(g.label!)}" x1="${n2(lx + 8)}" y1="${n2(y - 4)}" x2="${n2(lx + 36)}" y2="${n2(y - 4)}" ${st}/>`;
       body.push(seg('swatch-halo', haloStyle(color, g.dash)), seg('swatch', lineStyle(color, g.dash)));
       body.push(text(lx + 42, y, g.label!, { 'font-size': 11 }));
     });

@@ -67,7 +67,10 @@ export function lineChartSvg(o: LineChartOptions): string {
   const left = 70;
   const right = 20;
   const showLegend = o.legend !== 'none' && o.series.length > 0;
-  const lay = legendLayout(o.series.map((s) => s.label), W - left - right + 40);
+  const lay = legendLayout(
+    o.series.map((s) => s.label),
+    W - left - right + 40,
+  );
   const legendH = showLegend ? 10 + lay.rows * 17 : 0;
   const H = (o.height ?? 420) + legendH;
   const top = o.title ? 44 : 20;
@@ -105,7 +108,9 @@ export function lineChartSvg(o: LineChartOptions): string {
   }
   body.push(`<rect x="${px0}" y="${py1}" width="${px1 - px0}" height="${py0 - py1}" fill="none" stroke="#000000"/>`);
   body.push(text((px0 + px1) / 2, H - 16 - legendH, o.x.label, { 'text-anchor': 'middle', 'font-size': 13 }));
-  body.push(`<text x="18" y="${n2((py0 + py1) / 2)}" text-anchor="middle" font-size="13" transform="rotate(-90 18 ${n2((py0 + py1) / 2)})">${esc(o.y.label)}</text>`);
+  body.push(
+    `<text x="18" y="${n2((py0 + py1) / 2)}" text-anchor="middle" font-size="13" transform="rotate(-90 18 ${n2((py0 + py1) / 2)})">${esc(o.y.label)}</text>`,
+  );
   // Series, clipped to the plot.
   const clip = `lineplot-${++chartCount}`;
   body.push(`<defs><clipPath id="${clip}"><rect x="${px0}" y="${py1}" width="${px1 - px0}" height="${py0 - py1}"/></clipPath></defs>`);
@@ -119,7 +124,8 @@ export function lineChartSvg(o: LineChartOptions): string {
         for (const i of iv) {
           const x = X(s.x[i]);
           g.push(`<line class="errbar" x1="${n2(x)}" y1="${n2(Y(s.lo![i]!))}" x2="${n2(x)}" y2="${n2(Y(s.hi![i]!))}" stroke="${color}" stroke-width="1.5"/>`);
-          for (const v of [s.lo![i]!, s.hi![i]!]) g.push(`<line x1="${n2(x - 4)}" y1="${n2(Y(v))}" x2="${n2(x + 4)}" y2="${n2(Y(v))}" stroke="${color}" stroke-width="1.5"/>`);
+          for (const v of [s.lo![i]!, s.hi![i]!])
+            g.push(`<line x1="${n2(x - 4)}" y1="${n2(Y(v))}" x2="${n2(x + 4)}" y2="${n2(Y(v))}" stroke="${color}" stroke-width="1.5"/>`);
         }
       } else if (iv.length >= 2) {
         const upper = iv.map((i) => `${n2(X(s.x[i]))},${n2(Y(s.hi![i]!))}`);
@@ -128,9 +134,12 @@ export function lineChartSvg(o: LineChartOptions): string {
       }
     }
     if (idx.length >= 2) {
-      g.push(`<polyline class="series" data-label="${esc(s.label)}" points="${idx.map((i) => `${n2(X(s.x[i]))},${n2(Y(s.y[i]!))}`).join(' ')}" fill="none" stroke="${color}" stroke-width="2"${s.dash ? ' stroke-dasharray="6 4"' : ''}/>`);
+      g.push(
+        `<polyline class="series" data-label="${esc(s.label)}" points="${idx.map((i) => `${n2(X(s.x[i]))},${n2(Y(s.y[i]!))}`).join(' ')}" fill="none" stroke="${color}" stroke-width="2"${s.dash ? ' stroke-dasharray="6 4"' : ''}/>`,
+      );
     }
-    if (s.markers ?? idx.length <= 30) for (const i of idx) g.push(`<circle class="point" cx="${n2(X(s.x[i]))}" cy="${n2(Y(s.y[i]!))}" r="3" fill="${color}"/>`);
+    if (s.markers ?? idx.length <= 30)
+      for (const i of idx) g.push(`<circle class="point" cx="${n2(X(s.x[i]))}" cy="${n2(Y(s.y[i]!))}" r="3" fill="${color}"/>`);
   });
   body.push(`<g clip-path="url(#${clip})">${g.join('')}</g>`);
   // Legend: below the x axis title, outside the data; each swatch is drawn as its series is.
@@ -142,7 +151,9 @@ export function lineChartSvg(o: LineChartOptions): string {
       const color = s.color ?? LINE_COLORS[k % LINE_COLORS.length];
       const x = lx + (k % lay.cols) * lay.colW;
       const y = ly + 12 + Math.floor(k / lay.cols) * 17;
-      body.push(`<line class="swatch" data-label="${esc(s.label)}" x1="${n2(x + 4)}" y1="${n2(y - 4)}" x2="${n2(x + 30)}" y2="${n2(y - 4)}" stroke="${color}" stroke-width="2"${s.dash ? ' stroke-dasharray="6 4"' : ''}/>`);
+      body.push(
+        `<line class="swatch" data-label="${esc(s.label)}" x1="${n2(x + 4)}" y1="${n2(y - 4)}" x2="${n2(x + 30)}" y2="${n2(y - 4)}" stroke="${color}" stroke-width="2"${s.dash ? ' stroke-dasharray="6 4"' : ''}/>`,
+      );
       body.push(text(x + 36, y, s.label, { 'font-size': 11 }));
     });
     body.push('</g>');

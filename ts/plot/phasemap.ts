@@ -43,7 +43,8 @@ const CURVE_COLORS = ['#ffffff', '#ff7f0e', '#444444', '#8c564b'];
 export function phaseMapSvg(o: PhaseMapOptions): string {
   const nx = o.x.values.length;
   const ny = o.y.values.length;
-  if (!nx || !ny || o.phase.length !== ny || o.phase.some((r) => r.length !== nx)) throw new Error('phaseMap: phase must be y.values.length rows of x.values.length entries');
+  if (!nx || !ny || o.phase.length !== ny || o.phase.some((r) => r.length !== nx))
+    throw new Error('phaseMap: phase must be y.values.length rows of x.values.length entries');
   const present = [...new Set(o.phase.flat())].sort((a, b) => Object.keys(PHASE_COLORS).indexOf(a) - Object.keys(PHASE_COLORS).indexOf(b));
   const curves = (o.curves ?? []).filter((c) => c.points.length >= 2);
   const entries = present.length + curves.length + (o.point ? 1 : 0);
@@ -75,7 +76,9 @@ export function phaseMapSvg(o: PhaseMapOptions): string {
     for (let j = 0; j < nx; j++) {
       const [xa, xb] = [X.toPx(X.edges[j]), X.toPx(X.edges[j + 1])];
       const p = o.phase[i][j];
-      cells.push(`<rect class="region" data-phase="${p}" x="${n2(Math.min(xa, xb))}" y="${n2(Math.min(ya, yb))}" width="${n2(Math.abs(xb - xa) + 0.3)}" height="${n2(Math.abs(yb - ya) + 0.3)}" fill="${PHASE_COLORS[p] ?? '#ffffff'}"/>`);
+      cells.push(
+        `<rect class="region" data-phase="${p}" x="${n2(Math.min(xa, xb))}" y="${n2(Math.min(ya, yb))}" width="${n2(Math.abs(xb - xa) + 0.3)}" height="${n2(Math.abs(yb - ya) + 0.3)}" fill="${PHASE_COLORS[p] ?? '#ffffff'}"/>`,
+      );
     }
   }
   body.push(`<g shape-rendering="crispEdges">${cells.join('')}</g>`);
@@ -91,30 +94,46 @@ export function phaseMapSvg(o: PhaseMapOptions): string {
     };
   };
   curves.forEach((c, k) => {
-    const pts = c.points.filter(([x, y]) => x > 0 && y > 0 && Number.isFinite(x) && Number.isFinite(y)).map(([x, y]) => `${n2(X.toPx(x))},${n2(Y.toPx(y))}`).join(' ');
+    const pts = c.points
+      .filter(([x, y]) => x > 0 && y > 0 && Number.isFinite(x) && Number.isFinite(y))
+      .map(([x, y]) => `${n2(X.toPx(x))},${n2(Y.toPx(y))}`)
+      .join(' ');
     const st = style(c, k);
-    lines.push(`<polyline class="overlay-halo" data-label="${esc(c.label)}" points="${pts}" ${st.halo}/>`, `<polyline class="overlay" data-label="${esc(c.label)}" points="${pts}" ${st.line}/>`);
+    lines.push(
+      `<polyline class="overlay-halo" data-label="${esc(c.label)}" points="${pts}" ${st.halo}/>`,
+      `<polyline class="overlay" data-label="${esc(c.label)}" points="${pts}" ${st.line}/>`,
+    );
   });
   body.push(`<g clip-path="url(#${clip})">${lines.join('')}</g>`);
   if (o.point) {
     const inside = o.point.x >= X.lo && o.point.x <= X.hi && o.point.y >= Y.lo && o.point.y <= Y.hi;
     const cx = Math.min(px1, Math.max(px0, X.toPx(Math.min(X.hi, Math.max(X.lo, o.point.x)))));
     const cy = Math.min(py0, Math.max(py1, Y.toPx(Math.min(Y.hi, Math.max(Y.lo, o.point.y)))));
-    body.push(`<circle class="marker" data-label="${esc(o.point.label)}" data-inside="${inside}" cx="${n2(cx)}" cy="${n2(cy)}" r="6" fill="#d62728" stroke="#000000" stroke-width="1.5"${inside ? '' : ' fill-opacity="0.35"'}/>`);
+    body.push(
+      `<circle class="marker" data-label="${esc(o.point.label)}" data-inside="${inside}" cx="${n2(cx)}" cy="${n2(cy)}" r="6" fill="#d62728" stroke="#000000" stroke-width="1.5"${inside ? '' : ' fill-opacity="0.35"'}/>`,
+    );
   }
   body.push(`<rect x="${px0}" y="${py1}" width="${px1 - px0}" height="${py0 - py1}" fill="none" stroke="#000000"/>`);
   for (const t of X.ticks) {
     const x = X.toPx(t);
     if (x < px0 - 0.5 || x > px1 + 0.5) continue;
-    body.push(`<line x1="${n2(x)}" y1="${py0}" x2="${n2(x)}" y2="${py0 + 5}" stroke="#000000"/>`, text(x, py0 + 18, tickLabel(t), { 'text-anchor': 'middle', 'font-size': 11 }));
+    body.push(
+      `<line x1="${n2(x)}" y1="${py0}" x2="${n2(x)}" y2="${py0 + 5}" stroke="#000000"/>`,
+      text(x, py0 + 18, tickLabel(t), { 'text-anchor': 'middle', 'font-size': 11 }),
+    );
   }
   for (const t of Y.ticks) {
     const y = Y.toPx(t);
     if (y < py1 - 0.5 || y > py0 + 0.5) continue;
-    body.push(`<line x1="${px0 - 5}" y1="${n2(y)}" x2="${px0}" y2="${n2(y)}" stroke="#000000"/>`, text(px0 - 8, y + 4, tickLabel(t), { 'text-anchor': 'end', 'font-size': 11 }));
+    body.push(
+      `<line x1="${px0 - 5}" y1="${n2(y)}" x2="${px0}" y2="${n2(y)}" stroke="#000000"/>`,
+      text(px0 - 8, y + 4, tickLabel(t), { 'text-anchor': 'end', 'font-size': 11 }),
+    );
   }
   body.push(text((px0 + px1) / 2, py0 + 38, o.x.label, { 'text-anchor': 'middle', 'font-size': 13 }));
-  body.push(`<text x="16" y="${n2((py0 + py1) / 2)}" text-anchor="middle" font-size="13" transform="rotate(-90 16 ${n2((py0 + py1) / 2)})">${esc(o.y.label)}</text>`);
+  body.push(
+    `<text x="16" y="${n2((py0 + py1) / 2)}" text-anchor="middle" font-size="13" transform="rotate(-90 16 ${n2((py0 + py1) / 2)})">${esc(o.y.label)}</text>`,
+  );
   // Legend: two columns below the plot; swatches drawn as the regions, lines and marker are.
   const leg: string[] = [];
   let k = 0;
@@ -126,7 +145,10 @@ export function phaseMapSvg(o: PhaseMapOptions): string {
   };
   for (const p of present) {
     const { x, y } = at();
-    leg.push(`<rect class="swatch-region" data-phase="${p}" x="${n2(x)}" y="${n2(y - 10)}" width="26" height="12" fill="${PHASE_COLORS[p]}" stroke="#888888"/>`, text(x + 32, y, PHASE_LABELS[p], { 'font-size': 11 }));
+    leg.push(
+      `<rect class="swatch-region" data-phase="${p}" x="${n2(x)}" y="${n2(y - 10)}" width="26" height="12" fill="${PHASE_COLORS[p]}" stroke="#888888"/>`,
+      text(x + 32, y, PHASE_LABELS[p], { 'font-size': 11 }),
+    );
   }
   curves.forEach((c, i) => {
     const { x, y } = at();
@@ -139,7 +161,10 @@ export function phaseMapSvg(o: PhaseMapOptions): string {
   });
   if (o.point) {
     const { x, y } = at();
-    leg.push(`<circle class="swatch-marker" cx="${n2(x + 13)}" cy="${n2(y - 4)}" r="6" fill="#d62728" stroke="#000000" stroke-width="1.5"/>`, text(x + 32, y, o.point.label, { 'font-size': 11 }));
+    leg.push(
+      `<circle class="swatch-marker" cx="${n2(x + 13)}" cy="${n2(y - 4)}" r="6" fill="#d62728" stroke="#000000" stroke-width="1.5"/>`,
+      text(x + 32, y, o.point.label, { 'font-size': 11 }),
+    );
   }
   body.push(`<g class="legend">${leg.join('')}</g>`);
   return svgDoc(W, H, body);

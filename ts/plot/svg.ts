@@ -10,7 +10,9 @@ export function n2(v: number): string {
 }
 
 export function text(x: number, y: number, s: string, attrs: Record<string, string | number> = {}): string {
-  const a = Object.entries(attrs).map(([k, v]) => ` ${k}="${typeof v === 'number' ? n2(v) : esc(v)}"`).join('');
+  const a = Object.entries(attrs)
+    .map(([k, v]) => ` ${k}="${typeof v === 'number' ? n2(v) : esc(v)}"`)
+    .join('');
   return `<text x="${n2(x)}" y="${n2(y)}"${a}>${esc(s)}</text>`;
 }
 

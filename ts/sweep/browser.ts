@@ -110,7 +110,10 @@ export class BrowserWorkerExecutor implements Executor {
           };
           worker.onerror = (ev: ErrorEvent) => {
             ev.preventDefault?.();
-            const err = new BenignfitError('E_NO_BACKEND', `a sweep worker failed${ev.message ? `: ${ev.message}` : ' to load (is worker-browser.js served next to browser.js?)'}`);
+            const err = new BenignfitError(
+              'E_NO_BACKEND',
+              `a sweep worker failed${ev.message ? `: ${ev.message}` : ' to load (is worker-browser.js served next to browser.js?)'}`,
+            );
             if (!started) {
               started = true;
               reject(err);

@@ -75,7 +75,9 @@ export async function runCells(bf: Benignfit, cells: Cell[], opts: CellOptions =
       { signal: opts.signal },
     );
     if (g.aborted) throw new BenignfitError('E_ABORTED', 'the sweep was cancelled');
-    return cells.map((c, i) => (g.results[i] ? finished(c, bf, shared, g.results[i]!, t0, cells.length, opts.keepHistory) : failed(c, bf, shared, g.errors[i]!, t0, cells.length)));
+    return cells.map((c, i) =>
+      g.results[i] ? finished(c, bf, shared, g.results[i]!, t0, cells.length, opts.keepHistory) : failed(c, bf, shared, g.errors[i]!, t0, cells.length),
+    );
   } catch (e) {
     if (e instanceof BenignfitError && (e.code === 'E_ABORTED' || e.code === 'E_PANIC' || e.code === 'E_NO_BACKEND')) throw e;
     const err = e instanceof BenignfitError ? e : new BenignfitError('E_INTERNAL', String((e as Error)?.message ?? e));

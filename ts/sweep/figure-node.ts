@@ -13,6 +13,18 @@ export async function writeSweepFigure(bf: Benignfit, dir: string, resolved: Res
   writeFileSync(join(dir, 'heatmap.svg'), f.svg);
   await ensureRasterizer();
   writeFileSync(join(dir, 'heatmap.png'), svgToPng(f.svg));
-  writeFileSync(join(dir, 'theory.json'), JSON.stringify({ meanTestAcc: f.z, fit: f.fit, boundaries: f.boundaries && { plane: f.boundaries.plane, constants: f.boundaries.constants, curves: f.boundaries.curves }, notes: f.notes }, null, 1) + '\n');
+  writeFileSync(
+    join(dir, 'theory.json'),
+    JSON.stringify(
+      {
+        meanTestAcc: f.z,
+        fit: f.fit,
+        boundaries: f.boundaries && { plane: f.boundaries.plane, constants: f.boundaries.constants, curves: f.boundaries.curves },
+        notes: f.notes,
+      },
+      null,
+      1,
+    ) + '\n',
+  );
   return ['heatmap.svg', 'heatmap.png', 'theory.json'];
 }

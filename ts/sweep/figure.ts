@@ -76,7 +76,8 @@ export function sweepFigure(bf: Benignfit, resolved: ResolvedSweep, rows: CellRe
   const xp = resolved.x.param as PlaneParam;
   const yp = resolved.y?.param as PlaneParam | undefined;
   const key = yp && (PLANES[`${xp}|${yp}`] ? `${xp}|${yp}` : PLANES[`${yp}|${xp}`] ? `${yp}|${xp}` : null);
-  const sectionOk = (data.model ?? 'heterogeneous') === 'heterogeneous' && typeof (data.perClass ?? 100) === 'number' && typeof (data.featureNorm ?? 1) === 'number';
+  const sectionOk =
+    (data.model ?? 'heterogeneous') === 'heterogeneous' && typeof (data.perClass ?? 100) === 'number' && typeof (data.featureNorm ?? 1) === 'number';
   if (xs && ys && key && sectionOk) {
     const swapped = !PLANES[`${xp}|${yp}`];
     const plane = PLANES[key];
@@ -86,10 +87,11 @@ export function sweepFigure(bf: Benignfit, resolved: ResolvedSweep, rows: CellRe
     const aLog = (swapped ? resolved.y!.log : resolved.x.log) as boolean;
     const bLog = (swapped ? resolved.x.log : resolved.y!.log) as boolean;
     const fixed: Record<string, number> = {};
-    for (const p of PLANE_PARAMS) if (p !== pa && p !== pb) {
-      const name = p.slice(5);
-      if (typeof data[name] === 'number') fixed[name] = data[name] as number;
-    }
+    for (const p of PLANE_PARAMS)
+      if (p !== pa && p !== pb) {
+        const name = p.slice(5);
+        if (typeof data[name] === 'number') fixed[name] = data[name] as number;
+      }
     if (fixed.gamma === undefined && plane === 'featureNorm-perClass') fixed.gamma = 1;
     try {
       const rowsForFit = rows.filter((r) => r.testAccPerClass && r.snr.length);
@@ -103,7 +105,10 @@ export function sweepFigure(bf: Benignfit, resolved: ResolvedSweep, rows: CellRe
     const usable = (r: FitReport['c1'] | undefined) => (r && r.estimate && r.ci && r.points >= 8 ? r.estimate : null);
     const c1 = usable(fit?.c1);
     const c2 = usable(fit?.c2);
-    if (fit && (!c1 || !c2)) notes.push(`fitted ${[!c1 && 'c1', !c2 && 'c2'].filter(Boolean).join(' and ')} not drawn: too few informative cells (${fit.c1.points} and ${fit.c2.points} points; the fit is in ${opts.fitFile ?? 'theory.json'})`);
+    if (fit && (!c1 || !c2))
+      notes.push(
+        `fitted ${[!c1 && 'c1', !c2 && 'c2'].filter(Boolean).join(' and ')} not drawn: too few informative cells (${fit.c1.points} and ${fit.c2.points} points; the fit is in ${opts.fitFile ?? 'theory.json'})`,
+      );
     try {
       boundaries = bf.phaseBoundaries({
         plane,
@@ -150,7 +155,9 @@ export function sweepFigure(bf: Benignfit, resolved: ResolvedSweep, rows: CellRe
   const title = resolved.sweep.title ?? `test accuracy${seeds > 1 ? ` (mean of ${seeds} seeds)` : ''}`;
   const svg = heatmapSvg({
     z,
-    x: xs ? { label: resolved.x.label, values: xs, scale: resolved.x.log ? 'log' : 'linear' } : { label: resolved.x.label, categories: resolved.x.values.map(label) },
+    x: xs
+      ? { label: resolved.x.label, values: xs, scale: resolved.x.log ? 'log' : 'linear' }
+      : { label: resolved.x.label, categories: resolved.x.values.map(label) },
     y: resolved.y
       ? ys
         ? { label: resolved.y.label, values: ys, scale: resolved.y.log ? 'log' : 'linear' }
@@ -158,7 +165,7 @@ export function sweepFigure(bf: Benignfit, resolved: ResolvedSweep, rows: CellRe
       : { label: '', categories: ['test accuracy'] },
     title: seeds > 1 && resolved.sweep.title ? `${title} (mean of ${seeds} seeds)` : title,
     colorbar: { label: 'test accuracy', min: 0, max: 1 },
-    annotate: (resolved.x.values.length <= 14 && (resolved.y?.values.length ?? 1) <= 14) ? (v: number) => v.toFixed(2) : false,
+    annotate: resolved.x.values.length <= 14 && (resolved.y?.values.length ?? 1) <= 14 ? (v: number) => v.toFixed(2) : false,
     overlays,
     legend: 'below',
   });

@@ -25,14 +25,12 @@ export const maxWorkers = (): number => Math.max(64, 4 * availableParallelism())
 /** Check a worker count (a positive integer, at most maxWorkers()); `field` names it in the error. */
 export function checkWorkers(n: number | undefined, field = 'workers'): number {
   if (n === undefined) return availableParallelism();
-  if (!Number.isSafeInteger(n) || n < 1 || n > maxWorkers()) throw invalid(field, n, `an integer from 1 to ${maxWorkers()} (${availableParallelism()} cores here)`);
+  if (!Number.isSafeInteger(n) || n < 1 || n > maxWorkers())
+    throw invalid(field, n, `an integer from 1 to ${maxWorkers()} (${availableParallelism()} cores here)`);
   return n;
 }
 
-type Msg =
-  | { type: 'ready'; backend: string }
-  | { type: 'results'; results: CellResult[] }
-  | { type: 'error'; code: ErrorCode; message: string; index: number };
+type Msg = { type: 'ready'; backend: string } | { type: 'results'; results: CellResult[] } | { type: 'error'; code: ErrorCode; message: string; index: number };
 
 /**
  * A pool of worker threads, each with its own backend instance, started when there is work (no
@@ -44,7 +42,9 @@ export class NodeWorkerExecutor implements Executor {
   private pool: Worker[] = [];
   private starting: Promise<void> | null = null;
 
-  constructor(private readonly opts: { backend?: 'native' | 'wasm' | 'auto'; workers?: number; threadsPerWorker?: number; group?: boolean; maxUnit?: number } = {}) {
+  constructor(
+    private readonly opts: { backend?: 'native' | 'wasm' | 'auto'; workers?: number; threadsPerWorker?: number; group?: boolean; maxUnit?: number } = {},
+  ) {
     this.workers = checkWorkers(opts.workers);
   }
 
@@ -57,7 +57,10 @@ export class NodeWorkerExecutor implements Executor {
     await this.starting;
     if (this.pool.length >= n) return;
     const file = new URL('../../dist/sweep/worker-node.js', import.meta.url);
-    const fresh = Array.from({ length: n - this.pool.length }, () => new Worker(file, { workerData: { backend: this.opts.backend, threads: this.opts.threadsPerWorker ?? 1 } }));
+    const fresh = Array.from(
+      { length: n - this.pool.length },
+      () => new Worker(file, { workerData: { backend: this.opts.backend, threads: this.opts.threadsPerWorker ?? 1 } }),
+    );
     this.pool.push(...fresh);
     this.starting = Promise.all(
       fresh.map(

@@ -53,7 +53,8 @@ export function preset(name: FigureName, quick: boolean): SweepConfigInput & { d
       };
     case 'fig4b':
       return {
-        description: 'Figure 4b: test accuracy against noise correlation ratio Gamma (1-800) and class size |S_k| (10-200), feature strength 1e-6, Gaussian noise',
+        description:
+          'Figure 4b: test accuracy against noise correlation ratio Gamma (1-800) and class size |S_k| (10-200), feature strength 1e-6, Gaussian noise',
         data: { ...PAPER_DATA, featureNorm: 1e-6 },
         train: PAPER_TRAIN,
         sweep: {

@@ -107,7 +107,10 @@ export interface SweepRun {
 }
 
 /** Plan a sweep: resolve, shard, skip finished cells. */
-export function planSweep(config: SweepConfigInput, opts: Pick<SweepOptions, 'shard' | 'skip'> = {}): { resolved: ResolvedSweep; mine: Cell[]; pending: Cell[] } {
+export function planSweep(
+  config: SweepConfigInput,
+  opts: Pick<SweepOptions, 'shard' | 'skip'> = {},
+): { resolved: ResolvedSweep; mine: Cell[]; pending: Cell[] } {
   const resolved = resolveSweep(config);
   const mine = shardCells(allCells(resolved), opts.shard ?? null);
   const skip = new Set(opts.skip ?? []);

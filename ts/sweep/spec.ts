@@ -195,7 +195,8 @@ export function parseShard(v: string, env: ShardEnv = {}): { i: number; n: numbe
   const m = /^(\d+)\/(\d+)$/.exec(v.trim());
   const i = m ? Number(m[1]) : NaN;
   const n = m ? Number(m[2]) : NaN;
-  if (!m || n < 1 || i < 1 || i > n) throw invalid('--shard', v, 'i/N with 1 <= i <= N, e.g. 2/8, or auto (a Slurm array task) or auto/N (a Kubernetes Indexed Job of N completions)');
+  if (!m || n < 1 || i < 1 || i > n)
+    throw invalid('--shard', v, 'i/N with 1 <= i <= N, e.g. 2/8, or auto (a Slurm array task) or auto/N (a Kubernetes Indexed Job of N completions)');
   return { i, n };
 }
 
@@ -213,24 +214,42 @@ function autoShard(count: number | null, env: ShardEnv): { i: number; n: number 
     const step = int('SLURM_ARRAY_TASK_STEP') || 1;
     const tasks = int('SLURM_ARRAY_TASK_COUNT');
     const max = int('SLURM_ARRAY_TASK_MAX');
-    if (tasks === null) throw invalid('--shard', `auto (SLURM_ARRAY_TASK_ID=${id})`, 'SLURM_ARRAY_TASK_COUNT too (Slurm sets it for array jobs), or --shard i/N');
+    if (tasks === null)
+      throw invalid('--shard', `auto (SLURM_ARRAY_TASK_ID=${id})`, 'SLURM_ARRAY_TASK_COUNT too (Slurm sets it for array jobs), or --shard i/N');
     const i = (id - min) / step + 1;
     // Indices with gaps (--array=1,4,9) have no shard number: refuse rather than guess.
     if (!Number.isInteger(i) || i < 1 || i > tasks || (max !== null && (max - min) / step + 1 !== tasks)) {
-      throw invalid('--shard', `auto (Slurm array task ${id} of ${env.SLURM_ARRAY_TASK_MIN ?? '?'}-${env.SLURM_ARRAY_TASK_MAX ?? '?'}, step ${step}, ${tasks} tasks)`, 'an array without gaps (--array=1-N, 0-(N-1) or A-B:S), or --shard i/N');
+      throw invalid(
+        '--shard',
+        `auto (Slurm array task ${id} of ${env.SLURM_ARRAY_TASK_MIN ?? '?'}-${env.SLURM_ARRAY_TASK_MAX ?? '?'}, step ${step}, ${tasks} tasks)`,
+        'an array without gaps (--array=1-N, 0-(N-1) or A-B:S), or --shard i/N',
+      );
     }
     if (count !== null && count !== tasks) {
-      throw invalid('--shard', `auto/${count}`, `a Slurm array of ${count} tasks (this one has ${tasks}: SLURM_ARRAY_TASK_COUNT); to rerun one task, requeue it (scontrol requeue JOB_TASK) or give its shard explicitly (--shard i/${count})`);
+      throw invalid(
+        '--shard',
+        `auto/${count}`,
+        `a Slurm array of ${count} tasks (this one has ${tasks}: SLURM_ARRAY_TASK_COUNT); to rerun one task, requeue it (scontrol requeue JOB_TASK) or give its shard explicitly (--shard i/${count})`,
+      );
     }
     return { i, n: tasks };
   }
   const k = int('JOB_COMPLETION_INDEX');
   if (k !== null) {
-    if (count === null) throw invalid('--shard', `auto (JOB_COMPLETION_INDEX=${k})`, "auto/N in a Kubernetes Indexed Job, N = the Job's completions (Kubernetes does not set it in the environment)");
+    if (count === null)
+      throw invalid(
+        '--shard',
+        `auto (JOB_COMPLETION_INDEX=${k})`,
+        "auto/N in a Kubernetes Indexed Job, N = the Job's completions (Kubernetes does not set it in the environment)",
+      );
     if (k + 1 > count) throw invalid('--shard', `auto/${count} (JOB_COMPLETION_INDEX=${k})`, `a completion index from 0 to ${count - 1}`);
     return { i: k + 1, n: count };
   }
-  throw invalid('--shard', count === null ? 'auto' : `auto/${count}`, 'a Slurm array task (SLURM_ARRAY_TASK_ID, _COUNT, _MIN set) or a Kubernetes Indexed Job (JOB_COMPLETION_INDEX set); outside a scheduler give --shard i/N');
+  throw invalid(
+    '--shard',
+    count === null ? 'auto' : `auto/${count}`,
+    'a Slurm array task (SLURM_ARRAY_TASK_ID, _COUNT, _MIN set) or a Kubernetes Indexed Job (JOB_COMPLETION_INDEX set); outside a scheduler give --shard i/N',
+  );
 }
 
 /** The deterministic 1/N of the cells that shard i runs (round robin over the stable order). */

@@ -24,7 +24,12 @@ export interface SpeedupPoint {
  * Run the sweep `config` once per entry of `workerCounts` on `makeExecutor(workers)` and report the
  * wall-clock times. Executors are closed after each run.
  */
-export async function measureSpeedup(makeExecutor: (workers: number) => Executor, config: SweepConfigInput, workerCounts: number[], signal?: AbortSignal): Promise<SpeedupPoint[]> {
+export async function measureSpeedup(
+  makeExecutor: (workers: number) => Executor,
+  config: SweepConfigInput,
+  workerCounts: number[],
+  signal?: AbortSignal,
+): Promise<SpeedupPoint[]> {
   if (!Array.isArray(workerCounts) || workerCounts.length === 0 || !workerCounts.every((w) => Number.isInteger(w) && w >= 1)) {
     throw invalid('workerCounts', workerCounts, 'a non-empty list of worker counts, each an integer >= 1 (e.g. [1, 2])');
   }
@@ -37,7 +42,14 @@ export async function measureSpeedup(makeExecutor: (workers: number) => Executor
       const seconds = (performance.now() - t0) / 1000;
       const first = out[0];
       const speedup = first ? first.seconds / seconds : 1;
-      out.push({ workers, cells: run.results.length, seconds, speedup, efficiency: first ? speedup / (workers / first.workers) : 1, failed: run.results.filter((r) => r.error).length });
+      out.push({
+        workers,
+        cells: run.results.length,
+        seconds,
+        speedup,
+        efficiency: first ? speedup / (workers / first.workers) : 1,
+        failed: run.results.filter((r) => r.error).length,
+      });
     } finally {
       await ex.close();
     }

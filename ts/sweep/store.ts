@@ -9,7 +9,21 @@
  * (the rows after it are kept), and a folder of another config or kind is refused by name.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, renameSync, statSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fstatSync,
+  fsyncSync,
+  ftruncateSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  truncateSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { BenignfitError } from '../errors.js';
 import type { CellResult } from './cell.js';
@@ -54,7 +68,10 @@ export interface BadLine {
  * kept. `valid` says why a parsed value is not a row (null: it is one). `goodBytes` is the length
  * of the file without the torn tail.
  */
-export function readJsonl<T>(file: string, valid?: (v: unknown) => string | null): { rows: T[]; lines: number[]; goodBytes: number; torn: boolean; bad: BadLine[] } {
+export function readJsonl<T>(
+  file: string,
+  valid?: (v: unknown) => string | null,
+): { rows: T[]; lines: number[]; goodBytes: number; torn: boolean; bad: BadLine[] } {
   const rows: T[] = [];
   const lines: number[] = [];
   const bad: BadLine[] = [];
@@ -110,14 +127,17 @@ export function sweepRowProblem(v: unknown): string | null {
   for (const k of ['testAcc', 'trainAcc', 'trainLoss'] as const) {
     if (!(r[k] === null || typeof r[k] === 'number')) return `not a result row (${k}: ${JSON.stringify(r[k]) ?? 'missing'}, expected a number or null)`;
   }
-  if (r.error !== undefined && (r.error === null || typeof r.error !== 'object' || typeof (r.error as { code?: unknown }).code !== 'string')) return 'not a result row (error: expected {code, message})';
+  if (r.error !== undefined && (r.error === null || typeof r.error !== 'object' || typeof (r.error as { code?: unknown }).code !== 'string'))
+    return 'not a result row (error: expected {code, message})';
   // The fields results.csv, the heatmap and the fit of c1, c2 read (found by the fuzzer: a row
   // without seconds or with "longTailed": [null] crashed the CSV with a TypeError).
   const numbers = (v: unknown) => Array.isArray(v) && v.every((x) => x === null || typeof x === 'number');
   if (typeof r.seconds !== 'number') return `not a result row (seconds: ${JSON.stringify(r.seconds) ?? 'missing'}, expected a number)`;
-  if (!Array.isArray(r.longTailed) || !r.longTailed.every((e) => e !== null && typeof e === 'object' && !Array.isArray(e))) return 'not a result row (longTailed: expected an array of {L, count, acc})';
+  if (!Array.isArray(r.longTailed) || !r.longTailed.every((e) => e !== null && typeof e === 'object' && !Array.isArray(e)))
+    return 'not a result row (longTailed: expected an array of {L, count, acc})';
   for (const k of ['snr', 'gammaMin'] as const) if (!numbers(r[k])) return `not a result row (${k}: expected an array of numbers)`;
-  if (!(r.testAccPerClass === null || r.testAccPerClass === undefined || numbers(r.testAccPerClass))) return 'not a result row (testAccPerClass: expected an array of numbers or null)';
+  if (!(r.testAccPerClass === null || r.testAccPerClass === undefined || numbers(r.testAccPerClass)))
+    return 'not a result row (testAccPerClass: expected an array of numbers or null)';
   if (!(r.gamma === undefined || (Array.isArray(r.gamma) && r.gamma.every(numbers)))) return 'not a result row (gamma: expected a matrix of numbers)';
   return null;
 }
@@ -166,7 +186,11 @@ export const storeIo = {
 /** The meta files of every kind of result folder, to refuse a folder of another kind by name. */
 const KINDS: { file: string; what: string; is: (meta: unknown) => boolean }[] = [
   { file: 'sweep.json', what: 'a sweep', is: (m) => !!m && typeof m === 'object' && 'config' in m && 'cells' in m },
-  { file: 'config.json', what: 'a Figure 7 run', is: (m) => !!m && typeof m === 'object' && /^reproduce fig7/.test(String((m as { command?: unknown }).command ?? '')) },
+  {
+    file: 'config.json',
+    what: 'a Figure 7 run',
+    is: (m) => !!m && typeof m === 'object' && /^reproduce fig7/.test(String((m as { command?: unknown }).command ?? '')),
+  },
 ];
 
 /** What result folder `dir` holds ("a sweep (sweep.json)"), or null. */
@@ -187,7 +211,11 @@ export function folderHolds(dir: string): { what: string; file: string } | null 
 export function refuseResultFolder(dir: string, command: string, files: string): void {
   const h = folderHolds(dir);
   if (h) {
-    throw new BenignfitError('E_INVALID', `--out: ${dir} holds ${h.what} (${h.file}); ${command} would overwrite its ${files}. Give ${command} its own --out folder.`, { field: '--out' });
+    throw new BenignfitError(
+      'E_INVALID',
+      `--out: ${dir} holds ${h.what} (${h.file}); ${command} would overwrite its ${files}. Give ${command} its own --out folder.`,
+      { field: '--out' },
+    );
   }
 }
 
@@ -196,7 +224,11 @@ export function configHash(identity: unknown): string {
 }
 
 const ioError = (what: string, file: string, e: unknown, after: string) =>
-  new BenignfitError('E_IO', `cannot ${what} ${file}: ${(e as NodeJS.ErrnoException).code ?? ''}${(e as NodeJS.ErrnoException).code ? ': ' : ''}${(e as Error).message.replace(/^[A-Z]+: /, '')}. ${after}`, { cause: e });
+  new BenignfitError(
+    'E_IO',
+    `cannot ${what} ${file}: ${(e as NodeJS.ErrnoException).code ?? ''}${(e as NodeJS.ErrnoException).code ? ': ' : ''}${(e as Error).message.replace(/^[A-Z]+: /, '')}. ${after}`,
+    { cause: e },
+  );
 
 /** Write a file whole or not at all (temporary file, fsync, rename). */
 export function writeFileAtomic(file: string, data: string | Uint8Array): void {
@@ -296,7 +328,9 @@ export class ResultStore<T, M> {
     const metaFile = join(dir, spec.metaFile);
     const other = KINDS.find((k) => k.file !== spec.metaFile && existsSync(join(dir, k.file)) && folderHolds(dir)?.file === k.file);
     if (other) {
-      throw new BenignfitError('E_INVALID', `--out: ${dir} holds ${other.what} (${other.file}), not ${spec.what}; use another --out folder`, { field: '--out' });
+      throw new BenignfitError('E_INVALID', `--out: ${dir} holds ${other.what} (${other.file}), not ${spec.what}; use another --out folder`, {
+        field: '--out',
+      });
     }
     const identity = spec.identity(meta);
     const hash = configHash(identity);
@@ -309,7 +343,8 @@ export class ResultStore<T, M> {
       }
       // Valid JSON that is not this kind of meta file (found by the fuzzer: a sweep.json without
       // "config" crashed resuming with a TypeError) is refused by name, like invalid JSON.
-      const notMeta = (why: string) => new BenignfitError('E_FORMAT', `${metaFile} is not the meta file of ${spec.what} (${why}); move the folder away or use another --out`);
+      const notMeta = (why: string) =>
+        new BenignfitError('E_FORMAT', `${metaFile} is not the meta file of ${spec.what} (${why}); move the folder away or use another --out`);
       if (old === null || typeof old !== 'object' || Array.isArray(old)) throw notMeta('not a JSON object');
       let a: unknown;
       try {
@@ -328,7 +363,11 @@ export class ResultStore<T, M> {
         );
       }
       if (old.configHash !== undefined && old.configHash !== configHash(a)) {
-        throw new BenignfitError('E_INVALID', `--out: ${metaFile} was edited (its config no longer has its configHash ${old.configHash.slice(0, 12)}...); the rows in ${dir} may belong to another config. Use a new --out folder.`, { field: '--out' });
+        throw new BenignfitError(
+          'E_INVALID',
+          `--out: ${metaFile} was edited (its config no longer has its configHash ${old.configHash.slice(0, 12)}...); the rows in ${dir} may belong to another config. Use a new --out folder.`,
+          { field: '--out' },
+        );
       }
       spec.check?.(old, meta, dir);
     } else {
@@ -354,7 +393,11 @@ export class ResultStore<T, M> {
     for (let i = 0; i < rows.length; i++) {
       const why = spec.foreign?.(rows[i]);
       if (why) {
-        throw new BenignfitError('E_INVALID', `--out: ${this.jsonl} line ${lines[i]} belongs to another run (${why}); the folder mixes runs. Use another --out folder, or remove the foreign rows.`, { field: '--out' });
+        throw new BenignfitError(
+          'E_INVALID',
+          `--out: ${this.jsonl} line ${lines[i]} belongs to another run (${why}); the folder mixes runs. Use another --out folder, or remove the foreign rows.`,
+          { field: '--out' },
+        );
       }
     }
     // The CSV is derived from the JSONL; a CSV with more rows than the JSONL has lines (rows and
@@ -362,7 +405,10 @@ export class ResultStore<T, M> {
     // refuse rather than shrink the table.
     let csvRows = 0;
     try {
-      csvRows = readFileSync(this.csv, 'utf8').split('\n').slice(1).filter((l) => l.trim() !== '').length;
+      csvRows = readFileSync(this.csv, 'utf8')
+        .split('\n')
+        .slice(1)
+        .filter((l) => l.trim() !== '').length;
     } catch {
       /* no CSV */
     }
@@ -389,7 +435,9 @@ export class ResultStore<T, M> {
       writeFileAtomic(this.jsonl, kept);
       const after = rows.filter((_, i) => lines[i] > bad[0].line).length;
       for (const b of bad) note(`${basename(dir)}/results.jsonl line ${b.line} is ${b.reason}: "${b.text}"`);
-      note(`note: set ${bad.length} bad line${bad.length > 1 ? 's' : ''} of ${this.jsonl} aside into ${rejected}; the ${rows.length} rows (${after} after line ${bad[0].line}) are kept`);
+      note(
+        `note: set ${bad.length} bad line${bad.length > 1 ? 's' : ''} of ${this.jsonl} aside into ${rejected}; the ${rows.length} rows (${after} after line ${bad[0].line}) are kept`,
+      );
     } else if (torn) {
       truncateSync(this.jsonl, goodBytes);
     }
@@ -402,7 +450,12 @@ export class ResultStore<T, M> {
     if (rows.length > this.done.size) {
       // One line per row: rows stored twice (two runs in one folder, before folders had a lock)
       // or failures since retried are dropped, so every reader (merge, fit-constants) sees each once.
-      writeFileAtomic(this.jsonl, this.rows().map((r) => JSON.stringify(r) + '\n').join(''));
+      writeFileAtomic(
+        this.jsonl,
+        this.rows()
+          .map((r) => JSON.stringify(r) + '\n')
+          .join(''),
+      );
       if (twice) note(`note: ${this.jsonl} held ${twice} row${twice > 1 ? 's' : ''} twice (two runs wrote this folder at once); kept the first of each`);
     }
 
@@ -467,7 +520,12 @@ export class ResultStore<T, M> {
       } catch (t) {
         cut = ` (and cutting the partial line failed: ${(t as Error).message}; the next run sets it aside)`;
       }
-      throw ioError('save results to', this.jsonl, e, `The ${this.done.size} rows saved before are intact${cut}; make room (or fix the file system) and run the same command again to resume.`);
+      throw ioError(
+        'save results to',
+        this.jsonl,
+        e,
+        `The ${this.done.size} rows saved before are intact${cut}; make room (or fix the file system) and run the same command again to resume.`,
+      );
     }
     this.size += buf.length;
     for (const r of fresh) this.remember(r);
@@ -520,7 +578,11 @@ export class SweepStore {
       identity: (m) => ({ data: m.config.data ?? {}, train: m.config.train ?? {}, sweep: m.config.sweep }),
       check: (old, m, d) => {
         if (stableStringify(old.shard) !== stableStringify(m.shard)) {
-          throw new BenignfitError('E_INVALID', `--shard: ${d} holds shard ${old.shard ? `${old.shard.i}/${old.shard.n}` : '(all)'}, not ${m.shard ? `${m.shard.i}/${m.shard.n}` : '(all)'}; give each shard its own folder`, { field: '--shard' });
+          throw new BenignfitError(
+            'E_INVALID',
+            `--shard: ${d} holds shard ${old.shard ? `${old.shard.i}/${old.shard.n}` : '(all)'}, not ${m.shard ? `${m.shard.i}/${m.shard.n}` : '(all)'}; give each shard its own folder`,
+            { field: '--shard' },
+          );
         }
       },
       key: (r) => r.index,
@@ -532,7 +594,13 @@ export class SweepStore {
         if (!byIndex) return null;
         const c = byIndex.get(r.index);
         if (!c) return `cell ${r.index} is not a cell of this ${meta.shard ? `shard (${meta.shard.i}/${meta.shard.n})` : 'sweep'}`;
-        if (c.xi !== r.xi || c.yi !== r.yi || c.seed !== r.seed || stableStringify(c.x) !== stableStringify(r.x) || stableStringify(c.y) !== stableStringify(r.y)) {
+        if (
+          c.xi !== r.xi ||
+          c.yi !== r.yi ||
+          c.seed !== r.seed ||
+          stableStringify(c.x) !== stableStringify(r.x) ||
+          stableStringify(c.y) !== stableStringify(r.y)
+        ) {
           return `cell ${r.index} has x = ${JSON.stringify(r.x)}, y = ${JSON.stringify(r.y)}, seed ${r.seed}; this sweep's has x = ${JSON.stringify(c.x)}, y = ${JSON.stringify(c.y)}, seed ${c.seed}`;
         }
         return null;

@@ -16,10 +16,7 @@ import { load } from '../load-browser.js';
 import { runCells } from './cell.js';
 import type { Cell } from './spec.js';
 
-export type ToWorker =
-  | { type: 'init'; wasm?: string }
-  | { type: 'cells'; cells: Cell[]; keepHistory: boolean; progress: boolean }
-  | { type: 'abort' };
+export type ToWorker = { type: 'init'; wasm?: string } | { type: 'cells'; cells: Cell[]; keepHistory: boolean; progress: boolean } | { type: 'abort' };
 
 export type FromWorker =
   | { type: 'ready'; backend: string }
@@ -86,7 +83,13 @@ scope.onmessage = (ev: MessageEvent<ToWorker>) => {
   }
   if (msg.type === 'cells') {
     if (!bf) {
-      post({ type: 'error', code: 'E_INTERNAL', message: 'the worker got cells before init', index: msg.cells[0].index, indices: msg.cells.map((c) => c.index) });
+      post({
+        type: 'error',
+        code: 'E_INTERNAL',
+        message: 'the worker got cells before init',
+        index: msg.cells[0].index,
+        indices: msg.cells.map((c) => c.index),
+      });
       return;
     }
     chain = chain.then(() => runUnit(msg.cells, msg.keepHistory, msg.progress));

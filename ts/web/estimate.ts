@@ -66,7 +66,10 @@ export function sweepWork(s: Settings): { cells: number; work: number } {
   for (const x of xs) {
     for (const y of ys) {
       const c = structuredClone(s);
-      for (const [a, v] of [[s.x, x], [s.y, y]] as const) {
+      for (const [a, v] of [
+        [s.x, x],
+        [s.y, y],
+      ] as const) {
         if (!a || v === null || typeof v !== 'number') continue;
         if (a.param === 'data.perClass') c.data.perClass = v;
         if (a.param === 'train.width') c.train.width = v;

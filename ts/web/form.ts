@@ -142,7 +142,8 @@ export function schemaExtras(store: SettingsStore, sec: 'data' | 'train', shown:
     if (spec.kind !== 'select' && spec.step === undefined) spec.kind = 'text';
     const dflt = f.default === undefined ? '' : ` (default: ${JSON.stringify(f.default)})`;
     spec.title = `${spec.title ?? ''}${dflt}; leave empty for the default`;
-    if (spec.kind === 'select') spec.options = [{ value: '', label: `default${f.default === undefined ? '' : ` (${String(f.default)})`}` }, ...(spec.options ?? [])];
+    if (spec.kind === 'select')
+      spec.options = [{ value: '', label: `default${f.default === undefined ? '' : ` (${String(f.default)})`}` }, ...(spec.options ?? [])];
     specs.push({ ...spec, optional: true });
   }
   return fieldset(store, legend, specs, { id: `${sec}-extra` });

@@ -19,11 +19,25 @@ const SAMPLE = {
 export function influenceView(heavy: JobWorker, quick: JobWorker): { root: HTMLElement } {
   const fileIn = el('input', { type: 'file', id: 'influence-files', multiple: true, accept: '.gz,.bin,.txt,.npy,.csv,application/octet-stream,*' });
   const folderIn = el('input', { type: 'file', id: 'influence-folder', multiple: true, webkitdirectory: true });
-  const labelColumn = el('input', { id: 'influence-label-column', type: 'text', value: 'label', size: 10, title: 'the label column of a CSV table (integers or class names)' });
+  const labelColumn = el('input', {
+    id: 'influence-label-column',
+    type: 'text',
+    value: 'label',
+    size: 10,
+    title: 'the label column of a CSV table (integers or class names)',
+  });
   const drop = el(
     'div',
     { class: 'drop', id: 'influence-drop' },
-    el('p', {}, 'Drop files here, or ', el('label', { class: 'filelabel' }, 'choose files', fileIn), ' or ', el('label', { class: 'filelabel' }, 'choose a folder', folderIn), '.'),
+    el(
+      'p',
+      {},
+      'Drop files here, or ',
+      el('label', { class: 'filelabel' }, 'choose files', fileIn),
+      ' or ',
+      el('label', { class: 'filelabel' }, 'choose a folder', folderIn),
+      '.',
+    ),
     el(
       'p',
       { class: 'hint' },
@@ -31,10 +45,34 @@ export function influenceView(heavy: JobWorker, quick: JobWorker): { root: HTMLE
     ),
   );
   const sampleBtn = el('button', { type: 'button', id: 'influence-sample' }, 'Use the built-in sample (500 MNIST digits)');
-  const sel = (id: string, opts: [string, string][], title: string) => el('select', { id, name: id, title }, ...opts.map(([v, l]) => el('option', { value: v }, l)));
-  const normalize = sel('influence-normalize', [['scale', 'scale (bytes to [0, 1])'], ['standardize', 'standardize (per pixel)'], ['unit', 'unit (per image)']], 'pixel scaling before the covariances');
-  const precision = sel('influence-precision', [['f32', 'f32 products'], ['f64', 'f64 products']], 'precision of the matrix products (sums and scores are always f64)');
-  const route = sel('influence-route', [['auto', 'auto'], ['scatter', 'scatter (d x d)'], ['gram', 'gram (n x n)']], 'how each class is computed (same scores)');
+  const sel = (id: string, opts: [string, string][], title: string) =>
+    el('select', { id, name: id, title }, ...opts.map(([v, l]) => el('option', { value: v }, l)));
+  const normalize = sel(
+    'influence-normalize',
+    [
+      ['scale', 'scale (bytes to [0, 1])'],
+      ['standardize', 'standardize (per pixel)'],
+      ['unit', 'unit (per image)'],
+    ],
+    'pixel scaling before the covariances',
+  );
+  const precision = sel(
+    'influence-precision',
+    [
+      ['f32', 'f32 products'],
+      ['f64', 'f64 products'],
+    ],
+    'precision of the matrix products (sums and scores are always f64)',
+  );
+  const route = sel(
+    'influence-route',
+    [
+      ['auto', 'auto'],
+      ['scatter', 'scatter (d x d)'],
+      ['gram', 'gram (n x n)'],
+    ],
+    'how each class is computed (same scores)',
+  );
   const grid = el('input', { id: 'influence-grid', type: 'number', min: 1, max: 30, step: 1, value: 10 });
   const c2 = el('input', { id: 'influence-c2', type: 'number', min: 0, step: 'any', value: 1 });
   const runBtn = el('button', { type: 'button', id: 'influence-run', class: 'primary', disabled: true }, 'Score the images');
@@ -45,7 +83,17 @@ export function influenceView(heavy: JobWorker, quick: JobWorker): { root: HTMLE
     'form',
     { class: 'settings', onsubmit: (e: Event) => e.preventDefault() },
     el('fieldset', {}, el('legend', {}, 'images'), drop, sampleBtn, chosen),
-    el('fieldset', {}, el('legend', {}, 'options'), field('label column (CSV table)', labelColumn), field('normalize', normalize), field('precision', precision), field('route', route), field('images per grid row', grid), field('C2 for the phase', c2)),
+    el(
+      'fieldset',
+      {},
+      el('legend', {}, 'options'),
+      field('label column (CSV table)', labelColumn),
+      field('normalize', normalize),
+      field('precision', precision),
+      field('route', route),
+      field('images per grid row', grid),
+      field('C2 for the phase', c2),
+    ),
     el('div', { class: 'buttons' }, runBtn, cancelBtn),
   );
 
@@ -55,7 +103,18 @@ export function influenceView(heavy: JobWorker, quick: JobWorker): { root: HTMLE
   const fig6 = el('div', { id: 'figure6', class: 'figure' });
   const top = el('div', { id: 'grid-top', class: 'figure wide' });
   const bottom = el('div', { id: 'grid-bottom', class: 'figure wide' });
-  const dlNames = ['scores.csv', 'scores.npy', 'summary.json', 'frobenius.csv', 'figure6.svg', 'figure6.png', 'grid_top.svg', 'grid_top.png', 'grid_bottom.svg', 'grid_bottom.png'];
+  const dlNames = [
+    'scores.csv',
+    'scores.npy',
+    'summary.json',
+    'frobenius.csv',
+    'figure6.svg',
+    'figure6.png',
+    'grid_top.svg',
+    'grid_top.png',
+    'grid_bottom.svg',
+    'grid_bottom.png',
+  ];
   const dls = Object.fromEntries(dlNames.map((n) => [n, el('button', { type: 'button', id: `dl-${n.replace('.', '-')}`, disabled: true }, n)]));
   const root = el(
     'div',
@@ -89,14 +148,22 @@ export function influenceView(heavy: JobWorker, quick: JobWorker): { root: HTMLE
   };
   fileIn.addEventListener('change', () => {
     const files = [...(fileIn.files ?? [])];
-    if (files.length) choose({ kind: 'files', files }, `${files.length} file${files.length > 1 ? 's' : ''}: ${files.map((f) => `${f.name} (${(f.size / 1e6).toFixed(1)} MB)`).join(', ')}`);
+    if (files.length)
+      choose(
+        { kind: 'files', files },
+        `${files.length} file${files.length > 1 ? 's' : ''}: ${files.map((f) => `${f.name} (${(f.size / 1e6).toFixed(1)} MB)`).join(', ')}`,
+      );
   });
   folderIn.addEventListener('change', () => {
     const files = [...(folderIn.files ?? [])];
     const paths = files.map((f) => f.webkitRelativePath || f.name);
     const root = paths[0]?.split('/')[0] ?? '';
     const classes = new Set(paths.map((p) => p.split('/').slice(-2, -1)[0]).filter(Boolean));
-    if (files.length) choose({ kind: 'files', files, paths }, `folder ${root}: ${files.length} files in ${classes.size} subfolder${classes.size === 1 ? '' : 's'} (${(files.reduce((a, f) => a + f.size, 0) / 1e6).toFixed(1)} MB)`);
+    if (files.length)
+      choose(
+        { kind: 'files', files, paths },
+        `folder ${root}: ${files.length} files in ${classes.size} subfolder${classes.size === 1 ? '' : 's'} (${(files.reduce((a, f) => a + f.size, 0) / 1e6).toFixed(1)} MB)`,
+      );
   });
   drop.addEventListener('dragover', (e) => {
     e.preventDefault();
@@ -112,7 +179,11 @@ export function influenceView(heavy: JobWorker, quick: JobWorker): { root: HTMLE
     if (dirEntry) {
       chosen.textContent = `reading the folder ${dirEntry.name}…`;
       void walkFolder(dirEntry).then(
-        (found) => choose({ kind: 'files', files: found.map((f) => f.file), paths: found.map((f) => f.path) }, `folder ${dirEntry.name}: ${found.length} files (${(found.reduce((a, f) => a + f.file.size, 0) / 1e6).toFixed(1)} MB)`),
+        (found) =>
+          choose(
+            { kind: 'files', files: found.map((f) => f.file), paths: found.map((f) => f.path) },
+            `folder ${dirEntry.name}: ${found.length} files (${(found.reduce((a, f) => a + f.file.size, 0) / 1e6).toFixed(1)} MB)`,
+          ),
         (err) => (chosen.textContent = `could not read the folder ${dirEntry.name}: ${errorText(err)}`),
       );
       return;
@@ -157,7 +228,25 @@ export function influenceView(heavy: JobWorker, quick: JobWorker): { root: HTMLE
     const perClass = el(
       'table',
       { class: 'data', id: 'influence-table' },
-      el('thead', {}, el('tr', {}, ...['class', '|S_k|', 'route', r.set.features ? 'features that vary' : 'pixels that vary', 'tr(S_k S_k)', 'min_j Gamma_kj', 'argmin j', `phase (C2 = ${r.phase?.[0]?.c2 ?? '-'})`, 'time'].map((h) => el('th', {}, h)))),
+      el(
+        'thead',
+        {},
+        el(
+          'tr',
+          {},
+          ...[
+            'class',
+            '|S_k|',
+            'route',
+            r.set.features ? 'features that vary' : 'pixels that vary',
+            'tr(S_k S_k)',
+            'min_j Gamma_kj',
+            'argmin j',
+            `phase (C2 = ${r.phase?.[0]?.c2 ?? '-'})`,
+            'time',
+          ].map((h) => el('th', {}, h)),
+        ),
+      ),
       el(
         'tbody',
         {},
@@ -181,7 +270,11 @@ export function influenceView(heavy: JobWorker, quick: JobWorker): { root: HTMLE
       ),
     );
     summary.replaceChildren(
-      el('p', {}, `${r.set.n} ${r.set.features ? `feature vectors of ${r.set.dim}` : `images of ${r.set.height} x ${r.set.width}${r.set.channels > 1 ? ` x ${r.set.channels}` : ''}`} in ${r.classes} classes (${r.set.sources.join(', ')}${r.set.skipped ? `; ${r.set.skipped} files that are not PNG or JPEG skipped` : ''}), scored in ${seconds(r.seconds)} on ${r.backend} (normalize ${String(r.config.normalize)}, ${String(r.config.precision)} products).`),
+      el(
+        'p',
+        {},
+        `${r.set.n} ${r.set.features ? `feature vectors of ${r.set.dim}` : `images of ${r.set.height} x ${r.set.width}${r.set.channels > 1 ? ` x ${r.set.channels}` : ''}`} in ${r.classes} classes (${r.set.sources.join(', ')}${r.set.skipped ? `; ${r.set.skipped} files that are not PNG or JPEG skipped` : ''}), scored in ${seconds(r.seconds)} on ${r.backend} (normalize ${String(r.config.normalize)}, ${String(r.config.precision)} products).`,
+      ),
       el('div', { class: 'table-wrap' }, perClass),
     );
     if (r.frobeniusSvg) showSvg(fig6, r.frobeniusSvg);
@@ -249,7 +342,12 @@ export function influenceView(heavy: JobWorker, quick: JobWorker): { root: HTMLE
   cancelBtn.addEventListener('click', () => ac?.abort());
 
   // ---- downloads ----
-  const base = () => (result ? (result.set.format === 'cifar' ? 'cifar10' : (result.set.sources[0] ?? 'images').replace(/[^A-Za-z0-9_-]+/g, '_').replace(/_gz$/, '')) : 'influence');
+  const base = () =>
+    result
+      ? result.set.format === 'cifar'
+        ? 'cifar10'
+        : (result.set.sources[0] ?? 'images').replace(/[^A-Za-z0-9_-]+/g, '_').replace(/_gz$/, '')
+      : 'influence';
   const png = async (name: string, svg: string, zoom: number) => {
     const b = dls[name];
     b.disabled = true;

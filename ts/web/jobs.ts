@@ -10,7 +10,9 @@ import type { BoundaryReport, FitReport, TheoryResult } from '../theory.js';
  * picked folder, which cloning drops; `labelColumn` names a CSV table's labels) or the built-in
  * sample (URLs).
  */
-export type ImageSource = { kind: 'files'; files: File[]; paths?: string[]; labelColumn?: string } | { kind: 'sample'; images: string; labels: string; name: string };
+export type ImageSource =
+  | { kind: 'files'; files: File[]; paths?: string[]; labelColumn?: string }
+  | { kind: 'sample'; images: string; labels: string; name: string };
 
 export interface ImageSetInfo {
   n: number;

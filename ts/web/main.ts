@@ -43,10 +43,11 @@ function show(v: View) {
   if (v === 'theory') theory.activate();
   document.body.dataset.view = v;
 }
-for (const v of VIEWS) $(`#tab-${v}`).addEventListener('click', () => {
-  show(v);
-  history.replaceState(null, '', `#${v}&${settingsHash(store.value)}`);
-});
+for (const v of VIEWS)
+  $(`#tab-${v}`).addEventListener('click', () => {
+    show(v);
+    history.replaceState(null, '', `#${v}&${settingsHash(store.value)}`);
+  });
 const initial = VIEWS.find((v) => location.hash.startsWith(`#${v}`)) ?? 'phase';
 show(initial);
 
@@ -61,7 +62,8 @@ quick
   .call('version', {})
   .then((v) => {
     const ver = v.version as { core?: string; simd?: string[] };
-    $('#backend-info').textContent = `benignfit core ${ver.core ?? '?'} on ${v.backend}${ver.simd?.length ? ` (${ver.simd.join(', ')})` : ''} · ${v.workers} logical processors · ${crossOriginIsolated ? 'cross-origin isolated' : 'no SharedArrayBuffer needed'}`;
+    $('#backend-info').textContent =
+      `benignfit core ${ver.core ?? '?'} on ${v.backend}${ver.simd?.length ? ` (${ver.simd.join(', ')})` : ''} · ${v.workers} logical processors · ${crossOriginIsolated ? 'cross-origin isolated' : 'no SharedArrayBuffer needed'}`;
     document.body.dataset.ready = 'true';
   })
   .catch((e) => {

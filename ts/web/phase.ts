@@ -12,7 +12,17 @@ import { DATA_FIELDS, DATA_SHOWN, fieldset, schemaExtras, TRAIN_FIELDS, TRAIN_SH
 import type { FigureOutput } from './jobs.js';
 import type { JobWorker } from './rpc.js';
 import { calibrate, estimate, roughly, sweepWork } from './estimate.js';
-import { AXIS_PARAMS, axisValues, PRESETS, presetSettings, sweepConfig, type AxisParam, type AxisSetting, type Settings, type SettingsStore } from './settings.js';
+import {
+  AXIS_PARAMS,
+  axisValues,
+  PRESETS,
+  presetSettings,
+  sweepConfig,
+  type AxisParam,
+  type AxisSetting,
+  type Settings,
+  type SettingsStore,
+} from './settings.js';
 import { download, el, errorText, fmt, progressBar, seconds, showSvg } from './util.js';
 
 const AXIS_DEFAULTS: Record<AxisParam, Omit<AxisSetting, 'param'>> = {
@@ -31,7 +41,12 @@ export interface PhaseView {
 
 function axisFieldset(store: SettingsStore, which: 'x' | 'y'): HTMLFieldSetElement {
   const params = Object.entries(AXIS_PARAMS).map(([value, p]) => ({ value, label: p.label }));
-  const select = el('select', { name: `${which}-param`, 'data-path': `${which}.param` }, ...(which === 'y' ? [el('option', { value: '' }, 'none (one axis)')] : []), ...params.map((p) => el('option', { value: p.value }, p.label)));
+  const select = el(
+    'select',
+    { name: `${which}-param`, 'data-path': `${which}.param` },
+    ...(which === 'y' ? [el('option', { value: '' }, 'none (one axis)')] : []),
+    ...params.map((p) => el('option', { value: p.value }, p.label)),
+  );
   select.addEventListener('change', () => {
     const v = select.value as AxisParam | '';
     store.update((s) => {
@@ -40,21 +55,32 @@ function axisFieldset(store: SettingsStore, which: 'x' | 'y'): HTMLFieldSetEleme
     }, select);
   });
   const has = (s: Settings) => (which === 'x' || s.y !== null) && s[which]?.param !== 'data.noise';
-  const rest = fieldset(
-    store,
-    '',
-    [
-      { path: `${which}.from`, label: 'from', when: has },
-      { path: `${which}.to`, label: 'to', when: has },
-      { path: `${which}.count`, label: 'cells', min: 1, max: 64, step: 1, when: has },
-      { path: `${which}.scale`, label: 'scale', kind: 'select', options: [{ value: 'log', label: 'log' }, { value: 'linear', label: 'linear' }], when: has },
-      { path: `${which}.values`, label: 'or values', kind: 'text', title: 'explicit values, comma separated (override from / to / cells)', when: has },
-    ],
-  );
+  const rest = fieldset(store, '', [
+    { path: `${which}.from`, label: 'from', when: has },
+    { path: `${which}.to`, label: 'to', when: has },
+    { path: `${which}.count`, label: 'cells', min: 1, max: 64, step: 1, when: has },
+    {
+      path: `${which}.scale`,
+      label: 'scale',
+      kind: 'select',
+      options: [
+        { value: 'log', label: 'log' },
+        { value: 'linear', label: 'linear' },
+      ],
+      when: has,
+    },
+    { path: `${which}.values`, label: 'or values', kind: 'text', title: 'explicit values, comma separated (override from / to / cells)', when: has },
+  ]);
   rest.classList.add('inner');
-  const fs = el('fieldset', { id: `axis-${which}` }, el('legend', {}, which === 'x' ? 'x axis' : 'y axis'), el('label', { class: 'field' }, el('span', {}, 'parameter'), select), rest);
+  const fs = el(
+    'fieldset',
+    { id: `axis-${which}` },
+    el('legend', {}, which === 'x' ? 'x axis' : 'y axis'),
+    el('label', { class: 'field' }, el('span', {}, 'parameter'), select),
+    rest,
+  );
   const sync = (s: Settings) => {
-    const v = which === 'x' ? s.x.param : s.y?.param ?? '';
+    const v = which === 'x' ? s.x.param : (s.y?.param ?? '');
     if (select.value !== v) select.value = v;
   };
   sync(store.value);
@@ -65,7 +91,11 @@ function axisFieldset(store: SettingsStore, which: 'x' | 'y'): HTMLFieldSetEleme
 export function phaseView(store: SettingsStore, quick: JobWorker): PhaseView {
   // ---- the form ----
   const presetCells = (id: string) => sweepWork(presetSettings(id)).cells;
-  const presetSel = el('select', { id: 'preset', name: 'preset' }, ...PRESETS.map((p) => el('option', { value: p.id }, `${p.label} (${presetCells(p.id)} cells)`)));
+  const presetSel = el(
+    'select',
+    { id: 'preset', name: 'preset' },
+    ...PRESETS.map((p) => el('option', { value: p.id }, `${p.label} (${presetCells(p.id)} cells)`)),
+  );
   presetSel.value = 'demo';
   const loadPreset = el('button', { type: 'button', id: 'load-preset', onclick: () => store.replace(presetSettings(presetSel.value), presetSel) }, 'Load');
   const presetInfo = el('p', { class: 'hint', id: 'preset-info' });
@@ -91,7 +121,14 @@ export function phaseView(store: SettingsStore, quick: JobWorker): PhaseView {
     { path: 'seeds', label: 'seeds per cell', min: 1, max: 100, step: 1, title: 'replicates: replicate r adds r to both seeds' },
     { path: 'curvePoints', label: 'curve points per cell', min: 0, max: 200, step: 1, title: 'training curves recorded per cell (0: none, a little faster)' },
   ]);
-  sweepFs.append(el('label', { class: 'field', title: 'Web Workers, each with its own wasm instance (default: navigator.hardwareConcurrency)' }, el('span', {}, 'workers'), workersIn));
+  sweepFs.append(
+    el(
+      'label',
+      { class: 'field', title: 'Web Workers, each with its own wasm instance (default: navigator.hardwareConcurrency)' },
+      el('span', {}, 'workers'),
+      workersIn,
+    ),
+  );
   const runBtn = el('button', { type: 'submit', id: 'run-sweep', class: 'primary' }, 'Run sweep');
   const cancelBtn = el('button', { type: 'button', id: 'cancel-sweep', disabled: true }, 'Cancel');
   const formError = el('p', { class: 'error', id: 'phase-error', role: 'alert' });
@@ -242,7 +279,18 @@ export function phaseView(store: SettingsStore, quick: JobWorker): PhaseView {
   function linkDownloads(n: string): (string | HTMLElement)[] {
     return n.split(/(results\.json)/).map((part) =>
       part === 'results.json'
-        ? el('a', { href: '#', class: 'download-link', onclick: (e: Event) => { e.preventDefault(); if (!dl.json.disabled) dl.json.click(); } }, 'results.json')
+        ? el(
+            'a',
+            {
+              href: '#',
+              class: 'download-link',
+              onclick: (e: Event) => {
+                e.preventDefault();
+                if (!dl.json.disabled) dl.json.click();
+              },
+            },
+            'results.json',
+          )
         : part,
     );
   }
@@ -270,7 +318,17 @@ export function phaseView(store: SettingsStore, quick: JobWorker): PhaseView {
     const table = el(
       'table',
       { class: 'data', id: 'cell-table' },
-      el('thead', {}, el('tr', {}, ...['seed', 'test acc', 'train acc', 'train loss', ...ls.map((l) => `LT acc L=${l}`), 'min SNR_k', 'min Gamma_kj', 'steps', 'time'].map((h) => el('th', {}, h)))),
+      el(
+        'thead',
+        {},
+        el(
+          'tr',
+          {},
+          ...['seed', 'test acc', 'train acc', 'train loss', ...ls.map((l) => `LT acc L=${l}`), 'min SNR_k', 'min Gamma_kj', 'steps', 'time'].map((h) =>
+            el('th', {}, h),
+          ),
+        ),
+      ),
       el(
         'tbody',
         {},
@@ -298,13 +356,26 @@ export function phaseView(store: SettingsStore, quick: JobWorker): PhaseView {
     const drawCurves = () => {
       const r = mine.find((m) => String(m.seed) === seedSel.value) ?? mine[0];
       if (!r.history || r.history.length < 2) {
-        charts.replaceChildren(el('p', { class: 'hint' }, r.error ? `This cell failed: ${r.error.message}` : 'No training curves (only the final metrics): set "curve points per cell" above 0 and run again.'));
+        charts.replaceChildren(
+          el(
+            'p',
+            { class: 'hint' },
+            r.error
+              ? `This cell failed: ${r.error.message}`
+              : 'No training curves (only the final metrics): set "curve points per cell" above 0 and run again.',
+          ),
+        );
         return;
       }
       charts.replaceChildren(...trainingCurveSvgs(r.history).map((svg) => el('div', { class: 'chart' }, showSvgNode(svg))));
     };
     seedSel.addEventListener('change', drawCurves);
-    details.replaceChildren(head, el('div', { class: 'table-wrap' }, table), mine.length > 1 ? el('label', { class: 'field inline' }, el('span', {}, 'curves of'), seedSel) : '', charts);
+    details.replaceChildren(
+      head,
+      el('div', { class: 'table-wrap' }, table),
+      mine.length > 1 ? el('label', { class: 'field inline' }, el('span', {}, 'curves of'), seedSel) : '',
+      charts,
+    );
     drawCurves();
   }
 
@@ -394,12 +465,18 @@ export function phaseView(store: SettingsStore, quick: JobWorker): PhaseView {
           setState('error', `cancelled: ${rows.length} of ${r.total} cells finished (kept), but ${busy} workers did not stop within 30 s and were ended`);
         } else {
           const stopped = executor?.stoppedCells.length ?? 0;
-          setState('cancelled', `cancelled: ${rows.length} of ${r.total} cells finished (kept); ${stopped} running cell${stopped === 1 ? '' : 's'} stopped, the workers are idle`);
+          setState(
+            'cancelled',
+            `cancelled: ${rows.length} of ${r.total} cells finished (kept); ${stopped} running cell${stopped === 1 ? '' : 's'} stopped, the workers are idle`,
+          );
         }
       } else {
         const failed = rows.filter((c) => c.error).length;
         // Later estimates use this browser's measured speed.
-        calibrate(runSettings, rows.filter((c) => !c.error).map((c) => c.seconds));
+        calibrate(
+          runSettings,
+          rows.filter((c) => !c.error).map((c) => c.seconds),
+        );
         describeCells();
         showPresetInfo();
         setState('done', `done: ${rows.length} cells in ${seconds(r.seconds)}${failed ? ` (${failed} failed: see their rows)` : ''}`);

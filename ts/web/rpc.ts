@@ -39,7 +39,11 @@ export class JobWorker {
     return this.worker;
   }
 
-  call<K extends JobKind>(kind: K, args: JobArgs[K], opts: { onProgress?: (p: JobProgress[K]) => void; signal?: AbortSignal; transfer?: Transferable[] } = {}): Promise<JobValue[K]> {
+  call<K extends JobKind>(
+    kind: K,
+    args: JobArgs[K],
+    opts: { onProgress?: (p: JobProgress[K]) => void; signal?: AbortSignal; transfer?: Transferable[] } = {},
+  ): Promise<JobValue[K]> {
     const id = this.next++;
     const w = this.w;
     return new Promise<JobValue[K]>((resolve, reject) => {

@@ -64,7 +64,16 @@ export interface Settings {
 const THEORY_DEFAULTS: Settings['theory'] = { C1: 2, C2: 2, C3: 1, c1: 1, c2: 1, ls: '0.5, 1, 2, 4' };
 
 function paperTrain(): Settings['train'] {
-  return { width: PAPER_TRAIN.width, lr: PAPER_TRAIN.lr, optimizer: 'sgd', epochs: PAPER_TRAIN.epochs, batchSize: PAPER_TRAIN.batchSize, steps: 2000, sigma0: 0, seed: 0 };
+  return {
+    width: PAPER_TRAIN.width,
+    lr: PAPER_TRAIN.lr,
+    optimizer: 'sgd',
+    epochs: PAPER_TRAIN.epochs,
+    batchSize: PAPER_TRAIN.batchSize,
+    steps: 2000,
+    sigma0: 0,
+    seed: 0,
+  };
 }
 
 /** A small phase diagram that runs in about a minute on two cores (the page's default). */
@@ -127,7 +136,10 @@ export function axisValues(a: AxisSetting): (number | string)[] {
   if (a.param === 'data.noise') return [...NOISES];
   let vals: number[];
   if (a.values.trim()) {
-    vals = a.values.split(/[\s,;]+/).filter(Boolean).map(Number);
+    vals = a.values
+      .split(/[\s,;]+/)
+      .filter(Boolean)
+      .map(Number);
     const bad = vals.findIndex((v) => !Number.isFinite(v));
     if (bad >= 0) throw new Error(`${a.param} values: "${a.values.split(/[\s,;]+/).filter(Boolean)[bad]}" is not a number`);
   } else {
@@ -151,7 +163,18 @@ export function trainingSteps(s: Settings): number {
 
 export function dataConfig(s: Settings): DataConfigInput {
   const d = s.data;
-  return { classes: d.classes, dim: d.dim, perClass: d.perClass, testPerClass: d.testPerClass, featureNorm: d.featureNorm, gamma: d.gamma, noise: d.noise, model: 'heterogeneous', seed: d.seed, ...(s.extra?.data ?? {}) };
+  return {
+    classes: d.classes,
+    dim: d.dim,
+    perClass: d.perClass,
+    testPerClass: d.testPerClass,
+    featureNorm: d.featureNorm,
+    gamma: d.gamma,
+    noise: d.noise,
+    model: 'heterogeneous',
+    seed: d.seed,
+    ...(s.extra?.data ?? {}),
+  };
 }
 
 export function trainConfig(s: Settings): TrainConfigInput {
@@ -180,7 +203,10 @@ export function sweepConfig(s: Settings): SweepConfigInput {
 }
 
 export function parseLs(text: string): number[] {
-  const ls = text.split(/[\s,;]+/).filter(Boolean).map(Number);
+  const ls = text
+    .split(/[\s,;]+/)
+    .filter(Boolean)
+    .map(Number);
   if (!ls.length || ls.some((l) => !(l > 0) || !Number.isFinite(l))) throw new Error(`L values: "${text}" is not a list of numbers > 0`);
   return ls;
 }

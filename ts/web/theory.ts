@@ -43,7 +43,15 @@ function fromPos(p: number, s: SliderSpec): number {
 /** Log sliders bound to the settings: moving one changes the shared field (and the form's). */
 function sliderPanel(store: SettingsStore): HTMLElement {
   const rows = SLIDERS.map((spec) => {
-    const input = el('input', { type: 'range', min: 0, max: STEPS, step: 1, name: `slider-${spec.name}`, id: `slider-${spec.name}`, 'aria-label': `${spec.label} (log scale from ${spec.min} to ${spec.max})` });
+    const input = el('input', {
+      type: 'range',
+      min: 0,
+      max: STEPS,
+      step: 1,
+      name: `slider-${spec.name}`,
+      id: `slider-${spec.name}`,
+      'aria-label': `${spec.label} (log scale from ${spec.min} to ${spec.max})`,
+    });
     const out = el('output', { for: `slider-${spec.name}`, class: 'slider-value' });
     input.addEventListener('input', () => {
       const v = fromPos(Number(input.value), spec);
@@ -64,7 +72,10 @@ function sliderPanel(store: SettingsStore): HTMLElement {
       const v = st.data[r.spec.name];
       r.out.textContent = fmt(v);
       if (from !== r.input) r.input.value = String(toPos(v, r.spec));
-      r.input.title = v < r.spec.min || v > r.spec.max ? `${fmt(v)} is outside the slider's range (${fmt(r.spec.min)} to ${fmt(r.spec.max)}); the field in the form takes any value` : '';
+      r.input.title =
+        v < r.spec.min || v > r.spec.max
+          ? `${fmt(v)} is outside the slider's range (${fmt(r.spec.min)} to ${fmt(r.spec.max)}); the field in the form takes any value`
+          : '';
     }
   };
   sync(store.value, null);
@@ -92,7 +103,12 @@ function cells(...vals: Cell[]): HTMLTableCellElement[] {
 }
 
 function table(id: string, head: string[], body: Cell[][]): HTMLTableElement {
-  return el('table', { class: 'data', id }, el('thead', {}, el('tr', {}, ...head.map((h) => el('th', {}, h)))), el('tbody', {}, ...body.map((r) => el('tr', {}, ...cells(...r)))));
+  return el(
+    'table',
+    { class: 'data', id },
+    el('thead', {}, el('tr', {}, ...head.map((h) => el('th', {}, h)))),
+    el('tbody', {}, ...body.map((r) => el('tr', {}, ...cells(...r)))),
+  );
 }
 
 /** Points of the map's axes: the sliders' ranges, log-spaced. */
@@ -115,7 +131,9 @@ function mapSvg(b: BoundaryReport, s: Settings): string {
     x: { label: 'feature strength ||u||', values: b.x, scale: 'log' },
     y: { label: 'noise ratio Gamma', values: b.y, scale: 'log' },
     phase: b.phase as PhaseName[][],
-    curves: b.curves.filter((c) => CURVE_STYLE[c.id] && c.points.filter(inRange).length >= 2).map((c) => ({ label: c.label, points: c.points, ...CURVE_STYLE[c.id] })),
+    curves: b.curves
+      .filter((c) => CURVE_STYLE[c.id] && c.points.filter(inRange).length >= 2)
+      .map((c) => ({ label: c.label, points: c.points, ...CURVE_STYLE[c.id] })),
     point: { x: s.data.featureNorm, y: s.data.gamma, label: `this setting (||u|| = ${fmt(s.data.featureNorm)}, Gamma = ${fmt(s.data.gamma)})` },
     title: `Phase of Theorem 1 at |S_k| = ${s.data.perClass}, K = ${s.data.classes}, d = ${s.data.dim}`,
   });
@@ -139,9 +157,22 @@ export function theoryView(store: SettingsStore, quick: JobWorker): { root: HTML
         fieldset(store, 'training', TRAIN_FIELDS),
         fieldset(store, 'constants of Theorem 1', THEORY_FIELDS, { id: 'theory-constants' }),
       ),
-      el('p', { class: 'hint' }, 'The same settings as the Phase diagram view (its axes at these base values). The paper gives no values for the constants; the defaults are explained in ', docLink('docs/theory.md'), '.'),
+      el(
+        'p',
+        { class: 'hint' },
+        'The same settings as the Phase diagram view (its axes at these base values). The paper gives no values for the constants; the defaults are explained in ',
+        docLink('docs/theory.md'),
+        '.',
+      ),
     ),
-    el('div', { class: 'results' }, el('div', { class: 'explore' }, sliderPanel(store), map), status, out, el('div', { class: 'downloads' }, el('span', {}, 'Download: '), dlBtn)),
+    el(
+      'div',
+      { class: 'results' },
+      el('div', { class: 'explore' }, sliderPanel(store), map),
+      status,
+      out,
+      el('div', { class: 'downloads' }, el('span', {}, 'Download: '), dlBtn),
+    ),
   );
 
   let seq = 0;
@@ -177,21 +208,41 @@ export function theoryView(store: SettingsStore, quick: JobWorker): { root: HTML
         t.phase[k],
       ];
     });
-    const main = table('theory-table', ['class k', '|S_k|', '||u_k||', 'SNR_k', 'min_j Gamma_kj', '2(a) bound', ...ls.map((l) => `2(b) bound, L = ${l}`), '3: error', 'phase'], rows);
+    const main = table(
+      'theory-table',
+      ['class k', '|S_k|', '||u_k||', 'SNR_k', 'min_j Gamma_kj', '2(a) bound', ...ls.map((l) => `2(b) bound, L = ${l}`), '3: error', 'phase'],
+      rows,
+    );
     const cond = table(
       'condition-table',
       ['item', 'inequality', 'lhs', 'rhs', 'margin', 'holds', 'at'],
-      t.conditions.map((c) => [c.id, c.text, fmt(c.lhs), fmt(c.rhs), fmt(c.margin), c.holds === null ? 'n/a' : c.holds ? 'yes' : 'no', c.at ? c.at.join(', ') : '']),
+      t.conditions.map((c) => [
+        c.id,
+        c.text,
+        fmt(c.lhs),
+        fmt(c.rhs),
+        fmt(c.margin),
+        c.holds === null ? 'n/a' : c.holds ? 'yes' : 'no',
+        c.at ? c.at.join(', ') : '',
+      ]),
     );
     const it = t.iterations;
     out.replaceChildren(
       el('h3', {}, 'Phase per class'),
       phases,
       el('h3', {}, 'Theorem 1, class by class'),
-      el('p', { class: 'hint' }, `Bounds on the test error of class k: 2(a) = sum_j exp(-c1 |S_k|^2 ||u_k||^4 / (|S_j| ||A_k^T A_j||_F^2)), when SNR_k >= C1 = ${t.constants.C1}; 2(b) = sum_j exp(-c2 L^2 Gamma_kj) on L-long-tailed test data, when min_j Gamma_kj >= C2 = ${t.constants.C2}; 3: the error is at least c3 when both ratios are <= C3 = ${t.constants.C3}. Bold: the statement applies to the class; grey: its condition fails, so the value is not a guarantee.`),
+      el(
+        'p',
+        { class: 'hint' },
+        `Bounds on the test error of class k: 2(a) = sum_j exp(-c1 |S_k|^2 ||u_k||^4 / (|S_j| ||A_k^T A_j||_F^2)), when SNR_k >= C1 = ${t.constants.C1}; 2(b) = sum_j exp(-c2 L^2 Gamma_kj) on L-long-tailed test data, when min_j Gamma_kj >= C2 = ${t.constants.C2}; 3: the error is at least c3 when both ratios are <= C3 = ${t.constants.C3}. Bold: the statement applies to the class; grey: its condition fails, so the value is not a guarantee.`,
+      ),
       el('div', { class: 'table-wrap' }, main),
       el('h3', {}, 'Condition 1, item by item'),
-      el('p', { class: 'hint' }, `margin = lhs / rhs (>= items) or rhs / lhs (<= items): an item holds when its margin is >= 1. C = ${t.constants.C}, delta = ${t.constants.delta}. Iterations T = ${fmt(it.value)} (${it.note}).`),
+      el(
+        'p',
+        { class: 'hint' },
+        `margin = lhs / rhs (>= items) or rhs / lhs (<= items): an item holds when its margin is >= 1. C = ${t.constants.C}, delta = ${t.constants.delta}. Iterations T = ${fmt(it.value)} (${it.note}).`,
+      ),
       el('div', { class: 'table-wrap' }, cond),
     );
   }
@@ -214,7 +265,17 @@ export function theoryView(store: SettingsStore, quick: JobWorker): { root: HTML
       const { C1, C2, C3, c1, c2 } = s.theory;
       const [t, b] = await Promise.all([
         quick.call('theory', { data, options }),
-        quick.call('boundaries', { options: { plane: 'featureNorm-gamma', x: MAP_X, y: MAP_Y, classes: s.data.classes, dim: s.data.dim, perClass: s.data.perClass, constants: { C1, C2, C3, c1, c2 } } }),
+        quick.call('boundaries', {
+          options: {
+            plane: 'featureNorm-gamma',
+            x: MAP_X,
+            y: MAP_Y,
+            classes: s.data.classes,
+            dim: s.data.dim,
+            perClass: s.data.perClass,
+            constants: { C1, C2, C3, c1, c2 },
+          },
+        }),
       ]);
       if (mine !== seq) return;
       showSvg(map, mapSvg(b, s))?.setAttribute('role', 'img');

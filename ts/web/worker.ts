@@ -44,7 +44,11 @@ type Entry = { name: string; path: string; size: number; read: () => Promise<Uin
  * subfolder per class, or a CSV table with a label column. Sizes are checked from the files'
  * sizes (and .npy headers) before anything is read whole.
  */
-async function readImages(src: ImageSource, memoryLimit: number | undefined, progress: (file: string, done: number, total: number) => void): Promise<{ set: DataSet; format: DataSet['format'] }> {
+async function readImages(
+  src: ImageSource,
+  memoryLimit: number | undefined,
+  progress: (file: string, done: number, total: number) => void,
+): Promise<{ set: DataSet; format: DataSet['format'] }> {
   const o = { memoryLimit: memoryLimit ?? PAGE_MEMORY_LIMIT, field: 'files' };
   const entries: Entry[] = [];
   if (src.kind === 'sample') {
@@ -62,9 +66,16 @@ async function readImages(src: ImageSource, memoryLimit: number | undefined, pro
       });
     }
   } else {
-    src.files.forEach((f, i) => entries.push({ name: f.name, path: src.paths?.[i] || f.name, size: f.size, read: async () => (await toBytes(f, f.name)).bytes }));
+    src.files.forEach((f, i) =>
+      entries.push({ name: f.name, path: src.paths?.[i] || f.name, size: f.size, read: async () => (await toBytes(f, f.name)).bytes }),
+    );
   }
-  if (!entries.length) throw new BenignfitError('E_INVALID', 'files: got none, expected an IDX images file and its labels file, CIFAR-10 .bin batches, a .npy array with its labels, a folder of images or a CSV table', { field: 'files' });
+  if (!entries.length)
+    throw new BenignfitError(
+      'E_INVALID',
+      'files: got none, expected an IDX images file and its labels file, CIFAR-10 .bin batches, a .npy array with its labels, a folder of images or a CSV table',
+      { field: 'files' },
+    );
   const total = entries.reduce((a, e) => a + e.size, 0);
   checkSize(entries.length === 1 ? entries[0].name : `${entries.length} files`, 'the files', total, 1, o);
   let done = 0;
@@ -79,13 +90,20 @@ async function readImages(src: ImageSource, memoryLimit: number | undefined, pro
     const files = [];
     for (const e of entries) {
       const parts = e.path.split('/').filter(Boolean);
-      files.push({ path: parts.slice(1).join('/'), bytes: parts.length >= 3 && isImageFile(e.name) && !e.name.startsWith('.') ? await read(e) : new Uint8Array(0) });
+      files.push({
+        path: parts.slice(1).join('/'),
+        bytes: parts.length >= 3 && isImageFile(e.name) && !e.name.startsWith('.') ? await read(e) : new Uint8Array(0),
+      });
     }
     return { set: imageFolderFromFiles(files, root, o), format: 'folder' };
   }
   const loose = entries.find((e) => isImageFile(e.name));
   if (loose) {
-    throw new BenignfitError('E_INVALID', `${loose.name}: an image on its own, expected a folder with one subfolder of images per class (use "choose a folder")`, { field: 'files' });
+    throw new BenignfitError(
+      'E_INVALID',
+      `${loose.name}: an image on its own, expected a folder with one subfolder of images per class (use "choose a folder")`,
+      { field: 'files' },
+    );
   }
   const npys = entries.filter((e) => /\.npy$/i.test(e.name));
   const csvs = entries.filter((e) => /\.(csv|tsv|txt)$/i.test(e.name) && !/meta/i.test(e.name));
@@ -95,9 +113,17 @@ async function readImages(src: ImageSource, memoryLimit: number | undefined, pro
     const withShape = arrays.map((a) => ({ ...a, h: parseNpyHeader(a.bytes, a.e.name) }));
     const imgs = withShape.filter((a) => a.h.shape.length >= 2 && !(a.h.shape.length === 2 && a.h.shape[1] === 1));
     const labs = withShape.filter((a) => !imgs.includes(a));
-    if (imgs.length !== 1) throw new BenignfitError('E_INVALID', `files: got ${imgs.length} .npy arrays of images or features (${imgs.map((a) => a.e.name).join(', ') || 'none'}), expected one (N x D or N x H x W [x C]) with its labels`, { field: 'files' });
+    if (imgs.length !== 1)
+      throw new BenignfitError(
+        'E_INVALID',
+        `files: got ${imgs.length} .npy arrays of images or features (${imgs.map((a) => a.e.name).join(', ') || 'none'}), expected one (N x D or N x H x W [x C]) with its labels`,
+        { field: 'files' },
+      );
     const labelFile = labs[0] ? { name: labs[0].e.name, bytes: labs[0].bytes } : csvs[0] ? { name: csvs[0].name, bytes: await read(csvs[0]) } : null;
-    if (!labelFile) throw new BenignfitError('E_INVALID', `files: ${imgs[0].e.name} needs its labels, expected a .npy of integer labels or a one-column CSV chosen with it`, { field: 'files' });
+    if (!labelFile)
+      throw new BenignfitError('E_INVALID', `files: ${imgs[0].e.name} needs its labels, expected a .npy of integer labels or a one-column CSV chosen with it`, {
+        field: 'files',
+      });
     const labels = parseLabels(labelFile.bytes, labelFile.name, o);
     return { set: npyData(imgs[0].bytes, imgs[0].e.name, labels, labelFile.name, o), format: 'npy' };
   }
@@ -118,16 +144,31 @@ async function readImages(src: ImageSource, memoryLimit: number | undefined, pro
     else if (isIdx && (raw[3] === 3 || raw[3] === 2)) images = { name: e.name, bytes: raw };
     else if (/\.txt$/i.test(e.name)) meta = parseCifarMeta(new TextDecoder().decode(raw));
     else if (/\.bin$/i.test(e.name) || raw.length % 3073 === 0) cifar.push({ name: e.name, bytes: raw });
-    else throw new BenignfitError('E_FORMAT', `${e.name}: neither an IDX file (magic 0x0000 08 01 labels / 08 03 images), a CIFAR-10 batch (records of 3073 bytes), a .npy array, a CSV table nor a PNG/JPEG image in a class folder`);
+    else
+      throw new BenignfitError(
+        'E_FORMAT',
+        `${e.name}: neither an IDX file (magic 0x0000 08 01 labels / 08 03 images), a CIFAR-10 batch (records of 3073 bytes), a .npy array, a CSV table nor a PNG/JPEG image in a class folder`,
+      );
   }
-  if (cifar.length && (images || labels)) throw new BenignfitError('E_INVALID', 'files: got IDX and CIFAR-10 files together, expected one dataset (an IDX pair, or CIFAR-10 batches)', { field: 'files' });
+  if (cifar.length && (images || labels))
+    throw new BenignfitError('E_INVALID', 'files: got IDX and CIFAR-10 files together, expected one dataset (an IDX pair, or CIFAR-10 batches)', {
+      field: 'files',
+    });
   if (cifar.length) {
     cifar.sort((a, b) => a.name.localeCompare(b.name));
-    const set = imagesFromCifar(cifar.map((c) => parseCifarBatch(c.bytes, c.name)), cifar.map((c) => c.name), meta && meta.length >= 10 ? meta.slice(0, 10) : undefined);
+    const set = imagesFromCifar(
+      cifar.map((c) => parseCifarBatch(c.bytes, c.name)),
+      cifar.map((c) => c.name),
+      meta && meta.length >= 10 ? meta.slice(0, 10) : undefined,
+    );
     return { set: dataFromImageSet(set, 'cifar'), format: 'cifar' };
   }
   if (!images || !labels) {
-    throw new BenignfitError('E_INVALID', `files: got ${images ? `images (${images.name}) without a labels file` : labels ? `labels (${labels.name}) without an images file` : 'no IDX file'}, expected an IDX images file and its labels file (e.g. train-images-idx3-ubyte and train-labels-idx1-ubyte, .gz is fine)`, { field: 'files' });
+    throw new BenignfitError(
+      'E_INVALID',
+      `files: got ${images ? `images (${images.name}) without a labels file` : labels ? `labels (${labels.name}) without an images file` : 'no IDX file'}, expected an IDX images file and its labels file (e.g. train-images-idx3-ubyte and train-labels-idx1-ubyte, .gz is fine)`,
+      { field: 'files' },
+    );
   }
   const set = imagesFromIdx(parseIdx(images.bytes, images.name), parseIdx(labels.bytes, labels.name), images.name, labels.name);
   return { set: dataFromImageSet(set, 'idx'), format: 'idx' };
@@ -138,7 +179,11 @@ function grids(data: DataSet, r: InfluenceResult, count: number): { gridTop: str
   const set = imageSetOf(data);
   const geom = set && { width: set.width, height: set.height, channels: set.channels, layout: set.layout };
   const make = (which: 'top' | 'bottom') =>
-    !set || !geom ? '' : imageGridSvg(gridRows(set, r, which, count), geom, { title: `${which === 'top' ? 'Highest' : 'Lowest'} influence scores (eq. 10, normalize ${r.config.normalize})` });
+    !set || !geom
+      ? ''
+      : imageGridSvg(gridRows(set, r, which, count), geom, {
+          title: `${which === 'top' ? 'Highest' : 'Lowest'} influence scores (eq. 10, normalize ${r.config.normalize})`,
+        });
   const per = (which: 'top' | 'bottom') => Array.from({ length: r.classes }, (_, c) => extremes(r.scores, count, which, r.labels, c));
   return { gridTop: make('top'), gridBottom: make('bottom'), extremes: { top: per('top'), bottom: per('bottom') } };
 }
@@ -149,7 +194,10 @@ async function ensureRaster(): Promise<void> {
   await initRasterizer({ wasm: fetch(resvgWasmUrl), fonts });
 }
 
-type Handler<K extends JobKind> = (args: JobArgs[K], ctx: { signal: AbortSignal; progress: (d: unknown) => void }) => Promise<{ value: JobValue[K]; transfer?: Transferable[] }>;
+type Handler<K extends JobKind> = (
+  args: JobArgs[K],
+  ctx: { signal: AbortSignal; progress: (d: unknown) => void },
+) => Promise<{ value: JobValue[K]; transfer?: Transferable[] }>;
 
 const handlers: { [K in JobKind]: Handler<K> } = {
   async version() {
@@ -168,7 +216,15 @@ const handlers: { [K in JobKind]: Handler<K> } = {
     const bf = await backend();
     const resolved = resolveSweep(config);
     const f = sweepFigure(bf, resolved, rows, { fit, fitFile: 'results.json' });
-    return { value: { svg: f.svg, z: f.z, notes: f.notes, fit: f.fit, boundaries: f.boundaries && { plane: f.boundaries.plane, constants: f.boundaries.constants, curves: f.boundaries.curves } } };
+    return {
+      value: {
+        svg: f.svg,
+        z: f.z,
+        notes: f.notes,
+        fit: f.fit,
+        boundaries: f.boundaries && { plane: f.boundaries.plane, constants: f.boundaries.constants, curves: f.boundaries.curves },
+      },
+    };
   },
   async influence({ source, options, grid }, { signal, progress }) {
     const bf = await backend();
@@ -186,7 +242,20 @@ const handlers: { [K in JobKind]: Handler<K> } = {
     const scores = r.scores.slice();
     const labels = r.labels.slice();
     const out: InfluenceOutput = {
-      set: { n: set.n, dim: set.dim, height: set.image?.height ?? 0, width: set.image?.width ?? 0, channels: set.image?.channels ?? 0, features: !set.image, classes: r.classes, classNames: names, sources: set.sources, format, files: set.files, skipped: set.skipped?.length ?? 0 },
+      set: {
+        n: set.n,
+        dim: set.dim,
+        height: set.image?.height ?? 0,
+        width: set.image?.width ?? 0,
+        channels: set.image?.channels ?? 0,
+        features: !set.image,
+        classes: r.classes,
+        classNames: names,
+        sources: set.sources,
+        format,
+        files: set.files,
+        skipped: set.skipped?.length ?? 0,
+      },
       scores,
       labels,
       classes: r.classes,
