@@ -218,7 +218,10 @@ async function theoryGroup(backends) {
   const exModel = { ...exCfg, gamma: undefined, model: 'explicit' };
   const paper = bf0.generate(paperCfg, { includeNoiseFactors: true });
   let seed = 7;
-  const rand = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648 - 0.5;
+  const rand = () => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed / 2147483648 - 0.5;
+  };
   const weights = Float32Array.from({ length: s.classes * s.width * s.dim }, () => rand() * 0.1);
   const test = { x: paper.testX, y: paper.testY, pos: paper.testPos };
   const ls = [0.5, 1, 2, 4];

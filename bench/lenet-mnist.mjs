@@ -51,7 +51,7 @@ const out = {
 };
 r.classifier.dispose();
 mkdirSync(join(here, 'results'), { recursive: true });
-writeFileSync(join(here, 'results', `lenet-mnist-${bf.backend}.json`), JSON.stringify(out, null, 2) + '\n');
+writeFileSync(join(here, 'results', `lenet-mnist-${bf.backend}.json`), `${JSON.stringify(out, null, 2)}\n`);
 if (!out.passed) {
   console.error('below the 98% of issue 9');
   process.exit(1);

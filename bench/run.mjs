@@ -126,7 +126,7 @@ function derive(rows, mach) {
         const len = Math.min(ref.check.length, r.check.length);
         let worst = 0;
         for (let i = 0; i < len; i++) worst = Math.max(worst, Math.abs(r.check[i] - ref.check[i]) / Math.max(Math.abs(ref.check[i]), 1e-12));
-        r.note = `${r.note ? r.note + '; ' : ''}loss${len > 1 ? `es of ${len} steps` : ''} vs native: ${worst.toExponential(1)}`;
+        r.note = `${r.note ? `${r.note}; ` : ''}loss${len > 1 ? `es of ${len} steps` : ''} vs native: ${worst.toExponential(1)}`;
       }
     }
     if (r.gflops) {
@@ -161,12 +161,12 @@ async function main() {
   const after = machine().loadavg;
   const peers = PEERS.filter((p) => rows.some((r) => r.impl === p));
   const text = table(rows, peers);
-  const cmd = `npm run bench${args.length ? ' -- ' + args.join(' ') : ''}`;
+  const cmd = `npm run bench${args.length ? ` -- ${args.join(' ')}` : ''}`;
   const head = `${cmd}: ${mach.cpu}, ${mach.cores} cores (${mach.isa}, ${(mach.mhz / 1000).toFixed(2)} GHz), ${mach.memGiB} GiB, node ${mach.node}; load average before ${mach.loadavg.join(' ')}, after ${after.join(' ')}; ${seconds.toFixed(0)} s`;
   console.log(head);
   console.log(text);
   const out = { date: new Date().toISOString(), command: cmd, machine: mach, loadavgAfter: after, seconds, rows };
-  writeFileSync(join(resultsDir, 'latest.json'), JSON.stringify(out, null, 2) + '\n');
+  writeFileSync(join(resultsDir, 'latest.json'), `${JSON.stringify(out, null, 2)}\n`);
   writeFileSync(join(resultsDir, 'latest.md'), `${head}\n\n${table(rows, peers, true)}\n`);
 }
 

@@ -90,7 +90,7 @@ function buildNative(hash) {
   const file = readdirSync(join(root, 'native')).find((f) => f.endsWith('.node'));
   writeFileSync(
     info,
-    JSON.stringify(
+    `${JSON.stringify(
       {
         artifact: 'native',
         file,
@@ -102,7 +102,7 @@ function buildNative(hash) {
       },
       null,
       2,
-    ) + '\n',
+    )}\n`,
   );
   void addon;
 }
@@ -183,7 +183,7 @@ function buildWasm(hash) {
   function writeInfo(extra) {
     writeFileSync(
       info,
-      JSON.stringify({ artifact: 'wasm', ...extra, wasmBindgenCrate: locked, rustflags, sourceHash: hash, builtAt: new Date().toISOString() }, null, 2) + '\n',
+      `${JSON.stringify({ artifact: 'wasm', ...extra, wasmBindgenCrate: locked, rustflags, sourceHash: hash, builtAt: new Date().toISOString() }, null, 2)}\n`,
     );
     say(`wasm package built: ${extra.rustc}, ${extra.wasmBindgen}`);
   }

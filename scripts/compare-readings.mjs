@@ -33,4 +33,4 @@ for (const fig of process.argv.slice(2).length ? process.argv.slice(2) : ['fig3a
     );
   }
 }
-writeFileSync(new URL('../docs/presets-measured.json', import.meta.url), JSON.stringify(out, null, 1) + '\n');
+writeFileSync(new URL('../docs/presets-measured.json', import.meta.url), `${JSON.stringify(out, null, 1)}\n`);

@@ -276,7 +276,7 @@ export function applyJsonEdits(base, { edits, text }) {
       const m = nums[text.nth % nums.length];
       s = s.slice(0, m.index) + text.v + s.slice(m.index + m[0].length);
     }
-  } else if (text?.op === 'bom') s = '\ufeff' + s;
+  } else if (text?.op === 'bom') s = `\ufeff${s}`;
   else if (text?.op === 'bytes') return applyByteEdits(new TextEncoder().encode(s), text.edits);
   return new TextEncoder().encode(s);
 }
@@ -586,7 +586,7 @@ export function makeReaders(lib, tmp) {
         const shape = c.dtype === 'u1' ? [n, 3, 4] : [n, dim];
         const lab = Int32Array.from({ length: n }, (_, i) => i % 3);
         let data = lib.encodeNpy(arr, shape);
-        let labels = c.labels === 'npy' ? lib.encodeNpy(lab, [n]) : new TextEncoder().encode('label\n' + [...lab].join('\n') + '\n');
+        let labels = c.labels === 'npy' ? lib.encodeNpy(lab, [n]) : new TextEncoder().encode(`label\n${[...lab].join('\n')}\n`);
         const mutate = (b) => applyByteEdits(c.header !== null && b[0] === 0x93 ? editNpyHeader(b, c.header) : b, c.edits ?? []);
         if (c.which === 'data') data = mutate(data);
         else labels = mutate(labels);
@@ -640,7 +640,7 @@ export function makeReaders(lib, tmp) {
           else if (e.op === 'dup') rows.splice(i, 0, [...rows[i]]);
           else if (e.op === 'cols') rows[i] = e.n > 0 ? [...rows[i], ...Array(e.n).fill('1')] : rows[i].slice(0, rows[i].length + e.n);
         }
-        let bytes = new TextEncoder().encode(rows.map((r) => r.join(',')).join('\n') + '\n');
+        let bytes = new TextEncoder().encode(`${rows.map((r) => r.join(',')).join('\n')}\n`);
         if (c.bytes) bytes = applyByteEdits(bytes, c.bytes);
         const set = lib.parseTable(bytes, 'table.csv', { labelColumn: 'label', ...(c.ignore ? { ignoreColumns: ['id'] } : {}) });
         return bf.influence(set, { frobenius: true });
@@ -692,7 +692,7 @@ export function makeReaders(lib, tmp) {
           else if (e.op === 'insert') lines.splice(i, 0, e.text.replace(/\n/g, ' '));
           else if (e.op === 'drop' && lines.length) lines.splice(i, 1);
         }
-        let jsonl = new TextEncoder().encode(lines.map((l) => l + '\n').join(''));
+        let jsonl = new TextEncoder().encode(lines.map((l) => `${l}\n`).join(''));
         if (c.bytes) jsonl = applyByteEdits(jsonl, c.bytes);
         const dir = join(tmp, `results-${process.pid}-${caseId}`);
         rmSync(dir, { recursive: true, force: true });
@@ -801,7 +801,7 @@ export function makeReaders(lib, tmp) {
           const polluted = Object.getOwnPropertyNames(Object.prototype).filter((k) => !OBJECT_PROTO.has(k));
           if (polluted.length) {
             for (const k of polluted) delete Object.prototype[k];
-            // eslint-disable-next-line no-unsafe-finally
+            // biome-ignore lint/correctness/noUnsafeFinally: a polluted Object.prototype is reported even when the run threw (it replaces that error on purpose)
             throw new Error(`--set ${JSON.stringify(sets)} wrote ${polluted.join(', ')} to Object.prototype`);
           }
         }

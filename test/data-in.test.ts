@@ -16,7 +16,10 @@ import { BACKENDS, backend, idx } from './helpers.js';
 
 function rng(seed: number) {
   let s = seed >>> 0 || 1;
-  return () => (s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32;
+  return () => {
+    s = (s * 1664525 + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
 }
 
 /** ||S||_F^2 with S = 1/(m-1) sum (x - mean)(x - mean)^T, in f64 from scratch. */
@@ -84,7 +87,7 @@ function writeTinyFiles(dir: string) {
       [t.n],
     ),
   );
-  writeFileSync(join(dir, 'y.csv'), 'label\n' + [...t.labels].join('\n') + '\n');
+  writeFileSync(join(dir, 'y.csv'), `label\n${[...t.labels].join('\n')}\n`);
   writeFileSync(join(dir, 'x.idx'), idx(0x08, [t.n, t.h, t.w], t.pixels));
   writeFileSync(join(dir, 'y.idx'), idx(0x08, [t.n], Uint8Array.from(t.labels)));
   return { ...t, folder };
@@ -133,7 +136,7 @@ describe.each(BACKENDS)('data in (%s)', (name) => {
     writeFileSync(join(dir, 'lab.csv'), [...f.labels].join('\n'));
     const cols = Array.from({ length: f.d }, (_, j) => `f${j}`);
     const rows = Array.from({ length: f.n }, (_, i) => `row${i},${[...f.x.subarray(i * f.d, (i + 1) * f.d)].join(',')},"c${f.labels[i]}"`);
-    writeFileSync(join(dir, 'table.csv'), ['id,' + cols.join(',') + ',class', ...rows].join('\r\n'));
+    writeFileSync(join(dir, 'table.csv'), [`id,${cols.join(',')},class`, ...rows].join('\r\n'));
     const set = readData(join(dir, 'emb.npy'), join(dir, 'lab.csv'));
     expect(set.pixels).toBeInstanceOf(Float32Array);
     expect(set.image).toBeNull();
@@ -277,7 +280,7 @@ describe('data in: formats and errors', () => {
   it('labels as pandas writes them ("3.0", a header), a big-endian array named as such', async () => {
     const base = join(dir, 'pandas');
     const t = writeTinyFiles(base);
-    writeFileSync(join(base, 'yf.csv'), '\ufefflabel\r\n' + [...t.labels].map((l) => `${l}.0`).join('\r\n'));
+    writeFileSync(join(base, 'yf.csv'), `\ufefflabel\r\n${[...t.labels].map((l) => `${l}.0`).join('\r\n')}`);
     expect([...readData(join(base, 'x.npy'), join(base, 'yf.csv')).labels]).toEqual([...t.labels]);
     const tb = parseTable(new TextEncoder().encode('f,y\n1,10.0\n2,2.0\n3,10\n'), 't.csv', { labelColumn: 'y' });
     expect([...tb.labels]).toEqual([10, 2, 10]);
@@ -314,7 +317,7 @@ describe('data in: formats and errors', () => {
     const total = Math.ceil((10 + text.length + 1) / 64) * 64;
     const bytes = new Uint8Array(total);
     bytes.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0, total - 10, 0]);
-    bytes.set(new TextEncoder().encode(text.padEnd(total - 11) + '\n'), 10);
+    bytes.set(new TextEncoder().encode(`${text.padEnd(total - 11)}\n`), 10);
     const huge = join(base, 'huge.npy');
     const fd = openSync(huge, 'w');
     writeSync(fd, bytes);
@@ -334,7 +337,7 @@ describe('data in: formats and errors', () => {
     writeFileSync(
       join(base, 'table.csv'),
       [
-        'y,' + Array.from({ length: f.d }, (_, j) => `f${j}`).join(','),
+        `y,${Array.from({ length: f.d }, (_, j) => `f${j}`).join(',')}`,
         ...Array.from({ length: f.n }, (_, i) => `${f.labels[i]},${[...f.x.subarray(i * f.d, (i + 1) * f.d)].join(',')}`),
       ].join('\n'),
     );

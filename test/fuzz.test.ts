@@ -94,8 +94,12 @@ describe.each(BACKENDS)('fuzz (%s)', (name) => {
       const r = readers[reader as keyof typeof readers];
       const counts: Record<string, number> = { ok: 0, clean: 0 };
       const known: Record<string, number> = {};
-      const seen: string[] = ((outcomes[reader] ??= {})[name] = []);
-      const said: (string | undefined)[] = ((messages[reader] ??= {})[name] = []);
+      const seen: string[] = [];
+      const said: (string | undefined)[] = [];
+      outcomes[reader] ??= {};
+      outcomes[reader][name] = seen;
+      messages[reader] ??= {};
+      messages[reader][name] = said;
       let id = 0;
       await fc.assert(
         fc.asyncProperty(r.arb as fc.Arbitrary<never>, async (input) => {
@@ -195,7 +199,7 @@ describe('results.jsonl rows the table cannot show (found by the fuzzer)', () =>
       const dir = join(tmp, `row-${what.replace(/\W/g, '')}`);
       const s0 = SweepStore.open(dir, resolved, meta, all, { note: () => undefined });
       s0.close();
-      writeFileSync(join(dir, 'results.jsonl'), JSON.stringify(bad) + '\n' + JSON.stringify(row(1)) + '\n');
+      writeFileSync(join(dir, 'results.jsonl'), `${JSON.stringify(bad)}\n${JSON.stringify(row(1))}\n`);
       expect(
         readResults(join(dir, 'results.jsonl')).bad.map((b) => b.line),
         what,
@@ -244,7 +248,7 @@ describe("sweep.json that is JSON but not a sweep's meta file (found by the fuzz
 describe('config files', () => {
   it('a UTF-8 byte order mark before the JSON is accepted (issue 16 item 18: it was refused as not JSON)', () => {
     const f = join(tmp, 'bom.json');
-    writeFileSync(f, '\ufeff' + JSON.stringify({ data: { classes: 3 } }));
+    writeFileSync(f, `\ufeff${JSON.stringify({ data: { classes: 3 } })}`);
     expect(readConfig(f, ['data'])).toEqual({ data: { classes: 3 } });
     // Only at the start: anywhere else it is still not JSON.
     writeFileSync(f, '{"data":\ufeff{}}');

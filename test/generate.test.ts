@@ -180,7 +180,7 @@ describe.each(BACKENDS)('generate on %s', (name) => {
     ['data.classes', { classes: 1 }, /data\.classes: got 1, expected an integer from 2 to 1000/],
     ['data.classes', { classes: 2.5 }, /data\.classes: got 2\.5/],
     ['data.dim', { dim: 6, classes: 5 }, /data\.dim: got 6, expected an integer >= 2 \* classes = 10/],
-    ['data.perClass', { perClass: 0 }, /data\.perClass: got 0, expected an integer >= 1/],
+    ['data.perClass', { perClass: 0 }, /data\.perClass: got 0, expected an integer from 1 to 2\^32 - 1, or an array of integers from 1 to 2\^32 - 1/],
     ['data.perClass', { perClass: [1, 2] }, /data\.perClass: got \[1,2\], expected one entry per class \(classes = 5\)/],
     ['data.featureNorm', { featureNorm: -1 }, /data\.featureNorm: got -1, expected a finite number >= 0/],
     ['data.featureNorm', { featureNorm: Number.NaN }, /data\.featureNorm: got NaN/],

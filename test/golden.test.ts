@@ -92,7 +92,7 @@ async function outputs(bf: Benignfit): Promise<Digests> {
       { width: 8, lr: 0.1, steps: 5, freshSamples: 50 },
     ),
   );
-  out['boundaries'] = digest(bf.phaseBoundaries({ plane: 'featureNorm-gamma', x: [0.01, 0.1, 1], y: [1, 10, 100], perClass: 100, levels: [0.1] }));
+  out.boundaries = digest(bf.phaseBoundaries({ plane: 'featureNorm-gamma', x: [0.01, 0.1, 1], y: [1, 10, 100], perClass: 100, levels: [0.1] }));
   // Influence (eq. 10) on bytes and floats, both routes.
   const rnd = rng(11);
   const n = 60;
@@ -127,7 +127,7 @@ describe('golden outputs (bit-identical across refactors)', () => {
       fresh[name] = got;
       if (UPDATE) {
         mkdirSync(join(__dirname, 'golden'), { recursive: true });
-        writeFileSync(FILE, JSON.stringify({ ...stored, ...fresh }, null, 2) + '\n');
+        writeFileSync(FILE, `${JSON.stringify({ ...stored, ...fresh }, null, 2)}\n`);
         return;
       }
       expect(stored[name], `no golden digests for ${name}: run with BENIGNFIT_GOLDEN_UPDATE=1`).toBeDefined();

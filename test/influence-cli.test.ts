@@ -13,7 +13,10 @@ describe.each(BACKENDS)('benignfit influence (CLI) on %s', (name) => {
     const n = 45;
     const labels = Uint8Array.from({ length: n }, (_, i) => (i * 7) % 3);
     let s = 3;
-    const px = Uint8Array.from({ length: n * 64 }, (_, k) => ((s = (s * 1103515245 + 12345) >>> 0) >>> 24) * (k % 64 > 8 ? 1 : 0));
+    const px = Uint8Array.from({ length: n * 64 }, (_, k) => {
+      s = (s * 1103515245 + 12345) >>> 0;
+      return (s >>> 24) * (k % 64 > 8 ? 1 : 0);
+    });
     writeFileSync(join(dir, 'img.gz'), gzipSync(idx(0x08, [n, 8, 8], px)));
     writeFileSync(join(dir, 'lab'), idx(0x08, [n], labels));
     const out = join(dir, 'out');

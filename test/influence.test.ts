@@ -5,7 +5,10 @@ import { BACKENDS, backend } from './helpers.js';
 /** A seeded byte generator (independent of the core's streams). */
 function rng(seed: number) {
   let s = seed >>> 0 || 1;
-  return () => (s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32;
+  return () => {
+    s = (s * 1664525 + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
 }
 
 /** ||S||_F^2 of a set of rows, recomputed from scratch (f64): mean, centred rows, Gram identity. */

@@ -12,7 +12,7 @@ const RO = join(tmpdir(), `bf-readonly-${process.pid}`);
 
 vi.mock('node:fs', async (orig) => {
   const fs = await orig<typeof import('node:fs')>();
-  const under = (p: unknown) => typeof p === 'string' && (p === RO || p.startsWith(RO + '/'));
+  const under = (p: unknown) => typeof p === 'string' && (p === RO || p.startsWith(`${RO}/`));
   const erofs = (syscall: string, p: string) =>
     Object.assign(new Error(`EROFS: read-only file system, ${syscall} '${p}'`), { code: 'EROFS', syscall, path: p });
   const enoent = (syscall: string, p: string) =>

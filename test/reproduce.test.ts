@@ -24,7 +24,10 @@ import { BACKENDS, backend, idx } from './helpers.js';
 /** n images of h x w bytes in 4 classes: a bright square at one corner (class), noise, and a varying stroke. */
 function squares(n: number, h: number, w: number, seed: number): { images: Uint8Array; labels: Uint8Array } {
   let a = seed >>> 0;
-  const r = () => (a = (Math.imul(a, 1664525) + 1013904223) >>> 0) / 4294967296;
+  const r = () => {
+    a = (Math.imul(a, 1664525) + 1013904223) >>> 0;
+    return a / 4294967296;
+  };
   const images = new Uint8Array(n * h * w);
   const labels = new Uint8Array(n);
   const s = Math.max(2, Math.floor(h / 4));

@@ -24,7 +24,7 @@ const dir = (name: string) => join(root, `${name}-${n++}`);
 const data = { classes: 3, dim: 24, perClass: 4, testPerClass: 4 };
 const tiny = { data, train: { steps: 3, width: 4 }, sweep: { x: { param: 'data.gamma', values: [1, 2] } } };
 const cfgFile = (c: unknown) => {
-  const f = dir('cfg') + '.json';
+  const f = `${dir('cfg')}.json`;
   writeFileSync(f, JSON.stringify(c));
   return f;
 };
@@ -122,7 +122,7 @@ describe('result folders (CLI)', () => {
     expect(cli(['sweep', '--config', file, '--out', out, '--shard', '1/1']).status).toBe(0);
     const jsonl = join(out, 'results.jsonl');
     const lines = readFileSync(jsonl, 'utf8').trim().split('\n');
-    writeFileSync(jsonl, [lines[0], '{"index": 1, "torn', lines[1], 'null', '{}', lines[2], lines[3]].join('\n') + '\n');
+    writeFileSync(jsonl, `${[lines[0], '{"index": 1, "torn', lines[1], 'null', '{}', lines[2], lines[3]].join('\n')}\n`);
     const m = cli(['merge', out, '--out', dir('merged')]);
     expect(m.stderr).toMatch(/line 2 is not JSON/);
     expect(m.stderr).toMatch(/line 4 is not a result row/);

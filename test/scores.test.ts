@@ -28,7 +28,10 @@ import { BACKENDS, backend } from './helpers.js';
 
 function rng(seed: number) {
   let s = seed >>> 0 || 1;
-  return () => (s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32;
+  return () => {
+    s = (s * 1664525 + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
 }
 
 function tinyBytes(n: number, d: number, classes: number, seed: number) {

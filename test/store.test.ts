@@ -86,7 +86,7 @@ describe('result store: lines of results.jsonl', () => {
     s.close();
     const jsonl = join(dir, 'results.jsonl');
     appendFileSync(jsonl, 'garbage{\nnull\n{}\n[1]\n');
-    appendFileSync(jsonl, JSON.stringify(row(2)) + '\n' + JSON.stringify(row(3)) + '\n');
+    appendFileSync(jsonl, `${JSON.stringify(row(2))}\n${JSON.stringify(row(3))}\n`);
     const notes: string[] = [];
     const t = open(dir, notes);
     expect([...t.finished()].sort()).toEqual([0, 1, 2, 3]);
@@ -110,7 +110,7 @@ describe('result store: lines of results.jsonl', () => {
     s.close();
     const jsonl = join(dir, 'results.jsonl');
     const lines = readFileSync(jsonl, 'utf8').split('\n');
-    lines[1] = lines[1].slice(0, 30) + '\u0000garbage';
+    lines[1] = `${lines[1].slice(0, 30)}\u0000garbage`;
     writeFileSync(jsonl, lines.join('\n'));
     const notes: string[] = [];
     const t = open(dir, notes);
@@ -129,7 +129,7 @@ describe('result store: lines of results.jsonl', () => {
     s.append(row(2));
     s.close();
     const jsonl = join(dir, 'results.jsonl');
-    appendFileSync(jsonl, JSON.stringify(row(0, { testAcc: 0.7 })) + '\n' + JSON.stringify(row(1, { testAcc: 0.7 })) + '\n');
+    appendFileSync(jsonl, `${JSON.stringify(row(0, { testAcc: 0.7 }))}\n${JSON.stringify(row(1, { testAcc: 0.7 }))}\n`);
     const notes: string[] = [];
     open(dir, notes).close();
     expect(notes.join('\n')).toMatch(/held 2 rows twice .* kept the first of each/);
@@ -159,13 +159,13 @@ describe('result store: lines of results.jsonl', () => {
     const s = open(dir, [], { i: 1, n: 2 });
     s.append(row(0));
     s.close();
-    appendFileSync(join(dir, 'results.jsonl'), JSON.stringify(row(1)) + '\n');
+    appendFileSync(join(dir, 'results.jsonl'), `${JSON.stringify(row(1))}\n`);
     expect(thrown(() => open(dir, [], { i: 1, n: 2 })).message).toMatch(
       /results\.jsonl line 2 belongs to another run \(cell 1 is not a cell of this shard \(1\/2\)\)/,
     );
     const d2 = fresh();
     open(d2).close();
-    appendFileSync(join(d2, 'results.jsonl'), JSON.stringify({ ...row(2), x: 99 }) + '\n');
+    appendFileSync(join(d2, 'results.jsonl'), `${JSON.stringify({ ...row(2), x: 99 })}\n`);
     expect(thrown(() => open(d2)).message).toMatch(/line 1 belongs to another run \(cell 2 has x = 99.*this sweep's has x = 3/);
   });
 });
@@ -193,7 +193,7 @@ describe('result store: checked writes (faults 5, 6)', () => {
     expect(e.message).toMatch(/ENOSPC.*The 2 rows saved before are intact/);
     Object.assign(storeIo, real);
     // Not a byte of the failed row is left.
-    expect(readFileSync(join(dir, 'results.jsonl'), 'utf8')).toBe(JSON.stringify(row(0)) + '\n' + JSON.stringify(row(1)) + '\n');
+    expect(readFileSync(join(dir, 'results.jsonl'), 'utf8')).toBe(`${JSON.stringify(row(0))}\n${JSON.stringify(row(1))}\n`);
     s.close();
     const t = open(dir);
     t.append(row(2));
@@ -290,7 +290,7 @@ describe('result store: one writer, one config (faults 3, 7, 8)', () => {
     for (const i of [0, 1, 2]) s.append(row(i));
     s.close();
     const csv = readFileSync(join(dir, 'results.csv'), 'utf8');
-    writeFileSync(join(dir, 'results.jsonl'), JSON.stringify(row(0)) + '\n');
+    writeFileSync(join(dir, 'results.jsonl'), `${JSON.stringify(row(0))}\n`);
     expect(thrown(() => open(dir)).message).toMatch(/results\.csv has 3 rows but .*results\.jsonl only 1/);
     unlinkSync(join(dir, 'results.jsonl'));
     expect(thrown(() => open(dir)).message).toMatch(/results\.csv has 3 rows but .*results\.jsonl only 0/);

@@ -100,7 +100,7 @@ describe.each(BACKENDS)('sweep on %s', (name) => {
     const bf = await backend(name);
     const [a, b] = [await runSweep(new InProcessExecutor(bf), trainAxes), await runSweep(new InProcessExecutor(bf, { group: false }), trainAxes)];
     expect(a.results.length).toBe(12);
-    const strip = ({ seconds, ...rest }: (typeof a.results)[number]) => (void seconds, rest);
+    const strip = ({ seconds: _seconds, ...rest }: (typeof a.results)[number]) => rest;
     const byIndex = (rs: typeof a.results) => [...rs].sort((x, y) => x.index - y.index).map(strip);
     expect(byIndex(a.results)).toEqual(byIndex(b.results));
     expect(a.results.every((r) => r.testAcc !== null && !r.error)).toBe(true);

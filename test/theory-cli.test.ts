@@ -163,7 +163,7 @@ describe.each(BACKENDS)('benignfit theory on %s', (name) => {
       );
     }
     const file = join(tmp, `results-${name}.jsonl`);
-    writeFileSync(file, lines.join('\n') + '\n');
+    writeFileSync(file, `${lines.join('\n')}\n`);
     const out = join(tmp, `fit-${name}.json`);
     const r = run(['fit-constants', '--results', file, '--out', out, '--bootstrap', '200'], name);
     expect(r.status, r.stderr).toBe(0);
@@ -174,7 +174,7 @@ describe.each(BACKENDS)('benignfit theory on %s', (name) => {
     expect(j.c2.estimate).toBeGreaterThan(0.35);
     expect(j.c2.estimate).toBeLessThan(0.45);
     expect(j.c1.ci).toHaveLength(2);
-    writeFileSync(file, lines[0] + '\n{oops\n');
+    writeFileSync(file, `${lines[0]}\n{oops\n`);
     const bad = run(['fit-constants', '--results', file, '--out', out], name);
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/line 2 .* is not JSON/);

@@ -5,7 +5,7 @@
  * the core's words. The TypeScript types and the JSON Schema (ts/generated/config.ts, schema/)
  * are generated from the same declarations; the CLI flags and the web form read the schema.
  */
-import { z } from 'zod';
+import type { z } from 'zod';
 import { BenignfitError, fromBinding, invalid, show } from './errors.js';
 import type {
   BoundaryOptions,
@@ -161,7 +161,7 @@ export function zodError(prefix: string, input: unknown, error: z.ZodError): Ben
   if (issue.code === 'unrecognized_keys') {
     const at = fieldName(prefix, issue.path);
     const known = Object.keys(EXPECTED)
-      .filter((k) => k.startsWith(at ? at + '.' : '') && !k.slice(at.length + 1).includes('.'))
+      .filter((k) => k.startsWith(at ? `${at}.` : '') && !k.slice(at.length + 1).includes('.'))
       .map((k) => k.slice(at.length + 1));
     const key = issue.keys[0];
     return invalid(at ? `${at}.${key}` : key, getAt(input, [...issue.path, key]), `no unknown keys${known.length ? ` (known: ${known.join(', ')})` : ''}`);

@@ -90,7 +90,7 @@ export function show(v: unknown): string {
   }
   try {
     const s = JSON.stringify(v);
-    return s.length > 80 ? s.slice(0, 77) + '...' : s;
+    return s.length > 80 ? `${s.slice(0, 77)}...` : s;
   } catch {
     return String(v);
   }

@@ -215,7 +215,7 @@ export function summarizeFig7(rows: Fig7Row[], level = 0.95): Fig7Point[] {
 /** results.csv of the protocol: removed,fraction,seed,testAcc,trainSize,seconds. */
 export function fig7Csv(rows: Fig7Row[]): string {
   const head = 'removed,fraction,seed,testAcc,trainSize,seconds';
-  return [head, ...rows.map((r) => [r.removed, r.fraction, r.seed, r.testAcc, r.trainSize, r.seconds.toFixed(3)].join(','))].join('\n') + '\n';
+  return `${[head, ...rows.map((r) => [r.removed, r.fraction, r.seed, r.testAcc, r.trainSize, r.seconds.toFixed(3)].join(','))].join('\n')}\n`;
 }
 
 /** Read results.csv back (for resuming); rows with missing or bad fields are an error. */
@@ -297,12 +297,10 @@ export function compareFig7(rows: Fig7Row[], a: RemovedKind, b: RemovedKind, lev
 /** summary.csv: one line per (removed, fraction) with the mean and the 95% interval over seeds. */
 export function fig7SummaryCsv(points: Fig7Point[]): string {
   const cell = (v: number | null) => (v === null ? '' : String(v));
-  return (
-    [
-      'removed,fraction,n,mean,sd,ciLow,ciHigh',
-      ...points.map((p) => [p.removed, p.fraction, p.n, p.mean, cell(p.sd), cell(p.ciLow), cell(p.ciHigh)].join(',')),
-    ].join('\n') + '\n'
-  );
+  return `${[
+    'removed,fraction,n,mean,sd,ciLow,ciHigh',
+    ...points.map((p) => [p.removed, p.fraction, p.n, p.mean, cell(p.sd), cell(p.ciLow), cell(p.ciHigh)].join(',')),
+  ].join('\n')}\n`;
 }
 
 const KIND_STYLE: Record<RemovedKind, { label: string; color: string; dash: boolean }> = {

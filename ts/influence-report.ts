@@ -12,13 +12,13 @@ export function scoresCsv(r: Pick<InfluenceResult, 'scores' | 'labels'>, files?:
   const lines = [files ? 'index,label,score,file' : 'index,label,score'];
   const q = (f: string) => (/[",\n\r]/.test(f) ? `"${f.replace(/"/g, '""')}"` : f);
   for (let i = 0; i < r.scores.length; i++) lines.push(`${i},${r.labels[i]},${r.scores[i]}${files ? `,${q(files[i])}` : ''}`);
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }
 
 /** frobenius.csv: header class,0,1,... then row i: i, tr(S_i S_0), tr(S_i S_1), ... */
 export function frobeniusCsv(f: number[][]): string {
   const k = f.length;
-  return ['class,' + Array.from({ length: k }, (_, j) => j).join(','), ...f.map((row, i) => `${i},${row.join(',')}`)].join('\n') + '\n';
+  return `${[`class,${Array.from({ length: k }, (_, j) => j).join(',')}`, ...f.map((row, i) => `${i},${row.join(',')}`)].join('\n')}\n`;
 }
 
 /** Rows of a Figure 5 grid: per class the `count` highest (or lowest), then the overall ones. */

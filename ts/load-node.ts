@@ -198,7 +198,7 @@ export function printNote(note: string | null, quiet?: boolean): void {
   if (q && q !== '0' && q !== 'false') return;
   noted = true;
   try {
-    process.stderr.write(note + '\n');
+    process.stderr.write(`${note}\n`);
   } catch {
     /* no stderr */
   }
@@ -259,7 +259,7 @@ export async function load(opts: LoadOptions = {}): Promise<Benignfit> {
       : w === 'wasm'
         ? `the wasm backend could not be loaded (forced by ${opts.backend ? 'the backend option' : 'BENIGNFIT_BACKEND'}).`
         : `no benignfit backend could be loaded: ${miss!.reason}, and the wasm build did not load either. ${inCheckout() ? 'Build them with `npm run build` in the benignfit folder.' : 'Reinstall benignfit (npm install --include=optional benignfit).'}`;
-  throw new BenignfitError('E_NO_BACKEND', `${head} Attempts:\n` + attempts.map((a) => `  - ${firstLine(a.message)}`).join('\n'), {
+  throw new BenignfitError('E_NO_BACKEND', `${head} Attempts:\n${attempts.map((a) => `  - ${firstLine(a.message)}`).join('\n')}`, {
     cause: new AggregateError(attempts, 'every backend failed to load'),
   });
 }

@@ -39,7 +39,10 @@ function rowInto(d: Rows, i: number, out: Float64Array): Float64Array {
 
 function classMembers(labels: ArrayLike<number>): number[][] {
   const m: number[][] = [];
-  for (let i = 0; i < labels.length; i++) (m[labels[i]] ??= []).push(i);
+  for (let i = 0; i < labels.length; i++) {
+    m[labels[i]] ??= [];
+    m[labels[i]].push(i);
+  }
   return m;
 }
 
@@ -350,7 +353,7 @@ export async function forgettingScores(
       }
       const { correct } = errorsOf(c, set, opts.classes);
       for (let i = 0; i < n; i++) {
-        if (prev && prev[i] && !correct[i]) events[i]++;
+        if (prev?.[i] && !correct[i]) events[i]++;
         if (correct[i]) learned[i] = 1;
       }
       prev = correct;

@@ -15,7 +15,6 @@ import {
   type DataConfigInput,
   type FitOptionsInput,
   type ResolvedTheoryOptions,
-  type TheoryConstants,
   type TheoryOptionsInput,
 } from './config.js';
 import { abortError, BenignfitError, invalid } from './errors.js';

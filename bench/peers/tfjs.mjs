@@ -17,7 +17,7 @@ export async function loadTf(backend) {
     const wasm = await import('@tensorflow/tfjs-backend-wasm');
     // The .wasm binaries ship in the npm package: point the backend at them (no download).
     const dist = dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json'));
-    wasm.setWasmPaths(join(dist, 'dist') + '/');
+    wasm.setWasmPaths(`${join(dist, 'dist')}/`);
   }
   await tf.setBackend(backend);
   await tf.ready();

@@ -49,7 +49,10 @@ async function scores(page: Page): Promise<string[][]> {
 describe('influence view: data from disk', () => {
   const dir = mkdtempSync(join(tmpdir(), 'bf-web-data-'));
   let seed = 99;
-  const rnd = () => ((seed = (seed * 1103515245 + 12345) >>> 0) >>> 8) / (1 << 24);
+  const rnd = () => {
+    seed = (seed * 1103515245 + 12345) >>> 0;
+    return (seed >>> 8) / (1 << 24);
+  };
 
   it('a picked folder of PNGs (one subfolder per class) scores as the Node API reads it', async () => {
     const { page, errors } = br;
@@ -85,8 +88,8 @@ describe('influence view: data from disk', () => {
     const x = Float64Array.from({ length: n * d }, () => (rnd() - 0.5) * 3);
     const labels = Array.from({ length: n }, (_, i) => i % 3);
     writeFileSync(join(dir, 'emb.npy'), encodeNpy(x, [n, d]));
-    writeFileSync(join(dir, 'emb-labels.csv'), 'label\n' + labels.join('\n') + '\n');
-    writeFileSync(join(dir, 'table.csv'), 'y,a,b,c,d\n' + labels.map((l, i) => `${l},${[...x.subarray(i * d, (i + 1) * d)].join(',')}`).join('\n') + '\n');
+    writeFileSync(join(dir, 'emb-labels.csv'), `label\n${labels.join('\n')}\n`);
+    writeFileSync(join(dir, 'table.csv'), `y,a,b,c,d\n${labels.map((l, i) => `${l},${[...x.subarray(i * d, (i + 1) * d)].join(',')}`).join('\n')}\n`);
     const want = await wasm.influence(readData(join(dir, 'emb.npy'), join(dir, 'emb-labels.csv')));
     await openInfluence(page);
     await page.setInputFiles('#influence-files', [join(dir, 'emb.npy'), join(dir, 'emb-labels.csv')]);

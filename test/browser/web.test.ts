@@ -310,7 +310,10 @@ describe('the web page in Chromium', () => {
     const n = 45;
     const [h, w] = [6, 6];
     let seed = 12345;
-    const rnd = () => ((seed = (seed * 1103515245 + 12345) >>> 0) >>> 8) / (1 << 24);
+    const rnd = () => {
+      seed = (seed * 1103515245 + 12345) >>> 0;
+      return (seed >>> 8) / (1 << 24);
+    };
     const labels = Uint8Array.from({ length: n }, (_, i) => i % 3);
     const pixels = Uint8Array.from({ length: n * h * w }, (_, k) => (labels[Math.floor(k / (h * w))] === 2 && k % (h * w) === 0 ? 7 : Math.floor(rnd() * 256)));
     const idx = (magic: number, dims: number[], data: Uint8Array) => {

@@ -102,8 +102,8 @@ export const FIG7_STORE: StoreSpec<Fig7Result, Fig7Meta> = {
   identity,
   key: (r) => `${r.removed}|${r.fraction}|${r.seed}`,
   order: (a, b) => REMOVED_KINDS.indexOf(a.removed) - REMOVED_KINDS.indexOf(b.removed) || a.fraction - b.fraction || a.seed - b.seed,
-  csvHeader: RESULT_COLUMNS.join(',') + '\n',
-  csvRow: (r) => [r.removed, r.fraction, r.seed, r.testAcc, r.trainSize, r.seconds.toFixed(3), r.epochs, r.backend].join(',') + '\n',
+  csvHeader: `${RESULT_COLUMNS.join(',')}\n`,
+  csvRow: (r) => `${[r.removed, r.fraction, r.seed, r.testAcc, r.trainSize, r.seconds.toFixed(3), r.epochs, r.backend].join(',')}\n`,
 };
 
 export interface Fig7Flags {
@@ -259,7 +259,7 @@ export async function runFig7ToFolder(
         { field: '--out' },
       );
     }
-    if (!recorded) writeFileAtomic(metaFile, JSON.stringify({ ...JSON.parse(readFileSync(metaFile, 'utf8')), scoresSha256: digest }, null, 2) + '\n');
+    if (!recorded) writeFileAtomic(metaFile, `${JSON.stringify({ ...JSON.parse(readFileSync(metaFile, 'utf8')), scoresSha256: digest }, null, 2)}\n`);
 
     const planned = plannedRetrainings(train.n, config);
     const before = store.done.size;

@@ -141,7 +141,7 @@ export function phaseTable(set: ImageSet | DataSet, res: InfluenceResult): strin
   if (!res.frobenius || !res.phase) return '';
   const names = Array.from({ length: res.classes }, (_, c) => set.classNames?.[c] ?? String(c));
   return table(
-    ['class', '|S_k|', 'tr(S_k S_k)', 'min_j Gamma_kj', 'argmin j', 'phase (C2=' + res.phase[0].c2 + ')'],
+    ['class', '|S_k|', 'tr(S_k S_k)', 'min_j Gamma_kj', 'argmin j', `phase (C2=${res.phase[0].c2})`],
     res.phase.map((p, k) => [
       names[k],
       res.frobenius!.classSizes[k],

@@ -44,7 +44,7 @@ const FLAGS: Record<'sweep' | 'influence' | 'fig7', string[]> = {
   ],
 };
 
-const flagName = (k: string) => '--' + k.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase());
+const flagName = (k: string) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 
 function groupOf(figure: ReproducibleFigure): keyof typeof FLAGS {
   return figure === 'fig7' ? 'fig7' : figure === 'fig5' || figure === 'fig6' ? 'influence' : 'sweep';

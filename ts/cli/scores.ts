@@ -191,7 +191,7 @@ export function registerScores(program: Command): void {
               seeds: Array.from({ length: o.el2nSeeds }, (_, i) => i),
               epoch: o.el2nEpoch,
               signal: ac.signal,
-              onProgress: (_w, d, t) => console.error(`  el2n: training ${d + 1 > t ? t : d + 1} of ${t}`),
+              onProgress: (_w, d, t) => console.error(`  el2n: training ${Math.min(d + 1, t)} of ${t}`),
             });
             extra.el2n = { seeds: r.seeds, epoch: r.epoch, classifier: classifierFor(set.shape) };
             return { values: r.values, trainings: r.trainings, detail: `${DETAIL.el2n}: ${r.seeds.length} seeds, measured after ${r.epoch} epochs` };
@@ -224,15 +224,15 @@ export function registerScores(program: Command): void {
             ...(files ? [/[",\n]/.test(files[i]) ? `"${files[i].replace(/"/g, '""')}"` : files[i]] : []),
           ].join(','),
         );
-      writeFileSync(join(dir, 'scores.csv'), lines.join('\n') + '\n');
+      writeFileSync(join(dir, 'scores.csv'), `${lines.join('\n')}\n`);
       for (const c of cols) writeNpy(dir, `${c.name}.npy`, c.values, [data.n]);
       const rho = cols.map((a) => cols.map((b) => (a === b ? 1 : spearman(a.values, b.values))));
       writeFileSync(
         join(dir, 'spearman.csv'),
-        ['score,' + cols.map((c) => c.name).join(','), ...cols.map((c, i) => `${c.name},${rho[i].map((v) => v ?? '').join(',')}`)].join('\n') + '\n',
+        `${[`score,${cols.map((c) => c.name).join(',')}`, ...cols.map((c, i) => `${c.name},${rho[i].map((v) => v ?? '').join(',')}`)].join('\n')}\n`,
       );
       const shares = cols.map((c) => topShares(c.values, data.labels, data.classes, 0.1));
-      writeFileSync(join(dir, 'top10_by_class.csv'), ['score,' + names.join(','), ...cols.map((c, i) => `${c.name},${shares[i].join(',')}`)].join('\n') + '\n');
+      writeFileSync(join(dir, 'top10_by_class.csv'), `${[`score,${names.join(',')}`, ...cols.map((c, i) => `${c.name},${shares[i].join(',')}`)].join('\n')}\n`);
       let mislabel: Record<string, unknown> | null = null;
       if (flip) {
         const marked = new Uint8Array(data.n);
@@ -244,7 +244,7 @@ export function registerScores(program: Command): void {
         writeNpy(dir, 'clean_labels.npy', Int32Array.from(clean.labels), [data.n]);
         writeFileSync(
           join(dir, 'mislabel.csv'),
-          ['score,auc,precision_at_k', ...rows.map((r) => `${r.score},${r.auc ?? ''},${r.precisionAtK ?? ''}`)].join('\n') + '\n',
+          `${['score,auc,precision_at_k', ...rows.map((r) => `${r.score},${r.auc ?? ''},${r.precisionAtK ?? ''}`)].join('\n')}\n`,
         );
         mislabel = {
           share: o.flip,
@@ -292,7 +292,7 @@ export function registerScores(program: Command): void {
       );
       console.log('');
       console.log(
-        "share of each score's top 10% by class (all examples: " + names.map((nm) => `${nm} ${(summary.classShares[nm] * 100).toFixed(1)}%`).join(', ') + ')',
+        `share of each score's top 10% by class (all examples: ${names.map((nm) => `${nm} ${(summary.classShares[nm] * 100).toFixed(1)}%`).join(', ')})`,
       );
       console.log(
         table(

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { BenignfitError, invalid } from '../errors.js';
 import type { CellResult } from '../sweep/cell.js';
 import { checkWorkers, sweep } from '../sweep/node.js';
-import { planSweep, SAVED_UNIT } from '../sweep/run.js';
+import { planSweep, SAVED_UNIT, type SweepRun } from '../sweep/run.js';
 import { parseShard, resolveSweep, stableStringify, type SweepConfigInput } from '../sweep/spec.js';
 import { readResults, SweepStore, type SweepMeta } from '../sweep/store.js';
 import { writeSweepFigure } from '../sweep/figure-node.js';
@@ -55,7 +55,7 @@ export async function runSweepToFolder(config: SweepConfigInput, o: RunFlags, la
     created: new Date().toISOString(),
   };
   const store = SweepStore.open(dir, resolved, meta, mine, { note: safeError });
-  let run;
+  let run: SweepRun | null | undefined;
   const ac = interruptible(label);
   try {
     const finished = store.finished();

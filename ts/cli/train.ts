@@ -15,7 +15,6 @@ import {
   dataOverrides,
   fmt,
   outDir,
-  parseInteger,
   parseNumber,
   readConfig,
   setIf,
@@ -50,7 +49,7 @@ export function writeRun(dir: string, r: TrainResult, k: number, m: number, d: n
   writeNpy(dir, 'logit_sums.npy', r.logitSums, [r.logitSums.length]);
   writeNpy(dir, 'loss_curve.npy', r.lossCurve, [r.lossCurve.length]);
   writeNpy(dir, 'kappa_curve.npy', r.kappaCurve, [r.kappaCurve.length]);
-  writeFileSync(join(dir, 'metrics.jsonl'), r.history.map((h) => JSON.stringify(h)).join('\n') + '\n');
+  writeFileSync(join(dir, 'metrics.jsonl'), `${r.history.map((h) => JSON.stringify(h)).join('\n')}\n`);
   const f = r.summary.finalMetrics;
   writeJson(dir, 'summary.json', {
     trainLoss: f.trainLoss,

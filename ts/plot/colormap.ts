@@ -37,7 +37,7 @@ export function colorAt(t: number, name: ColormapName = 'viridis'): [number, num
 }
 
 export function rgbHex([r, g, b]: [number, number, number]): string {
-  return '#' + [r, g, b].map((v) => v.toString(16).padStart(2, '0')).join('');
+  return `#${[r, g, b].map((v) => v.toString(16).padStart(2, '0')).join('')}`;
 }
 
 /** Black or white, whichever reads better on the colour. */

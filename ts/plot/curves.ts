@@ -11,7 +11,7 @@ import { esc, svgDoc } from './svg.js';
 const LT_COLORS = ['#2ca02c', '#9467bd', '#8c564b'];
 
 function mean(a: number[] | null): number | null {
-  return a && a.length ? a.reduce((p, q) => p + q, 0) / a.length : null;
+  return a?.length ? a.reduce((p, q) => p + q, 0) / a.length : null;
 }
 
 /** The three charts' options (loss; accuracy; feature learning vs noise memorisation). */

@@ -77,7 +77,7 @@ export function imageGridSvg(rows: GridRow[], g: ImageGeometry, opts: { title?: 
       body.push(`<rect x="${n2(x)}" y="${n2(y)}" width="${tw}" height="${th}" fill="none" stroke="#888888"/>`);
       const cx = left + c * (cell + gap) + cell / 2;
       body.push(text(cx, y + th + 12, `label ${t.label}`, { 'text-anchor': 'middle', 'font-size': 10, class: 'label' }));
-      body.push(text(cx, y + th + 24, `score ${scoreLabel(t.score)}`, { 'text-anchor': 'middle', 'font-size': 10, fill: '#333333', class: 'score' }) + '</g>');
+      body.push(`${text(cx, y + th + 24, `score ${scoreLabel(t.score)}`, { 'text-anchor': 'middle', 'font-size': 10, fill: '#333333', class: 'score' })}</g>`);
     });
   });
   return svgDoc(W, H, body);

@@ -15,7 +15,7 @@ export async function writeSweepFigure(bf: Benignfit, dir: string, resolved: Res
   writeFileSync(join(dir, 'heatmap.png'), svgToPng(f.svg));
   writeFileSync(
     join(dir, 'theory.json'),
-    JSON.stringify(
+    `${JSON.stringify(
       {
         meanTestAcc: f.z,
         fit: f.fit,
@@ -24,7 +24,7 @@ export async function writeSweepFigure(bf: Benignfit, dir: string, resolved: Res
       },
       null,
       1,
-    ) + '\n',
+    )}\n`,
   );
   return ['heatmap.svg', 'heatmap.png', 'theory.json'];
 }

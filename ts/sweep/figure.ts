@@ -102,7 +102,7 @@ export function sweepFigure(bf: Benignfit, resolved: ResolvedSweep, rows: CellRe
       notes.push(`fit of c1, c2 skipped: ${(e as Error).message}`);
     }
     // Draw fitted lines only for fits with enough informative cells and an interval.
-    const usable = (r: FitReport['c1'] | undefined) => (r && r.estimate && r.ci && r.points >= 8 ? r.estimate : null);
+    const usable = (r: FitReport['c1'] | undefined) => (r?.estimate && r.ci && r.points >= 8 ? r.estimate : null);
     const c1 = usable(fit?.c1);
     const c2 = usable(fit?.c2);
     if (fit && (!c1 || !c2))

@@ -103,7 +103,7 @@ let exitHook = false;
 export function lockFolder(dir: string, o: { what?: string; note?: (msg: string) => void } = {}): FolderLock {
   const file = join(dir, LOCK_FILE);
   const mine = me();
-  const body = JSON.stringify(mine) + '\n';
+  const body = `${JSON.stringify(mine)}\n`;
   const create = (): boolean => {
     let fd: number;
     try {

@@ -72,7 +72,9 @@ export function planUnits(cells: Cell[], workers: number, group = true, maxUnit 
   }
   while (units.length > 0 && units.length < workers) {
     let big = 0;
-    units.forEach((u, i) => u.length > units[big].length && (big = i));
+    units.forEach((u, i) => {
+      if (u.length > units[big].length) big = i;
+    });
     if (units[big].length < 2) break;
     const u = units[big];
     units.splice(big, 1, u.slice(0, Math.ceil(u.length / 2)), u.slice(Math.ceil(u.length / 2)));

@@ -101,7 +101,7 @@ export function setPath(obj: Record<string, unknown>, path: string[], v: unknown
   if (bad !== undefined) throw invalid('sweep.param', path.join('.'), `a config field path (not "${bad}")`);
   let o = obj;
   for (const p of path.slice(0, -1)) {
-    if (!Object.prototype.hasOwnProperty.call(o, p) || o[p] === null || typeof o[p] !== 'object') o[p] = {};
+    if (!Object.hasOwn(o, p) || o[p] === null || typeof o[p] !== 'object') o[p] = {};
     o = o[p] as Record<string, unknown>;
   }
   o[path[path.length - 1]] = v;

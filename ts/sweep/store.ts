@@ -21,7 +21,6 @@ import {
   renameSync,
   statSync,
   truncateSync,
-  writeFileSync,
   writeSync,
 } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
@@ -386,7 +385,7 @@ export class ResultStore<T, M> {
           { field: '--out' },
         );
       }
-      writeFileAtomic(metaFile, JSON.stringify({ ...meta, configHash: hash }, null, 2) + '\n');
+      writeFileAtomic(metaFile, `${JSON.stringify({ ...meta, configHash: hash }, null, 2)}\n`);
     }
 
     const { rows, lines, goodBytes, torn, bad } = readJsonl<T>(this.jsonl, spec.valid);
@@ -431,7 +430,7 @@ export class ResultStore<T, M> {
       } catch {
         /* none yet */
       }
-      writeFileAtomic(rejected, prev + bad.map((b) => text[b.line - 1] + '\n').join(''));
+      writeFileAtomic(rejected, prev + bad.map((b) => `${text[b.line - 1]}\n`).join(''));
       writeFileAtomic(this.jsonl, kept);
       const after = rows.filter((_, i) => lines[i] > bad[0].line).length;
       for (const b of bad) note(`${basename(dir)}/results.jsonl line ${b.line} is ${b.reason}: "${b.text}"`);
@@ -453,7 +452,7 @@ export class ResultStore<T, M> {
       writeFileAtomic(
         this.jsonl,
         this.rows()
-          .map((r) => JSON.stringify(r) + '\n')
+          .map((r) => `${JSON.stringify(r)}\n`)
           .join(''),
       );
       if (twice) note(`note: ${this.jsonl} held ${twice} row${twice > 1 ? 's' : ''} twice (two runs wrote this folder at once); kept the first of each`);
@@ -509,7 +508,7 @@ export class ResultStore<T, M> {
       return old === undefined || !!this.spec.failed?.(old);
     });
     if (!fresh.length) return;
-    const buf = Buffer.from(fresh.map((r) => JSON.stringify(r) + '\n').join(''));
+    const buf = Buffer.from(fresh.map((r) => `${JSON.stringify(r)}\n`).join(''));
     try {
       writeAll(this.fd, buf, this.jsonl);
       storeIo.fsyncSync(this.fd);

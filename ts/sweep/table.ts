@@ -15,7 +15,7 @@ function csvCell(v: unknown): string {
 
 export function csvHeader(resolved: ResolvedSweep, ls: number[]): string {
   const names = CSV_FIXED.map((c) => (c === 'x' ? resolved.x.param : c === 'y' ? (resolved.y?.param ?? 'y') : c));
-  return [...names, ...ls.flatMap((l) => [`longTailedAcc_L${l}`, `longTailedCount_L${l}`])].join(',') + '\n';
+  return `${[...names, ...ls.flatMap((l) => [`longTailedAcc_L${l}`, `longTailedCount_L${l}`])].join(',')}\n`;
 }
 
 /** One CSV line: snr and gamma are the worst (smallest) over classes; per-class values are in the JSONL. */
@@ -40,7 +40,7 @@ export function csvRow(r: CellResult, ls: number[]): string {
     const e = r.longTailed.find((v) => v.L === l);
     return [e?.acc ?? null, e?.count ?? null];
   });
-  return [...fixed, ...lt].map(csvCell).join(',') + '\n';
+  return `${[...fixed, ...lt].map(csvCell).join(',')}\n`;
 }
 
 /** The L values of a sweep's long-tailed columns (train.longTailedL, default [1, 2]). */

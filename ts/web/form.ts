@@ -28,7 +28,10 @@ function getPath(o: unknown, path: string): unknown {
 function setPath(o: Record<string, unknown>, path: string, v: unknown): void {
   const ks = path.split('.');
   let cur = o;
-  for (const k of ks.slice(0, -1)) cur = (cur[k] ??= {}) as Record<string, unknown>;
+  for (const k of ks.slice(0, -1)) {
+    cur[k] ??= {};
+    cur = cur[k] as Record<string, unknown>;
+  }
   if (v === undefined) delete cur[ks[ks.length - 1]];
   else cur[ks[ks.length - 1]] = v;
 }
@@ -107,7 +110,7 @@ export function schemaField(path: string, label: string, extra: Partial<FieldSpe
   const { schemaPath = path, ...rest } = extra;
   const [sec, ...keys] = schemaPath.split('.');
   let sch: JsonSchema = section(sec);
-  for (const k of keys) sch = deref((sch.properties ?? {})[k] ?? {});
+  for (const k of keys) sch = deref(sch.properties?.[k] ?? {});
   // One-or-many fields (perClass, featureNorm) are anyOf [number, array]: the form edits the number.
   const alts = [sch, ...(sch.anyOf ?? []).map(deref)];
   const numeric = alts.find((a) => ([] as string[]).concat(a.type ?? []).some((t) => t === 'integer' || t === 'number'));

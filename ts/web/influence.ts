@@ -388,7 +388,7 @@ export function influenceView(heavy: JobWorker, quick: JobWorker): { root: HTMLE
         bottom: Object.fromEntries(r.set.classNames.map((n, c) => [n, r.extremes.bottom[c]])),
       },
     };
-    download(`${base()}-summary.json`, JSON.stringify(doc, null, 1) + '\n', 'application/json');
+    download(`${base()}-summary.json`, `${JSON.stringify(doc, null, 1)}\n`, 'application/json');
   });
   on('frobenius.csv', (r) => download(`${base()}-frobenius.csv`, frobeniusCsv(r.frobenius!.frobSq), 'text/csv'));
   on('figure6.svg', (r) => download(`${base()}-figure6.svg`, r.frobeniusSvg!, 'image/svg+xml'));

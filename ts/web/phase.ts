@@ -529,7 +529,7 @@ export function phaseView(store: SettingsStore, quick: JobWorker): PhaseView {
       figure: figure && { meanTestAcc: figure.z, fit: figure.fit, boundaries: figure.boundaries, notes: figure.notes },
       rows: [...rows].sort((a, b) => a.index - b.index),
     };
-    download(`benignfit-sweep-${stamp()}-results.json`, JSON.stringify(doc, null, 1) + '\n', 'application/json');
+    download(`benignfit-sweep-${stamp()}-results.json`, `${JSON.stringify(doc, null, 1)}\n`, 'application/json');
   });
   dl.svg.addEventListener('click', () => figure && download(`benignfit-sweep-${stamp()}-heatmap.svg`, figure.svg, 'image/svg+xml'));
   dl.png.addEventListener('click', async () => {

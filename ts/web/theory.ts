@@ -249,7 +249,8 @@ export function theoryView(store: SettingsStore, quick: JobWorker): { root: HTML
 
   async function compute() {
     const mine = ++seq;
-    let data, options;
+    let data: ReturnType<typeof dataConfig>;
+    let options: ReturnType<typeof theoryOptions>;
     try {
       data = dataConfig(store.value);
       options = theoryOptions(store.value);
@@ -304,7 +305,7 @@ export function theoryView(store: SettingsStore, quick: JobWorker): { root: HTML
   store.subscribe(schedule);
   dlBtn.addEventListener('click', () => {
     if (!last) return;
-    download('benignfit-theory.json', JSON.stringify({ command: 'theory (web page)', ...last }, null, 1) + '\n', 'application/json');
+    download('benignfit-theory.json', `${JSON.stringify({ command: 'theory (web page)', ...last }, null, 1)}\n`, 'application/json');
   });
   return {
     root,
