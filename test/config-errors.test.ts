@@ -5,7 +5,7 @@
  * generated schema, so a field added in Rust is covered without touching this file.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -108,6 +108,40 @@ describe('config errors: one declaration, the same refusal everywhere', () => {
     }
     expect(status).toBe(2);
     expect(stderr).toContain(`benignfit: error [E_INVALID]: ${expected.message}`);
+  });
+
+  it('one experiment file drives every command: other sections are accepted and checked, unknown keys refused', () => {
+    const file = join(tmp, 'experiment.json');
+    const cli = (args: string[]) => {
+      try {
+        return { status: 0, stderr: '', stdout: execFileSync(process.execPath, ['dist/cli/main.js', ...args], { stdio: 'pipe' }).toString() };
+      } catch (e) {
+        return { status: (e as { status: number }).status, stderr: String((e as { stderr: Buffer }).stderr), stdout: '' };
+      }
+    };
+    const experiment = {
+      data: { classes: 3, dim: 24, perClass: 4, testPerClass: 4 },
+      train: { steps: 3, width: 4 },
+      classifier: { epochs: 1 },
+      influence: { normalize: 'unit' },
+      theory: { freshSamples: 10 },
+      sweep: { x: { param: 'data.gamma', values: [1, 2] } },
+    };
+    writeFileSync(file, JSON.stringify(experiment));
+    expect(cli(['generate', '--config', file, '--out', join(tmp, 'gen')]).status).toBe(0);
+    const th = cli(['theory', '--config', file, '--out', join(tmp, 'theory.json')]);
+    expect(th.status, th.stderr).toBe(0);
+    // A typo in a section this command does not read is still found, in the core's words.
+    writeFileSync(file, JSON.stringify({ ...experiment, classifier: { epochz: 1 } }));
+    const bad = cli(['generate', '--config', file, '--out', join(tmp, 'gen')]);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/\[E_INVALID\]: classifier\.epochz: got 1, expected no unknown keys/);
+    // A key that is no section is refused, naming the sections there are.
+    writeFileSync(file, JSON.stringify({ ...experiment, dat: {} }));
+    expect(cli(['generate', '--config', file, '--out', join(tmp, 'gen')]).stderr).toMatch(/dat: got \{\}, expected a section of an experiment file \(data, train, /);
+    // theory checks the train section as a train section (train.lr, not theory.lr).
+    writeFileSync(file, JSON.stringify({ ...experiment, train: { lr: -1 } }));
+    expect(cli(['theory', '--config', file, '--out', join(tmp, 'theory.json')]).stderr).toMatch(/\[E_INVALID\]: train\.lr: got -1, expected a finite number > 0/);
   });
 
   it('a refusal is a BenignfitError with its parts as properties (no message parsing)', async () => {

@@ -6,6 +6,8 @@ import { load } from '../load-node.js';
 import type { Benignfit } from '../api.js';
 import { BenignfitError, invalid } from '../errors.js';
 import { encodeNpy, type NpyArray } from '../npy.js';
+import { resolveSection } from '../config.js';
+import { SECTIONS as SCHEMA_SECTIONS } from '../schema.js';
 import { applySchemaFlags, schemaFlags, type SchemaFlagOptions } from './flags.js';
 
 export const backendOption = () =>
@@ -44,7 +46,15 @@ function withSections(cfg: ConfigFile, sections: string[]): ConfigFile {
   return cfg;
 }
 
-/** Read a JSON config file; `sections` are the top-level keys it may have. */
+/** Every section of an experiment file: those the core declares, and the sweep spec. */
+export const EXPERIMENT_SECTIONS: readonly string[] = [...SCHEMA_SECTIONS, 'sweep'];
+
+/**
+ * Read a JSON experiment file. `sections` are the ones this command reads; the file may hold the
+ * others too (one file per experiment drives every command): those the core declares are checked
+ * here all the same, so a typo anywhere is found by any command, and they are left out of the
+ * result. A key that is no section at all is refused.
+ */
 export function readConfig(file: string | undefined, sections: string[]): ConfigFile {
   if (!file) return withSections({}, sections);
   let text: string;
@@ -62,12 +72,24 @@ export function readConfig(file: string | undefined, sections: string[]): Config
     throw new BenignfitError('E_INVALID', `--config: ${file} is not valid JSON: ${(e as Error).message}`, { field: '--config' });
   }
   if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) throw invalid('config', obj, 'a JSON object');
-  for (const k of Object.keys(obj)) {
-    if (!sections.includes(k)) throw invalid(k, (obj as Record<string, unknown>)[k], `no unknown keys (this command reads: ${sections.join(', ')})`);
-    const v = (obj as Record<string, unknown>)[k];
+  const own: ConfigFile = {};
+  for (const [k, v] of Object.entries(obj)) {
+    if (!EXPERIMENT_SECTIONS.includes(k)) throw invalid(k, v, `a section of an experiment file (${EXPERIMENT_SECTIONS.join(', ')}; this command reads ${sections.join(', ')})`);
     if (v === null || typeof v !== 'object' || (Array.isArray(v) && k !== 'sweep')) throw invalid(k, v, 'an object');
+    if (sections.includes(k)) own[k] = v as Record<string, unknown>;
+    else if (SCHEMA_SECTIONS.includes(k)) checkSection(k, v);
   }
-  return withSections(obj as ConfigFile, sections);
+  return withSections(own, sections);
+}
+
+/** Check a section this command does not read (the core's words); skipped when no core can load yet. */
+function checkSection(section: string, value: unknown): void {
+  try {
+    resolveSection(section, value);
+  } catch (e) {
+    if (e instanceof BenignfitError && e.code === 'E_NO_BACKEND') return;
+    throw e;
+  }
 }
 
 /** Apply `--set a.b=value` overrides (value parsed as JSON when it can be, else a string). */

@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { BenignfitError, invalid } from '../errors.js';
 import { decodeNpy, type NpyArray } from '../npy.js';
-import type { DataConfigInput, TheoryOptionsInput } from '../config.js';
+import { resolveTrainConfig, type DataConfigInput, type TheoryOptionsInput, type TrainConfigInput } from '../config.js';
 import type { FitRowInput, RunArrays, TheoryResult } from '../theory.js';
 import { applySets, backendFor, backendOption, collect, dataFlags, dataOverrides, fmt, outFile, parseInteger, parseNumber, readConfig, setIf, table, threadsOption, type ConfigFile } from './common.js';
 
@@ -214,6 +214,8 @@ export function registerTheory(program: Command): void {
     ),
   ).action(async (o) => {
     const cfg: ConfigFile = readConfig(o.config, ['data', 'train', 'theory']);
+    // The file's train section is a train section: checked as one, its errors named train.*.
+    if (cfg.train) resolveTrainConfig(cfg.train as TrainConfigInput);
     const folder = o.run ? readRunFolder(o.run) : null;
     if (folder) {
       if (!cfg.data) cfg.data = folder.data as Record<string, unknown>;

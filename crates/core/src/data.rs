@@ -135,10 +135,10 @@ fn one_or_many(item: serde_json::Value) -> schemars::Schema {
     schemars::json_schema!({ "anyOf": [item.clone(), { "type": "array", "items": item }] })
 }
 fn per_class_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-    one_or_many(serde_json::json!({ "type": "integer", "minimum": 1 }))
+    one_or_many(serde_json::json!({ "type": "integer", "format": "uint", "minimum": 1 }))
 }
 fn test_per_class_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-    one_or_many(serde_json::json!({ "type": "integer", "minimum": 0 }))
+    one_or_many(serde_json::json!({ "type": "integer", "format": "uint", "minimum": 0 }))
 }
 fn lambda_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
     schemars::json_schema!({ "type": ["array", "null"], "items": { "type": "number", "exclusiveMinimum": 0 } })

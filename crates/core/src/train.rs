@@ -98,14 +98,12 @@ pub struct TrainConfig {
     pub lr: f64,
     /// Full-batch GD steps (eq. 4); give steps or epochs, not both.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schemars(range(max = 9_007_199_254_740_991u64))]
     pub steps: Option<usize>,
     /// Passes over the data: with batchSize mini-batch SGD, without it one GD step per epoch.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schemars(range(max = 9_007_199_254_740_991u64))]
     pub epochs: Option<usize>,
     /// Mini-batch size; null (default) = full batch, as eq. 4.
-    #[schemars(range(min = 1, max = 9_007_199_254_740_991u64))]
+    #[schemars(range(min = 1))]
     pub batch_size: Option<usize>,
     /// "pytorch" = U(-1/sqrt(d), 1/sqrt(d)) (§5.1's experiments) or {"sigma0": s} = N(0, s^2) (the theory).
     pub init: Init,
@@ -117,7 +115,6 @@ pub struct TrainConfig {
     #[schemars(range(min = 0))]
     pub target_loss: Option<f64>,
     /// Record metrics every this many steps (0: only at the end).
-    #[schemars(range(max = 9_007_199_254_740_991u64))]
     pub eval_every: usize,
     /// L values of the L-long-tailed test subsets (Definition 1).
     #[schemars(schema_with = "positive_numbers")]

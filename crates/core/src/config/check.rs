@@ -70,7 +70,7 @@ impl<'a> Checker<'a> {
                 let x = n.as_f64().unwrap_or(f64::NAN);
                 let num = |k: &str| s.get(k).and_then(Value::as_f64);
                 let bad = num("minimum").is_some_and(|m| x < m)
-                    || num("maximum").is_some_and(|m| x > m)
+                    || maximum(s).is_some_and(|m| x > m)
                     || num("exclusiveMinimum").is_some_and(|m| x <= m)
                     || num("exclusiveMaximum").is_some_and(|m| x >= m);
                 if bad {
@@ -244,6 +244,8 @@ pub fn num(x: f64) -> String {
     let a = x.abs();
     if x == MAX_SAFE_INTEGER as f64 {
         "2^53 - 1".into()
+    } else if x == u32::MAX as f64 {
+        "2^32 - 1".into()
     } else if !x.is_finite() {
         if x.is_nan() { "NaN".into() } else if x > 0.0 { "Infinity".into() } else { "-Infinity".into() }
     } else if a != 0.0 && !(1e-7..1e21).contains(&a) {
@@ -256,9 +258,19 @@ pub fn num(x: f64) -> String {
     }
 }
 
+/// The largest value a number schema takes. A `usize` field ("format": "uint") is at most
+/// 2^32 - 1 on both backends, since wasm's usize has 32 bits: the same config must mean the same.
+fn maximum(s: &Value) -> Option<f64> {
+    let declared = s.get("maximum").and_then(Value::as_f64);
+    if s.get("format").and_then(Value::as_str) == Some("uint") {
+        return Some(declared.map_or(u32::MAX as f64, |m| m.min(u32::MAX as f64)));
+    }
+    declared
+}
+
 fn number_words(s: &Value, integer: bool) -> String {
     let g = |k: &str| s.get(k).and_then(Value::as_f64);
-    let (lo, xlo, hi, xhi) = (g("minimum"), g("exclusiveMinimum"), g("maximum"), g("exclusiveMaximum"));
+    let (lo, xlo, hi, xhi) = (g("minimum"), g("exclusiveMinimum"), maximum(s), g("exclusiveMaximum"));
     let noun = if integer { "an integer" } else { "a finite number" };
     match (lo.or(xlo), hi.or(xhi)) {
         (Some(a), Some(b)) if integer && xlo.is_none() && xhi.is_none() => format!("an integer from {} to {}", num(a), num(b)),

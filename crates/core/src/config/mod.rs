@@ -47,25 +47,37 @@ pub fn schema_of<T: JsonSchema>(contract: Contract) -> Value {
     settings(contract).into_generator().into_root_schema_for::<T>().to_value()
 }
 
+/// `T`'s input schema, generated once per type (resolving a config is on the path of every
+/// training: a sweep resolves thousands).
+fn input_schema<T: Config + 'static>() -> &'static Value {
+    use std::any::TypeId;
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    static CACHE: OnceLock<Mutex<HashMap<TypeId, &'static Value>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    let mut map = cache.lock().unwrap_or_else(|e| e.into_inner());
+    map.entry(TypeId::of::<T>()).or_insert_with(|| Box::leak(Box::new(schema_of::<T>(Contract::Input))))
+}
+
 /// Check `input` (null = every default) against `T`'s schema, fill the defaults and run
 /// [`Config::finish`]: the resolved config, or an E_INVALID naming the field.
-pub fn resolve<T: Config>(input: &Value) -> Result<T> {
+pub fn resolve<T: Config + 'static>(input: &Value) -> Result<T> {
     resolve_at(input, T::SECTION)
 }
 
 /// [`resolve`], naming fields from `at` (e.g. "train[2]" for a member of a group).
-pub fn resolve_at<T: Config>(input: &Value, at: &str) -> Result<T> {
+pub fn resolve_at<T: Config + 'static>(input: &Value, at: &str) -> Result<T> {
     let empty = Value::Object(Default::default());
     let input = if input.is_null() { &empty } else { input };
-    let schema = schema_of::<T>(Contract::Input);
-    check::Checker::new(&schema).check(&schema, input, at)?;
+    let schema = input_schema::<T>();
+    check::Checker::new(schema).check(schema, input, at)?;
     let mut t: T = serde_json::from_value(input.clone()).map_err(|e| Error::invalid(at, check::show(input), format!("a valid {} config ({e})", T::SECTION)))?;
     t.finish(at)?;
     Ok(t)
 }
 
 /// A JSON array of configs (a group), each resolved and named by its index ("train[1].lr").
-pub fn parse_list<T: Config>(json: &str) -> Result<Vec<T>> {
+pub fn parse_list<T: Config + 'static>(json: &str) -> Result<Vec<T>> {
     let v: Value = serde_json::from_str(json).map_err(|e| Error::invalid(T::SECTION, "text that is not JSON", format!("a JSON array ({e})")))?;
     let Value::Array(items) = v else { return Err(Error::invalid(T::SECTION, check::show(&v), format!("an array of {} configs", T::SECTION))) };
     items.iter().enumerate().map(|(i, x)| resolve_at(x, &format!("{}[{i}]", T::SECTION))).collect()
@@ -73,7 +85,7 @@ pub fn parse_list<T: Config>(json: &str) -> Result<Vec<T>> {
 
 /// Run the one validator over a config built in Rust (tests, examples, the bindings' resolved
 /// configs): the same checks and words as a config written by a user.
-pub fn recheck<T: Config>(t: &T) -> Result<()> {
+pub fn recheck<T: Config + 'static>(t: &T) -> Result<()> {
     let v = serde_json::to_value(t).map_err(|e| Error::Internal { detail: format!("{} config does not serialise: {e}", T::SECTION) })?;
     resolve::<T>(&v).map(|_| ())
 }
@@ -84,7 +96,7 @@ pub fn parse_json<T: DeserializeOwned>(what: &str, json: &str) -> Result<T> {
 }
 
 /// [`resolve`] from JSON text.
-pub fn parse<T: Config>(json: &str) -> Result<T> {
+pub fn parse<T: Config + 'static>(json: &str) -> Result<T> {
     let v: Value = serde_json::from_str(json).map_err(|e| Error::invalid(T::SECTION, "text that is not JSON", format!("a JSON object ({e})")))?;
     resolve(&v)
 }
@@ -174,6 +186,10 @@ mod tests {
         assert!(m.contains("keeps the data finite in float32"), "{m}");
         assert_eq!(err(json!({"featureNorm": [1, 1e39, 1, 1, 1]})).0, "data.featureNorm");
         assert!(resolve::<DataConfig>(&json!({"gamma": 1e60})).is_ok());
+        // usize fields stop at 2^32 - 1 on every backend (wasm's usize), in the same words.
+        assert_eq!(err(json!({"perClass": 4294967296u64})).1, "data.perClass: got 4294967296, expected an integer from 1 to 2^32 - 1, or an array of integers from 1 to 2^32 - 1");
+        let e = resolve::<crate::train::TrainConfig>(&json!({"steps": 4294967296u64})).unwrap_err();
+        assert_eq!(e.to_string(), "train.steps: got 4294967296, expected an integer from 0 to 2^32 - 1");
     }
 
     /// Every type of the generated TypeScript has one name: two Rust types that schemars would
