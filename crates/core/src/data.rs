@@ -31,7 +31,9 @@ impl<T: Copy> OneOrMany<T> {
         match self {
             OneOrMany::One(v) => Ok(vec![*v; k]),
             OneOrMany::Many(v) if v.len() == k => Ok(v.clone()),
-            OneOrMany::Many(v) => Err(Error::invalid(field, format!("an array of length {}", v.len()), format!("one entry per class (classes = {k}), or a single number"))),
+            OneOrMany::Many(v) => {
+                Err(Error::invalid(field, format!("an array of length {}", v.len()), format!("one entry per class (classes = {k}), or a single number")))
+            }
         }
     }
 }
@@ -172,7 +174,11 @@ impl crate::config::Config for DataConfig {
     fn finish(&mut self, at: &str) -> Result<()> {
         let k = self.classes;
         use crate::config::check::show_of as show;
-        for (f, n, v) in [("perClass", &self.per_class as &dyn Len, show(&self.per_class)), ("testPerClass", &self.test_per_class, show(&self.test_per_class)), ("featureNorm", &self.feature_norm, show(&self.feature_norm))] {
+        for (f, n, v) in [
+            ("perClass", &self.per_class as &dyn Len, show(&self.per_class)),
+            ("testPerClass", &self.test_per_class, show(&self.test_per_class)),
+            ("featureNorm", &self.feature_norm, show(&self.feature_norm)),
+        ] {
             if let Some(len) = n.many_len() {
                 if len != k {
                     return Err(Error::invalid(format!("{at}.{f}"), v, format!("one entry per class (classes = {k}), or a single number")));
@@ -203,7 +209,11 @@ impl crate::config::Config for DataConfig {
             }
             for (c, s) in spectra.iter().enumerate() {
                 if s.len() != self.dim - k {
-                    return Err(Error::invalid(format!("{at}.model.spectra[{c}]"), format!("an array of length {}", s.len()), format!("dim - classes = {} eigenvalues (one per noise direction)", self.dim - k)));
+                    return Err(Error::invalid(
+                        format!("{at}.model.spectra[{c}]"),
+                        format!("an array of length {}", s.len()),
+                        format!("dim - classes = {} eigenvalues (one per noise direction)", self.dim - k),
+                    ));
                 }
             }
         }
@@ -229,22 +239,34 @@ impl DataConfig {
         let lmax = FINITE_ENTRY / reach;
         let base = if self.model == ModelSpec::Named(ModelName::Homogeneous) { 1.0 } else { self.base_eigenvalue };
         if base > lmax {
-            return Err(Error::invalid(format!("{at}.baseEigenvalue"), num(base), format!("a value that keeps the data finite in float32: at most {lmax:.3e} at dim = {d}")));
+            return Err(Error::invalid(
+                format!("{at}.baseEigenvalue"),
+                num(base),
+                format!("a value that keeps the data finite in float32: at most {lmax:.3e} at dim = {d}"),
+            ));
         }
         if let Some(g) = self.gamma {
             let lam = lambda_for_gamma(g, d - k, base);
-            if !(lam <= lmax) {
+            if lam.is_nan() || lam > lmax {
                 let gmax = lmax * lmax / (2.0 * base * base);
                 return Err(Error::invalid(format!("{at}.gamma"), num(g), format!("a ratio that keeps the data finite in float32: about {gmax:.1e} at most here (it needs a noise eigenvalue of {lam:.3e}, more than {lmax:.3e})")));
             }
         }
         if let Some((i, l)) = self.lambda.iter().flatten().enumerate().find(|(_, l)| **l > lmax) {
-            return Err(Error::invalid(format!("{at}.lambda[{i}]"), num(*l), format!("a value that keeps the data finite in float32: at most {lmax:.3e} at dim = {d}")));
+            return Err(Error::invalid(
+                format!("{at}.lambda[{i}]"),
+                num(*l),
+                format!("a value that keeps the data finite in float32: at most {lmax:.3e} at dim = {d}"),
+            ));
         }
         if let ModelSpec::Spectra { spectra } = &self.model {
             for (c, sp) in spectra.iter().enumerate() {
                 if let Some(i) = sp.iter().position(|v| *v > lmax) {
-                    return Err(Error::invalid(format!("{at}.model.spectra[{c}][{i}]"), num(sp[i]), format!("a value that keeps the data finite in float32: at most {lmax:.3e} at dim = {d}")));
+                    return Err(Error::invalid(
+                        format!("{at}.model.spectra[{c}][{i}]"),
+                        num(sp[i]),
+                        format!("a value that keeps the data finite in float32: at most {lmax:.3e} at dim = {d}"),
+                    ));
                 }
             }
         }
@@ -253,7 +275,11 @@ impl DataConfig {
             OneOrMany::Many(v) => v.clone(),
         };
         if let Some(u) = norms.iter().find(|u| **u > FINITE_ENTRY) {
-            return Err(Error::invalid(format!("{at}.featureNorm"), num(*u), format!("a norm that keeps the data finite in float32: at most {FINITE_ENTRY:.3e}")));
+            return Err(Error::invalid(
+                format!("{at}.featureNorm"),
+                num(*u),
+                format!("a norm that keeps the data finite in float32: at most {FINITE_ENTRY:.3e}"),
+            ));
         }
         Ok(())
     }
@@ -360,7 +386,6 @@ pub fn lambda_for_gamma(gamma: f64, d_noise: usize, base: f64) -> f64 {
     t.sqrt()
 }
 
-
 impl DataConfig {
     pub fn memory_limit(&self) -> u64 {
         self.memory_limit.unwrap_or(DEFAULT_MEMORY_LIMIT)
@@ -418,7 +443,14 @@ impl DataModel {
                         features[c * d + j] = norms[c] * frame[c * d + j];
                     }
                 }
-                Ok(DataModel { k, d, noise: cfg.noise, features, factors: Factors::Frame { frame, base, lambda }, kind: if homogeneous { "homogeneous" } else { "heterogeneous" } })
+                Ok(DataModel {
+                    k,
+                    d,
+                    noise: cfg.noise,
+                    features,
+                    factors: Factors::Frame { frame, base, lambda },
+                    kind: if homogeneous { "homogeneous" } else { "heterogeneous" },
+                })
             }
             ModelSpec::Spectra { spectra } => {
                 let u = linalg::haar_full(cfg.seed, d, par);
@@ -439,12 +471,21 @@ impl DataModel {
                 Ok(DataModel { k, d, noise: cfg.noise, features, factors: Factors::Spectral { u, spectra: full }, kind: "spectra" })
             }
             ModelSpec::Named(ModelName::Explicit) => {
-                let ex = explicit.ok_or_else(|| Error::invalid("data.model", "\"explicit\"", "noiseFactors (K x d x d) and features (K x d) arrays given with it"))?;
+                let ex = explicit
+                    .ok_or_else(|| Error::invalid("data.model", "\"explicit\"", "noiseFactors (K x d x d) and features (K x d) arrays given with it"))?;
                 if ex.features.len() != k * d {
-                    return Err(Error::invalid("features", format!("an array of {} numbers", ex.features.len()), format!("classes x dim = {k} x {d} = {}", k * d)));
+                    return Err(Error::invalid(
+                        "features",
+                        format!("an array of {} numbers", ex.features.len()),
+                        format!("classes x dim = {k} x {d} = {}", k * d),
+                    ));
                 }
                 if ex.noise_factors.len() != k * d * d {
-                    return Err(Error::invalid("noiseFactors", format!("an array of {} numbers", ex.noise_factors.len()), format!("classes x dim x dim = {}", k * d * d)));
+                    return Err(Error::invalid(
+                        "noiseFactors",
+                        format!("an array of {} numbers", ex.noise_factors.len()),
+                        format!("classes x dim x dim = {}", k * d * d),
+                    ));
                 }
                 if let Some(i) = ex.features.iter().position(|v| !v.is_finite()) {
                     return Err(Error::invalid(format!("features[{i}]"), ex.features[i], "a finite number"));
@@ -463,7 +504,11 @@ impl DataModel {
                         let nj = linalg::dot_f64(uj, uj).sqrt();
                         let p = linalg::dot_f64(ui, uj);
                         if p.abs() > 1e-5 * ni * nj + 1e-12 {
-                            return Err(Error::invalid(format!("features[{i}]"), format!("<u_{i}, u_{j}> = {p:.3e}"), "orthogonal features (the data model of §2)"));
+                            return Err(Error::invalid(
+                                format!("features[{i}]"),
+                                format!("<u_{i}, u_{j}> = {p:.3e}"),
+                                "orthogonal features (the data model of §2)",
+                            ));
                         }
                     }
                 }
@@ -547,7 +592,7 @@ impl DataModel {
         match &self.factors {
             Factors::Frame { base, lambda, .. } => {
                 let mut s = vec![0.0; self.k];
-                s.extend(std::iter::repeat(*base).take(self.d - self.k));
+                s.extend(std::iter::repeat_n(*base, self.d - self.k));
                 s[self.k + c] = lambda[c];
                 Some(s)
             }
@@ -629,7 +674,9 @@ impl DataModel {
             classes: k,
             dim: self.d,
             noise: self.noise,
-            feature_norms: (0..k).map(|c| linalg::dot_f64(&self.features[c * self.d..(c + 1) * self.d], &self.features[c * self.d..(c + 1) * self.d]).sqrt()).collect(),
+            feature_norms: (0..k)
+                .map(|c| linalg::dot_f64(&self.features[c * self.d..(c + 1) * self.d], &self.features[c * self.d..(c + 1) * self.d]).sqrt())
+                .collect(),
             lambda,
             base_eigenvalue: base,
             trace: (0..k).map(|c| self.trace(c)).collect(),
@@ -751,7 +798,7 @@ where
 }
 
 fn labels_for(sizes: &[usize], seed: u64, purpose: Purpose) -> Vec<i32> {
-    let mut y: Vec<i32> = sizes.iter().enumerate().flat_map(|(c, &n)| std::iter::repeat(c as i32).take(n)).collect();
+    let mut y: Vec<i32> = sizes.iter().enumerate().flat_map(|(c, &n)| std::iter::repeat_n(c as i32, n)).collect();
     Stream::new(seed, purpose, 0).shuffle(&mut y);
     y
 }
@@ -838,19 +885,27 @@ mod tests {
             }
             // Closed-form Frobenius products agree with dense ones.
             let f = m.frob_sq(Par::Seq);
-            for c2 in 0..3 {
+            for (c2, &want) in f[c].iter().enumerate().take(3) {
                 let b = m.dense_factor(c2);
                 let mut p = vec![0.0; d * d];
                 linalg::gemm_f64(&mut p, View::rm(d, d, d), 0.0, &a, View::rm_t(d, d, d), &b, View::rm(d, d, d), 1.0, Par::Seq);
                 let fro: f64 = p.iter().map(|v| v * v).sum();
-                assert!((fro - f[c][c2]).abs() < 1e-10 * fro);
+                assert!((fro - want).abs() < 1e-10 * fro);
             }
         }
     }
 
     #[test]
     fn noise_covariance_approaches_a_a_t() {
-        let cfg = DataConfig { classes: 2, dim: 8, per_class: OneOrMany::One(40_000), test_per_class: OneOrMany::One(1), gamma: Some(30.0), noise: NoiseKind::Uniform, ..Default::default() };
+        let cfg = DataConfig {
+            classes: 2,
+            dim: 8,
+            per_class: OneOrMany::One(40_000),
+            test_per_class: OneOrMany::One(1),
+            gamma: Some(30.0),
+            noise: NoiseKind::Uniform,
+            ..Default::default()
+        };
         let (m, ds) = generate(&cfg, None, Par::Seq).unwrap();
         let d = m.d;
         for c in 0..2 {
@@ -883,12 +938,19 @@ mod tests {
     fn spectra_model_matches_its_spectrum() {
         let d = 12;
         let spectra = vec![vec![0.3; d - 2], (0..d - 2).map(|i| i as f64 * 0.1).collect()];
-        let cfg = DataConfig { classes: 2, dim: d, per_class: OneOrMany::One(5), test_per_class: OneOrMany::One(5), model: ModelSpec::Spectra { spectra: spectra.clone() }, ..Default::default() };
+        let cfg = DataConfig {
+            classes: 2,
+            dim: d,
+            per_class: OneOrMany::One(5),
+            test_per_class: OneOrMany::One(5),
+            model: ModelSpec::Spectra { spectra: spectra.clone() },
+            ..Default::default()
+        };
         let (m, _) = generate(&cfg, None, Par::Seq).unwrap();
-        for c in 0..2 {
+        for (c, spectrum) in spectra.iter().enumerate() {
             let a = m.dense_factor(c);
             let sv = linalg::singular_values(&a, d, d).unwrap();
-            let mut want = spectra[c].clone();
+            let mut want = spectrum.clone();
             want.extend([0.0, 0.0]);
             want.sort_by(|x, y| y.partial_cmp(x).unwrap());
             for (x, y) in sv.iter().zip(&want) {

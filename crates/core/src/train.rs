@@ -38,8 +38,8 @@ use crate::rng::{Purpose, Stream};
 
 #[path = "train_group.rs"]
 mod group;
-pub use group::TrainerGroup;
 use group::Shared;
+pub use group::TrainerGroup;
 
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, JsonSchema)]
 #[serde(untagged)]
@@ -238,8 +238,14 @@ pub struct Summary {
 
 enum Route_ {
     /// G = P P^T depends only on the data: runs on the same data share it ([`TrainerGroup`]).
-    Gram { g: Arc<Vec<f32>>, z0: Vec<f32>, coef_t: Vec<f32> },
-    Direct { w: Vec<f32> },
+    Gram {
+        g: Arc<Vec<f32>>,
+        z0: Vec<f32>,
+        coef_t: Vec<f32>,
+    },
+    Direct {
+        w: Vec<f32>,
+    },
 }
 
 /// Largest mini-batch that takes the fast SGD path ([`Trainer::fast_step`]).
@@ -454,7 +460,7 @@ pub fn predict(w: &[f32], k: usize, m: usize, d: usize, x: &[f32], par: Par) -> 
     if w.len() != k * m * d {
         return Err(Error::shape("predict: weights", format!("weights have {} values, expected (K*m) x d = {} x {d}", w.len(), k * m)));
     }
-    if x.len() % (2 * d) != 0 {
+    if !x.len().is_multiple_of(2 * d) {
         return Err(Error::shape("predict: x", format!("x has {} values, not a multiple of 2 x d = {}", x.len(), 2 * d)));
     }
     let n = x.len() / (2 * d);
@@ -565,7 +571,12 @@ impl Trainer {
                 let test = match (input.test_x, input.test_y) {
                     (Some(tx), Some(ty)) if !ty.is_empty() => {
                         check_data("test", k, d, tx, ty, input.test_pos)?;
-                        Some(Arc::new((build_rows(k, d, tx, ty, input.test_pos, input.features, "test")?, ty.to_vec(), tx.to_vec(), input.test_pos.map(|p| p.to_vec()).unwrap_or_default())))
+                        Some(Arc::new((
+                            build_rows(k, d, tx, ty, input.test_pos, input.features, "test")?,
+                            ty.to_vec(),
+                            tx.to_vec(),
+                            input.test_pos.map(|p| p.to_vec()).unwrap_or_default(),
+                        )))
                     }
                     _ => None,
                 };
@@ -587,7 +598,11 @@ impl Trainer {
         let r = train.r(d);
         let route = match cfg.route {
             Route::Auto => {
-                if r < 2 * d { Route::Gram } else { Route::Direct }
+                if r < 2 * d {
+                    Route::Gram
+                } else {
+                    Route::Direct
+                }
             }
             x => x,
         };
@@ -957,7 +972,13 @@ impl Trainer {
         for (b, &i) in self.bidx.iter().enumerate() {
             let p = i as usize;
             let t = fs.dn_rows.len();
-            kernels::masked_update(&mut coef_t[p * km..(p + 1) * km], &zb[b * km..(b + 1) * km], &fs.rc_noise[b * k..(b + 1) * k], m, &mut fs.dn[t * km..(t + 1) * km]);
+            kernels::masked_update(
+                &mut coef_t[p * km..(p + 1) * km],
+                &zb[b * km..(b + 1) * km],
+                &fs.rc_noise[b * k..(b + 1) * k],
+                m,
+                &mut fs.dn[t * km..(t + 1) * km],
+            );
             fs.dn_rows.push(p as u32);
             fs.touched.push(p as u32);
         }
@@ -1025,7 +1046,7 @@ impl Trainer {
         let full = self.cfg.batch_size.is_none_or(|b| b >= self.n);
         if let Some(t) = self.cfg.target_loss {
             // For SGD, check the full training loss at epoch boundaries.
-            if !full && self.step % self.steps_per_epoch == 0 && self.step > 0 {
+            if !full && self.step.is_multiple_of(self.steps_per_epoch) && self.step > 0 {
                 let (l, _) = self.full_loss();
                 if l <= t {
                     self.stop_reason = Some(format!("training loss {l:.3e} <= targetLoss {t}"));
@@ -1043,7 +1064,7 @@ impl Trainer {
                 }
             }
         }
-        if self.cfg.eval_every > 0 && self.step % self.cfg.eval_every == 0 && !self.done() {
+        if self.cfg.eval_every > 0 && self.step.is_multiple_of(self.cfg.eval_every) && !self.done() {
             let rec = self.evaluate()?;
             self.history.push(rec);
         }
@@ -1081,9 +1102,10 @@ impl Trainer {
         let (train_loss, train_acc) = self.full_loss();
         let r = self.train.r(d);
         // Feature learning and noise memorisation from the activations just computed.
-        let feature_learning = self.train.feature_rows.as_ref().map(|fr| {
-            (0..k).map(|c| self.z[fr[c] * km + c * m..fr[c] * km + (c + 1) * m].iter().cloned().fold(f32::NEG_INFINITY, f32::max) as f64).collect()
-        });
+        let feature_learning =
+            self.train.feature_rows.as_ref().map(|fr| {
+                (0..k).map(|c| self.z[fr[c] * km + c * m..fr[c] * km + (c + 1) * m].iter().cloned().fold(f32::NEG_INFINITY, f32::max) as f64).collect()
+            });
         let noise_memorization = self.train.noise_rows.as_ref().map(|nr| {
             let mut per = vec![(0.0f64, 0usize); k];
             let (mut sum, mut mx) = (0.0f64, f64::NEG_INFINITY);
@@ -1105,7 +1127,11 @@ impl Trainer {
                 gmax = gmax.max(g);
                 gmin = gmin.min(g);
             }
-            if gmin > 0.0 { gmax / gmin } else { f64::INFINITY }
+            if gmin > 0.0 {
+                gmax / gmin
+            } else {
+                f64::INFINITY
+            }
         };
         let _ = r;
         let mut rec = EvalRecord {
@@ -1134,7 +1160,18 @@ impl Trainer {
             if let (Some(model), false) = (self.model.as_ref(), self.cfg.long_tailed_l.is_empty()) {
                 let w = self.weights();
                 let pos = if tpos.is_empty() { vec![0u8; ty.len()] } else { tpos.clone() };
-                rec.long_tailed = crate::theory::long_tailed(model, &w, k, m, tx, &ty, &pos, &self.cfg.long_tailed_l, self.cfg.memory_limit.unwrap_or(DEFAULT_MEMORY_LIMIT), self.par)?;
+                rec.long_tailed = crate::theory::long_tailed(
+                    model,
+                    &w,
+                    k,
+                    m,
+                    tx,
+                    &ty,
+                    &pos,
+                    &self.cfg.long_tailed_l,
+                    self.cfg.memory_limit.unwrap_or(DEFAULT_MEMORY_LIMIT),
+                    self.par,
+                )?;
             }
         }
         Ok(rec)

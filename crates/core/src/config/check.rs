@@ -227,7 +227,11 @@ fn same_type(a: &Value, b: &Value) -> bool {
 }
 
 fn join(path: &str, key: &str) -> String {
-    if path.is_empty() { key.to_string() } else { format!("{path}.{key}") }
+    if path.is_empty() {
+        key.to_string()
+    } else {
+        format!("{path}.{key}")
+    }
 }
 
 fn join_or(parts: &[String]) -> String {
@@ -247,10 +251,20 @@ pub fn num(x: f64) -> String {
     } else if x == u32::MAX as f64 {
         "2^32 - 1".into()
     } else if !x.is_finite() {
-        if x.is_nan() { "NaN".into() } else if x > 0.0 { "Infinity".into() } else { "-Infinity".into() }
+        if x.is_nan() {
+            "NaN".into()
+        } else if x > 0.0 {
+            "Infinity".into()
+        } else {
+            "-Infinity".into()
+        }
     } else if a != 0.0 && !(1e-7..1e21).contains(&a) {
         let e = format!("{x:e}");
-        if e.contains("e-") { e } else { e.replace('e', "e+") }
+        if e.contains("e-") {
+            e
+        } else {
+            e.replace('e', "e+")
+        }
     } else if x.fract() == 0.0 && a < 1e16 {
         format!("{}", x as i64)
     } else {
@@ -291,7 +305,14 @@ fn strip_article(w: &str) -> &str {
 
 /// "an integer >= 1" -> "integers >= 1"; "a finite number > 0" -> "finite numbers > 0".
 fn plural(w: &str) -> String {
-    for (one, many) in [("an integer", "integers"), ("a finite number", "finite numbers"), ("a number", "numbers"), ("a string", "strings"), ("an array", "arrays"), ("an object", "objects")] {
+    for (one, many) in [
+        ("an integer", "integers"),
+        ("a finite number", "finite numbers"),
+        ("a number", "numbers"),
+        ("a string", "strings"),
+        ("an array", "arrays"),
+        ("an object", "objects"),
+    ] {
         if let Some(rest) = w.strip_prefix(one) {
             if !rest.contains(", or ") {
                 return format!("{many}{rest}");
@@ -313,11 +334,19 @@ pub fn show(v: &Value) -> String {
         Value::String(s) if matches!(s.as_str(), "NaN" | "Infinity" | "-Infinity") => s.clone(),
         Value::Array(a) => {
             let s = v.to_string();
-            if s.len() > 60 { format!("an array of length {}", a.len()) } else { s }
+            if s.len() > 60 {
+                format!("an array of length {}", a.len())
+            } else {
+                s
+            }
         }
         _ => {
             let s = v.to_string();
-            if s.len() > 80 { format!("{}...", &s[..s.char_indices().take_while(|(i, _)| *i < 77).last().map_or(0, |(i, c)| i + c.len_utf8())]) } else { s }
+            if s.len() > 80 {
+                format!("{}...", &s[..s.char_indices().take_while(|(i, _)| *i < 77).last().map_or(0, |(i, c)| i + c.len_utf8())])
+            } else {
+                s
+            }
         }
     }
 }

@@ -187,7 +187,10 @@ mod tests {
         assert_eq!(err(json!({"featureNorm": [1, 1e39, 1, 1, 1]})).0, "data.featureNorm");
         assert!(resolve::<DataConfig>(&json!({"gamma": 1e60})).is_ok());
         // usize fields stop at 2^32 - 1 on every backend (wasm's usize), in the same words.
-        assert_eq!(err(json!({"perClass": 4294967296u64})).1, "data.perClass: got 4294967296, expected an integer from 1 to 2^32 - 1, or an array of integers from 1 to 2^32 - 1");
+        assert_eq!(
+            err(json!({"perClass": 4294967296u64})).1,
+            "data.perClass: got 4294967296, expected an integer from 1 to 2^32 - 1, or an array of integers from 1 to 2^32 - 1"
+        );
         let e = resolve::<crate::train::TrainConfig>(&json!({"steps": 4294967296u64})).unwrap_err();
         assert_eq!(e.to_string(), "train.steps: got 4294967296, expected an integer from 0 to 2^32 - 1");
     }
