@@ -95,13 +95,17 @@ describe('config errors: one declaration, the same refusal everywhere', () => {
 
   // The CLI prints the same refusal: every field of the data and train sections through `train`.
   const cliCases = cases.filter(([s]) => s === 'data' || s === 'train');
-  it.each(cliCases)('CLI: %s.%s prints the core\'s words', async (section, field, bad) => {
+  it.each(cliCases)("CLI: %s.%s prints the core's words", async (section, field, bad) => {
     const [native] = await raws;
     const expected = refusal(native, section, { [field]: bad })!;
     let stderr = '';
     let status = 0;
     try {
-      execFileSync(process.execPath, ['dist/cli/main.js', 'train', '--out', join(tmp, 'run'), '--no-plot', '--set', `${section}.${field}=${JSON.stringify(bad)}`], { stdio: 'pipe' });
+      execFileSync(
+        process.execPath,
+        ['dist/cli/main.js', 'train', '--out', join(tmp, 'run'), '--no-plot', '--set', `${section}.${field}=${JSON.stringify(bad)}`],
+        { stdio: 'pipe' },
+      );
     } catch (e) {
       stderr = String((e as { stderr: Buffer }).stderr);
       status = (e as { status: number }).status;
@@ -138,10 +142,14 @@ describe('config errors: one declaration, the same refusal everywhere', () => {
     expect(bad.stderr).toMatch(/\[E_INVALID\]: classifier\.epochz: got 1, expected no unknown keys/);
     // A key that is no section is refused, naming the sections there are.
     writeFileSync(file, JSON.stringify({ ...experiment, dat: {} }));
-    expect(cli(['generate', '--config', file, '--out', join(tmp, 'gen')]).stderr).toMatch(/dat: got \{\}, expected a section of an experiment file \(data, train, /);
+    expect(cli(['generate', '--config', file, '--out', join(tmp, 'gen')]).stderr).toMatch(
+      /dat: got \{\}, expected a section of an experiment file \(data, train, /,
+    );
     // theory checks the train section as a train section (train.lr, not theory.lr).
     writeFileSync(file, JSON.stringify({ ...experiment, train: { lr: -1 } }));
-    expect(cli(['theory', '--config', file, '--out', join(tmp, 'theory.json')]).stderr).toMatch(/\[E_INVALID\]: train\.lr: got -1, expected a finite number > 0/);
+    expect(cli(['theory', '--config', file, '--out', join(tmp, 'theory.json')]).stderr).toMatch(
+      /\[E_INVALID\]: train\.lr: got -1, expected a finite number > 0/,
+    );
   });
 
   it('a refusal is a BenignfitError with its parts as properties (no message parsing)', async () => {

@@ -74,7 +74,8 @@ export function readConfig(file: string | undefined, sections: string[]): Config
   if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) throw invalid('config', obj, 'a JSON object');
   const own: ConfigFile = {};
   for (const [k, v] of Object.entries(obj)) {
-    if (!EXPERIMENT_SECTIONS.includes(k)) throw invalid(k, v, `a section of an experiment file (${EXPERIMENT_SECTIONS.join(', ')}; this command reads ${sections.join(', ')})`);
+    if (!EXPERIMENT_SECTIONS.includes(k))
+      throw invalid(k, v, `a section of an experiment file (${EXPERIMENT_SECTIONS.join(', ')}; this command reads ${sections.join(', ')})`);
     if (v === null || typeof v !== 'object' || (Array.isArray(v) && k !== 'sweep')) throw invalid(k, v, 'an object');
     if (sections.includes(k)) own[k] = v as Record<string, unknown>;
     else if (SCHEMA_SECTIONS.includes(k)) checkSection(k, v);
@@ -120,7 +121,7 @@ export function setPath(obj: Record<string, unknown>, path: string[], value: unk
   if (unsafe !== undefined) throw invalid('--set', path.join('.'), `plain field names (not "${unsafe}")`);
   let o = obj;
   for (const p of path.slice(0, -1)) {
-    if (!Object.prototype.hasOwnProperty.call(o, p) || o[p] === null || typeof o[p] !== 'object') o[p] = {};
+    if (!Object.hasOwn(o, p) || o[p] === null || typeof o[p] !== 'object') o[p] = {};
     o = o[p] as Record<string, unknown>;
   }
   o[path[path.length - 1]] = value;
@@ -192,7 +193,7 @@ export function writeNpy(dir: string, name: string, data: NpyArray, shape: numbe
 }
 
 export function writeJson(dir: string, name: string, value: unknown): void {
-  writeFileSync(join(dir, name), JSON.stringify(value, null, 2) + '\n');
+  writeFileSync(join(dir, name), `${JSON.stringify(value, null, 2)}\n`);
 }
 
 export const collect = (v: string, prev: string[] = []) => [...prev, v];
@@ -202,7 +203,11 @@ const DATA_FLAGS: SchemaFlagOptions = { skip: ['memoryLimit'] };
 
 /** Common data-config flags of every command that generates data: one per field of the data section. */
 export function dataFlags(cmd: Command): Command {
-  return schemaFlags(cmd, 'data', DATA_FLAGS).option('--set <path=value>', 'override any config field, e.g. --set data.baseEigenvalue=0.4 (repeatable)', collect);
+  return schemaFlags(cmd, 'data', DATA_FLAGS).option(
+    '--set <path=value>',
+    'override any config field, e.g. --set data.baseEigenvalue=0.4 (repeatable)',
+    collect,
+  );
 }
 
 export function dataOverrides(cfg: ConfigFile, o: Record<string, unknown>): void {
@@ -213,7 +218,7 @@ export function dataOverrides(cfg: ConfigFile, o: Record<string, unknown>): void
 export function table(header: string[], rows: (string | number)[][]): string {
   const cells = [header, ...rows.map((r) => r.map((c) => (typeof c === 'number' ? fmt(c) : c)))];
   const w = header.map((_, j) => Math.max(...cells.map((r) => String(r[j]).length)));
-  return cells.map((r, i) => r.map((c, j) => String(c).padStart(w[j])).join('  ') + (i === 0 ? '\n' + w.map((x) => '-'.repeat(x)).join('  ') : '')).join('\n');
+  return cells.map((r, i) => r.map((c, j) => String(c).padStart(w[j])).join('  ') + (i === 0 ? `\n${w.map((x) => '-'.repeat(x)).join('  ')}` : '')).join('\n');
 }
 
 export function fmt(x: number): string {

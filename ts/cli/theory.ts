@@ -10,7 +10,23 @@ import { BenignfitError, invalid } from '../errors.js';
 import { decodeNpy, type NpyArray } from '../npy.js';
 import { resolveTrainConfig, type DataConfigInput, type TheoryOptionsInput, type TrainConfigInput } from '../config.js';
 import type { FitRowInput, RunArrays, TheoryResult } from '../theory.js';
-import { applySets, backendFor, backendOption, collect, dataFlags, dataOverrides, fmt, outFile, parseInteger, parseNumber, readConfig, setIf, table, threadsOption, type ConfigFile } from './common.js';
+import {
+  applySets,
+  backendFor,
+  backendOption,
+  collect,
+  dataFlags,
+  dataOverrides,
+  fmt,
+  outFile,
+  parseInteger,
+  parseNumber,
+  readConfig,
+  setIf,
+  table,
+  threadsOption,
+  type ConfigFile,
+} from './common.js';
 
 function readJson(file: string, what: string): Record<string, unknown> {
   let text: string;
@@ -29,11 +45,22 @@ function readJson(file: string, what: string): Record<string, unknown> {
 }
 
 function readArray<T extends NpyArray>(dir: string, name: string, ctor: { new (n: number): T; name: string }, required: true): { data: T; shape: number[] };
-function readArray<T extends NpyArray>(dir: string, name: string, ctor: { new (n: number): T; name: string }, required: false): { data: T; shape: number[] } | null;
-function readArray<T extends NpyArray>(dir: string, name: string, ctor: { new (n: number): T; name: string }, required: boolean): { data: T; shape: number[] } | null {
+function readArray<T extends NpyArray>(
+  dir: string,
+  name: string,
+  ctor: { new (n: number): T; name: string },
+  required: false,
+): { data: T; shape: number[] } | null;
+function readArray<T extends NpyArray>(
+  dir: string,
+  name: string,
+  ctor: { new (n: number): T; name: string },
+  required: boolean,
+): { data: T; shape: number[] } | null {
   const file = join(dir, name);
   if (!existsSync(file)) {
-    if (required) throw new BenignfitError('E_IO', `--run: ${file} is missing (a run folder written by \`benignfit train --out DIR\` has it)`, { field: '--run' });
+    if (required)
+      throw new BenignfitError('E_IO', `--run: ${file} is missing (a run folder written by \`benignfit train --out DIR\` has it)`, { field: '--run' });
     return null;
   }
   const { data, shape } = decodeNpy(readFileSync(file), file);
@@ -136,7 +163,18 @@ export function printTheory(r: TheoryResult, meta: { backend: string; seconds: n
   console.log(
     table(
       ['class', '|S_k|', '||u_k||', 'Tr(AkTAk)', 'rank', 'SNR_k', 'min Gamma_kj', '2(a) bound', `2(b) bound L=${r.ls[lIdx]}`, 'phase'],
-      r.phase.map((p, k) => [k, r.classSizes[k], r.featureNorms[k], r.trace[k], r.rank[k], num(r.snr[k]), num(r.gammaMin[k]), r.bounds.explicit[k].bound, r.bounds.implicit[k].perL[lIdx].bound, p]),
+      r.phase.map((p, k) => [
+        k,
+        r.classSizes[k],
+        r.featureNorms[k],
+        r.trace[k],
+        r.rank[k],
+        num(r.snr[k]),
+        num(r.gammaMin[k]),
+        r.bounds.explicit[k].bound,
+        r.bounds.implicit[k].perL[lIdx].bound,
+        p,
+      ]),
     ),
   );
   const c = r.constants;
@@ -151,7 +189,9 @@ export function printTheory(r: TheoryResult, meta: { backend: string; seconds: n
   console.log(`T of Theorem 1 (no log factors): ${fmt(r.iterations.value)}; log T uses ${fmt(r.iterations.tUsed)}`);
   const L = r.lemmas;
   if (L) {
-    console.log(`\nlemmas on the trained run (T = ${L.steps ?? '?'}, sigma0 = ${fmt(L.sigma0)}${L.sigma0Measured !== null ? `, measured ${fmt(L.sigma0Measured)}` : ''}):`);
+    console.log(
+      `\nlemmas on the trained run (T = ${L.steps ?? '?'}, sigma0 = ${fmt(L.sigma0)}${L.sigma0Measured !== null ? `, measured ${fmt(L.sigma0Measured)}` : ''}):`,
+    );
     console.log(
       table(
         ['class', 'rank(WjAj)', '>=0.9m', 'lambda1', '<=sqrt(m)logT', 'L4 mean active', 'share>=0.1m', 'L5 ratio', 'b(S_k)'],
@@ -168,7 +208,9 @@ export function printTheory(r: TheoryResult, meta: { backend: string; seconds: n
         ]),
       ),
     );
-    console.log(`Lemma 7: kappa max over the trajectory ${L.lemma7.max === null ? '-' : fmt(L.lemma7.max)}, at the end ${L.lemma7.finalKappa === null ? '-' : fmt(L.lemma7.finalKappa)}`);
+    console.log(
+      `Lemma 7: kappa max over the trajectory ${L.lemma7.max === null ? '-' : fmt(L.lemma7.max)}, at the end ${L.lemma7.finalKappa === null ? '-' : fmt(L.lemma7.finalKappa)}`,
+    );
     if (L.test) console.log(`test accuracy ${fmt(L.test.acc)} on ${L.test.count} samples`);
     if (L.longTailed) {
       console.log(
@@ -246,7 +288,7 @@ export function registerTheory(program: Command): void {
     const r = folder ? bf.theoryLemmas(cfg.data ?? {}, folder.run, opts) : bf.theory(cfg.data ?? {}, opts);
     const seconds = (performance.now() - t0) / 1000;
     const doc = { ...r, seed: r.config.data.seed, backend: bf.backend, version: bf.version(), run: folder ? resolve(o.run) : null, seconds };
-    writeFileSync(out, JSON.stringify(doc, null, 2) + '\n');
+    writeFileSync(out, `${JSON.stringify(doc, null, 2)}\n`);
     if (o.json) {
       console.log(JSON.stringify(doc, null, 2));
       return;
@@ -292,15 +334,25 @@ export function registerTheory(program: Command): void {
       const bf = await backendFor(o);
       const r = bf.fitConstants(rows, cfg.fit ?? {});
       const doc = { ...r, results: resolve(o.results), backend: bf.backend, version: bf.version() };
-      writeFileSync(out, JSON.stringify(doc, null, 2) + '\n');
+      writeFileSync(out, `${JSON.stringify(doc, null, 2)}\n`);
       if (o.json) {
         console.log(JSON.stringify(doc, null, 2));
         return;
       }
-      const show = (name: string, f: typeof r.c1) =>
-        [name, f.estimate === null ? '-' : f.estimate, f.ci ? `[${fmt(f.ci[0])}, ${fmt(f.ci[1])}]` : '-', f.points, f.rows, f.zeroErrorPoints, f.droppedPoints, f.residualRms === null ? '-' : f.residualRms];
+      const show = (name: string, f: typeof r.c1) => [
+        name,
+        f.estimate === null ? '-' : f.estimate,
+        f.ci ? `[${fmt(f.ci[0])}, ${fmt(f.ci[1])}]` : '-',
+        f.points,
+        f.rows,
+        f.zeroErrorPoints,
+        f.droppedPoints,
+        f.residualRms === null ? '-' : f.residualRms,
+      ];
       console.log(`fitted on ${rows.length} rows (K = ${r.classes}), ${Math.round((r.c1.level ?? 0.95) * 100)}% bootstrap intervals:`);
-      console.log(table(['rate', 'estimate', 'interval', 'points', 'cells', 'zero-error', 'dropped', 'rms log residual'], [show('c1', r.c1), show('c2', r.c2)]));
+      console.log(
+        table(['rate', 'estimate', 'interval', 'points', 'cells', 'zero-error', 'dropped', 'rms log residual'], [show('c1', r.c1), show('c2', r.c2)]),
+      );
       console.log(`wrote ${out}`);
     });
 }
