@@ -15,6 +15,15 @@ need cargo "Install Rust with rustup (https://rustup.rs); benignfit builds its n
 # package.json's engines: require(esm) (and Vite 8) need 20.19+ on the 20 line, 22.12+ after it.
 node -e 'const [a,b]=process.versions.node.split(".").map(Number); if (a < 20 || (a === 20 && b < 19) || a === 21 || (a === 22 && b < 12)) { console.error("[benignfit setup] error: Node.js " + process.versions.node + " is too old: benignfit needs Node.js 20.19+ or 22.12+."); process.exit(1) }'
 say "node $(node -v), $(cargo --version), $(rustc --version)"
+# npm test runs `cargo fmt --check` and `cargo clippy` (npm run lint): rustup's default profile has
+# both; a minimal profile gets them here.
+for c in rustfmt clippy; do
+  sub=$([ "$c" = rustfmt ] && echo fmt || echo clippy)
+  if ! cargo "$sub" --version >/dev/null 2>&1; then
+    say "cargo $sub is missing (npm run lint needs it): rustup component add $c"
+    rustup component add "$c"
+  fi
+done
 
 # Chromium for the browser tests (npm run test:browser, part of npm test): Debian's package, as
 # playwright's own browser download is not used. Installed only when /usr/bin/chromium is missing.
