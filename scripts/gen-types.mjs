@@ -36,6 +36,7 @@ const TYPE_NAMES = {
   theory: 'TheoryOptions',
   fit: 'FitOptions',
   boundaries: 'BoundaryOptions',
+  sweep: 'Sweep',
 };
 
 /** One document: each section's schema with its $defs hoisted to the root (names must not clash). */

@@ -5,8 +5,7 @@
  * the core's words. The TypeScript types and the JSON Schema (ts/generated/config.ts, schema/)
  * are generated from the same declarations; the CLI flags and the web form read the schema.
  */
-import type { z } from 'zod';
-import { BenignfitError, fromBinding, invalid, show } from './errors.js';
+import { BenignfitError, fromBinding } from './errors.js';
 import type {
   BoundaryOptions,
   BoundaryOptionsInput,
@@ -134,59 +133,3 @@ export function resolveBoundaryOptions(input: BoundaryOptionsInput): BoundaryOpt
 export const CLASSIFIER_ARCHS = choices('classifier', 'arch') as readonly ClassifierOptions['arch'][];
 export const NORMALIZE_KINDS = choices('influence', 'normalize') as readonly InfluenceConfig['normalize'][];
 export const INFLUENCE_ROUTES = choices('influence', 'route') as readonly InfluenceConfig['route'][];
-
-// ---- what is still declared here: the words of the zod schemas in ts/sweep/spec.ts and ts/perf.ts ----
-
-/** What each field of those schemas accepts, in words (used in their error messages). */
-export const EXPECTED: Record<string, string> = {};
-
-function getAt(obj: unknown, path: PropertyKey[]): unknown {
-  let v: unknown = obj;
-  for (const p of path) {
-    if (v === null || typeof v !== 'object') return undefined;
-    v = (v as Record<PropertyKey, unknown>)[p];
-  }
-  return v;
-}
-
-function fieldName(prefix: string, path: PropertyKey[]): string {
-  let s = prefix;
-  for (const p of path) s += typeof p === 'number' ? `[${p}]` : s ? `.${String(p)}` : String(p);
-  return s;
-}
-
-/** The first zod issue as a BenignfitError naming the field, the value and what was expected. */
-export function zodError(prefix: string, input: unknown, error: z.ZodError): BenignfitError {
-  const issue = error.issues[0];
-  if (issue.code === 'unrecognized_keys') {
-    const at = fieldName(prefix, issue.path);
-    const known = Object.keys(EXPECTED)
-      .filter((k) => k.startsWith(at ? `${at}.` : '') && !k.slice(at.length + 1).includes('.'))
-      .map((k) => k.slice(at.length + 1));
-    const key = issue.keys[0];
-    return invalid(at ? `${at}.${key}` : key, getAt(input, [...issue.path, key]), `no unknown keys${known.length ? ` (known: ${known.join(', ')})` : ''}`);
-  }
-  const field = fieldName(prefix, issue.path);
-  const value = getAt(input, issue.path);
-  // The words for the whole field, even when zod complains about one array element.
-  const base = fieldName(
-    prefix,
-    issue.path.filter((p) => typeof p !== 'number'),
-  );
-  let expected = EXPECTED[field] ?? EXPECTED[base];
-  if (!expected) {
-    const i = issue as unknown as { minimum?: unknown; maximum?: unknown; expected?: unknown; values?: unknown[] };
-    if (issue.code === 'too_small') expected = `a value >= ${String(i.minimum)}`;
-    else if (issue.code === 'too_big') expected = `a value <= ${String(i.maximum)}`;
-    else if (issue.code === 'invalid_type') expected = `a ${String(i.expected)}`;
-    else if (issue.code === 'invalid_value') expected = `one of ${(i.values ?? []).map((v) => show(v)).join(', ')}`;
-    else expected = issue.message;
-  }
-  return invalid(field, value, expected);
-}
-
-export function parseWith<S extends z.ZodType>(schema: S, prefix: string, input: unknown): z.output<S> {
-  const r = schema.safeParse(input ?? {});
-  if (!r.success) throw zodError(prefix, input ?? {}, r.error);
-  return r.data;
-}

@@ -3,59 +3,60 @@
  * to (through the same gemm path the kernels use), the cost of moving arrays across the binding
  * boundary, and what the kernels run with. Synchronous: they block for about `minSeconds`.
  */
-import { z } from 'zod';
 import type { Benignfit } from './api.js';
-import { EXPECTED, zodError } from './config.js';
+import { invalid } from './errors.js';
 
-const side = z.number().int().min(1).max(16384);
-const seconds = z.number().refine(Number.isFinite, { message: 'finite' }).pipe(z.number().gt(0).max(600));
+export interface GemmBenchInput {
+  /** C = A B with A m x k and B k x n (row-major); each from 1 to 16384. */
+  m: number;
+  n: number;
+  k: number;
+  /** f32block: the f32 product through the training kernels' block gather (k = m, one thread). Default f32. */
+  dtype?: 'f32' | 'f64' | 'f32block';
+  /** 0 = all cores (native, the default), 1 = one. The wasm build always uses one. */
+  threads?: number;
+  /** Keep measuring for at least this long (best of three batches is reported); default 0.5 s. */
+  minSeconds?: number;
+}
 
-export const GemmBenchSchema = z
-  .object({
-    /** C = A B with A m x k and B k x n (row-major). */
-    m: side,
-    n: side,
-    k: side,
-    /** f32block: the f32 product through the training kernels' block gather (k = m, one thread). */
-    dtype: z.enum(['f32', 'f64', 'f32block']).default('f32'),
-    /** 0 = all cores (native), 1 = one. The wasm build always uses one. */
-    threads: z.number().int().min(0).max(1024).default(0),
-    /** Keep measuring for at least this long (best of three batches is reported). */
-    minSeconds: seconds.default(0.5),
-  })
-  .strict();
-export type GemmBenchInput = z.input<typeof GemmBenchSchema>;
+export interface BoundaryBenchInput {
+  /** Size of the array moved across the boundary, in bytes (a multiple of 4 from 4 to 2^30; default 4 MiB). */
+  bytes?: number;
+  /** Default 0.3 s. */
+  minSeconds?: number;
+}
 
-export const BoundaryBenchSchema = z
-  .object({
-    /** Size of the array moved across the boundary, in bytes (a multiple of 4). */
-    bytes: z
-      .number()
-      .int()
-      .min(4)
-      .max(1 << 30)
-      .multipleOf(4)
-      .default(4 << 20),
-    minSeconds: seconds.default(0.3),
-  })
-  .strict();
-export type BoundaryBenchInput = z.input<typeof BoundaryBenchSchema>;
-
-Object.assign(EXPECTED, {
-  'gemm.m': 'an integer from 1 to 16384',
-  'gemm.n': 'an integer from 1 to 16384',
-  'gemm.k': 'an integer from 1 to 16384',
-  'gemm.dtype': '"f32", "f64" or "f32block"',
-  'gemm.threads': 'an integer from 0 (all cores) to 1024',
-  'gemm.minSeconds': 'a number of seconds > 0 and <= 600',
-  'boundary.bytes': 'a multiple of 4 from 4 to 2^30',
-  'boundary.minSeconds': 'a number of seconds > 0 and <= 600',
-});
-
-function parse<S extends z.ZodType>(schema: S, prefix: string, input: unknown): z.output<S> {
-  const r = schema.safeParse(input ?? {});
-  if (!r.success) throw zodError(prefix, input ?? {}, r.error);
-  return r.data;
+// The arguments of these measurements (not a config section: they are the benchmarks' own knobs).
+function int(field: string, v: unknown, lo: number, hi: number, multiple = 1): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < lo || v > hi || v % multiple !== 0) {
+    throw invalid(field, v, multiple > 1 ? `a multiple of ${multiple} from ${lo} to ${hi}` : `an integer from ${lo} to ${hi}`);
+  }
+  return v;
+}
+function secs(field: string, v: unknown): number {
+  if (typeof v !== 'number' || !(v > 0 && v <= 600)) throw invalid(field, v, 'a number of seconds > 0 and <= 600');
+  return v;
+}
+function only(prefix: string, o: object, keys: string[]): void {
+  for (const k of Object.keys(o))
+    if (!keys.includes(k)) throw invalid(`${prefix}.${k}`, (o as Record<string, unknown>)[k], `no unknown keys (known: ${keys.join(', ')})`);
+}
+function gemmOptions(i: GemmBenchInput) {
+  only('gemm', i ?? {}, ['m', 'n', 'k', 'dtype', 'threads', 'minSeconds']);
+  const dtype = i.dtype ?? 'f32';
+  if (!['f32', 'f64', 'f32block'].includes(dtype)) throw invalid('gemm.dtype', dtype, '"f32", "f64" or "f32block"');
+  return {
+    m: int('gemm.m', i.m, 1, 16384),
+    n: int('gemm.n', i.n, 1, 16384),
+    k: int('gemm.k', i.k, 1, 16384),
+    dtype,
+    threads: int('gemm.threads', i.threads ?? 0, 0, 1024),
+    minSeconds: secs('gemm.minSeconds', i.minSeconds ?? 0.5),
+  };
+}
+function boundaryOptions(i: BoundaryBenchInput) {
+  only('boundary', i ?? {}, ['bytes', 'minSeconds']);
+  return { bytes: int('boundary.bytes', i.bytes ?? 4 << 20, 4, 1 << 30, 4), minSeconds: secs('boundary.minSeconds', i.minSeconds ?? 0.3) };
 }
 
 export interface GemmMeasurement {
@@ -94,7 +95,7 @@ export function timeBest(f: (reps: number) => void, minSeconds: number): { secon
 
 /** GEMM throughput of this machine through the core's gemm path (the benchmarks' peak). */
 export function measureGemm(bf: Benignfit, input: GemmBenchInput): GemmMeasurement {
-  const o = parse(GemmBenchSchema, 'gemm', input);
+  const o = gemmOptions(input);
   const g = bf.call((r) => new r.GemmBench(o.m, o.n, o.k, o.dtype, o.threads));
   try {
     g.run(1);
@@ -123,7 +124,7 @@ export interface BoundaryMeasurement {
 
 /** The cost of moving one array across the JS/core boundary, each way, on its own. */
 export function measureBoundary(bf: Benignfit, input: BoundaryBenchInput = {}): BoundaryMeasurement {
-  const o = parse(BoundaryBenchSchema, 'boundary', input);
+  const o = boundaryOptions(input);
   const len = o.bytes / 4;
   const x = new Float32Array(len);
   for (let i = 0; i < len; i++) x[i] = i & 1023;

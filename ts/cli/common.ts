@@ -46,8 +46,8 @@ function withSections(cfg: ConfigFile, sections: string[]): ConfigFile {
   return cfg;
 }
 
-/** Every section of an experiment file: those the core declares, and the sweep spec. */
-export const EXPERIMENT_SECTIONS: readonly string[] = [...SCHEMA_SECTIONS, 'sweep'];
+/** Every section of an experiment file: those the core declares (crates/core/src/config/mod.rs). */
+export const EXPERIMENT_SECTIONS: readonly string[] = SCHEMA_SECTIONS;
 
 /**
  * Read a JSON experiment file. `sections` are the ones this command reads; the file may hold the

@@ -2,45 +2,20 @@
  * Sweep specifications: one or two axes over any config field (dotted path), seed replicates,
  * and the list of cells they expand to. Pure functions: used in Node and in browsers.
  */
-import { z } from 'zod';
-import { resolveDataConfig, resolveTrainConfig, zodError, type DataConfig, type DataConfigInput, type TrainConfig, type TrainConfigInput } from '../config.js';
+import {
+  resolveDataConfig,
+  resolveSection,
+  resolveTrainConfig,
+  type DataConfig,
+  type DataConfigInput,
+  type TrainConfig,
+  type TrainConfigInput,
+} from '../config.js';
 import { BenignfitError, invalid } from '../errors.js';
+import type { AxisValue, AxisValues, Sweep, SweepInput } from '../generated/config.js';
 
-const finite = z.number().refine(Number.isFinite, { message: 'finite' });
-const range = z
-  .object({
-    from: finite,
-    to: finite,
-    count: z.number().int().min(1).max(10_000),
-    scale: z.enum(['log', 'linear']).default('linear'),
-  })
-  .strict();
-const value = z.union([finite, z.string(), z.boolean(), z.null(), z.array(finite)]);
-export const AxisSchema = z
-  .object({
-    /** Dotted config path, e.g. "data.featureNorm", "data.gamma", "train.lr". */
-    param: z.string().regex(/^(data|train)\.[A-Za-z0-9_.]+$/),
-    /** Explicit values, or a range. */
-    values: z.union([z.array(value).min(1).max(10_000), range]),
-    /** Axis title (default: the param). */
-    label: z.string().optional(),
-    /** Draw the axis in log scale (default: when the values are positive and span >= 2 decades). */
-    log: z.boolean().optional(),
-  })
-  .strict();
-export const SweepSchema = z
-  .object({
-    x: AxisSchema,
-    y: AxisSchema.optional(),
-    /** Replicates per cell: replicate r adds r to data.seed and train.seed. */
-    seeds: z.number().int().min(1).max(1000).default(1),
-    /** Title of the figure. */
-    title: z.string().optional(),
-  })
-  .strict();
-export type SweepInput = z.input<typeof SweepSchema>;
-export type Sweep = z.output<typeof SweepSchema>;
-export type AxisValue = z.output<typeof value>;
+// The sweep section is declared in the Rust core (crates/core/src/sweep.rs) and checked there.
+export type { AxisValue, Sweep, SweepInput } from '../generated/config.js';
 
 export interface SweepConfigInput {
   data?: DataConfigInput;
@@ -74,7 +49,7 @@ export interface Cell {
   train: TrainConfig;
 }
 
-export function axisValues(v: z.output<typeof AxisSchema>['values']): AxisValue[] {
+export function axisValues(v: AxisValues): AxisValue[] {
   if (Array.isArray(v)) return v;
   const { from, to, count, scale } = v;
   if (count === 1) return [from];
@@ -107,7 +82,7 @@ export function setPath(obj: Record<string, unknown>, path: string[], v: unknown
   o[path[path.length - 1]] = v;
 }
 
-function resolveAxis(a: z.output<typeof AxisSchema>, field: string): ResolvedAxis {
+function resolveAxis(a: Sweep['x'], field: string): ResolvedAxis {
   const unsafe = a.param.split('.').find((p) => UNSAFE_KEYS.has(p) || p === '');
   if (unsafe !== undefined) throw invalid(`${field}.param`, a.param, `a config field path (not "${unsafe}")`);
   let values: AxisValue[];
@@ -125,12 +100,9 @@ export const MAX_CELLS = 100_000;
 /** Check a sweep config and expand its axes (every cell's config is validated too). */
 export function resolveSweep(input: SweepConfigInput): ResolvedSweep {
   if (!input || typeof input !== 'object' || !input.sweep) throw invalid('sweep', input?.sweep, 'a "sweep" section with at least an x axis');
-  const r = SweepSchema.safeParse(input.sweep);
-  if (!r.success) throw zodError('sweep', input.sweep, r.error);
-  const sweep = r.data;
+  const sweep = resolveSection<Sweep>('sweep', input.sweep);
   const x = resolveAxis(sweep.x, 'sweep.x');
   const y = sweep.y ? resolveAxis(sweep.y, 'sweep.y') : null;
-  if (y && y.param === x.param) throw invalid('sweep.y.param', y.param, 'a different field than sweep.x.param');
   const count = x.values.length * (y ? y.values.length : 1) * sweep.seeds;
   if (count > MAX_CELLS) {
     throw new BenignfitError(

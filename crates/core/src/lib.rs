@@ -13,6 +13,7 @@ pub mod kernels;
 pub mod linalg;
 pub mod perf;
 pub mod rng;
+pub mod sweep;
 pub mod theory;
 pub mod train;
 

@@ -155,6 +155,7 @@ sections! {
     "theory" => crate::theory::TheoryOptions,
     "fit" => crate::theory::fit::FitOptions,
     "boundaries" => crate::theory::boundaries::BoundaryOptions,
+    "sweep" => crate::sweep::SweepSpec,
 }
 
 #[cfg(test)]
