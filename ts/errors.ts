@@ -99,3 +99,25 @@ export function show(v: unknown): string {
 export function abortError(what: string): BenignfitError {
   return new BenignfitError('E_ABORTED', `${what} was cancelled`);
 }
+
+/** A BenignfitError as plain data, to cross a worker's message port with all its parts. */
+export interface WireError {
+  code: ErrorCode;
+  message: string;
+  field?: string;
+  got?: string;
+  expected?: string;
+}
+
+export function toWire(e: BenignfitError): WireError {
+  const w: WireError = { code: e.code, message: e.message };
+  if (e.field !== undefined) w.field = e.field;
+  if (e.got !== undefined) w.got = e.got;
+  if (e.expected !== undefined) w.expected = e.expected;
+  return w;
+}
+
+/** The error a worker sent, its message optionally prefixed (e.g. "cell 3: "). */
+export function fromWire(w: WireError, prefix = ''): BenignfitError {
+  return new BenignfitError(w.code, `${prefix}${w.message}`, { field: w.field, got: w.got, expected: w.expected });
+}

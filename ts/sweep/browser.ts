@@ -11,7 +11,7 @@
  * const run = await sweep(config, { onCell: (c) => draw(c), onProgress: (p) => bar(p.done, p.total), signal });
  * ```
  */
-import { BenignfitError } from '../errors.js';
+import { BenignfitError, fromWire, toWire } from '../errors.js';
 import type { CellResult } from './cell.js';
 import { planUnits, runSweep, type Executor, type SweepOptions, type SweepRun } from './run.js';
 import type { Cell, SweepConfigInput } from './spec.js';
@@ -103,7 +103,7 @@ export class BrowserWorkerExecutor implements Executor {
             if (!started) {
               started = true;
               if (m.type === 'ready') resolve();
-              else if (m.type === 'error') reject(new BenignfitError(m.code, `a sweep worker could not load the wasm backend: ${m.message}`));
+              else if (m.type === 'error') reject(fromWire(m, 'a sweep worker could not load the wasm backend: '));
               return;
             }
             this.dispatch(slot, m);
@@ -141,7 +141,7 @@ export class BrowserWorkerExecutor implements Executor {
     for (const s of this.slots) s.worker.terminate();
     this.slots = [];
     this.ready = null;
-    onMessage?.(slot, { type: 'error', code: err.code, message: err.message, index: -1, indices: [] });
+    onMessage?.(slot, { type: 'error', ...toWire(err), index: -1, indices: [] });
   }
 
   private stopped: number[] = [];
@@ -211,7 +211,7 @@ export class BrowserWorkerExecutor implements Executor {
             for (const r of m.results) onResult(r);
           } else if (m.type === 'error') {
             if (m.code === 'E_ABORTED' && signal?.aborted) return;
-            fail(new BenignfitError(m.code, m.index >= 0 ? `cell ${m.index}: ${m.message}` : m.message));
+            fail(fromWire(m, m.index >= 0 ? `cell ${m.index}: ` : ''));
           }
         };
         this.onIdle = feed;

@@ -1,7 +1,7 @@
 /** Sweeps in Node: units of cells (planUnits) run in worker threads (one backend instance per thread). */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { BenignfitError, invalid, type ErrorCode } from '../errors.js';
+import { BenignfitError, fromWire, invalid, type WireError } from '../errors.js';
 import type { CellResult } from './cell.js';
 import { planUnits, runSweep, type Executor, type SweepOptions, type SweepRun } from './run.js';
 import type { Cell, SweepConfigInput } from './spec.js';
@@ -30,7 +30,7 @@ export function checkWorkers(n: number | undefined, field = 'workers'): number {
   return n;
 }
 
-type Msg = { type: 'ready'; backend: string } | { type: 'results'; results: CellResult[] } | { type: 'error'; code: ErrorCode; message: string; index: number };
+type Msg = { type: 'ready'; backend: string } | { type: 'results'; results: CellResult[] } | ({ type: 'error'; index: number } & WireError);
 
 /**
  * A pool of worker threads, each with its own backend instance, started when there is work (no
@@ -69,7 +69,7 @@ export class NodeWorkerExecutor implements Executor {
             const onMsg = (m: Msg) => {
               w.off('message', onMsg);
               if (m.type === 'ready') resolve();
-              else if (m.type === 'error') reject(new BenignfitError(m.code, `a sweep worker could not start: ${m.message}`));
+              else if (m.type === 'error') reject(fromWire(m, 'a sweep worker could not start: '));
             };
             w.on('message', onMsg);
             w.once('error', (e) => reject(new BenignfitError('E_INTERNAL', `a sweep worker failed to start: ${e.message}`, { cause: e })));
@@ -118,7 +118,7 @@ export class NodeWorkerExecutor implements Executor {
             // Finished cells are reported even when the run is stopping (they are done work).
             for (const r of m.results) onResult(r);
           } else if (m.code !== 'E_ABORTED') {
-            fail(new BenignfitError(m.code, `cell ${m.index}: ${m.message}`));
+            fail(fromWire(m, `cell ${m.index}: `));
           }
           feed(w);
         };

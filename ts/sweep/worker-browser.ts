@@ -11,7 +11,7 @@
  * No SharedArrayBuffer: everything crosses by structured clone.
  */
 import type { Benignfit } from '../api.js';
-import { BenignfitError } from '../errors.js';
+import { BenignfitError, toWire } from '../errors.js';
 import { load } from '../load-browser.js';
 import { runCells } from './cell.js';
 import type { Cell } from './spec.js';
@@ -23,7 +23,7 @@ export type FromWorker =
   | { type: 'progress'; index: number; step: number; totalSteps: number; loss: number }
   | { type: 'results'; results: import('./cell.js').CellResult[] }
   /** index: the unit's first cell (-1: not about a cell); indices: all of the unit's cells. */
-  | { type: 'error'; code: import('../errors.js').ErrorCode; message: string; index: number; indices: number[] };
+  | ({ type: 'error'; index: number; indices: number[] } & import('../errors.js').WireError);
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 const post = (m: FromWorker) => scope.postMessage(m);
@@ -58,7 +58,7 @@ async function runUnit(cells: Cell[], keepHistory: boolean, progress: boolean): 
     post({ type: 'results', results });
   } catch (e) {
     const err = asError(e);
-    post({ type: 'error', code: err.code, message: err.message, index: cells[0].index, indices: cells.map((c) => c.index) });
+    post({ type: 'error', ...toWire(err), index: cells[0].index, indices: cells.map((c) => c.index) });
   } finally {
     if (current === ac) current = null;
   }
@@ -76,7 +76,7 @@ scope.onmessage = (ev: MessageEvent<ToWorker>) => {
       (b) => post({ type: 'ready', backend: b.backend }),
       (e) => {
         const err = asError(e);
-        post({ type: 'error', code: err.code, message: err.message, index: -1, indices: [] });
+        post({ type: 'error', ...toWire(err), index: -1, indices: [] });
       },
     );
     return;

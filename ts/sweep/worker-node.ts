@@ -1,6 +1,6 @@
 /** A sweep worker thread: loads a backend once, then runs the units of cells it is sent, one at a time (runCells). */
 import { parentPort, workerData } from 'node:worker_threads';
-import { BenignfitError } from '../errors.js';
+import { BenignfitError, toWire } from '../errors.js';
 import { load } from '../load-node.js';
 import { runCells } from './cell.js';
 import type { Cell } from './spec.js';
@@ -22,7 +22,7 @@ try {
       port.postMessage({ type: 'results', results });
     } catch (e) {
       const err = e instanceof BenignfitError ? e : new BenignfitError('E_INTERNAL', String(e));
-      port.postMessage({ type: 'error', code: err.code, message: err.message, index: msg.cells[0].index });
+      port.postMessage({ type: 'error', ...toWire(err), index: msg.cells[0].index });
     } finally {
       current = null;
     }
@@ -30,5 +30,5 @@ try {
   port.postMessage({ type: 'ready', backend: bf.backend });
 } catch (e) {
   const err = e instanceof BenignfitError ? e : new BenignfitError('E_INTERNAL', String(e));
-  port.postMessage({ type: 'error', code: err.code, message: err.message, index: -1 });
+  port.postMessage({ type: 'error', ...toWire(err), index: -1 });
 }
