@@ -31,6 +31,10 @@ describe('sweep specs', () => {
     expect(cs[5].data.seed).toBe(1);
     expect(cs[5].train.seed).toBe(1);
     expect(cs[5].train.epochs).toBe(3);
+    // Three numbers are three values (not a range {from, to, count} read from an array).
+    const three = resolveSweep({ ...tiny, sweep: { x: { param: 'data.gamma', values: [1, 4, 16] } } });
+    expect(three.x.values).toEqual([1, 4, 16]);
+    expect(cells(three).map((c) => c.data.gamma)).toEqual([1, 4, 16]);
   });
 
   it('shards are a deterministic partition of the cells', () => {

@@ -53,11 +53,11 @@ pub struct Axis {
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, JsonSchema)]
 #[serde(untagged)]
 pub enum AxisValues {
-    /// `count` values from `from` to `to`.
-    Range(AxisRange),
-    /// The values themselves.
+    /// The values themselves. (First: serde would read a three-element array as a range struct.)
     #[schemars(schema_with = "value_list")]
     List(Vec<AxisValue>),
+    /// `count` values from `from` to `to`.
+    Range(AxisRange),
 }
 
 fn value_list(gen: &mut schemars::SchemaGenerator) -> schemars::Schema {
@@ -148,11 +148,14 @@ mod tests {
         )
         .unwrap();
         assert_eq!(ok.seeds, 1);
+        // Three numbers are three values, not a range {from, to, count} read from an array.
+        let three = resolve::<SweepSpec>(&json!({"x": {"param": "data.gamma", "values": [1, 4, 16]}})).unwrap();
+        assert_eq!(three.x.values, AxisValues::List(vec![AxisValue::Number(1.0), AxisValue::Number(4.0), AxisValue::Number(16.0)]));
         assert_eq!(
             err(json!({"x": {"param": "data.gamma", "values": [0.05, {}]}})),
             "sweep.x.values[1]: got {}, expected a finite number, a string, true or false, or an array of finite numbers"
         );
-        assert_eq!(err(json!({"x": {"param": "data.gamma", "values": "x"}})), "sweep.x.values: got \"x\", expected an object with some of from, to, count, scale, or an array of 1 to 10000 values that are each a finite number, a string, true or false, or an array of finite numbers");
+        assert_eq!(err(json!({"x": {"param": "data.gamma", "values": "x"}})), "sweep.x.values: got \"x\", expected an array of 1 to 10000 values that are each a finite number, a string, true or false, or an array of finite numbers, or an object with some of from, to, count, scale");
         assert!(
             err(json!({"x": {"param": "gamma", "values": [1]}})).starts_with("sweep.x.param: got \"gamma\", expected one of \"data.classes\", \"data.dim\"")
         );
