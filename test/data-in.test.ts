@@ -12,32 +12,7 @@ import { encode as encodePng } from 'fast-png';
 import jpeg from 'jpeg-js';
 import { describe, expect, it } from 'vitest';
 import { BenignfitError, decodeImage, encodeNpy, imageSetOf, parseTable, readData, readMnist, readTable } from '../ts/index.node.js';
-import { BACKENDS, backend, idx } from './helpers.js';
-
-function rng(seed: number) {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
-
-/** ||S||_F^2 with S = 1/(m-1) sum (x - mean)(x - mean)^T, in f64 from scratch. */
-function frobCov(rows: Float64Array[]): number {
-  const m = rows.length;
-  const d = rows[0].length;
-  const mean = new Float64Array(d);
-  for (const r of rows) for (let j = 0; j < d; j++) mean[j] += r[j] / m;
-  let s = 0;
-  for (let a = 0; a < d; a++) {
-    for (let b = 0; b < d; b++) {
-      let c = 0;
-      for (const r of rows) c += (r[a] - mean[a]) * (r[b] - mean[b]);
-      s += (c / (m - 1)) ** 2;
-    }
-  }
-  return s;
-}
+import { BACKENDS, backend, frobCov, idx, lcg } from './helpers.js';
 
 function expectClose(got: ArrayLike<number>, want: ArrayLike<number>, tol: number) {
   let scale = 0;
@@ -57,7 +32,7 @@ async function rejection(p: Promise<unknown> | (() => unknown)): Promise<Benignf
 
 /** 3 classes x 5 grey images of 4 x 5, class-dependent; in class order. */
 function tinyImages() {
-  const r = rng(7);
+  const r = lcg(7);
   const [n, h, w] = [15, 4, 5];
   const labels = Int32Array.from({ length: n }, (_, i) => Math.floor(i / 5));
   const pixels = Uint8Array.from({ length: n * h * w }, (_, k) => Math.floor(r() * (80 + 60 * labels[Math.floor(k / (h * w))])));
@@ -95,7 +70,7 @@ function writeTinyFiles(dir: string) {
 
 /** N x D float64 features, 3 classes of unequal size, values as embeddings have them. */
 function features() {
-  const r = rng(11);
+  const r = lcg(11);
   const sizes = [7, 9, 6];
   const d = 5;
   const labels = Int32Array.from(sizes.flatMap((s, c) => Array(s).fill(c)));
@@ -183,7 +158,7 @@ describe('data in: formats and errors', () => {
 
   it('colour and grey images in one folder become RGB; JPEGs are decoded by jpeg-js', () => {
     const folder = join(dir, 'mixed');
-    const r = rng(3);
+    const r = lcg(3);
     const rgb = Uint8Array.from({ length: 6 * 4 * 3 }, () => Math.floor(r() * 256));
     const grey = Uint8Array.from({ length: 6 * 4 }, () => Math.floor(r() * 256));
     mkdirSync(join(folder, 'a'), { recursive: true });

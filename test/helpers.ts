@@ -84,3 +84,29 @@ export function rng(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+/** A seeded linear congruential generator in [0, 1) (independent of the core's streams). */
+export function lcg(seed: number): () => number {
+  let s = seed >>> 0 || 1;
+  return () => {
+    s = (s * 1664525 + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+}
+
+/** ||S||_F^2 of a set of rows, S = 1/(m-1) sum (x - mean)(x - mean)^T, recomputed from scratch in f64 (Gram identity). */
+export function frobCov(rows: Float64Array[]): number {
+  const m = rows.length;
+  const d = rows[0].length;
+  const mean = new Float64Array(d);
+  for (const r of rows) for (let j = 0; j < d; j++) mean[j] += r[j] / m;
+  const v = rows.map((r) => r.map((x, j) => x - mean[j]));
+  let s = 0;
+  for (let a = 0; a < m; a++)
+    for (let b = 0; b < m; b++) {
+      let g = 0;
+      for (let j = 0; j < d; j++) g += v[a][j] * v[b][j];
+      s += g * g;
+    }
+  return s / ((m - 1) * (m - 1));
+}

@@ -1,32 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BenignfitError, readMnist } from '../ts/index.node.js';
-import { BACKENDS, backend } from './helpers.js';
-
-/** A seeded byte generator (independent of the core's streams). */
-function rng(seed: number) {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
-
-/** ||S||_F^2 of a set of rows, recomputed from scratch (f64): mean, centred rows, Gram identity. */
-function frobCov(rows: Float64Array[]): number {
-  const m = rows.length;
-  const d = rows[0].length;
-  const mean = new Float64Array(d);
-  for (const r of rows) for (let j = 0; j < d; j++) mean[j] += r[j] / m;
-  const v = rows.map((r) => r.map((x, j) => x - mean[j]));
-  let s = 0;
-  for (let a = 0; a < m; a++)
-    for (let b = 0; b < m; b++) {
-      let g = 0;
-      for (let j = 0; j < d; j++) g += v[a][j] * v[b][j];
-      s += g * g;
-    }
-  return s / ((m - 1) * (m - 1));
-}
+import { BACKENDS, backend, frobCov, lcg } from './helpers.js';
 
 /** Eq. 10 by brute force: the covariance recomputed without each image. */
 function bruteScores(rows: Float64Array[]): number[] {
@@ -36,7 +10,7 @@ function bruteScores(rows: Float64Array[]): number[] {
 
 /** Random bytes, a couple of constant pixels, class-dependent brightness. */
 function byteSet(n: number, d: number, classes: number, seed: number) {
-  const r = rng(seed);
+  const r = lcg(seed);
   const labels = Int32Array.from({ length: n }, (_, i) => i % classes);
   const pixels = new Uint8Array(n * d);
   for (let i = 0; i < n; i++)
