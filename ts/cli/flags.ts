@@ -3,9 +3,10 @@
  * the field (kebab-case), with the field's doc comment as help, its default and its choices. A
  * field added in Rust gets its flag here without any CLI code.
  */
+import { readFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { invalid } from '../errors.js';
-import { deref, fields, type JsonSchema } from '../schema.js';
+import { deref, type FieldInfo, fields, type JsonSchema, section } from '../schema.js';
 
 export interface SchemaFlagOptions {
   /** Flag names that differ from the field's (e.g. train.seed -> "train-seed", as data.seed is "seed"). */
@@ -16,22 +17,39 @@ export interface SchemaFlagOptions {
   parsers?: Record<string, (v: string) => unknown>;
   /** Extra words appended to a field's help. */
   notes?: Record<string, string>;
+  /** Placeholders of fields whose command-line syntax is not the schema's (e.g. init "<pytorch|sigma0=s>"). */
+  placeholders?: Record<string, string>;
 }
 
 const kebab = (s: string) => s.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 const camel = (s: string) => s.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
 
-function types(s: JsonSchema): Set<string> {
+/** The types a value of `s` may have, without "null" (an array's items are not counted). */
+function ownTypes(s: JsonSchema): Set<string> {
   const d = deref(s);
   const out = new Set<string>();
   const t = d.type;
   if (typeof t === 'string') out.add(t);
   else if (Array.isArray(t)) t.forEach((x) => out.add(x));
   if (d.enum || typeof d.const === 'string') out.add('string');
-  for (const a of [...(d.anyOf ?? []), ...(d.oneOf ?? [])]) for (const x of types(a)) out.add(x);
-  // An array of numbers is written as a comma list: it counts as numeric.
-  if (out.has('array') && d.items) for (const x of types(d.items)) if (x === 'number' || x === 'integer') out.add(x);
+  for (const a of [...(d.anyOf ?? []), ...(d.oneOf ?? [])]) for (const x of ownTypes(a)) out.add(x);
   out.delete('null');
+  return out;
+}
+
+/** The item schemas of the array alternatives of `s`. */
+function itemSchemas(s: JsonSchema): JsonSchema[] {
+  const d = deref(s);
+  const out: JsonSchema[] = [];
+  if (d.items && (d.type === 'array' || (Array.isArray(d.type) && d.type.includes('array')))) out.push(deref(d.items));
+  for (const a of [...(d.anyOf ?? []), ...(d.oneOf ?? [])]) out.push(...itemSchemas(a));
+  return out;
+}
+
+function types(s: JsonSchema): Set<string> {
+  const out = ownTypes(s);
+  // An array of numbers is written as a comma list: it counts as numeric.
+  if (out.has('array')) for (const i of itemSchemas(s)) for (const x of ownTypes(i)) if (x === 'number' || x === 'integer') out.add(`item-${x}`);
   return out;
 }
 
@@ -44,21 +62,98 @@ function stringChoices(s: JsonSchema): string[] {
   return out;
 }
 
-function showDefault(v: unknown): string {
+/** A default as help shows it: null (an optional field left out) is "none". */
+export function showDefault(v: unknown): string {
+  if (v === null) return 'none';
   return typeof v === 'string' ? v : JSON.stringify(v);
+}
+
+/** JavaScript's largest exact integer: a bound that only says "any u64 JSON can carry". */
+const MAX_SAFE = 9_007_199_254_740_991;
+
+/** The first numeric schema among `s` and its alternatives. */
+function numericSchema(s: JsonSchema): JsonSchema | null {
+  const d = deref(s);
+  const t = Array.isArray(d.type) ? d.type : [d.type];
+  if (t.includes('number') || t.includes('integer')) return d;
+  for (const a of [...(d.anyOf ?? []), ...(d.oneOf ?? [])]) {
+    const n = numericSchema(a);
+    if (n) return n;
+  }
+  return null;
+}
+
+/** A number's bounds in words, from its schema: "an integer from 2 to 1000", "a number > 0 and < 1" (plural: "numbers > 0"). */
+function rangeWords(n: JsonSchema, plural = false): string {
+  const ts = Array.isArray(n.type) ? n.type : [n.type];
+  const integer = ts.includes('integer') && !ts.includes('number');
+  const kind = integer ? (plural ? 'integers' : 'an integer') : plural ? 'numbers' : 'a number';
+  const max = typeof n.maximum === 'number' && n.maximum < MAX_SAFE ? n.maximum : undefined;
+  const lo = typeof n.exclusiveMinimum === 'number' ? `> ${n.exclusiveMinimum}` : typeof n.minimum === 'number' ? `>= ${n.minimum}` : '';
+  const hi = typeof n.exclusiveMaximum === 'number' ? `< ${n.exclusiveMaximum}` : max !== undefined ? `<= ${max}` : '';
+  if (integer && typeof n.minimum === 'number' && max !== undefined) return `${kind} from ${n.minimum} to ${max}`;
+  return [kind, [lo, hi].filter(Boolean).join(' and ')].filter(Boolean).join(' ');
+}
+
+/** What values a field takes, in words from its schema (bounds included), or '' when its help says it all. */
+export function boundsWords(s: JsonSchema): string {
+  const t = ownTypes(s);
+  const n = numericSchema(s);
+  const items = itemSchemas(s)
+    .map(numericSchema)
+    .find((x) => x);
+  const one = n && (t.has('number') || t.has('integer')) ? rangeWords(n) : '';
+  if (one && t.has('array') && items) return `${one}, or a comma list of them`;
+  if (t.has('array') && items) return `a comma list of ${rangeWords(items, true)}`;
+  return one;
+}
+
+/** The repository's web address, from package.json `repository` (git+https://..., ...git, owner/name on GitHub). */
+export function repositoryUrl(): string | null {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { repository?: string | { url?: string } };
+    const raw = typeof pkg.repository === 'string' ? pkg.repository : pkg.repository?.url;
+    if (!raw) return null;
+    let u = raw
+      .trim()
+      .replace(/^git\+/, '')
+      .replace(/\.git$/, '')
+      .replace(/\/+$/, '');
+    const ssh = /^(?:ssh:\/\/)?git@([^:/]+)[:/](.+)$/.exec(u);
+    if (ssh) u = `https://${ssh[1]}/${ssh[2]}`;
+    else if (/^github:/.test(u)) u = `https://github.com/${u.slice(7)}`;
+    else if (/^[\w.-]+\/[\w.-]+$/.test(u)) u = `https://github.com/${u}`;
+    return u.replace(/^git:\/\//, 'https://');
+  } catch {
+    return null;
+  }
+}
+
+/** A file of the repository as a link people can open (the package does not ship docs/). */
+export function docLink(path: string): string {
+  const repo = repositoryUrl();
+  return repo ? `${repo}/blob/main/${path}` : path;
+}
+
+/** Help text with every docs/*.md it names turned into a link to the repository. */
+export function linkDocs(text: string): string {
+  return text.replace(/(^|[^\w/.:-])(docs\/[\w./-]+\.md)\b/g, (_m, pre: string, path: string) => `${pre}${docLink(path)}`);
 }
 
 /** The parser for a field's flag value: numbers, comma lists, choices, JSON for objects. */
 function parserFor(flag: string, s: JsonSchema): ((v: string) => unknown) | null {
   const t = types(s);
   const numeric = t.has('integer') || t.has('number');
+  const numericItems = t.has('item-integer') || t.has('item-number');
   const list = t.has('array');
-  const num = (v: string) => {
+  const num = (integer: boolean) => (v: string) => {
     const n = Number(v);
-    if (v.trim() === '' || !Number.isFinite(n)) throw invalid(flag, v, t.has('integer') && !t.has('number') ? 'an integer' : 'a finite number');
+    if (v.trim() === '' || !Number.isFinite(n)) throw invalid(flag, v, integer ? 'an integer' : 'a finite number');
     return n;
   };
-  if (t.has('object') || (list && !numeric)) {
+  const one = num(t.has('integer') && !t.has('number'));
+  const item = num(t.has('item-integer') && !t.has('item-number'));
+  if (t.has('object') || (list && !numericItems)) {
     return (v: string) => {
       try {
         return JSON.parse(v);
@@ -67,32 +162,48 @@ function parserFor(flag: string, s: JsonSchema): ((v: string) => unknown) | null
       }
     };
   }
-  if (numeric && list) return (v: string) => (v.includes(',') ? v.split(',').map((x) => num(x.trim())) : t.has('integer') || t.has('number') ? num(v) : v);
-  if (list) return (v: string) => v.split(',').map((x) => num(x.trim()));
-  if (numeric) return num;
+  // One number or one per class ("3" or "3,4,5").
+  if (numeric && list) return (v: string) => (v.includes(',') ? v.split(',').map((x) => item(x.trim())) : one(v));
+  // A list only: "0.5" is the list [0.5].
+  if (list) return (v: string) => v.split(',').map((x) => item(x.trim()));
+  if (numeric) return one;
   if (t.has('boolean')) return null;
   return (v: string) => v;
 }
 
-/** Add a flag for every field of `section` to `cmd`. */
+/** A field's help: its doc comment, notes, what it takes, and its default (or that it has none). */
+function fieldHelp(f: FieldInfo, note: string | undefined, showBounds: boolean): string {
+  const text = linkDocs([f.description || f.name, note].filter(Boolean).join(' '));
+  const bounds = showBounds ? boundsWords(f.schema) : '';
+  // A description that words its own default ("default: the data seed") says it; others get "none".
+  const dflt = f.default !== undefined ? `default: ${showDefault(f.default)}` : /\bdefault\b/i.test(text) ? '' : 'default: none';
+  const extra = [bounds, dflt].filter(Boolean).join('; ');
+  return extra ? `${text} (${extra})` : text;
+}
+
+/** Add a flag for every field of `section` to `cmd`, and the section's description after the options. */
 export function schemaFlags(cmd: Command, sectionName: string, o: SchemaFlagOptions = {}): Command {
+  const about = (section(sectionName).description ?? '').replace(/\s*\n\s*/g, ' ');
+  if (about) cmd.addHelpText('after', `\n${sectionName}: ${linkDocs(about)}`);
   for (const f of fields(sectionName)) {
     if (o.skip?.includes(f.name)) continue;
     const name = o.names?.[f.name] ?? kebab(f.name);
     const flag = `--${name}`;
     const t = types(f.schema);
-    const help = [f.description || f.name, o.notes?.[f.name]].filter(Boolean).join(' ');
-    const dflt = f.default === undefined ? '' : ` (default: ${showDefault(f.default)})`;
     if (t.size === 1 && t.has('boolean')) {
-      cmd.addOption(new Option(f.default === true ? `--no-${name}` : flag, `${help}${dflt}`));
+      // A switch: its help says what it does and which way it is by default.
+      const help = linkDocs([f.description || f.name, o.notes?.[f.name]].filter(Boolean).join(' '));
+      cmd.addOption(new Option(f.default === true ? `--no-${name}` : flag, `${help} (a switch; default: ${f.default === true ? 'on' : 'off'})`));
       continue;
     }
     const list = t.has('array');
-    const numeric = t.has('number') || t.has('integer');
-    const placeholder = list && numeric ? 'x,...' : t.has('object') || list ? 'json' : t.has('integer') && !t.has('number') ? 'n' : numeric ? 'x' : 'name';
-    const opt = new Option(`${flag} <${placeholder}>`, `${help}${dflt}`);
+    const numeric = t.has('number') || t.has('integer') || t.has('item-number') || t.has('item-integer');
     const only = stringChoices(f.schema);
-    if (only.length && t.size === 1 && t.has('string')) opt.choices(only);
+    const placeholder =
+      list && numeric ? 'x,...' : t.has('object') || list ? 'json' : t.has('integer') && !t.has('number') ? 'n' : numeric ? 'x' : only.length ? 'name' : 'text';
+    const choicesOnly = only.length > 0 && t.size === 1 && t.has('string');
+    const opt = new Option(`${flag} <${o.placeholders?.[f.name] ?? placeholder}>`, fieldHelp(f, o.notes?.[f.name], !choicesOnly && !o.parsers?.[f.name]));
+    if (choicesOnly) opt.choices(only);
     const parse = o.parsers?.[f.name] ?? parserFor(flag, f.schema);
     if (parse) opt.argParser((v: string) => parse(v));
     cmd.addOption(opt);

@@ -3,7 +3,21 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { classSizes } from '../config.js';
 import type { Dataset } from '../types.js';
-import { applySets, backendFor, backendOption, dataFlags, dataOverrides, outDir, readConfig, table, threadsOption, writeJson, writeNpy } from './common.js';
+import {
+  applySets,
+  backendFor,
+  backendOption,
+  dataFlags,
+  dataOverrides,
+  noDefault,
+  outDir,
+  readConfig,
+  required,
+  table,
+  threadsOption,
+  writeJson,
+  writeNpy,
+} from './common.js';
 
 /** Write a dataset as .npy files (the layout `generate` and `train` share). */
 export function writeDataset(dir: string, ds: Dataset): string[] {
@@ -48,8 +62,8 @@ export function registerGenerate(program: Command): void {
     program
       .command('generate')
       .description('draw a training and a test set from the data model (§2, §5.1) and write them as .npy files + model.json')
-      .option('--config <file>', 'JSON config {"data": {...}}')
-      .requiredOption('--out <dir>', 'output folder')
+      .option('--config <file>', noDefault('JSON config {"data": {...}}'))
+      .requiredOption('--out <dir>', required('output folder'))
       .option('--no-noise-factors', 'do not write noise_factors.npy (K x d x d)')
       .option('--json', 'print model.json instead of a table')
       .addOption(backendOption())

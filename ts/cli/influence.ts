@@ -14,7 +14,7 @@ import { svgToPng } from '../plot/raster.js';
 import { ensureRasterizer } from '../plot/raster-node.js';
 import { frobeniusCsv, frobeniusSvg, gridRows, scoresCsv } from '../influence-report.js';
 import { refuseResultFolder } from '../sweep/store.js';
-import { backendFor, backendOption, outDir, parseInteger, readConfig, table, threadsOption, writeJson, writeNpy } from './common.js';
+import { backendFor, backendOption, noDefault, outDir, parseInteger, readConfig, required, table, threadsOption, writeJson, writeNpy } from './common.js';
 import { applySchemaFlags, schemaFlags, type SchemaFlagOptions } from './flags.js';
 
 // Moved to ../influence-report.js (browser-safe); re-exported for existing importers.
@@ -170,17 +170,19 @@ export function registerInfluence(program: Command): void {
     )
     .option(
       '--images <path>',
-      'images or feature vectors: an IDX file (raw or .gz), a .npy array (N x D, N x H x W [x C]; uint8, float32 or float64), or a folder with one subfolder of PNG/JPEG images per class',
+      noDefault(
+        'images or feature vectors: an IDX file (raw or .gz), a .npy array (N x D, N x H x W [x C]; uint8, float32 or float64), or a folder with one subfolder of PNG/JPEG images per class',
+      ),
     )
-    .option('--labels <path>', 'labels for --images (not for a folder): IDX, .npy (integers) or a one-column CSV')
-    .option('--table <csv>', 'a CSV table of feature vectors with a header line and a label column (--label-column)')
+    .option('--labels <path>', noDefault('labels for --images (not for a folder): IDX, .npy (integers) or a one-column CSV'))
+    .option('--table <csv>', noDefault('a CSV table of feature vectors with a header line and a label column (--label-column)'))
     .option('--label-column <name>', 'the label column of --table (integers, or class names)', 'label')
-    .option('--ignore-columns <names>', 'columns of --table that are neither features nor labels, comma-separated (e.g. id,file)')
-    .option('--cifar <dir>', 'CIFAR-10 folder cifar-10-batches-bin (or one .bin batch)')
+    .option('--ignore-columns <names>', noDefault('columns of --table that are neither features nor labels, comma-separated (e.g. id,file)'))
+    .option('--cifar <dir>', noDefault('CIFAR-10 folder cifar-10-batches-bin (or one .bin batch)'))
     .addOption(new Option('--split <name>', 'CIFAR-10 batches to read').choices(['train', 'test']).default('train'))
-    .requiredOption('--out <dir>', 'output folder')
+    .requiredOption('--out <dir>', required('output folder'))
     .option('--grid <n>', 'images per row of the Figure 5 grids', (v) => parseInteger('--grid', v), 10)
-    .option('--config <file>', 'JSON config {"influence": {...}}');
+    .option('--config <file>', noDefault('JSON config {"influence": {...}}'));
   schemaFlags(cmd, 'influence', INFLUENCE_FLAGS);
   cmd
     .addOption(backendOption())

@@ -8,7 +8,8 @@ import { planSweep, SAVED_UNIT, type SweepRun } from '../sweep/run.js';
 import { parseShard, resolveSweep, stableStringify, type SweepConfigInput } from '../sweep/spec.js';
 import { readResults, SweepStore, type SweepMeta } from '../sweep/store.js';
 import { writeSweepFigure } from '../sweep/figure-node.js';
-import { applySets, backendFor, backendOption, fmt, outDir, parseInteger, readConfig, table } from './common.js';
+import { applySets, backendFor, backendOption, fmt, noDefault, outDir, parseInteger, readConfig, required, table } from './common.js';
+import { applySchemaFlags, schemaFlags, type SchemaFlagOptions } from './flags.js';
 import { interruptible, progressBar, safeError } from './progress.js';
 
 interface RunFlags {
@@ -139,19 +140,21 @@ export function summaryTable(config: SweepConfigInput, rows: CellResult[]): stri
   return table(header, body.reverse());
 }
 
+/** The sweep section's flags (from the schema the core declares); its axes come from --config (or --set sweep.x=...). */
+const SWEEP_FLAGS: SchemaFlagOptions = { skip: ['x', 'y'] };
+
 export function registerSweep(program: Command): void {
-  program
+  const cmd = program
     .command('sweep')
     .description('train a grid of cells over one or two config fields (with seed replicates) in parallel; resumable; results CSV/JSONL + heatmap SVG/PNG')
-    .requiredOption('--config <file>', 'JSON {"data": {...}, "train": {...}, "sweep": {"x": {"param", "values"}, "y": {...}, "seeds": N}}')
-    .requiredOption('--out <dir>', 'output folder (running again with the same folder resumes)')
+    .requiredOption('--config <file>', required('JSON {"data": {...}, "train": {...}, "sweep": {"x": {"param", "values"}, "y": {...}, "seeds": N}}'))
+    .requiredOption('--out <dir>', required('output folder (running again with the same folder resumes)'))
     .option(
       '--shard <i/N>',
-      'run only shard i of N (a deterministic 1/N of the cells); auto: this Slurm array task (SLURM_ARRAY_TASK_ID, _COUNT, _MIN); auto/N: this task of N (also a Kubernetes Indexed Job: JOB_COMPLETION_INDEX)',
+      'run only shard i of N (a deterministic 1/N of the cells); auto: this Slurm array task (SLURM_ARRAY_TASK_ID, _COUNT, _MIN); auto/N: this task of N (also a Kubernetes Indexed Job: JOB_COMPLETION_INDEX) (default: none: every cell)',
     )
     .option('--workers <n>', 'worker threads (default: the number of cores; at most one per unit of work)', (v) => parseInteger('--workers', v))
-    .option('--seeds <n>', 'override sweep.seeds', (v) => parseInteger('--seeds', v))
-    .option('--set <path=value>', 'override a config field (repeatable)', (v: string, p: string[] = []) => [...p, v])
+    .option('--set <path=value>', noDefault('override a config field (repeatable)'), (v: string, p: string[] = []) => [...p, v])
     .addOption(backendOption())
     .addHelpText(
       'after',
@@ -160,18 +163,20 @@ Every finished cell is saved (fsync'ed) to results.jsonl at once; run the same c
 resume. One run per folder at a time (.lock). Exit codes: 0 done (also when there was nothing left
 to run), 2 an error (nothing lost), 3 some cells failed (stored with their error, retried when run
 again), 130/143 stopped by SIGINT/SIGTERM (finished cells saved).`,
-    )
-    .action(async (o) => {
-      const cfg = applySets(readConfig(o.config, ['data', 'train', 'sweep']), o.set) as unknown as SweepConfigInput;
-      const { rows } = await runSweepToFolder(cfg, o);
-      if (!o.shard) console.log(summaryTable(cfg, rows));
-    });
+    );
+  schemaFlags(cmd, 'sweep', SWEEP_FLAGS).action(async (o) => {
+    const file = applySets(readConfig(o.config, ['data', 'train', 'sweep']), o.set);
+    applySchemaFlags(file, 'sweep', o, SWEEP_FLAGS);
+    const cfg = file as unknown as SweepConfigInput;
+    const { rows } = await runSweepToFolder(cfg, o);
+    if (!o.shard) console.log(summaryTable(cfg, rows));
+  });
 
   program
     .command('merge')
     .description('join the folders of sweep shards (--shard i/N) into one folder with results and heatmap; refuses shards of different sweeps')
     .argument('<dirs...>', 'shard folders')
-    .requiredOption('--out <dir>', 'output folder')
+    .requiredOption('--out <dir>', required('output folder'))
     .action(async (dirs: string[], o) => {
       let meta: SweepMeta | null = null;
       const all = new Map<number, CellResult>();

@@ -18,15 +18,18 @@ import {
   dataFlags,
   dataOverrides,
   fmt,
+  noDefault,
   outFile,
-  parseInteger,
+  parseInit,
   parseNumber,
   readConfig,
+  required,
   setIf,
   table,
   threadsOption,
   type ConfigFile,
 } from './common.js';
+import { applySchemaFlags, linkDocs, schemaFlags, type SchemaFlagOptions } from './flags.js';
 
 function readJson(file: string, what: string): Record<string, unknown> {
   let text: string;
@@ -230,31 +233,37 @@ export function printTheory(r: TheoryResult, meta: { backend: string; seconds: n
   console.log(`wrote ${meta.out}`);
 }
 
-function theoryFlags(cmd: Command): Command {
-  return cmd
-    .option('--width <m>', 'neurons per class m', (v) => parseInteger('--width', v))
-    .option('--lr <eta>', 'learning rate eta', (v) => parseNumber('--lr', v))
-    .option('--sigma0 <s>', 'Gaussian init scale (default: PyTorch init, sigma0 = 1/sqrt(3d))', (v) => parseNumber('--sigma0', v))
-    .option('--steps <T>', 'training steps run (log T)', (v) => parseInteger('--steps', v))
-    .option('--epsilon <e>', 'target training loss of Theorem 1', (v) => parseNumber('--epsilon', v))
-    .option('--ls <list>', 'L values of Definition 1, e.g. 0.5,1,2', (v) => v.split(',').map((s) => parseNumber('--ls', s.trim())))
-    .option('--method <m>', 'auto | closed | numeric');
-}
+/**
+ * The theory section's flags (from the schema the core declares). data.seed is --seed, so the seed
+ * of the fresh draws is --theory-seed; --sigma0 s is a short form of --init sigma0=s.
+ */
+const THEORY_FLAGS: SchemaFlagOptions = {
+  names: { seed: 'theory-seed' },
+  skip: ['memoryLimit'],
+  parsers: { init: parseInit },
+  placeholders: { init: 'pytorch|sigma0=s' },
+  notes: { init: 'On the command line: pytorch or sigma0=<s> (or --sigma0 <s>).' },
+};
+
+/** The fit section's flags (from the schema the core declares). */
+const FIT_FLAGS: SchemaFlagOptions = {};
 
 export function registerTheory(program: Command): void {
-  dataFlags(
-    theoryFlags(
-      program
-        .command('theory')
-        .description('every Theorem 1 / Condition 1 quantity of a data model, and with --run the lemmas on trained weights (JSON; docs/theory.md)')
-        .option('--config <file>', 'JSON config {"data": {...}, "train": {...}, "theory": {...}}')
-        .option('--run <dir>', 'a run folder of `benignfit train --out DIR` (its data config and weights)')
-        .requiredOption('--out <file>', 'output JSON file')
-        .option('--json', 'print the JSON instead of tables')
-        .addOption(backendOption())
-        .addOption(threadsOption()),
-    ),
-  ).action(async (o) => {
+  const theory = program
+    .command('theory')
+    .description(linkDocs('every Theorem 1 / Condition 1 quantity of a data model, and with --run the lemmas on trained weights (JSON; docs/theory.md)'))
+    .option('--config <file>', noDefault('JSON config {"data": {...}, "train": {...}, "theory": {...}}'))
+    .option('--run <dir>', noDefault('a run folder of `benignfit train --out DIR` (its data config and weights)'))
+    .requiredOption('--out <file>', required('output JSON file'))
+    .option('--json', 'print the JSON instead of tables')
+    .addOption(backendOption())
+    .addOption(threadsOption());
+  schemaFlags(theory, 'theory', THEORY_FLAGS).option(
+    '--sigma0 <s>',
+    noDefault('Gaussian init scale: the same as --init sigma0=<s> (without either, the init is the theory section\'s, "pytorch": sigma0 = 1/sqrt(3d))'),
+    (v) => parseNumber('--sigma0', v),
+  );
+  dataFlags(theory).action(async (o) => {
     const cfg: ConfigFile = readConfig(o.config, ['data', 'train', 'theory']);
     // The file's train section is a train section: checked as one, its errors named train.*.
     if (cfg.train) resolveTrainConfig(cfg.train as TrainConfigInput);
@@ -273,13 +282,8 @@ export function registerTheory(program: Command): void {
     }
     const t = cfg as Record<string, Record<string, unknown> | undefined>;
     t.theory = theory;
-    setIf(t, 'theory', 'width', o.width);
-    setIf(t, 'theory', 'lr', o.lr);
+    applySchemaFlags(t, 'theory', o, THEORY_FLAGS);
     if (o.sigma0 !== undefined) setIf(t, 'theory', 'init', { sigma0: o.sigma0 });
-    setIf(t, 'theory', 'steps', o.steps);
-    setIf(t, 'theory', 'epsilon', o.epsilon);
-    setIf(t, 'theory', 'ls', o.ls);
-    setIf(t, 'theory', 'method', o.method);
     const out = outFile(o.out);
     const bf = await backendFor(o);
     const t0 = performance.now();
@@ -296,63 +300,54 @@ export function registerTheory(program: Command): void {
     printTheory(r, { backend: bf.backend, seconds, out });
   });
 
-  program
+  const fit = program
     .command('fit-constants')
-    .description('fit the rates c1, c2 of Theorem 1 to sweep results (results.jsonl), with bootstrap intervals (docs/theory.md)')
-    .requiredOption('--results <file>', 'sweep results, one JSON object per line (snr, gamma, testAccPerClass, longTailed, ...)')
-    .requiredOption('--out <file>', 'output JSON file')
-    .option('--config <file>', 'JSON config {"fit": {...}}')
-    .option('--bootstrap <n>', 'bootstrap resamples (0: no interval)', (v) => parseInteger('--bootstrap', v))
-    .option('--level <p>', 'confidence level', (v) => parseNumber('--level', v))
-    .option('--seed <n>', 'bootstrap seed', (v) => parseInteger('--seed', v))
-    .option('--max-error <e>', 'largest error used', (v) => parseNumber('--max-error', v))
-    .option('--set <path=value>', 'override a config field, e.g. --set fit.constants.C1=3 (repeatable)', collect)
+    .description(linkDocs('fit the rates c1, c2 of Theorem 1 to sweep results (results.jsonl), with bootstrap intervals (docs/theory.md)'))
+    .requiredOption('--results <file>', required('sweep results, one JSON object per line (snr, gamma, testAccPerClass, longTailed, ...)'))
+    .requiredOption('--out <file>', required('output JSON file'))
+    .option('--config <file>', noDefault('JSON config {"fit": {...}}'))
+    .option('--set <path=value>', noDefault('override a config field, e.g. --set fit.constants.C1=3 (repeatable)'), collect)
     .option('--json', 'print the JSON instead of a summary')
-    .addOption(backendOption())
-    .action(async (o) => {
-      const cfg = applySets(readConfig(o.config, ['fit']), o.set);
-      setIf(cfg, 'fit', 'bootstrap', o.bootstrap);
-      setIf(cfg, 'fit', 'level', o.level);
-      setIf(cfg, 'fit', 'seed', o.seed);
-      setIf(cfg, 'fit', 'maxError', o.maxError);
-      let text: string;
+    .addOption(backendOption());
+  schemaFlags(fit, 'fit', FIT_FLAGS).action(async (o) => {
+    const cfg = applySets(readConfig(o.config, ['fit']), o.set);
+    applySchemaFlags(cfg, 'fit', o, FIT_FLAGS);
+    let text: string;
+    try {
+      text = readFileSync(o.results, 'utf8');
+    } catch (e) {
+      throw new BenignfitError('E_IO', `--results: cannot read ${o.results}: ${(e as Error).message}`, { field: '--results' });
+    }
+    const rows: FitRowInput[] = [];
+    text.split('\n').forEach((line, i) => {
+      if (!line.trim()) return;
       try {
-        text = readFileSync(o.results, 'utf8');
+        rows.push(JSON.parse(line) as FitRowInput);
       } catch (e) {
-        throw new BenignfitError('E_IO', `--results: cannot read ${o.results}: ${(e as Error).message}`, { field: '--results' });
+        throw new BenignfitError('E_FORMAT', `--results: line ${i + 1} of ${o.results} is not JSON: ${(e as Error).message}`, { field: '--results' });
       }
-      const rows: FitRowInput[] = [];
-      text.split('\n').forEach((line, i) => {
-        if (!line.trim()) return;
-        try {
-          rows.push(JSON.parse(line) as FitRowInput);
-        } catch (e) {
-          throw new BenignfitError('E_FORMAT', `--results: line ${i + 1} of ${o.results} is not JSON: ${(e as Error).message}`, { field: '--results' });
-        }
-      });
-      const out = outFile(o.out);
-      const bf = await backendFor(o);
-      const r = bf.fitConstants(rows, cfg.fit ?? {});
-      const doc = { ...r, results: resolve(o.results), backend: bf.backend, version: bf.version() };
-      writeFileSync(out, `${JSON.stringify(doc, null, 2)}\n`);
-      if (o.json) {
-        console.log(JSON.stringify(doc, null, 2));
-        return;
-      }
-      const show = (name: string, f: typeof r.c1) => [
-        name,
-        f.estimate === null ? '-' : f.estimate,
-        f.ci ? `[${fmt(f.ci[0])}, ${fmt(f.ci[1])}]` : '-',
-        f.points,
-        f.rows,
-        f.zeroErrorPoints,
-        f.droppedPoints,
-        f.residualRms === null ? '-' : f.residualRms,
-      ];
-      console.log(`fitted on ${rows.length} rows (K = ${r.classes}), ${Math.round((r.c1.level ?? 0.95) * 100)}% bootstrap intervals:`);
-      console.log(
-        table(['rate', 'estimate', 'interval', 'points', 'cells', 'zero-error', 'dropped', 'rms log residual'], [show('c1', r.c1), show('c2', r.c2)]),
-      );
-      console.log(`wrote ${out}`);
     });
+    const out = outFile(o.out);
+    const bf = await backendFor(o);
+    const r = bf.fitConstants(rows, cfg.fit ?? {});
+    const doc = { ...r, results: resolve(o.results), backend: bf.backend, version: bf.version() };
+    writeFileSync(out, `${JSON.stringify(doc, null, 2)}\n`);
+    if (o.json) {
+      console.log(JSON.stringify(doc, null, 2));
+      return;
+    }
+    const show = (name: string, f: typeof r.c1) => [
+      name,
+      f.estimate === null ? '-' : f.estimate,
+      f.ci ? `[${fmt(f.ci[0])}, ${fmt(f.ci[1])}]` : '-',
+      f.points,
+      f.rows,
+      f.zeroErrorPoints,
+      f.droppedPoints,
+      f.residualRms === null ? '-' : f.residualRms,
+    ];
+    console.log(`fitted on ${rows.length} rows (K = ${r.classes}), ${Math.round((r.c1.level ?? 0.95) * 100)}% bootstrap intervals:`);
+    console.log(table(['rate', 'estimate', 'interval', 'points', 'cells', 'zero-error', 'dropped', 'rms log residual'], [show('c1', r.c1), show('c2', r.c2)]));
+    console.log(`wrote ${out}`);
+  });
 }

@@ -15,8 +15,10 @@ import {
   dataOverrides,
   fmt,
   outDir,
-  parseNumber,
+  noDefault,
+  parseInit,
   readConfig,
+  required,
   setIf,
   table,
   threadsOption,
@@ -27,18 +29,12 @@ import { applySchemaFlags, schemaFlags, type SchemaFlagOptions } from './flags.j
 import { writeDataset } from './generate.js';
 import { interruptible, progressBar } from './progress.js';
 
-function parseInit(v: string): 'pytorch' | { sigma0: number } {
-  if (v === 'pytorch') return 'pytorch';
-  const m = /^(?:sigma0=)?([0-9.eE+-]+)$/.exec(v);
-  if (m) return { sigma0: parseNumber('--init', m[1]) };
-  throw new Error(`--init: got ${JSON.stringify(v)}, expected "pytorch" or sigma0=<s>`);
-}
-
 /** The train section's flags (from the schema the core declares); data.seed is --seed, so this one is --train-seed. */
 const TRAIN_FLAGS: SchemaFlagOptions = {
   names: { seed: 'train-seed' },
   skip: ['threads', 'memoryLimit'],
   parsers: { init: parseInit },
+  placeholders: { init: 'pytorch|sigma0=s' },
   notes: { init: 'On the command line: pytorch or sigma0=<s>.' },
 };
 
@@ -101,8 +97,8 @@ export function registerTrain(program: Command): void {
     program
       .command('train')
       .description('generate data (as `generate` does) and train the two-layer ReLU CNN (eq. 1) by gradient descent (eq. 4)')
-      .option('--config <file>', 'JSON config {"data": {...}, "train": {...}}')
-      .requiredOption('--out <dir>', 'output folder')
+      .option('--config <file>', noDefault('JSON config {"data": {...}, "train": {...}}'))
+      .requiredOption('--out <dir>', required('output folder'))
       .option('--no-noise-factors', 'do not write noise_factors.npy')
       .option(
         '--plot',
