@@ -10,3 +10,6 @@ export { sweepFigure, meanGrid, type SweepFigure } from './sweep/figure.js';
 export { resultsCsv } from './sweep/table.js';
 export { preset, FIGURES, PAPER_DATA, PAPER_TRAIN, type FigureName } from './sweep/presets.js';
 export { measureSpeedup, type SpeedupPoint } from './sweep/speedup.js';
+// eq. 10 in Web Workers, one wasm instance each (importing it lets `influence` use them).
+export { BrowserInfluenceExecutor } from './influence-browser.js';
+export type { InfluenceExecutor, InfluenceWorkerOptions } from './influence-parallel.js';

@@ -13,6 +13,7 @@
 import { resolveInfluenceConfig, type InfluenceConfig, type InfluenceConfigInput } from './config.js';
 import { abortError, BenignfitError, invalid } from './errors.js';
 import type { ImageSet } from './formats/idx.js';
+import { influenceExecutorFactory, type InfluenceClassOutput, type InfluenceExecutor, type InfluenceWorkerOptions } from './influence-parallel.js';
 import { yieldNow } from './train.js';
 import type { FrobeniusSummary, InfluenceClassInfo, RawBackend, RawInfluenceRun } from './types.js';
 
@@ -35,11 +36,22 @@ export interface InfluenceProgress {
   info: InfluenceClassInfo;
 }
 
-export interface InfluenceOptions extends InfluenceConfigInput {
+export interface InfluenceOptions extends InfluenceConfigInput, InfluenceWorkerOptions {
+  /** Called after each class (in the order classes finish: with workers, not always class order). */
   onProgress?: (p: InfluenceProgress) => void;
   /** Called before each class starts (for progress bars). */
   onClassStart?: (cls: number, images: number) => void;
   signal?: AbortSignal;
+  /**
+   * Browsers (the wasm entry): score the classes side by side in this many Web Workers, one wasm
+   * instance each (default: navigator.hardwareConcurrency; 1: one class after another in this
+   * thread). The scores are the same bits either way. Used when `frobenius` is false: the Figure 6
+   * matrix needs every class's d x d scatter in one instance, so with `frobenius` on (the
+   * default) the classes run in this thread. Node ignores it (the native addon has its threads).
+   */
+  workers?: number;
+  /** A pool of workers to use (and keep) instead of one made for this call (BrowserInfluenceExecutor). */
+  executor?: InfluenceExecutor;
 }
 
 /** The phase Theorem 1 predicts for a class from the estimated ratios (a hook: see predictPhase). */
@@ -66,6 +78,8 @@ export interface InfluenceResult {
   config: InfluenceConfig;
   dim: number;
   seconds: number;
+  /** Web Workers that scored the classes (1: this thread). */
+  workers: number;
 }
 
 /**
@@ -97,8 +111,9 @@ export async function runInfluence(
   input: ImageSet | InfluenceData,
   options: InfluenceOptions = {},
 ): Promise<InfluenceResult> {
-  const { onProgress, onClassStart, signal, ...rest } = options;
+  const { onProgress, onClassStart, signal, workers, wasm, createWorker, executor: given, ...rest } = options;
   const cfg = resolveInfluenceConfig(rest);
+  if (workers !== undefined && (!Number.isInteger(workers) || workers < 1 || workers > 1024)) throw invalid('workers', workers, 'an integer from 1 to 1024');
   const data = asData(input);
   const { labels, dim } = data;
   if (!Number.isInteger(dim) || dim < 1) throw invalid('dim', dim, 'an integer >= 1 (pixels per image)');
@@ -162,9 +177,63 @@ export async function runInfluence(
     block: cfg.block,
     ...(cfg.memoryLimit ? { memoryLimit: cfg.memoryLimit } : {}),
   };
-  const run: RawInfluenceRun = call((r) => new r.InfluenceRun(JSON.stringify(coreCfg), std, threads));
+  const config = JSON.stringify(coreCfg);
   const scores = new Float64Array(n);
-  const perClass: InfluenceClassInfo[] = [];
+  const perClass: InfluenceClassInfo[] = new Array(K);
+  let done = 0;
+  const finishClass = (c: number, out: { scores: Float64Array; info: string }, seconds: number) => {
+    const idx = members[c];
+    const info = JSON.parse(out.info) as InfluenceClassInfo;
+    info.seconds = seconds;
+    idx.forEach((i, r) => (scores[i] = out.scores[r]));
+    perClass[c] = info;
+    onProgress?.({ class: c, done: ++done, total: K, images: idx.length, info });
+  };
+  const result = (frobenius: FrobeniusSummary | null, used: number): InfluenceResult => ({
+    scores,
+    labels: Int32Array.from(labels as ArrayLike<number>),
+    classes: K,
+    perClass,
+    frobenius,
+    phase: frobenius ? predictPhase(frobenius, cfg.c2) : null,
+    config: cfg,
+    dim,
+    seconds: (performance.now() - t0) / 1000,
+    workers: used,
+  });
+
+  // Web Workers, one wasm instance each: every class is independent of the others, so the scores
+  // are the bits one instance gives. Not with the Figure 6 matrix (one instance needs every scatter).
+  const factory = influenceExecutorFactory();
+  if (!cfg.frobenius && K > 1 && workers !== 1 && (given || factory)) {
+    const ex = given ?? factory!({ workers, wasm, createWorker }, K);
+    try {
+      if (ex.workers > 1 || given) {
+        // Largest classes first, so the last ones to finish are short.
+        const order = members.map((_, c) => c).sort((a, b) => members[b].length - members[a].length || a - b);
+        await ex.scoreClasses({
+          config,
+          pixelStd: std,
+          threads,
+          classes: order,
+          rows: (c) => {
+            const idx = members[c];
+            const rows = bytes ? new Uint8Array(idx.length * dim) : new Float32Array(idx.length * dim);
+            idx.forEach((i, r) => rows.set(pixels.subarray(i * dim, (i + 1) * dim), r * dim));
+            return { bytes: bytes ? (rows as Uint8Array) : null, floats: bytes ? null : (rows as Float32Array), n: idx.length };
+          },
+          onStart: (c) => onClassStart?.(c, members[c].length),
+          onDone: (c, out: InfluenceClassOutput) => finishClass(c, out, out.seconds),
+          signal,
+        });
+        return result(null, Math.min(ex.workers, K));
+      }
+    } finally {
+      if (!given) ex.close();
+    }
+  }
+
+  const run: RawInfluenceRun = call((r) => new r.InfluenceRun(config, std, threads));
   try {
     for (let c = 0; c < K; c++) {
       if (signal?.aborted) throw abortError('influence');
@@ -180,24 +249,10 @@ export async function runInfluence(
             idx.forEach((i, r) => rows.set(pixels.subarray(i * dim, (i + 1) * dim), r * dim));
             return run.addClass(c, bytes ? (rows as Uint8Array) : null, bytes ? null : (rows as Float32Array), idx.length);
           });
-      const info = JSON.parse(out.info) as InfluenceClassInfo;
-      info.seconds = (performance.now() - tc) / 1000;
-      idx.forEach((i, r) => (scores[i] = out.scores[r]));
-      perClass.push(info);
-      onProgress?.({ class: c, done: c + 1, total: K, images: idx.length, info });
+      finishClass(c, out, (performance.now() - tc) / 1000);
     }
     const frobenius = cfg.frobenius ? (JSON.parse(call(() => run.frobenius())) as FrobeniusSummary) : null;
-    return {
-      scores,
-      labels: Int32Array.from(labels as ArrayLike<number>),
-      classes: K,
-      perClass,
-      frobenius,
-      phase: frobenius ? predictPhase(frobenius, cfg.c2) : null,
-      config: cfg,
-      dim,
-      seconds: (performance.now() - t0) / 1000,
-    };
+    return result(frobenius, 1);
   } finally {
     run.free?.();
   }

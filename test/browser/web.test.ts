@@ -368,6 +368,18 @@ describe('the web page in Chromium', () => {
       expect(tips).toEqual(class0.slice(0, 3));
       const npy = (await downloadOf(page, '#dl-scores-npy')).bytes;
       expect(npy.subarray(1, 6).toString('latin1')).toBe('NUMPY');
+      // Without Figure 6 the classes run in Web Workers (one wasm instance each): the scores of one
+      // instance without it (bytes then take the exact integer Gram route: other bits than with it).
+      await page.uncheck('#influence-frobenius');
+      await page.fill('#influence-workers', '3');
+      await page.click('#influence-run');
+      expect(await state(page, '#influence-status', ['done', 'error'])).toBe('done');
+      expect(await page.textContent('#influence-summary')).toMatch(/on wasm in 3 Web Workers/);
+      expect(await page.textContent('#figure6')).toMatch(/Not computed/);
+      const par = (await downloadOf(page, '#dl-scores-csv')).bytes.toString('utf8').trim().split('\n');
+      const one = await wasm.influence(set, { frobenius: false });
+      expect(par.slice(1).map((l) => Number(l.split(',')[2]))).toEqual([...one.scores]);
+      await page.check('#influence-frobenius');
       // A truncated images file: an error naming the file and what it should hold.
       const cut = join(dir, 'cut-images-idx3-ubyte');
       writeFileSync(cut, idx(0x803, [n, h, w], pixels).subarray(0, 100));

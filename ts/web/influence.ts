@@ -8,6 +8,7 @@
 import { frobeniusCsv, scoresCsv } from '../influence-report.js';
 import { encodeNpy } from '../npy.js';
 import type { InfluenceOutput, InfluenceStep } from './jobs.js';
+import { defaultWorkers } from '../sweep/browser.js';
 import type { JobWorker } from './rpc.js';
 import { download, el, errorText, fmt, progressBar, seconds, showSvg } from './util.js';
 
@@ -73,6 +74,21 @@ export function influenceView(heavy: JobWorker, quick: JobWorker): { root: HTMLE
     ],
     'how each class is computed (same scores)',
   );
+  const fig6On = el('input', {
+    id: 'influence-frobenius',
+    type: 'checkbox',
+    checked: true,
+    title: 'the Figure 6 matrix needs every class in one wasm instance (one core); without it the classes are scored side by side in Web Workers, one per core',
+  });
+  const workersIn = el('input', {
+    id: 'influence-workers',
+    type: 'number',
+    min: 1,
+    max: 64,
+    step: 1,
+    value: defaultWorkers(),
+    title: 'Web Workers that score classes side by side, one wasm instance each (without Figure 6; 1: one class after another)',
+  });
   const grid = el('input', { id: 'influence-grid', type: 'number', min: 1, max: 30, step: 1, value: 10 });
   const c2 = el('input', { id: 'influence-c2', type: 'number', min: 0, step: 'any', value: 1 });
   const runBtn = el('button', { type: 'button', id: 'influence-run', class: 'primary', disabled: true }, 'Score the images');
@@ -91,6 +107,8 @@ export function influenceView(heavy: JobWorker, quick: JobWorker): { root: HTMLE
       field('normalize', normalize),
       field('precision', precision),
       field('route', route),
+      field('Figure 6 (one core)', fig6On),
+      field('workers (without Figure 6)', workersIn),
       field('images per grid row', grid),
       field('C2 for the phase', c2),
     ),
@@ -273,12 +291,15 @@ export function influenceView(heavy: JobWorker, quick: JobWorker): { root: HTMLE
       el(
         'p',
         {},
-        `${r.set.n} ${r.set.features ? `feature vectors of ${r.set.dim}` : `images of ${r.set.height} x ${r.set.width}${r.set.channels > 1 ? ` x ${r.set.channels}` : ''}`} in ${r.classes} classes (${r.set.sources.join(', ')}${r.set.skipped ? `; ${r.set.skipped} files that are not PNG or JPEG skipped` : ''}), scored in ${seconds(r.seconds)} on ${r.backend} (normalize ${String(r.config.normalize)}, ${String(r.config.precision)} products).`,
+        `${r.set.n} ${r.set.features ? `feature vectors of ${r.set.dim}` : `images of ${r.set.height} x ${r.set.width}${r.set.channels > 1 ? ` x ${r.set.channels}` : ''}`} in ${r.classes} classes (${r.set.sources.join(', ')}${r.set.skipped ? `; ${r.set.skipped} files that are not PNG or JPEG skipped` : ''}), scored in ${seconds(r.seconds)} on ${r.backend}${r.workers > 1 ? ` in ${r.workers} Web Workers` : ''} (normalize ${String(r.config.normalize)}, ${String(r.config.precision)} products).`,
       ),
       el('div', { class: 'table-wrap' }, perClass),
     );
     if (r.frobeniusSvg) showSvg(fig6, r.frobeniusSvg);
-    else fig6.replaceChildren();
+    else
+      fig6.replaceChildren(
+        el('p', { class: 'hint' }, 'Not computed (tick "Figure 6" to compute it; the classes then run one after another in one wasm instance).'),
+      );
     if (r.gridTop) showSvg(top, r.gridTop);
     else top.replaceChildren(el('p', { class: 'hint' }, 'Feature vectors: no images to show.'));
     if (r.gridBottom) showSvg(bottom, r.gridBottom);
@@ -302,11 +323,13 @@ export function influenceView(heavy: JobWorker, quick: JobWorker): { root: HTMLE
       precision: precision.value as 'f32' | 'f64',
       route: route.value as 'auto' | 'scatter' | 'gram',
       c2: Number(c2.value) > 0 ? Number(c2.value) : 1,
+      frobenius: fig6On.checked,
     };
     const count = Math.max(1, Math.min(30, Math.floor(Number(grid.value)) || 10));
     try {
       const src = source.kind === 'files' ? { ...source, labelColumn: labelColumn.value.trim() || 'label' } : source;
-      const r = await heavy.call('influence', { source: src, options, grid: count }, { signal: ac.signal, onProgress: onStep });
+      const workers = Math.max(1, Math.min(64, Math.floor(Number(workersIn.value)) || defaultWorkers()));
+      const r = await heavy.call('influence', { source: src, options, grid: count, workers }, { signal: ac.signal, onProgress: onStep });
       result = r;
       render(r);
       for (const b of Object.values(dls)) b.disabled = false;

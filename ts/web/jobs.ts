@@ -61,7 +61,8 @@ export interface JobArgs {
   /** Theorem 1's phase over a plane (the Theory view's map). */
   boundaries: { options: BoundaryOptionsInput };
   figure: { config: SweepConfigInput; rows: CellResult[]; fit: boolean };
-  influence: { source: ImageSource; options: InfluenceConfigInput; grid: number };
+  /** workers: Web Workers for the classes (with frobenius off; 1: the page's worker alone). */
+  influence: { source: ImageSource; options: InfluenceConfigInput; grid: number; workers?: number };
   grids: { grid: number };
   png: { svg: string; zoom?: number };
   version: Record<string, never>;

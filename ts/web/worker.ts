@@ -14,6 +14,8 @@ import { checkSize, dataFromImageSet, imageFolderFromFiles, imageSetOf, isImageF
 import { imagesFromIdx, parseIdx } from '../formats/idx.js';
 import { parseNpyHeader } from '../npy.js';
 import { extremes, type InfluenceResult } from '../influence.js';
+// Registers the Web Worker executor: the page's influence runs score classes side by side.
+import '../influence-browser.js';
 import { frobeniusSvg, gridRows } from '../influence-report.js';
 import { load } from '../load-browser.js';
 import { imageGridSvg } from '../plot/grid.js';
@@ -226,15 +228,21 @@ const handlers: { [K in JobKind]: Handler<K> } = {
       },
     };
   },
-  async influence({ source, options, grid }, { signal, progress }) {
+  async influence({ source, options, grid, workers }, { signal, progress }) {
     const bf = await backend();
     last = null;
     const { set, format } = await readImages(source, options.memoryLimit ?? undefined, (file, done, total) => progress({ stage: 'read', file, done, total }));
+    let finished = 0;
     const r = await bf.influence(set, {
       ...options,
+      workers,
       signal,
-      onClassStart: (c, images) => progress({ stage: 'class-start', class: c, images, done: c, total: set.classes }),
-      onProgress: (p) => progress({ stage: 'class-done', class: p.class, images: p.images, done: p.done, total: p.total, seconds: p.info.seconds ?? 0 }),
+      // With Web Workers (frobenius off) several classes run at once and finish in any order.
+      onClassStart: (c, images) => progress({ stage: 'class-start', class: c, images, done: finished, total: set.classes }),
+      onProgress: (p) => {
+        finished = p.done;
+        progress({ stage: 'class-done', class: p.class, images: p.images, done: p.done, total: p.total, seconds: p.info.seconds ?? 0 });
+      },
     });
     last = { set, result: r };
     progress({ stage: 'figures' });
@@ -264,6 +272,7 @@ const handlers: { [K in JobKind]: Handler<K> } = {
       phase: r.phase,
       config: r.config as unknown as Record<string, unknown>,
       seconds: r.seconds,
+      workers: r.workers,
       backend: bf.backend,
       version: bf.version(),
       frobeniusSvg: r.frobenius ? frobeniusSvg(r.frobenius.frobSq, names) : null,

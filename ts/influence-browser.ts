@@ -1,0 +1,175 @@
+/**
+ * eq. 10 on all the cores of a browser: `influence` scores its classes side by side in Web
+ * Workers, one wasm instance each (as sweeps run their cells), when `frobenius` is off. Importing
+ * this module (the browser entry does) registers the executor with `influence`:
+ *
+ * ```ts
+ * import { load } from 'benignfit/wasm';
+ * const bf = await load();
+ * const r = await bf.influence(set, { frobenius: false, onProgress: (p) => bar(p.done / p.total), signal });
+ * r.workers   // navigator.hardwareConcurrency, at most one per class
+ * ```
+ *
+ * No SharedArrayBuffer and no cross-origin isolation: each class's rows are copied out of the
+ * set and transferred to a worker, its scores transferred back. Cancelling ends the workers at
+ * once (a class in progress is one wasm call, which cannot stop in the middle).
+ */
+import { BenignfitError, abortError, fromWire } from './errors.js';
+import { setInfluenceExecutorFactory, type InfluenceExecutor, type InfluenceTask, type InfluenceWorkerOptions } from './influence-parallel.js';
+import type { FromInfluenceWorker, ToInfluenceWorker } from './influence-worker-browser.js';
+import { defaultWorkers } from './sweep/browser.js';
+
+interface Slot {
+  worker: Worker;
+  busy: boolean;
+  onMessage: ((m: FromInfluenceWorker) => void) | null;
+  onError: ((e: BenignfitError) => void) | null;
+}
+
+let calls = 0;
+
+/** A pool of influence Web Workers, each with its own wasm instance; reusable across calls (pass it as `executor`). */
+export class BrowserInfluenceExecutor implements InfluenceExecutor {
+  readonly workers: number;
+  private slots: Slot[] = [];
+  private ready: Promise<void> | null = null;
+  private closed = false;
+
+  constructor(private readonly opts: InfluenceWorkerOptions = {}) {
+    if (opts.workers !== undefined && (!Number.isInteger(opts.workers) || opts.workers < 1 || opts.workers > 1024)) {
+      throw new BenignfitError('E_INVALID', `workers: got ${String(opts.workers)}, expected an integer from 1 to 1024`, { field: 'workers' });
+    }
+    this.workers = opts.workers ?? defaultWorkers();
+  }
+
+  private spawn(): Worker {
+    if (this.opts.createWorker) return this.opts.createWorker();
+    return new Worker(new URL('./influence-worker-browser.js', import.meta.url), { type: 'module', name: 'benignfit-influence' });
+  }
+
+  private start(): Promise<void> {
+    if (this.closed) return Promise.reject(new BenignfitError('E_INTERNAL', 'this influence executor was closed'));
+    if (this.ready) return this.ready;
+    const wasm = this.opts.wasm === undefined ? undefined : String(this.opts.wasm);
+    this.ready = Promise.all(
+      Array.from({ length: this.workers }, () => {
+        let worker: Worker;
+        try {
+          worker = this.spawn();
+        } catch (e) {
+          return Promise.reject(new BenignfitError('E_NO_BACKEND', `an influence worker could not be created: ${(e as Error).message}`, { cause: e }));
+        }
+        const slot: Slot = { worker, busy: false, onMessage: null, onError: null };
+        this.slots.push(slot);
+        return new Promise<void>((resolve, reject) => {
+          let started = false;
+          worker.onmessage = (ev: MessageEvent<FromInfluenceWorker>) => {
+            const m = ev.data;
+            if (!started) {
+              started = true;
+              if (m.type === 'ready') resolve();
+              else if (m.type === 'error') reject(fromWire(m, 'an influence worker could not load the wasm backend: '));
+              return;
+            }
+            slot.onMessage?.(m);
+          };
+          worker.onerror = (ev: ErrorEvent) => {
+            ev.preventDefault?.();
+            const err = new BenignfitError(
+              'E_NO_BACKEND',
+              `an influence worker failed${ev.message ? `: ${ev.message}` : ' to load (is influence-worker-browser.js served next to influence-browser.js?)'}`,
+            );
+            if (!started) {
+              started = true;
+              reject(err);
+            } else slot.onError?.(err);
+          };
+          worker.postMessage({ type: 'init', ...(wasm ? { wasm } : {}) } satisfies ToInfluenceWorker);
+        });
+      }),
+    ).then(
+      () => undefined,
+      (e: unknown) => {
+        this.reset();
+        throw e;
+      },
+    );
+    return this.ready;
+  }
+
+  /** Ends every worker; the next call starts a fresh pool. */
+  private reset(): void {
+    for (const s of this.slots) s.worker.terminate();
+    this.slots = [];
+    this.ready = null;
+  }
+
+  async scoreClasses(task: InfluenceTask): Promise<void> {
+    if (task.signal?.aborted) throw abortError('influence');
+    await this.start();
+    if (task.signal?.aborted) throw abortError('influence');
+    const id = ++calls;
+    const queue = task.classes.slice();
+    const slots = this.slots;
+    await new Promise<void>((resolve, reject) => {
+      let failed = false;
+      const settle = (e: BenignfitError | null) => {
+        if (failed) return;
+        failed = true;
+        task.signal?.removeEventListener('abort', onAbort);
+        for (const s of slots) {
+          s.onMessage = null;
+          s.onError = null;
+        }
+        if (e) {
+          // A class in progress is one wasm call: end its worker rather than wait for it.
+          if (slots.some((s) => s.busy)) this.reset();
+          reject(e);
+        } else resolve();
+      };
+      const onAbort = () => settle(abortError('influence'));
+      task.signal?.addEventListener('abort', onAbort, { once: true });
+      const feed = () => {
+        for (const s of slots) {
+          if (failed) return;
+          if (s.busy) continue;
+          const cls = queue.shift();
+          if (cls === undefined) break;
+          s.busy = true;
+          task.onStart(cls);
+          const { bytes, floats, n } = task.rows(cls);
+          const msg: ToInfluenceWorker = { type: 'class', id, config: task.config, pixelStd: task.pixelStd, threads: task.threads, cls, bytes, floats, n };
+          s.worker.postMessage(msg, [(bytes ?? floats)!.buffer]);
+        }
+        if (!failed && queue.length === 0 && !slots.some((s) => s.busy)) settle(null);
+      };
+      for (const s of slots) {
+        s.onMessage = (m) => {
+          if (m.type === 'ready' || m.id !== id) return;
+          s.busy = false;
+          if (m.type === 'error') return settle(fromWire(m));
+          try {
+            task.onDone(m.cls, { scores: m.scores, info: m.info, seconds: m.seconds });
+          } catch (e) {
+            return settle(e instanceof BenignfitError ? e : new BenignfitError('E_INTERNAL', String((e as Error)?.message ?? e)));
+          }
+          feed();
+        };
+        s.onError = (e) => {
+          s.busy = false;
+          settle(e);
+          this.reset();
+        };
+      }
+      feed();
+    });
+  }
+
+  /** Ends the workers (their wasm instances go with them). */
+  close(): void {
+    this.closed = true;
+    this.reset();
+  }
+}
+
+setInfluenceExecutorFactory((o, most) => new BrowserInfluenceExecutor({ ...o, workers: Math.min(o.workers ?? defaultWorkers(), most) }));

@@ -1,0 +1,87 @@
+/**
+ * An influence Web Worker: loads its own wasm instance once, then scores the classes it is sent,
+ * one at a time, each in a fresh InfluenceRun with the call's config and per-pixel standard
+ * deviations (a class's scores depend on nothing else, so they are the bits one instance gives).
+ *
+ * Protocol (messages from the caller -> replies):
+ *   { type: 'init', wasm? }                                      -> { type: 'ready' } | { type: 'error', cls: -1 }
+ *   { type: 'class', id, config, pixelStd, threads, cls, bytes | floats, n } -> { type: 'class', id, cls, scores, info, seconds }
+ *                                                                  | { type: 'error', id, cls, code, message, ... }
+ * No SharedArrayBuffer: rows and scores cross by transfer.
+ */
+import type { Benignfit } from './api.js';
+import { BenignfitError, toWire, type WireError } from './errors.js';
+import { load } from './load-browser.js';
+
+export type ToInfluenceWorker =
+  | { type: 'init'; wasm?: string }
+  | {
+      type: 'class';
+      /** The call it belongs to (replies of an abandoned call are dropped). */
+      id: number;
+      config: string;
+      pixelStd: Float64Array | null;
+      threads: number;
+      cls: number;
+      bytes: Uint8Array | null;
+      floats: Float32Array | null;
+      n: number;
+    };
+
+export type FromInfluenceWorker =
+  | { type: 'ready' }
+  | { type: 'class'; id: number; cls: number; scores: Float64Array; info: string; seconds: number }
+  | ({ type: 'error'; id: number; cls: number } & WireError);
+
+const scope = self as unknown as DedicatedWorkerGlobalScope;
+let bf: Promise<Benignfit> | null = null;
+// Classes run one at a time even if the caller sends the next one early.
+let chain: Promise<void> = Promise.resolve();
+
+function asError(e: unknown): BenignfitError {
+  return e instanceof BenignfitError ? e : new BenignfitError('E_INTERNAL', String((e as Error)?.message ?? e));
+}
+
+async function score(m: Extract<ToInfluenceWorker, { type: 'class' }>): Promise<void> {
+  try {
+    const b = await bf!;
+    const t0 = performance.now();
+    const run = b.call((r) => new r.InfluenceRun(m.config, m.pixelStd, m.threads));
+    try {
+      const out = b.call(() => run.addClass(m.cls, m.bytes, m.floats, m.n));
+      // A copy of our own (not a view of the instance's memory), handed over without another copy.
+      const scores = Float64Array.from(out.scores);
+      const reply: FromInfluenceWorker = { type: 'class', id: m.id, cls: m.cls, scores, info: out.info, seconds: (performance.now() - t0) / 1000 };
+      scope.postMessage(reply, [scores.buffer]);
+    } finally {
+      run.free?.();
+    }
+  } catch (e) {
+    scope.postMessage({ type: 'error', id: m.id, cls: m.cls, ...toWire(asError(e)) } satisfies FromInfluenceWorker);
+  }
+}
+
+scope.onmessage = (ev: MessageEvent<ToInfluenceWorker>) => {
+  const m = ev.data;
+  if (m.type === 'init') {
+    bf ??= load(m.wasm ? { wasm: m.wasm } : {});
+    bf.then(
+      () => scope.postMessage({ type: 'ready' } satisfies FromInfluenceWorker),
+      (e) => scope.postMessage({ type: 'error', id: -1, cls: -1, ...toWire(asError(e)) } satisfies FromInfluenceWorker),
+    );
+    return;
+  }
+  if (m.type === 'class') {
+    if (!bf) {
+      scope.postMessage({
+        type: 'error',
+        id: m.id,
+        cls: m.cls,
+        code: 'E_INTERNAL',
+        message: 'the worker got a class before init',
+      } satisfies FromInfluenceWorker);
+      return;
+    }
+    chain = chain.then(() => score(m));
+  }
+};
