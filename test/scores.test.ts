@@ -270,7 +270,7 @@ describe('benignfit scores (CLI)', () => {
     const mis = readFileSync(join(dir, 'o4', 'mislabel.csv'), 'utf8')
       .trim()
       .split('\n');
-    expect(mis[0]).toBe('score,auc,precision_at_k');
+    expect(mis[0]).toBe('score,auc,precision_at_k,k,trainings,seconds');
     const marked = new Uint8Array(60);
     for (const i of flipped) marked[i] = 1;
     const md = meanDistance({ pixels: x, labels: noisy as Int32Array, dim: 12 });

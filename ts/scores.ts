@@ -10,7 +10,7 @@ import type { Benignfit } from './api.js';
 import { ARCH_INPUT, type TensorSet } from './classifier.js';
 import { resolveClassifierOptions, type ClassifierOptionsInput } from './config.js';
 import { abortError, BenignfitError, invalid } from './errors.js';
-import type { InfluenceData } from './influence.js';
+import type { InfluenceData, InfluenceOptions } from './influence.js';
 
 export const SCORE_NAMES = ['eq10', 'mean-dist', 'knn', 'random', 'el2n', 'forgetting'] as const;
 export type ScoreName = (typeof SCORE_NAMES)[number];
@@ -370,6 +370,151 @@ export async function forgettingScores(
   } finally {
     c.dispose();
   }
+}
+
+// ---- every score by name: one implementation for `scores`, `reproduce mislabel` and `reproduce fig7 --scores` ----
+
+/** What each score is, in words (summary.json's `detail`). */
+export const SCORE_DETAIL: Record<ScoreName, string> = {
+  eq10: 'eq. 10: ||S(S_y)||_F^2 - ||S(S_y \\ {x})||_F^2 (training-free)',
+  'mean-dist': 'Euclidean distance to the mean of its class (training-free)',
+  knn: 'mean Euclidean distance to its k nearest neighbours of the same class (training-free)',
+  random: 'the seeded random order of the Figure 7 control (the first removed scores highest)',
+  el2n: 'EL2N (Paul et al. 2021): ||softmax(f(x)) - onehot(y)||_2 early in training, averaged over seeds',
+  forgetting: 'forgetting events (Toneva et al. 2019): right-to-wrong changes between epochs in one training; never learned = epochs + 1',
+};
+
+/** Scores that train networks (they need images the project's classifiers take). */
+export const TRAINED_SCORES: readonly ScoreName[] = ['el2n', 'forgetting'];
+
+export interface ComputeScoresOptions {
+  /** Options of eq. 10 (bf.influence), e.g. normalize, memoryLimit; frobenius is turned off. */
+  influence?: Omit<InfluenceOptions, 'signal' | 'frobenius'>;
+  /** Neighbours of the k-NN score (default 10). */
+  k?: number;
+  /** Seed of the random order and of the forgetting training (default 0). */
+  seed?: number;
+  /** The classifier of EL2N and forgetting (arch, classes, epochs, threads, ...). */
+  classifier?: ClassifierOptionsInput;
+  /** Seeds of the EL2N trainings (default 0..9). */
+  el2nSeeds?: number[];
+  /** Epoch at which EL2N is measured (default 10% of the classifier's epochs). */
+  el2nEpoch?: number;
+  signal?: AbortSignal;
+  /** Progress lines (a score starting, trainings, k-NN rows). */
+  log?: (line: string) => void;
+}
+
+export interface ScoreInput {
+  /** The examples as eq. 10 and the distances read them. */
+  data: InfluenceData;
+  /** The examples as the classifiers take them (EL2N and forgetting; called only for those). */
+  tensors?: () => TensorSet;
+}
+
+/** The classifier EL2N and forgetting train by default for images of this shape and class count. */
+export function scoreClassifier(
+  shape: readonly [number, number, number] | readonly number[],
+  classes: number,
+  o: { arch?: 'lenet5' | 'cifar-small'; epochs?: number; threads?: number } = {},
+): ClassifierOptionsInput {
+  return {
+    arch: o.arch ?? (shape[0] === 3 ? 'cifar-small' : 'lenet5'),
+    classes,
+    ...(o.epochs !== undefined ? { epochs: o.epochs } : {}),
+    ...(o.threads !== undefined ? { threads: o.threads } : {}),
+  };
+}
+
+/**
+ * Compute the named scores of every example, in the order asked, timing each: the one
+ * implementation behind `benignfit scores`, `reproduce mislabel` and `reproduce fig7 --scores`.
+ * Returns the columns and the settings each trained score used (for summary.json / config.json).
+ */
+export async function computeScores(
+  bf: Benignfit,
+  input: ScoreInput,
+  names: readonly ScoreName[],
+  o: ComputeScoresOptions = {},
+): Promise<{ columns: ScoreColumn[]; settings: Record<string, unknown> }> {
+  const log = o.log ?? (() => {});
+  const k = o.k ?? 10;
+  const seed = o.seed ?? 0;
+  const n = input.data.labels.length;
+  const columns: ScoreColumn[] = [];
+  const settings: Record<string, unknown> = {};
+  const tensors = (): TensorSet => {
+    if (!input.tensors)
+      throw new BenignfitError('E_INVALID', '--score: el2n and forgetting train a classifier on images; these are not images', { field: '--score' });
+    return input.tensors();
+  };
+  for (const name of names) {
+    if (!(SCORE_NAMES as readonly string[]).includes(name)) throw invalid('--score', name, `one of ${SCORE_NAMES.join(', ')}`);
+    if (o.signal?.aborted) throw abortError('scores');
+    const t0 = performance.now();
+    let values: Float64Array;
+    let trainings = 0;
+    let detail = SCORE_DETAIL[name];
+    if (name === 'eq10') {
+      values = (await bf.influence(input.data, { ...o.influence, frobenius: false, ...(o.signal ? { signal: o.signal } : {}) })).scores;
+    } else if (name === 'mean-dist') values = meanDistance(input.data);
+    else if (name === 'knn') {
+      let shown = performance.now();
+      values = await knnDistance(input.data, k, {
+        signal: o.signal,
+        onProgress: (done, total) => {
+          if (performance.now() - shown < 5000 || done >= total) return;
+          shown = performance.now();
+          log(`  knn: ${done} of ${total} rows`);
+        },
+      });
+      detail = `${detail}, k = ${k}`;
+    } else if (name === 'random') {
+      values = randomScores(bf, seed, n);
+      detail = `${detail}, seed ${seed}`;
+    } else if (name === 'el2n') {
+      const r = await el2nScores(bf, tensors(), {
+        classifier: o.classifier,
+        seeds: o.el2nSeeds,
+        epoch: o.el2nEpoch,
+        signal: o.signal,
+        onProgress: (_w, d, t) => log(`  el2n: training ${Math.min(d + 1, t)} of ${t}`),
+      });
+      values = r.values;
+      trainings = r.trainings;
+      detail = `${detail}: ${r.seeds.length} seeds, measured after ${r.epoch} epochs`;
+      settings.el2n = { seeds: r.seeds, epoch: r.epoch, classifier: o.classifier ?? {} };
+    } else {
+      const r = await forgettingScores(bf, tensors(), {
+        classifier: o.classifier,
+        seed,
+        signal: o.signal,
+        onProgress: (_w, d, t) => log(`  forgetting: epoch ${Math.min(d + 1, t)} of ${t}`),
+      });
+      values = r.values;
+      trainings = r.trainings;
+      detail = `${detail}: ${r.epochs} epochs, ${r.neverLearned} never learned`;
+      settings.forgetting = { seed, epochs: r.epochs, neverLearned: r.neverLearned, classifier: o.classifier ?? {} };
+    }
+    const col: ScoreColumn = { name, values, trainings, seconds: (performance.now() - t0) / 1000, detail };
+    log(`  ${name}: ${col.seconds.toFixed(2)} s${trainings ? `, ${trainings} training${trainings > 1 ? 's' : ''}` : ''}`);
+    columns.push(col);
+  }
+  return { columns, settings };
+}
+
+/** How well a score finds the marked (e.g. mislabelled) examples: ROC AUC and precision at k = the number marked. */
+export interface MislabelRow {
+  score: string;
+  auc: number | null;
+  precisionAtK: number | null;
+}
+
+export function mislabelTable(columns: readonly Pick<ScoreColumn, 'name' | 'values'>[], flipped: ArrayLike<number>, n: number): MislabelRow[] {
+  const marked = new Uint8Array(n);
+  for (let i = 0; i < flipped.length; i++) marked[flipped[i]] = 1;
+  const k = flipped.length;
+  return columns.map((c) => ({ score: c.name, auc: rocAuc(c.values, marked), precisionAtK: k ? precisionAtK(c.values, marked, k) : null }));
 }
 
 // ---- mislabelled examples (issue 17 item 3b) ----

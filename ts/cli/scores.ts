@@ -7,41 +7,19 @@
 import { writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { Option, type Command } from 'commander';
-import { tensorsFromImages } from '../classifier.js';
+import { tensorsFromImages, type TensorSet } from '../classifier.js';
 import { resolveInfluenceConfig } from '../config.js';
 import { BenignfitError, invalid } from '../errors.js';
 import { dataFromImageSet, imageSetOf, type DataSet } from '../formats/data.js';
 import { readData, readTable } from '../formats/node.js';
-import {
-  el2nScores,
-  flipLabels,
-  forgettingScores,
-  knnDistance,
-  meanDistance,
-  precisionAtK,
-  randomScores,
-  rocAuc,
-  SCORE_NAMES,
-  spearman,
-  topShares,
-  type ScoreColumn,
-  type ScoreName,
-} from '../scores.js';
+import type { Benignfit } from '../api.js';
+import { computeScores, flipLabels, mislabelTable, SCORE_NAMES, scoreClassifier, spearman, topShares, type MislabelRow, type ScoreName } from '../scores.js';
 import { refuseResultFolder } from '../sweep/store.js';
 import { backendFor, backendOption, outDir, parseInteger, parseNumber, table, threadsOption, writeJson, writeNpy } from './common.js';
 import { readDataset } from './datasets.js';
 
-const DETAIL: Record<ScoreName, string> = {
-  eq10: 'eq. 10: ||S(S_y)||_F^2 - ||S(S_y \\ {x})||_F^2 (training-free)',
-  'mean-dist': 'Euclidean distance to the mean of its class (training-free)',
-  knn: 'mean Euclidean distance to its k nearest neighbours of the same class (training-free)',
-  random: 'the seeded random order of the Figure 7 control (the first removed scores highest)',
-  el2n: 'EL2N (Paul et al. 2021): ||softmax(f(x)) - onehot(y)||_2 early in training, averaged over seeds',
-  forgetting: 'forgetting events (Toneva et al. 2019): right-to-wrong changes between epochs in one training; never learned = epochs + 1',
-};
-
 /** The data named by the flags: --images/--labels, --table, or --dataset mnist|cifar10|PATH. */
-function readScoresData(o: Record<string, string | undefined>, memoryLimit: number | undefined): DataSet {
+export function readScoresData(o: Record<string, string | undefined>, memoryLimit: number | undefined): DataSet {
   const lim = { memoryLimit };
   if (o.table) return readTable(o.table, { ...lim, field: '--table', labelColumn: o.labelColumn ?? 'label' });
   if (o.images) return readData(o.images, o.labels, { ...lim, field: '--images' });
@@ -51,7 +29,7 @@ function readScoresData(o: Record<string, string | undefined>, memoryLimit: numb
 }
 
 /** The first `limit` examples (quick runs). */
-function firstRows(d: DataSet, limit: number | undefined): DataSet {
+export function firstRows(d: DataSet, limit: number | undefined): DataSet {
   if (limit === undefined || limit >= d.n) return d;
   let max = 0;
   const labels = d.labels.slice(0, limit);
@@ -66,13 +44,14 @@ function firstRows(d: DataSet, limit: number | undefined): DataSet {
   };
 }
 
-function parseScores(v: string): ScoreName[] {
+/** "eq10,el2n" -> ['eq10', 'el2n'], each checked (duplicates dropped). */
+export function parseScores(v: string, flag = '--score'): ScoreName[] {
   const list = v
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
-  for (const s of list) if (!(SCORE_NAMES as readonly string[]).includes(s)) throw invalid('--score', s, `one of ${SCORE_NAMES.join(', ')} (comma-separated)`);
-  if (!list.length) throw invalid('--score', v, `one or more of ${SCORE_NAMES.join(', ')}`);
+  for (const s of list) if (!(SCORE_NAMES as readonly string[]).includes(s)) throw invalid(flag, s, `one of ${SCORE_NAMES.join(', ')} (comma-separated)`);
+  if (!list.length) throw invalid(flag, v, `one or more of ${SCORE_NAMES.join(', ')}`);
   return [...new Set(list)] as ScoreName[];
 }
 
@@ -116,7 +95,6 @@ export function registerScores(program: Command): void {
     .addOption(backendOption())
     .addOption(threadsOption())
     .action(async (o) => {
-      const which = o.score as ScoreName[];
       const bf = await backendFor(o);
       const inf = resolveInfluenceConfig({
         ...(o.normalize ? { normalize: o.normalize } : {}),
@@ -125,197 +103,216 @@ export function registerScores(program: Command): void {
       });
       if (o.limit !== undefined && o.limit < 1) throw invalid('--limit', o.limit, 'an integer >= 1');
       const clean = firstRows(readScoresData(o, inf.memoryLimit ?? undefined), o.limit);
-      const flip = o.flip !== undefined ? flipLabels(clean.labels, clean.classes, o.flip, o.flipSeed) : null;
-      const data: DataSet = flip ? { ...clean, labels: flip.labels } : clean;
-      const dir = outDir(o.out);
-      refuseResultFolder(dir, 'scores', 'scores.csv and summary.json');
-      const names = Array.from({ length: data.classes }, (_, c) => data.classNames?.[c] ?? String(c));
-      console.error(
-        `scores: ${data.n} ${data.image ? 'images' : 'feature vectors'} of ${data.dim} values in ${data.classes} classes (${data.sources.join(', ')}), ${bf.backend} backend; ${which.join(', ')}`,
-      );
-      // Ctrl-C stops the k-NN loop and the trainings between chunks (E_ABORTED).
-      const ac = new AbortController();
-      process.once('SIGINT', () => ac.abort());
-      const cols: ScoreColumn[] = [];
-      const extra: Record<string, unknown> = {};
-      const timed = async (name: ScoreName, f: () => Promise<{ values: Float64Array; trainings?: number; detail?: string }>) => {
-        const t0 = performance.now();
-        const r = await f();
-        const col: ScoreColumn = {
-          name,
-          values: r.values,
-          trainings: r.trainings ?? 0,
-          seconds: (performance.now() - t0) / 1000,
-          detail: r.detail ?? DETAIL[name],
-        };
-        console.error(`  ${name}: ${col.seconds.toFixed(2)} s${col.trainings ? `, ${col.trainings} training${col.trainings > 1 ? 's' : ''}` : ''}`);
-        cols.push(col);
-      };
-      const tensors = () => {
-        const set = imageSetOf(data);
-        if (!set)
-          throw new BenignfitError(
-            'E_INVALID',
-            '--score: el2n and forgetting train a classifier on images; these are feature vectors (or not 1- or 3-channel images)',
-            { field: '--score' },
-          );
-        return tensorsFromImages(set);
-      };
-      const classifierFor = (shape: [number, number, number]) => ({
-        arch: o.arch ?? (shape[0] === 3 ? ('cifar-small' as const) : ('lenet5' as const)),
-        classes: data.classes,
-        ...(o.epochs !== undefined ? { epochs: o.epochs } : {}),
-        ...(o.threads !== undefined ? { threads: o.threads } : {}),
-      });
-      for (const name of which) {
-        if (name === 'eq10')
-          await timed(name, async () => ({
-            values: (await bf.influence(data, { normalize: inf.normalize, frobenius: false, ...(inf.memoryLimit ? { memoryLimit: inf.memoryLimit } : {}) }))
-              .scores,
-          }));
-        else if (name === 'mean-dist') await timed(name, async () => ({ values: meanDistance(data) }));
-        else if (name === 'knn') {
-          let shown = performance.now();
-          const onProgress = (done: number, total: number) => {
-            if (performance.now() - shown < 5000 || done >= total) return;
-            shown = performance.now();
-            console.error(`  knn: ${done} of ${total} rows`);
-          };
-          await timed(name, async () => ({ values: await knnDistance(data, o.k, { signal: ac.signal, onProgress }), detail: `${DETAIL.knn}, k = ${o.k}` }));
-        } else if (name === 'random') await timed(name, async () => ({ values: randomScores(bf, o.seed, data.n), detail: `${DETAIL.random}, seed ${o.seed}` }));
-        else if (name === 'el2n') {
-          await timed(name, async () => {
-            const set = tensors();
-            const r = await el2nScores(bf, set, {
-              classifier: classifierFor(set.shape),
-              seeds: Array.from({ length: o.el2nSeeds }, (_, i) => i),
-              epoch: o.el2nEpoch,
-              signal: ac.signal,
-              onProgress: (_w, d, t) => console.error(`  el2n: training ${Math.min(d + 1, t)} of ${t}`),
-            });
-            extra.el2n = { seeds: r.seeds, epoch: r.epoch, classifier: classifierFor(set.shape) };
-            return { values: r.values, trainings: r.trainings, detail: `${DETAIL.el2n}: ${r.seeds.length} seeds, measured after ${r.epoch} epochs` };
-          });
-        } else {
-          await timed(name, async () => {
-            const set = tensors();
-            const r = await forgettingScores(bf, set, {
-              classifier: classifierFor(set.shape),
-              seed: o.seed,
-              signal: ac.signal,
-              onProgress: (_w, d, t) => console.error(`  forgetting: epoch ${Math.min(d + 1, t)} of ${t}`),
-            });
-            extra.forgetting = { seed: o.seed, epochs: r.epochs, neverLearned: r.neverLearned, classifier: classifierFor(set.shape) };
-            return { values: r.values, trainings: r.trainings, detail: `${DETAIL.forgetting}: ${r.epochs} epochs, ${r.neverLearned} never learned` };
-          });
-        }
-      }
-
-      // scores.csv, one .npy per score
-      const root = data.format === 'folder' ? data.sources[0] : null;
-      const files = root && data.files ? data.files.map((f) => relative(root, f).split('\\').join('/')) : null;
-      const lines = [['index', 'label', ...cols.map((c) => c.name), ...(files ? ['file'] : [])].join(',')];
-      for (let i = 0; i < data.n; i++)
-        lines.push(
-          [
-            i,
-            data.labels[i],
-            ...cols.map((c) => c.values[i]),
-            ...(files ? [/[",\n]/.test(files[i]) ? `"${files[i].replace(/"/g, '""')}"` : files[i]] : []),
-          ].join(','),
-        );
-      writeFileSync(join(dir, 'scores.csv'), `${lines.join('\n')}\n`);
-      for (const c of cols) writeNpy(dir, `${c.name}.npy`, c.values, [data.n]);
-      const rho = cols.map((a) => cols.map((b) => (a === b ? 1 : spearman(a.values, b.values))));
-      writeFileSync(
-        join(dir, 'spearman.csv'),
-        `${[`score,${cols.map((c) => c.name).join(',')}`, ...cols.map((c, i) => `${c.name},${rho[i].map((v) => v ?? '').join(',')}`)].join('\n')}\n`,
-      );
-      const shares = cols.map((c) => topShares(c.values, data.labels, data.classes, 0.1));
-      writeFileSync(join(dir, 'top10_by_class.csv'), `${[`score,${names.join(',')}`, ...cols.map((c, i) => `${c.name},${shares[i].join(',')}`)].join('\n')}\n`);
-      let mislabel: Record<string, unknown> | null = null;
-      if (flip) {
-        const marked = new Uint8Array(data.n);
-        for (const i of flip.flipped) marked[i] = 1;
-        const k = flip.flipped.length;
-        const rows = cols.map((c) => ({ score: c.name, auc: rocAuc(c.values, marked), precisionAtK: k ? precisionAtK(c.values, marked, k) : null }));
-        writeNpy(dir, 'flipped.npy', flip.flipped, [k]);
-        writeNpy(dir, 'noisy_labels.npy', flip.labels, [data.n]);
-        writeNpy(dir, 'clean_labels.npy', Int32Array.from(clean.labels), [data.n]);
-        writeFileSync(
-          join(dir, 'mislabel.csv'),
-          `${['score,auc,precision_at_k', ...rows.map((r) => `${r.score},${r.auc ?? ''},${r.precisionAtK ?? ''}`)].join('\n')}\n`,
-        );
-        mislabel = {
-          share: o.flip,
-          seed: o.flipSeed,
-          flipped: k,
-          k,
-          generator: 'mulberry32(seed): partial Fisher-Yates for which, then (label + 1 + floor(u * (K - 1))) mod K',
-          scores: rows,
-        };
-      }
-      const summary = {
+      await scoresToFolder(bf, clean, {
         command: 'scores',
-        input: {
-          format: data.format,
-          sources: data.sources,
-          examples: data.n,
-          dim: data.dim,
-          classes: data.classes,
-          classNames: names,
-          ...(o.limit !== undefined ? { limit: o.limit } : {}),
-        },
-        scores: cols.map((c) => ({ name: c.name, trainings: c.trainings, seconds: c.seconds, detail: c.detail })),
-        spearman: { names: cols.map((c) => c.name), matrix: rho },
-        top10ByClass: Object.fromEntries(cols.map((c, i) => [c.name, Object.fromEntries(names.map((nm, k) => [nm, shares[i][k]]))])),
-        classShares: Object.fromEntries(names.map((nm, k) => [nm, data.labels.filter((l) => l === k).length / data.n])),
-        config: { influence: inf, k: o.k, seed: o.seed, ...extra },
-        ...(mislabel ? { mislabel } : {}),
-        backend: bf.backend,
-        version: bf.version(),
-        files: [
-          'scores.csv',
-          ...cols.map((c) => `${c.name}.npy`),
-          'spearman.csv',
-          'top10_by_class.csv',
-          ...(flip ? ['flipped.npy', 'noisy_labels.npy', 'clean_labels.npy', 'mislabel.csv'] : []),
-          'summary.json',
-        ],
-      };
-      writeJson(dir, 'summary.json', summary);
-      console.log(
-        table(
-          ['score', 'trainings', 'seconds', ...cols.map((c) => `rho(${c.name})`)],
-          cols.map((c, i) => [c.name, c.trainings, c.seconds.toFixed(2), ...rho[i].map((v) => (v === null ? '-' : v.toFixed(3)))]),
-        ),
-      );
-      console.log('');
-      console.log(
-        `share of each score's top 10% by class (all examples: ${names.map((nm) => `${nm} ${(summary.classShares[nm] * 100).toFixed(1)}%`).join(', ')})`,
-      );
-      console.log(
-        table(
-          ['score', ...names],
-          cols.map((c, i) => [c.name, ...shares[i].map((v) => `${(v * 100).toFixed(1)}%`)]),
-        ),
-      );
-      if (mislabel) {
-        console.log('');
-        console.log(
-          `finding the ${flip!.flipped.length} flipped labels (${(o.flip * 100).toFixed(1)}%, seed ${o.flipSeed}), every score computed with the noisy labels`,
-        );
-        console.log(
-          table(
-            ['score', 'ROC AUC', `precision at ${flip!.flipped.length}`],
-            (mislabel.scores as { score: string; auc: number | null; precisionAtK: number | null }[]).map((r) => [
-              r.score,
-              r.auc === null ? '-' : r.auc.toFixed(3),
-              r.precisionAtK === null ? '-' : r.precisionAtK.toFixed(3),
-            ]),
-          ),
-        );
-      }
-      console.log(`wrote ${summary.files.length} files to ${dir}`);
+        out: o.out,
+        scores: o.score as ScoreName[],
+        influence: inf,
+        k: o.k,
+        seed: o.seed,
+        arch: o.arch,
+        epochs: o.epochs,
+        el2nSeeds: o.el2nSeeds,
+        el2nEpoch: o.el2nEpoch,
+        threads: o.threads,
+        limit: o.limit,
+        ...(o.flip !== undefined ? { flip: o.flip, flipSeed: o.flipSeed } : {}),
+      });
     });
+}
+
+/** What `scoresToFolder` computes and writes (the flags of `scores` and of `reproduce mislabel`). */
+export interface ScoresRun {
+  /** The command line's name, for summary.json ("scores", "reproduce mislabel"). */
+  command: string;
+  out: string;
+  scores: ScoreName[];
+  influence: ReturnType<typeof resolveInfluenceConfig>;
+  k: number;
+  seed: number;
+  arch?: 'lenet5' | 'cifar-small';
+  epochs?: number;
+  el2nSeeds: number;
+  el2nEpoch?: number;
+  threads?: number;
+  limit?: number;
+  /** Flip this share of the labels (seeded by flipSeed) and score with the noisy labels. */
+  flip?: number;
+  flipSeed?: number;
+  /** Extra fields of summary.json and mislabel.json (e.g. the preset of `reproduce mislabel`). */
+  extra?: Record<string, unknown>;
+}
+
+export interface ScoresFolderResult {
+  summary: Record<string, unknown>;
+  mislabel: MislabelRow[] | null;
+  files: string[];
+}
+
+/**
+ * Every asked score of every example into `run.out` (one implementation for `benignfit scores`
+ * and `benignfit reproduce mislabel`): scores.csv, one .npy per score, spearman.csv,
+ * top10_by_class.csv, summary.json; with `flip`, the labels are flipped first (flipLabels), every
+ * score is computed with the noisy labels, and flipped.npy, noisy_labels.npy, clean_labels.npy,
+ * mislabel.csv and mislabel.json (the table, the resolved config and the seed) are written too.
+ */
+export async function scoresToFolder(bf: Benignfit, clean: DataSet, run: ScoresRun): Promise<ScoresFolderResult> {
+  const which = run.scores;
+  const flipSeed = run.flipSeed ?? 1;
+  const flip = run.flip !== undefined ? flipLabels(clean.labels, clean.classes, run.flip, flipSeed) : null;
+  const data: DataSet = flip ? { ...clean, labels: flip.labels } : clean;
+  const dir = outDir(run.out);
+  refuseResultFolder(dir, run.command, 'scores.csv and summary.json');
+  const names = Array.from({ length: data.classes }, (_, c) => data.classNames?.[c] ?? String(c));
+  console.error(
+    `${run.command}: ${data.n} ${data.image ? 'images' : 'feature vectors'} of ${data.dim} values in ${data.classes} classes (${data.sources.join(', ')}), ${bf.backend} backend; ${which.join(', ')}${flip ? `; ${flip.flipped.length} labels flipped (${run.flip}, seed ${flipSeed})` : ''}`,
+  );
+  // Ctrl-C stops the k-NN loop and the trainings between chunks (E_ABORTED).
+  const ac = new AbortController();
+  const onSig = () => ac.abort();
+  process.once('SIGINT', onSig);
+  let tensorSet: TensorSet | null = null;
+  const tensors = () => {
+    if (tensorSet) return tensorSet;
+    const set = imageSetOf(data);
+    if (!set)
+      throw new BenignfitError(
+        'E_INVALID',
+        '--score: el2n and forgetting train a classifier on images; these are feature vectors (or not 1- or 3-channel images)',
+        {
+          field: '--score',
+        },
+      );
+    tensorSet = tensorsFromImages(set);
+    return tensorSet;
+  };
+  const classifierFor = () => scoreClassifier(tensors().shape, data.classes, { arch: run.arch, epochs: run.epochs, threads: run.threads });
+  const needsClassifier = which.some((w) => w === 'el2n' || w === 'forgetting');
+  let computed: Awaited<ReturnType<typeof computeScores>>;
+  try {
+    computed = await computeScores(bf, { data, tensors }, which, {
+      influence: { normalize: run.influence.normalize, ...(run.influence.memoryLimit ? { memoryLimit: run.influence.memoryLimit } : {}) },
+      k: run.k,
+      seed: run.seed,
+      ...(needsClassifier ? { classifier: classifierFor() } : {}),
+      el2nSeeds: Array.from({ length: run.el2nSeeds }, (_, i) => i),
+      el2nEpoch: run.el2nEpoch,
+      signal: ac.signal,
+      log: (line) => console.error(line),
+    });
+  } finally {
+    process.off('SIGINT', onSig);
+  }
+  const cols = computed.columns;
+
+  // scores.csv, one .npy per score
+  const root = data.format === 'folder' ? data.sources[0] : null;
+  const files = root && data.files ? data.files.map((f) => relative(root, f).split('\\').join('/')) : null;
+  const lines = [['index', 'label', ...cols.map((c) => c.name), ...(files ? ['file'] : [])].join(',')];
+  for (let i = 0; i < data.n; i++)
+    lines.push(
+      [i, data.labels[i], ...cols.map((c) => c.values[i]), ...(files ? [/[",\n]/.test(files[i]) ? `"${files[i].replace(/"/g, '""')}"` : files[i]] : [])].join(
+        ',',
+      ),
+    );
+  writeFileSync(join(dir, 'scores.csv'), `${lines.join('\n')}\n`);
+  for (const c of cols) writeNpy(dir, `${c.name}.npy`, c.values, [data.n]);
+  const rho = cols.map((a) => cols.map((b) => (a === b ? 1 : spearman(a.values, b.values))));
+  writeFileSync(
+    join(dir, 'spearman.csv'),
+    `${[`score,${cols.map((c) => c.name).join(',')}`, ...cols.map((c, i) => `${c.name},${rho[i].map((v) => v ?? '').join(',')}`)].join('\n')}\n`,
+  );
+  const shares = cols.map((c) => topShares(c.values, data.labels, data.classes, 0.1));
+  writeFileSync(join(dir, 'top10_by_class.csv'), `${[`score,${names.join(',')}`, ...cols.map((c, i) => `${c.name},${shares[i].join(',')}`)].join('\n')}\n`);
+  const config = { influence: run.influence, k: run.k, seed: run.seed, ...computed.settings };
+  let mislabel: Record<string, unknown> | null = null;
+  let rows: MislabelRow[] | null = null;
+  if (flip) {
+    const k = flip.flipped.length;
+    rows = mislabelTable(cols, flip.flipped, data.n);
+    writeNpy(dir, 'flipped.npy', flip.flipped, [k]);
+    writeNpy(dir, 'noisy_labels.npy', flip.labels, [data.n]);
+    writeNpy(dir, 'clean_labels.npy', Int32Array.from(clean.labels), [data.n]);
+    writeFileSync(
+      join(dir, 'mislabel.csv'),
+      `${['score,auc,precision_at_k,k,trainings,seconds', ...rows.map((r, i) => `${r.score},${r.auc ?? ''},${r.precisionAtK ?? ''},${k},${cols[i].trainings},${cols[i].seconds}`)].join('\n')}\n`,
+    );
+    mislabel = {
+      share: run.flip,
+      seed: flipSeed,
+      flipped: k,
+      k,
+      generator: 'mulberry32(seed): partial Fisher-Yates for which, then (label + 1 + floor(u * (K - 1))) mod K',
+      scores: rows,
+    };
+    writeJson(dir, 'mislabel.json', {
+      command: run.command,
+      ...(run.extra ?? {}),
+      input: { sources: data.sources, examples: data.n, classes: data.classes, ...(run.limit !== undefined ? { limit: run.limit } : {}) },
+      flip: { share: run.flip, seed: flipSeed, flipped: k, generator: mislabel.generator, files: ['flipped.npy', 'noisy_labels.npy', 'clean_labels.npy'] },
+      table: rows.map((r, i) => ({ ...r, k, trainings: cols[i].trainings, seconds: cols[i].seconds, detail: cols[i].detail })),
+      config,
+      backend: bf.backend,
+      version: bf.version(),
+      created: new Date().toISOString(),
+    });
+  }
+  const summary = {
+    command: run.command,
+    ...(run.extra ?? {}),
+    input: {
+      format: data.format,
+      sources: data.sources,
+      examples: data.n,
+      dim: data.dim,
+      classes: data.classes,
+      classNames: names,
+      ...(run.limit !== undefined ? { limit: run.limit } : {}),
+    },
+    scores: cols.map((c) => ({ name: c.name, trainings: c.trainings, seconds: c.seconds, detail: c.detail })),
+    spearman: { names: cols.map((c) => c.name), matrix: rho },
+    top10ByClass: Object.fromEntries(cols.map((c, i) => [c.name, Object.fromEntries(names.map((nm, k) => [nm, shares[i][k]]))])),
+    classShares: Object.fromEntries(names.map((nm, k) => [nm, data.labels.filter((l) => l === k).length / data.n])),
+    config,
+    ...(mislabel ? { mislabel } : {}),
+    backend: bf.backend,
+    version: bf.version(),
+    files: [
+      'scores.csv',
+      ...cols.map((c) => `${c.name}.npy`),
+      'spearman.csv',
+      'top10_by_class.csv',
+      ...(flip ? ['flipped.npy', 'noisy_labels.npy', 'clean_labels.npy', 'mislabel.csv', 'mislabel.json'] : []),
+      'summary.json',
+    ],
+  };
+  writeJson(dir, 'summary.json', summary);
+  console.log(
+    table(
+      ['score', 'trainings', 'seconds', ...cols.map((c) => `rho(${c.name})`)],
+      cols.map((c, i) => [c.name, c.trainings, c.seconds.toFixed(2), ...rho[i].map((v) => (v === null ? '-' : v.toFixed(3)))]),
+    ),
+  );
+  console.log('');
+  console.log(`share of each score's top 10% by class (all examples: ${names.map((nm) => `${nm} ${(summary.classShares[nm] * 100).toFixed(1)}%`).join(', ')})`);
+  console.log(
+    table(
+      ['score', ...names],
+      cols.map((c, i) => [c.name, ...shares[i].map((v) => `${(v * 100).toFixed(1)}%`)]),
+    ),
+  );
+  if (flip && rows) {
+    console.log('');
+    console.log(
+      `finding the ${flip.flipped.length} flipped labels (${((run.flip ?? 0) * 100).toFixed(1)}%, seed ${flipSeed}), every score computed with the noisy labels`,
+    );
+    console.log(
+      table(
+        ['score', 'ROC AUC', `precision at ${flip.flipped.length}`],
+        rows.map((r) => [r.score, r.auc === null ? '-' : r.auc.toFixed(3), r.precisionAtK === null ? '-' : r.precisionAtK.toFixed(3)]),
+      ),
+    );
+  }
+  console.log(`wrote ${summary.files.length} files to ${dir}`);
+  return { summary, mislabel: rows, files: summary.files };
 }
