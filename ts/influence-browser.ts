@@ -28,6 +28,31 @@ interface Slot {
 
 let calls = 0;
 
+/**
+ * The wasm module, compiled once per URL and handed to every worker: workers then share its
+ * compiled code (V8 shares a posted WebAssembly.Module's code, optimised functions included), so a
+ * fresh worker neither fetches nor compiles it again, and runs at the speed of a warm instance.
+ */
+const modules = new Map<string, Promise<WebAssembly.Module>>();
+function compiled(url: string): Promise<WebAssembly.Module> {
+  let p = modules.get(url);
+  if (!p) {
+    p = (async () => {
+      try {
+        return await WebAssembly.compileStreaming(fetch(url));
+      } catch {
+        // A server without the application/wasm MIME type: compile the bytes.
+        const r = await fetch(url);
+        if (!r.ok) throw new Error(`${url}: HTTP ${r.status}`);
+        return WebAssembly.compile(await r.arrayBuffer());
+      }
+    })();
+    p.catch(() => modules.delete(url));
+    modules.set(url, p);
+  }
+  return p;
+}
+
 /** A pool of influence Web Workers, each with its own wasm instance; reusable across calls (pass it as `executor`). */
 export class BrowserInfluenceExecutor implements InfluenceExecutor {
   readonly workers: number;
@@ -50,8 +75,23 @@ export class BrowserInfluenceExecutor implements InfluenceExecutor {
   private start(): Promise<void> {
     if (this.closed) return Promise.reject(new BenignfitError('E_INTERNAL', 'this influence executor was closed'));
     if (this.ready) return this.ready;
-    const wasm = this.opts.wasm === undefined ? undefined : String(this.opts.wasm);
-    this.ready = Promise.all(
+    const wasm = String(this.opts.wasm ?? new URL('../wasm/benignfit_wasm_bg.wasm', import.meta.url));
+    // Without a compiled module (no fetch, say), each worker loads the wasm itself.
+    this.ready = compiled(wasm)
+      .catch(() => undefined)
+      .then((module) => this.spawnAll(wasm, module))
+      .then(
+        () => undefined,
+        (e: unknown) => {
+          this.reset();
+          throw e;
+        },
+      );
+    return this.ready;
+  }
+
+  private async spawnAll(wasm: string, module: WebAssembly.Module | undefined): Promise<void> {
+    await Promise.all(
       Array.from({ length: this.workers }, () => {
         let worker: Worker;
         try {
@@ -84,17 +124,10 @@ export class BrowserInfluenceExecutor implements InfluenceExecutor {
               reject(err);
             } else slot.onError?.(err);
           };
-          worker.postMessage({ type: 'init', ...(wasm ? { wasm } : {}) } satisfies ToInfluenceWorker);
+          worker.postMessage({ type: 'init', wasm, ...(module ? { module } : {}) } satisfies ToInfluenceWorker);
         });
       }),
-    ).then(
-      () => undefined,
-      (e: unknown) => {
-        this.reset();
-        throw e;
-      },
     );
-    return this.ready;
   }
 
   /** Ends every worker; the next call starts a fresh pool. */

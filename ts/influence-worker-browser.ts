@@ -4,7 +4,7 @@
  * deviations (a class's scores depend on nothing else, so they are the bits one instance gives).
  *
  * Protocol (messages from the caller -> replies):
- *   { type: 'init', wasm? }                                      -> { type: 'ready' } | { type: 'error', cls: -1 }
+ *   { type: 'init', wasm?, module? }                             -> { type: 'ready' } | { type: 'error', cls: -1 }
  *   { type: 'class', id, config, pixelStd, threads, cls, bytes | floats, n } -> { type: 'class', id, cls, scores, info, seconds }
  *                                                                  | { type: 'error', id, cls, code, message, ... }
  * No SharedArrayBuffer: rows and scores cross by transfer.
@@ -14,7 +14,8 @@ import { BenignfitError, toWire, type WireError } from './errors.js';
 import { load } from './load-browser.js';
 
 export type ToInfluenceWorker =
-  | { type: 'init'; wasm?: string }
+  /** module: the wasm compiled by the caller (its code is shared); else wasm: where to fetch it. */
+  | { type: 'init'; wasm?: string; module?: WebAssembly.Module }
   | {
       type: 'class';
       /** The call it belongs to (replies of an abandoned call are dropped). */
@@ -64,7 +65,7 @@ async function score(m: Extract<ToInfluenceWorker, { type: 'class' }>): Promise<
 scope.onmessage = (ev: MessageEvent<ToInfluenceWorker>) => {
   const m = ev.data;
   if (m.type === 'init') {
-    bf ??= load(m.wasm ? { wasm: m.wasm } : {});
+    bf ??= load(m.module ? { wasm: m.module } : m.wasm ? { wasm: m.wasm } : {});
     bf.then(
       () => scope.postMessage({ type: 'ready' } satisfies FromInfluenceWorker),
       (e) => scope.postMessage({ type: 'error', id: -1, cls: -1, ...toWire(asError(e)) } satisfies FromInfluenceWorker),

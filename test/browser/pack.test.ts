@@ -2,8 +2,8 @@
  * benignfit as a dependency of someone else's page: `npm pack`, install the tarball into a scratch
  * project, build a page that imports it with Vite's defaults (the "browser" condition: the wasm
  * build), and run it in Chromium: the wasm backend loads, and `sweep` runs cells in Web Workers
- * bundled from the package (cells that share their data as groups), with the same numbers as the
- * Node API on wasm.
+ * bundled from the package (cells that share their data as groups), and `influence` scores classes
+ * in its own Web Workers, with the same numbers as the Node API on wasm.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -26,6 +26,13 @@ const GROUPED: SweepConfigInput = {
   data: { classes: 3, dim: 30, perClass: 6, testPerClass: 10, seed: 3 },
   train: { width: 3, steps: 20 },
   sweep: { x: { param: 'train.lr', values: [0.05, 0.1, 0.2, 0.4, 0.8] } },
+};
+
+/** A small influence set (plain arrays: floats, 3 classes of 8 images of 5 values). */
+const INFLUENCE_DATA = {
+  pixels: Array.from({ length: 24 * 5 }, (_, k) => ((k * 7919) % 97) / 13 + (k % 5) * Math.floor(k / 40)),
+  labels: Array.from({ length: 24 }, (_, i) => i % 3),
+  dim: 5,
 };
 
 let scratch = '';
@@ -53,7 +60,11 @@ beforeAll(() => {
        const run = await sweep(${JSON.stringify(CONFIG)}, { workers: 2 });
        const grouped = await sweep(${JSON.stringify(GROUPED)}, { workers: 2 });
        const rows = (rs) => rs.map((r) => [r.index, r.testAcc, r.trainLoss]);
-       out.textContent = JSON.stringify({ backend: bf.backend, isolated: crossOriginIsolated, cells: rows(run.results), grouped: rows(grouped.results) });
+       // eq. 10 in the package's influence Web Workers.
+       const D = ${JSON.stringify(INFLUENCE_DATA)};
+       const inf = await bf.influence({ pixels: Float32Array.from(D.pixels), labels: D.labels, dim: D.dim }, { frobenius: false, workers: 2 });
+       out.textContent = JSON.stringify({ backend: bf.backend, isolated: crossOriginIsolated, cells: rows(run.results), grouped: rows(grouped.results),
+         influence: { workers: inf.workers, scores: [...inf.scores] } });
      } catch (e) {
        out.textContent = 'error: ' + e.message;
      }
@@ -71,7 +82,7 @@ afterAll(() => {
 });
 
 describe('the installed package in a Vite-built page', () => {
-  it('runs a sweep in Web Workers in Chromium, equal to the Node API on wasm', async () => {
+  it('runs a sweep and influence scores in Web Workers in Chromium, equal to the Node API on wasm', async () => {
     const site = await serve(join(scratch, 'web', 'dist'));
     const br = await launch();
     try {
@@ -79,7 +90,13 @@ describe('the installed package in a Vite-built page', () => {
       await br.page.waitForSelector('#out[data-done]', { timeout: 120_000 });
       const text = (await br.page.textContent('#out'))!;
       expect(text).not.toMatch(/^error/);
-      const got = JSON.parse(text) as { backend: string; isolated: boolean; cells: [number, number, number][]; grouped: [number, number, number][] };
+      const got = JSON.parse(text) as {
+        backend: string;
+        isolated: boolean;
+        cells: [number, number, number][];
+        grouped: [number, number, number][];
+        influence: { workers: number; scores: number[] };
+      };
       expect(got.backend).toBe('wasm');
       expect(got.isolated).toBe(false);
       const ref = await runSweep(new InProcessExecutor(await load({ backend: 'wasm' })), CONFIG);
@@ -97,6 +114,13 @@ describe('the installed package in a Vite-built page', () => {
         expect(acc).toBe(r.testAcc);
         expect(loss).toBe(r.trainLoss);
       }
+      // The influence scores of 2 Web Workers: the bits of one instance in Node.
+      const inf = await (await load({ backend: 'wasm' })).influence(
+        { pixels: Float32Array.from(INFLUENCE_DATA.pixels), labels: INFLUENCE_DATA.labels, dim: INFLUENCE_DATA.dim },
+        { frobenius: false },
+      );
+      expect(got.influence.workers).toBe(2);
+      expect(got.influence.scores).toEqual([...inf.scores]);
       expect(br.errors, br.errors.join('\n')).toEqual([]);
     } finally {
       await br.close();
