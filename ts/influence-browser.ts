@@ -130,6 +130,11 @@ export class BrowserInfluenceExecutor implements InfluenceExecutor {
     );
   }
 
+  /** Starts the workers and loads their wasm now (e.g. while the data is read); calls wait for it anyway. */
+  warm(): Promise<void> {
+    return this.start();
+  }
+
   /** Ends every worker; the next call starts a fresh pool. */
   private reset(): void {
     for (const s of this.slots) s.worker.terminate();

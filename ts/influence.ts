@@ -185,7 +185,9 @@ export async function runInfluence(
     const idx = members[c];
     const info = JSON.parse(out.info) as InfluenceClassInfo;
     info.seconds = seconds;
-    idx.forEach((i, r) => (scores[i] = out.scores[r]));
+    // One read of `scores`: on wasm it is a getter that crosses into the instance on every access.
+    const got = out.scores;
+    idx.forEach((i, r) => (scores[i] = got[r]));
     perClass[c] = info;
     onProgress?.({ class: c, done: ++done, total: K, images: idx.length, info });
   };

@@ -14,12 +14,12 @@ import { checkSize, dataFromImageSet, imageFolderFromFiles, imageSetOf, isImageF
 import { imagesFromIdx, parseIdx } from '../formats/idx.js';
 import { parseNpyHeader } from '../npy.js';
 import { extremes, type InfluenceResult } from '../influence.js';
-// Registers the Web Worker executor: the page's influence runs score classes side by side.
-import '../influence-browser.js';
+import { BrowserInfluenceExecutor } from '../influence-browser.js';
 import { frobeniusSvg, gridRows } from '../influence-report.js';
 import { load } from '../load-browser.js';
 import { imageGridSvg } from '../plot/grid.js';
 import { initRasterizer, rasterizerReady, svgToPng } from '../plot/raster.js';
+import { defaultWorkers } from '../sweep/browser.js';
 import { sweepFigure } from '../sweep/figure.js';
 import { resolveSweep } from '../sweep/spec.js';
 import type { ImageSource, InfluenceOutput, JobArgs, JobKind, JobValue, Reply, Request } from './jobs.js';
@@ -231,19 +231,31 @@ const handlers: { [K in JobKind]: Handler<K> } = {
   async influence({ source, options, grid, workers }, { signal, progress }) {
     const bf = await backend();
     last = null;
-    const { set, format } = await readImages(source, options.memoryLimit ?? undefined, (file, done, total) => progress({ stage: 'read', file, done, total }));
-    let finished = 0;
-    const r = await bf.influence(set, {
-      ...options,
-      workers,
-      signal,
-      // With Web Workers (frobenius off) several classes run at once and finish in any order.
-      onClassStart: (c, images) => progress({ stage: 'class-start', class: c, images, done: finished, total: set.classes }),
-      onProgress: (p) => {
-        finished = p.done;
-        progress({ stage: 'class-done', class: p.class, images: p.images, done: p.done, total: p.total, seconds: p.info.seconds ?? 0 });
-      },
-    });
+    // Without Figure 6 the classes run in Web Workers: start them (and their wasm) while the files are read.
+    const pool =
+      options.frobenius === false && (workers ?? defaultWorkers()) > 1 ? new BrowserInfluenceExecutor({ workers: workers ?? defaultWorkers() }) : null;
+    pool?.warm().catch(() => undefined);
+    let read: Awaited<ReturnType<typeof readImages>>;
+    let r: InfluenceResult;
+    try {
+      read = await readImages(source, options.memoryLimit ?? undefined, (file, done, total) => progress({ stage: 'read', file, done, total }));
+      let finished = 0;
+      r = await bf.influence(read.set, {
+        ...options,
+        workers,
+        ...(pool ? { executor: pool } : {}),
+        signal,
+        // With Web Workers (frobenius off) several classes run at once and finish in any order.
+        onClassStart: (c, images) => progress({ stage: 'class-start', class: c, images, done: finished, total: read.set.classes }),
+        onProgress: (p) => {
+          finished = p.done;
+          progress({ stage: 'class-done', class: p.class, images: p.images, done: p.done, total: p.total, seconds: p.info.seconds ?? 0 });
+        },
+      });
+    } finally {
+      pool?.close();
+    }
+    const { set, format } = read;
     last = { set, result: r };
     progress({ stage: 'figures' });
     const names = Array.from({ length: r.classes }, (_, c) => set.classNames?.[c] ?? String(c));
