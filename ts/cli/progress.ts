@@ -60,7 +60,7 @@ export type Interrupt = AbortController & {
 /** The last SIGINT/SIGTERM an interruptible() received (for the exit code of a run stopped by it). */
 export let lastSignal: 'SIGINT' | 'SIGTERM' | null = null;
 
-export function interruptible(what: string): Interrupt {
+export function interruptible(what: string, note = 'after the current step (finished work is saved; press Ctrl-C again to quit at once)'): Interrupt {
   const ac = new AbortController() as Interrupt;
   let received: 'SIGINT' | 'SIGTERM' | null = null;
   const code = (sig: string) => (sig === 'SIGTERM' ? 143 : 130);
@@ -68,7 +68,7 @@ export function interruptible(what: string): Interrupt {
     if (ac.signal.aborted) process.exit(code(sig));
     received = sig;
     lastSignal = sig;
-    safeError(`\n${sig}: stopping ${what} after the current step (finished work is saved; press Ctrl-C again to quit at once)`);
+    safeError(`\n${sig}: stopping ${what} ${note}`);
     ac.abort();
   };
   const onInt = () => stop('SIGINT');
