@@ -7,6 +7,7 @@
 //   npm run bench                     every group
 //   npm run bench -- step sgd         only these groups
 //   npm run bench -- --no-peers       without the Python and TensorFlow.js peers
+//   npm run bench -- --list           the groups, by the file of their area (bench/groups/<area>.mjs)
 //
 // Each (group, implementation) runs in its own child process, so its peak memory is its own.
 import { spawnSync } from 'node:child_process';
@@ -14,14 +15,12 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { load } from '../dist/index.node.js';
-import { GROUPS as MINE } from './groups.mjs';
-import { OTHER_GROUPS } from './groups-other.mjs';
+import { AREAS, GROUPS } from './groups/index.mjs';
 import { dataDir, machine, peakRssMiB, resultsDir, saveNpy, table } from './lib.mjs';
 import { ensurePeers } from './peers/setup.mjs';
 import { SHAPES } from './shapes.mjs';
 
 const CHILD = '--child';
-const GROUPS = { ...MINE, ...OTHER_GROUPS };
 const PEERS = ['numpy', 'torch', 'tfjs-cpu', 'tfjs-wasm'];
 
 async function child(group, impl) {
@@ -139,6 +138,10 @@ function derive(rows, mach) {
 async function main() {
   const args = process.argv.slice(2);
   if (args[0] === CHILD) return child(args[1], args[2]);
+  if (args.includes('--list')) {
+    for (const [area, names] of Object.entries(AREAS)) console.log(`bench/groups/${area}.mjs: ${names.join(', ')}`);
+    return;
+  }
   const noPeers = args.includes('--no-peers');
   const only = args.filter((a) => !a.startsWith('--'));
   for (const g of only) if (!GROUPS[g]) throw new Error(`unknown group "${g}" (groups: ${Object.keys(GROUPS).join(', ')})`);

@@ -339,6 +339,7 @@ export function influenceView(heavy: JobWorker, quick: JobWorker): { root: HTMLE
       // The scoring time (reading the files not included) and the workers, for the bench's web group.
       status.dataset.seconds = String(r.seconds);
       status.dataset.workers = String(r.workers);
+      status.dataset.classSeconds = String(r.perClass.reduce((a, c) => a + (c.seconds ?? 0), 0));
       setState('done', `done: ${r.set.n} images scored in ${seconds(r.seconds)}${r.workers > 1 ? ` in ${r.workers} Web Workers` : ''}`);
     } catch (e) {
       const err = e as { code?: string };

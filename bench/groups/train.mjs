@@ -1,171 +1,16 @@
-// The benchmark groups. Each group lists its implementations ("impls"); `npm run bench` runs every
-// (group, impl) in its own child process, so each row's peak memory is that implementation's own.
-// Every row: { group, task, shape, impl, threads, meanMs, p50Ms, p99Ms, samples, flops (per call,
-// of that implementation's algorithm), gflops, check, note }.
-import { availableParallelism } from 'node:os';
-import { load, measureBoundary, measureClock, measureGemm, kernelInfo, resolveTrainConfig } from '../dist/index.node.js';
-import { NodeWorkerExecutor, sweep } from '../dist/sweep/node.js';
-import { measureSpeedup } from '../dist/sweep/speedup.js';
-import { loadInputs, machine, measure, runPython, stats, dataDir } from './lib.mjs';
-import { SHAPES } from './shapes.mjs';
-import { loadTf, tfModel } from './peers/tfjs.mjs';
+// Training (issues 3 and 7): one full-batch step and one batch-1 SGD step at the paper's size
+// against NumPy, PyTorch and TensorFlow.js, whole preset trainings, a sweep against a loop of NumPy
+// trainings, cells that share their data (trainGroup), sweeps on 1 and 2 worker threads, and
+// drawing a dataset (§5.1). Each (group, impl) runs in its own child process.
+import { load, kernelInfo } from '../../dist/index.node.js';
+import { NodeWorkerExecutor, sweep } from '../../dist/sweep/node.js';
+import { measureSpeedup } from '../../dist/sweep/speedup.js';
+import { loadInputs, measure, stats } from '../lib.mjs';
+import { SHAPES } from '../shapes.mjs';
+import { loadTf, tfModel } from '../peers/tfjs.mjs';
+import { CORES, row, backendFor, rawTrainer, PEER_IMPLS, isPy, pyPeer, oneHot } from './common.mjs';
 
-const CORES = availableParallelism();
-
-function row(group, task, shape, impl, threads, st, flops, extra = {}) {
-  return { group, task, shape, impl, threads, ...st, flops, gflops: flops ? flops / (st.meanMs / 1e3) / 1e9 : null, ...extra };
-}
-
-/** Our backends: 'native' (all cores), 'native-1t' (one thread), 'native-plain' (no SIMD in our kernels), 'wasm'. */
-async function backendFor(impl) {
-  const name = impl.startsWith('wasm') ? 'wasm' : 'native';
-  const threads = impl === 'native-1t' || impl === 'native-plain' ? 1 : 0;
-  const bf = await load({ backend: name, threads });
-  const used = name === 'wasm' ? 1 : threads || CORES;
-  return { bf, threads: used };
-}
-
-/** A raw trainer over the bench inputs (the chunked core object the train() API drives). */
-function rawTrainer(bf, inp, train, withTest = false) {
-  const { meta } = inp;
-  const cfg = resolveTrainConfig({ width: meta.width, lr: 0.05, init: 'pytorch', seed: meta.seed, ...train });
-  return bf.call(
-    (r) =>
-      new r.Trainer(JSON.stringify(cfg), {
-        classes: meta.classes,
-        dim: meta.dim,
-        trainX: inp.trainX,
-        trainY: inp.trainY,
-        trainPos: inp.trainPos,
-        features: inp.features,
-        ...(withTest ? { testX: inp.testX, testY: inp.testY, testPos: inp.testPos } : {}),
-      }),
-  );
-}
-
-const PEER_IMPLS = ['numpy', 'torch', 'tfjs-cpu', 'tfjs-wasm'];
-const isPy = (impl) => impl === 'numpy' || impl === 'torch';
-
-/** A Python peer. Batch-1 SGD runs on one thread: its products are too small for threads, and
- * on this machine OpenBLAS's and MKL's threads make a step several times slower. */
-function pyPeer(impl, task, shape, extra = []) {
-  const threads = task === 'full' ? CORES : 1;
-  return runPython('train_peer.py', ['--framework', impl, '--task', task, '--data', dataDir, '--shape', shape, '--threads', String(threads), ...extra]);
-}
-
-function oneHot(tf, y, k) {
-  return tf.cast(tf.oneHot(tf.tensor1d(Array.from(y), 'int32'), k), 'float32');
-}
-
-// ---------------------------------------------------------------------------------------------
-
-export const GROUPS = {
-  /** GEMM throughput of this machine (the peak every other row's fraction refers to). */
-  peak: {
-    impls: ['native', 'wasm'],
-    async run(impl) {
-      const { bf } = await backendFor(impl);
-      const rows = [];
-      if (impl === 'native') {
-        // The theoretical FMA peak from the vector width and the clock measured now (turbo included).
-        const mach = machine();
-        const ghz = measureClock(bf) ?? mach.mhz / 1000;
-        const per = ghz * mach.lanes * 2 * 2;
-        for (const [dtype, f] of [
-          ['f32', 1],
-          ['f64', 0.5],
-        ]) {
-          for (const t of [1, CORES]) {
-            rows.push({
-              group: 'peak',
-              task: `theoretical ${dtype}`,
-              shape: '',
-              impl: 'cpu',
-              threads: t,
-              gflops: per * f * t,
-              note: `${ghz.toFixed(2)} GHz (measured, one core busy; /proc/cpuinfo says ${(mach.mhz / 1000).toFixed(2)}) x ${(mach.lanes * f).toFixed(0)} ${dtype} lanes (${mach.isa}) x 2 FMA pipes x 2 flops`,
-            });
-          }
-        }
-      }
-      const sizes =
-        impl === 'wasm'
-          ? [
-              [512, 512, 512],
-              [1024, 1024, 1024],
-            ]
-          : [
-              [512, 512, 512],
-              [1024, 1024, 1024],
-              [2048, 2048, 2048],
-            ];
-      const threadsList = impl === 'wasm' ? [1] : [1, 0];
-      for (const dtype of ['f32', 'f64']) {
-        for (const threads of threadsList) {
-          let best = null;
-          for (const [m, n, k] of sizes) {
-            const g = measureGemm(bf, { m, n, k, dtype, threads, minSeconds: 1 });
-            if (!best || g.gflops > best.gflops) best = g;
-          }
-          rows.push({
-            group: 'peak',
-            task: `gemm ${dtype}`,
-            shape: `${best.m}^3`,
-            impl,
-            threads: best.threads,
-            meanMs: best.seconds * 1e3,
-            flops: 2 * best.m * best.n * best.k,
-            gflops: best.gflops,
-            note: `best of ${sizes.map((s) => s[0]).join(', ')} cubed; ${kernelInfo(bf).gemmAvx512 ? 'gemm AVX-512 kernels built in' : ''}`,
-          });
-        }
-      }
-      // The full-batch step's GEMM shape (Z = Z0 + G Coef^T: R x R times R x Km).
-      const s = SHAPES.paper;
-      const r = s.classes * s.perClass + s.classes;
-      const km = s.classes * s.width;
-      const g = measureGemm(bf, { m: r, n: km, k: r, dtype: 'f32', threads: 0, minSeconds: 1 });
-      rows.push({
-        group: 'peak',
-        task: 'gemm f32 step shape',
-        shape: `${r}x${km}x${r}`,
-        impl,
-        threads: g.threads,
-        meanMs: g.seconds * 1e3,
-        flops: 2 * r * km * r,
-        gflops: g.gflops,
-        note: 'the GEMM of one full-batch gram step, all threads',
-      });
-      const gb = measureGemm(bf, { m: r, n: km, k: r, dtype: 'f32block', threads: 1, minSeconds: 1 });
-      rows.push({
-        group: 'peak',
-        task: 'block kernel step shape',
-        shape: `${r}x${km}x${r}`,
-        impl,
-        threads: 1,
-        meanMs: gb.seconds * 1e3,
-        flops: 2 * r * km * r,
-        gflops: gb.gflops,
-        note: `the same product through the training kernels' block gather (${kernelInfo(bf).isa}, no FMA)`,
-      });
-      if (impl === 'native') {
-        const g1 = measureGemm(bf, { m: r, n: km, k: r, dtype: 'f32', threads: 1, minSeconds: 1 });
-        rows.push({
-          group: 'peak',
-          task: 'gemm f32 step shape',
-          shape: `${r}x${km}x${r}`,
-          impl,
-          threads: 1,
-          meanMs: g1.seconds * 1e3,
-          flops: 2 * r * km * r,
-          gflops: g1.gflops,
-          note: 'the GEMM of one full-batch gram step, one thread',
-        });
-      }
-      return rows;
-    },
-  },
-
+export const TRAIN = {
   /** One full-batch GD step (eq. 4) at the paper's size. */
   step: {
     impls: ['native', 'native-1t', 'wasm', ...PEER_IMPLS],
@@ -447,39 +292,6 @@ export const GROUPS = {
               : `${p.workers} worker threads: ${p.speedup.toFixed(2)}x the speed of one (efficiency ${(p.efficiency * 100).toFixed(0)}%)`,
         }),
       );
-    },
-  },
-
-  /** The cost of moving one array across the JS/core boundary, on its own. */
-  boundary: {
-    impls: ['native', 'wasm'],
-    async run(impl) {
-      const { bf } = await backendFor(impl);
-      const rows = [];
-      for (const bytes of [4 << 20]) {
-        const b = measureBoundary(bf, { bytes, minSeconds: 0.5 });
-        const mib = bytes / 2 ** 20;
-        const gbs = (sec) => `${(bytes / sec / 1e9).toFixed(1)} GB/s`;
-        rows.push({
-          group: 'boundary',
-          task: `in ${mib} MiB`,
-          shape: `${bytes / 4} f32`,
-          impl,
-          threads: 1,
-          meanMs: b.inSeconds * 1e3,
-          note: `${gbs(b.inSeconds)}; ${impl === 'native' ? 'borrowed, no copy (the time is the core reading it)' : 'copied into wasm memory'}; a JS loop reading it: ${(b.jsSeconds * 1e3).toFixed(2)} ms`,
-        });
-        rows.push({
-          group: 'boundary',
-          task: `out ${mib} MiB`,
-          shape: `${bytes / 4} f32`,
-          impl,
-          threads: 1,
-          meanMs: b.outSeconds * 1e3,
-          note: `${impl === 'native' ? 'the Vec becomes the ArrayBuffer' : 'copied out of wasm memory'}; making the array in the core without returning it: ${(b.makeSeconds * 1e3).toFixed(2)} ms, so the way out costs ${((b.outSeconds - b.makeSeconds) * 1e3).toFixed(2)} ms (a fresh JS array of that size, pages touched: ${(b.jsAllocSeconds * 1e3).toFixed(2)} ms)`,
-        });
-      }
-      return rows;
     },
   },
 
