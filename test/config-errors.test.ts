@@ -114,6 +114,41 @@ describe('config errors: one declaration, the same refusal everywhere', () => {
     expect(stderr).toContain(`benignfit: error [E_INVALID]: ${expected.message}`);
   });
 
+  // theory and fit-constants too: their flags come from the same schema, their errors from the core.
+  const fitRows = join(tmp, 'fit-rows.jsonl');
+  writeFileSync(
+    fitRows,
+    `${JSON.stringify({
+      snr: [1, 1, 1],
+      gamma: [
+        [null, 1, 1],
+        [1, null, 1],
+        [1, 1, null],
+      ],
+      testAccPerClass: [0.9, 0.9, 0.9],
+      testPerClass: 100,
+    })}\n`,
+  );
+  const commandOf: Record<string, string[]> = {
+    theory: ['theory', '--classes', '2', '--dim', '8', '--out', join(tmp, 'theory.json')],
+    fit: ['fit-constants', '--results', fitRows, '--out', join(tmp, 'fit.json')],
+  };
+  const otherCliCases = cases.filter(([s]) => s in commandOf);
+  it.each(otherCliCases)("CLI: %s.%s prints the core's words", async (section, field, bad) => {
+    const [native] = await raws;
+    const expected = refusal(native, section, { [field]: bad })!;
+    let stderr = '';
+    let status = 0;
+    try {
+      execFileSync(process.execPath, ['dist/cli/main.js', ...commandOf[section], '--set', `${section}.${field}=${JSON.stringify(bad)}`], { stdio: 'pipe' });
+    } catch (e) {
+      stderr = String((e as { stderr: Buffer }).stderr);
+      status = (e as { status: number }).status;
+    }
+    expect(status).toBe(2);
+    expect(stderr).toContain(`benignfit: error [E_INVALID]: ${expected.message}`);
+  });
+
   it('one experiment file drives every command: other sections are accepted and checked, unknown keys refused', () => {
     const file = join(tmp, 'experiment.json');
     const cli = (args: string[]) => {
