@@ -11,5 +11,5 @@ export { resultsCsv } from './sweep/table.js';
 export { preset, FIGURES, PAPER_DATA, PAPER_TRAIN, type FigureName } from './sweep/presets.js';
 export { measureSpeedup, type SpeedupPoint } from './sweep/speedup.js';
 // eq. 10 in Web Workers, one wasm instance each (importing it lets `influence` use them).
-export { BrowserInfluenceExecutor } from './influence-browser.js';
-export type { InfluenceExecutor, InfluenceWorkerOptions } from './influence-parallel.js';
+export { BrowserInfluenceExecutor, type BrowserInfluenceOptions } from './influence-browser.js';
+export type { InfluenceExecutor, InfluenceTask, InfluenceClassOutput } from './influence-parallel.js';

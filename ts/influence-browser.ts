@@ -15,9 +15,18 @@
  * once (a class in progress is one wasm call, which cannot stop in the middle).
  */
 import { BenignfitError, abortError, fromWire } from './errors.js';
-import { setInfluenceExecutorFactory, type InfluenceExecutor, type InfluenceTask, type InfluenceWorkerOptions } from './influence-parallel.js';
+import { setInfluenceExecutorFactory, type InfluenceExecutor, type InfluenceTask } from './influence-parallel.js';
 import type { FromInfluenceWorker, ToInfluenceWorker } from './influence-worker-browser.js';
 import { defaultWorkers } from './sweep/browser.js';
+
+export interface BrowserInfluenceOptions {
+  /** Web Workers, each with its own wasm instance (default: navigator.hardwareConcurrency, at least 1). */
+  workers?: number;
+  /** Where the wasm file is, when not next to the glue code (bundlers put it there). */
+  wasm?: string | URL;
+  /** Makes a worker, for bundlers that do not handle `new Worker(new URL(..., import.meta.url))`. */
+  createWorker?: () => Worker;
+}
 
 interface Slot {
   worker: Worker;
@@ -60,7 +69,7 @@ export class BrowserInfluenceExecutor implements InfluenceExecutor {
   private ready: Promise<void> | null = null;
   private closed = false;
 
-  constructor(private readonly opts: InfluenceWorkerOptions = {}) {
+  constructor(private readonly opts: BrowserInfluenceOptions = {}) {
     if (opts.workers !== undefined && (!Number.isInteger(opts.workers) || opts.workers < 1 || opts.workers > 1024)) {
       throw new BenignfitError('E_INVALID', `workers: got ${String(opts.workers)}, expected an integer from 1 to 1024`, { field: 'workers' });
     }
@@ -210,4 +219,4 @@ export class BrowserInfluenceExecutor implements InfluenceExecutor {
   }
 }
 
-setInfluenceExecutorFactory((o, most) => new BrowserInfluenceExecutor({ ...o, workers: Math.min(o.workers ?? defaultWorkers(), most) }));
+setInfluenceExecutorFactory((workers, most) => new BrowserInfluenceExecutor({ workers: Math.min(workers ?? defaultWorkers(), most) }));

@@ -39,18 +39,8 @@ export interface InfluenceExecutor {
   close(): void;
 }
 
-/** Options an executor factory gets from `influence`'s options. */
-export interface InfluenceWorkerOptions {
-  /** Workers, each with its own wasm instance (default: the machine's logical processors). */
-  workers?: number;
-  /** Where the wasm file is, when not next to the glue code. */
-  wasm?: string | URL;
-  /** Makes a worker, for bundlers that do not handle `new Worker(new URL(..., import.meta.url))`. */
-  createWorker?: () => Worker;
-}
-
-/** Makes an executor of at most `most` workers (one per class at most). */
-export type InfluenceExecutorFactory = (o: InfluenceWorkerOptions, most: number) => InfluenceExecutor;
+/** Makes an executor of `workers` (default: the machine's logical processors), at most `most` (one per class). */
+export type InfluenceExecutorFactory = (workers: number | undefined, most: number) => InfluenceExecutor;
 
 let factory: InfluenceExecutorFactory | null = null;
 

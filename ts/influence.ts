@@ -13,7 +13,7 @@
 import { resolveInfluenceConfig, type InfluenceConfig, type InfluenceConfigInput } from './config.js';
 import { abortError, BenignfitError, invalid } from './errors.js';
 import type { ImageSet } from './formats/idx.js';
-import { influenceExecutorFactory, type InfluenceClassOutput, type InfluenceExecutor, type InfluenceWorkerOptions } from './influence-parallel.js';
+import { influenceExecutorFactory, type InfluenceClassOutput, type InfluenceExecutor } from './influence-parallel.js';
 import { yieldNow } from './train.js';
 import type { FrobeniusSummary, InfluenceClassInfo, RawBackend, RawInfluenceRun } from './types.js';
 
@@ -36,7 +36,7 @@ export interface InfluenceProgress {
   info: InfluenceClassInfo;
 }
 
-export interface InfluenceOptions extends InfluenceConfigInput, InfluenceWorkerOptions {
+export interface InfluenceOptions extends InfluenceConfigInput {
   /** Called after each class (in the order classes finish: with workers, not always class order). */
   onProgress?: (p: InfluenceProgress) => void;
   /** Called before each class starts (for progress bars). */
@@ -50,7 +50,10 @@ export interface InfluenceOptions extends InfluenceConfigInput, InfluenceWorkerO
    * default) the classes run in this thread. Node ignores it (the native addon has its threads).
    */
   workers?: number;
-  /** A pool of workers to use (and keep) instead of one made for this call (BrowserInfluenceExecutor). */
+  /**
+   * A pool of workers to use (and keep) instead of one made for this call: a
+   * BrowserInfluenceExecutor (its options also say where the wasm is and how to make a worker).
+   */
   executor?: InfluenceExecutor;
 }
 
@@ -111,7 +114,7 @@ export async function runInfluence(
   input: ImageSet | InfluenceData,
   options: InfluenceOptions = {},
 ): Promise<InfluenceResult> {
-  const { onProgress, onClassStart, signal, workers, wasm, createWorker, executor: given, ...rest } = options;
+  const { onProgress, onClassStart, signal, workers, executor: given, ...rest } = options;
   const cfg = resolveInfluenceConfig(rest);
   if (workers !== undefined && (!Number.isInteger(workers) || workers < 1 || workers > 1024)) throw invalid('workers', workers, 'an integer from 1 to 1024');
   const data = asData(input);
@@ -208,7 +211,7 @@ export async function runInfluence(
   // are the bits one instance gives. Not with the Figure 6 matrix (one instance needs every scatter).
   const factory = influenceExecutorFactory();
   if (!cfg.frobenius && K > 1 && workers !== 1 && (given || factory)) {
-    const ex = given ?? factory!({ workers, wasm, createWorker }, K);
+    const ex = given ?? factory!(workers, K);
     try {
       if (ex.workers > 1 || given) {
         // Largest classes first, so the last ones to finish are short.
