@@ -215,11 +215,16 @@ function buildTs() {
   if (existsSync(dist)) {
     for (const f of walk(dist)) {
       const m = /^(.*)\.(js|js\.map|d\.ts)$/.exec(relative(dist, f));
-      if (m && !existsSync(join(root, 'ts', `${m[1]}.ts`))) {
+      if (m && !existsSync(join(root, 'ts', `${m[1]}.ts`)) && !existsSync(join(root, 'ts', `${m[1]}.d.ts`))) {
         rmSync(f);
         say(`removed ${relative(root, f)} (its source is gone)`);
       }
     }
+  }
+  // tsc does not emit declaration files it reads: the bindings' generated declarations, which
+  // dist/types.d.ts imports, are copied next to it.
+  for (const f of readdirSync(join(root, 'ts', 'generated')).filter((f) => f.endsWith('.d.ts'))) {
+    cpSync(join(root, 'ts', 'generated', f), join(dist, 'generated', f));
   }
   // The CLI entry must be executable for `npx benignfit`.
   const cli = join(root, 'dist', 'cli', 'main.js');

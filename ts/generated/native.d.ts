@@ -26,14 +26,15 @@ export declare class GemmBench {
   threads(): number
 }
 
-/** Class by class, so JavaScript can report progress and stop between classes. */
+/** Eq. 10 class by class, so JavaScript can report progress and stop between classes. */
 export declare class InfluenceRun {
   constructor(config: string, pixelStd: Float64Array | undefined | null, threads: number)
+  /** The scores of class `cls` from its `n` images (bytes or floats). */
   addClass(cls: number, bytes: Uint8Array | undefined | null, floats: Float32Array | undefined | null, n: number): RawClassScores
-  /** `addClass` for the images `rows` of the whole set (`total` images), borrowed, not copied. */
-  addClassRows(cls: number, bytes: Uint8Array | undefined | null, floats: Float32Array | undefined | null, total: number, rows: Uint32Array): RawClassScores
   /** JSON of the FrobeniusSummary. */
   frobenius(): string
+  /** `addClass` for the images `rows` of the whole set (`total` images), borrowed, not copied. */
+  addClassRows(cls: number, bytes: Uint8Array | undefined | null, floats: Float32Array | undefined | null, total: number, rows: Uint32Array): RawClassScores
 }
 
 /** Theorem 1 (and a run's lemmas) as a job: `advance` until finished, then `result`. */
@@ -67,11 +68,13 @@ export declare class TrainerGroup {
   take(index: number): Trainer
 }
 
-/** Boundary probes: an array in (borrowed), an array out (handed over), made and dropped inside. */
+/** Boundary probe: an array in (borrowed on native, copied on wasm). */
 export declare function boundaryIn(x: Float32Array): number
 
+/** Boundary probe: an array made and dropped inside. */
 export declare function boundaryMake(len: number): number
 
+/** Boundary probe: an array out (handed over on native, copied on wasm). */
 export declare function boundaryOut(len: number): Float32Array
 
 /** `8 * iters` dependent additions (the clock of the core). */
@@ -80,23 +83,29 @@ export declare function clockProbe(iters: number): number
 /** The JSON Schema of every config section, as the Rust declarations give it. */
 export declare function configSchemas(): string
 
+/** The data of §2 / §5.1 from a resolved data config. */
 export declare function generate(config: string, features: Float32Array | undefined | null, noiseFactors: Float32Array | undefined | null, includeFactors: boolean, threads: number): RawDataset
 
 /** What the kernels run with (JSON). */
 export declare function kernelInfo(): string
 
+/** Error on L-long-tailed test data (Definition 1) for each L: JSON. */
 export declare function longTailed(config: string, features: Float32Array | undefined | null, noiseFactors: Float32Array | undefined | null, weights: Float32Array, width: number, x: Float32Array, y: Int32Array, pos: Uint8Array, ls: Float64Array, threads: number): string
 
+/** Per-pixel standard deviation over all images (normalize "standardize"). */
 export declare function pixelStd(bytes: Uint8Array | undefined | null, floats: Float32Array | undefined | null, n: number, d: number, threads: number): Float64Array
 
+/** Logits (n x K) of samples x (n x 2 x d) under weights W ((K*m) x d). */
 export declare function predict(weights: Float32Array, classes: number, width: number, dim: number, x: Float32Array, threads: number): Float64Array
 
+/** One class of an influence run: its scores and (JSON) its ClassInfo. */
 export interface RawClassScores {
   scores: Float64Array
   /** JSON of the ClassInfo. */
   info: string
 }
 
+/** A generated dataset (arrays row-major; x is n x 2 x d) and the model's description (JSON). */
 export interface RawDataset {
   trainX: Float32Array
   trainY: Int32Array
@@ -128,7 +137,7 @@ export interface RawRun {
   testPos?: Uint8Array
 }
 
-/** A training set, as one object. */
+/** A training set, as one object (the arrays of ts/types.ts `TrainData`). */
 export interface RawTrainInput {
   /** The resolved data config that generated the arrays (JSON), if any. */
   dataConfig?: string
@@ -156,17 +165,23 @@ export interface RawTrainOutput {
   kappaCurve: Float64Array
 }
 
+/** The seeded order in which Figure 7 removes tied examples. */
 export declare function removalOrder(seed: number, n: number): Uint32Array
 
 /** Check a config section ("data", "train", ...) and fill its defaults: the resolved JSON. */
 export declare function resolveConfig(section: string, json: string): string
 
+/** Theorem 1 / Condition 1 before training: the report as JSON. */
 export declare function theory(config: string, options: string, features: Float32Array | undefined | null, noiseFactors: Float32Array | undefined | null, threads: number): string
 
+/** Phase boundaries in a sweep plane: the BoundaryReport as JSON. */
 export declare function theoryBoundaries(options: string): string
 
+/** Fit c1, c2 to sweep rows (JSON): the FitReport as JSON. */
 export declare function theoryFit(rows: string, options: string): string
 
+/** Theorem 1 plus Lemmas 3-7 of a trained run: the report with `lemmas`, as JSON. */
 export declare function theoryLemmas(config: string, options: string, features: Float32Array | undefined | null, noiseFactors: Float32Array | undefined | null, run: RawRun, threads: number): string
 
+/** JSON of the VersionInfo. */
 export declare function version(): string

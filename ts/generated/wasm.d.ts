@@ -2,7 +2,7 @@
 /* eslint-disable */
 
 /**
- * A LeNet-5 / small CIFAR classifier and its SGD state. Call `free()` when done.
+ * A LeNet-5 / small CIFAR classifier and its SGD state.
  */
 export class ClassifierTrainer {
     free(): void;
@@ -17,7 +17,7 @@ export class ClassifierTrainer {
      */
     info(): string;
     lossAndGradient(images: Float32Array, labels: Int32Array): RawLossGradient;
-    constructor(config: string, _threads: number);
+    constructor(config: string, threads: number);
     params(): Float32Array;
     predict(images: Float32Array): Float32Array;
     /**
@@ -35,25 +35,31 @@ export class GemmBench {
     free(): void;
     [Symbol.dispose](): void;
     flops(): number;
-    constructor(m: number, n: number, k: number, dtype: string, _threads: number);
+    constructor(m: number, n: number, k: number, dtype: string, threads: number);
     run(reps: number): number;
     threads(): number;
 }
 
 /**
- * Class by class, so JavaScript can report progress and stop between classes.
+ * Eq. 10 class by class, so JavaScript can report progress and stop between classes.
  */
 export class InfluenceRun {
     free(): void;
     [Symbol.dispose](): void;
+    /**
+     * The scores of class `cls` from its `n` images (bytes or floats).
+     */
     addClass(cls: number, bytes: Uint8Array | null | undefined, floats: Float32Array | null | undefined, n: number): RawClassScores;
     /**
      * JSON of the FrobeniusSummary.
      */
     frobenius(): string;
-    constructor(config: string, pixel_std: Float64Array | null | undefined, _threads: number);
+    constructor(config: string, pixel_std: Float64Array | null | undefined, threads: number);
 }
 
+/**
+ * One class of an influence run: its scores and (JSON) its ClassInfo.
+ */
 export class RawClassScores {
     private constructor();
     free(): void;
@@ -124,7 +130,7 @@ export class TheoryJob {
      * Up to `budget` units of work; JSON of the Progress.
      */
     advance(budget: number): string;
-    constructor(config: string, options: string, features: Float32Array | null | undefined, noise_factors: Float32Array | null | undefined, run: object | null | undefined, _threads: number);
+    constructor(config: string, options: string, features: Float32Array | null | undefined, noise_factors: Float32Array | null | undefined, run: object | null | undefined, threads: number);
     /**
      * The report (with `lemmas` for a run) as JSON, once finished.
      */
@@ -174,12 +180,18 @@ export class TrainerGroup {
 }
 
 /**
- * Boundary probes: an array in (copied in), an array out (copied out), made and dropped inside.
+ * Boundary probe: an array in (borrowed on native, copied on wasm).
  */
 export function boundaryIn(x: Float32Array): number;
 
+/**
+ * Boundary probe: an array made and dropped inside.
+ */
 export function boundaryMake(len: number): number;
 
+/**
+ * Boundary probe: an array out (handed over on native, copied on wasm).
+ */
 export function boundaryOut(len: number): Float32Array;
 
 /**
@@ -192,7 +204,10 @@ export function clockProbe(iters: number): number;
  */
 export function configSchemas(): string;
 
-export function generate(config: string, features: Float32Array | null | undefined, noise_factors: Float32Array | null | undefined, include_factors: boolean, _threads: number): RawDataset;
+/**
+ * The data of §2 / §5.1 from a resolved data config.
+ */
+export function generate(config: string, features: Float32Array | null | undefined, noise_factors: Float32Array | null | undefined, include_factors: boolean, threads: number): RawDataset;
 
 /**
  * What the kernels run with (JSON).
@@ -201,12 +216,24 @@ export function kernelInfo(): string;
 
 export function lastPanic(): string | undefined;
 
-export function longTailed(config: string, features: Float32Array | null | undefined, noise_factors: Float32Array | null | undefined, weights: Float32Array, width: number, x: Float32Array, y: Int32Array, pos: Uint8Array, ls: Float64Array, _threads: number): string;
+/**
+ * Error on L-long-tailed test data (Definition 1) for each L: JSON.
+ */
+export function longTailed(config: string, features: Float32Array | null | undefined, noise_factors: Float32Array | null | undefined, weights: Float32Array, width: number, x: Float32Array, y: Int32Array, pos: Uint8Array, ls: Float64Array, threads: number): string;
 
-export function pixelStd(bytes: Uint8Array | null | undefined, floats: Float32Array | null | undefined, n: number, d: number, _threads: number): Float64Array;
+/**
+ * Per-pixel standard deviation over all images (normalize "standardize").
+ */
+export function pixelStd(bytes: Uint8Array | null | undefined, floats: Float32Array | null | undefined, n: number, d: number, threads: number): Float64Array;
 
-export function predict(weights: Float32Array, classes: number, width: number, dim: number, x: Float32Array, _threads: number): Float64Array;
+/**
+ * Logits (n x K) of samples x (n x 2 x d) under weights W ((K*m) x d).
+ */
+export function predict(weights: Float32Array, classes: number, width: number, dim: number, x: Float32Array, threads: number): Float64Array;
 
+/**
+ * The seeded order in which Figure 7 removes tied examples.
+ */
 export function removalOrder(seed: number, n: number): Uint32Array;
 
 /**
@@ -216,14 +243,29 @@ export function resolveConfig(section: string, json: string): string;
 
 export function start(): void;
 
-export function theory(config: string, options: string, features: Float32Array | null | undefined, noise_factors: Float32Array | null | undefined, _threads: number): string;
+/**
+ * Theorem 1 / Condition 1 before training: the report as JSON.
+ */
+export function theory(config: string, options: string, features: Float32Array | null | undefined, noise_factors: Float32Array | null | undefined, threads: number): string;
 
+/**
+ * Phase boundaries in a sweep plane: the BoundaryReport as JSON.
+ */
 export function theoryBoundaries(options: string): string;
 
+/**
+ * Fit c1, c2 to sweep rows (JSON): the FitReport as JSON.
+ */
 export function theoryFit(rows: string, options: string): string;
 
-export function theoryLemmas(config: string, options: string, features: Float32Array | null | undefined, noise_factors: Float32Array | null | undefined, run: object, _threads: number): string;
+/**
+ * Theorem 1 plus Lemmas 3-7 of a trained run: the report with `lemmas`, as JSON.
+ */
+export function theoryLemmas(config: string, options: string, features: Float32Array | null | undefined, noise_factors: Float32Array | null | undefined, run: object, threads: number): string;
 
+/**
+ * JSON of the VersionInfo.
+ */
 export function version(): string;
 
 export type InitInput = RequestInfo | URL | Response | BufferSource | WebAssembly.Module;
@@ -233,69 +275,78 @@ export interface InitOutput {
     readonly __wbg_classifiertrainer_free: (a: number, b: number) => void;
     readonly __wbg_gemmbench_free: (a: number, b: number) => void;
     readonly __wbg_get_rawclassscores_info: (a: number) => [number, number];
-    readonly __wbg_get_rawclassscores_scores: (a: number) => any;
+    readonly __wbg_get_rawclassscores_scores: (a: number) => [number, number];
     readonly __wbg_get_rawdataset_description: (a: number) => [number, number];
-    readonly __wbg_get_rawdataset_features: (a: number) => any;
-    readonly __wbg_get_rawdataset_noiseFactors: (a: number) => any;
-    readonly __wbg_get_rawdataset_testPos: (a: number) => any;
-    readonly __wbg_get_rawdataset_testX: (a: number) => any;
-    readonly __wbg_get_rawdataset_testY: (a: number) => any;
-    readonly __wbg_get_rawdataset_trainPos: (a: number) => any;
-    readonly __wbg_get_rawdataset_trainX: (a: number) => any;
-    readonly __wbg_get_rawdataset_trainY: (a: number) => any;
-    readonly __wbg_get_rawlossgradient_grad: (a: number) => any;
+    readonly __wbg_get_rawdataset_features: (a: number) => [number, number];
+    readonly __wbg_get_rawdataset_noiseFactors: (a: number) => [number, number];
+    readonly __wbg_get_rawdataset_testPos: (a: number) => [number, number];
+    readonly __wbg_get_rawdataset_testX: (a: number) => [number, number];
+    readonly __wbg_get_rawdataset_testY: (a: number) => [number, number];
+    readonly __wbg_get_rawdataset_trainPos: (a: number) => [number, number];
+    readonly __wbg_get_rawdataset_trainX: (a: number) => [number, number];
+    readonly __wbg_get_rawdataset_trainY: (a: number) => [number, number];
     readonly __wbg_get_rawlossgradient_loss: (a: number) => number;
     readonly __wbg_get_rawtrainoutput_history: (a: number) => [number, number];
+    readonly __wbg_get_rawtrainoutput_initialWeights: (a: number) => [number, number];
+    readonly __wbg_get_rawtrainoutput_kappaCurve: (a: number) => [number, number];
+    readonly __wbg_get_rawtrainoutput_logitSums: (a: number) => [number, number];
+    readonly __wbg_get_rawtrainoutput_lossCurve: (a: number) => [number, number];
+    readonly __wbg_get_rawtrainoutput_summary: (a: number) => [number, number];
     readonly __wbg_influencerun_free: (a: number, b: number) => void;
     readonly __wbg_rawclassscores_free: (a: number, b: number) => void;
     readonly __wbg_rawdataset_free: (a: number, b: number) => void;
     readonly __wbg_rawlossgradient_free: (a: number, b: number) => void;
     readonly __wbg_rawtrainoutput_free: (a: number, b: number) => void;
     readonly __wbg_set_rawclassscores_info: (a: number, b: number, c: number) => void;
-    readonly __wbg_set_rawclassscores_scores: (a: number, b: any) => void;
+    readonly __wbg_set_rawclassscores_scores: (a: number, b: number, c: number) => void;
     readonly __wbg_set_rawdataset_description: (a: number, b: number, c: number) => void;
-    readonly __wbg_set_rawdataset_features: (a: number, b: any) => void;
-    readonly __wbg_set_rawdataset_noiseFactors: (a: number, b: number) => void;
-    readonly __wbg_set_rawdataset_testPos: (a: number, b: any) => void;
-    readonly __wbg_set_rawdataset_testX: (a: number, b: any) => void;
-    readonly __wbg_set_rawdataset_testY: (a: number, b: any) => void;
-    readonly __wbg_set_rawdataset_trainPos: (a: number, b: any) => void;
-    readonly __wbg_set_rawdataset_trainX: (a: number, b: any) => void;
-    readonly __wbg_set_rawdataset_trainY: (a: number, b: any) => void;
-    readonly __wbg_set_rawlossgradient_grad: (a: number, b: any) => void;
+    readonly __wbg_set_rawdataset_features: (a: number, b: number, c: number) => void;
+    readonly __wbg_set_rawdataset_noiseFactors: (a: number, b: number, c: number) => void;
+    readonly __wbg_set_rawdataset_testPos: (a: number, b: number, c: number) => void;
+    readonly __wbg_set_rawdataset_testX: (a: number, b: number, c: number) => void;
+    readonly __wbg_set_rawdataset_testY: (a: number, b: number, c: number) => void;
+    readonly __wbg_set_rawdataset_trainPos: (a: number, b: number, c: number) => void;
+    readonly __wbg_set_rawdataset_trainX: (a: number, b: number, c: number) => void;
+    readonly __wbg_set_rawdataset_trainY: (a: number, b: number, c: number) => void;
+    readonly __wbg_set_rawlossgradient_grad: (a: number, b: number, c: number) => void;
     readonly __wbg_set_rawlossgradient_loss: (a: number, b: number) => void;
     readonly __wbg_set_rawtrainoutput_history: (a: number, b: number, c: number) => void;
+    readonly __wbg_set_rawtrainoutput_initialWeights: (a: number, b: number, c: number) => void;
+    readonly __wbg_set_rawtrainoutput_kappaCurve: (a: number, b: number, c: number) => void;
+    readonly __wbg_set_rawtrainoutput_logitSums: (a: number, b: number, c: number) => void;
+    readonly __wbg_set_rawtrainoutput_lossCurve: (a: number, b: number, c: number) => void;
+    readonly __wbg_set_rawtrainoutput_summary: (a: number, b: number, c: number) => void;
     readonly __wbg_theoryjob_free: (a: number, b: number) => void;
     readonly __wbg_trainer_free: (a: number, b: number) => void;
     readonly __wbg_trainergroup_free: (a: number, b: number) => void;
-    readonly boundaryIn: (a: number, b: number) => number;
+    readonly boundaryIn: (a: number, b: number) => [number, number, number];
     readonly boundaryMake: (a: number) => [number, number, number];
     readonly boundaryOut: (a: number) => [number, number, number, number];
-    readonly classifiertrainer_dropTrainingData: (a: number) => void;
+    readonly classifiertrainer_dropTrainingData: (a: number) => [number, number];
     readonly classifiertrainer_evaluate: (a: number, b: number, c: number, d: number, e: number) => [number, number, number, number];
-    readonly classifiertrainer_info: (a: number) => [number, number];
+    readonly classifiertrainer_info: (a: number) => [number, number, number, number];
     readonly classifiertrainer_lossAndGradient: (a: number, b: number, c: number, d: number, e: number) => [number, number, number];
     readonly classifiertrainer_new: (a: number, b: number, c: number) => [number, number, number];
-    readonly classifiertrainer_params: (a: number) => [number, number];
+    readonly classifiertrainer_params: (a: number) => [number, number, number, number];
     readonly classifiertrainer_predict: (a: number, b: number, c: number) => [number, number, number, number];
     readonly classifiertrainer_run: (a: number, b: number) => [number, number, number, number];
     readonly classifiertrainer_setParams: (a: number, b: number, c: number) => [number, number];
     readonly classifiertrainer_setTrainingData: (a: number, b: number, c: number, d: number, e: number) => [number, number];
-    readonly clockProbe: (a: number) => number;
-    readonly configSchemas: () => [number, number];
-    readonly gemmbench_flops: (a: number) => number;
+    readonly clockProbe: (a: number) => [number, number, number];
+    readonly configSchemas: () => [number, number, number, number];
+    readonly gemmbench_flops: (a: number) => [number, number, number];
     readonly gemmbench_new: (a: number, b: number, c: number, d: number, e: number, f: number) => [number, number, number];
-    readonly gemmbench_run: (a: number, b: number) => number;
-    readonly gemmbench_threads: (a: number) => number;
+    readonly gemmbench_run: (a: number, b: number) => [number, number, number];
+    readonly gemmbench_threads: (a: number) => [number, number, number];
     readonly generate: (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number) => [number, number, number];
     readonly influencerun_addClass: (a: number, b: number, c: number, d: number, e: number, f: number, g: number) => [number, number, number];
     readonly influencerun_frobenius: (a: number) => [number, number, number, number];
     readonly influencerun_new: (a: number, b: number, c: number, d: number, e: number) => [number, number, number];
-    readonly kernelInfo: () => [number, number];
+    readonly kernelInfo: () => [number, number, number, number];
     readonly lastPanic: () => [number, number];
     readonly longTailed: (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number, i: number, j: number, k: number, l: number, m: number, n: number, o: number, p: number, q: number, r: number) => [number, number, number, number];
     readonly pixelStd: (a: number, b: number, c: number, d: number, e: number, f: number, g: number) => [number, number, number, number];
-    readonly predict: (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number) => [number, number, number];
+    readonly predict: (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number) => [number, number, number, number];
     readonly removalOrder: (a: number, b: number) => [number, number, number, number];
     readonly resolveConfig: (a: number, b: number, c: number, d: number) => [number, number, number, number];
     readonly theory: (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number, i: number) => [number, number, number, number];
@@ -307,25 +358,16 @@ export interface InitOutput {
     readonly theoryjob_result: (a: number) => [number, number, number, number];
     readonly trainer_advance: (a: number, b: number) => [number, number, number, number];
     readonly trainer_finish: (a: number) => [number, number, number];
-    readonly trainer_flopsPerStep: (a: number) => number;
-    readonly trainer_history: (a: number) => [number, number];
+    readonly trainer_flopsPerStep: (a: number) => [number, number, number];
+    readonly trainer_history: (a: number) => [number, number, number, number];
     readonly trainer_new: (a: number, b: number, c: any) => [number, number, number];
     readonly trainergroup_advance: (a: number, b: number) => [number, number, number, number];
     readonly trainergroup_new: (a: number, b: number, c: any) => [number, number, number];
     readonly trainergroup_take: (a: number, b: number) => [number, number, number];
-    readonly version: () => [number, number];
-    readonly __wbg_get_rawtrainoutput_summary: (a: number) => [number, number];
-    readonly __wbg_set_rawtrainoutput_summary: (a: number, b: number, c: number) => void;
-    readonly __wbg_get_rawtrainoutput_initialWeights: (a: number) => any;
-    readonly __wbg_get_rawtrainoutput_kappaCurve: (a: number) => any;
-    readonly __wbg_get_rawtrainoutput_logitSums: (a: number) => any;
-    readonly __wbg_get_rawtrainoutput_lossCurve: (a: number) => any;
-    readonly __wbg_get_rawtrainoutput_weights: (a: number) => any;
-    readonly __wbg_set_rawtrainoutput_initialWeights: (a: number, b: any) => void;
-    readonly __wbg_set_rawtrainoutput_kappaCurve: (a: number, b: any) => void;
-    readonly __wbg_set_rawtrainoutput_logitSums: (a: number, b: any) => void;
-    readonly __wbg_set_rawtrainoutput_lossCurve: (a: number, b: any) => void;
-    readonly __wbg_set_rawtrainoutput_weights: (a: number, b: any) => void;
+    readonly version: () => [number, number, number, number];
+    readonly __wbg_set_rawtrainoutput_weights: (a: number, b: number, c: number) => void;
+    readonly __wbg_get_rawlossgradient_grad: (a: number) => [number, number];
+    readonly __wbg_get_rawtrainoutput_weights: (a: number) => [number, number];
     readonly start: () => void;
     readonly __wbindgen_malloc: (a: number, b: number) => number;
     readonly __wbindgen_realloc: (a: number, b: number, c: number, d: number) => number;

@@ -9,6 +9,18 @@ use crate::data::{self, DataConfig, ExplicitModel};
 use crate::error::{Error, Result};
 use crate::linalg::Par;
 
+mod surface;
+
+/// The thread count a binding asks for, as the core can honour it: one without the `parallel`
+/// feature (wasm), else as asked (0 = all cores).
+pub fn threads(requested: u32) -> usize {
+    if cfg!(feature = "parallel") {
+        requested as usize
+    } else {
+        1
+    }
+}
+
 /// Check a config section (by name) and fill its defaults: the resolved config as JSON.
 pub fn resolve_config(section: &str, json: &str) -> Result<String> {
     crate::config::resolve_json(section, json)
