@@ -86,11 +86,15 @@ const opts = {
   format: true,
   style: { printWidth: 140, singleQuote: true },
 };
-/** For TypeScript, fixed-size arrays ([f64; 2]) become tuples; other bounds on lengths stay out of the types. */
+/** For TypeScript, fixed-size arrays ([f64; 2]) become tuples; other bounds on lengths stay out of the types; each type is declared once. */
 function tupleBounds(v) {
   if (Array.isArray(v)) return v.map(tupleBounds);
   if (!v || typeof v !== 'object') return v;
   const o = Object.fromEntries(Object.entries(v).map(([k, x]) => [k, tupleBounds(x)]));
+  // A $ref with siblings (a field's description and default) makes json-schema-to-typescript
+  // declare a copy of the referenced type (Constants1, Constants2, ...): keep the reference and
+  // the description only, so each type is declared once.
+  if (o.$ref && Object.keys(o).length > 1) return o.description ? { allOf: [{ $ref: o.$ref }], description: o.description } : { $ref: o.$ref };
   if (o.type === 'array' && !(o.minItems !== undefined && o.minItems === o.maxItems)) {
     delete o.minItems;
     delete o.maxItems;

@@ -4,18 +4,6 @@
 
 /**
  * This interface was referenced by `BenignfitExperiment`'s JSON-Schema
- * via the `definition` "ModelName".
- */
-export type ModelName = 'heterogeneous' | 'homogeneous' | 'explicit';
-/**
- * One value of a field: a number, a string, true/false, null, or a list of numbers (one per class).
- *
- * This interface was referenced by `BenignfitExperiment`'s JSON-Schema
- * via the `definition` "AxisValue".
- */
-export type AxisValue = number | string | boolean | number[] | null;
-/**
- * This interface was referenced by `BenignfitExperiment`'s JSON-Schema
  * via the `definition` "NoiseKind".
  */
 export type NoiseKind = 'gaussian' | 'uniform' | 'rademacher';
@@ -30,10 +18,15 @@ export type ModelSpec =
     };
 /**
  * This interface was referenced by `BenignfitExperiment`'s JSON-Schema
+ * via the `definition` "ModelName".
+ */
+export type ModelName = 'heterogeneous' | 'homogeneous' | 'explicit';
+/**
+ * This interface was referenced by `BenignfitExperiment`'s JSON-Schema
  * via the `definition` "Init".
  */
 export type Init =
-  | 'pytorch'
+  | InitName
   | {
       sigma0: number;
     };
@@ -59,7 +52,7 @@ export type ArchName = 'lenet5' | 'cifar-small';
  * via the `definition` "NormalizeChoice".
  */
 export type NormalizeChoice =
-  | ('train' | 'none')
+  | NormalizeName
   | {
       mean: number[];
       std: number[];
@@ -108,6 +101,13 @@ export type Plane = 'featureNorm-gamma' | 'featureNorm-perClass' | 'gamma-perCla
  * via the `definition` "AxisValues".
  */
 export type AxisValues = AxisValue[] | AxisRange;
+/**
+ * One value of a field: a number, a string, true/false, null, or a list of numbers (one per class).
+ *
+ * This interface was referenced by `BenignfitExperiment`'s JSON-Schema
+ * via the `definition` "AxisValue".
+ */
+export type AxisValue = number | string | boolean | number[] | null;
 /**
  * This interface was referenced by `BenignfitExperiment`'s JSON-Schema
  * via the `definition` "Scale".
@@ -171,15 +171,11 @@ export interface DataConfigInput {
   /**
    * Law of zeta's coordinates (variance 1).
    */
-  noise?: 'gaussian' | 'uniform' | 'rademacher';
+  noise?: NoiseKind;
   /**
    * heterogeneous (§5.1), homogeneous (Cao et al.), explicit (arrays given), or {"spectra": [[...], ...]}.
    */
-  model?:
-    | ModelName
-    | {
-        spectra: number[][];
-      };
+  model?: ModelSpec;
   /**
    * Seed of every random draw.
    */
@@ -220,11 +216,7 @@ export interface TrainConfigInput {
   /**
    * "pytorch" = U(-1/sqrt(d), 1/sqrt(d)) (§5.1's experiments) or {"sigma0": s} = N(0, s^2) (the theory).
    */
-  init?:
-    | 'pytorch'
-    | {
-        sigma0: number;
-      };
+  init?: Init;
   /**
    * Seed of the initialisation and the SGD shuffles.
    */
@@ -244,7 +236,7 @@ export interface TrainConfigInput {
   /**
    * gram | direct | auto (the cheaper exact route).
    */
-  route?: 'auto' | 'gram' | 'direct';
+  route?: Route;
   /**
    * Native threads (0 = all cores).
    */
@@ -264,7 +256,7 @@ export interface ClassifierOptionsInput {
   /**
    * lenet5 (1 x 28 x 28, MNIST) or cifar-small (3 x 32 x 32, CIFAR-10).
    */
-  arch?: 'lenet5' | 'cifar-small';
+  arch?: ArchName;
   /**
    * Number of classes.
    */
@@ -300,12 +292,7 @@ export interface ClassifierOptionsInput {
   /**
    * Per-channel input normalisation (x - mean) / std.
    */
-  normalize?:
-    | ('train' | 'none')
-    | {
-        mean: number[];
-        std: number[];
-      };
+  normalize?: NormalizeChoice;
   /**
    * Evaluate the test set after every epoch (else only at the end).
    */
@@ -325,15 +312,15 @@ export interface InfluenceConfigInput {
   /**
    * Pixel scaling: scale (bytes to [0, 1]), standardize (then per pixel / its std), unit (then per image / its norm).
    */
-  normalize?: 'scale' | 'standardize' | 'unit';
+  normalize?: Normalize;
   /**
    * How each class's quadratic forms are computed: auto (fewest multiply-adds), scatter (d x d), gram (n x n).
    */
-  route?: 'auto' | 'scatter' | 'gram';
+  route?: RouteChoice;
   /**
    * Precision of the matrix products (sums and scores are always f64).
    */
-  precision?: 'f32' | 'f64';
+  precision?: Precision;
   /**
    * Compute the Figure 6 matrix tr(S_i S_j) and Gamma (keeps K d x d scatters).
    */
@@ -362,6 +349,9 @@ export interface InfluenceConfigInput {
  * via the `definition` "TheoryOptionsInput".
  */
 export interface TheoryOptionsInput {
+  /**
+   * The absolute constants of Condition 1, Theorem 1 and Lemma 5.
+   */
   constants?: Constants;
   /**
    * m, neurons per class (§5.1: 100).
@@ -374,11 +364,7 @@ export interface TheoryOptionsInput {
   /**
    * "pytorch" (U(-1/sqrt d, 1/sqrt d): sigma0 = 1/sqrt(3d)) or {"sigma0": s}.
    */
-  init?:
-    | 'pytorch'
-    | {
-        sigma0: number;
-      };
+  init?: Init;
   /**
    * Training steps actually run (log T of Condition 1 and Lemma 3); default: the T of Theorem 1.
    */
@@ -394,11 +380,14 @@ export interface TheoryOptionsInput {
   /**
    * auto: closed forms where the model has them; closed; numeric (dense factors).
    */
-  method?: 'auto' | 'closed' | 'numeric';
+  method?: Method;
   /**
    * Relative rank tolerance (default: numpy's rule, dim * machine epsilon of the input).
    */
   rankTol?: number | null;
+  /**
+   * Block power iteration for ||A_k^T A_j||_op (numeric route).
+   */
   power?: PowerConfig;
   /**
    * Fresh noise draws per class for Lemmas 4 and 6 (trained runs only).
@@ -414,374 +403,13 @@ export interface TheoryOptionsInput {
   memoryLimit?: number | null;
 }
 /**
- * The absolute constants of Condition 1, Theorem 1 and Lemma 5.
- */
-export interface Constants {
-  /**
-   * Condition 1's "sufficiently large constant" C, also used for the hidden constant of its
-   * Omega(.). Default 1: the smallest value that keeps "large" meaningful, so an item that
-   * fails at C = 1 fails for every admissible C.
-   */
-  C?: number;
-  /**
-   * Statement 2(a) threshold: benign (explicit) when SNR_k >= C1. Default 2.
-   */
-  C1?: number;
-  /**
-   * Statement 2(b) threshold: benign (implicit, long-tailed) when min_j Gamma_{k,j} >= C2. Default 2.
-   */
-  C2?: number;
-  /**
-   * Statement 3 threshold: harmful when SNR_k <= C3 and min_j Gamma_{k,j} <= C3 (at most
-   * min(C1, C2)). Default 1, the smallest value at which the homogeneous model (Gamma = 1
-   * exactly) can be harmful, as Remark 5 / Kou et al. (2023) require; C3 < C1, C2 leaves the
-   * gray band of Figure 2.
-   */
-  C3?: number;
-  /**
-   * Rate in the exponent of the 2(a) bound. Default 1 (fit it with `fit`).
-   */
-  c1?: number;
-  /**
-   * Rate in the exponent of the 2(b) bound. Default 1 (fit it with `fit`).
-   */
-  c2?: number;
-  /**
-   * Statement 3's lower bound on the test error. Default 0.1.
-   */
-  c3?: number;
-  /**
-   * Failure probability of Condition 1 / Theorem 1 (appears in the logs). Default 0.05.
-   */
-  delta?: number;
-  /**
-   * Lemma 5's "sufficiently large" C': own-class noise must excite a class's neurons C' times
-   * more than other classes' noise. Default 1 (the weakest reading).
-   */
-  Cprime?: number;
-}
-/**
- * Block power iteration for ||A_k^T A_j||_op (numeric route).
- */
-export interface PowerConfig {
-  /**
-   * Vectors iterated together.
-   */
-  block?: number;
-  /**
-   * Relative change at which the iteration stops.
-   */
-  tol?: number;
-  maxIterations?: number;
-}
-/**
- * Fitting the rates c1, c2 of Theorem 1 to sweep results (the `fit` section; all optional).
- *
- * This interface was referenced by `BenignfitExperiment`'s JSON-Schema
- * via the `definition` "FitOptionsInput".
- */
-export interface FitOptionsInput {
-  /**
-   * Bootstrap resamples of the cells (0: no interval).
-   */
-  bootstrap?: number;
-  /**
-   * Confidence level of the interval.
-   */
-  level?: number;
-  /**
-   * Seed of the bootstrap resamples.
-   */
-  seed?: number;
-  /**
-   * Largest error used (default (K - 1) / (2K), half the chance level).
-   */
-  maxError?: number | null;
-  constants?: Constants1;
-}
-/**
- * C1 and C2 select the cells of each fit (see the module docs).
- */
-export interface Constants1 {
-  /**
-   * Condition 1's "sufficiently large constant" C, also used for the hidden constant of its
-   * Omega(.). Default 1: the smallest value that keeps "large" meaningful, so an item that
-   * fails at C = 1 fails for every admissible C.
-   */
-  C?: number;
-  /**
-   * Statement 2(a) threshold: benign (explicit) when SNR_k >= C1. Default 2.
-   */
-  C1?: number;
-  /**
-   * Statement 2(b) threshold: benign (implicit, long-tailed) when min_j Gamma_{k,j} >= C2. Default 2.
-   */
-  C2?: number;
-  /**
-   * Statement 3 threshold: harmful when SNR_k <= C3 and min_j Gamma_{k,j} <= C3 (at most
-   * min(C1, C2)). Default 1, the smallest value at which the homogeneous model (Gamma = 1
-   * exactly) can be harmful, as Remark 5 / Kou et al. (2023) require; C3 < C1, C2 leaves the
-   * gray band of Figure 2.
-   */
-  C3?: number;
-  /**
-   * Rate in the exponent of the 2(a) bound. Default 1 (fit it with `fit`).
-   */
-  c1?: number;
-  /**
-   * Rate in the exponent of the 2(b) bound. Default 1 (fit it with `fit`).
-   */
-  c2?: number;
-  /**
-   * Statement 3's lower bound on the test error. Default 0.1.
-   */
-  c3?: number;
-  /**
-   * Failure probability of Condition 1 / Theorem 1 (appears in the logs). Default 0.05.
-   */
-  delta?: number;
-  /**
-   * Lemma 5's "sufficiently large" C': own-class noise must excite a class's neurons C' times
-   * more than other classes' noise. Default 1 (the weakest reading).
-   */
-  Cprime?: number;
-}
-/**
- * The theory's phase boundaries of the §5.1 model in a sweep plane (the `boundaries` options):
- * `x` and `y` are the axis values (the sweep's grid), the third quantity is fixed.
- *
- * This interface was referenced by `BenignfitExperiment`'s JSON-Schema
- * via the `definition` "BoundaryOptionsInput".
- */
-export interface BoundaryOptionsInput {
-  /**
-   * The sweep plane: x-y quantities.
-   */
-  plane: 'featureNorm-gamma' | 'featureNorm-perClass' | 'gamma-perClass';
-  /**
-   * The x axis values.
-   */
-  x: number[];
-  /**
-   * The y axis values.
-   */
-  y: number[];
-  /**
-   * K, the number of classes.
-   */
-  classes?: number;
-  /**
-   * d, the patch dimension (at least 2 * classes + 2).
-   */
-  dim?: number;
-  /**
-   * The eigenvalue of A_k on every other noise direction (§5.1: 0.5).
-   */
-  baseEigenvalue?: number;
-  /**
-   * Fixed ||u|| (plane gamma-perClass).
-   */
-  featureNorm?: number | null;
-  /**
-   * Fixed Gamma (plane featureNorm-perClass).
-   */
-  gamma?: number | null;
-  /**
-   * Fixed |S_k| (plane featureNorm-gamma).
-   */
-  perClass?: number | null;
-  constants?: Constants2;
-  /**
-   * Error levels at which to draw the contours of the 2(a) and 2(b) bounds (with c1, c2).
-   */
-  levels?: number[];
-  /**
-   * L of the 2(b) contours.
-   */
-  L?: number;
-}
-/**
- * The absolute constants (C1, C2, C3 draw the boundaries).
- */
-export interface Constants2 {
-  /**
-   * Condition 1's "sufficiently large constant" C, also used for the hidden constant of its
-   * Omega(.). Default 1: the smallest value that keeps "large" meaningful, so an item that
-   * fails at C = 1 fails for every admissible C.
-   */
-  C?: number;
-  /**
-   * Statement 2(a) threshold: benign (explicit) when SNR_k >= C1. Default 2.
-   */
-  C1?: number;
-  /**
-   * Statement 2(b) threshold: benign (implicit, long-tailed) when min_j Gamma_{k,j} >= C2. Default 2.
-   */
-  C2?: number;
-  /**
-   * Statement 3 threshold: harmful when SNR_k <= C3 and min_j Gamma_{k,j} <= C3 (at most
-   * min(C1, C2)). Default 1, the smallest value at which the homogeneous model (Gamma = 1
-   * exactly) can be harmful, as Remark 5 / Kou et al. (2023) require; C3 < C1, C2 leaves the
-   * gray band of Figure 2.
-   */
-  C3?: number;
-  /**
-   * Rate in the exponent of the 2(a) bound. Default 1 (fit it with `fit`).
-   */
-  c1?: number;
-  /**
-   * Rate in the exponent of the 2(b) bound. Default 1 (fit it with `fit`).
-   */
-  c2?: number;
-  /**
-   * Statement 3's lower bound on the test error. Default 0.1.
-   */
-  c3?: number;
-  /**
-   * Failure probability of Condition 1 / Theorem 1 (appears in the logs). Default 0.05.
-   */
-  delta?: number;
-  /**
-   * Lemma 5's "sufficiently large" C': own-class noise must excite a class's neurons C' times
-   * more than other classes' noise. Default 1 (the weakest reading).
-   */
-  Cprime?: number;
-}
-/**
- * A sweep: one or two axes over config fields, and seed replicates.
- *
- * This interface was referenced by `BenignfitExperiment`'s JSON-Schema
- * via the `definition` "SweepInput".
- */
-export interface SweepInput {
-  x: Axis;
-  /**
-   * The y axis (none: a one-dimensional sweep).
-   */
-  y?: Axis1 | null;
-  /**
-   * Replicates per cell: replicate r adds r to data.seed and train.seed.
-   */
-  seeds?: number;
-  /**
-   * Title of the figure.
-   */
-  title?: string | null;
-}
-/**
- * The x axis.
- */
-export interface Axis {
-  /**
-   * The config field it varies: a field of the data or train section, e.g. "data.gamma", "train.lr".
-   */
-  param:
-    | 'data.classes'
-    | 'data.dim'
-    | 'data.perClass'
-    | 'data.testPerClass'
-    | 'data.featureNorm'
-    | 'data.gamma'
-    | 'data.lambda'
-    | 'data.baseEigenvalue'
-    | 'data.noise'
-    | 'data.model'
-    | 'data.seed'
-    | 'data.memoryLimit'
-    | 'train.width'
-    | 'train.lr'
-    | 'train.steps'
-    | 'train.epochs'
-    | 'train.batchSize'
-    | 'train.init'
-    | 'train.seed'
-    | 'train.targetLoss'
-    | 'train.evalEvery'
-    | 'train.longTailedL'
-    | 'train.route'
-    | 'train.threads'
-    | 'train.memoryLimit'
-    | 'train.init.sigma0';
-  /**
-   * Explicit values, or a range {"from", "to", "count", "scale"}.
-   */
-  values: AxisValue[] | AxisRange;
-  /**
-   * Axis title (default: the param).
-   */
-  label?: string | null;
-  /**
-   * Draw the axis in log scale (default: when the values are positive and span >= 2 decades).
-   */
-  log?: boolean | null;
-}
-/**
- * `count` values from `from` to `to`.
- */
-export interface AxisRange {
-  from: number;
-  to: number;
-  count: number;
-  scale?: 'linear' | 'log';
-}
-/**
- * One axis of a sweep.
- *
- * This interface was referenced by `BenignfitExperiment`'s JSON-Schema
- * via the `definition` "Axis".
- */
-export interface Axis1 {
-  /**
-   * The config field it varies: a field of the data or train section, e.g. "data.gamma", "train.lr".
-   */
-  param:
-    | 'data.classes'
-    | 'data.dim'
-    | 'data.perClass'
-    | 'data.testPerClass'
-    | 'data.featureNorm'
-    | 'data.gamma'
-    | 'data.lambda'
-    | 'data.baseEigenvalue'
-    | 'data.noise'
-    | 'data.model'
-    | 'data.seed'
-    | 'data.memoryLimit'
-    | 'train.width'
-    | 'train.lr'
-    | 'train.steps'
-    | 'train.epochs'
-    | 'train.batchSize'
-    | 'train.init'
-    | 'train.seed'
-    | 'train.targetLoss'
-    | 'train.evalEvery'
-    | 'train.longTailedL'
-    | 'train.route'
-    | 'train.threads'
-    | 'train.memoryLimit'
-    | 'train.init.sigma0';
-  /**
-   * Explicit values, or a range {"from", "to", "count", "scale"}.
-   */
-  values: AxisValue[] | AxisRange;
-  /**
-   * Axis title (default: the param).
-   */
-  label?: string | null;
-  /**
-   * Draw the axis in log scale (default: when the values are positive and span >= 2 decades).
-   */
-  log?: boolean | null;
-}
-/**
  * The absolute constants of Condition 1, Theorem 1 and Lemma 5 (JSON names as in the paper).
  * The paper gives no values; the defaults are explained in docs/theory.md.
  *
  * This interface was referenced by `BenignfitExperiment`'s JSON-Schema
  * via the `definition` "Constants".
  */
-export interface Constants3 {
+export interface Constants {
   /**
    * Condition 1's "sufficiently large constant" C, also used for the hidden constant of its
    * Omega(.). Default 1: the smallest value that keeps "large" meaningful, so an item that
@@ -831,7 +459,7 @@ export interface Constants3 {
  * This interface was referenced by `BenignfitExperiment`'s JSON-Schema
  * via the `definition` "PowerConfig".
  */
-export interface PowerConfig1 {
+export interface PowerConfig {
   /**
    * Vectors iterated together.
    */
@@ -843,53 +471,188 @@ export interface PowerConfig1 {
   maxIterations?: number;
 }
 /**
+ * Fitting the rates c1, c2 of Theorem 1 to sweep results (the `fit` section; all optional).
+ *
+ * This interface was referenced by `BenignfitExperiment`'s JSON-Schema
+ * via the `definition` "FitOptionsInput".
+ */
+export interface FitOptionsInput {
+  /**
+   * Bootstrap resamples of the cells (0: no interval).
+   */
+  bootstrap?: number;
+  /**
+   * Confidence level of the interval.
+   */
+  level?: number;
+  /**
+   * Seed of the bootstrap resamples.
+   */
+  seed?: number;
+  /**
+   * Largest error used (default (K - 1) / (2K), half the chance level).
+   */
+  maxError?: number | null;
+  /**
+   * C1 and C2 select the cells of each fit (see the module docs).
+   */
+  constants?: Constants;
+}
+/**
+ * The theory's phase boundaries of the §5.1 model in a sweep plane (the `boundaries` options):
+ * `x` and `y` are the axis values (the sweep's grid), the third quantity is fixed.
+ *
+ * This interface was referenced by `BenignfitExperiment`'s JSON-Schema
+ * via the `definition` "BoundaryOptionsInput".
+ */
+export interface BoundaryOptionsInput {
+  /**
+   * The sweep plane: x-y quantities.
+   */
+  plane: Plane;
+  /**
+   * The x axis values.
+   */
+  x: number[];
+  /**
+   * The y axis values.
+   */
+  y: number[];
+  /**
+   * K, the number of classes.
+   */
+  classes?: number;
+  /**
+   * d, the patch dimension (at least 2 * classes + 2).
+   */
+  dim?: number;
+  /**
+   * The eigenvalue of A_k on every other noise direction (§5.1: 0.5).
+   */
+  baseEigenvalue?: number;
+  /**
+   * Fixed ||u|| (plane gamma-perClass).
+   */
+  featureNorm?: number | null;
+  /**
+   * Fixed Gamma (plane featureNorm-perClass).
+   */
+  gamma?: number | null;
+  /**
+   * Fixed |S_k| (plane featureNorm-gamma).
+   */
+  perClass?: number | null;
+  /**
+   * The absolute constants (C1, C2, C3 draw the boundaries).
+   */
+  constants?: Constants;
+  /**
+   * Error levels at which to draw the contours of the 2(a) and 2(b) bounds (with c1, c2).
+   */
+  levels?: number[];
+  /**
+   * L of the 2(b) contours.
+   */
+  L?: number;
+}
+/**
+ * A sweep: one or two axes over config fields, and seed replicates.
+ *
+ * This interface was referenced by `BenignfitExperiment`'s JSON-Schema
+ * via the `definition` "SweepInput".
+ */
+export interface SweepInput {
+  /**
+   * The x axis.
+   */
+  x: Axis;
+  /**
+   * The y axis (none: a one-dimensional sweep).
+   */
+  y?: Axis | null;
+  /**
+   * Replicates per cell: replicate r adds r to data.seed and train.seed.
+   */
+  seeds?: number;
+  /**
+   * Title of the figure.
+   */
+  title?: string | null;
+}
+/**
+ * One axis of a sweep.
+ *
+ * This interface was referenced by `BenignfitExperiment`'s JSON-Schema
+ * via the `definition` "Axis".
+ */
+export interface Axis {
+  /**
+   * The config field it varies: a field of the data or train section, e.g. "data.gamma", "train.lr".
+   */
+  param:
+    | 'data.classes'
+    | 'data.dim'
+    | 'data.perClass'
+    | 'data.testPerClass'
+    | 'data.featureNorm'
+    | 'data.gamma'
+    | 'data.lambda'
+    | 'data.baseEigenvalue'
+    | 'data.noise'
+    | 'data.model'
+    | 'data.seed'
+    | 'data.memoryLimit'
+    | 'train.width'
+    | 'train.lr'
+    | 'train.steps'
+    | 'train.epochs'
+    | 'train.batchSize'
+    | 'train.init'
+    | 'train.seed'
+    | 'train.targetLoss'
+    | 'train.evalEvery'
+    | 'train.longTailedL'
+    | 'train.route'
+    | 'train.threads'
+    | 'train.memoryLimit'
+    | 'train.init.sigma0';
+  /**
+   * Explicit values, or a range {"from", "to", "count", "scale"}.
+   */
+  values: AxisValues;
+  /**
+   * Axis title (default: the param).
+   */
+  label?: string | null;
+  /**
+   * Draw the axis in log scale (default: when the values are positive and span >= 2 decades).
+   */
+  log?: boolean | null;
+}
+/**
  * `count` values from `from` to `to`, evenly spaced on a linear or a log scale.
  *
  * This interface was referenced by `BenignfitExperiment`'s JSON-Schema
  * via the `definition` "AxisRange".
  */
-export interface AxisRange1 {
+export interface AxisRange {
   from: number;
   to: number;
   count: number;
-  scale?: 'linear' | 'log';
+  scale?: Scale;
 }
 
-/**
- * This interface was referenced by `BenignfitResolved`'s JSON-Schema
- * via the `definition` "ModelName".
- */
-/**
- * One value of a field: a number, a string, true/false, null, or a list of numbers (one per class).
- *
- * This interface was referenced by `BenignfitResolved`'s JSON-Schema
- * via the `definition` "AxisValue".
- */
 /**
  * This interface was referenced by `BenignfitResolved`'s JSON-Schema
  * via the `definition` "NoiseKind".
  */
 /**
  * This interface was referenced by `BenignfitResolved`'s JSON-Schema
- * via the `definition` "InfluenceRoute".
- */
-export type InfluenceRoute = 'scatter' | 'gram';
-/**
- * This interface was referenced by `BenignfitResolved`'s JSON-Schema
- * via the `definition` "ArchName".
- */
-/**
- * This interface was referenced by `BenignfitResolved`'s JSON-Schema
- * via the `definition` "Phase".
- */
-export type Phase = 'benign-explicit' | 'benign-implicit' | 'harmful' | 'uncharacterized';
-/**
- * This interface was referenced by `BenignfitResolved`'s JSON-Schema
- * via the `definition` "Plane".
- */
-/**
- * This interface was referenced by `BenignfitResolved`'s JSON-Schema
  * via the `definition` "ModelSpec".
+ */
+/**
+ * This interface was referenced by `BenignfitResolved`'s JSON-Schema
+ * via the `definition` "ModelName".
  */
 /**
  * This interface was referenced by `BenignfitResolved`'s JSON-Schema
@@ -902,6 +665,10 @@ export type Phase = 'benign-explicit' | 'benign-implicit' | 'harmful' | 'unchara
 /**
  * This interface was referenced by `BenignfitResolved`'s JSON-Schema
  * via the `definition` "Route".
+ */
+/**
+ * This interface was referenced by `BenignfitResolved`'s JSON-Schema
+ * via the `definition` "ArchName".
  */
 /**
  * How images are normalised per channel before the network: (x - mean) / std.
@@ -937,15 +704,36 @@ export type Phase = 'benign-explicit' | 'benign-implicit' | 'harmful' | 'unchara
  * via the `definition` "Method".
  */
 /**
+ * This interface was referenced by `BenignfitResolved`'s JSON-Schema
+ * via the `definition` "Plane".
+ */
+/**
  * The values of an axis.
  *
  * This interface was referenced by `BenignfitResolved`'s JSON-Schema
  * via the `definition` "AxisValues".
  */
 /**
+ * One value of a field: a number, a string, true/false, null, or a list of numbers (one per class).
+ *
+ * This interface was referenced by `BenignfitResolved`'s JSON-Schema
+ * via the `definition` "AxisValue".
+ */
+/**
  * This interface was referenced by `BenignfitResolved`'s JSON-Schema
  * via the `definition` "Scale".
  */
+/**
+ * This interface was referenced by `BenignfitResolved`'s JSON-Schema
+ * via the `definition` "InfluenceRoute".
+ */
+export type InfluenceRoute = 'scatter' | 'gram';
+/**
+ * This interface was referenced by `BenignfitResolved`'s JSON-Schema
+ * via the `definition` "Phase".
+ */
+export type Phase = 'benign-explicit' | 'benign-implicit' | 'harmful' | 'uncharacterized';
+
 /**
  * Resolved configs: every field present, as the core fills them; and the result types the core hands over as JSON.
  */
@@ -1003,15 +791,11 @@ export interface DataConfig {
   /**
    * Law of zeta's coordinates (variance 1).
    */
-  noise: 'gaussian' | 'uniform' | 'rademacher';
+  noise: NoiseKind;
   /**
    * heterogeneous (§5.1), homogeneous (Cao et al.), explicit (arrays given), or {"spectra": [[...], ...]}.
    */
-  model:
-    | ModelName
-    | {
-        spectra: number[][];
-      };
+  model: ModelSpec;
   /**
    * Seed of every random draw.
    */
@@ -1052,11 +836,7 @@ export interface TrainConfig {
   /**
    * "pytorch" = U(-1/sqrt(d), 1/sqrt(d)) (§5.1's experiments) or {"sigma0": s} = N(0, s^2) (the theory).
    */
-  init:
-    | 'pytorch'
-    | {
-        sigma0: number;
-      };
+  init: Init;
   /**
    * Seed of the initialisation and the SGD shuffles.
    */
@@ -1076,7 +856,7 @@ export interface TrainConfig {
   /**
    * gram | direct | auto (the cheaper exact route).
    */
-  route: 'auto' | 'gram' | 'direct';
+  route: Route;
   /**
    * Native threads (0 = all cores).
    */
@@ -1096,7 +876,7 @@ export interface ClassifierOptions {
   /**
    * lenet5 (1 x 28 x 28, MNIST) or cifar-small (3 x 32 x 32, CIFAR-10).
    */
-  arch: 'lenet5' | 'cifar-small';
+  arch: ArchName;
   /**
    * Number of classes.
    */
@@ -1132,12 +912,7 @@ export interface ClassifierOptions {
   /**
    * Per-channel input normalisation (x - mean) / std.
    */
-  normalize:
-    | ('train' | 'none')
-    | {
-        mean: number[];
-        std: number[];
-      };
+  normalize: NormalizeChoice;
   /**
    * Evaluate the test set after every epoch (else only at the end).
    */
@@ -1157,15 +932,15 @@ export interface InfluenceConfig {
   /**
    * Pixel scaling: scale (bytes to [0, 1]), standardize (then per pixel / its std), unit (then per image / its norm).
    */
-  normalize: 'scale' | 'standardize' | 'unit';
+  normalize: Normalize;
   /**
    * How each class's quadratic forms are computed: auto (fewest multiply-adds), scatter (d x d), gram (n x n).
    */
-  route: 'auto' | 'scatter' | 'gram';
+  route: RouteChoice;
   /**
    * Precision of the matrix products (sums and scores are always f64).
    */
-  precision: 'f32' | 'f64';
+  precision: Precision;
   /**
    * Compute the Figure 6 matrix tr(S_i S_j) and Gamma (keeps K d x d scatters).
    */
@@ -1194,6 +969,9 @@ export interface InfluenceConfig {
  * via the `definition` "TheoryOptions".
  */
 export interface TheoryOptions {
+  /**
+   * The absolute constants of Condition 1, Theorem 1 and Lemma 5.
+   */
   constants: Constants;
   /**
    * m, neurons per class (§5.1: 100).
@@ -1206,11 +984,7 @@ export interface TheoryOptions {
   /**
    * "pytorch" (U(-1/sqrt d, 1/sqrt d): sigma0 = 1/sqrt(3d)) or {"sigma0": s}.
    */
-  init:
-    | 'pytorch'
-    | {
-        sigma0: number;
-      };
+  init: Init;
   /**
    * Training steps actually run (log T of Condition 1 and Lemma 3); default: the T of Theorem 1.
    */
@@ -1226,11 +1000,14 @@ export interface TheoryOptions {
   /**
    * auto: closed forms where the model has them; closed; numeric (dense factors).
    */
-  method: 'auto' | 'closed' | 'numeric';
+  method: Method;
   /**
    * Relative rank tolerance (default: numpy's rule, dim * machine epsilon of the input).
    */
   rankTol?: number | null;
+  /**
+   * Block power iteration for ||A_k^T A_j||_op (numeric route).
+   */
   power: PowerConfig;
   /**
    * Fresh noise draws per class for Lemmas 4 and 6 (trained runs only).
@@ -1246,10 +1023,17 @@ export interface TheoryOptions {
   memoryLimit?: number | null;
 }
 /**
- * The absolute constants of Condition 1, Theorem 1 and Lemma 5.
+ * The absolute constants of Condition 1, Theorem 1 and Lemma 5 (JSON names as in the paper).
+ * The paper gives no values; the defaults are explained in docs/theory.md.
+ *
+ * This interface was referenced by `BenignfitResolved`'s JSON-Schema
+ * via the `definition` "Constants".
  */
 /**
- * Block power iteration for ||A_k^T A_j||_op (numeric route).
+ * Block power iteration for ||A_k^T A_j||_op (the numerical route).
+ *
+ * This interface was referenced by `BenignfitResolved`'s JSON-Schema
+ * via the `definition` "PowerConfig".
  */
 /**
  * Fitting the rates c1, c2 of Theorem 1 to sweep results (the `fit` section; all optional).
@@ -1274,11 +1058,11 @@ export interface FitOptions {
    * Largest error used (default (K - 1) / (2K), half the chance level).
    */
   maxError?: number | null;
-  constants: Constants1;
+  /**
+   * C1 and C2 select the cells of each fit (see the module docs).
+   */
+  constants: Constants;
 }
-/**
- * C1 and C2 select the cells of each fit (see the module docs).
- */
 /**
  * The theory's phase boundaries of the §5.1 model in a sweep plane (the `boundaries` options):
  * `x` and `y` are the axis values (the sweep's grid), the third quantity is fixed.
@@ -1290,7 +1074,7 @@ export interface BoundaryOptions {
   /**
    * The sweep plane: x-y quantities.
    */
-  plane: 'featureNorm-gamma' | 'featureNorm-perClass' | 'gamma-perClass';
+  plane: Plane;
   /**
    * The x axis values.
    */
@@ -1323,7 +1107,10 @@ export interface BoundaryOptions {
    * Fixed |S_k| (plane featureNorm-gamma).
    */
   perClass?: number | null;
-  constants: Constants2;
+  /**
+   * The absolute constants (C1, C2, C3 draw the boundaries).
+   */
+  constants: Constants;
   /**
    * Error levels at which to draw the contours of the 2(a) and 2(b) bounds (with c1, c2).
    */
@@ -1334,20 +1121,20 @@ export interface BoundaryOptions {
   L: number;
 }
 /**
- * The absolute constants (C1, C2, C3 draw the boundaries).
- */
-/**
  * A sweep: one or two axes over config fields, and seed replicates.
  *
  * This interface was referenced by `BenignfitResolved`'s JSON-Schema
  * via the `definition` "Sweep".
  */
 export interface Sweep {
+  /**
+   * The x axis.
+   */
   x: Axis;
   /**
    * The y axis (none: a one-dimensional sweep).
    */
-  y?: Axis1 | null;
+  y?: Axis | null;
   /**
    * Replicates per cell: replicate r adds r to data.seed and train.seed.
    */
@@ -1358,16 +1145,16 @@ export interface Sweep {
   title?: string | null;
 }
 /**
- * The x axis.
- */
-/**
- * `count` values from `from` to `to`.
- */
-/**
  * One axis of a sweep.
  *
  * This interface was referenced by `BenignfitResolved`'s JSON-Schema
  * via the `definition` "Axis".
+ */
+/**
+ * `count` values from `from` to `to`, evenly spaced on a linear or a log scale.
+ *
+ * This interface was referenced by `BenignfitResolved`'s JSON-Schema
+ * via the `definition` "AxisRange".
  */
 /**
  * Where a job stands after a call.
@@ -1857,13 +1644,6 @@ export interface HarmfulTest {
   lowerBound: number;
 }
 /**
- * The absolute constants of Condition 1, Theorem 1 and Lemma 5 (JSON names as in the paper).
- * The paper gives no values; the defaults are explained in docs/theory.md.
- *
- * This interface was referenced by `BenignfitResolved`'s JSON-Schema
- * via the `definition` "Constants".
- */
-/**
  * The per-class and per-pair matrix quantities.
  *
  * This interface was referenced by `BenignfitResolved`'s JSON-Schema
@@ -1989,7 +1769,7 @@ export interface TheoryReport {
   conditionsHold: TheorySummary;
   bounds: Bounds;
   phase: Phase[];
-  constants: Constants3;
+  constants: Constants;
   ls: number[];
   numerics: Spectra;
 }
@@ -2254,20 +2034,8 @@ export interface BoundaryReport {
   snr: number[][];
   gamma: number[][];
   curves: Curve[];
-  constants: Constants3;
+  constants: Constants;
 }
-/**
- * Block power iteration for ||A_k^T A_j||_op (the numerical route).
- *
- * This interface was referenced by `BenignfitResolved`'s JSON-Schema
- * via the `definition` "PowerConfig".
- */
-/**
- * `count` values from `from` to `to`, evenly spaced on a linear or a log scale.
- *
- * This interface was referenced by `BenignfitResolved`'s JSON-Schema
- * via the `definition` "AxisRange".
- */
 
 /** The JSON Schema of each section as users write it (defaults, bounds and help text of every field). */
 export const INPUT_SCHEMA: Record<string, unknown> = {"$schema":"https://json-schema.org/draft/2020-12/schema","title":"BenignfitExperiment","description":"A benignfit experiment file: one section per part of the toolkit; every field is optional and takes the default shown.","type":"object","additionalProperties":false,"properties":{"data":{"$ref":"#/$defs/DataConfigInput"},"train":{"$ref":"#/$defs/TrainConfigInput"},"classifier":{"$ref":"#/$defs/ClassifierOptionsInput"},"influence":{"$ref":"#/$defs/InfluenceConfigInput"},"theory":{"$ref":"#/$defs/TheoryOptionsInput"},"fit":{"$ref":"#/$defs/FitOptionsInput"},"boundaries":{"$ref":"#/$defs/BoundaryOptionsInput"},"sweep":{"$ref":"#/$defs/SweepInput"}},"$defs":{"NoiseKind":{"type":"string","enum":["gaussian","uniform","rademacher"]},"ModelSpec":{"anyOf":[{"$ref":"#/$defs/ModelName"},{"type":"object","properties":{"spectra":{"type":"array","items":{"type":"array","items":{"type":"number","format":"double","minimum":0}}}},"required":["spectra"],"description":"User-given spectra: `spectra[k]` holds the d - K eigenvalues of A_k on the noise directions\nU e_{K+1}, ..., U e_d.","additionalProperties":false}]},"ModelName":{"oneOf":[{"type":"string","const":"heterogeneous","description":"§5.1: every noise eigenvalue `baseEigenvalue` (0.5) but one class-specific lambda_k."},{"type":"string","const":"homogeneous","description":"Cao et al. / Kou et al.: A A^T = I - sum_k u_k u_k^T / ||u_k||^2 for every class."},{"type":"string","const":"explicit","description":"User-given A_k (and features), passed as arrays next to the config."}]},"DataConfigInput":{"type":"object","additionalProperties":false,"properties":{"classes":{"type":"integer","format":"uint","minimum":2,"description":"K, the number of classes.","maximum":1000,"default":5},"dim":{"type":"integer","format":"uint","minimum":4,"description":"d, the dimension of each patch (at least 2 * classes).","maximum":1000000,"default":1000},"perClass":{"anyOf":[{"type":"integer","format":"uint","minimum":1},{"type":"array","items":{"type":"integer","format":"uint","minimum":1}}],"description":"|S_k|: training examples per class (one number, or one per class).","default":100},"testPerClass":{"anyOf":[{"type":"integer","format":"uint","minimum":0},{"type":"array","items":{"type":"integer","format":"uint","minimum":0}}],"description":"Test examples per class (one number, or one per class).","default":200},"featureNorm":{"anyOf":[{"type":"number","minimum":0},{"type":"array","items":{"type":"number","minimum":0}}],"description":"||u_k||: feature strength (one number, or one per class).","default":1},"gamma":{"type":["number","null"],"format":"double","description":"Size-free noise correlation ratio ||A_k^T A_k||_F^2 / ||A_k^T A_j||_F^2 (1: homogeneous\nnoise); default 1 unless `lambda` is given.","minimum":1},"lambda":{"type":["array","null"],"items":{"type":"number","exclusiveMinimum":0},"description":"The class-specific eigenvalue lambda_k of A_k, one per class (instead of gamma)."},"baseEigenvalue":{"type":"number","format":"double","description":"The eigenvalue of A_k on every other noise direction (§5.1: 0.5).","default":0.5,"exclusiveMinimum":0},"noise":{"$ref":"#/$defs/NoiseKind","description":"Law of zeta's coordinates (variance 1).","default":"gaussian"},"model":{"$ref":"#/$defs/ModelSpec","description":"heterogeneous (§5.1), homogeneous (Cao et al.), explicit (arrays given), or {\"spectra\": [[...], ...]}.","default":"heterogeneous"},"seed":{"type":"integer","format":"uint64","minimum":0,"description":"Seed of every random draw.","maximum":9007199254740991,"default":0},"memoryLimit":{"type":["integer","null"],"format":"uint64","minimum":1,"description":"Refuse allocations above this many bytes (default 8 GiB)."}},"description":"The data model of §2 / §5.1 and the sizes drawn from it (the `data` section). Every field is\noptional and defaults to the paper's §5.1 value.","title":"DataConfigInput"},"Init":{"anyOf":[{"$ref":"#/$defs/InitName","description":"\"pytorch\": U(-1/sqrt(d), 1/sqrt(d)), PyTorch's default for a linear layer (§5.1)."},{"type":"object","properties":{"sigma0":{"type":"number","format":"double","exclusiveMinimum":0}},"required":["sigma0"],"description":"{\"sigma0\": s}: N(0, s^2), the theory's initialisation.","additionalProperties":false}]},"InitName":{"oneOf":[{"type":"string","const":"pytorch","description":"PyTorch's default for a linear layer, U(-1/sqrt(d), 1/sqrt(d)): standard deviation 1/sqrt(3d)."}]},"Route":{"type":"string","enum":["auto","gram","direct"]},"TrainConfigInput":{"type":"object","additionalProperties":false,"properties":{"width":{"type":"integer","format":"uint","minimum":1,"description":"m, neurons per class.","maximum":1000000,"default":100},"lr":{"type":"number","format":"double","description":"eta, the learning rate.","default":0.05,"exclusiveMinimum":0},"steps":{"type":["integer","null"],"format":"uint","minimum":0,"description":"Full-batch GD steps (eq. 4); give steps or epochs, not both."},"epochs":{"type":["integer","null"],"format":"uint","minimum":0,"description":"Passes over the data: with batchSize mini-batch SGD, without it one GD step per epoch."},"batchSize":{"type":["integer","null"],"format":"uint","minimum":1,"description":"Mini-batch size; null (default) = full batch, as eq. 4.","default":null},"init":{"$ref":"#/$defs/Init","description":"\"pytorch\" = U(-1/sqrt(d), 1/sqrt(d)) (§5.1's experiments) or {\"sigma0\": s} = N(0, s^2) (the theory).","default":"pytorch"},"seed":{"type":"integer","format":"uint64","minimum":0,"description":"Seed of the initialisation and the SGD shuffles.","maximum":9007199254740991,"default":0},"targetLoss":{"type":["number","null"],"format":"double","description":"Stop once the training loss is at most this.","minimum":0},"evalEvery":{"type":"integer","format":"uint","minimum":0,"description":"Record metrics every this many steps (0: only at the end).","default":0},"longTailedL":{"type":"array","items":{"type":"number","exclusiveMinimum":0},"description":"L values of the L-long-tailed test subsets (Definition 1).","default":[1,2]},"route":{"$ref":"#/$defs/Route","description":"gram | direct | auto (the cheaper exact route).","default":"auto"},"threads":{"type":"integer","format":"uint","minimum":0,"description":"Native threads (0 = all cores).","maximum":1024,"default":0},"memoryLimit":{"type":["integer","null"],"format":"uint64","minimum":1,"description":"Refuse allocations above this many bytes (default 8 GiB)."}},"description":"Training of the two-layer ReLU CNN (eqs. 1-4; the `train` section). Every field is optional;\nwithout steps or epochs: 2000 full-batch steps, or 20 epochs with batchSize.","title":"TrainConfigInput"},"ArchName":{"oneOf":[{"type":"string","const":"lenet5","description":"LeNet-5 for 1 x 28 x 28 images: conv 6@5x5 pad 2, ReLU, max-pool 2; conv 16@5x5, ReLU,\nmax-pool 2; fully connected 400-120-84-classes with ReLU."},{"type":"string","const":"cifar-small","description":"For 3 x 32 x 32 images: three stages of conv 3x3 pad 1 (16, 32, 64 channels), ReLU, max-pool\n2; fully connected 1024-128-classes with ReLU."}]},"NormalizeChoice":{"anyOf":[{"$ref":"#/$defs/NormalizeName","description":"\"train\": the per-channel mean and std of the training images; \"none\": as given."},{"type":"object","properties":{"mean":{"type":"array","items":{"type":"number","format":"double"}},"std":{"type":"array","items":{"type":"number","exclusiveMinimum":0}}},"required":["mean","std"],"description":"{\"mean\": [...], \"std\": [...]}: given, one entry per channel.","additionalProperties":false}],"description":"How images are normalised per channel before the network: (x - mean) / std."},"NormalizeName":{"type":"string","enum":["train","none"]},"ClassifierOptionsInput":{"type":"object","additionalProperties":false,"properties":{"arch":{"$ref":"#/$defs/ArchName","description":"lenet5 (1 x 28 x 28, MNIST) or cifar-small (3 x 32 x 32, CIFAR-10).","default":"lenet5"},"classes":{"type":"integer","format":"uint","minimum":2,"description":"Number of classes.","maximum":1000,"default":10},"epochs":{"type":"integer","format":"uint","minimum":1,"description":"Passes over the training set.","maximum":10000,"default":10},"batchSize":{"type":"integer","format":"uint","minimum":1,"description":"Images per SGD step.","maximum":65536,"default":64},"lr":{"type":"number","format":"double","description":"Learning rate.","default":0.01,"exclusiveMinimum":0},"momentum":{"type":"number","format":"double","description":"SGD momentum.","minimum":0,"default":0.9,"exclusiveMaximum":1},"weightDecay":{"type":"number","format":"double","description":"L2 penalty added to the gradient (PyTorch's SGD weight_decay).","minimum":0,"default":0.0005},"seed":{"type":"integer","format":"uint64","minimum":0,"description":"Seeds the initial weights and the order of the mini-batches.","maximum":9007199254740991,"default":0},"threads":{"type":"integer","format":"uint","minimum":0,"description":"Native threads (0 = all cores); wasm uses one. The weights do not depend on it.","maximum":1024,"default":0},"normalize":{"$ref":"#/$defs/NormalizeChoice","description":"Per-channel input normalisation (x - mean) / std.","default":"train"},"evalEveryEpoch":{"type":"boolean","description":"Evaluate the test set after every epoch (else only at the end).","default":false},"memoryLimit":{"type":["integer","null"],"format":"uint64","minimum":1,"description":"Refuse allocations above this many bytes (default 8 GiB)."}},"description":"An image classifier of §5.2 and its SGD (the `classifier` section; all optional).","title":"ClassifierOptionsInput"},"Normalize":{"oneOf":[{"type":"string","const":"scale","description":"Bytes to [0, 1] (x / 255); float input is taken as given."},{"type":"string","const":"standardize","description":"`Scale`, then every pixel divided by its standard deviation over the whole dataset\n(pixels constant over the dataset become 0). Subtracting the per-pixel mean as well would\nchange no covariance, so it is not done."},{"type":"string","const":"unit","description":"`Scale`, then every image divided by its Euclidean norm (an all-zero image stays zero)."}],"description":"How pixels are scaled before covariances are taken."},"RouteChoice":{"type":"string","enum":["auto","scatter","gram"],"description":"How each class's quadratic forms are computed: auto (fewest multiply-adds), scatter (d x d), gram (n x n)."},"Precision":{"type":"string","enum":["f32","f64"],"description":"Precision of the matrix products (sums of the products, the scores and the Figure 6 matrix\nare always f64)."},"InfluenceConfigInput":{"type":"object","additionalProperties":false,"properties":{"normalize":{"$ref":"#/$defs/Normalize","description":"Pixel scaling: scale (bytes to [0, 1]), standardize (then per pixel / its std), unit (then per image / its norm).","default":"scale"},"route":{"$ref":"#/$defs/RouteChoice","description":"How each class's quadratic forms are computed: auto (fewest multiply-adds), scatter (d x d), gram (n x n).","default":"auto"},"precision":{"$ref":"#/$defs/Precision","description":"Precision of the matrix products (sums and scores are always f64).","default":"f32"},"frobenius":{"type":"boolean","description":"Compute the Figure 6 matrix tr(S_i S_j) and Gamma (keeps K d x d scatters).","default":true},"block":{"type":"integer","format":"uint","minimum":0,"description":"Block width of the symmetric products (0 = automatic).","maximum":65536,"default":0},"classes":{"type":["integer","null"],"format":"uint","minimum":1,"description":"Number of classes K (default: largest label + 1).","maximum":100000},"c2":{"type":"number","format":"double","description":"C2 of Theorem 1 2(b) used for the predicted phase (min_j Gamma_kj >= C2).","default":1,"exclusiveMinimum":0},"memoryLimit":{"type":["integer","null"],"format":"uint64","minimum":1,"description":"Refuse allocations above this many bytes (default 8 GiB)."}},"description":"Influence scores of eq. 10 and the Figure 6 matrix (the `influence` section; all optional).","title":"InfluenceConfigInput"},"Constants":{"type":"object","additionalProperties":false,"properties":{"C":{"type":"number","format":"double","description":"Condition 1's \"sufficiently large constant\" C, also used for the hidden constant of its\nOmega(.). Default 1: the smallest value that keeps \"large\" meaningful, so an item that\nfails at C = 1 fails for every admissible C.","default":1,"exclusiveMinimum":0},"C1":{"type":"number","format":"double","description":"Statement 2(a) threshold: benign (explicit) when SNR_k >= C1. Default 2.","default":2,"exclusiveMinimum":0},"C2":{"type":"number","format":"double","description":"Statement 2(b) threshold: benign (implicit, long-tailed) when min_j Gamma_{k,j} >= C2. Default 2.","default":2,"exclusiveMinimum":0},"C3":{"type":"number","format":"double","description":"Statement 3 threshold: harmful when SNR_k <= C3 and min_j Gamma_{k,j} <= C3 (at most\nmin(C1, C2)). Default 1, the smallest value at which the homogeneous model (Gamma = 1\nexactly) can be harmful, as Remark 5 / Kou et al. (2023) require; C3 < C1, C2 leaves the\ngray band of Figure 2.","default":1,"exclusiveMinimum":0},"c1":{"type":"number","format":"double","description":"Rate in the exponent of the 2(a) bound. Default 1 (fit it with `fit`).","default":1,"exclusiveMinimum":0},"c2":{"type":"number","format":"double","description":"Rate in the exponent of the 2(b) bound. Default 1 (fit it with `fit`).","default":1,"exclusiveMinimum":0},"c3":{"type":"number","format":"double","description":"Statement 3's lower bound on the test error. Default 0.1.","maximum":1,"default":0.1,"exclusiveMinimum":0},"delta":{"type":"number","format":"double","description":"Failure probability of Condition 1 / Theorem 1 (appears in the logs). Default 0.05.","default":0.05,"exclusiveMinimum":0,"exclusiveMaximum":1},"Cprime":{"type":"number","format":"double","description":"Lemma 5's \"sufficiently large\" C': own-class noise must excite a class's neurons C' times\nmore than other classes' noise. Default 1 (the weakest reading).","default":1,"exclusiveMinimum":0}},"description":"The absolute constants of Condition 1, Theorem 1 and Lemma 5 (JSON names as in the paper).\nThe paper gives no values; the defaults are explained in docs/theory.md."},"Method":{"oneOf":[{"type":"string","const":"auto","description":"Closed forms where the model has them, the numerical route otherwise."},{"type":"string","const":"closed","description":"Closed forms only (an error for explicit factors)."},{"type":"string","const":"numeric","description":"The numerical route on the dense factors, whatever the model."}]},"PowerConfig":{"type":"object","additionalProperties":false,"properties":{"block":{"type":"integer","format":"uint","minimum":1,"description":"Vectors iterated together.","maximum":256,"default":8},"tol":{"type":"number","format":"double","description":"Relative change at which the iteration stops.","default":1e-10,"exclusiveMinimum":0,"exclusiveMaximum":1},"maxIterations":{"type":"integer","format":"uint","minimum":1,"maximum":1000000,"default":3000}},"description":"Block power iteration for ||A_k^T A_j||_op (the numerical route)."},"TheoryOptionsInput":{"type":"object","additionalProperties":false,"properties":{"constants":{"$ref":"#/$defs/Constants","description":"The absolute constants of Condition 1, Theorem 1 and Lemma 5.","default":{"C":1,"C1":2,"C2":2,"C3":1,"c1":1,"c2":1,"c3":0.1,"delta":0.05,"Cprime":1}},"width":{"type":"integer","format":"uint","minimum":1,"description":"m, neurons per class (§5.1: 100).","maximum":1000000,"default":100},"lr":{"type":"number","format":"double","description":"eta, the learning rate (§5.1: 0.05).","default":0.05,"exclusiveMinimum":0},"init":{"$ref":"#/$defs/Init","description":"\"pytorch\" (U(-1/sqrt d, 1/sqrt d): sigma0 = 1/sqrt(3d)) or {\"sigma0\": s}.","default":"pytorch"},"steps":{"type":["integer","null"],"format":"uint64","minimum":1,"description":"Training steps actually run (log T of Condition 1 and Lemma 3); default: the T of Theorem 1.","maximum":9007199254740991},"epsilon":{"type":"number","format":"double","description":"epsilon of Theorem 1: the training loss T steps reach.","default":0.01,"exclusiveMinimum":0},"ls":{"type":"array","minItems":1,"maxItems":1000,"items":{"type":"number","exclusiveMinimum":0},"description":"The L values of Definition 1 / Statement 2(b).","default":[0.5,1,2,4]},"method":{"$ref":"#/$defs/Method","description":"auto: closed forms where the model has them; closed; numeric (dense factors).","default":"auto"},"rankTol":{"type":["number","null"],"format":"double","description":"Relative rank tolerance (default: numpy's rule, dim * machine epsilon of the input).","exclusiveMinimum":0,"exclusiveMaximum":1},"power":{"$ref":"#/$defs/PowerConfig","description":"Block power iteration for ||A_k^T A_j||_op (numeric route).","default":{"block":8,"tol":1e-10,"maxIterations":3000}},"freshSamples":{"type":"integer","format":"uint","minimum":1,"description":"Fresh noise draws per class for Lemmas 4 and 6 (trained runs only).","maximum":10000000,"default":1000},"seed":{"type":["integer","null"],"format":"uint64","minimum":0,"description":"Seed of the fresh draws of Lemma 4 (default: the data seed).","maximum":9007199254740991},"memoryLimit":{"type":["integer","null"],"format":"uint64","minimum":1,"description":"Refuse allocations above this many bytes (default 8 GiB): the lemma measurements."}},"description":"Everything besides the data model that Theorem 1 needs (the `theory` section; all optional).","title":"TheoryOptionsInput"},"FitOptionsInput":{"type":"object","additionalProperties":false,"properties":{"bootstrap":{"type":"integer","format":"uint","minimum":0,"description":"Bootstrap resamples of the cells (0: no interval).","maximum":1000000,"default":1000},"level":{"type":"number","format":"double","description":"Confidence level of the interval.","default":0.95,"exclusiveMinimum":0,"exclusiveMaximum":1},"seed":{"type":"integer","format":"uint64","minimum":0,"description":"Seed of the bootstrap resamples.","maximum":9007199254740991,"default":0},"maxError":{"type":["number","null"],"format":"double","description":"Largest error used (default (K - 1) / (2K), half the chance level).","maximum":1,"exclusiveMinimum":0},"constants":{"$ref":"#/$defs/Constants","description":"C1 and C2 select the cells of each fit (see the module docs).","default":{"C":1,"C1":2,"C2":2,"C3":1,"c1":1,"c2":1,"c3":0.1,"delta":0.05,"Cprime":1}}},"description":"Fitting the rates c1, c2 of Theorem 1 to sweep results (the `fit` section; all optional).","title":"FitOptionsInput"},"Plane":{"type":"string","enum":["featureNorm-gamma","featureNorm-perClass","gamma-perClass"]},"BoundaryOptionsInput":{"type":"object","additionalProperties":false,"properties":{"plane":{"$ref":"#/$defs/Plane","description":"The sweep plane: x-y quantities."},"x":{"type":"array","items":{"type":"number","format":"double"},"description":"The x axis values.","minItems":1,"maxItems":100000},"y":{"type":"array","items":{"type":"number","format":"double"},"description":"The y axis values.","minItems":1,"maxItems":100000},"classes":{"type":"integer","format":"uint","minimum":2,"description":"K, the number of classes.","maximum":1000,"default":5},"dim":{"type":"integer","format":"uint","minimum":6,"description":"d, the patch dimension (at least 2 * classes + 2).","maximum":1000000,"default":1000},"baseEigenvalue":{"type":"number","format":"double","description":"The eigenvalue of A_k on every other noise direction (§5.1: 0.5).","default":0.5,"exclusiveMinimum":0},"featureNorm":{"type":["number","null"],"format":"double","description":"Fixed ||u|| (plane gamma-perClass).","minimum":0},"gamma":{"type":["number","null"],"format":"double","description":"Fixed Gamma (plane featureNorm-perClass).","minimum":1},"perClass":{"type":["number","null"],"format":"double","description":"Fixed |S_k| (plane featureNorm-gamma).","minimum":1},"constants":{"$ref":"#/$defs/Constants","description":"The absolute constants (C1, C2, C3 draw the boundaries).","default":{"C":1,"C1":2,"C2":2,"C3":1,"c1":1,"c2":1,"c3":0.1,"delta":0.05,"Cprime":1}},"levels":{"type":"array","maxItems":100,"items":{"type":"number","exclusiveMinimum":0},"description":"Error levels at which to draw the contours of the 2(a) and 2(b) bounds (with c1, c2).","default":[]},"L":{"type":"number","format":"double","description":"L of the 2(b) contours.","default":1,"exclusiveMinimum":0}},"required":["plane","x","y"],"description":"The theory's phase boundaries of the §5.1 model in a sweep plane (the `boundaries` options):\n`x` and `y` are the axis values (the sweep's grid), the third quantity is fixed.","title":"BoundaryOptionsInput"},"Axis":{"type":"object","additionalProperties":false,"properties":{"param":{"type":"string","enum":["data.classes","data.dim","data.perClass","data.testPerClass","data.featureNorm","data.gamma","data.lambda","data.baseEigenvalue","data.noise","data.model","data.seed","data.memoryLimit","train.width","train.lr","train.steps","train.epochs","train.batchSize","train.init","train.seed","train.targetLoss","train.evalEvery","train.longTailedL","train.route","train.threads","train.memoryLimit","train.init.sigma0"],"description":"The config field it varies: a field of the data or train section, e.g. \"data.gamma\", \"train.lr\"."},"values":{"$ref":"#/$defs/AxisValues","description":"Explicit values, or a range {\"from\", \"to\", \"count\", \"scale\"}."},"label":{"type":["string","null"],"description":"Axis title (default: the param)."},"log":{"type":["boolean","null"],"description":"Draw the axis in log scale (default: when the values are positive and span >= 2 decades)."}},"required":["param","values"],"description":"One axis of a sweep."},"AxisValues":{"anyOf":[{"type":"array","minItems":1,"maxItems":10000,"items":{"$ref":"#/$defs/AxisValue"},"description":"The values themselves. (First: serde would read a three-element array as a range struct.)"},{"$ref":"#/$defs/AxisRange","description":"`count` values from `from` to `to`."}],"description":"The values of an axis."},"AxisValue":{"anyOf":[{"type":"number","format":"double"},{"type":"string"},{"type":"boolean"},{"type":"array","items":{"type":"number","format":"double"}},{"type":"null"}],"description":"One value of a field: a number, a string, true/false, null, or a list of numbers (one per class)."},"AxisRange":{"type":"object","additionalProperties":false,"properties":{"from":{"type":"number","format":"double"},"to":{"type":"number","format":"double"},"count":{"type":"integer","format":"uint","minimum":1,"maximum":10000},"scale":{"$ref":"#/$defs/Scale","default":"linear"}},"required":["from","to","count"],"description":"`count` values from `from` to `to`, evenly spaced on a linear or a log scale."},"Scale":{"type":"string","enum":["linear","log"]},"SweepInput":{"type":"object","additionalProperties":false,"properties":{"x":{"$ref":"#/$defs/Axis","description":"The x axis."},"y":{"anyOf":[{"$ref":"#/$defs/Axis"},{"type":"null"}],"description":"The y axis (none: a one-dimensional sweep)."},"seeds":{"type":"integer","format":"uint","minimum":1,"description":"Replicates per cell: replicate r adds r to data.seed and train.seed.","maximum":1000,"default":1},"title":{"type":["string","null"],"description":"Title of the figure."}},"required":["x"],"description":"A sweep: one or two axes over config fields, and seed replicates.","title":"SweepInput"}}};
