@@ -193,7 +193,8 @@ export function schemaFlags(cmd: Command, sectionName: string, o: SchemaFlagOpti
     if (t.size === 1 && t.has('boolean')) {
       // A switch: its help says what it does and which way it is by default.
       const help = linkDocs([f.description || f.name, o.notes?.[f.name]].filter(Boolean).join(' '));
-      cmd.addOption(new Option(f.default === true ? `--no-${name}` : flag, `${help} (a switch; default: ${f.default === true ? 'on' : 'off'})`));
+      const how = f.default === true ? `a switch, on by default; --no-${name} turns it off` : 'a switch, off by default';
+      cmd.addOption(new Option(f.default === true ? `--no-${name}` : flag, `${help} (${how})`));
       continue;
     }
     const list = t.has('array');
