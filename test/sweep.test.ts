@@ -211,6 +211,26 @@ describe('sweep CLI', () => {
     }
   });
 
+  it('--seeds and --title are fields of the sweep section (flags from the schema): they override the file, and reach the folder and the figure', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bf-sweep-flags-'));
+    try {
+      const file = join(dir, 'cfg.json');
+      writeFileSync(file, JSON.stringify({ ...tiny, sweep: { ...tiny.sweep, y: null, seeds: 2 } }));
+      cli(['sweep', '--config', file, '--out', join(dir, 'out'), '--seeds', '1', '--title', 'flags from the schema', '--workers', '1']);
+      const meta = JSON.parse(readFileSync(join(dir, 'out', 'sweep.json'), 'utf8'));
+      expect(meta.config.sweep.seeds).toBe(1);
+      expect(meta.config.sweep.title).toBe('flags from the schema');
+      expect(readResults(join(dir, 'out', 'results.jsonl')).rows).toHaveLength(2);
+      expect(readFileSync(join(dir, 'out', 'heatmap.svg'), 'utf8')).toContain('flags from the schema');
+      // A bad value is the core's refusal, naming the field.
+      expect(() => cli(['sweep', '--config', file, '--out', join(dir, 'bad'), '--seeds', '0'])).toThrow(
+        /sweep\.seeds: got 0, expected an integer from 1 to 1000/,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('shards merge into the full sweep; mismatched shards are refused', () => {
     const dir = mkdtempSync(join(tmpdir(), 'bf-shard-'));
     try {

@@ -65,6 +65,15 @@ describe.each(BACKENDS)('benignfit theory on %s', (name) => {
     const j2 = JSON.parse(r2.stdout);
     expect(j2.width).toBe(30);
     expect(j2.ls).toEqual([0.5]);
+    // Every theory field is a flag from the schema: --init sigma0=s and --sigma0 s say the same; --constants is JSON.
+    const base = ['theory', '--classes', '3', '--dim', '20', '--out', out, '--json'];
+    const viaInit = JSON.parse(run([...base, '--init', 'sigma0=0.01', '--constants', '{"C2":3}', '--theory-seed', '5'], name).stdout);
+    const viaSigma = JSON.parse(run([...base, '--sigma0', '0.01', '--set', 'theory.constants.C2=3', '--set', 'theory.seed=5'], name).stdout);
+    expect(viaInit.config.theory.init).toEqual({ sigma0: 0.01 });
+    expect(viaInit.config.theory.constants.C2).toBe(3);
+    expect(viaInit.config.theory.seed).toBe(5);
+    expect(viaInit.config).toEqual(viaSigma.config);
+    expect(viaInit.sigma0).toBe(0.01);
   });
 
   it('with --run: the lemmas of a run folder', async () => {
