@@ -151,7 +151,16 @@ export class BrowserInfluenceExecutor implements InfluenceExecutor {
     this.ready = null;
   }
 
-  async scoreClasses(task: InfluenceTask): Promise<void> {
+  /** The call in progress: calls on one pool run one after another. */
+  private queue: Promise<void> = Promise.resolve();
+
+  scoreClasses(task: InfluenceTask): Promise<void> {
+    const run = this.queue.then(() => this.score(task));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async score(task: InfluenceTask): Promise<void> {
     if (task.signal?.aborted) throw abortError('influence');
     await this.start();
     if (task.signal?.aborted) throw abortError('influence');
@@ -160,7 +169,8 @@ export class BrowserInfluenceExecutor implements InfluenceExecutor {
     const slots = this.slots;
     await new Promise<void>((resolve, reject) => {
       let failed = false;
-      const settle = (e: BenignfitError | null) => {
+      // e: the error to reject with (a worker's, an abort, or what a progress callback threw).
+      const settle = (e: unknown) => {
         if (failed) return;
         failed = true;
         task.signal?.removeEventListener('abort', onAbort);
@@ -168,7 +178,7 @@ export class BrowserInfluenceExecutor implements InfluenceExecutor {
           s.onMessage = null;
           s.onError = null;
         }
-        if (e) {
+        if (e !== null) {
           // A class in progress is one wasm call: end its worker rather than wait for it.
           if (slots.some((s) => s.busy)) this.reset();
           reject(e);
@@ -198,7 +208,7 @@ export class BrowserInfluenceExecutor implements InfluenceExecutor {
           try {
             task.onDone(m.cls, { scores: m.scores, info: m.info, seconds: m.seconds });
           } catch (e) {
-            return settle(e instanceof BenignfitError ? e : new BenignfitError('E_INTERNAL', String((e as Error)?.message ?? e)));
+            return settle(e);
           }
           feed();
         };

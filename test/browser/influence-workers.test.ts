@@ -177,6 +177,23 @@ describe('influence in Web Workers', () => {
       await new Promise((r) => setTimeout(r, 300));
       const full = await w.bf.influence(data, { frobenius: false, executor });
       const single = await w.bf.influence(data, { frobenius: false, workers: 1 });
+      // Two calls on one pool at once run one after the other, each with its own result.
+      const other = w.make('floats', 5, 20, 8);
+      const [a, b] = await Promise.all([w.bf.influence(data, { frobenius: false, executor }), w.bf.influence(other, { frobenius: false, executor })]);
+      const otherOne = await w.bf.influence(other, { frobenius: false, workers: 1 });
+      const key = (r: Record<string, unknown>) => JSON.stringify([...(r.scores as Float64Array)]);
+      const both = key(a) === key(single) && key(b) === key(otherOne);
+      // What a progress callback throws is what the call rejects with.
+      let thrown = '';
+      await w.bf
+        .influence(other, {
+          frobenius: false,
+          executor,
+          onProgress: () => {
+            throw new RangeError('from the callback');
+          },
+        })
+        .catch((e: Error) => (thrown = `${e.name}: ${e.message}`));
       executor.close();
       const aborted = new AbortController();
       aborted.abort();
@@ -187,6 +204,8 @@ describe('influence in Web Workers', () => {
         finished,
         after,
         early,
+        both,
+        thrown,
         workers: full.workers,
         same: JSON.stringify([...(full.scores as Float64Array)]) === JSON.stringify([...(single.scores as Float64Array)]),
       };
@@ -196,6 +215,8 @@ describe('influence in Web Workers', () => {
     expect(got.finished).toBe(1);
     expect(got.after).toBe(0);
     expect(got.early).toBe('E_ABORTED');
+    expect(got.both).toBe(true);
+    expect(got.thrown).toBe('RangeError: from the callback');
     expect(got.workers).toBe(2);
     expect(got.same).toBe(true);
   });
