@@ -146,7 +146,7 @@ describe('influence in Web Workers', () => {
     });
   }
 
-  it('cancelling stops the workers at once, and the next call (same pool) gives the full result', async () => {
+  it('cancelling stops the workers at once and the same pool then gives the full result; calls on one pool queue; a callback error passes through', async () => {
     const got = await br.page.evaluate(async () => {
       const w = window as unknown as {
         lib: { BrowserInfluenceExecutor: new (o: unknown) => { close: () => void } };
