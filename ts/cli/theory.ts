@@ -259,7 +259,7 @@ const THEORY_FLAGS: SchemaFlagOptions = {
 /** A fit estimated to take longer than this many seconds runs in a child process, with progress and Ctrl-C. */
 const FIT_CHILD_SECONDS = 2;
 /** Calibration fits stop growing once one takes this long (seconds). */
-const FIT_CALIBRATION_SECONDS = 0.1;
+const FIT_CALIBRATION_SECONDS = 0.05;
 
 /** What fitWithProgress did: the report, and the up-front estimate when the fit was long. */
 export interface FitRun {
