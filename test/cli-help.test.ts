@@ -143,7 +143,7 @@ describe('CLI flags of config fields come from the schema', () => {
     ['theory', 'theory', { seed: '--theory-seed' }, ['memoryLimit']],
     ['fit-constants', 'fit', {}, []],
     ['sweep', 'sweep', {}, ['x', 'y']],
-    ['train', 'train', { seed: '--train-seed' }, ['threads', 'memoryLimit']],
+    ['train', 'train', { seed: '--train-seed' }, ['memoryLimit']],
     ['generate', 'data', {}, ['memoryLimit']],
   ];
   it.each(cases)('%s: one flag per field of %s, with its doc comment and default', (command, sec, names, skip) => {

@@ -21,7 +21,6 @@ import {
   required,
   setIf,
   table,
-  threadsOption,
   writeJson,
   writeNpy,
 } from './common.js';
@@ -32,7 +31,7 @@ import { interruptible, progressBar } from './progress.js';
 /** The train section's flags (from the schema the core declares); data.seed is --seed, so this one is --train-seed. */
 const TRAIN_FLAGS: SchemaFlagOptions = {
   names: { seed: 'train-seed' },
-  skip: ['threads', 'memoryLimit'],
+  skip: ['memoryLimit'],
   parsers: { init: parseInit },
   placeholders: { init: 'pytorch|sigma0=s' },
   notes: { init: 'On the command line: pytorch or sigma0=<s>.' },
@@ -107,14 +106,12 @@ export function registerTrain(program: Command): void {
       )
       .option('--no-plot', 'write no curves (and record metrics only at the end unless --eval-every is given)')
       .option('--json', 'print summary.json instead of a table')
-      .addOption(backendOption())
-      .addOption(threadsOption()),
+      .addOption(backendOption()),
   );
   schemaFlags(cmd, 'train', TRAIN_FLAGS).action(async (o) => {
     const cfg = applySets(readConfig(o.config, ['data', 'train']), o.set);
     dataOverrides(cfg, o);
     applySchemaFlags(cfg, 'train', o, TRAIN_FLAGS);
-    setIf(cfg, 'train', 'threads', o.threads);
     const bf = await backendFor(o);
     const ds = bf.generate(cfg.data ?? {}, { includeNoiseFactors: o.noiseFactors !== false });
     const dir = outDir(o.out);
