@@ -1,7 +1,9 @@
 /**
  * CLI flags from the config schema (ts/schema.ts): one flag per field of a section, named after
- * the field (kebab-case), with the field's doc comment as help, its default and its choices. A
- * field added in Rust gets its flag here without any CLI code.
+ * the field (kebab-case), with the field's doc comment as help, its bounds in words, its default
+ * (or "default: none") and its choices; the section's description follows the options. A field
+ * added in Rust gets its flag here without any CLI code. Used by generate, train, theory,
+ * fit-constants, sweep and influence. Docs named in help become links to package.json's repository.
  */
 import { readFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
@@ -46,6 +48,7 @@ function itemSchemas(s: JsonSchema): JsonSchema[] {
   return out;
 }
 
+/** ownTypes, plus "item-number" / "item-integer" for a list of numbers (written as a comma list). */
 function types(s: JsonSchema): Set<string> {
   const out = ownTypes(s);
   // An array of numbers is written as a comma list: it counts as numeric.
