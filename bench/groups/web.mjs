@@ -136,7 +136,7 @@ async function webGroup(backends, rows) {
  * time (r.seconds: from the checks to the last class, reading the file not included), and the
  * wall time from pressing the button to the figures beside it.
  */
-const ROUNDS = 3;
+const ROUNDS = 5;
 async function influenceWorkers(page, open, until, files, n, rows) {
   const scoring = { 1: [], [n]: [] };
   const wall = { 1: [], [n]: [] };
