@@ -569,6 +569,43 @@ describe.each(BACKENDS)('benignfit reproduce fig7 --scores (CLI, issue 17 item 3
   });
 });
 
+describe.each(BACKENDS)('benignfit reproduce fig7 --scores killed while its scores are computed (%s)', (name) => {
+  it('SIGKILL once the first score file is saved: the same command resumes, keeps that file, and ends as an uninterrupted run', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bf-fig7-scores-kill-'));
+    try {
+      const [fi, fl] = writeSet(dir, 'train', 400, 28, 28, 7);
+      const [ti, tl] = writeSet(dir, 'test', 80, 28, 28, 8);
+      const args = (out: string) => [
+        ...['reproduce', 'fig7', '--images', fi, '--labels', fl, '--test-images', ti, '--test-labels', tl, '--out', out],
+        ...['--epochs', '1', '--fractions', '0,0.5', '--seeds', '2', '--set', 'classifier.batchSize=32', '--backend', name],
+        ...['--scores', 'el2n,forgetting,random', '--score-epochs', '3', '--el2n-seeds', '3'],
+      ];
+      const ref = join(dir, 'ref');
+      spawnSyncErr(args(ref));
+      const out = join(dir, 'out');
+      const child = spawn(process.execPath, [...CLI, ...args(out)], { stdio: 'ignore' });
+      const t0 = Date.now();
+      while (!existsSync(join(out, 'score-el2n.npy')) && Date.now() - t0 < 120_000) await new Promise((r) => setTimeout(r, 5));
+      child.kill('SIGKILL');
+      await new Promise((r) => child.once('exit', r));
+      const saved = readFileSync(join(out, 'score-el2n.npy'));
+      const again = spawnSyncErr(args(out));
+      expect(again).toContain('using the el2n scores');
+      expect(readFileSync(join(out, 'score-el2n.npy')).equals(saved)).toBe(true);
+      const key = (d: string) =>
+        parseFig7Csv(readFileSync(join(d, 'results.csv'), 'utf8'))
+          .map((r) => `${fig7Curve(r)}|${r.fraction}|${r.seed}|${r.testAcc}|${r.trainSize}`)
+          .sort();
+      expect(key(out)).toEqual(key(ref));
+      expect(key(out).length).toBe(2 * (5 + 5));
+      const digests = (d: string) => JSON.parse(readFileSync(join(d, 'config.json'), 'utf8')).scoreFilesSha256;
+      expect(digests(out)).toEqual(digests(ref));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe.each(BACKENDS)('benignfit reproduce mislabel (CLI, issue 17 item 3b) on %s', (name) => {
   it('flips labels (seeded), writes the flips, and reports the AUC and precision at k of every score: the same as `scores --flip`', () => {
     const dir = mkdtempSync(join(tmpdir(), 'bf-mislabel-'));
