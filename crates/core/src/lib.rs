@@ -22,10 +22,3 @@ pub use error::{Error, Result};
 /// The version of the data format: streams, purposes and the order of draws. Bumped whenever the
 /// same seed would produce a different dataset.
 pub const DATA_FORMAT_VERSION: u32 = 1;
-
-#[cfg(test)]
-mod train_fast_tests;
-#[cfg(test)]
-mod train_group_tests;
-#[cfg(test)]
-mod train_tests;

@@ -1,0 +1,1112 @@
+//! Real data (§5.2): per-class sample covariances, the class matrix tr(S_i S_j) of Figure 6 (the
+//! estimate of ||A_i^T A_j||_F^2), the noise correlation ratios Gamma_{k,j} it implies, and the
+//! influence score of eq. 10 for every image.
+//!
+//! For class y with n images, v = x - mean, M = sum v v^T (the scatter) and S = M / (n - 1):
+//! removing x gives M' = M - c v v^T with c = n / (n - 1) (DESIGN.md "Real data"), so
+//!
+//!   inf(x) = ||M||^2/(n-1)^2 - ||M'||^2/(n-2)^2
+//!          = [2c q - c^2 r^2 - ||M||^2 (2n-3)/(n-1)^2] / (n-2)^2,    q = v^T M v, r = ||v||^2.
+//!
+//! The second line is the first with 1/(n-1)^2 - 1/(n-2)^2 = -(2n-3)/((n-1)^2 (n-2)^2) done
+//! exactly, so two nearly equal squared norms are never subtracted; everything after the matrix
+//! products is f64. Every q of a class comes from one product:
+//!
+//! - scatter route (d x d): M = X_c^T X_c, then q_i = v_i^T M v_i; both products use only the
+//!   lower block triangle of the symmetric M (diagonal blocks halved), n d^2 multiply-adds in all;
+//! - Gram route (n x n): G = X_c X_c^T, q_i = sum_j G_ij^2 = ||X_c v_i||^2 and ||M||_F = ||G||_F;
+//!   lower row panels only, n^2 d / 2 multiply-adds, memory panel x n.
+//!
+//! The automatic choice counts multiply-adds: Gram when n^2 d/2 (+ n d^2/2 for the scatter that
+//! Figure 6 needs) is below the scatter route's n d^2, i.e. n < 2d without the Figure 6 matrix and
+//! n < d with it. Pixels that are constant within a class (MNIST's borders) are dropped first: they
+//! add nothing to S. Work is class by class, so memory is the class's rows (n_c x d) plus either
+//! M (d x d) and one n_c x block panel, or one block x n_c panel, plus K stored scatters (K d^2
+//! f32) when the Figure 6 matrix is asked for.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{check_alloc, Error, Result, DEFAULT_MEMORY_LIMIT};
+use crate::linalg::{self, Par, View};
+
+use crate::kernels::int_gram;
+
+/// How pixels are scaled before covariances are taken.
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq, Default, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Normalize {
+    /// Bytes to [0, 1] (x / 255); float input is taken as given.
+    #[default]
+    Scale,
+    /// `Scale`, then every pixel divided by its standard deviation over the whole dataset
+    /// (pixels constant over the dataset become 0). Subtracting the per-pixel mean as well would
+    /// change no covariance, so it is not done.
+    Standardize,
+    /// `Scale`, then every image divided by its Euclidean norm (an all-zero image stays zero).
+    Unit,
+}
+
+/// How each class's quadratic forms are computed: auto (fewest multiply-adds), scatter (d x d), gram (n x n).
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq, Default, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum RouteChoice {
+    #[default]
+    Auto,
+    Scatter,
+    Gram,
+}
+
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+#[schemars(rename = "InfluenceRoute")]
+pub enum Route {
+    Scatter,
+    Gram,
+}
+
+/// Precision of the matrix products (sums of the products, the scores and the Figure 6 matrix
+/// are always f64).
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq, Default, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Precision {
+    #[default]
+    F32,
+    F64,
+}
+
+/// Influence scores of eq. 10 and the Figure 6 matrix (the `influence` section; all optional).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+pub struct InfluenceOptions {
+    /// Pixel scaling: scale (bytes to [0, 1]), standardize (then per pixel / its std), unit (then per image / its norm).
+    pub normalize: Normalize,
+    /// How each class's quadratic forms are computed: auto (fewest multiply-adds), scatter (d x d), gram (n x n).
+    pub route: RouteChoice,
+    /// Precision of the matrix products (sums and scores are always f64).
+    pub precision: Precision,
+    /// Compute the Figure 6 matrix tr(S_i S_j) and Gamma (keeps K d x d scatters).
+    pub frobenius: bool,
+    /// Block width of the symmetric products (0 = automatic).
+    #[schemars(range(max = 65_536))]
+    pub block: usize,
+    /// Number of classes K (default: largest label + 1).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1, max = 100_000))]
+    pub classes: Option<usize>,
+    /// C2 of Theorem 1 2(b) used for the predicted phase (min_j Gamma_kj >= C2).
+    #[schemars(extend("exclusiveMinimum" = 0))]
+    pub c2: f64,
+    /// Refuse allocations above this many bytes (default 8 GiB).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1))]
+    pub memory_limit: Option<u64>,
+}
+
+impl Default for InfluenceOptions {
+    fn default() -> Self {
+        InfluenceOptions {
+            normalize: Normalize::Scale,
+            route: RouteChoice::Auto,
+            precision: Precision::F32,
+            frobenius: true,
+            block: 0,
+            classes: None,
+            c2: 1.0,
+            memory_limit: None,
+        }
+    }
+}
+
+impl crate::config::Config for InfluenceOptions {
+    const SECTION: &'static str = "influence";
+}
+
+/// The resolved influence config (the TypeScript layer fills the defaults).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct InfluenceConfig {
+    /// Pixels per image.
+    pub dim: usize,
+    /// Number of classes K (labels 0..K-1).
+    pub classes: usize,
+    #[serde(default)]
+    pub normalize: Normalize,
+    #[serde(default)]
+    pub route: RouteChoice,
+    #[serde(default)]
+    pub precision: Precision,
+    /// Keep each class's scatter for the Figure 6 matrix (K d^2 f32 of memory).
+    #[serde(default = "yes")]
+    pub frobenius: bool,
+    /// Block width of the symmetric products (0: automatic).
+    #[serde(default)]
+    pub block: usize,
+    #[serde(default)]
+    pub memory_limit: Option<u64>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl InfluenceConfig {
+    pub fn memory_limit(&self) -> u64 {
+        self.memory_limit.unwrap_or(DEFAULT_MEMORY_LIMIT)
+    }
+
+    pub fn validate(&self) -> Result<()> {
+        if self.dim == 0 || self.dim > 1 << 24 {
+            return Err(Error::invalid("influence.dim", self.dim, "an integer from 1 to 16777216 (pixels per image)"));
+        }
+        // The one validator: the other fields are [`InfluenceOptions`]'s.
+        crate::config::recheck(&InfluenceOptions {
+            normalize: self.normalize,
+            route: self.route,
+            precision: self.precision,
+            frobenius: self.frobenius,
+            block: self.block,
+            classes: Some(self.classes),
+            memory_limit: self.memory_limit,
+            ..InfluenceOptions::default()
+        })?;
+        if self.frobenius {
+            check_alloc(
+                "the stored class scatters for the Figure 6 matrix (classes x dim x dim f32)",
+                (self.classes as u128) * (self.dim as u128) * (self.dim as u128),
+                4,
+                self.memory_limit(),
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// Pixels of a set of images, row-major n x d: bytes (0..255) or floats.
+#[derive(Clone, Copy, Debug)]
+pub enum Pixels<'a> {
+    U8(&'a [u8]),
+    F32(&'a [f32]),
+}
+
+impl Pixels<'_> {
+    pub fn len(&self) -> usize {
+        match self {
+            Pixels::U8(p) => p.len(),
+            Pixels::F32(p) => p.len(),
+        }
+    }
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    /// The scaled value of element `i` (bytes / 255; floats as given).
+    #[inline]
+    fn get(&self, i: usize) -> f64 {
+        match self {
+            Pixels::U8(p) => p[i] as f64 / 255.0,
+            Pixels::F32(p) => p[i] as f64,
+        }
+    }
+    fn check(&self, n: usize, d: usize, field: &str) -> Result<()> {
+        let need = (n as u128) * (d as u128);
+        if self.len() as u128 != need {
+            return Err(Error::invalid(field, format!("{} values", self.len()), format!("n x dim = {n} x {d} = {need} values")));
+        }
+        if let Pixels::F32(p) = self {
+            if let Some(i) = p.iter().position(|v| !v.is_finite()) {
+                return Err(Error::invalid(field, format!("{} at index {i} (image {}, pixel {})", p[i], i / d.max(1), i % d.max(1)), "finite pixel values"));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Per-pixel population standard deviation over all `n` images (of the scaled values), for
+/// `Normalize::Standardize`. f64 sums in a fixed order, so it does not depend on the threads.
+pub fn pixel_std(pixels: Pixels<'_>, n: usize, d: usize, par: Par) -> Result<Vec<f64>> {
+    if d == 0 {
+        return Err(Error::invalid("influence.dim", 0, "an integer >= 1"));
+    }
+    pixels.check(n, d, "images")?;
+    if n == 0 {
+        return Err(Error::invalid("images", "0 images", "at least one image"));
+    }
+    let mut out = vec![0.0f64; d];
+    // Columns in chunks of 64, each chunk's rows summed in order: same result on any thread count.
+    const W: usize = 64;
+    crate::data::par_rows(&mut out, W, par, |(ci, chunk): (usize, &mut [f64])| {
+        let j0 = ci * W;
+        let w = chunk.len();
+        let mut s = vec![0.0f64; w];
+        // A column whose values are all equal has std exactly 0 (the rounded mean need not equal
+        // the value, which would leave a tiny positive std and a huge factor).
+        let mut constant = vec![true; w];
+        for i in 0..n {
+            for (t, sv) in s.iter_mut().enumerate() {
+                let v = pixels.get(i * d + j0 + t);
+                *sv += v;
+                if constant[t] && v != pixels.get(j0 + t) {
+                    constant[t] = false;
+                }
+            }
+        }
+        let mean: Vec<f64> = s.iter().map(|v| v / n as f64).collect();
+        let mut ss = vec![0.0f64; w];
+        for i in 0..n {
+            for t in 0..w {
+                let e = pixels.get(i * d + j0 + t) - mean[t];
+                ss[t] += e * e;
+            }
+        }
+        for t in 0..w {
+            chunk[t] = if constant[t] { 0.0 } else { (ss[t] / n as f64).sqrt() };
+        }
+    });
+    Ok(out)
+}
+
+/// Column sums of `n` byte rows (exact) and which columns are not constant, in parallel over
+/// row ranges where allowed (integers, so any thread count gives the same).
+fn byte_columns(bytes: &[u8], n: usize, d: usize, par: Par) -> (Vec<u64>, Vec<bool>) {
+    // Partial sums in u32 (at most 2^24 rows of 255 per range).
+    const ROWS: usize = 512;
+    let ranges = n.div_ceil(ROWS);
+    // Per range: sums, smallest and largest byte of every column.
+    type Part = (Vec<u32>, Vec<u8>, Vec<u8>);
+    let mut parts: Vec<Part> = vec![(Vec::new(), Vec::new(), Vec::new()); ranges];
+    crate::data::par_rows(&mut parts, 1, par, |(p, out): (usize, &mut [Part])| {
+        let (mut s, mut lo, mut hi) = (vec![0u32; d], vec![u8::MAX; d], vec![0u8; d]);
+        for row in bytes[p * ROWS * d..((p + 1) * ROWS).min(n) * d].chunks_exact(d) {
+            for (((s, lo), hi), &b) in s.iter_mut().zip(lo.iter_mut()).zip(hi.iter_mut()).zip(row) {
+                *s += b as u32;
+                *lo = (*lo).min(b);
+                *hi = (*hi).max(b);
+            }
+        }
+        out[0] = (s, lo, hi);
+    });
+    let (mut sum, mut lo, mut hi) = (vec![0u64; d], vec![u8::MAX; d], vec![0u8; d]);
+    for (s, l, h) in &parts {
+        for j in 0..d {
+            sum[j] += s[j] as u64;
+            lo[j] = lo[j].min(l[j]);
+            hi[j] = hi[j].max(h[j]);
+        }
+    }
+    (sum, lo.iter().zip(&hi).map(|(l, h)| l != h).collect())
+}
+
+/// What one class gave.
+#[derive(Clone, Debug, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ClassInfo {
+    pub class: usize,
+    pub n: usize,
+    pub route: Route,
+    /// Pixels that vary within the class (the others were dropped).
+    pub kept_pixels: usize,
+    /// ||S||_F^2 = tr(S S), the estimate of ||A^T A||_F^2.
+    pub frob_sq: f64,
+    /// tr(S), the estimate of Tr(A^T A).
+    pub trace: f64,
+    /// Multiply-adds in the matrix products.
+    pub madds: f64,
+    /// Block width used.
+    pub block: usize,
+}
+
+#[derive(Debug)]
+pub struct ClassScores {
+    /// One score per row, in the order the rows were given.
+    pub scores: Vec<f64>,
+    pub info: ClassInfo,
+}
+
+/// The Figure 6 matrix and what it implies (Theorem 1 with the real class sizes).
+#[derive(Clone, Debug, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct FrobeniusSummary {
+    /// K x K, tr(S_i S_j) (symmetric; the diagonal is ||S_i||_F^2).
+    pub frob_sq: Vec<Vec<f64>>,
+    /// Gamma_{k,j} = n_k tr(S_k S_k) / (n_j tr(S_k S_j)), null on the diagonal (and where
+    /// tr(S_k S_j) = 0).
+    pub gamma: Vec<Vec<Option<f64>>>,
+    /// min_{j != k} Gamma_{k,j} per class.
+    pub min_gamma: Vec<Option<f64>>,
+    /// Size-free ratio tr(S_k S_k) / tr(S_k S_j).
+    pub gamma_size_free: Vec<Vec<Option<f64>>>,
+    pub class_sizes: Vec<usize>,
+}
+
+/// Scalar types the products run in.
+pub trait Real: Copy + Default + Send + Sync + PartialEq + 'static {
+    fn from_f64(x: f64) -> Self;
+    fn to_f64(self) -> f64;
+    const BYTES: u128;
+    #[allow(clippy::too_many_arguments)]
+    fn gemm(c: &mut [Self], cv: View, beta: Self, a: &[Self], av: View, b: &[Self], bv: View, alpha: Self, par: Par);
+}
+
+impl Real for f32 {
+    fn from_f64(x: f64) -> Self {
+        x as f32
+    }
+    fn to_f64(self) -> f64 {
+        self as f64
+    }
+    const BYTES: u128 = 4;
+    fn gemm(c: &mut [f32], cv: View, beta: f32, a: &[f32], av: View, b: &[f32], bv: View, alpha: f32, par: Par) {
+        linalg::gemm_f32(c, cv, beta, a, av, b, bv, alpha, par)
+    }
+}
+
+impl Real for f64 {
+    fn from_f64(x: f64) -> Self {
+        x
+    }
+    fn to_f64(self) -> f64 {
+        self
+    }
+    const BYTES: u128 = 8;
+    fn gemm(c: &mut [f64], cv: View, beta: f64, a: &[f64], av: View, b: &[f64], bv: View, alpha: f64, par: Par) {
+        linalg::gemm_f64(c, cv, beta, a, av, b, bv, alpha, par)
+    }
+}
+
+/// The stateful run TypeScript drives class by class (progress and cancellation between
+/// classes). Holds the config, the per-pixel factors and, for Figure 6, each class's scatter.
+pub struct InfluenceRun {
+    cfg: InfluenceConfig,
+    /// Multiplier per pixel applied after scaling (standardize), or None.
+    factor: Option<Vec<f64>>,
+    /// Per class: the scatter M (d x d f32, full symmetric) when `frobenius` is on.
+    scatters: Vec<Option<Vec<f32>>>,
+    sizes: Vec<usize>,
+    par: Par,
+}
+
+impl InfluenceRun {
+    /// `pixel_std` is required for `Normalize::Standardize` (from [`pixel_std`] over the whole
+    /// dataset) and refused otherwise.
+    pub fn new(cfg: InfluenceConfig, pixel_std: Option<&[f64]>, par: Par) -> Result<Self> {
+        cfg.validate()?;
+        let factor = match (cfg.normalize, pixel_std) {
+            (Normalize::Standardize, Some(s)) => {
+                if s.len() != cfg.dim {
+                    return Err(Error::invalid("pixelStd", format!("{} values", s.len()), format!("dim = {} values (one per pixel)", cfg.dim)));
+                }
+                if let Some(i) = s.iter().position(|v| !v.is_finite() || *v < 0.0) {
+                    return Err(Error::invalid("pixelStd", format!("{} at pixel {i}", s[i]), "finite standard deviations >= 0"));
+                }
+                Some(s.iter().map(|&v| if v > 0.0 { 1.0 / v } else { 0.0 }).collect())
+            }
+            (Normalize::Standardize, None) => {
+                return Err(Error::invalid("pixelStd", "nothing", "the per-pixel standard deviations of the whole dataset (normalize \"standardize\")"))
+            }
+            (_, Some(_)) => return Err(Error::invalid("pixelStd", "an array", "nothing unless normalize is \"standardize\"")),
+            (_, None) => None,
+        };
+        let k = cfg.classes;
+        Ok(InfluenceRun { cfg, factor, scatters: vec![None; k], sizes: vec![0; k], par })
+    }
+
+    pub fn config(&self) -> &InfluenceConfig {
+        &self.cfg
+    }
+
+    /// Scores of every image of class `class` (its `n` rows, any order; scores come back in that
+    /// order), by the closed form. A class may be given once.
+    pub fn add_class(&mut self, class: usize, pixels: Pixels<'_>, n: usize) -> Result<ClassScores> {
+        let (d, k) = (self.cfg.dim, self.cfg.classes);
+        if class >= k {
+            return Err(Error::invalid("class", class, format!("a class index from 0 to {}", k - 1)));
+        }
+        if self.sizes[class] != 0 {
+            return Err(Error::invalid("class", class, "a class that was not given before"));
+        }
+        if n < 3 {
+            return Err(Error::invalid(
+                format!("labels (class {class})"),
+                format!("{n} images"),
+                "at least 3 images per class (the covariance without one image needs 2)",
+            ));
+        }
+        pixels.check(n, d, "images")?;
+        let limit = self.cfg.memory_limit();
+        let bytes = match self.cfg.precision {
+            Precision::F32 => 4,
+            Precision::F64 => 8,
+        };
+        check_alloc(&format!("the centred rows of class {class} ({n} x {d})"), (n as u128) * (d as u128), bytes, limit)?;
+
+        // Scaled rows are made one at a time (never stored as f64): the class mean and the pixels
+        // that vary within the class, then the centred rows in T. Bytes scaled to [0, 1] take
+        // exact integer column sums and ranges instead (in parallel; any thread count gives the
+        // same), and centre each kept pixel as byte / 255 - mean.
+        let factor = self.factor.as_deref();
+        let unit = self.cfg.normalize == Normalize::Unit;
+        let scaled = |i: usize, out: &mut [f64]| scaled_row(pixels, i, d, factor, unit, out);
+        let byte_stats = match pixels {
+            Pixels::U8(b) if factor.is_none() && !unit => Some((b, byte_columns(b, n, d, self.par))),
+            _ => None,
+        };
+        let (kept, colsum, mean): (Vec<usize>, Vec<u64>, Vec<f64>) = if let Some((_, (sums, varies))) = &byte_stats {
+            let kept: Vec<usize> = (0..d).filter(|&j| varies[j]).collect();
+            let colsum: Vec<u64> = kept.iter().map(|&j| sums[j]).collect();
+            // The kept pixels' means, scaled to [0, 1].
+            let mean = colsum.iter().map(|&s| s as f64 / n as f64 / 255.0).collect();
+            (kept, colsum, mean)
+        } else {
+            let mut mean = vec![0.0f64; d];
+            let mut varies = vec![false; d];
+            let mut first = vec![0.0f64; d];
+            let mut row = vec![0.0f64; d];
+            scaled(0, &mut first);
+            for i in 0..n {
+                scaled(i, &mut row);
+                for ((m, v), (f, var)) in mean.iter_mut().zip(&row).zip(first.iter().zip(varies.iter_mut())) {
+                    *m += v;
+                    *var |= v != f;
+                }
+            }
+            let kept: Vec<usize> = (0..d).filter(|&j| varies[j]).collect();
+            let mean = kept.iter().map(|&j| mean[j] / n as f64).collect();
+            (kept, Vec::new(), mean)
+        };
+        let dk = kept.len();
+        let (mean, kept_ref) = (&mean, &kept);
+        // Row i's kept pixels, centred (`buf`: scratch of d values).
+        let centred = |i: usize, buf: &mut [f64], out: &mut [f64]| match byte_stats {
+            Some((b, _)) => {
+                let row = &b[i * d..(i + 1) * d];
+                for ((o, &j), m) in out.iter_mut().zip(kept_ref).zip(mean) {
+                    *o = row[j] as f64 * (1.0 / 255.0) - m;
+                }
+            }
+            None => {
+                scaled(i, buf);
+                for ((o, &j), m) in out.iter_mut().zip(kept_ref).zip(mean) {
+                    *o = buf[j] - m;
+                }
+            }
+        };
+
+        let want_scatter = self.cfg.frobenius;
+        let route = match self.cfg.route {
+            RouteChoice::Scatter => Route::Scatter,
+            RouteChoice::Gram => Route::Gram,
+            RouteChoice::Auto => {
+                let (nf, df) = (n as f64, dk as f64);
+                let scatter = nf * df * df;
+                let gram = nf * nf * df / 2.0 + if want_scatter { nf * df * df / 2.0 } else { 0.0 };
+                if gram < scatter {
+                    Route::Gram
+                } else {
+                    Route::Scatter
+                }
+            }
+        };
+        let block = self.block_for(route, n, dk);
+
+        // Bytes scaled to [0, 1] on the Gram route: exact integer products (see covariance_int.rs).
+        let exact_bytes = match byte_stats {
+            Some((b, _)) if route == Route::Gram && !want_scatter && self.cfg.precision == Precision::F32 && dk > 0 && dk <= int_gram::MAX_DIM => Some(b),
+            _ => None,
+        };
+        let r = match (exact_bytes, self.cfg.precision) {
+            (Some(b), _) => gram_terms_u8(b, &kept, &colsum, n, d, block, limit, self.par)?,
+            (None, Precision::F32) => {
+                // Bytes scaled to [0, 1] on the scatter route: M from exact integer products.
+                let exact_m = match byte_stats {
+                    Some((b, _)) if route == Route::Scatter && dk > 0 && n <= int_gram::MAX_DIM => {
+                        Some(exact_scatter_u8(b, &kept, &colsum, n, d, limit, self.par)?)
+                    }
+                    _ => None,
+                };
+                class_terms::<f32, _>(&centred, dk, n, d, route, block, want_scatter, exact_m, limit, self.par)?
+            }
+            (None, Precision::F64) => class_terms::<f64, _>(&centred, dk, n, d, route, block, want_scatter, None, limit, self.par)?,
+        };
+
+        let nf = n as f64;
+        let c = nf / (nf - 1.0);
+        let big = r.frob_m * (2.0 * nf - 3.0) / ((nf - 1.0) * (nf - 1.0));
+        let den = (nf - 2.0) * (nf - 2.0);
+        let scores: Vec<f64> = r.q.iter().zip(&r.rr).map(|(&q, &rr)| (2.0 * c * q - c * c * rr * rr - big) / den).collect();
+
+        // Scatter expanded to all d pixels (zeros on dropped ones), kept for Figure 6.
+        if let Some(m) = r.scatter {
+            check_alloc(&format!("the scatter of class {class} ({d} x {d} f32)"), (d as u128) * (d as u128), 4, limit)?;
+            let mut full = vec![0.0f32; d * d];
+            for (a, &ja) in kept.iter().enumerate() {
+                for (b, &jb) in kept.iter().enumerate() {
+                    full[ja * d + jb] = m[a * dk + b] as f32;
+                }
+            }
+            self.scatters[class] = Some(full);
+        }
+        self.sizes[class] = n;
+        let s2 = (nf - 1.0) * (nf - 1.0);
+        let info = ClassInfo { class, n, route, kept_pixels: dk, frob_sq: r.frob_m / s2, trace: r.trace_m / (nf - 1.0), madds: r.madds, block };
+        Ok(ClassScores { scores, info })
+    }
+
+    /// [`add_class`](Self::add_class) for the images `rows` of a whole set of `total` images
+    /// (the class's rows are copied out here, in parallel, rather than by the caller).
+    pub fn add_class_rows(&mut self, class: usize, pixels: Pixels<'_>, total: usize, rows: &[u32]) -> Result<ClassScores> {
+        let d = self.cfg.dim;
+        let need = (total as u128) * (d as u128);
+        if pixels.len() as u128 != need {
+            return Err(Error::invalid("images", format!("{} values", pixels.len()), format!("images x dim = {total} x {d} = {need} values")));
+        }
+        if let Some(&i) = rows.iter().find(|&&i| i as usize >= total) {
+            return Err(Error::invalid(format!("rows (class {class})"), i, format!("image indices below {total}")));
+        }
+        check_alloc(&format!("the rows of class {class} ({} x {d})", rows.len()), (rows.len() as u128) * (d as u128), 4, self.cfg.memory_limit())?;
+        fn gather<T: Copy + Default + Send + Sync>(all: &[T], d: usize, rows: &[u32], par: Par) -> Vec<T> {
+            let mut out = vec![T::default(); rows.len() * d];
+            crate::data::par_rows(&mut out, d * 64, par, |(c, chunk): (usize, &mut [T])| {
+                for (o, &i) in chunk.chunks_exact_mut(d).zip(&rows[c * 64..]) {
+                    o.copy_from_slice(&all[i as usize * d..(i as usize + 1) * d]);
+                }
+            });
+            out
+        }
+        match pixels {
+            Pixels::U8(all) => {
+                let own = gather(all, d, rows, self.par);
+                self.add_class(class, Pixels::U8(&own), rows.len())
+            }
+            Pixels::F32(all) => {
+                let own = gather(all, d, rows, self.par);
+                self.add_class(class, Pixels::F32(&own), rows.len())
+            }
+        }
+    }
+
+    fn block_for(&self, route: Route, n: usize, dk: usize) -> usize {
+        if self.cfg.block > 0 {
+            return self.cfg.block;
+        }
+        match route {
+            // Narrow enough that the symmetric blocking saves most of the upper triangle, wide
+            // enough for the GEMM to run near its peak.
+            Route::Scatter => 96.min(dk.max(1)),
+            Route::Gram => 256.min(n.max(1)),
+        }
+    }
+
+    /// The Figure 6 matrix tr(S_i S_j) over every class given so far (all K must be given, with
+    /// `frobenius` on), and the Gamma ratios with the real class sizes.
+    pub fn frobenius(&self) -> Result<FrobeniusSummary> {
+        let (d, k) = (self.cfg.dim, self.cfg.classes);
+        if !self.cfg.frobenius {
+            return Err(Error::invalid("influence.frobenius", false, "true to compute the Figure 6 matrix"));
+        }
+        if let Some(c) = (0..k).find(|&c| self.scatters[c].is_none()) {
+            return Err(Error::invalid("class", format!("class {c} not given"), format!("every class 0..{} given to addClass first", k - 1)));
+        }
+        let m: Vec<&[f32]> = self.scatters.iter().map(|s| s.as_deref().unwrap_or(&[])).collect();
+        let mut f = vec![vec![0.0f64; k]; k];
+        let pairs: Vec<(usize, usize)> = (0..k).flat_map(|a| (0..=a).map(move |b| (a, b))).collect();
+        let mut vals = vec![0.0f64; pairs.len()];
+        crate::data::par_rows(&mut vals, 1, self.par, |(p, out): (usize, &mut [f64])| {
+            let (a, b) = pairs[p];
+            // Row-wise f64 partial sums, summed in order.
+            let mut s = 0.0f64;
+            for i in 0..d {
+                let (ra, rb) = (&m[a][i * d..(i + 1) * d], &m[b][i * d..(i + 1) * d]);
+                s += ra.iter().zip(rb).map(|(&x, &y)| x as f64 * y as f64).sum::<f64>();
+            }
+            out[0] = s;
+        });
+        for (p, &(a, b)) in pairs.iter().enumerate() {
+            let v = vals[p] / ((self.sizes[a] as f64 - 1.0) * (self.sizes[b] as f64 - 1.0));
+            f[a][b] = v;
+            f[b][a] = v;
+        }
+        let n: Vec<f64> = self.sizes.iter().map(|&s| s as f64).collect();
+        let ratio = |a: usize, c: usize, sized: bool| -> Option<f64> {
+            if a == c || f[a][c] <= 0.0 {
+                return None;
+            }
+            Some(if sized { n[a] * f[a][a] / (n[c] * f[a][c]) } else { f[a][a] / f[a][c] })
+        };
+        let gamma: Vec<Vec<Option<f64>>> = (0..k).map(|a| (0..k).map(|c| ratio(a, c, true)).collect()).collect();
+        let gamma_size_free = (0..k).map(|a| (0..k).map(|c| ratio(a, c, false)).collect()).collect();
+        let min_gamma = gamma.iter().map(|row| row.iter().flatten().copied().fold(None, |acc: Option<f64>, v| Some(acc.map_or(v, |a| a.min(v))))).collect();
+        Ok(FrobeniusSummary { frob_sq: f, gamma, min_gamma, gamma_size_free, class_sizes: self.sizes.clone() })
+    }
+}
+
+struct Terms {
+    /// q_i = v_i^T M v_i.
+    q: Vec<f64>,
+    /// r_i = ||v_i||^2.
+    rr: Vec<f64>,
+    /// ||M||_F^2 and tr(M).
+    frob_m: f64,
+    trace_m: f64,
+    /// M on the kept pixels (dk x dk, full symmetric, f64) when asked for.
+    scatter: Option<Vec<f64>>,
+    madds: f64,
+}
+
+/// The matrix products of one class in precision T: centred rows on the kept pixels, then the
+/// scatter or the Gram route.
+#[allow(clippy::too_many_arguments)]
+fn class_terms<T: Real, F: Fn(usize, &mut [f64], &mut [f64]) + Sync>(
+    centred: &F, dk: usize, n: usize, d: usize, route: Route, block: usize, want_scatter: bool, exact_m: Option<Vec<f64>>, limit: u64, par: Par,
+) -> Result<Terms> {
+    let mut v = vec![T::default(); n * dk];
+    let mut rr = vec![0.0f64; n];
+    if dk > 0 {
+        par_row_chunks(&mut v, dk, ROWS_PER_TASK, par, |i0, chunk: &mut [T]| {
+            let (mut buf, mut row) = (vec![0.0f64; d], vec![0.0f64; dk]);
+            for (r, out) in chunk.chunks_mut(dk).enumerate() {
+                centred(i0 + r, &mut buf, &mut row);
+                for (e, &x) in out.iter_mut().zip(&row) {
+                    *e = T::from_f64(x);
+                }
+            }
+        });
+        par_row_chunks(&mut rr, 1, ROWS_PER_TASK, par, |i0, chunk: &mut [f64]| {
+            for (r, o) in chunk.iter_mut().enumerate() {
+                let row = &v[(i0 + r) * dk..(i0 + r + 1) * dk];
+                *o = dot_f64(row, row);
+            }
+        });
+    }
+    let trace_m: f64 = rr.iter().sum();
+    if dk == 0 {
+        // Every image of the class is the same: S = 0, every score 0.
+        return Ok(Terms { q: vec![0.0; n], rr, frob_m: 0.0, trace_m: 0.0, scatter: if want_scatter { Some(Vec::new()) } else { None }, madds: 0.0 });
+    }
+    let block = block.max(1);
+    match route {
+        Route::Scatter => {
+            check_alloc("the class scatter (kept pixels squared)", (dk as u128) * (dk as u128), T::BYTES, limit)?;
+            check_alloc("a block of the quadratic forms (images x block)", (n as u128) * (block.min(dk) as u128), T::BYTES, limit)?;
+            if let Some(full) = exact_m {
+                let m: Vec<T> = full.iter().map(|&a| T::from_f64(a)).collect();
+                let (q, madds_q) = quad_forms(&v, &m, n, dk, block, par);
+                let frob_m = full.iter().map(|a| a * a).sum();
+                let madds = (n * dk * (dk + 1) / 2) as f64 + madds_q;
+                return Ok(Terms { q, rr, frob_m, trace_m, scatter: want_scatter.then_some(full), madds });
+            }
+            let m = scatter_lower(&v, n, dk, block, par);
+            let (q, madds_q) = quad_forms(&v, &m, n, dk, block, par);
+            let full = symmetrize(m, dk);
+            let frob_m = full.iter().map(|a| a.to_f64() * a.to_f64()).sum();
+            let madds = scatter_madds(n, dk, block) + madds_q;
+            let scatter = want_scatter.then(|| full.iter().map(|a| a.to_f64()).collect());
+            Ok(Terms { q, rr, frob_m, trace_m, scatter, madds })
+        }
+        Route::Gram => {
+            check_alloc("a panel of the Gram matrix (block x images)", (block.min(n) as u128) * (n as u128), T::BYTES, limit)?;
+            let (q, madds_g) = gram_row_norms(&v, n, dk, block, par);
+            let frob_m = q.iter().sum();
+            let mut madds = madds_g;
+            let scatter = if want_scatter {
+                check_alloc("the class scatter (kept pixels squared)", (dk as u128) * (dk as u128), T::BYTES, limit)?;
+                let m = scatter_lower(&v, n, dk, block.min(dk).max(1), par);
+                madds += scatter_madds(n, dk, block.min(dk).max(1));
+                Some(symmetrize(m, dk).iter().map(|a| a.to_f64()).collect())
+            } else {
+                None
+            };
+            Ok(Terms { q, rr, frob_m, trace_m, scatter, madds })
+        }
+    }
+}
+
+/// The Gram route for bytes scaled to [0, 1], exactly: P = B B^T of the raw bytes in i32, then
+/// G_ij = P_ij - (r_i + r_j)/n + R/n^2 with r_i = b_i . s (s the column sums) and R = s . s, all
+/// in f64 (every integer here is below 2^53), scaled by 1/255^2.
+#[allow(clippy::too_many_arguments)]
+fn gram_terms_u8(bytes: &[u8], kept: &[usize], colsum: &[u64], n: usize, d: usize, block: usize, limit: u64, par: Par) -> Result<Terms> {
+    let dk = kept.len();
+    let h_max = block.max(1).min(n);
+    check_alloc("the packed class bytes (2 x images x kept pixels x 2 bytes)", (n as u128) * (dk as u128), 4, limit)?;
+    check_alloc("a panel of the Gram matrix (block x images)", (h_max as u128) * ((n.div_ceil(int_gram::NR) * int_gram::NR) as u128), 4, limit)?;
+    let packed = int_gram::pack(n, dk, par, |i0, h, out| {
+        for (r, o) in out.chunks_exact_mut(dk).enumerate().take(h) {
+            let row = &bytes[(i0 + r) * d..(i0 + r + 1) * d];
+            for (o, &j) in o.iter_mut().zip(kept) {
+                *o = row[j];
+            }
+        }
+    });
+    // r_i = b_i . s and ||b_i||^2, exact integers.
+    let mut rsq = vec![(0.0f64, 0.0f64); n];
+    par_row_chunks(&mut rsq, 1, ROWS_PER_TASK, par, |i0, chunk: &mut [(f64, f64)]| {
+        for (k, o) in chunk.iter_mut().enumerate() {
+            let row = &bytes[(i0 + k) * d..(i0 + k + 1) * d];
+            let (mut r, mut sq) = (0u64, 0u64);
+            for (c, &j) in colsum.iter().zip(kept) {
+                let b = row[j] as u64;
+                r += b * c;
+                sq += b * b;
+            }
+            *o = (r as f64, sq as f64);
+        }
+    });
+    let (r, sq): (Vec<f64>, Vec<f64>) = rsq.into_iter().unzip();
+    let nf = n as f64;
+    let big_r: f64 = colsum.iter().map(|&c| (c as u128) * (c as u128)).sum::<u128>() as f64;
+    let c0 = big_r / (nf * nf);
+    let inv = 1.0 / (255.0f64 * 255.0);
+    let rr: Vec<f64> = (0..n).map(|i| (sq[i] - 2.0 * r[i] / nf + c0) * inv).collect();
+    let rn: Vec<f64> = r.iter().map(|v| v / nf).collect();
+    let g = |p: i32, i: usize, j: usize| (p as f64 - rn[i] - rn[j] + c0) * inv;
+
+    let mut q = vec![0.0f64; n];
+    let mut out = vec![0i32; n.div_ceil(int_gram::NR) * int_gram::NR * h_max];
+    let mut madds = 0.0;
+    let mut ib = 0;
+    while ib < n {
+        let h = h_max.min(n - ib);
+        let ie = ib + h;
+        int_gram::panel(&packed, ib, h, ie, &mut out, par);
+        madds += (h * ie * dk) as f64;
+        let o = &out;
+        let at = |t: usize, j: usize| o[(j / int_gram::NR) * h * int_gram::NR + t * int_gram::NR + j % int_gram::NR];
+        // Rows of the panel: the whole stored row (left part + diagonal block), in column order.
+        par_row_chunks(&mut q[ib..ie], 1, 16, par, |t0, chunk: &mut [f64]| {
+            for (k, qi) in chunk.iter_mut().enumerate() {
+                let t = t0 + k;
+                let i = ib + t;
+                *qi += (0..ie).map(|j| g(at(t, j), i, j).powi(2)).sum::<f64>();
+            }
+        });
+        // Columns left of the panel: their share of the symmetric entries, in row order.
+        if ib > 0 {
+            par_row_chunks(&mut q[..ib], 1, 256, par, |j0, chunk: &mut [f64]| {
+                for (k, qj) in chunk.iter_mut().enumerate() {
+                    let j = j0 + k;
+                    *qj += (0..h).map(|t| g(at(t, j), ib + t, j).powi(2)).sum::<f64>();
+                }
+            });
+        }
+        ib = ie;
+    }
+    let frob_m = q.iter().sum();
+    let trace_m = rr.iter().sum();
+    Ok(Terms { q, rr, frob_m, trace_m, scatter: None, madds })
+}
+
+/// The scatter M (kept pixels, full symmetric, f64) of byte images scaled to [0, 1], exactly:
+/// B^T B of the raw bytes in i32 (the integer Gram kernel on the pixel rows), minus s s^T / n
+/// (s = `colsum`, the kept pixels' column sums) in f64, over 255^2.
+fn exact_scatter_u8(bytes: &[u8], kept: &[usize], colsum: &[u64], n: usize, d: usize, limit: u64, par: Par) -> Result<Vec<f64>> {
+    let dk = kept.len();
+    const H: usize = 64;
+    check_alloc("the packed class bytes (2 x images x kept pixels x 2 bytes)", (n as u128) * (dk as u128), 4, limit)?;
+    check_alloc("the class scatter (kept pixels squared, f64)", (dk as u128) * (dk as u128), 8, limit)?;
+    // The kept pixels as rows. First a transpose in tiles of IB images ([tile][pixel][IB]), each
+    // tile reading its images once while they are in cache; then each group of pixel rows copies
+    // IB-byte runs. (Gathering a pixel, or a group of them, straight down the images strides d
+    // bytes per read through the whole class and cost more than the products on MNIST.)
+    const IB: usize = 64;
+    check_alloc("the class bytes transposed (kept pixels x images)", (n.div_ceil(IB) * IB) as u128 * dk as u128, 1, limit)?;
+    let mut tiles = vec![0u8; n.div_ceil(IB) * dk * IB];
+    crate::data::par_rows(&mut tiles, dk * IB, par, |(b, tile): (usize, &mut [u8])| {
+        let rows = &bytes[b * IB * d..((b + 1) * IB).min(n) * d];
+        for (t, &j) in kept.iter().enumerate() {
+            for (o, row) in tile[t * IB..(t + 1) * IB].iter_mut().zip(rows.chunks_exact(d)) {
+                *o = row[j];
+            }
+        }
+    });
+    let packed = int_gram::pack(dk, n, par, |t0, h, out| {
+        for (r, o) in out.chunks_exact_mut(n).enumerate().take(h) {
+            for (b, run) in o.chunks_mut(IB).enumerate() {
+                let src = &tiles[(b * dk + t0 + r) * IB..];
+                run.copy_from_slice(&src[..run.len()]);
+            }
+        }
+    });
+    drop(tiles);
+    let cs: Vec<f64> = colsum.iter().map(|&c| c as f64).collect();
+    let nf = n as f64;
+    let inv = 1.0 / (255.0f64 * 255.0);
+    let mut m = vec![0.0f64; dk * dk];
+    let mut out = vec![0i32; dk.div_ceil(int_gram::NR) * int_gram::NR * H.min(dk)];
+    let mut ib = 0;
+    while ib < dk {
+        let h = H.min(dk - ib);
+        let ie = ib + h;
+        int_gram::panel(&packed, ib, h, ie, &mut out, par);
+        // The panel's rows of the lower triangle (mirrored below, a block at a time).
+        let o = &out;
+        let cs = &cs;
+        par_row_chunks(&mut m[ib * dk..ie * dk], dk, 8, par, |t0, chunk: &mut [f64]| {
+            for (k, row) in chunk.chunks_exact_mut(dk).enumerate() {
+                let t = t0 + k;
+                let a = ib + t;
+                for (b, mv) in row[..=a].iter_mut().enumerate() {
+                    let p = o[(b / int_gram::NR) * h * int_gram::NR + t * int_gram::NR + b % int_gram::NR];
+                    *mv = (p as f64 - cs[a] * cs[b] / nf) * inv;
+                }
+            }
+        });
+        ib = ie;
+    }
+    Ok(symmetrize(m, dk))
+}
+
+/// sum_i a_i b_i in f64, in eight interleaved partial sums added in a fixed order: the same
+/// result on every machine and thread count, and not bound by the latency of one f64 add chain
+/// (a single running sum cost about as much as the GEMM's share of the quadratic forms).
+fn dot_f64<T: Real>(a: &[T], b: &[T]) -> f64 {
+    let mut acc = [0.0f64; 8];
+    let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
+    let (ra, rb) = (ca.remainder(), cb.remainder());
+    for (x, y) in ca.zip(cb) {
+        for l in 0..8 {
+            acc[l] += x[l].to_f64() * y[l].to_f64();
+        }
+    }
+    let tail: f64 = ra.iter().zip(rb).map(|(x, y)| x.to_f64() * y.to_f64()).sum();
+    ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7])) + tail
+}
+
+/// Rows handed to one task at a time in the element-wise passes.
+const ROWS_PER_TASK: usize = 64;
+
+/// Run `f(first_row, rows)` over chunks of `rows` rows (row length `w`) of `buf`, in parallel
+/// where allowed. Each row's arithmetic is independent, so results do not depend on threads.
+fn par_row_chunks<T: Send, F>(buf: &mut [T], w: usize, rows: usize, par: Par, f: F)
+where
+    F: Fn(usize, &mut [T]) + Sync + Send,
+{
+    if w == 0 || buf.is_empty() {
+        return;
+    }
+    let step = w * rows.max(1);
+    #[cfg(feature = "parallel")]
+    if let Par::Threads(_) = par {
+        use rayon::prelude::*;
+        buf.par_chunks_mut(step).enumerate().for_each(|(c, chunk)| f(c * rows.max(1), chunk));
+        return;
+    }
+    let _ = par;
+    buf.chunks_mut(step).enumerate().for_each(|(c, chunk)| f(c * rows.max(1), chunk));
+}
+
+/// Row `i` scaled: bytes / 255 (floats as given), times the per-pixel factor, then divided by
+/// its norm for `unit`.
+fn scaled_row(pixels: Pixels<'_>, i: usize, d: usize, factor: Option<&[f64]>, unit: bool, out: &mut [f64]) {
+    match pixels {
+        Pixels::U8(p) => {
+            for (o, &b) in out.iter_mut().zip(&p[i * d..(i + 1) * d]) {
+                *o = b as f64 / 255.0;
+            }
+        }
+        Pixels::F32(p) => {
+            for (o, &b) in out.iter_mut().zip(&p[i * d..(i + 1) * d]) {
+                *o = b as f64;
+            }
+        }
+    }
+    if let Some(f) = factor {
+        for (o, fj) in out.iter_mut().zip(f) {
+            *o *= fj;
+        }
+    }
+    if unit {
+        let nrm = out.iter().map(|v| v * v).sum::<f64>().sqrt();
+        if nrm > 0.0 {
+            for o in out.iter_mut() {
+                *o /= nrm;
+            }
+        }
+    }
+}
+
+fn scatter_madds(n: usize, dk: usize, block: usize) -> f64 {
+    let mut s = 0.0;
+    let mut jb = 0;
+    while jb < dk {
+        let w = block.min(dk - jb);
+        s += (n * (dk - jb) * w) as f64;
+        jb += w;
+    }
+    s
+}
+
+/// M = V^T V (dk x dk) for V = n x dk row-major; fills the lower block triangle (and the full
+/// diagonal blocks): for each column block J, M[J.., J] = V[:, J..]^T V[:, J].
+fn scatter_lower<T: Real>(v: &[T], n: usize, dk: usize, block: usize, par: Par) -> Vec<T> {
+    let mut m = vec![T::default(); dk * dk];
+    let mut jb = 0;
+    while jb < dk {
+        let w = block.min(dk - jb);
+        let rows = dk - jb;
+        let cv = View { rows, cols: w, rs: dk as isize, cs: 1 };
+        let av = View { rows, cols: n, rs: 1, cs: dk as isize };
+        let bv = View { rows: n, cols: w, rs: dk as isize, cs: 1 };
+        T::gemm(&mut m[jb * dk + jb..], cv, T::default(), &v[jb..], av, &v[jb..], bv, T::from_f64(1.0), par);
+        jb += w;
+    }
+    m
+}
+
+/// Copy the lower triangle onto the upper one, in square tiles so that the column reads stay in
+/// cache.
+fn symmetrize<T: Real>(mut m: Vec<T>, dk: usize) -> Vec<T> {
+    const B: usize = 32;
+    for i0 in (0..dk).step_by(B) {
+        for j0 in (i0..dk).step_by(B) {
+            for i in i0..(i0 + B).min(dk) {
+                for j in j0.max(i + 1)..(j0 + B).min(dk) {
+                    m[i * dk + j] = m[j * dk + i];
+                }
+            }
+        }
+    }
+    m
+}
+
+/// q_i = v_i^T M v_i from the lower block triangle of M: with the diagonal blocks halved,
+/// q_i = 2 sum_J v_{iJ} . (sum_{I >= J} v_{iI} M_{IJ}). Tiles of `QT` images go to the threads
+/// whole (each tile's rows stay in cache through every column block, and no product waits on
+/// the others); each tile's sums are in a fixed order, so q does not depend on the threads.
+fn quad_forms<T: Real>(v: &[T], m: &[T], n: usize, dk: usize, block: usize, par: Par) -> (Vec<f64>, f64) {
+    const QT: usize = 192;
+    let w_max = block.min(dk).max(1);
+    let mut q = vec![0.0f64; n];
+    par_row_chunks(&mut q, 1, QT, par, |i0, qt: &mut [f64]| {
+        let h = qt.len();
+        let vt = &v[i0 * dk..(i0 + h) * dk];
+        let mut p = vec![T::default(); h * w_max];
+        let mut jb = 0;
+        while jb < dk {
+            let w = w_max.min(dk - jb);
+            let je = jb + w;
+            let pv = View::rm(h, w, w);
+            // Diagonal block, halved.
+            T::gemm(
+                &mut p,
+                pv,
+                T::default(),
+                &vt[jb..],
+                View { rows: h, cols: w, rs: dk as isize, cs: 1 },
+                &m[jb * dk + jb..],
+                View { rows: w, cols: w, rs: dk as isize, cs: 1 },
+                T::from_f64(0.5),
+                Par::Seq,
+            );
+            if je < dk {
+                let rest = dk - je;
+                T::gemm(
+                    &mut p,
+                    pv,
+                    T::from_f64(1.0),
+                    &vt[je..],
+                    View { rows: h, cols: rest, rs: dk as isize, cs: 1 },
+                    &m[je * dk + jb..],
+                    View { rows: rest, cols: w, rs: dk as isize, cs: 1 },
+                    T::from_f64(1.0),
+                    Par::Seq,
+                );
+            }
+            for (r, qi) in qt.iter_mut().enumerate() {
+                let vi = &vt[r * dk + jb..r * dk + je];
+                let pi = &p[r * w..(r + 1) * w];
+                *qi += 2.0 * dot_f64(vi, pi);
+            }
+            jb = je;
+        }
+    });
+    let mut madds = 0.0;
+    let mut jb = 0;
+    while jb < dk {
+        let w = w_max.min(dk - jb);
+        madds += (n * (dk - jb) * w) as f64;
+        jb += w;
+    }
+    (q, madds)
+}
+
+/// q_i = sum_j G_ij^2 with G = V V^T, from the lower row panels of G: panel I holds
+/// G[I, 0..end(I)]; entries left of the diagonal block count for row i and for column j.
+fn gram_row_norms<T: Real>(v: &[T], n: usize, dk: usize, block: usize, par: Par) -> (Vec<f64>, f64) {
+    let mut q = vec![0.0f64; n];
+    let h_max = block.min(n);
+    let mut g = vec![T::default(); h_max * n];
+    let mut madds = 0.0;
+    let mut ib = 0;
+    while ib < n {
+        let h = h_max.min(n - ib);
+        let ie = ib + h;
+        // G[ib..ie, 0..ie] = V[ib..ie] V[0..ie]^T (h x ie, leading dimension ie).
+        T::gemm(&mut g, View::rm(h, ie, ie), T::default(), &v[ib * dk..], View::rm(h, dk, dk), v, View::rm_t(ie, dk, dk), T::from_f64(1.0), par);
+        madds += (h * ie * dk) as f64;
+        let gr = &g;
+        // Rows of the panel: the whole stored row (left part + diagonal block).
+        let mut rowpart = vec![0.0f64; h];
+        par_row_chunks(&mut rowpart, 1, 16, par, |t0, chunk: &mut [f64]| {
+            for (r, o) in chunk.iter_mut().enumerate() {
+                let t = t0 + r;
+                let row = &gr[t * ie..(t + 1) * ie];
+                *o = dot_f64(row, row);
+            }
+        });
+        for (t, s) in rowpart.iter().enumerate() {
+            q[ib + t] += s;
+        }
+        // Columns left of the panel (rows before ib): their share of the symmetric entries.
+        if ib > 0 {
+            // Column sums over the panel's rows, in row order for every column.
+            par_row_chunks(&mut q[..ib], 1, 1024, par, |j0, chunk: &mut [f64]| {
+                let w = chunk.len();
+                let mut acc = vec![0.0f64; w];
+                for t in 0..h {
+                    for (a, g) in acc.iter_mut().zip(&gr[t * ie + j0..t * ie + j0 + w]) {
+                        let x = g.to_f64();
+                        *a += x * x;
+                    }
+                }
+                for (o, a) in chunk.iter_mut().zip(&acc) {
+                    *o += a;
+                }
+            });
+        }
+        ib = ie;
+    }
+    (q, madds)
+}
+
+/// Brute force, for tests: eq. 10 by recomputing the covariance without each row (f64).
+pub fn brute_force_scores(x: &[f64], n: usize, d: usize) -> Vec<f64> {
+    fn frob_cov(rows: &[&[f64]], d: usize) -> f64 {
+        let n = rows.len();
+        let mut mean = vec![0.0; d];
+        for r in rows {
+            for (m, v) in mean.iter_mut().zip(r.iter()) {
+                *m += v / n as f64;
+            }
+        }
+        let mut s = vec![0.0; d * d];
+        for r in rows {
+            for a in 0..d {
+                for b in 0..d {
+                    s[a * d + b] += (r[a] - mean[a]) * (r[b] - mean[b]);
+                }
+            }
+        }
+        s.iter().map(|v| (v / (n as f64 - 1.0)).powi(2)).sum()
+    }
+    let rows: Vec<&[f64]> = (0..n).map(|i| &x[i * d..(i + 1) * d]).collect();
+    let full = frob_cov(&rows, d);
+    (0..n)
+        .map(|i| {
+            let without: Vec<&[f64]> = rows.iter().enumerate().filter(|(j, _)| *j != i).map(|(_, r)| *r).collect();
+            full - frob_cov(&without, d)
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests;
