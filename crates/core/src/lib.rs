@@ -11,11 +11,13 @@ pub mod error;
 pub mod job;
 pub mod kernels;
 pub mod linalg;
+pub mod model;
 pub mod perf;
 pub mod rng;
 pub mod sweep;
 pub mod theory;
 pub mod train;
+pub mod util;
 
 pub use error::{Error, Result};
 

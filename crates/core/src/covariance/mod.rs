@@ -31,6 +31,7 @@ use crate::error::{check_alloc, Error, Result, DEFAULT_MEMORY_LIMIT};
 use crate::linalg::{self, Par, View};
 
 use crate::kernels::int_gram;
+use crate::util::{dot_lanes8_f64, par_row_chunks, par_rows};
 
 /// How pixels are scaled before covariances are taken.
 #[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq, Default, JsonSchema)]
@@ -234,7 +235,7 @@ pub fn pixel_std(pixels: Pixels<'_>, n: usize, d: usize, par: Par) -> Result<Vec
     let mut out = vec![0.0f64; d];
     // Columns in chunks of 64, each chunk's rows summed in order: same result on any thread count.
     const W: usize = 64;
-    crate::data::par_rows(&mut out, W, par, |(ci, chunk): (usize, &mut [f64])| {
+    par_rows(&mut out, W, par, |(ci, chunk): (usize, &mut [f64])| {
         let j0 = ci * W;
         let w = chunk.len();
         let mut s = vec![0.0f64; w];
@@ -274,7 +275,7 @@ fn byte_columns(bytes: &[u8], n: usize, d: usize, par: Par) -> (Vec<u64>, Vec<bo
     // Per range: sums, smallest and largest byte of every column.
     type Part = (Vec<u32>, Vec<u8>, Vec<u8>);
     let mut parts: Vec<Part> = vec![(Vec::new(), Vec::new(), Vec::new()); ranges];
-    crate::data::par_rows(&mut parts, 1, par, |(p, out): (usize, &mut [Part])| {
+    par_rows(&mut parts, 1, par, |(p, out): (usize, &mut [Part])| {
         let (mut s, mut lo, mut hi) = (vec![0u32; d], vec![u8::MAX; d], vec![0u8; d]);
         for row in bytes[p * ROWS * d..((p + 1) * ROWS).min(n) * d].chunks_exact(d) {
             for (((s, lo), hi), &b) in s.iter_mut().zip(lo.iter_mut()).zip(hi.iter_mut()).zip(row) {
@@ -339,7 +340,7 @@ pub struct FrobeniusSummary {
 }
 
 /// Scalar types the products run in.
-pub trait Real: Copy + Default + Send + Sync + PartialEq + 'static {
+pub trait Real: Copy + Default + Send + Sync + PartialEq + Into<f64> + 'static {
     fn from_f64(x: f64) -> Self;
     fn to_f64(self) -> f64;
     const BYTES: u128;
@@ -565,7 +566,7 @@ impl InfluenceRun {
         check_alloc(&format!("the rows of class {class} ({} x {d})", rows.len()), (rows.len() as u128) * (d as u128), 4, self.cfg.memory_limit())?;
         fn gather<T: Copy + Default + Send + Sync>(all: &[T], d: usize, rows: &[u32], par: Par) -> Vec<T> {
             let mut out = vec![T::default(); rows.len() * d];
-            crate::data::par_rows(&mut out, d * 64, par, |(c, chunk): (usize, &mut [T])| {
+            par_rows(&mut out, d * 64, par, |(c, chunk): (usize, &mut [T])| {
                 for (o, &i) in chunk.chunks_exact_mut(d).zip(&rows[c * 64..]) {
                     o.copy_from_slice(&all[i as usize * d..(i as usize + 1) * d]);
                 }
@@ -610,7 +611,7 @@ impl InfluenceRun {
         let mut f = vec![vec![0.0f64; k]; k];
         let pairs: Vec<(usize, usize)> = (0..k).flat_map(|a| (0..=a).map(move |b| (a, b))).collect();
         let mut vals = vec![0.0f64; pairs.len()];
-        crate::data::par_rows(&mut vals, 1, self.par, |(p, out): (usize, &mut [f64])| {
+        par_rows(&mut vals, 1, self.par, |(p, out): (usize, &mut [f64])| {
             let (a, b) = pairs[p];
             // Row-wise f64 partial sums, summed in order.
             let mut s = 0.0f64;
@@ -673,7 +674,7 @@ fn class_terms<T: Real, F: Fn(usize, &mut [f64], &mut [f64]) + Sync>(
         par_row_chunks(&mut rr, 1, ROWS_PER_TASK, par, |i0, chunk: &mut [f64]| {
             for (r, o) in chunk.iter_mut().enumerate() {
                 let row = &v[(i0 + r) * dk..(i0 + r + 1) * dk];
-                *o = dot_f64(row, row);
+                *o = dot_lanes8_f64(row, row);
             }
         });
     }
@@ -810,7 +811,7 @@ fn exact_scatter_u8(bytes: &[u8], kept: &[usize], colsum: &[u64], n: usize, d: u
     const IB: usize = 64;
     check_alloc("the class bytes transposed (kept pixels x images)", (n.div_ceil(IB) * IB) as u128 * dk as u128, 1, limit)?;
     let mut tiles = vec![0u8; n.div_ceil(IB) * dk * IB];
-    crate::data::par_rows(&mut tiles, dk * IB, par, |(b, tile): (usize, &mut [u8])| {
+    par_rows(&mut tiles, dk * IB, par, |(b, tile): (usize, &mut [u8])| {
         let rows = &bytes[b * IB * d..((b + 1) * IB).min(n) * d];
         for (t, &j) in kept.iter().enumerate() {
             for (o, row) in tile[t * IB..(t + 1) * IB].iter_mut().zip(rows.chunks_exact(d)) {
@@ -855,44 +856,8 @@ fn exact_scatter_u8(bytes: &[u8], kept: &[usize], colsum: &[u64], n: usize, d: u
     Ok(symmetrize(m, dk))
 }
 
-/// sum_i a_i b_i in f64, in eight interleaved partial sums added in a fixed order: the same
-/// result on every machine and thread count, and not bound by the latency of one f64 add chain
-/// (a single running sum cost about as much as the GEMM's share of the quadratic forms).
-fn dot_f64<T: Real>(a: &[T], b: &[T]) -> f64 {
-    let mut acc = [0.0f64; 8];
-    let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
-    let (ra, rb) = (ca.remainder(), cb.remainder());
-    for (x, y) in ca.zip(cb) {
-        for l in 0..8 {
-            acc[l] += x[l].to_f64() * y[l].to_f64();
-        }
-    }
-    let tail: f64 = ra.iter().zip(rb).map(|(x, y)| x.to_f64() * y.to_f64()).sum();
-    ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7])) + tail
-}
-
 /// Rows handed to one task at a time in the element-wise passes.
 const ROWS_PER_TASK: usize = 64;
-
-/// Run `f(first_row, rows)` over chunks of `rows` rows (row length `w`) of `buf`, in parallel
-/// where allowed. Each row's arithmetic is independent, so results do not depend on threads.
-fn par_row_chunks<T: Send, F>(buf: &mut [T], w: usize, rows: usize, par: Par, f: F)
-where
-    F: Fn(usize, &mut [T]) + Sync + Send,
-{
-    if w == 0 || buf.is_empty() {
-        return;
-    }
-    let step = w * rows.max(1);
-    #[cfg(feature = "parallel")]
-    if let Par::Threads(_) = par {
-        use rayon::prelude::*;
-        buf.par_chunks_mut(step).enumerate().for_each(|(c, chunk)| f(c * rows.max(1), chunk));
-        return;
-    }
-    let _ = par;
-    buf.chunks_mut(step).enumerate().for_each(|(c, chunk)| f(c * rows.max(1), chunk));
-}
 
 /// Row `i` scaled: bytes / 255 (floats as given), times the per-pixel factor, then divided by
 /// its norm for `unit`.
@@ -1014,7 +979,7 @@ fn quad_forms<T: Real>(v: &[T], m: &[T], n: usize, dk: usize, block: usize, par:
             for (r, qi) in qt.iter_mut().enumerate() {
                 let vi = &vt[r * dk + jb..r * dk + je];
                 let pi = &p[r * w..(r + 1) * w];
-                *qi += 2.0 * dot_f64(vi, pi);
+                *qi += 2.0 * dot_lanes8_f64(vi, pi);
             }
             jb = je;
         }
@@ -1050,7 +1015,7 @@ fn gram_row_norms<T: Real>(v: &[T], n: usize, dk: usize, block: usize, par: Par)
             for (r, o) in chunk.iter_mut().enumerate() {
                 let t = t0 + r;
                 let row = &gr[t * ie..(t + 1) * ie];
-                *o = dot_f64(row, row);
+                *o = dot_lanes8_f64(row, row);
             }
         });
         for (t, s) in rowpart.iter().enumerate() {

@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{check_alloc, Error, Result, DEFAULT_MEMORY_LIMIT};
 use crate::linalg::{self, Par, View};
 use crate::rng::{Purpose, Stream};
+use crate::util::{self, par_rows};
 
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, JsonSchema)]
 #[serde(untagged)]
@@ -498,11 +499,11 @@ impl DataModel {
                 // Features orthogonal; u_k^T A_y = 0 for every k, y.
                 for i in 0..k {
                     let ui = &features[i * d..(i + 1) * d];
-                    let ni = linalg::dot_f64(ui, ui).sqrt();
+                    let ni = util::dot_serial_f64(ui, ui).sqrt();
                     for j in 0..i {
                         let uj = &features[j * d..(j + 1) * d];
-                        let nj = linalg::dot_f64(uj, uj).sqrt();
-                        let p = linalg::dot_f64(ui, uj);
+                        let nj = util::dot_serial_f64(uj, uj).sqrt();
+                        let p = util::dot_serial_f64(ui, uj);
                         if p.abs() > 1e-5 * ni * nj + 1e-12 {
                             return Err(Error::invalid(
                                 format!("features[{i}]"),
@@ -514,10 +515,10 @@ impl DataModel {
                 }
                 for y in 0..k {
                     let ay = &a[y * d * d..(y + 1) * d * d];
-                    let fro = linalg::dot_f64(ay, ay).sqrt();
+                    let fro = util::dot_serial_f64(ay, ay).sqrt();
                     for c in 0..k {
                         let u = &features[c * d..(c + 1) * d];
-                        let nu = linalg::dot_f64(u, u).sqrt();
+                        let nu = util::dot_serial_f64(u, u).sqrt();
                         // ||u^T A_y||
                         let mut worst = 0.0f64;
                         let mut row = vec![0.0f64; d];
@@ -529,7 +530,7 @@ impl DataModel {
                                 }
                             }
                         }
-                        worst = worst.max(linalg::dot_f64(&row, &row).sqrt());
+                        worst = worst.max(util::dot_serial_f64(&row, &row).sqrt());
                         if worst > 1e-4 * nu * fro + 1e-9 {
                             return Err(Error::invalid(
                                 format!("noiseFactors[{y}]"),
@@ -636,7 +637,7 @@ impl DataModel {
                     .collect();
                 for x in 0..k {
                     for y in 0..=x {
-                        let v = linalg::dot_f64(&grams[x], &grams[y]);
+                        let v = util::dot_serial_f64(&grams[x], &grams[y]);
                         f[x][y] = v;
                         f[y][x] = v;
                     }
@@ -653,7 +654,7 @@ impl DataModel {
             None => {
                 let Factors::Explicit { a } = &self.factors else { unreachable!() };
                 let d = self.d;
-                linalg::dot_f64(&a[c * d * d..(c + 1) * d * d], &a[c * d * d..(c + 1) * d * d])
+                util::dot_serial_f64(&a[c * d * d..(c + 1) * d * d], &a[c * d * d..(c + 1) * d * d])
             }
         }
     }
@@ -675,7 +676,7 @@ impl DataModel {
             dim: self.d,
             noise: self.noise,
             feature_norms: (0..k)
-                .map(|c| linalg::dot_f64(&self.features[c * self.d..(c + 1) * self.d], &self.features[c * self.d..(c + 1) * self.d]).sqrt())
+                .map(|c| util::dot_serial_f64(&self.features[c * self.d..(c + 1) * self.d], &self.features[c * self.d..(c + 1) * self.d]).sqrt())
                 .collect(),
             lambda,
             base_eigenvalue: base,
@@ -701,13 +702,13 @@ impl DataModel {
         }
         for f in 0..self.k {
             let q = &frame[f * d..(f + 1) * d];
-            let p = base * linalg::dot_f64(q, zeta);
+            let p = base * util::dot_serial_f64(q, zeta);
             for (o, qv) in out.iter_mut().zip(q) {
                 *o -= p * qv;
             }
         }
         let q = &frame[(self.k + c) * d..(self.k + c + 1) * d];
-        let p = (lambda[c] - base) * linalg::dot_f64(q, zeta);
+        let p = (lambda[c] - base) * util::dot_serial_f64(q, zeta);
         for (o, qv) in out.iter_mut().zip(q) {
             *o += p * qv;
         }
@@ -776,25 +777,6 @@ impl DataModel {
         }
         xi
     }
-}
-
-/// Run `f` over the rows of `buf` (row length `w`), in parallel where allowed. Results do not
-/// depend on the number of threads: each row's arithmetic is independent.
-pub fn par_rows<T: Send, F>(buf: &mut [T], w: usize, par: Par, f: F)
-where
-    F: Fn((usize, &mut [T])) + Sync + Send,
-{
-    if w == 0 {
-        return;
-    }
-    #[cfg(feature = "parallel")]
-    if let Par::Threads(_) = par {
-        use rayon::prelude::*;
-        buf.par_chunks_mut(w).enumerate().for_each(f);
-        return;
-    }
-    let _ = par;
-    buf.chunks_mut(w).enumerate().for_each(f);
 }
 
 fn labels_for(sizes: &[usize], seed: u64, purpose: Purpose) -> Vec<i32> {

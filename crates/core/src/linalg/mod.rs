@@ -3,6 +3,7 @@
 //! shapes.
 
 use crate::rng::{Purpose, Stream};
+use crate::util::dot_serial_f64;
 
 /// How many threads a kernel may use. `Seq` on wasm and inside sweep workers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -154,10 +155,6 @@ pub fn transpose<T: Copy + Default>(a: &[T], rows: usize, cols: usize) -> Vec<T>
     t
 }
 
-pub fn dot_f64(a: &[f64], b: &[f64]) -> f64 {
-    a.iter().zip(b).map(|(x, y)| x * y).sum()
-}
-
 /// The first `r` columns of a Haar-distributed random orthogonal `d x d` matrix, as `r` rows of
 /// length `d` (row j is column j of U). Gaussian columns orthonormalised by Gram–Schmidt with one
 /// re-orthogonalisation pass: the positive-diagonal QR factor of a Gaussian matrix is Haar.
@@ -173,14 +170,14 @@ pub fn haar_frame(seed: u64, d: usize, r: usize) -> Vec<f64> {
                 let (head, tail) = q.split_at_mut(j * d);
                 let qi = &head[i * d..(i + 1) * d];
                 let qj = &mut tail[..d];
-                let p = dot_f64(qi, qj);
+                let p = dot_serial_f64(qi, qj);
                 for (x, y) in qj.iter_mut().zip(qi) {
                     *x -= p * y;
                 }
             }
         }
         let qj = &mut q[j * d..(j + 1) * d];
-        let nrm = libm::sqrt(dot_f64(qj, qj));
+        let nrm = libm::sqrt(dot_serial_f64(qj, qj));
         for x in qj.iter_mut() {
             *x /= nrm;
         }

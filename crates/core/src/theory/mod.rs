@@ -21,6 +21,7 @@
 pub mod boundaries;
 pub mod fit;
 pub mod lemmas;
+pub mod long_tailed;
 pub mod spectral;
 
 use schemars::JsonSchema;
@@ -28,9 +29,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::data::{DataConfig, DataModel, ExplicitModel, Factors, NoiseKind};
 use crate::error::{check_alloc, Error, Result};
-use crate::linalg::{self, Par};
+use crate::linalg::Par;
+use crate::util;
 
-pub use lemmas::{long_tailed, LongTailed};
+pub use long_tailed::{long_tailed, LongTailed};
 pub use spectral::Spectra;
 
 /// The absolute constants of Condition 1, Theorem 1 and Lemma 5 (JSON names as in the paper).
@@ -102,7 +104,7 @@ impl Constants {
     }
 }
 
-pub use crate::train::Init;
+use crate::model::Init;
 
 #[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq, Default, JsonSchema)]
 #[serde(rename_all = "lowercase")]
@@ -536,7 +538,7 @@ pub fn evaluate(model: &DataModel, sizes: &[usize], opts: &TheoryOptions, sp: Sp
     let mf = m as f64;
     let sigma0 = opts.init.sigma0(d);
     let s: Vec<f64> = sizes.iter().map(|&v| v as f64).collect();
-    let norms: Vec<f64> = (0..k).map(|c| linalg::dot_f64(&model.features[c * d..(c + 1) * d], &model.features[c * d..(c + 1) * d]).sqrt()).collect();
+    let norms: Vec<f64> = (0..k).map(|c| util::dot_serial_f64(&model.features[c * d..(c + 1) * d], &model.features[c * d..(c + 1) * d]).sqrt()).collect();
     let f = &sp.frob_sq;
 
     // Ratios of Theorem 1.

@@ -34,6 +34,7 @@ use crate::data::DataModel;
 use crate::error::{check_alloc, Error, Result, DEFAULT_MEMORY_LIMIT};
 use crate::kernels;
 use crate::linalg::{self, Par, View};
+use crate::model::{self, Init, InitName};
 use crate::rng::{Purpose, Stream};
 
 mod fast;
@@ -42,42 +43,6 @@ mod group;
 use fast::{Fast, BLOCK_ROWS, FAST_MAX_BATCH};
 use group::Shared;
 pub use group::TrainerGroup;
-
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, JsonSchema)]
-#[serde(untagged)]
-pub enum Init {
-    /// "pytorch": U(-1/sqrt(d), 1/sqrt(d)), PyTorch's default for a linear layer (§5.1).
-    Named(InitName),
-    /// {"sigma0": s}: N(0, s^2), the theory's initialisation.
-    #[schemars(extend("additionalProperties" = false))]
-    Gaussian {
-        #[schemars(extend("exclusiveMinimum" = 0))]
-        sigma0: f64,
-    },
-}
-
-impl Default for Init {
-    fn default() -> Self {
-        Init::Named(InitName::Pytorch)
-    }
-}
-
-impl Init {
-    /// sigma0 of §2; for PyTorch's uniform init the standard deviation of its entries, 1/sqrt(3d).
-    pub fn sigma0(&self, d: usize) -> f64 {
-        match self {
-            Init::Named(InitName::Pytorch) => 1.0 / (3.0 * d as f64).sqrt(),
-            Init::Gaussian { sigma0 } => *sigma0,
-        }
-    }
-}
-
-#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq, JsonSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum InitName {
-    /// PyTorch's default for a linear layer, U(-1/sqrt(d), 1/sqrt(d)): standard deviation 1/sqrt(3d).
-    Pytorch,
-}
 
 #[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq, JsonSchema)]
 #[serde(rename_all = "lowercase")]
@@ -312,115 +277,6 @@ fn check_data(what: &str, k: usize, d: usize, x: &[f32], y: &[i32], pos: Option<
     Ok(())
 }
 
-/// Initial weights, K*m rows of length d; row j from stream (seed, Init, j).
-pub fn init_weights(init: &Init, km: usize, d: usize, seed: u64) -> Vec<f32> {
-    let mut w = vec![0.0f32; km * d];
-    for (j, row) in w.chunks_mut(d).enumerate() {
-        let mut s = Stream::new(seed, Purpose::Init, j as u64);
-        match init {
-            Init::Named(InitName::Pytorch) => {
-                let b = 1.0 / (d as f64).sqrt();
-                for v in row.iter_mut() {
-                    *v = ((2.0 * s.uniform() - 1.0) * b) as f32;
-                }
-            }
-            Init::Gaussian { sigma0 } => {
-                for v in row.iter_mut() {
-                    *v = (s.normal() * sigma0) as f32;
-                }
-            }
-        }
-    }
-    w
-}
-
-/// Per-row, per-class sums of relu activations: s[p*K + k] = sum_r relu(z[p, k*m + r]).
-/// Returns false if an activation is NaN or infinite (relu would otherwise hide a NaN).
-#[inline]
-fn relu_sums(z: &[f32], rows: usize, k: usize, m: usize, out: &mut [f32]) -> bool {
-    kernels::relu_sums(&z[..rows * k * m], k, m, &mut out[..rows * k])
-}
-
-/// Whether logits f classify as y: F_y above every other F_k (a tie counts as an error, so a
-/// network whose outputs are all equal, e.g. all ReLUs off, is never "correct").
-#[inline]
-pub fn is_correct(f: &[f64], y: usize) -> bool {
-    f.iter().enumerate().all(|(c, &v)| c == y || v < f[y])
-}
-
-/// Softmax statistics of one sample from its logits.
-#[inline]
-fn softmax_row(f: &[f64], y: usize, probs: &mut [f64]) -> (f64, f64, bool) {
-    let mx = f.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
-    let mut sum = 0.0;
-    for (p, v) in probs.iter_mut().zip(f) {
-        *p = (v - mx).exp();
-        sum += *p;
-    }
-    let lse = mx + sum.ln();
-    let mut g = 0.0; // 1 - logit_y, summed from the other classes (accurate when logit_y ~ 1)
-    for (c, p) in probs.iter_mut().enumerate() {
-        *p /= sum;
-        if c != y {
-            g += *p;
-        }
-    }
-    let loss = lse - f[y];
-    let correct = is_correct(f, y);
-    (loss, g, correct)
-}
-
-/// Logits F (n x K) of samples from the activations of their rows (NaN logits if an
-/// activation is not finite, so the loss shows it).
-fn logits(z: &[f32], rows: usize, k: usize, m: usize, srows: &[[u32; 2]], sums: &mut Vec<f32>, f: &mut [f64]) {
-    sums.resize(rows * k, 0.0);
-    let finite = relu_sums(z, rows, k, m, sums);
-    let inv_m = if finite { 1.0 / m as f64 } else { f64::NAN };
-    for (i, r) in srows.iter().enumerate() {
-        for c in 0..k {
-            f[i * k + c] = (sums[r[0] as usize * k + c] as f64 + sums[r[1] as usize * k + c] as f64) * inv_m;
-        }
-    }
-}
-
-/// Forward pass for arbitrary data with explicit W: logits (n x K).
-pub fn predict(w: &[f32], k: usize, m: usize, d: usize, x: &[f32], par: Par) -> Result<Vec<f64>> {
-    if w.len() != k * m * d {
-        return Err(Error::shape("predict: weights", format!("weights have {} values, expected (K*m) x d = {} x {d}", w.len(), k * m)));
-    }
-    if !x.len().is_multiple_of(2 * d) {
-        return Err(Error::shape("predict: x", format!("x has {} values, not a multiple of 2 x d = {}", x.len(), 2 * d)));
-    }
-    let n = x.len() / (2 * d);
-    let km = k * m;
-    check_alloc("predict activations", (2 * n * km) as u128, 4, DEFAULT_MEMORY_LIMIT)?;
-    let mut z = vec![0.0f32; 2 * n * km];
-    linalg::gemm_f32(&mut z, View::rm(2 * n, km, km), 0.0, x, View::rm(2 * n, d, d), w, View::rm_t(km, d, d), 1.0, par);
-    let srows: Vec<[u32; 2]> = (0..n).map(|i| [2 * i as u32, 2 * i as u32 + 1]).collect();
-    let mut f = vec![0.0f64; n * k];
-    let mut sums = Vec::new();
-    logits(&z, 2 * n, k, m, &srows, &mut sums, &mut f);
-    Ok(f)
-}
-
-/// Loss, accuracy and per-class accuracy of logits against labels.
-pub fn score(f: &[f64], y: &[i32], k: usize) -> (f64, f64, Vec<Option<f64>>) {
-    let n = y.len();
-    let mut probs = vec![0.0; k];
-    let (mut loss, mut correct) = (0.0, 0usize);
-    let mut per = vec![(0usize, 0usize); k];
-    for i in 0..n {
-        let c = y[i] as usize;
-        let (l, _, ok) = softmax_row(&f[i * k..(i + 1) * k], c, &mut probs);
-        loss += l;
-        correct += ok as usize;
-        per[c].1 += 1;
-        per[c].0 += ok as usize;
-    }
-    let nn = n.max(1) as f64;
-    (loss / nn, correct as f64 / nn, per.iter().map(|&(a, b)| if b == 0 { None } else { Some(a as f64 / b as f64) }).collect())
-}
-
 pub struct Trainer {
     pub cfg: TrainConfig,
     k: usize,
@@ -541,7 +397,7 @@ impl Trainer {
         }
         check_alloc(&format!("training (K*m = {km} neurons, {r} patch rows, d = {d})"), elems, 4, limit)?;
         let par = Par::from_threads(cfg.threads);
-        let w0 = init_weights(&cfg.init, km, d, cfg.seed);
+        let w0 = model::init_weights(&cfg.init, km, d, cfg.seed);
         let route = match route {
             Route::Gram => {
                 let g = match shared.and_then(|s| s.g.clone()) {
@@ -739,18 +595,18 @@ impl Trainer {
         }
         let nr = rows.map_or(self.train.r(d), |r| r.len());
         let nb = self.bidx.len();
-        logits(&self.z[..nr * km], nr, k, m, &self.blocal, &mut self.sums, &mut self.f[..nb * k]);
+        model::logits(&self.z[..nr * km], nr, k, m, &self.blocal, &mut self.sums, &mut self.f[..nb * k]);
         // Softmax, loss, g_i = 1 - logit_y, coefficients p_k - 1[k = y].
         let (mut loss, mut gmax, mut gmin) = (0.0f64, 0.0f64, f64::INFINITY);
         for (b, &i) in self.bidx.iter().enumerate() {
             let y = self.y[i as usize] as usize;
-            let (l, g, _) = softmax_row(&self.f[b * k..(b + 1) * k], y, &mut self.probs);
+            let (l, g, _) = model::softmax_row(&self.f[b * k..(b + 1) * k], y, &mut self.probs);
             loss += l;
             self.logit_sums[i as usize] += g;
             gmax = gmax.max(g);
             gmin = gmin.min(g);
             for c in 0..k {
-                self.gcoef[b * k + c] = (self.probs[c] - if c == y { 1.0 } else { 0.0 }) as f32;
+                self.gcoef[b * k + c] = model::ce_coef(&self.probs, c, y);
             }
         }
         loss /= nb as f64;
@@ -778,7 +634,7 @@ impl Trainer {
                 let z = &self.z[..nr * km];
                 let rc = &*rc;
                 match rows {
-                    None => crate::data::par_rows(&mut coef_t[..nr * km], km, self.par, |(j, cr)| {
+                    None => crate::util::par_rows(&mut coef_t[..nr * km], km, self.par, |(j, cr)| {
                         kernels::masked_update(cr, &z[j * km..(j + 1) * km], &rc[j * k..(j + 1) * k], m, &mut []);
                     }),
                     Some(rows) => {
@@ -809,8 +665,8 @@ impl Trainer {
         self.forward_rows(None);
         let r = self.train.r(self.d);
         let srows = self.train.srows.clone();
-        logits(&self.z[..r * km], r, k, m, &srows, &mut self.sums, &mut self.f);
-        let (l, a, _) = score(&self.f, &self.y, k);
+        model::logits(&self.z[..r * km], r, k, m, &srows, &mut self.sums, &mut self.f);
+        let (l, a, _) = model::score(&self.f, &self.y, k);
         (l, a)
     }
 
@@ -908,7 +764,7 @@ impl Trainer {
             let mut probs = vec![0.0; k];
             let (mut gmax, mut gmin) = (0.0f64, f64::INFINITY);
             for i in 0..self.n {
-                let (_, g, _) = softmax_row(&self.f[i * k..(i + 1) * k], self.y[i] as usize, &mut probs);
+                let (_, g, _) = model::softmax_row(&self.f[i * k..(i + 1) * k], self.y[i] as usize, &mut probs);
                 gmax = gmax.max(g);
                 gmin = gmin.min(g);
             }
@@ -938,7 +794,7 @@ impl Trainer {
                 let t = self.test.as_ref().unwrap();
                 (t.1.clone(), &t.2, &t.3)
             };
-            let (tl, ta, per) = score(&ft, &ty, k);
+            let (tl, ta, per) = model::score(&ft, &ty, k);
             rec.test_loss = Some(tl);
             rec.test_acc = Some(ta);
             rec.test_acc_per_class = Some(per);
@@ -992,7 +848,7 @@ impl Trainer {
         }
         let mut f = vec![0.0f64; nt * k];
         let mut sums = Vec::new();
-        logits(&zt, rt, k, m, &t.0.srows, &mut sums, &mut f);
+        model::logits(&zt, rt, k, m, &t.0.srows, &mut sums, &mut f);
         f
     }
 

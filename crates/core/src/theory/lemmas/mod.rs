@@ -1,5 +1,6 @@
-//! Lemmas 3–7, b(S_k) of eq. 8 and the error on L-long-tailed data (Definition 1), measured on
-//! trained weights.
+//! Lemmas 3–7, b(S_k) of eq. 8 and the error on L-long-tailed data (Definition 1, in
+//! [`super::long_tailed`]) against the 2(b) bound, measured on trained weights. The forward pass
+//! is [`crate::model::in_f64`]'s.
 //!
 //! Weights are f32, (K m) x d row-major: row k m + r is w_{k,r}. Samples are n x 2 x d with
 //! `pos[i]` the index of the feature patch, so the noise patch of sample i is patch 1 - pos[i].
@@ -8,242 +9,15 @@
 #![allow(clippy::needless_range_loop)] // index loops over classes read clearer here
 
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
+use super::long_tailed::{check_samples, check_weights, class_products, long_tailed_from};
 use super::{fin, Item, TheoryOptions, TheoryReport};
-use crate::data::{par_rows, DataModel, Factors};
+use crate::data::DataModel;
 use crate::error::{check_alloc, Error, Result};
-use crate::linalg::{self, Par, View};
+use crate::linalg::Par;
+use crate::model::{self, in_f64};
 use crate::rng::Purpose;
-
-/// The error on L-long-tailed samples of a test set (Definition 1 with v = sum_{r in R(xi)} w_{y,r}:
-/// a sample is L-long-tailed when R(xi) is not empty and <v, xi> >= L ||A_y^T v||_2).
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct LongTailed {
-    #[serde(rename = "L")]
-    pub l: f64,
-    /// Long-tailed samples.
-    pub count: usize,
-    /// Of them, classified correctly (F_y > F_k for every k != y; a tie counts as an error).
-    pub correct: usize,
-    /// correct / count (null when count = 0).
-    pub acc: Option<f64>,
-    pub count_per_class: Vec<usize>,
-    pub correct_per_class: Vec<usize>,
-    pub acc_per_class: Vec<Option<f64>>,
-}
-
-/// Check the shapes of weights and samples; returns n.
-fn check_samples(what: &str, k: usize, d: usize, x: &[f32], y: &[i32], pos: &[u8]) -> Result<usize> {
-    let n = y.len();
-    if x.len() != n * 2 * d {
-        return Err(Error::invalid(format!("{what}X"), format!("an array of {} numbers", x.len()), format!("n x 2 x dim = {n} x 2 x {d} = {}", n * 2 * d)));
-    }
-    if pos.len() != n {
-        return Err(Error::invalid(format!("{what}Pos"), format!("an array of length {}", pos.len()), format!("one entry per sample ({n})")));
-    }
-    if let Some(i) = y.iter().position(|&v| v < 0 || v as usize >= k) {
-        return Err(Error::invalid(format!("{what}Y[{i}]"), y[i], format!("a class label from 0 to {}", k - 1)));
-    }
-    if let Some(i) = pos.iter().position(|&p| p > 1) {
-        return Err(Error::invalid(format!("{what}Pos[{i}]"), pos[i], "0 or 1 (the index of the feature patch)"));
-    }
-    if let Some(i) = x.iter().position(|v| !v.is_finite()) {
-        return Err(Error::invalid(format!("{what}X[{i}]"), x[i], "a finite number"));
-    }
-    Ok(n)
-}
-
-fn check_weights(field: &str, w: &[f32], k: usize, m: usize, d: usize) -> Result<()> {
-    if m == 0 {
-        return Err(Error::invalid("width", 0, "an integer >= 1"));
-    }
-    if w.len() != k * m * d {
-        return Err(Error::invalid(field, format!("an array of {} numbers", w.len()), format!("(classes x width) x dim = ({k} x {m}) x {d} = {}", k * m * d)));
-    }
-    if let Some(i) = w.iter().position(|v| !v.is_finite()) {
-        return Err(Error::invalid(format!("{field}[{i}]"), w[i], "a finite number"));
-    }
-    Ok(())
-}
-
-/// rows . A_c for `r` rows of length d (row-major), using the model's structure.
-pub fn rows_times_factor(model: &DataModel, c: usize, rows: &[f64], r: usize, par: Par) -> Vec<f64> {
-    let d = model.d;
-    let mut out = vec![0.0f64; r * d];
-    match &model.factors {
-        Factors::Frame { frame, base, lambda } => {
-            // A_c is symmetric: w A_c = base (w - sum_f (w.q_f) q_f) + (lambda_c - base) (w.q) q, q = U e_{K+c}.
-            let k = model.k;
-            par_rows(&mut out, d, par, |(i, o): (usize, &mut [f64])| {
-                let w = &rows[i * d..(i + 1) * d];
-                for (ov, wv) in o.iter_mut().zip(w) {
-                    *ov = base * wv;
-                }
-                for f in 0..k {
-                    let q = &frame[f * d..(f + 1) * d];
-                    let p = base * linalg::dot_f64(w, q);
-                    for (ov, qv) in o.iter_mut().zip(q) {
-                        *ov -= p * qv;
-                    }
-                }
-                let q = &frame[(k + c) * d..(k + c + 1) * d];
-                let p = (lambda[c] - base) * linalg::dot_f64(w, q);
-                for (ov, qv) in o.iter_mut().zip(q) {
-                    *ov += p * qv;
-                }
-            });
-        }
-        Factors::Spectral { u, spectra } => {
-            // w U diag(s) U^T.
-            let mut t = vec![0.0f64; r * d];
-            linalg::gemm_f64(&mut t, View::rm(r, d, d), 0.0, rows, View::rm(r, d, d), u, View::rm(d, d, d), 1.0, par);
-            let s = &spectra[c];
-            for i in 0..r {
-                for (tv, sv) in t[i * d..(i + 1) * d].iter_mut().zip(s) {
-                    *tv *= sv;
-                }
-            }
-            linalg::gemm_f64(&mut out, View::rm(r, d, d), 0.0, &t, View::rm(r, d, d), u, View::rm_t(d, d, d), 1.0, par);
-        }
-        Factors::Explicit { a } => {
-            let ac = &a[c * d * d..(c + 1) * d * d];
-            linalg::gemm_f64(&mut out, View::rm(r, d, d), 0.0, rows, View::rm(r, d, d), ac, View::rm(d, d, d), 1.0, par);
-        }
-    }
-    out
-}
-
-/// Pre-activations <w_{k,r}, x^(p)> of every sample, patch and neuron: (n 2) x (K m), row 2 i + p.
-fn activations(w64: &[f64], km: usize, d: usize, x: &[f32], n: usize, par: Par) -> Vec<f64> {
-    let x64: Vec<f64> = x.iter().map(|&v| v as f64).collect();
-    let mut acts = vec![0.0f64; 2 * n * km];
-    linalg::gemm_f64(&mut acts, View::rm(2 * n, km, km), 0.0, &x64, View::rm(2 * n, d, d), w64, View::rm_t(km, d, d), 1.0, par);
-    acts
-}
-
-/// F_k(W, x_i) of eq. 1 for every sample: n x K.
-fn outputs(acts: &[f64], n: usize, k: usize, m: usize) -> Vec<f64> {
-    let km = k * m;
-    let mut f = vec![0.0f64; n * k];
-    for i in 0..n {
-        for p in 0..2 {
-            let row = &acts[(2 * i + p) * km..(2 * i + p + 1) * km];
-            for c in 0..k {
-                f[i * k + c] += row[c * m..(c + 1) * m].iter().map(|v| v.max(0.0)).sum::<f64>();
-            }
-        }
-        for c in 0..k {
-            f[i * k + c] /= m as f64;
-        }
-    }
-    f
-}
-
-/// H_c = (W_c A_c)(W_c A_c)^T for every class (m x m each), and W_c A_c (m x d).
-fn class_products(model: &DataModel, w64: &[f64], m: usize, par: Par) -> (Vec<Vec<f64>>, Vec<Vec<f64>>) {
-    let d = model.d;
-    let mut bs = Vec::with_capacity(model.k);
-    let mut hs = Vec::with_capacity(model.k);
-    for c in 0..model.k {
-        let b = rows_times_factor(model, c, &w64[c * m * d..(c + 1) * m * d], m, par);
-        let mut h = vec![0.0f64; m * m];
-        linalg::gemm_f64(&mut h, View::rm(m, m, m), 0.0, &b, View::rm(m, d, d), &b, View::rm_t(m, d, d), 1.0, par);
-        bs.push(b);
-        hs.push(h);
-    }
-    (bs, hs)
-}
-
-/// Long-tailed subsets of a test set from precomputed pieces.
-#[allow(clippy::too_many_arguments)]
-fn long_tailed_from(k: usize, m: usize, hs: &[Vec<f64>], acts: &[f64], f: &[f64], y: &[i32], pos: &[u8], ls: &[f64]) -> Vec<LongTailed> {
-    let km = k * m;
-    // For every sample: t = <v, xi> / ||A_y^T v|| (None when R(xi) is empty or A_y^T v = 0).
-    let mut score = Vec::with_capacity(y.len());
-    let mut ok = Vec::with_capacity(y.len());
-    let mut active = Vec::with_capacity(m);
-    for i in 0..y.len() {
-        let c = y[i] as usize;
-        let noise = 1 - pos[i] as usize;
-        let s = &acts[(2 * i + noise) * km + c * m..(2 * i + noise) * km + (c + 1) * m];
-        active.clear();
-        active.extend((0..m).filter(|&r| s[r] > 0.0));
-        let inner: f64 = active.iter().map(|&r| s[r]).sum();
-        let h = &hs[c];
-        let mut q = 0.0;
-        for &r in &active {
-            for &r2 in &active {
-                q += h[r * m + r2];
-            }
-        }
-        let norm = q.max(0.0).sqrt();
-        score.push(if active.is_empty() {
-            None
-        } else if norm > 0.0 {
-            Some(inner / norm)
-        } else {
-            Some(f64::INFINITY)
-        });
-        ok.push(crate::train::is_correct(&f[i * k..(i + 1) * k], c));
-    }
-    ls.iter()
-        .map(|&l| {
-            let mut count_pc = vec![0usize; k];
-            let mut correct_pc = vec![0usize; k];
-            for i in 0..y.len() {
-                if let Some(t) = score[i] {
-                    if t >= l {
-                        count_pc[y[i] as usize] += 1;
-                        correct_pc[y[i] as usize] += ok[i] as usize;
-                    }
-                }
-            }
-            let count: usize = count_pc.iter().sum();
-            let correct: usize = correct_pc.iter().sum();
-            LongTailed {
-                l,
-                count,
-                correct,
-                acc: if count > 0 { Some(correct as f64 / count as f64) } else { None },
-                acc_per_class: (0..k).map(|c| if count_pc[c] > 0 { Some(correct_pc[c] as f64 / count_pc[c] as f64) } else { None }).collect(),
-                count_per_class: count_pc,
-                correct_per_class: correct_pc,
-            }
-        })
-        .collect()
-}
-
-/// For each L: how many test samples are L-long-tailed (Definition 1) and how many of them the
-/// network W classifies correctly. Costs one GEMM for the forward pass, K products W_y A_y and
-/// H_y = W_y A_y A_y^T W_y^T (m x m), then O(m^2) per sample.
-#[allow(clippy::too_many_arguments)]
-/// `limit`: the bytes it may allocate (the caller's memoryLimit).
-pub fn long_tailed(
-    model: &DataModel, w: &[f32], k: usize, m: usize, x: &[f32], y: &[i32], pos: &[u8], ls: &[f64], limit: u64, par: Par,
-) -> Result<Vec<LongTailed>> {
-    if k != model.k {
-        return Err(Error::invalid("classes", k, format!("the data model's number of classes ({})", model.k)));
-    }
-    let d = model.d;
-    check_weights("weights", w, k, m, d)?;
-    let n = check_samples("test", k, d, x, y, pos)?;
-    if let Some(i) = ls.iter().position(|l| !l.is_finite() || *l <= 0.0) {
-        return Err(Error::invalid(format!("ls[{i}]"), ls[i], "a finite number > 0"));
-    }
-    check_alloc(
-        "long-tailed evaluation (activations and W A)",
-        (2 * n as u128 + 2 * m as u128) * (k * m) as u128 + (2 * n * d) as u128 + (k * m * d * 2) as u128,
-        8,
-        limit,
-    )?;
-    let w64: Vec<f64> = w.iter().map(|&v| v as f64).collect();
-    let (_, hs) = class_products(model, &w64, m, par);
-    let acts = activations(&w64, k * m, d, x, n, par);
-    let f = outputs(&acts, n, k, m);
-    Ok(long_tailed_from(k, m, &hs, &acts, &f, y, pos, ls))
-}
 
 /// A trained run, as plain arrays (what `benignfit train --out DIR` writes).
 pub struct Run<'a> {
@@ -387,9 +161,10 @@ pub struct LemmaReport {
     pub fresh_seed: u64,
 }
 
-/// Lemmas 3–7, b(S_k) and the long-tailed errors of a trained run. `report` is the theory of the
-/// same data model (for Gamma, the 2(b) bounds and the noise-factor norms).
-pub fn lemmas(model: &DataModel, report: &TheoryReport, run: &Run<'_>, opts: &TheoryOptions, seed: u64, par: Par) -> Result<LemmaReport> {
+/// The training and test sets of a run, checked: n, and the test set with its size.
+type TestSet<'a> = (&'a [f32], &'a [i32], &'a [u8], usize);
+
+fn checked<'a>(model: &DataModel, run: &Run<'a>, opts: &TheoryOptions) -> Result<(usize, Option<TestSet<'a>>)> {
     opts.validate()?;
     let (k, d) = (model.k, model.d);
     let m = opts.width;
@@ -426,13 +201,19 @@ pub fn lemmas(model: &DataModel, report: &TheoryReport, run: &Run<'_>, opts: &Th
         8,
         limit,
     )?;
-    let steps = opts.steps;
-    let log_t = steps.map(|t| libm::log(t as f64));
-    let sigma0 = opts.init.sigma0(d);
-    let mf = m as f64;
-    let cst = &opts.constants;
+    Ok((n, test))
+}
+
+/// Lemmas 3–7, b(S_k) and the long-tailed errors of a trained run. `report` is the theory of the
+/// same data model (for Gamma, the 2(b) bounds and the noise-factor norms).
+pub fn lemmas(model: &DataModel, report: &TheoryReport, run: &Run<'_>, opts: &TheoryOptions, seed: u64, par: Par) -> Result<LemmaReport> {
+    let (n, test) = checked(model, run, opts)?;
+    let (k, d) = (model.k, model.d);
+    let m = opts.width;
     let km = k * m;
-    let w64: Vec<f64> = run.weights.iter().map(|&v| v as f64).collect();
+    let steps = opts.steps;
+    let sigma0 = opts.init.sigma0(d);
+    let w64 = in_f64::widen(run.weights);
 
     let sigma0_measured = run.weights_init.map(|w0| {
         let nn = w0.len() as f64;
@@ -443,6 +224,47 @@ pub fn lemmas(model: &DataModel, report: &TheoryReport, run: &Run<'_>, opts: &Th
     // Lemma 3: rank and singular values of W_j A_j.
     let (bs, hs) = class_products(model, &w64, m, par);
     let rank_tol = opts.rank_tol.unwrap_or(m.max(d) as f64 * f32::EPSILON as f64);
+    let lemma3 = lemma3(report, &bs, n, d, rank_tol, opts, par)?;
+
+    // Activations of the training samples (Lemma 5, Lemma 7's final kappa).
+    let acts = in_f64::activations(&w64, km, d, run.train_x, n, par);
+    let f_train = in_f64::outputs(&acts, n, k, m);
+
+    // Lemma 4 (and 6): fresh noise, `fresh` draws per class.
+    let (lemma4, measured6) = lemma4(model, &w64, m, seed, opts, par);
+    // Lemma 5: own-class vs other-class training noise through class j's neurons.
+    let lemma5 = lemma5(run, &acts, k, m, n, opts);
+    // b(S_k) of eq. 8 and Lemma 6.
+    let (b, lemma6) = b_and_lemma6(report, run, measured6, k, m, n, opts);
+    // Lemma 7.
+    let lemma7 = lemma7(report, run, &f_train, k, n);
+    // Test accuracy and long-tailed errors against the 2(b) bound.
+    let (test_acc, long) = test_vs_bounds(report, test, &w64, &hs, k, m, d, opts, par);
+
+    Ok(LemmaReport {
+        width: m,
+        steps,
+        sigma0,
+        sigma0_measured,
+        rank_tol,
+        lemma3,
+        lemma4,
+        lemma5,
+        lemma6,
+        lemma7,
+        b,
+        test: test_acc,
+        long_tailed: long,
+        fresh_seed: seed,
+    })
+}
+
+/// Lemma 3: rank and singular values of W_j A_j (`bs[j]`, m x d).
+fn lemma3(report: &TheoryReport, bs: &[Vec<f64>], n: usize, d: usize, rank_tol: f64, opts: &TheoryOptions, par: Par) -> Result<Vec<Lemma3Class>> {
+    let (k, m) = (bs.len(), opts.width);
+    let mf = m as f64;
+    let log_t = opts.steps.map(|t| libm::log(t as f64));
+    let sigma0 = opts.init.sigma0(d);
     let mut lemma3 = Vec::with_capacity(k);
     for c in 0..k {
         let sv = super::spectral::singular_values(&bs[c], m, d, par)?;
@@ -475,17 +297,17 @@ pub fn lemmas(model: &DataModel, report: &TheoryReport, run: &Run<'_>, opts: &Th
         }
         lemma3.push(Lemma3Class { class: c, rank, singular_values: sv, index, items });
     }
+    Ok(lemma3)
+}
 
-    // Activations of the training samples (Lemma 5, Lemma 7's final kappa).
-    let acts = activations(&w64, km, d, run.train_x, n, par);
-    let f_train = outputs(&acts, n, k, m);
-
-    // Lemma 4 (and 6): fresh noise, `fresh` draws per class.
+/// Lemma 4 from `fresh` noise draws per class, and Lemma 6's measured[y][j] from the same draws.
+fn lemma4(model: &DataModel, w64: &[f64], m: usize, seed: u64, opts: &TheoryOptions, par: Par) -> (Vec<Lemma4Class>, Vec<Vec<f64>>) {
+    let (k, d) = (model.k, model.d);
+    let (km, mf, fresh, cst) = (k * m, m as f64, opts.fresh_samples, &opts.constants);
     let labels: Vec<i32> = (0..k).flat_map(|c| std::iter::repeat_n(c as i32, fresh)).collect();
     let xi = model.noise_patches(&labels, seed, Purpose::FreshNoise, 0, par);
     let nf = labels.len();
-    let mut fa = vec![0.0f64; nf * km];
-    linalg::gemm_f64(&mut fa, View::rm(nf, km, km), 0.0, &xi, View::rm(nf, d, d), &w64, View::rm_t(km, d, d), 1.0, par);
+    let fa = in_f64::preactivations(w64, km, d, &xi, nf, par);
     drop(xi);
     let mut lemma4 = Vec::with_capacity(k);
     let mut measured6 = vec![vec![0.0f64; k]; k];
@@ -502,7 +324,7 @@ pub fn lemmas(model: &DataModel, report: &TheoryReport, run: &Run<'_>, opts: &Th
                 at_least += 1;
             }
             for j in 0..k {
-                measured6[c][j] += row[j * m..(j + 1) * m].iter().map(|v| v.max(0.0)).sum::<f64>();
+                measured6[c][j] += in_f64::relu_sum(&row[j * m..(j + 1) * m]);
             }
         }
         for j in 0..k {
@@ -527,12 +349,16 @@ pub fn lemmas(model: &DataModel, report: &TheoryReport, run: &Run<'_>, opts: &Th
             item,
         });
     }
+    (lemma4, measured6)
+}
 
-    // Lemma 5: own-class vs other-class training noise through class j's neurons.
+/// Lemma 5 from the pre-activations of the training samples.
+fn lemma5(run: &Run<'_>, acts: &[f64], k: usize, m: usize, n: usize, opts: &TheoryOptions) -> Vec<Lemma5Class> {
+    let (km, cst) = (k * m, &opts.constants);
     let y = run.train_y;
     let relu_sum = |i: usize, j: usize| -> f64 {
         let noise = 1 - run.train_pos[i] as usize;
-        acts[(2 * i + noise) * km + j * m..(2 * i + noise) * km + (j + 1) * m].iter().map(|v| v.max(0.0)).sum()
+        in_f64::relu_sum(&acts[(2 * i + noise) * km + j * m..(2 * i + noise) * km + (j + 1) * m])
     };
     let mut lemma5 = Vec::with_capacity(k);
     for j in 0..k {
@@ -583,8 +409,14 @@ pub fn lemmas(model: &DataModel, report: &TheoryReport, run: &Run<'_>, opts: &Th
             item,
         });
     }
+    lemma5
+}
 
-    // b(S_k) of eq. 8 and Lemma 6.
+/// b(S_k) of eq. 8 (from the run's logit sums) and Lemma 6.
+fn b_and_lemma6(
+    report: &TheoryReport, run: &Run<'_>, measured6: Vec<Vec<f64>>, k: usize, m: usize, n: usize, opts: &TheoryOptions,
+) -> (Option<Vec<f64>>, Option<Lemma6>) {
+    let (y, mf) = (run.train_y, m as f64);
     let b = run.logit_sums.map(|ls| {
         let mut b = vec![0.0f64; k];
         for i in 0..n {
@@ -603,18 +435,13 @@ pub fn lemmas(model: &DataModel, report: &TheoryReport, run: &Run<'_>, opts: &Th
         }
         Lemma6 { measured: measured6.clone(), scale, ratio }
     });
+    (b, lemma6)
+}
 
-    // Lemma 7.
-    let g: Vec<f64> = (0..n)
-        .map(|i| {
-            let row = &f_train[i * k..(i + 1) * k];
-            let mx = row.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
-            let z: f64 = row.iter().map(|v| libm::exp(v - mx)).sum();
-            let yi = y[i] as usize;
-            let others: f64 = (0..k).filter(|&c| c != yi).map(|c| libm::exp(row[c] - mx)).sum();
-            others / z
-        })
-        .collect();
+/// Lemma 7: the trajectory's kappa, the final one from the training outputs, and the theory's scale.
+fn lemma7(report: &TheoryReport, run: &Run<'_>, f_train: &[f64], k: usize, n: usize) -> Lemma7 {
+    let y = run.train_y;
+    let g: Vec<f64> = (0..n).map(|i| in_f64::one_minus_logit(&f_train[i * k..(i + 1) * k], y[i] as usize)).collect();
     let gmax = g.iter().cloned().fold(0.0, f64::max);
     let gmin = g.iter().cloned().fold(f64::INFINITY, f64::min);
     let mut theory_scale = 0.0f64;
@@ -634,18 +461,25 @@ pub fn lemmas(model: &DataModel, report: &TheoryReport, run: &Run<'_>, opts: &Th
         final_kappa: if gmin > 0.0 { fin(gmax / gmin) } else { None },
         theory_scale: fin(theory_scale),
     };
+    lemma7
+}
 
-    // Test accuracy and long-tailed errors against the 2(b) bound.
-    let (test_acc, long) = match test {
+/// Test accuracy and the long-tailed errors (Definition 1) against the 2(b) bounds.
+#[allow(clippy::too_many_arguments)]
+fn test_vs_bounds(
+    report: &TheoryReport, test: Option<TestSet<'_>>, w64: &[f64], hs: &[Vec<f64>], k: usize, m: usize, d: usize, opts: &TheoryOptions, par: Par,
+) -> (Option<TestAccuracy>, Option<Vec<LongTailedVsBound>>) {
+    let km = k * m;
+    match test {
         Some((x, ty, tp, nt)) => {
-            let acts_t = activations(&w64, km, d, x, nt, par);
-            let f_t = outputs(&acts_t, nt, k, m);
+            let acts_t = in_f64::activations(w64, km, d, x, nt, par);
+            let f_t = in_f64::outputs(&acts_t, nt, k, m);
             let mut cnt = vec![0usize; k];
             let mut cor = vec![0usize; k];
             for i in 0..nt {
                 let c = ty[i] as usize;
                 cnt[c] += 1;
-                cor[c] += (crate::train::is_correct(&f_t[i * k..(i + 1) * k], c)) as usize;
+                cor[c] += (model::is_correct(&f_t[i * k..(i + 1) * k], c)) as usize;
             }
             let total: usize = cor.iter().sum();
             let acc = TestAccuracy {
@@ -653,7 +487,7 @@ pub fn lemmas(model: &DataModel, report: &TheoryReport, run: &Run<'_>, opts: &Th
                 acc_per_class: (0..k).map(|c| if cnt[c] > 0 { Some(cor[c] as f64 / cnt[c] as f64) } else { None }).collect(),
                 count: nt,
             };
-            let lt = long_tailed_from(k, m, &hs, &acts_t, &f_t, ty, tp, &opts.ls);
+            let lt = long_tailed_from(k, m, hs, &acts_t, &f_t, ty, tp, &opts.ls);
             let vs = lt
                 .iter()
                 .enumerate()
@@ -675,24 +509,7 @@ pub fn lemmas(model: &DataModel, report: &TheoryReport, run: &Run<'_>, opts: &Th
             (Some(acc), Some(vs))
         }
         None => (None, None),
-    };
-
-    Ok(LemmaReport {
-        width: m,
-        steps,
-        sigma0,
-        sigma0_measured,
-        rank_tol,
-        lemma3,
-        lemma4,
-        lemma5,
-        lemma6,
-        lemma7,
-        b,
-        test: test_acc,
-        long_tailed: long,
-        fresh_seed: seed,
-    })
+    }
 }
 
 #[cfg(test)]

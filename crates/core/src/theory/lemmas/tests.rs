@@ -1,7 +1,10 @@
 use super::*;
 use crate::data::{generate, DataConfig, ModelName, ModelSpec, OneOrMany};
+use crate::linalg::{self, View};
 use crate::rng::Stream;
+use crate::theory::long_tailed::long_tailed;
 use crate::theory::{theory, TheoryOptions};
+use crate::util;
 
 /// Definition 1 by brute force: form v, A_y^T v densely.
 fn brute_long_tailed(model: &DataModel, w: &[f32], m: usize, x: &[f32], y: &[i32], pos: &[u8], l: f64) -> (usize, usize) {
@@ -16,7 +19,7 @@ fn brute_long_tailed(model: &DataModel, w: &[f32], m: usize, x: &[f32], y: &[i32
         let mut any = false;
         for r in 0..m {
             let wr: Vec<f64> = w[(c * m + r) * d..][..d].iter().map(|&v| v as f64).collect();
-            let s = linalg::dot_f64(&wr, &xi);
+            let s = util::dot_serial_f64(&wr, &xi);
             if s > 0.0 {
                 any = true;
                 inner += s;
@@ -27,7 +30,7 @@ fn brute_long_tailed(model: &DataModel, w: &[f32], m: usize, x: &[f32], y: &[i32
         }
         let a = model.dense_factor(c);
         let atv: Vec<f64> = (0..d).map(|col| (0..d).map(|row| a[row * d + col] * v[row]).sum()).collect();
-        let norm = linalg::dot_f64(&atv, &atv).sqrt();
+        let norm = util::dot_serial_f64(&atv, &atv).sqrt();
         if !any || inner < l * norm {
             continue;
         }
@@ -41,7 +44,7 @@ fn brute_long_tailed(model: &DataModel, w: &[f32], m: usize, x: &[f32], y: &[i32
                 }
             }
         }
-        if crate::train::is_correct(&fk, c) {
+        if crate::model::is_correct(&fk, c) {
             correct += 1;
         }
     }

@@ -20,6 +20,7 @@ use crate::data::DataModel;
 use crate::error::{check_alloc, Error, Result};
 use crate::linalg::{self, Par, View};
 use crate::rng::{Purpose, Stream};
+use crate::util;
 
 /// Index offset of the start vectors of the power iteration in the `Misc` stream family
 /// ("theory" in ASCII), so no other draw shares them.
@@ -243,7 +244,7 @@ impl NumericJob {
         if i < k {
             // Singular values, sequential so the result does not depend on the thread count.
             let ac = &a[i * dd..(i + 1) * dd];
-            self.trace.push(linalg::dot_f64(ac, ac));
+            self.trace.push(util::dot_serial_f64(ac, ac));
             let sv = singular_values(ac, d, d, Par::Seq)?;
             let (r, hi, lo) = rank_and_extremes(&sv, self.tol);
             self.rank.push(r);
@@ -256,11 +257,11 @@ impl NumericJob {
             let mut g = vec![0.0; dd];
             linalg::gemm_f64(&mut g, View::rm(d, d, d), 0.0, ac, View::rm(d, d, d), ac, View::rm_t(d, d, d), 1.0, self.par);
             for (y, gy) in self.grams.iter().enumerate() {
-                let f = linalg::dot_f64(&g, gy);
+                let f = util::dot_serial_f64(&g, gy);
                 self.frob_sq[c][y] = f;
                 self.frob_sq[y][c] = f;
             }
-            self.frob_sq[c][c] = linalg::dot_f64(&g, &g);
+            self.frob_sq[c][c] = util::dot_serial_f64(&g, &g);
             self.grams.push(g);
         } else {
             let (x, y) = self.pairs[i - 2 * k];

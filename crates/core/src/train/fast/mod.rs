@@ -1,9 +1,10 @@
 //! The fast SGD path: small mini-batches of feature-noise data on the gram route (the paper's
 //! SGD with batch size 1, the hot path of every sweep). See [`Trainer::fast_step`].
 
-use super::{softmax_row, Route_, Trainer};
+use super::{Route_, Trainer};
 use crate::error::{Error, Result};
 use crate::kernels;
+use crate::model;
 
 /// Largest mini-batch that takes the fast SGD path ([`Trainer::fast_step`]).
 pub(super) const FAST_MAX_BATCH: usize = 8;
@@ -145,7 +146,7 @@ impl Trainer {
         }
         // Logits from the noise row's and the class feature's relu sums.
         let finite = kernels::relu_sums(zb, k, m, &mut fs.sums[..nb * k]) & kernels::relu_sums(&fs.zfeat, k, m, &mut fs.fsums);
-        let inv_m = if finite { 1.0 / m as f64 } else { f64::NAN };
+        let inv_m = model::inv_width(finite, m);
         let (mut loss, mut gmax, mut gmin) = (0.0f64, 0.0f64, f64::INFINITY);
         fs.rc_feat.iter_mut().for_each(|v| *v = 0.0);
         let scale = -(self.cfg.lr / (nb as f64 * m as f64)) as f32;
@@ -153,15 +154,15 @@ impl Trainer {
             let y = self.y[i as usize] as usize;
             let f = &mut self.f[b * k..(b + 1) * k];
             for (c, fc) in f.iter_mut().enumerate() {
-                *fc = (fs.sums[b * k + c] as f64 + fs.fsums[y * k + c] as f64) * inv_m;
+                *fc = model::logit(fs.sums[b * k + c], fs.fsums[y * k + c], inv_m);
             }
-            let (l, gi, _) = softmax_row(f, y, &mut self.probs);
+            let (l, gi, _) = model::softmax_row(f, y, &mut self.probs);
             loss += l;
             self.logit_sums[i as usize] += gi;
             gmax = gmax.max(gi);
             gmin = gmin.min(gi);
             for c in 0..k {
-                let coef = (self.probs[c] - if c == y { 1.0 } else { 0.0 }) as f32;
+                let coef = model::ce_coef(&self.probs, c, y);
                 fs.rc_noise[b * k + c] = scale * coef;
                 fs.rc_feat[y * k + c] += coef;
             }
