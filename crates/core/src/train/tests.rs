@@ -2,7 +2,7 @@
 
 use crate::data::{generate, DataConfig, OneOrMany};
 use crate::linalg::Par;
-use crate::model::{init_weights, predict, score};
+use crate::model::{init_weights, predict, score, Init};
 use crate::train::*;
 
 /// Reference loss and gradient (f64, plain loops) of the empirical risk over the given samples.

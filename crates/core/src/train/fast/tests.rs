@@ -5,7 +5,7 @@
 use crate::data::{generate, DataConfig, OneOrMany};
 use crate::kernels::{self, Isa};
 use crate::linalg::Par;
-use crate::model::init_weights;
+use crate::model::{init_weights, Init};
 use crate::rng::{Purpose, Stream};
 use crate::train::tests::reference_grad;
 use crate::train::*;

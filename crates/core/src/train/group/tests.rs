@@ -2,6 +2,7 @@
 
 use crate::data::{generate, DataConfig, OneOrMany};
 use crate::linalg::Par;
+use crate::model::Init;
 use crate::train::*;
 
 fn data(per_class: usize, d: usize) -> crate::data::Dataset {
