@@ -16,7 +16,7 @@
 use super::*;
 
 /// Widest joint product (columns, the sum of K m); members wider than half of it step alone.
-/// Measured at the paper's R = 505 on 2 cores (`examples/group_timing.rs`, best of 5): ten
+/// Measured at the paper's R = 505 on 2 cores (`benches/group_timing.rs`, best of 5): ten
 /// members of K m = 50 took 6.2 ms for 20 steps each joined in 256 columns, 7.4 ms in 512 and
 /// 8.0 ms alone; members of K m = 250 took 22.9 ms alone and 26.7 ms joined in pairs (the copies
 /// in and out cost more than the wider product saves once a member's own product is wide).

@@ -1,4 +1,5 @@
-//! Quick timing of the training step at the paper's size (the real benchmark is `npm run bench`).
+//! Quick timing of the training step at the paper's size (the real benchmark is `npm run bench`):
+//! `cargo bench -p benignfit-core --profile fasttest --bench step_timing -- [THREADS]`.
 //! Prints wall time and this thread's CPU time (less disturbed by other work on a shared machine).
 use benignfit_core::data::{generate, DataConfig};
 use benignfit_core::linalg::Par;
@@ -15,7 +16,7 @@ fn cpu() -> f64 {
 }
 
 fn main() {
-    let threads: usize = std::env::args().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+    let threads: usize = std::env::args().filter(|a| a != "--bench").nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
     let (_, ds) = generate(&DataConfig { gamma: Some(10.0), ..Default::default() }, None, Par::auto()).unwrap();
     let inp = || TrainInput {
         k: ds.k,

@@ -1,11 +1,11 @@
 //! Timing of one class of the influence kernel against plain GEMMs of the same shapes:
-//! `cargo run --profile fasttest -p benignfit-core --example influence_timing -- N D [BLOCK] [scatter|gram]`.
+//! `cargo bench -p benignfit-core --profile fasttest --bench influence_timing -- N D [BLOCK] [scatter|gram]`.
 use benignfit_core::covariance::*;
 use benignfit_core::linalg::{self, Par, View};
 use std::time::Instant;
 
 fn main() {
-    let args: Vec<String> = std::env::args().collect();
+    let args: Vec<String> = std::env::args().filter(|a| a != "--bench").collect();
     let n: usize = args.get(1).map(|s| s.parse().unwrap()).unwrap_or(6000);
     let d: usize = args.get(2).map(|s| s.parse().unwrap()).unwrap_or(600);
     let block: usize = args.get(3).map(|s| s.parse().unwrap()).unwrap_or(0);

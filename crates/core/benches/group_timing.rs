@@ -1,14 +1,14 @@
 //! A sweep cell in a group of trainings on shared data against a lone training of the same size
-//! (paper size, full-batch GD, 20 steps): `cargo run --profile fasttest -p benignfit-core
-//! --example group_timing -- [CELLS] [WIDTH]`.
+//! (paper size, full-batch GD, 20 steps): `cargo bench -p benignfit-core --profile fasttest
+//! --bench group_timing -- [CELLS] [WIDTH]`.
 use benignfit_core::data::{generate, DataConfig};
 use benignfit_core::linalg::Par;
 use benignfit_core::train::*;
 use std::time::Instant;
 
 fn main() {
-    let cells: usize = std::env::args().nth(1).and_then(|s| s.parse().ok()).unwrap_or(10);
-    let width: usize = std::env::args().nth(2).and_then(|s| s.parse().ok()).unwrap_or(100);
+    let cells: usize = std::env::args().filter(|a| a != "--bench").nth(1).and_then(|s| s.parse().ok()).unwrap_or(10);
+    let width: usize = std::env::args().filter(|a| a != "--bench").nth(2).and_then(|s| s.parse().ok()).unwrap_or(100);
     let dc = DataConfig { gamma: Some(10.0), ..Default::default() };
     let cfg = |i: usize| TrainConfig { width, epochs: Some(20), lr: 0.01 * (i + 1) as f64, ..Default::default() };
     for _ in 0..2 {

@@ -1,4 +1,5 @@
-//! Quick timing of the SGD kernels (rows of Z = Z0 + G Coef^T) per instruction set.
+//! Quick timing of the SGD kernels (rows of Z = Z0 + G Coef^T) per instruction set:
+//! `cargo bench -p benignfit-core --profile fasttest --bench kernel_timing`.
 use benignfit_core::kernels::{self, Isa};
 use std::time::Instant;
 

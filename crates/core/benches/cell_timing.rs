@@ -1,4 +1,5 @@
-//! Where the time of one sweep cell goes (paper preset: SGD batch 1, 20 epochs), one thread.
+//! Where the time of one sweep cell goes (paper preset: SGD batch 1, 20 epochs), one thread:
+//! `cargo bench -p benignfit-core --profile fasttest --bench cell_timing`.
 use benignfit_core::data::{generate, DataConfig};
 use benignfit_core::linalg::Par;
 use benignfit_core::train::*;
