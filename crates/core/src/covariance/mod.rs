@@ -37,7 +37,7 @@ mod products;
 
 use crate::kernels::int_gram;
 pub use config::{InfluenceConfig, InfluenceOptions, Normalize, Precision, Route, RouteChoice};
-use products::{class_terms, exact_scatter_u8, gram_terms_u8, scaled_row};
+use products::{class_terms, exact_scatter_u8, gram_terms_u8, scaled_row, Terms};
 
 /// Pixels of a set of images, row-major n x d: bytes (0..255) or floats.
 #[derive(Clone, Copy, Debug)]
@@ -274,6 +274,78 @@ impl InfluenceRun {
     /// Scores of every image of class `class` (its `n` rows, any order; scores come back in that
     /// order), by the closed form. A class may be given once.
     pub fn add_class(&mut self, class: usize, pixels: Pixels<'_>, n: usize) -> Result<ClassScores> {
+        let d = self.cfg.dim;
+        let limit = self.check_class(class, pixels, n)?;
+
+        // Scaled rows are made one at a time (never stored as f64): the class mean and the pixels
+        // that vary within the class, then the centred rows in T. Bytes scaled to [0, 1] take
+        // exact integer column sums and ranges instead (in parallel; any thread count gives the
+        // same), and centre each kept pixel as byte / 255 - mean.
+        let factor = self.factor.as_deref();
+        let unit = self.cfg.normalize == Normalize::Unit;
+        let scaled = |i: usize, out: &mut [f64]| scaled_row(pixels, i, d, factor, unit, out);
+        let byte_stats = match pixels {
+            Pixels::U8(b) if factor.is_none() && !unit => Some((b, byte_columns(b, n, d, self.par))),
+            _ => None,
+        };
+        let (kept, colsum, mean) = kept_pixels(&byte_stats, &scaled, n, d);
+        let dk = kept.len();
+        let (mean, kept_ref) = (&mean, &kept);
+        // Row i's kept pixels, centred (`buf`: scratch of d values).
+        let centred = |i: usize, buf: &mut [f64], out: &mut [f64]| match byte_stats {
+            Some((b, _)) => {
+                let row = &b[i * d..(i + 1) * d];
+                for ((o, &j), m) in out.iter_mut().zip(kept_ref).zip(mean) {
+                    *o = row[j] as f64 * (1.0 / 255.0) - m;
+                }
+            }
+            None => {
+                scaled(i, buf);
+                for ((o, &j), m) in out.iter_mut().zip(kept_ref).zip(mean) {
+                    *o = buf[j] - m;
+                }
+            }
+        };
+
+        let want_scatter = self.cfg.frobenius;
+        let route = self.route_for(n, dk);
+        let block = self.block_for(route, n, dk);
+
+        // Bytes scaled to [0, 1] on the Gram route: exact integer products (see crate::kernels::int_gram).
+        let exact_bytes = match byte_stats {
+            Some((b, _)) if route == Route::Gram && !want_scatter && self.cfg.precision == Precision::F32 && dk > 0 && dk <= int_gram::MAX_DIM => Some(b),
+            _ => None,
+        };
+        let r = match (exact_bytes, self.cfg.precision) {
+            (Some(b), _) => gram_terms_u8(b, &kept, &colsum, n, d, block, limit, self.par)?,
+            (None, Precision::F32) => {
+                // Bytes scaled to [0, 1] on the scatter route: M from exact integer products.
+                let exact_m = match byte_stats {
+                    Some((b, _)) if route == Route::Scatter && dk > 0 && n <= int_gram::MAX_DIM => {
+                        Some(exact_scatter_u8(b, &kept, &colsum, n, d, limit, self.par)?)
+                    }
+                    _ => None,
+                };
+                class_terms::<f32, _>(&centred, dk, n, d, route, block, want_scatter, exact_m, limit, self.par)?
+            }
+            (None, Precision::F64) => class_terms::<f64, _>(&centred, dk, n, d, route, block, want_scatter, None, limit, self.par)?,
+        };
+
+        let scores = scores_of(&r, n);
+
+        // Scatter expanded to all d pixels (zeros on dropped ones), kept for Figure 6.
+        if let Some(m) = &r.scatter {
+            self.keep_scatter(class, &kept, m, limit)?;
+        }
+        self.sizes[class] = n;
+        let nf = n as f64;
+        let s2 = (nf - 1.0) * (nf - 1.0);
+        let info = ClassInfo { class, n, route, kept_pixels: dk, frob_sq: r.frob_m / s2, trace: r.trace_m / (nf - 1.0), madds: r.madds, block };
+        Ok(ClassScores { scores, info })
+    }
+
+    /// Check a class before its products; returns the memory limit.
+    fn check_class(&self, class: usize, pixels: Pixels<'_>, n: usize) -> Result<u64> {
         let (d, k) = (self.cfg.dim, self.cfg.classes);
         if class >= k {
             return Err(Error::invalid("class", class, format!("a class index from 0 to {}", k - 1)));
@@ -295,61 +367,14 @@ impl InfluenceRun {
             Precision::F64 => 8,
         };
         check_alloc(&format!("the centred rows of class {class} ({n} x {d})"), (n as u128) * (d as u128), bytes, limit)?;
+        Ok(limit)
+    }
 
-        // Scaled rows are made one at a time (never stored as f64): the class mean and the pixels
-        // that vary within the class, then the centred rows in T. Bytes scaled to [0, 1] take
-        // exact integer column sums and ranges instead (in parallel; any thread count gives the
-        // same), and centre each kept pixel as byte / 255 - mean.
-        let factor = self.factor.as_deref();
-        let unit = self.cfg.normalize == Normalize::Unit;
-        let scaled = |i: usize, out: &mut [f64]| scaled_row(pixels, i, d, factor, unit, out);
-        let byte_stats = match pixels {
-            Pixels::U8(b) if factor.is_none() && !unit => Some((b, byte_columns(b, n, d, self.par))),
-            _ => None,
-        };
-        let (kept, colsum, mean): (Vec<usize>, Vec<u64>, Vec<f64>) = if let Some((_, (sums, varies))) = &byte_stats {
-            let kept: Vec<usize> = (0..d).filter(|&j| varies[j]).collect();
-            let colsum: Vec<u64> = kept.iter().map(|&j| sums[j]).collect();
-            // The kept pixels' means, scaled to [0, 1].
-            let mean = colsum.iter().map(|&s| s as f64 / n as f64 / 255.0).collect();
-            (kept, colsum, mean)
-        } else {
-            let mut mean = vec![0.0f64; d];
-            let mut varies = vec![false; d];
-            let mut first = vec![0.0f64; d];
-            let mut row = vec![0.0f64; d];
-            scaled(0, &mut first);
-            for i in 0..n {
-                scaled(i, &mut row);
-                for ((m, v), (f, var)) in mean.iter_mut().zip(&row).zip(first.iter().zip(varies.iter_mut())) {
-                    *m += v;
-                    *var |= v != f;
-                }
-            }
-            let kept: Vec<usize> = (0..d).filter(|&j| varies[j]).collect();
-            let mean = kept.iter().map(|&j| mean[j] / n as f64).collect();
-            (kept, Vec::new(), mean)
-        };
-        let dk = kept.len();
-        let (mean, kept_ref) = (&mean, &kept);
-        // Row i's kept pixels, centred (`buf`: scratch of d values).
-        let centred = |i: usize, buf: &mut [f64], out: &mut [f64]| match byte_stats {
-            Some((b, _)) => {
-                let row = &b[i * d..(i + 1) * d];
-                for ((o, &j), m) in out.iter_mut().zip(kept_ref).zip(mean) {
-                    *o = row[j] as f64 * (1.0 / 255.0) - m;
-                }
-            }
-            None => {
-                scaled(i, buf);
-                for ((o, &j), m) in out.iter_mut().zip(kept_ref).zip(mean) {
-                    *o = buf[j] - m;
-                }
-            }
-        };
-
+    /// The route of a class of n images on dk kept pixels: as configured, or the one with fewer
+    /// multiply-adds.
+    fn route_for(&self, n: usize, dk: usize) -> Route {
         let want_scatter = self.cfg.frobenius;
-        let route = match self.cfg.route {
+        match self.cfg.route {
             RouteChoice::Scatter => Route::Scatter,
             RouteChoice::Gram => Route::Gram,
             RouteChoice::Auto => {
@@ -362,50 +387,21 @@ impl InfluenceRun {
                     Route::Scatter
                 }
             }
-        };
-        let block = self.block_for(route, n, dk);
-
-        // Bytes scaled to [0, 1] on the Gram route: exact integer products (see covariance_int.rs).
-        let exact_bytes = match byte_stats {
-            Some((b, _)) if route == Route::Gram && !want_scatter && self.cfg.precision == Precision::F32 && dk > 0 && dk <= int_gram::MAX_DIM => Some(b),
-            _ => None,
-        };
-        let r = match (exact_bytes, self.cfg.precision) {
-            (Some(b), _) => gram_terms_u8(b, &kept, &colsum, n, d, block, limit, self.par)?,
-            (None, Precision::F32) => {
-                // Bytes scaled to [0, 1] on the scatter route: M from exact integer products.
-                let exact_m = match byte_stats {
-                    Some((b, _)) if route == Route::Scatter && dk > 0 && n <= int_gram::MAX_DIM => {
-                        Some(exact_scatter_u8(b, &kept, &colsum, n, d, limit, self.par)?)
-                    }
-                    _ => None,
-                };
-                class_terms::<f32, _>(&centred, dk, n, d, route, block, want_scatter, exact_m, limit, self.par)?
-            }
-            (None, Precision::F64) => class_terms::<f64, _>(&centred, dk, n, d, route, block, want_scatter, None, limit, self.par)?,
-        };
-
-        let nf = n as f64;
-        let c = nf / (nf - 1.0);
-        let big = r.frob_m * (2.0 * nf - 3.0) / ((nf - 1.0) * (nf - 1.0));
-        let den = (nf - 2.0) * (nf - 2.0);
-        let scores: Vec<f64> = r.q.iter().zip(&r.rr).map(|(&q, &rr)| (2.0 * c * q - c * c * rr * rr - big) / den).collect();
-
-        // Scatter expanded to all d pixels (zeros on dropped ones), kept for Figure 6.
-        if let Some(m) = r.scatter {
-            check_alloc(&format!("the scatter of class {class} ({d} x {d} f32)"), (d as u128) * (d as u128), 4, limit)?;
-            let mut full = vec![0.0f32; d * d];
-            for (a, &ja) in kept.iter().enumerate() {
-                for (b, &jb) in kept.iter().enumerate() {
-                    full[ja * d + jb] = m[a * dk + b] as f32;
-                }
-            }
-            self.scatters[class] = Some(full);
         }
-        self.sizes[class] = n;
-        let s2 = (nf - 1.0) * (nf - 1.0);
-        let info = ClassInfo { class, n, route, kept_pixels: dk, frob_sq: r.frob_m / s2, trace: r.trace_m / (nf - 1.0), madds: r.madds, block };
-        Ok(ClassScores { scores, info })
+    }
+
+    /// Keep a class's scatter (kept pixels, dk x dk) as d x d f32 for the Figure 6 matrix.
+    fn keep_scatter(&mut self, class: usize, kept: &[usize], m: &[f64], limit: u64) -> Result<()> {
+        let (d, dk) = (self.cfg.dim, kept.len());
+        check_alloc(&format!("the scatter of class {class} ({d} x {d} f32)"), (d as u128) * (d as u128), 4, limit)?;
+        let mut full = vec![0.0f32; d * d];
+        for (a, &ja) in kept.iter().enumerate() {
+            for (b, &jb) in kept.iter().enumerate() {
+                full[ja * d + jb] = m[a * dk + b] as f32;
+            }
+        }
+        self.scatters[class] = Some(full);
+        Ok(())
     }
 
     /// [`add_class`](Self::add_class) for the images `rows` of a whole set of `total` images
@@ -494,6 +490,46 @@ impl InfluenceRun {
         let min_gamma = gamma.iter().map(|row| row.iter().flatten().copied().fold(None, |acc: Option<f64>, v| Some(acc.map_or(v, |a| a.min(v))))).collect();
         Ok(FrobeniusSummary { frob_sq: f, gamma, min_gamma, gamma_size_free, class_sizes: self.sizes.clone() })
     }
+}
+
+/// The pixels that vary within a class (kept), their exact byte column sums (bytes scaled to
+/// [0, 1]; else empty) and their means.
+#[allow(clippy::type_complexity)]
+fn kept_pixels(
+    byte_stats: &Option<(&[u8], (Vec<u64>, Vec<bool>))>, scaled: &impl Fn(usize, &mut [f64]), n: usize, d: usize,
+) -> (Vec<usize>, Vec<u64>, Vec<f64>) {
+    if let Some((_, (sums, varies))) = &byte_stats {
+        let kept: Vec<usize> = (0..d).filter(|&j| varies[j]).collect();
+        let colsum: Vec<u64> = kept.iter().map(|&j| sums[j]).collect();
+        // The kept pixels' means, scaled to [0, 1].
+        let mean = colsum.iter().map(|&s| s as f64 / n as f64 / 255.0).collect();
+        (kept, colsum, mean)
+    } else {
+        let mut mean = vec![0.0f64; d];
+        let mut varies = vec![false; d];
+        let mut first = vec![0.0f64; d];
+        let mut row = vec![0.0f64; d];
+        scaled(0, &mut first);
+        for i in 0..n {
+            scaled(i, &mut row);
+            for ((m, v), (f, var)) in mean.iter_mut().zip(&row).zip(first.iter().zip(varies.iter_mut())) {
+                *m += v;
+                *var |= v != f;
+            }
+        }
+        let kept: Vec<usize> = (0..d).filter(|&j| varies[j]).collect();
+        let mean = kept.iter().map(|&j| mean[j] / n as f64).collect();
+        (kept, Vec::new(), mean)
+    }
+}
+
+/// Eq. 10 for every image of a class of n from its terms: (2c q_i - c^2 ||v_i||^4 - (2n - 3)/(n - 1)^2 ||M||_F^2) / (n - 2)^2.
+fn scores_of(r: &Terms, n: usize) -> Vec<f64> {
+    let nf = n as f64;
+    let c = nf / (nf - 1.0);
+    let big = r.frob_m * (2.0 * nf - 3.0) / ((nf - 1.0) * (nf - 1.0));
+    let den = (nf - 2.0) * (nf - 2.0);
+    r.q.iter().zip(&r.rr).map(|(&q, &rr)| (2.0 * c * q - c * c * rr * rr - big) / den).collect()
 }
 
 /// Brute force, for tests: eq. 10 by recomputing the covariance without each row (f64).

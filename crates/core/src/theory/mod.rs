@@ -9,9 +9,14 @@
 //! - the iteration count T of Theorem 1 (without its log factors);
 //! - the bounds of Statements 2(a), 2(b) (for each L), the test of Statement 3, and a phase.
 //!
-//! After training, module [`lemmas`] measures Lemmas 3–7, b(S_k) of eq. 8 and the error on
-//! L-long-tailed test data (Definition 1). Module [`fit`] estimates c1, c2 from sweep results;
-//! module [`boundaries`] gives the phase boundaries of the §5.1 model in the sweep planes.
+//! After training, module [`long_tailed`] measures the error on L-long-tailed test data
+//! (Definition 1) and module [`lemmas`] Lemmas 3–7, b(S_k) of eq. 8 and that error against the
+//! 2(b) bound, both through the f64 forward pass of [`crate::model::in_f64`]. Module [`fit`]
+//! estimates c1, c2 from sweep results; module [`boundaries`] gives the phase boundaries of the
+//! §5.1 model in the sweep planes.
+//!
+//! Files: options.rs (the `theory` section), report.rs (what the report holds), evaluate.rs
+//! (Theorem 1 and Condition 1 from the matrix quantities), job.rs (the same as a [`TheoryJob`]).
 //!
 //! The absolute constants of the paper have no values there; they are all fields of
 //! [`Constants`], with defaults documented on each field and in docs/theory.md.

@@ -3,7 +3,7 @@
 //!
 //! With equal sizes s, equal norms u and one lambda for every class, D = d - K noise directions
 //! and base eigenvalue b, every class has
-//!   F(Gamma) = ||A_k^T A_j||_F^2 = (D - 2) b^4 + 2 b^2 lambda^2,   lambda = lambda(Gamma) (data.rs),
+//!   F(Gamma) = ||A_k^T A_j||_F^2 = (D - 2) b^4 + 2 b^2 lambda^2,   lambda = lambda(Gamma) (data::lambda_for_gamma),
 //!   SNR = s u^4 / F(Gamma),   Gamma_{k,j} = Gamma (the size-free ratio, as sizes are equal).
 //! So SNR = C solves for u = (C F / s)^(1/4) or s = C F / u^4, and Gamma = C is a straight line.
 

@@ -217,3 +217,6 @@ pub fn long_tailed(
     let f = in_f64::outputs(&acts, n, k, m);
     Ok(long_tailed_from(k, m, &hs, &acts, &f, y, pos, ls))
 }
+
+#[cfg(test)]
+pub(super) mod tests;
