@@ -4,62 +4,8 @@
 
 use crate::rng::{Purpose, Stream};
 use crate::util::dot_serial_f64;
-
-/// How many threads a kernel may use. `Seq` on wasm and inside sweep workers.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Par {
-    Seq,
-    Threads(usize),
-}
-
-impl Par {
-    /// All the machine's cores on native builds with the `parallel` feature; one thread otherwise.
-    pub fn auto() -> Par {
-        #[cfg(feature = "parallel")]
-        {
-            let n = rayon::current_num_threads();
-            if n > 1 {
-                Par::Threads(n)
-            } else {
-                Par::Seq
-            }
-        }
-        #[cfg(not(feature = "parallel"))]
-        {
-            Par::Seq
-        }
-    }
-
-    pub fn from_threads(threads: usize) -> Par {
-        if threads == 0 {
-            Par::auto()
-        } else if threads == 1 {
-            Par::Seq
-        } else {
-            Par::Threads(threads)
-        }
-    }
-
-    pub fn gemm(self) -> gemm::Parallelism {
-        match self {
-            Par::Seq => gemm::Parallelism::None,
-            #[cfg(feature = "parallel")]
-            Par::Threads(n) => gemm::Parallelism::Rayon(n),
-            #[cfg(not(feature = "parallel"))]
-            Par::Threads(_) => gemm::Parallelism::None,
-        }
-    }
-
-    pub fn faer(self) -> faer::Par {
-        match self {
-            Par::Seq => faer::Par::Seq,
-            #[cfg(feature = "parallel")]
-            Par::Threads(n) => faer::Par::rayon(n),
-            #[cfg(not(feature = "parallel"))]
-            Par::Threads(_) => faer::Par::Seq,
-        }
-    }
-}
+/// The thread policy, declared in [`crate::util`] (the parallel row loops take it too).
+pub use crate::util::Par;
 
 /// A strided view of a matrix: element (i, j) is at `offset + i * rs + j * cs`.
 #[derive(Clone, Copy, Debug)]

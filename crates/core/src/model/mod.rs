@@ -3,7 +3,7 @@
 //! F_k(W, x) = (1/m) sum_r sum_{j=1,2} relu(<w_{k,r}, x^(j)>); W has K*m rows, row k*m + r = w_{k,r};
 //! loss = cross-entropy of softmax(F); a sample is correct when F_y is above every other F_k.
 //!
-//! Everything that runs the network calls this module: training (crate::train, in f32 with the
+//! Everything that runs the network calls this module: training (`train/`, in f32 with the
 //! relu sums of [`crate::kernels`], logits and loss in f64), [`predict`] and [`evaluate`] of the
 //! core's API, and the theory (Lemmas 3-7 and Definition 1's long-tailed accuracy, which redo the
 //! forward pass in f64: [`in_f64`]). The two precisions are two paths on purpose: training's bits

@@ -1,12 +1,67 @@
-//! Helpers of every area: loops over the rows of a buffer, in parallel where allowed, and dot
-//! products in f64. Results never depend on the number of threads.
+//! Helpers of every area: the thread policy [`Par`] (re-exported as `linalg::Par`), loops over the
+//! rows of a buffer, in parallel where allowed, and dot products in f64. Results never depend on
+//! the number of threads. Depends on nothing else in the crate.
 //!
 //! The two dot products sum in different orders, and each caller's bits depend on its order:
 //! [`dot_serial_f64`] is one running sum (the data model, the theory, the Haar frames);
 //! [`dot_lanes8_f64`] is eight interleaved partial sums (the influence scores, where one add
 //! chain was the bottleneck). Do not swap one for the other.
 
-use crate::linalg::Par;
+/// How many threads a kernel may use. `Seq` on wasm and inside sweep workers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Par {
+    Seq,
+    Threads(usize),
+}
+
+impl Par {
+    /// All the machine's cores on native builds with the `parallel` feature; one thread otherwise.
+    pub fn auto() -> Par {
+        #[cfg(feature = "parallel")]
+        {
+            let n = rayon::current_num_threads();
+            if n > 1 {
+                Par::Threads(n)
+            } else {
+                Par::Seq
+            }
+        }
+        #[cfg(not(feature = "parallel"))]
+        {
+            Par::Seq
+        }
+    }
+
+    pub fn from_threads(threads: usize) -> Par {
+        if threads == 0 {
+            Par::auto()
+        } else if threads == 1 {
+            Par::Seq
+        } else {
+            Par::Threads(threads)
+        }
+    }
+
+    pub fn gemm(self) -> gemm::Parallelism {
+        match self {
+            Par::Seq => gemm::Parallelism::None,
+            #[cfg(feature = "parallel")]
+            Par::Threads(n) => gemm::Parallelism::Rayon(n),
+            #[cfg(not(feature = "parallel"))]
+            Par::Threads(_) => gemm::Parallelism::None,
+        }
+    }
+
+    pub fn faer(self) -> faer::Par {
+        match self {
+            Par::Seq => faer::Par::Seq,
+            #[cfg(feature = "parallel")]
+            Par::Threads(n) => faer::Par::rayon(n),
+            #[cfg(not(feature = "parallel"))]
+            Par::Threads(_) => faer::Par::Seq,
+        }
+    }
+}
 
 /// Run `f` over the rows of `buf` (row length `w`), in parallel where allowed. Results do not
 /// depend on the number of threads: each row's arithmetic is independent.
