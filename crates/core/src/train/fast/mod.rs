@@ -145,7 +145,7 @@ impl Trainer {
             }
         }
         // Logits from the noise row's and the class feature's relu sums.
-        let finite = kernels::relu_sums(zb, k, m, &mut fs.sums[..nb * k]) & kernels::relu_sums(&fs.zfeat, k, m, &mut fs.fsums);
+        let finite = model::relu_sums(zb, nb, k, m, &mut fs.sums) & model::relu_sums(&fs.zfeat, k, k, m, &mut fs.fsums);
         let inv_m = model::inv_width(finite, m);
         let (mut loss, mut gmax, mut gmin) = (0.0f64, 0.0f64, f64::INFINITY);
         fs.rc_feat.iter_mut().for_each(|v| *v = 0.0);
