@@ -106,126 +106,10 @@ impl DataModel {
     /// Build the model (features and noise factors) from a config.
     pub fn build(cfg: &DataConfig, explicit: Option<ExplicitModel<'_>>, par: Par) -> Result<DataModel> {
         let (_, _, norms) = cfg.validate()?;
-        let (k, d) = (cfg.classes, cfg.dim);
         match &cfg.model {
-            ModelSpec::Named(ModelName::Heterogeneous) | ModelSpec::Named(ModelName::Homogeneous) => {
-                let homogeneous = cfg.model == ModelSpec::Named(ModelName::Homogeneous);
-                let frame = linalg::haar_frame(cfg.seed, d, 2 * k);
-                let base = if homogeneous { 1.0 } else { cfg.base_eigenvalue };
-                let lambda = if homogeneous {
-                    if cfg.lambda.is_some() {
-                        return Err(Error::invalid("data.lambda", "an array", "no lambda with model \"homogeneous\" (every noise eigenvalue is 1)"));
-                    }
-                    vec![1.0; k]
-                } else if let Some(l) = &cfg.lambda {
-                    l.clone()
-                } else {
-                    vec![lambda_for_gamma(cfg.gamma.unwrap_or(1.0), d - k, base); k]
-                };
-                let mut features = vec![0.0; k * d];
-                for c in 0..k {
-                    for j in 0..d {
-                        features[c * d + j] = norms[c] * frame[c * d + j];
-                    }
-                }
-                Ok(DataModel {
-                    k,
-                    d,
-                    noise: cfg.noise,
-                    features,
-                    factors: Factors::Frame { frame, base, lambda },
-                    kind: if homogeneous { "homogeneous" } else { "heterogeneous" },
-                })
-            }
-            ModelSpec::Spectra { spectra } => {
-                let u = linalg::haar_full(cfg.seed, d, par);
-                let mut features = vec![0.0; k * d];
-                for c in 0..k {
-                    for i in 0..d {
-                        features[c * d + i] = norms[c] * u[i * d + c];
-                    }
-                }
-                let full = spectra
-                    .iter()
-                    .map(|s| {
-                        let mut f = vec![0.0; k];
-                        f.extend_from_slice(s);
-                        f
-                    })
-                    .collect();
-                Ok(DataModel { k, d, noise: cfg.noise, features, factors: Factors::Spectral { u, spectra: full }, kind: "spectra" })
-            }
-            ModelSpec::Named(ModelName::Explicit) => {
-                let ex = explicit
-                    .ok_or_else(|| Error::invalid("data.model", "\"explicit\"", "noiseFactors (K x d x d) and features (K x d) arrays given with it"))?;
-                if ex.features.len() != k * d {
-                    return Err(Error::invalid(
-                        "features",
-                        format!("an array of {} numbers", ex.features.len()),
-                        format!("classes x dim = {k} x {d} = {}", k * d),
-                    ));
-                }
-                if ex.noise_factors.len() != k * d * d {
-                    return Err(Error::invalid(
-                        "noiseFactors",
-                        format!("an array of {} numbers", ex.noise_factors.len()),
-                        format!("classes x dim x dim = {}", k * d * d),
-                    ));
-                }
-                if let Some(i) = ex.features.iter().position(|v| !v.is_finite()) {
-                    return Err(Error::invalid(format!("features[{i}]"), ex.features[i], "a finite number"));
-                }
-                if let Some(i) = ex.noise_factors.iter().position(|v| !v.is_finite()) {
-                    return Err(Error::invalid(format!("noiseFactors[{i}]"), ex.noise_factors[i], "a finite number"));
-                }
-                let features: Vec<f64> = ex.features.iter().map(|&v| v as f64).collect();
-                let a: Vec<f64> = ex.noise_factors.iter().map(|&v| v as f64).collect();
-                // Features orthogonal; u_k^T A_y = 0 for every k, y.
-                for i in 0..k {
-                    let ui = &features[i * d..(i + 1) * d];
-                    let ni = util::dot_serial_f64(ui, ui).sqrt();
-                    for j in 0..i {
-                        let uj = &features[j * d..(j + 1) * d];
-                        let nj = util::dot_serial_f64(uj, uj).sqrt();
-                        let p = util::dot_serial_f64(ui, uj);
-                        if p.abs() > 1e-5 * ni * nj + 1e-12 {
-                            return Err(Error::invalid(
-                                format!("features[{i}]"),
-                                format!("<u_{i}, u_{j}> = {p:.3e}"),
-                                "orthogonal features (the data model of §2)",
-                            ));
-                        }
-                    }
-                }
-                for y in 0..k {
-                    let ay = &a[y * d * d..(y + 1) * d * d];
-                    let fro = util::dot_serial_f64(ay, ay).sqrt();
-                    for c in 0..k {
-                        let u = &features[c * d..(c + 1) * d];
-                        let nu = util::dot_serial_f64(u, u).sqrt();
-                        // ||u^T A_y||
-                        let mut worst = 0.0f64;
-                        let mut row = vec![0.0f64; d];
-                        for i in 0..d {
-                            let ui = u[i];
-                            if ui != 0.0 {
-                                for (r, v) in row.iter_mut().zip(&ay[i * d..(i + 1) * d]) {
-                                    *r += ui * v;
-                                }
-                            }
-                        }
-                        worst = worst.max(util::dot_serial_f64(&row, &row).sqrt());
-                        if worst > 1e-4 * nu * fro + 1e-9 {
-                            return Err(Error::invalid(
-                                format!("noiseFactors[{y}]"),
-                                format!("||u_{c}^T A_{y}|| = {worst:.3e}"),
-                                "u_k^T A_y = 0 for every class k and y (noise orthogonal to every feature, §2)",
-                            ));
-                        }
-                    }
-                }
-                Ok(DataModel { k, d, noise: cfg.noise, features, factors: Factors::Explicit { a }, kind: "explicit" })
-            }
+            ModelSpec::Named(ModelName::Heterogeneous) | ModelSpec::Named(ModelName::Homogeneous) => frame_model(cfg, &norms),
+            ModelSpec::Spectra { spectra } => Ok(spectral_model(cfg, &norms, spectra, par)),
+            ModelSpec::Named(ModelName::Explicit) => explicit_model(cfg, explicit),
         }
     }
 
@@ -461,6 +345,125 @@ impl DataModel {
         }
         xi
     }
+}
+
+/// The §5.1 and homogeneous models: a Haar frame of 2K directions, features along the first K.
+fn frame_model(cfg: &DataConfig, norms: &[f64]) -> Result<DataModel> {
+    let (k, d) = (cfg.classes, cfg.dim);
+    let homogeneous = cfg.model == ModelSpec::Named(ModelName::Homogeneous);
+    let frame = linalg::haar_frame(cfg.seed, d, 2 * k);
+    let base = if homogeneous { 1.0 } else { cfg.base_eigenvalue };
+    let lambda = if homogeneous {
+        if cfg.lambda.is_some() {
+            return Err(Error::invalid("data.lambda", "an array", "no lambda with model \"homogeneous\" (every noise eigenvalue is 1)"));
+        }
+        vec![1.0; k]
+    } else if let Some(l) = &cfg.lambda {
+        l.clone()
+    } else {
+        vec![lambda_for_gamma(cfg.gamma.unwrap_or(1.0), d - k, base); k]
+    };
+    let mut features = vec![0.0; k * d];
+    for c in 0..k {
+        for j in 0..d {
+            features[c * d + j] = norms[c] * frame[c * d + j];
+        }
+    }
+    Ok(DataModel {
+        k,
+        d,
+        noise: cfg.noise,
+        features,
+        factors: Factors::Frame { frame, base, lambda },
+        kind: if homogeneous { "homogeneous" } else { "heterogeneous" },
+    })
+}
+
+/// User-given spectra: a full Haar-random U, features along its first K columns.
+fn spectral_model(cfg: &DataConfig, norms: &[f64], spectra: &[Vec<f64>], par: Par) -> DataModel {
+    let (k, d) = (cfg.classes, cfg.dim);
+    let u = linalg::haar_full(cfg.seed, d, par);
+    let mut features = vec![0.0; k * d];
+    for c in 0..k {
+        for i in 0..d {
+            features[c * d + i] = norms[c] * u[i * d + c];
+        }
+    }
+    let full = spectra
+        .iter()
+        .map(|s| {
+            let mut f = vec![0.0; k];
+            f.extend_from_slice(s);
+            f
+        })
+        .collect();
+    DataModel { k, d, noise: cfg.noise, features, factors: Factors::Spectral { u, spectra: full }, kind: "spectra" }
+}
+
+/// User-given arrays (model "explicit"), checked against §2.
+fn explicit_model(cfg: &DataConfig, explicit: Option<ExplicitModel<'_>>) -> Result<DataModel> {
+    let (k, d) = (cfg.classes, cfg.dim);
+    let ex = explicit.ok_or_else(|| Error::invalid("data.model", "\"explicit\"", "noiseFactors (K x d x d) and features (K x d) arrays given with it"))?;
+    if ex.features.len() != k * d {
+        return Err(Error::invalid("features", format!("an array of {} numbers", ex.features.len()), format!("classes x dim = {k} x {d} = {}", k * d)));
+    }
+    if ex.noise_factors.len() != k * d * d {
+        return Err(Error::invalid("noiseFactors", format!("an array of {} numbers", ex.noise_factors.len()), format!("classes x dim x dim = {}", k * d * d)));
+    }
+    if let Some(i) = ex.features.iter().position(|v| !v.is_finite()) {
+        return Err(Error::invalid(format!("features[{i}]"), ex.features[i], "a finite number"));
+    }
+    if let Some(i) = ex.noise_factors.iter().position(|v| !v.is_finite()) {
+        return Err(Error::invalid(format!("noiseFactors[{i}]"), ex.noise_factors[i], "a finite number"));
+    }
+    let features: Vec<f64> = ex.features.iter().map(|&v| v as f64).collect();
+    let a: Vec<f64> = ex.noise_factors.iter().map(|&v| v as f64).collect();
+    check_explicit(&features, &a, k, d)?;
+    Ok(DataModel { k, d, noise: cfg.noise, features, factors: Factors::Explicit { a }, kind: "explicit" })
+}
+
+/// The explicit model's arrays satisfy §2: features orthogonal, u_k^T A_y = 0 for every k, y.
+fn check_explicit(features: &[f64], a: &[f64], k: usize, d: usize) -> Result<()> {
+    for i in 0..k {
+        let ui = &features[i * d..(i + 1) * d];
+        let ni = util::dot_serial_f64(ui, ui).sqrt();
+        for j in 0..i {
+            let uj = &features[j * d..(j + 1) * d];
+            let nj = util::dot_serial_f64(uj, uj).sqrt();
+            let p = util::dot_serial_f64(ui, uj);
+            if p.abs() > 1e-5 * ni * nj + 1e-12 {
+                return Err(Error::invalid(format!("features[{i}]"), format!("<u_{i}, u_{j}> = {p:.3e}"), "orthogonal features (the data model of §2)"));
+            }
+        }
+    }
+    for y in 0..k {
+        let ay = &a[y * d * d..(y + 1) * d * d];
+        let fro = util::dot_serial_f64(ay, ay).sqrt();
+        for c in 0..k {
+            let u = &features[c * d..(c + 1) * d];
+            let nu = util::dot_serial_f64(u, u).sqrt();
+            // ||u^T A_y||
+            let mut worst = 0.0f64;
+            let mut row = vec![0.0f64; d];
+            for i in 0..d {
+                let ui = u[i];
+                if ui != 0.0 {
+                    for (r, v) in row.iter_mut().zip(&ay[i * d..(i + 1) * d]) {
+                        *r += ui * v;
+                    }
+                }
+            }
+            worst = worst.max(util::dot_serial_f64(&row, &row).sqrt());
+            if worst > 1e-4 * nu * fro + 1e-9 {
+                return Err(Error::invalid(
+                    format!("noiseFactors[{y}]"),
+                    format!("||u_{c}^T A_{y}|| = {worst:.3e}"),
+                    "u_k^T A_y = 0 for every class k and y (noise orthogonal to every feature, §2)",
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 fn labels_for(sizes: &[usize], seed: u64, purpose: Purpose) -> Vec<i32> {
