@@ -281,6 +281,22 @@ fn num(v: Option<f64>) -> f64 {
 /// Fit c1 and c2 to sweep rows.
 pub fn fit(rows: &[FitRow], opts: &FitOptions) -> Result<FitReport> {
     crate::config::recheck(opts)?;
+    let k = checked_classes(rows)?;
+    let max_err = opts.max_error.unwrap_or((k as f64 - 1.0) / (2.0 * k as f64));
+    if !(max_err > 0.0 && max_err <= 1.0) {
+        return Err(Error::invalid("fit.maxError", max_err, "a number in (0, 1]"));
+    }
+    // c1: per-class test errors of cells outside 2(b).
+    let (p1, n1, z1, d1) = c1_points(rows, k, max_err, opts);
+    let c1 = fit_points(&p1, n1, z1, d1, opts, 1, "log(test error of class k) against log sum_j exp(-c1 R_kj), cells with min_j Gamma_kj < C2");
+    // c2: long-tailed errors of cells outside 2(a).
+    let (p2, n2, z2, d2) = c2_points(rows, k, max_err, opts)?;
+    let c2 = fit_points(&p2, n2, z2, d2, opts, 2, "log(L-long-tailed test error) against log sum_j exp(-c2 L^2 Gamma_kj), cells with SNR_k < C1");
+    Ok(FitReport { c1, c2, classes: k, options: opts.clone() })
+}
+
+/// The number of classes K of the rows, checked to be the same in every row.
+fn checked_classes(rows: &[FitRow]) -> Result<usize> {
     if rows.is_empty() {
         return Err(Error::invalid("rows", "no rows", "at least one sweep result"));
     }
@@ -306,14 +322,19 @@ pub fn fit(rows: &[FitRow], opts: &FitOptions) -> Result<FitReport> {
             }
         }
     }
-    let max_err = opts.max_error.unwrap_or((k as f64 - 1.0) / (2.0 * k as f64));
-    if !(max_err > 0.0 && max_err <= 1.0) {
-        return Err(Error::invalid("fit.maxError", max_err, "a number in (0, 1]"));
-    }
-    let cst = &opts.constants;
-    let gmin = |r: &FitRow, a: usize| (0..k).filter(|&j| j != a).map(|j| num(r.gamma[a][j])).fold(f64::INFINITY, f64::min);
+    Ok(k)
+}
 
-    // c1: per-class test errors of cells outside 2(b).
+/// min_{j != a} Gamma_{a,j} of a row.
+fn gamma_min(r: &FitRow, a: usize, k: usize) -> f64 {
+    (0..k).filter(|&j| j != a).map(|j| num(r.gamma[a][j])).fold(f64::INFINITY, f64::min)
+}
+
+/// The points of the c1 fit: per-class test errors of cells outside 2(b); with the number of rows
+/// they come from, of zero errors and of points dropped.
+fn c1_points(rows: &[FitRow], k: usize, max_err: f64, opts: &FitOptions) -> (Vec<Point>, usize, usize, usize) {
+    let cst = &opts.constants;
+    let gmin = |r: &FitRow, a: usize| gamma_min(r, a, k);
     let mut p1 = Vec::new();
     let (mut z1, mut d1) = (0, 0);
     let mut rows1 = std::collections::BTreeSet::new();
@@ -344,9 +365,14 @@ pub fn fit(rows: &[FitRow], opts: &FitOptions) -> Result<FitReport> {
             p1.push(Point { row: ri, log_err: libm::log(e), terms, x: snr, err: e });
         }
     }
-    let c1 = fit_points(&p1, rows1.len(), z1, d1, opts, 1, "log(test error of class k) against log sum_j exp(-c1 R_kj), cells with min_j Gamma_kj < C2");
+    (p1, rows1.len(), z1, d1)
+}
 
-    // c2: long-tailed errors of cells outside 2(a).
+/// The points of the c2 fit: long-tailed errors of cells outside 2(a) (per class where the rows
+/// have them, else over classes); with the counts of [`c1_points`].
+fn c2_points(rows: &[FitRow], k: usize, max_err: f64, opts: &FitOptions) -> Result<(Vec<Point>, usize, usize, usize)> {
+    let cst = &opts.constants;
+    let gmin = |r: &FitRow, a: usize| gamma_min(r, a, k);
     let mut p2 = Vec::new();
     let (mut z2, mut d2) = (0, 0);
     let mut rows2 = std::collections::BTreeSet::new();
@@ -408,8 +434,7 @@ pub fn fit(rows: &[FitRow], opts: &FitOptions) -> Result<FitReport> {
             }
         }
     }
-    let c2 = fit_points(&p2, rows2.len(), z2, d2, opts, 2, "log(L-long-tailed test error) against log sum_j exp(-c2 L^2 Gamma_kj), cells with SNR_k < C1");
-    Ok(FitReport { c1, c2, classes: k, options: opts.clone() })
+    Ok((p2, rows2.len(), z2, d2))
 }
 
 #[cfg(test)]
