@@ -217,7 +217,7 @@ pub fn predict(w: &[f32], k: usize, m: usize, d: usize, x: &[f32], threads: usiz
     if k == 0 || m == 0 || d == 0 {
         return Err(Error::invalid("predict", format!("K = {k}, m = {m}, d = {d}"), "positive classes, width and dim"));
     }
-    crate::train::predict(w, k, m, d, x, Par::from_threads(threads))
+    crate::model::predict(w, k, m, d, x, Par::from_threads(threads))
 }
 
 // ---- Theorem 1, Condition 1 and the lemmas (theory.rs) ----
@@ -306,4 +306,11 @@ pub fn pixel_std_of(bytes: Option<&[u8]>, floats: Option<&[f32]>, n: usize, d: u
 /// A classifier and its SGD state from a resolved core config (JSON).
 pub fn classifier(config_json: &str, threads: usize) -> Result<ClassifierTrainer> {
     ClassifierTrainer::from_json(config_json, threads)
+}
+
+/// Loss, accuracy and per-class accuracy of weights W ((K*m) x d) on labelled samples x
+/// (n x 2 x d): the forward pass of [`predict`] and the softmax cross-entropy, both in
+/// [`crate::model`] (what `Benignfit.evaluate` in ts/api.ts computes from `predict`'s logits).
+pub fn evaluate(w: &[f32], k: usize, m: usize, d: usize, x: &[f32], y: &[i32], threads: usize) -> Result<crate::model::Evaluation> {
+    crate::model::evaluate(w, k, m, d, x, y, Par::from_threads(threads))
 }

@@ -11,21 +11,16 @@ pub mod error;
 pub mod job;
 pub mod kernels;
 pub mod linalg;
+pub mod model;
 pub mod perf;
 pub mod rng;
 pub mod sweep;
 pub mod theory;
 pub mod train;
+pub mod util;
 
 pub use error::{Error, Result};
 
 /// The version of the data format: streams, purposes and the order of draws. Bumped whenever the
 /// same seed would produce a different dataset.
 pub const DATA_FORMAT_VERSION: u32 = 1;
-
-#[cfg(test)]
-mod train_fast_tests;
-#[cfg(test)]
-mod train_group_tests;
-#[cfg(test)]
-mod train_tests;
