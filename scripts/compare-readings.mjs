@@ -4,7 +4,7 @@
 // Writes docs/presets-measured.json; docs/presets.md explains the choice made from it.
 import { writeFileSync } from 'node:fs';
 import { sweep } from '../dist/sweep/node.js';
-import { preset } from '../dist/sweep/presets.js';
+import { preset } from '../dist/figures/index.js';
 
 const readings = {
   'GD, 20 steps': { epochs: 20, batchSize: null },

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { ensureRasterizer, plot } from '../ts/index.node.js';
 import type { CellResult } from '../ts/sweep/cell.js';
 import { sweepFigure } from '../ts/sweep/figure.js';
-import { preset } from '../ts/sweep/presets.js';
+import { preset } from '../ts/figures/index.js';
 import { resolveSweep } from '../ts/sweep/spec.js';
 import type { EvalRecord } from '../ts/types.js';
 import { backend } from './helpers.js';

@@ -255,7 +255,7 @@ describe('sweep CLI', () => {
 describe.each(BACKENDS)('sweep figure boundaries on %s', (name) => {
   it('draws SNR = C1 and Gamma = C2 where they cross the grid, and no line or legend entry where they do not', async () => {
     const { sweepFigure } = await import('../ts/sweep/figure.js');
-    const { preset } = await import('../ts/sweep/presets.js');
+    const { preset } = await import('../ts/figures/index.js');
     const bf = await backend(name);
     // Figure 3a: both lines cross the (featureNorm, Gamma) plane of the preset.
     const fig3a = sweepFigure(bf, resolveSweep(preset('fig3a', false)), [], { fit: false });

@@ -5,7 +5,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { load } from '../ts/index.node.js';
-import { FIGURES, preset } from '../ts/sweep/presets.js';
+import { FIGURES, preset } from '../ts/figures/index.js';
 import { axisValues as specAxisValues, cells, resolveSweep } from '../ts/sweep/spec.js';
 import measured from '../docs/presets-measured.json';
 import { calibrate, cellWork, estimate, resetCalibration, roughly, sweepWork } from '../ts/web/estimate.js';

@@ -6,7 +6,8 @@ export * from './npy.js';
 export * from './perf.js';
 export type * from './types.js';
 export * from './classifier.js';
-export * from './fig7.js';
+// The paper's figures: presets (config), protocols and plots, Figures 2-7.
+export * from './figures/index.js';
 export * from './influence.js';
 export * from './formats/idx.js';
 export * from './formats/cifar.js';

@@ -13,8 +13,9 @@ export * from './common.js';
 export { load, platformKey, PLATFORM_PACKAGES, type LoadOptions } from './load-node.js';
 export * from './formats/node.js';
 export { ensureRasterizer } from './plot/raster-node.js';
-// Sweeps in worker threads (one backend instance per thread), their specs, presets and figure:
-// the same names as the browser entry, with Node's executor in place of Web Workers.
+// Sweeps in worker threads (one backend instance per thread), their specs and figure: the same
+// names as the browser entry, with Node's executor in place of Web Workers. (The presets of the
+// paper's figures come from ts/figures, through common.ts.)
 export { sweep, NodeWorkerExecutor, type NodeSweepOptions, type NodeSweepRunOptions } from './sweep/api-node.js';
 export { resolveSweep, cells as sweepCells, type SweepConfigInput, type ResolvedSweep, type Cell } from './sweep/spec.js';
 export { runSweep, planSweep, InProcessExecutor, type SweepRun, type SweepProgress, type SweepOptions, type Executor } from './sweep/run.js';
@@ -22,5 +23,4 @@ export type { CellResult } from './sweep/cell.js';
 export { sweepFigure, meanGrid, type SweepFigure } from './sweep/figure.js';
 export { writeSweepFigure } from './sweep/figure-node.js';
 export { resultsCsv } from './sweep/table.js';
-export { preset, FIGURES, PAPER_DATA, PAPER_TRAIN, type FigureName } from './sweep/presets.js';
 export { measureSpeedup, type SpeedupPoint } from './sweep/speedup.js';

@@ -28,7 +28,7 @@ import {
   type Fig7Drop,
   type Fig7Row,
   type RemovedKind,
-} from '../fig7.js';
+} from '../figures/fig7.js';
 import { computeScores, scoreClassifier, type ScoreName } from '../scores.js';
 import type { ImageSet } from '../formats/idx.js';
 import { decodeNpy, encodeNpy } from '../npy.js';

@@ -12,13 +12,11 @@ import { extremes, type InfluenceResult } from '../influence.js';
 import { imageGridSvg } from '../plot/grid.js';
 import { svgToPng } from '../plot/raster.js';
 import { ensureRasterizer } from '../plot/raster-node.js';
-import { frobeniusCsv, frobeniusSvg, gridRows, scoresCsv } from '../influence-report.js';
+import { gridRows, scoresCsv } from '../figures/fig5.js';
+import { frobeniusCsv, frobeniusSvg } from '../figures/fig6.js';
 import { refuseResultFolder } from '../sweep/store.js';
 import { backendFor, backendOption, noDefault, outDir, parseInteger, readConfig, required, table, threadsOption, writeJson, writeNpy } from './common.js';
 import { applySchemaFlags, schemaFlags, type SchemaFlagOptions } from './flags.js';
-
-// Moved to ../influence-report.js (browser-safe); re-exported for existing importers.
-export { frobeniusCsv, gridRows, scoresCsv };
 
 export type InfluenceOutput = 'scores' | 'frobenius' | 'grids';
 

@@ -9,8 +9,10 @@
 import { Argument, Option, type Command } from 'commander';
 import { NORMALIZE_KINDS } from '../config.js';
 import { invalid } from '../errors.js';
-import { FIG7_DATASETS, fig7Preset, type Fig7Dataset } from '../fig7.js';
-import { FIGURES as SWEEP_FIGURES, preset, type FigureName } from '../sweep/presets.js';
+import { FIG7_DATASETS, fig7Preset, type Fig7Dataset } from '../figures/fig7.js';
+import { FIG5 } from '../figures/fig5.js';
+import { FIG6 } from '../figures/fig6.js';
+import { FIGURES as SWEEP_FIGURES, preset, type FigureName } from '../figures/index.js';
 import { applySets, backendFor, backendOption, collect, noDefault, outDir, parseInteger, parseNumber, readConfig, threadsOption } from './common.js';
 import { datasetFlags, readDataset, type DatasetFlags } from './datasets.js';
 import { fig7Table, runFig7ToFolder, type Fig7RunConfig } from './fig7.js';
@@ -208,18 +210,17 @@ async function reproduceInfluence(
   const grid = checkGrid(o.grid);
   const set = readDataset(o, 'train');
   const dir = outDir(o.out);
-  refuseResultFolder(dir, `reproduce ${figure}`, figure === 'fig5' ? 'scores.npy and summary.json' : 'summary.json');
+  const p = figure === 'fig5' ? FIG5 : FIG6;
+  refuseResultFolder(dir, `reproduce ${figure}`, p.files);
   const bf = await backendFor(o);
-  const what =
-    figure === 'fig5'
-      ? 'Figure 5: the training images with the highest and lowest influence scores (eq. 10), per class'
-      : 'Figure 6: tr(S_i S_j) between the classes of the training set, the estimate of ||A_i^T A_j||_F^2';
-  console.error(`${figure}: ${what}; ${set.n} images of ${set.height}x${set.width}x${set.channels} (${set.sources.join(', ')}), ${bf.backend} backend`);
-  const inf = { ...(o.normalize ? { normalize: o.normalize as (typeof NORMALIZE_KINDS)[number] } : {}), frobenius: figure === 'fig6' };
+  console.error(
+    `${figure}: ${p.description}; ${set.n} images of ${set.height}x${set.width}x${set.channels} (${set.sources.join(', ')}), ${bf.backend} backend`,
+  );
+  const inf = { ...(o.normalize ? { normalize: o.normalize as (typeof NORMALIZE_KINDS)[number] } : {}), ...p.influence };
   const res = await influenceWithProgress(bf, set, inf);
   const summary = await writeInfluenceOutputs(dir, bf, set, res, {
     grid,
-    outputs: figure === 'fig5' ? ['scores', 'grids'] : ['frobenius'],
+    outputs: p.outputs,
     command: `reproduce ${figure}`,
     extra: { dataset: o.dataset ?? 'mnist' },
   });

@@ -5,7 +5,8 @@
  * class by class with progress; show the Figure 6 matrix with Gamma and the predicted phase, the
  * Figure 5 grids of the highest and lowest scores; download scores and figures.
  */
-import { frobeniusCsv, scoresCsv } from '../influence-report.js';
+import { scoresCsv } from '../figures/fig5.js';
+import { frobeniusCsv } from '../figures/fig6.js';
 import { encodeNpy } from '../npy.js';
 import type { InfluenceOutput, InfluenceStep } from './jobs.js';
 import { defaultWorkers } from '../sweep/browser.js';

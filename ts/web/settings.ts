@@ -4,7 +4,7 @@
  * kept in the URL (#s=...) so a link reproduces the page's state. Pure data: no DOM here.
  */
 import type { DataConfigInput, TheoryOptionsInput, TrainConfigInput } from '../config.js';
-import { PAPER_DATA, PAPER_TRAIN, preset, type FigureName } from '../sweep/presets.js';
+import { PAPER_DATA, PAPER_TRAIN, preset, type FigureName } from '../figures/index.js';
 import type { SweepConfigInput } from '../sweep/spec.js';
 
 export const AXIS_PARAMS = {

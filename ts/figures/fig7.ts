@@ -5,11 +5,11 @@
  * test accuracy. Resumable: rows already done are skipped.
  */
 import jstat from 'jstat';
-import type { Benignfit } from './api.js';
-import { channelStats, subsetImages, trainClassifier, type TensorSet, type ClassifierProgress } from './classifier.js';
-import { resolveClassifierOptions, type ClassifierOptionsInput } from './config.js';
-import { abortError, invalid } from './errors.js';
-import { lineChartSvg } from './plot/lines.js';
+import type { Benignfit } from '../api.js';
+import { channelStats, subsetImages, trainClassifier, type TensorSet, type ClassifierProgress } from '../classifier.js';
+import { resolveClassifierOptions, type ClassifierOptionsInput } from '../config.js';
+import { abortError, invalid } from '../errors.js';
+import { lineChartSvg } from '../plot/lines.js';
 
 export const REMOVED_KINDS = ['high', 'low', 'random'] as const;
 export type RemovedKind = (typeof REMOVED_KINDS)[number];
