@@ -21,6 +21,9 @@ import {
   summarizeFig7,
   tensorsFromImages,
   trainClassifier,
+  fig2Boundaries,
+  fig2Options,
+  type BoundaryReport,
   type Fig7Row,
 } from '../ts/index.node.js';
 import { readJsonl } from '../ts/sweep/store.js';
@@ -160,6 +163,32 @@ describe('Figure 7 summaries and figure', () => {
     const one = fig7Svg(summarizeFig7(rows.filter((r) => r.seed === 0)));
     expect(one).not.toMatch(/class="band"/);
     expect(one.match(/class="point"/g)!.length).toBe(6);
+  });
+});
+
+describe.each(BACKENDS)('benignfit reproduce fig2 (CLI) on %s', (name) => {
+  it("writes Theorem 1's phase over Figure 3's plane: each point's phase follows from its SNR and Gamma, as the library computes it", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bf-fig2-'));
+    try {
+      const out = join(dir, 'fig2');
+      expect(run(['reproduce', 'fig2', '--out', out, '--backend', name])).toMatch(/fig2: 49 x 41 points of \|\|u\|\| x Gamma: .*benign-explicit/);
+      const b = JSON.parse(readFileSync(join(out, 'boundaries.json'), 'utf8')) as BoundaryReport;
+      expect(b.plane).toBe('featureNorm-gamma');
+      expect([b.x[0], b.x.at(-1), b.y[0], b.y.at(-1)]).toEqual([0.001, 3.8, 1, 1400]);
+      // Statements 2(a), 2(b), 3 with the default constants C1 = C2 = 2, C3 = 1.
+      const { C1, C2, C3 } = b.constants;
+      const want = (snr: number, g: number) =>
+        snr >= C1 ? 'benign-explicit' : g >= C2 ? 'benign-implicit' : snr <= C3 && g <= C3 ? 'harmful' : 'uncharacterized';
+      b.phase.forEach((row, iy) => row.forEach((p, ix) => expect(p, `${ix},${iy}`).toBe(want(b.snr[iy][ix], b.gamma[iy][ix]))));
+      expect(new Set(b.phase.flat())).toEqual(new Set(['benign-explicit', 'benign-implicit', 'harmful', 'uncharacterized']));
+      const bf = await backend(name);
+      expect(b).toEqual(JSON.parse(JSON.stringify(fig2Boundaries(bf, fig2Options()))));
+      expect(readFileSync(join(out, 'fig2.svg'), 'utf8')).toContain('Figure 2: the phases of Theorem 1');
+      assertPng(join(out, 'fig2.png'), 400);
+      expect(runErr(['reproduce', 'fig2', '--quick', '--out', join(dir, 'q'), '--backend', name]).stderr).toMatch(/--quick: got true, expected a flag of fig2/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

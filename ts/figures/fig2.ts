@@ -56,6 +56,6 @@ export function fig2Svg(b: BoundaryReport, o: { title?: string; point?: { x: num
       .filter((c) => FIG2_CURVES[c.id] && c.points.filter(inRange).length >= 2)
       .map((c) => ({ label: c.label, points: c.points, ...FIG2_CURVES[c.id] })),
     ...(o.point ? { point: o.point } : {}),
-    title: o.title ?? 'Figure 2: the phase of Theorem 1 (§5.1 model, K = 5, d = 1000, |S_k| = 100)',
+    title: o.title ?? 'Figure 2: the phases of Theorem 1 (§5.1, |S_k| = 100)',
   });
 }
