@@ -152,7 +152,10 @@ describe('npm run pack:all', () => {
     expect(exp.node).toEqual({ types: './dist/index.node.d.ts', default: './dist/index.node.js' });
     expect(exp.browser).toEqual({ types: './dist/index.browser.d.ts', default: './dist/index.browser.js' });
     expect(exp.default).toEqual(exp.browser);
-    for (const c of Object.values(exp) as { types: string; default: string }[]) {
+    // The machine measurements of bench/ have their own subpath, outside the main entries.
+    const perf = pkgJson(installed()).exports['./perf'];
+    expect(perf).toEqual({ types: './dist/perf.d.ts', default: './dist/perf.js' });
+    for (const c of [...Object.values(exp), perf] as { types: string; default: string }[]) {
       expect(existsSync(join(installed(), c.types))).toBe(true);
       expect(existsSync(join(installed(), c.default))).toBe(true);
     }
@@ -237,7 +240,7 @@ describe('the installed package in Node', () => {
     expect(wanted.map((w) => w.name)).toEqual(expect.arrayContaining(['load', 'sweep']));
     const { out } = node(
       'names.mjs',
-      `console.log(JSON.stringify({ node: Object.keys(await import('benignfit')), browser: Object.keys(await import('benignfit/wasm')) }));`,
+      `console.log(JSON.stringify({ node: Object.keys(await import('benignfit')), browser: Object.keys(await import('benignfit/wasm')), perf: Object.keys(await import('benignfit/perf')) }));`,
     );
     const missing: string[] = [];
     for (const w of wanted) {
@@ -245,6 +248,14 @@ describe('the installed package in Node', () => {
       for (const e of entries) if (!(out[e] as string[]).includes(w.name)) missing.push(`${w.doc}: ${w.name} (${e} entry)`);
     }
     expect(missing).toEqual([]);
+    // The perf probes are only in benignfit/perf.
+    const probes = ['measureGemm', 'measureBoundary', 'measureClock', 'kernelInfo', 'timeBest'];
+    expect(out.perf).toEqual(expect.arrayContaining(probes));
+    for (const e of ['node', 'browser'])
+      expect(
+        (out[e] as string[]).filter((n) => probes.includes(n)),
+        e,
+      ).toEqual([]);
     // The Node entry has everything the browser entry has, but the Web Worker executor.
     const browserOnly = new Set(['BrowserWorkerExecutor', 'defaultWorkers']);
     expect((out.browser as string[]).filter((n) => !browserOnly.has(n) && !(out.node as string[]).includes(n))).toEqual([]);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { BenignfitError, kernelInfo, measureBoundary, measureClock, measureGemm } from '../ts/index.node.js';
+import { BenignfitError } from '../ts/index.node.js';
+import { kernelInfo, measureBoundary, measureClock, measureGemm } from '../ts/perf.js';
 import { BACKENDS, backend, maxRelDiff } from './helpers.js';
 
 /** The fill of the core's GEMM benchmark buffers (crates/core/src/perf.rs), recomputed here. */

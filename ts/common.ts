@@ -3,7 +3,6 @@ export { Benignfit, type BenignfitOptions } from './api.js';
 export * from './config.js';
 export * from './errors.js';
 export * from './npy.js';
-export * from './perf.js';
 export type * from './types.js';
 export * from './classifier.js';
 // The paper's figures: presets (config), protocols and plots, Figures 2-7.

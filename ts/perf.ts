@@ -2,6 +2,8 @@
  * Measurements of the machine, for benchmarks: the GEMM throughput every "fraction of peak" refers
  * to (through the same gemm path the kernels use), the cost of moving arrays across the binding
  * boundary, and what the kernels run with. Synchronous: they block for about `minSeconds`.
+ * Not part of the main entries: `import { measureGemm, kernelInfo } from 'benignfit/perf'` (the
+ * package's `./perf` export; bench/groups use it).
  */
 import type { Benignfit } from './api.js';
 import { invalid } from './errors.js';

@@ -1,6 +1,6 @@
 // The machine and the boundary: GEMM throughput of this machine (the peak every other row's
 // fraction refers to) and the cost of moving one array across the JS/core boundary.
-import { measureBoundary, measureClock, measureGemm, kernelInfo } from '../../dist/index.node.js';
+import { measureBoundary, measureClock, measureGemm, kernelInfo } from 'benignfit/perf';
 import { machine } from '../lib.mjs';
 import { SHAPES } from '../shapes.mjs';
 import { CORES, backendFor } from './common.mjs';

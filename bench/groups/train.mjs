@@ -2,7 +2,8 @@
 // against NumPy, PyTorch and TensorFlow.js, whole preset trainings, a sweep against a loop of NumPy
 // trainings, cells that share their data (trainGroup), sweeps on 1 and 2 worker threads, and
 // drawing a dataset (§5.1). Each (group, impl) runs in its own child process.
-import { load, kernelInfo } from '../../dist/index.node.js';
+import { load } from '../../dist/index.node.js';
+import { kernelInfo } from 'benignfit/perf';
 import { NodeWorkerExecutor, sweep } from '../../dist/sweep/node.js';
 import { measureSpeedup } from '../../dist/sweep/speedup.js';
 import { loadInputs, measure, stats } from '../lib.mjs';
