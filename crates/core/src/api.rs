@@ -9,6 +9,7 @@ use crate::data::{self, DataConfig, ExplicitModel};
 use crate::error::{Error, Result};
 use crate::linalg::Par;
 
+pub(crate) mod registry;
 mod surface;
 
 /// The thread count a binding asks for, as the core can honour it: one without the `parallel`
@@ -23,12 +24,12 @@ pub fn threads(requested: u32) -> usize {
 
 /// Check a config section (by name) and fill its defaults: the resolved config as JSON.
 pub fn resolve_config(section: &str, json: &str) -> Result<String> {
-    crate::config::resolve_json(section, json)
+    registry::resolve_json(section, json)
 }
 
 /// The JSON Schema of every config section (`{input, resolved}`), declared by the Rust structs.
 pub fn config_schemas() -> String {
-    crate::config::schemas().to_string()
+    registry::schemas().to_string()
 }
 
 pub use crate::cnn::{removal_order_f64 as removal_order, Trainer as ClassifierTrainer};
@@ -168,7 +169,8 @@ pub fn generate(config_json: &str, features: Option<&[f32]>, noise_factors: Opti
     let (model, dataset) = data::generate(&cfg, explicit, par)?;
     let noise_factors = if include_factors {
         let (k, d) = (model.k, model.d);
-        crate::error::check_alloc("noise factors (K x d x d)", (k * d * d) as u128, 12, cfg.memory_limit())?;
+        crate::error::check_alloc("noise factors (K x d x d)", (k * d * d) as u128, 12, cfg.memory_limit())
+            .map_err(|e| e.for_field("data.dim", "data.memoryLimit"))?;
         let mut out = Vec::with_capacity(k * d * d);
         for c in 0..k {
             out.extend(model.dense_factor(c).into_iter().map(|v| v as f32));

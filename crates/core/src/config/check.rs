@@ -242,35 +242,7 @@ fn join_or(parts: &[String]) -> String {
     }
 }
 
-/// A number as people (and JavaScript) write it: integers in full up to 1e21 (2^53 - 1 by name),
-/// others in shortest form, with an exponent outside [1e-7, 1e21) ("1e+80", not 80 digits).
-pub fn num(x: f64) -> String {
-    let a = x.abs();
-    if x == MAX_SAFE_INTEGER as f64 {
-        "2^53 - 1".into()
-    } else if x == u32::MAX as f64 {
-        "2^32 - 1".into()
-    } else if !x.is_finite() {
-        if x.is_nan() {
-            "NaN".into()
-        } else if x > 0.0 {
-            "Infinity".into()
-        } else {
-            "-Infinity".into()
-        }
-    } else if a != 0.0 && !(1e-7..1e21).contains(&a) {
-        let e = format!("{x:e}");
-        if e.contains("e-") {
-            e
-        } else {
-            e.replace('e', "e+")
-        }
-    } else if x.fract() == 0.0 && a < 1e16 {
-        format!("{}", x as i64)
-    } else {
-        format!("{x}")
-    }
-}
+pub use crate::error::num;
 
 /// The largest value a number schema takes. A `usize` field ("format": "uint") is at most
 /// 2^32 - 1 on both backends, since wasm's usize has 32 bits: the same config must mean the same.

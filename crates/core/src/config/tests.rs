@@ -38,7 +38,7 @@ fn words_follow_the_declaration() {
 /// name alike (two `Summary`s, two `Route`s) must be renamed, or the generator refuses.
 #[test]
 fn generated_type_names_are_unique() {
-    let all = schemas();
+    let all = crate::api::registry::schemas();
     for doc in ["resolved", "input"] {
         let mut seen: std::collections::HashMap<String, String> = Default::default();
         let mut parts: Vec<&Value> = all[doc].as_object().unwrap().values().collect();
@@ -63,5 +63,5 @@ fn defaults_fill_and_resolve_is_idempotent() {
     assert_eq!(c.gamma, Some(1.0));
     let again = resolve::<DataConfig>(&serde_json::to_value(&c).unwrap()).unwrap();
     assert_eq!(c, again);
-    println!("{}", serde_json::to_string_pretty(&schemas()).unwrap());
+    println!("{}", serde_json::to_string_pretty(&crate::api::registry::schemas()).unwrap());
 }

@@ -9,8 +9,9 @@ pub enum Error {
     Invalid { field: String, value: String, expected: String },
     /// Arrays whose lengths or shapes do not agree.
     Shape { op: String, detail: String },
-    /// A request that would need more memory than is allowed.
-    TooLarge { what: String, bytes: u64, limit: u64 },
+    /// A request that would need more memory than is allowed; `field` is the config field whose
+    /// value asked for it and `limit_field` the memoryLimit that would allow it, where known.
+    TooLarge { what: String, bytes: u64, limit: u64, field: Option<String>, limit_field: Option<String> },
     /// Training produced a non-finite loss.
     Diverged { step: usize, loss: f64, lr: f64 },
     /// A numerical routine could not produce a meaningful answer.
@@ -37,7 +38,19 @@ impl Error {
     pub fn field(&self) -> Option<&str> {
         match self {
             Error::Invalid { field, .. } => Some(field),
+            Error::TooLarge { field, .. } => field.as_deref(),
             _ => None,
+        }
+    }
+
+    /// A size refusal names the config field that asked for the memory (`train.width`) and the
+    /// memoryLimit that would allow it (`train.memoryLimit`).
+    pub fn for_field(self, config_field: &str, limit_field: &str) -> Self {
+        match self {
+            Error::TooLarge { what, bytes, limit, .. } => {
+                Error::TooLarge { what, bytes, limit, field: Some(config_field.into()), limit_field: Some(limit_field.into()) }
+            }
+            e => e,
         }
     }
 
@@ -66,6 +79,36 @@ impl Error {
     }
 }
 
+/// A number as people (and JavaScript) write it: integers in full up to 1e21 (2^53 - 1 by name),
+/// others in shortest form, with an exponent outside [1e-7, 1e21) ("1e+80", not 80 digits).
+pub fn num(x: f64) -> String {
+    let a = x.abs();
+    if x == 9_007_199_254_740_991.0 {
+        "2^53 - 1".into()
+    } else if x == u32::MAX as f64 {
+        "2^32 - 1".into()
+    } else if !x.is_finite() {
+        if x.is_nan() {
+            "NaN".into()
+        } else if x > 0.0 {
+            "Infinity".into()
+        } else {
+            "-Infinity".into()
+        }
+    } else if a != 0.0 && !(1e-7..1e21).contains(&a) {
+        let e = format!("{x:e}");
+        if e.contains("e-") {
+            e
+        } else {
+            e.replace('e', "e+")
+        }
+    } else if x.fract() == 0.0 && a < 1e16 {
+        format!("{}", x as i64)
+    } else {
+        format!("{x}")
+    }
+}
+
 pub fn human_bytes(b: u64) -> String {
     // check_alloc caps what does not fit in 64 bits at u64::MAX.
     if b == u64::MAX {
@@ -90,18 +133,22 @@ impl fmt::Display for Error {
         match self {
             Error::Invalid { field, value, expected } => write!(f, "{field}: got {value}, expected {expected}"),
             Error::Shape { op, detail } => write!(f, "shape mismatch in {op}: {detail}"),
-            Error::TooLarge { what, bytes, limit } => write!(
+            Error::TooLarge { what, bytes, limit, field: Some(field), limit_field } => write!(
+                f,
+                "{field}: {what} would need {} of memory, more than the limit of {} (lower {field}, or raise {})",
+                human_bytes(*bytes),
+                human_bytes(*limit),
+                limit_field.as_deref().unwrap_or("the memoryLimit option")
+            ),
+            Error::TooLarge { what, bytes, limit, .. } => write!(
                 f,
                 "{what} would need {} of memory, more than the limit of {} (lower the sizes, or raise the limit with the memoryLimit option)",
                 human_bytes(*bytes),
                 human_bytes(*limit)
             ),
-            Error::Diverged { step, loss, lr } => write!(
-                f,
-                "training diverged at step {step}: the loss became {}; try a smaller learning rate than {}",
-                crate::config::check::num(*loss),
-                crate::config::check::num(*lr)
-            ),
+            Error::Diverged { step, loss, lr } => {
+                write!(f, "training diverged at step {step}: the loss became {}; try a smaller learning rate than {}", num(*loss), num(*lr))
+            }
             Error::Numerical { op, detail } => write!(f, "{op}: {detail}"),
             Error::Internal { detail } => write!(f, "internal error (please report): {detail}"),
         }
@@ -117,7 +164,7 @@ pub const DEFAULT_MEMORY_LIMIT: u64 = 8 << 30;
 pub fn check_alloc(what: &str, elems: u128, elem_bytes: u128, limit: u64) -> Result<()> {
     let bytes = elems.saturating_mul(elem_bytes);
     if bytes > limit as u128 {
-        return Err(Error::TooLarge { what: what.to_string(), bytes: bytes.min(u64::MAX as u128) as u64, limit });
+        return Err(Error::TooLarge { what: what.to_string(), bytes: bytes.min(u64::MAX as u128) as u64, limit, field: None, limit_field: None });
     }
     Ok(())
 }
