@@ -211,11 +211,15 @@ describe.each(BACKENDS)('generate on %s', (name) => {
   it('refuses a size that would not fit in memory, saying how much it needs', async () => {
     const bf = await backend(name);
     expect(() => bf.generate({ perClass: 50_000_000, dim: 1000 })).toThrow(/would need [\d.]+ TiB of memory/);
-    try {
-      bf.generate({ perClass: 50_000_000, dim: 1000 });
-    } catch (e) {
-      expect((e as BenignfitError).code).toBe('E_TOO_LARGE');
-    }
+    // The refusal names the field that asked for the memory and the limit that would allow it.
+    expect(() => bf.generate({ perClass: 50_000_000, dim: 1000 })).toThrow(
+      expect.objectContaining({
+        code: 'E_TOO_LARGE',
+        field: 'data.perClass',
+        message: expect.stringMatching(/^data\.perClass: .* \(lower data\.perClass, or raise data\.memoryLimit\)$/),
+      }),
+    );
+    expect(() => bf.generate({ perClass: 1, testPerClass: 50_000_000, dim: 1000 })).toThrow(expect.objectContaining({ field: 'data.testPerClass' }));
   });
 });
 

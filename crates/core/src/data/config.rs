@@ -322,7 +322,9 @@ impl DataConfig {
             ModelSpec::Spectra { .. } | ModelSpec::Named(ModelName::Explicit) => (k as u128 + 2) * (d as u128) * (d as u128) * 2,
             _ => 0,
         };
-        check_alloc(&format!("a dataset of {n_train} training and {n_test} test samples in dimension {d}"), elems, 4, limit)?;
+        let asked_by = if n_train >= n_test { "data.perClass" } else { "data.testPerClass" };
+        check_alloc(&format!("a dataset of {n_train} training and {n_test} test samples in dimension {d}"), elems, 4, limit)
+            .map_err(|e| e.for_field(asked_by, "data.memoryLimit"))?;
         Ok((per, test, norms))
     }
 }

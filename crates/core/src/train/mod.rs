@@ -211,7 +211,10 @@ impl Trainer {
         if route == Route::Gram {
             elems += (r * r + rt * r + rt * km) as u128;
         }
-        check_alloc(&format!("training (K*m = {km} neurons, {r} patch rows, d = {d})"), elems, 4, limit)?;
+        // The weights and activations grow with the width, the rest with the data.
+        let asked_by = if 2 * km * d + 3 * r * km >= elems as usize - (2 * km * d + 3 * r * km) { "train.width" } else { "data.perClass" };
+        check_alloc(&format!("training (K*m = {km} neurons, {r} patch rows, d = {d})"), elems, 4, limit)
+            .map_err(|e| e.for_field(asked_by, "train.memoryLimit"))?;
         let par = Par::from_threads(cfg.threads);
         let w0 = model::init_weights(&cfg.init, km, d, cfg.seed);
         let route = initial_route(route, &train, &w0, km, d, shared, par);
