@@ -60,10 +60,37 @@ describe.each(BACKENDS)('train on %s', (name) => {
       expect(h.noiseMemorization!.max).toBeGreaterThanOrEqual(h.noiseMemorization!.mean);
       expect(h.testAccPerClass!.length).toBe(3);
     }
-    // evaluate() on the final weights agrees with the recorded metrics.
-    const ev = bf.evaluate(r.weights, ds.testX, ds.testY, { classes: 3, width: 4, dim: 20 });
-    expect(ev.acc).toBeCloseTo(r.summary.finalMetrics.testAcc!, 12);
-    expect(ev.loss).toBeCloseTo(r.summary.finalMetrics.testLoss!, 5);
+    // evaluate() on the final weights: the recorded metrics (training evaluates on f32 logits,
+    // evaluate on predict's f64 logits, so the losses agree to f32 round-off), and exactly a plain
+    // softmax cross-entropy over predict's logits.
+    const shape = { classes: 3, width: 4, dim: 20 };
+    const ev = bf.evaluate(r.weights, ds.testX, ds.testY, shape);
+    expect(ev.acc).toBe(r.summary.finalMetrics.testAcc!);
+    expect(ev.loss).toBeCloseTo(r.summary.finalMetrics.testLoss!, 6);
+    const f = bf.predict(r.weights, ds.testX, shape);
+    let loss = 0;
+    let correct = 0;
+    for (let i = 0; i < ds.testY.length; i++) {
+      const row = Array.from(f.subarray(i * 3, i * 3 + 3));
+      const c = ds.testY[i];
+      const mx = Math.max(...row);
+      loss += mx + Math.log(row.reduce((s, v) => s + Math.exp(v - mx), 0)) - row[c];
+      correct += +row.every((v, j) => j === c || v < row[c]);
+    }
+    expect(ev.loss).toBeCloseTo(loss / ds.testY.length, 12);
+    expect(ev.acc).toBe(correct / ds.testY.length);
+    expect(ev.accPerClass.length).toBe(3);
+    expect(() => bf.evaluate(r.weights, ds.testX, ds.testY.subarray(1), shape)).toThrow(expect.objectContaining({ code: 'E_SHAPE' }));
+  });
+
+  it('refuses a training too large for memoryLimit, naming the field that asked for it', async () => {
+    const bf = await backend(name);
+    const ds = bf.generate(small);
+    await expect(bf.train(ds, { ...opts, width: 2000, memoryLimit: 1e6 })).rejects.toMatchObject({
+      code: 'E_TOO_LARGE',
+      field: 'train.width',
+      message: expect.stringMatching(/^train\.width: training \(K\*m = 6000 neurons.*\(lower train\.width, or raise train\.memoryLimit\)$/),
+    });
   });
 
   it('stops at targetLoss', async () => {

@@ -23,6 +23,7 @@ import type {
   Dataset,
   GenerateOptions,
   ModelDescription,
+  ModelEvaluation,
   RawBackend,
   TrainCallbacks,
   TrainData,
@@ -152,34 +153,16 @@ export class Benignfit {
     return this.call((r) => r.predict(weights, classes, width, dim, x, this.threads));
   }
 
-  /** Loss, accuracy and per-class accuracy of weights W on labelled samples. */
-  evaluate(
-    weights: Float32Array,
-    x: Float32Array,
-    y: Int32Array,
-    shape: { classes: number; width: number; dim: number },
-  ): { loss: number; acc: number; accPerClass: (number | null)[] } {
-    const f = this.predict(weights, x, shape);
-    const k = shape.classes;
-    if (y.length * k !== f.length) throw new BenignfitError('E_SHAPE', `shape mismatch in evaluate: ${f.length / k} samples but ${y.length} labels`);
-    let loss = 0;
-    let correct = 0;
-    const per = Array.from({ length: k }, () => [0, 0]);
-    for (let i = 0; i < y.length; i++) {
-      const row = f.subarray(i * k, (i + 1) * k);
-      const c = y[i];
-      if (!(c >= 0 && c < k)) throw invalid(`y[${i}]`, c, `a label from 0 to ${k - 1}`);
-      let mx = -Infinity;
-      for (const v of row) mx = Math.max(mx, v);
-      let s = 0;
-      for (const v of row) s += Math.exp(v - mx);
-      loss += mx + Math.log(s) - row[c];
-      const ok = row.every((v, j) => j === c || v < row[c]);
-      correct += +ok;
-      per[c][0] += +ok;
-      per[c][1]++;
-    }
-    return { loss: loss / y.length, acc: correct / y.length, accPerClass: per.map(([a, n]) => (n ? a / n : null)) };
+  /**
+   * Loss, accuracy and per-class accuracy of weights W on labelled samples: the core's forward
+   * pass and softmax cross-entropy (crates/core/src/model), the same code training reports with.
+   */
+  evaluate(weights: Float32Array, x: Float32Array, y: Int32Array, shape: { classes: number; width: number; dim: number }): ModelEvaluation {
+    const { classes, width, dim } = shape;
+    if (!(weights instanceof Float32Array)) throw invalid('weights', weights, 'a Float32Array ((K*m) x d)');
+    if (!(x instanceof Float32Array)) throw invalid('x', x, 'a Float32Array (n x 2 x d)');
+    if (!(y instanceof Int32Array)) throw invalid('y', y, 'an Int32Array (n labels)');
+    return JSON.parse(this.call((r) => r.evaluate(weights, classes, width, dim, x, y, this.threads))) as ModelEvaluation;
   }
 
   /**

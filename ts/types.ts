@@ -4,7 +4,15 @@
 import type { DataConfig } from './config.js';
 import type { InfluenceClassInfo as CoreClassInfo, JobProgress } from './generated/config.js';
 // Result types the core declares (crates/core/src), generated: ts/generated/config.ts.
-export type { VersionInfo, ModelDescription, LongTailed as LongTailedAcc, EvalRecord, TrainSummary, FrobeniusSummary } from './generated/config.js';
+export type {
+  VersionInfo,
+  ModelDescription,
+  ModelEvaluation,
+  LongTailed as LongTailedAcc,
+  EvalRecord,
+  TrainSummary,
+  FrobeniusSummary,
+} from './generated/config.js';
 import type { EvalRecord, ModelDescription, TrainSummary } from './generated/config.js';
 import type * as Native from './generated/native.js';
 

@@ -1332,6 +1332,26 @@ export interface TrainSummary {
   kappaMax: number;
 }
 /**
+ * A trained network on a labelled set: what [`evaluate`] returns.
+ *
+ * This interface was referenced by `BenignfitResolved`'s JSON-Schema
+ * via the `definition` "ModelEvaluation".
+ */
+export interface ModelEvaluation {
+  /**
+   * Mean cross-entropy of softmax(F) (0 for an empty set).
+   */
+  loss: number;
+  /**
+   * Share of samples with F_y above every other F_k (a tie is an error; 0 for an empty set).
+   */
+  acc: number;
+  /**
+   * Accuracy per class (null for a class without samples).
+   */
+  accPerClass: (number | null)[];
+}
+/**
  * What one class gave.
  *
  * This interface was referenced by `BenignfitResolved`'s JSON-Schema

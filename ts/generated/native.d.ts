@@ -83,6 +83,9 @@ export declare function clockProbe(iters: number): number
 /** The JSON Schema of every config section, as the Rust declarations give it. */
 export declare function configSchemas(): string
 
+/** Loss, accuracy and per-class accuracy of W on labelled samples (JSON of the Evaluation). */
+export declare function evaluate(weights: Float32Array, classes: number, width: number, dim: number, x: Float32Array, y: Int32Array, threads: number): string
+
 /** The data of §2 / §5.1 from a resolved data config. */
 export declare function generate(config: string, features: Float32Array | undefined | null, noiseFactors: Float32Array | undefined | null, includeFactors: boolean, threads: number): RawDataset
 

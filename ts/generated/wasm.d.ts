@@ -205,6 +205,11 @@ export function clockProbe(iters: number): number;
 export function configSchemas(): string;
 
 /**
+ * Loss, accuracy and per-class accuracy of W on labelled samples (JSON of the Evaluation).
+ */
+export function evaluate(weights: Float32Array, classes: number, width: number, dim: number, x: Float32Array, y: Int32Array, threads: number): string;
+
+/**
  * The data of §2 / §5.1 from a resolved data config.
  */
 export function generate(config: string, features: Float32Array | null | undefined, noise_factors: Float32Array | null | undefined, include_factors: boolean, threads: number): RawDataset;
@@ -334,6 +339,7 @@ export interface InitOutput {
     readonly classifiertrainer_setTrainingData: (a: number, b: number, c: number, d: number, e: number) => [number, number];
     readonly clockProbe: (a: number) => [number, number, number];
     readonly configSchemas: () => [number, number, number, number];
+    readonly evaluate: (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number, i: number, j: number) => [number, number, number, number];
     readonly gemmbench_flops: (a: number) => [number, number, number];
     readonly gemmbench_new: (a: number, b: number, c: number, d: number, e: number, f: number) => [number, number, number];
     readonly gemmbench_run: (a: number, b: number) => [number, number, number];

@@ -146,6 +146,11 @@ macro_rules! binding_surface {
                 fn predict(weights: Float32Array, classes: u32, width: u32, dim: u32, x: Float32Array, threads: u32) -> Float64Array {
                     $crate::api::predict(&weights, classes as usize, width as usize, dim as usize, &x, $crate::api::threads(threads))
                 }
+                #[doc = "Loss, accuracy and per-class accuracy of W on labelled samples (JSON of the Evaluation)."]
+                fn evaluate(weights: Float32Array, classes: u32, width: u32, dim: u32, x: Float32Array, y: Int32Array, threads: u32) -> String {
+                    let t = $crate::api::threads(threads);
+                    $crate::api::evaluate(&weights, classes as usize, width as usize, dim as usize, &x, &y, t).map(|e| $crate::api::to_json(&e))
+                }
                 #[doc = "Theorem 1 / Condition 1 before training: the report as JSON."]
                 fn theory(config: String, options: String, features: Option<Float32Array>, noise_factors: Option<Float32Array>, threads: u32) -> String {
                     $crate::api::theory(&config, &options, features.as_deref(), noise_factors.as_deref(), $crate::api::threads(threads))
