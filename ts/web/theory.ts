@@ -4,6 +4,7 @@
  * 2(a), 2(b) and 3 and the phase of every class, and Condition 1 item by item — recomputed (in
  * the page worker, closed forms: milliseconds) as the inputs change.
  */
+import { FIG2_CURVES } from '../figures/fig2.js';
 import { phaseMapSvg, type PhaseName } from '../plot/phasemap.js';
 import type { BoundaryReport, TheoryResult } from '../theory.js';
 import { DATA_FIELDS, fieldset, THEORY_FIELDS, TRAIN_FIELDS } from './form.js';
@@ -117,12 +118,6 @@ function logspace(lo: number, hi: number, n: number): number[] {
 }
 const MAP_X = logspace(SLIDERS[0].min, SLIDERS[0].max, 49);
 const MAP_Y = logspace(SLIDERS[1].min, SLIDERS[1].max, 41);
-const CURVE_STYLE: Record<string, { color: string; dash: boolean }> = {
-  '2a': { color: '#ffffff', dash: false },
-  '2b': { color: '#ff7f0e', dash: false },
-  '3-snr': { color: '#444444', dash: true },
-  '3-gamma': { color: '#8c564b', dash: true },
-};
 
 /** The map of the phase over (||u||, Gamma) at the current |S_k|, K, d and constants. */
 function mapSvg(b: BoundaryReport, s: Settings): string {
@@ -132,8 +127,8 @@ function mapSvg(b: BoundaryReport, s: Settings): string {
     y: { label: 'noise ratio Gamma', values: b.y, scale: 'log' },
     phase: b.phase as PhaseName[][],
     curves: b.curves
-      .filter((c) => CURVE_STYLE[c.id] && c.points.filter(inRange).length >= 2)
-      .map((c) => ({ label: c.label, points: c.points, ...CURVE_STYLE[c.id] })),
+      .filter((c) => FIG2_CURVES[c.id] && c.points.filter(inRange).length >= 2)
+      .map((c) => ({ label: c.label, points: c.points, ...FIG2_CURVES[c.id] })),
     point: { x: s.data.featureNorm, y: s.data.gamma, label: `this setting (||u|| = ${fmt(s.data.featureNorm)}, Gamma = ${fmt(s.data.gamma)})` },
     title: `Phase of Theorem 1 at |S_k| = ${s.data.perClass}, K = ${s.data.classes}, d = ${s.data.dim}`,
   });
