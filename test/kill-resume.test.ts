@@ -196,7 +196,7 @@ describe('kill and resume at 10 seeded points', () => {
       '--fractions',
       '0,0.25,0.5',
       '--seeds',
-      '4',
+      '6',
       '--set',
       'classifier.batchSize=16',
       '--backend',
@@ -206,9 +206,9 @@ describe('kill and resume at 10 seeded points', () => {
     const ref = join(root, 'fig7-ref');
     const refDone = reference(args(ref));
     const out = join(root, 'fig7-killed');
-    const kills = await killChain(args(out), out, key, 36, 7);
+    const kills = await killChain(args(out), out, key, 54, 7);
     expect(await refDone).toBe(0);
-    compare(out, ref, key, 36, kills);
+    compare(out, ref, key, 54, kills);
     // The folder is one run's: influence may not replace its ranking, and a replaced scores.npy is refused.
     const inf = spawnSync(process.execPath, [CLI, 'influence', '--normalize', 'unit', '--images', files[0], '--labels', files[1], '--out', out], {
       encoding: 'utf8',
