@@ -256,8 +256,8 @@ describe('the installed package in Node', () => {
         (out[e] as string[]).filter((n) => probes.includes(n)),
         e,
       ).toEqual([]);
-    // The Node entry has everything the browser entry has, but the Web Worker executor.
-    const browserOnly = new Set(['BrowserWorkerExecutor', 'defaultWorkers']);
+    // The Node entry has everything the browser entry has, but the Web Worker executors.
+    const browserOnly = new Set(['BrowserWorkerExecutor', 'BrowserInfluenceExecutor', 'defaultWorkers']);
     expect((out.browser as string[]).filter((n) => !browserOnly.has(n) && !(out.node as string[]).includes(n))).toEqual([]);
   });
 
