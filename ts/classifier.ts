@@ -15,6 +15,7 @@ import { resolveClassifierOptions, type ClassifierOptions, type ClassifierOption
 import type { ImageSet } from './formats/idx.js';
 import { abortError, BenignfitError, invalid } from './errors.js';
 import type { IdxArray } from './formats/idx.js';
+import { drive } from './job.js';
 import type { BackendName, RawBackend, RawClassifierTrainer } from './types.js';
 
 /** Labelled images: `images` is n x channels x height x width (row-major, NCHW). */
@@ -159,6 +160,7 @@ export class Classifier {
       seed: options.seed,
       mean,
       std,
+      epochs: options.epochs,
       ...(options.memoryLimit !== undefined ? { memoryLimit: options.memoryLimit } : {}),
     };
     this.raw = call((r) => new r.ClassifierTrainer(JSON.stringify(core), options.threads));
@@ -187,6 +189,14 @@ export class Classifier {
   /** Free the core's copy of the training set (prediction still works). */
   dropTrainingData(): void {
     this.call(() => this.r.dropTrainingData());
+  }
+
+  /**
+   * The training as a job (ts/job.ts `drive`): up to `budget` SGD steps, never past the end of an
+   * epoch; JSON of the JobProgress (steps of `epochs` epochs; the epoch's mean loss and accuracy so far).
+   */
+  advance(budget: number): string {
+    return this.call(() => this.r.advance(budget));
   }
 
   /** Up to `batches` SGD steps. */
@@ -341,45 +351,29 @@ export async function trainClassifier(
     const bpe = Math.ceil(n / opts.batchSize);
     const totalSteps = bpe * opts.epochs;
     const target = (hooks.chunkSeconds ?? 0.2) * 1000;
-    let chunk = 1;
     const history: EpochRecord[] = [];
-    let step = 0;
-    let last: Evaluation | null = null;
-    for (let epoch = 0; epoch < opts.epochs; epoch++) {
-      const te = performance.now();
-      let done = 0;
-      let lossSum = 0;
-      let correct = 0;
-      let samples = 0;
-      while (done < bpe) {
-        if (hooks.signal?.aborted) throw abortError('training');
-        const k = Math.min(chunk, bpe - done);
-        const tc = performance.now();
-        const s = clf.run(k);
-        const dt = performance.now() - tc;
-        // Adapt the chunk to the target time (the results do not depend on it).
-        chunk = Math.max(1, Math.min(bpe, Math.round(k * (dt > 0 ? Math.min(4, target / dt) : 4))));
-        done += s.batches;
-        step += s.batches;
-        lossSum += s.lossSum;
-        correct += s.correct;
-        samples += s.samples;
-        hooks.onProgress?.({ epoch, epochs: opts.epochs, step, totalSteps, loss: lossSum / samples, seconds: (performance.now() - t0) / 1000 });
-        await yieldToEventLoop();
-      }
-      const seconds = (performance.now() - te) / 1000;
-      last = test && (opts.evalEveryEpoch || epoch === opts.epochs - 1) ? await clf.evaluateAsync(test, { signal: hooks.signal }) : null;
-      const rec: EpochRecord = {
-        epoch,
-        trainLoss: lossSum / samples,
-        trainAcc: correct / samples,
-        testLoss: last?.loss ?? null,
-        testAcc: last?.accuracy ?? null,
-        seconds,
-      };
-      history.push(rec);
-      hooks.onEpoch?.(rec);
-    }
+    let epoch = 0;
+    let te = performance.now();
+    let last = null as Evaluation | null;
+    // One job over every epoch (crates/core/src/cnn: it stops at each epoch's end, where the
+    // epoch's loss and accuracy are read and the test set is evaluated).
+    const { aborted } = await drive((f) => f(), clf, {
+      signal: hooks.signal,
+      chunkMs: target,
+      maxBudget: bpe,
+      onChunk: async (p) => {
+        hooks.onProgress?.({ epoch, epochs: opts.epochs, step: p.done, totalSteps, loss: p.loss!, seconds: (performance.now() - t0) / 1000 });
+        if (p.done === 0 || p.done % bpe !== 0) return;
+        const seconds = (performance.now() - te) / 1000;
+        last = test && (opts.evalEveryEpoch || epoch === opts.epochs - 1) ? await clf.evaluateAsync(test, { signal: hooks.signal }) : null;
+        const rec: EpochRecord = { epoch, trainLoss: p.loss!, trainAcc: p.accuracy!, testLoss: last?.loss ?? null, testAcc: last?.accuracy ?? null, seconds };
+        history.push(rec);
+        hooks.onEpoch?.(rec);
+        epoch++;
+        te = performance.now();
+      },
+    });
+    if (aborted) throw abortError('training');
     clf.dropTrainingData();
     return {
       classifier: clf,

@@ -1,6 +1,6 @@
 /**
  * The one driver of the core's jobs (crates/core/src/job.rs): a training, a group of trainings,
- * Theorem 1. `advance(budget)` does up to `budget` units of work and says where the job stands;
+ * Theorem 1, a Figure 7 classifier. `advance(budget)` does up to `budget` units of work and says where the job stands;
  * between calls the driver reports progress, yields to the event loop (so timers, UI and an
  * AbortSignal run) and sizes the next budget to take about 50 ms.
  */
@@ -14,8 +14,8 @@ export function yieldNow(): Promise<void> {
 
 export interface DriveOptions {
   signal?: AbortSignal;
-  /** After every call, with where the job stands. */
-  onChunk?: (p: JobProgress) => void;
+  /** After every call, with where the job stands; a promise it returns is awaited (the classifier evaluates between epochs). */
+  onChunk?: (p: JobProgress) => void | Promise<void>;
   /** Units of the first call (default 1). */
   budget?: number;
   /** Largest budget of one call (default 100,000). */
@@ -39,7 +39,7 @@ export async function drive(call: <T>(f: () => T) => T, job: RawJob, o: DriveOpt
     progress = JSON.parse(call(() => job.advance(budget))) as JobProgress;
     const dt = performance.now() - t0;
     budget = Math.max(1, Math.min(max, Math.round((budget * target) / Math.max(dt, 0.01))));
-    o.onChunk?.(progress);
+    await o.onChunk?.(progress);
     if (!progress.finished) await yieldNow();
   }
   return { aborted: false, progress };

@@ -1176,9 +1176,14 @@ export interface JobProgress {
    */
   finished: boolean;
   /**
-   * The training loss before the last step (trainings only).
+   * The training loss before the last step (trainings); the mean over the epoch so far (the
+   * classifier).
    */
   loss?: number | null;
+  /**
+   * The share of the epoch's images so far classified correctly before their step (the classifier).
+   */
+  accuracy?: number | null;
 }
 /**
  * This interface was referenced by `BenignfitResolved`'s JSON-Schema
@@ -1471,6 +1476,10 @@ export interface ClassifierConfig {
   mean: number[];
   std: number[];
   memoryLimit: number | null;
+  /**
+   * Epochs the training runs as a job (`Job::advance`); `run` ignores it.
+   */
+  epochs: number;
 }
 /**
  * This interface was referenced by `BenignfitResolved`'s JSON-Schema

@@ -6,6 +6,8 @@ export declare class ClassifierTrainer {
   constructor(config: string, threads: number)
   setTrainingData(images: Float32Array, labels: Int32Array): void
   dropTrainingData(): void
+  /** Up to `budget` SGD steps, never past an epoch's end; JSON of the Progress (loss and accuracy: the epoch's so far). */
+  advance(budget: number): string
   /** Up to `batches` SGD steps; JSON of the RunStats. */
   run(batches: number): string
   /** JSON of the EvalStats. */

@@ -7,6 +7,10 @@
 export class ClassifierTrainer {
     free(): void;
     [Symbol.dispose](): void;
+    /**
+     * Up to `budget` SGD steps, never past an epoch's end; JSON of the Progress (loss and accuracy: the epoch's so far).
+     */
+    advance(budget: number): string;
     dropTrainingData(): void;
     /**
      * JSON of the EvalStats.
@@ -327,6 +331,7 @@ export interface InitOutput {
     readonly boundaryIn: (a: number, b: number) => [number, number, number];
     readonly boundaryMake: (a: number) => [number, number, number];
     readonly boundaryOut: (a: number) => [number, number, number, number];
+    readonly classifiertrainer_advance: (a: number, b: number) => [number, number, number, number];
     readonly classifiertrainer_dropTrainingData: (a: number) => [number, number];
     readonly classifiertrainer_evaluate: (a: number, b: number, c: number, d: number, e: number) => [number, number, number, number];
     readonly classifiertrainer_info: (a: number) => [number, number, number, number];

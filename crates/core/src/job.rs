@@ -1,6 +1,7 @@
 //! One protocol for long work: a job does a budget of work per call and says where it stands,
 //! so JavaScript can report progress and honour cancellation between calls (ts/job.ts drives
-//! every job the same way). Trainings, groups of trainings and Theorem 1 jobs implement it.
+//! every job the same way). Trainings, groups of trainings, Theorem 1 jobs and the classifiers of
+//! Figure 7 (one epoch per stretch of calls, so the caller evaluates between epochs) implement it.
 
 use schemars::JsonSchema;
 use serde::Serialize;
@@ -17,9 +18,13 @@ pub struct Progress {
     pub total: u64,
     /// Nothing is left to do (done, stopped early or failed).
     pub finished: bool,
-    /// The training loss before the last step (trainings only).
+    /// The training loss before the last step (trainings); the mean over the epoch so far (the
+    /// classifier).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub loss: Option<f64>,
+    /// The share of the epoch's images so far classified correctly before their step (the classifier).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub accuracy: Option<f64>,
 }
 
 /// Long work in chunks.
@@ -41,6 +46,7 @@ impl Job for crate::train::Trainer {
             total: self.total_steps() as u64,
             finished: self.done(),
             loss: Some(self.loss_curve.last().copied().unwrap_or(f64::NAN)),
+            accuracy: None,
         }
     }
 }
@@ -52,7 +58,7 @@ impl Job for crate::train::TrainerGroup {
     }
     fn progress(&self) -> Progress {
         let (done, total) = crate::train::TrainerGroup::progress(self);
-        Progress { done: done as u64, total: total as u64, finished: self.done(), loss: None }
+        Progress { done: done as u64, total: total as u64, finished: self.done(), loss: None, accuracy: None }
     }
 }
 
@@ -62,6 +68,18 @@ impl Job for crate::theory::TheoryJob {
         Ok(Job::progress(self))
     }
     fn progress(&self) -> Progress {
-        Progress { done: self.done() as u64, total: self.total() as u64, finished: self.finished(), loss: None }
+        Progress { done: self.done() as u64, total: self.total() as u64, finished: self.finished(), loss: None, accuracy: None }
+    }
+}
+
+impl Job for crate::cnn::Trainer {
+    /// Up to `budget` mini-batches, never past the end of an epoch.
+    fn advance(&mut self, budget: usize) -> Result<Progress> {
+        self.run_in_epoch(budget)?;
+        Ok(Job::progress(self))
+    }
+    fn progress(&self) -> Progress {
+        let (done, total, loss, accuracy) = self.job_state();
+        Progress { done, total, finished: done >= total, loss: Some(loss), accuracy: Some(accuracy) }
     }
 }

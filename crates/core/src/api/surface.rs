@@ -299,6 +299,10 @@ macro_rules! binding_surface {
                     fn dropTrainingData(&mut self) -> () {
                         Ok(self.inner.drop_training_data())
                     }
+                    #[doc = "Up to `budget` SGD steps, never past an epoch's end; JSON of the Progress (loss and accuracy: the epoch's so far)."]
+                    fn advance(&mut self, budget: u32) -> String {
+                        $crate::api::Job::advance(&mut self.inner, budget as usize).map(|p| $crate::api::to_json(&p))
+                    }
                     #[doc = "Up to `batches` SGD steps; JSON of the RunStats."]
                     fn run(&mut self, batches: u32) -> String {
                         self.inner.run(batches as usize).map(|s| $crate::api::to_json(&s))

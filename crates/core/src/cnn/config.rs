@@ -185,6 +185,13 @@ pub struct ClassifierConfig {
     pub std: Vec<f64>,
     #[serde(default)]
     pub memory_limit: Option<u64>,
+    /// Epochs the training runs as a job (`Job::advance`); `run` ignores it.
+    #[serde(default = "one_epoch")]
+    pub epochs: usize,
+}
+
+fn one_epoch() -> usize {
+    1
 }
 
 impl ClassifierConfig {
@@ -200,6 +207,7 @@ impl ClassifierConfig {
             seed: self.seed,
             normalize: NormalizeChoice::Given { mean: self.mean.clone(), std: self.std.clone() },
             memory_limit: self.memory_limit,
+            epochs: self.epochs,
             ..ClassifierOptions::default()
         })
     }

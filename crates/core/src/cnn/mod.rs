@@ -105,6 +105,8 @@ pub struct Trainer {
     epoch: usize,
     batch: usize,
     step: u64,
+    /// Loss sum, correct count and images of the current epoch so far (the job's progress).
+    epoch_sums: (f64, usize, usize),
     threads: usize,
     works: Vec<Work>,
     shard_grads: Vec<Vec<f32>>,
@@ -201,6 +203,7 @@ impl Trainer {
             epoch: 0,
             batch: 0,
             step: 0,
+            epoch_sums: (0.0, 0, 0),
             threads,
             #[cfg(feature = "parallel")]
             pool,
@@ -309,6 +312,32 @@ impl Trainer {
         self.perm.clear();
         self.epoch = 0;
         self.batch = 0;
+        self.step = 0;
+        self.epoch_sums = (0.0, 0, 0);
+        Ok(())
+    }
+
+    /// Where the training stands as a job: steps done and planned (`epochs` of the config over
+    /// the training set; none planned without one), and the current epoch's mean loss and accuracy.
+    pub fn job_state(&self) -> (u64, u64, f64, f64) {
+        let bpe = self.data.as_ref().map_or(0, |d| d.y.len().div_ceil(self.cfg.batch_size));
+        let (l, c, n) = self.epoch_sums;
+        let nn = n.max(1) as f64;
+        (self.step, (bpe * self.cfg.epochs) as u64, l / nn, c as f64 / nn)
+    }
+
+    /// Up to `budget` mini-batches, stopping at the end of the current epoch (so the caller can
+    /// evaluate between epochs), as a job.
+    pub fn run_in_epoch(&mut self, budget: usize) -> Result<()> {
+        let Some(d) = self.data.as_ref() else {
+            return Err(Error::invalid("images", "no training data", "setTrainingData(images, labels) before run"));
+        };
+        let bpe = d.y.len().div_ceil(self.cfg.batch_size);
+        let (done, total, _, _) = self.job_state();
+        let left = (total.saturating_sub(done) as usize).min(bpe - self.batch);
+        if left > 0 {
+            self.run(budget.max(1).min(left))?;
+        }
         Ok(())
     }
 
@@ -346,6 +375,9 @@ impl Trainer {
         let classes = self.net.classes;
         let mut stats = RunStats { batches: 0, samples: 0, loss_sum: 0.0, correct: 0, epoch: 0, batch_in_epoch: 0, batches_per_epoch: bpe, step: 0 };
         for _ in 0..max_batches {
+            if self.batch == 0 {
+                self.epoch_sums = (0.0, 0, 0);
+            }
             if self.batch == 0 || self.perm.len() != n {
                 self.perm = (0..n as u32).collect();
                 Stream::new(self.cfg.seed, Purpose::ClassifierShuffle, self.epoch as u64).shuffle(&mut self.perm);
@@ -431,6 +463,9 @@ impl Trainer {
             stats.samples += bs;
             stats.loss_sum += loss;
             stats.correct += correct;
+            self.epoch_sums.0 += loss;
+            self.epoch_sums.1 += correct;
+            self.epoch_sums.2 += bs;
         }
         stats.epoch = self.epoch;
         stats.batch_in_epoch = self.batch;

@@ -17,6 +17,7 @@ fn cfg(arch: ArchName, classes: usize, batch_size: usize) -> ClassifierConfig {
         mean: vec![0.0; c],
         std: vec![1.0; c],
         memory_limit: None,
+        epochs: 1,
     }
 }
 
@@ -344,4 +345,46 @@ fn removal_order_is_a_seeded_permutation() {
     assert_eq!(s, (0..1000).collect::<Vec<u32>>());
     assert_eq!(a, removal_order(5, 1000).unwrap());
     assert_ne!(a, removal_order(6, 1000).unwrap());
+}
+
+#[test]
+fn as_a_job_it_stops_at_each_epoch_end_and_gives_the_weights_of_run() {
+    use crate::job::Job;
+    let n = 140; // 3 batches of 50 per epoch, the last one 40
+    let x = images(n, 2 * 81, 8);
+    let y: Vec<i32> = (0..n as i32).map(|i| i % 3).collect();
+    let mut plain = small_trainer(50, 5, 1);
+    plain.set_training_data(&x, &y).unwrap();
+    let whole = plain.run(6).unwrap();
+    let mut job = small_trainer(50, 5, 1);
+    job.cfg.epochs = 2;
+    job.set_training_data(&x, &y).unwrap();
+    assert_eq!(Job::progress(&job).total, 6);
+    // Budgets of 2: the job stops at steps 2, 3 (epoch end), 5, 6 (the last epoch's end).
+    let mut seen = Vec::new();
+    let mut epoch_loss = 0.0;
+    loop {
+        let p = job.advance(2).unwrap();
+        seen.push(p.done);
+        if p.done == 3 {
+            // The epoch's mean loss and accuracy, as run() reports them over the same batches.
+            let mut again = small_trainer(50, 5, 1);
+            again.set_training_data(&x, &y).unwrap();
+            let s = again.run(3).unwrap();
+            epoch_loss = s.loss_sum / s.samples as f64;
+            assert_eq!(p.loss, Some(epoch_loss));
+            assert_eq!(p.accuracy, Some(s.correct as f64 / s.samples as f64));
+        }
+        if p.finished {
+            break;
+        }
+    }
+    assert_eq!(seen, vec![2, 3, 5, 6]);
+    assert!(epoch_loss > 0.0);
+    assert_eq!(job.params(), plain.params());
+    assert_eq!(whole.step, 6);
+    // Finished: more calls do nothing.
+    let p = job.advance(10).unwrap();
+    assert_eq!((p.done, p.finished), (6, true));
+    assert_eq!(job.params(), plain.params());
 }
