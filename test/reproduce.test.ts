@@ -265,36 +265,19 @@ describe.each(BACKENDS)('benignfit reproduce fig5, fig6 (CLI) on %s', (name) => 
   });
 });
 
+/** `reproduce fig7` on written train/test IDX files into `out`: 1 epoch, 2 seeds, batches of 32. */
+const fig7Args = ([fi, fl, ti, tl]: string[], out: string, fractions: string, backend: string) => [
+  ...['reproduce', 'fig7', '--images', fi, '--labels', fl, '--test-images', ti, '--test-labels', tl, '--out', out],
+  ...['--epochs', '1', '--fractions', fractions, '--seeds', '2', '--set', 'classifier.batchSize=32', '--backend', backend],
+];
+
 describe.each(BACKENDS)('benignfit reproduce fig7 (CLI) on %s', (name) => {
   it('a run killed mid-way resumes without retraining or duplicating rows, and matches an uninterrupted run', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'bf-fig7-'));
     try {
       const [fi, fl] = writeSet(dir, 'train', 1600, 28, 28, 1);
       const [ti, tl] = writeSet(dir, 'test', 200, 28, 28, 2);
-      const args = (out: string) => [
-        'reproduce',
-        'fig7',
-        '--images',
-        fi,
-        '--labels',
-        fl,
-        '--test-images',
-        ti,
-        '--test-labels',
-        tl,
-        '--out',
-        out,
-        '--epochs',
-        '1',
-        '--fractions',
-        '0,0.25,0.5',
-        '--seeds',
-        '2',
-        '--set',
-        'classifier.batchSize=32',
-        '--backend',
-        name,
-      ];
+      const args = (out: string) => fig7Args([fi, fl, ti, tl], out, '0,0.25,0.5', name);
       const out = join(dir, 'out');
       const child = spawn(process.execPath, [...CLI, ...args(out)], { stdio: 'ignore' });
       const jsonl = join(out, 'results.jsonl');
@@ -489,30 +472,7 @@ describe.each(BACKENDS)('benignfit reproduce fig7 --scores (CLI, issue 17 item 3
     try {
       const [fi, fl] = writeSet(dir, 'train', 800, 28, 28, 1);
       const [ti, tl] = writeSet(dir, 'test', 120, 28, 28, 2);
-      const common = (out: string) => [
-        'reproduce',
-        'fig7',
-        '--images',
-        fi,
-        '--labels',
-        fl,
-        '--test-images',
-        ti,
-        '--test-labels',
-        tl,
-        '--out',
-        out,
-        '--epochs',
-        '1',
-        '--fractions',
-        '0,0.5',
-        '--seeds',
-        '2',
-        '--set',
-        'classifier.batchSize=32',
-        '--backend',
-        name,
-      ];
+      const common = (out: string) => fig7Args([fi, fl, ti, tl], out, '0,0.5', name);
       const named = (out: string) => [...common(out), '--scores', 'eq10,el2n,forgetting,random', '--score-epochs', '2', '--el2n-seeds', '2'];
       const out = join(dir, 'scores');
       const err = spawnSyncErr(named(out));

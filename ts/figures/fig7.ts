@@ -394,16 +394,8 @@ export function compareFig7(rows: Fig7Row[], a: string, b: string, level = 0.95)
  * testAcc(curve at fraction f, seed), mean and 95% interval, for every fraction above 0
  * (> 0: the removal hurt). The fraction-0 training is shared by every curve of a seed.
  */
-export interface Fig7Drop {
+export interface Fig7Drop extends Fig7Point {
   curve: string;
-  score?: string;
-  removed: RemovedKind;
-  fraction: number;
-  n: number;
-  mean: number;
-  sd: number | null;
-  ciLow: number | null;
-  ciHigh: number | null;
 }
 
 export function fig7Drops(rows: Fig7Row[], level = 0.95): Fig7Drop[] {
