@@ -17,7 +17,7 @@
 import { BenignfitError, abortError, fromWire } from './errors.js';
 import { setInfluenceExecutorFactory, type InfluenceExecutor, type InfluenceTask } from './influence-parallel.js';
 import type { FromInfluenceWorker, ToInfluenceWorker } from './influence-worker-browser.js';
-import { defaultWorkers } from './sweep/browser.js';
+import { defaultWorkers, workerCount } from './sweep/browser.js';
 
 export interface BrowserInfluenceOptions {
   /** Web Workers, each with its own wasm instance (default: navigator.hardwareConcurrency, at least 1). */
@@ -70,10 +70,7 @@ export class BrowserInfluenceExecutor implements InfluenceExecutor {
   private closed = false;
 
   constructor(private readonly opts: BrowserInfluenceOptions = {}) {
-    if (opts.workers !== undefined && (!Number.isInteger(opts.workers) || opts.workers < 1 || opts.workers > 1024)) {
-      throw new BenignfitError('E_INVALID', `workers: got ${String(opts.workers)}, expected an integer from 1 to 1024`, { field: 'workers' });
-    }
-    this.workers = opts.workers ?? defaultWorkers();
+    this.workers = workerCount(opts.workers);
   }
 
   private spawn(): Worker {

@@ -50,6 +50,14 @@ export function defaultWorkers(): number {
   return Math.max(1, Number.isInteger(n) && n > 0 ? n : 1);
 }
 
+/** A pool's size: `workers` if given (an integer from 1 to 1024, else E_INVALID), else one per core. */
+export function workerCount(workers: number | undefined): number {
+  if (workers !== undefined && (!Number.isInteger(workers) || workers < 1 || workers > 1024)) {
+    throw new BenignfitError('E_INVALID', `workers: got ${String(workers)}, expected an integer from 1 to 1024`, { field: 'workers' });
+  }
+  return workers ?? defaultWorkers();
+}
+
 interface Slot {
   id: number;
   worker: Worker;
@@ -71,10 +79,7 @@ export class BrowserWorkerExecutor implements Executor {
   private closed = false;
 
   constructor(private readonly opts: BrowserExecutorOptions = {}) {
-    if (opts.workers !== undefined && (!Number.isInteger(opts.workers) || opts.workers < 1 || opts.workers > 1024)) {
-      throw new BenignfitError('E_INVALID', `workers: got ${String(opts.workers)}, expected an integer from 1 to 1024`, { field: 'workers' });
-    }
-    this.workers = opts.workers ?? defaultWorkers();
+    this.workers = workerCount(opts.workers);
   }
 
   private spawn(): Worker {
