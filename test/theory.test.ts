@@ -410,6 +410,22 @@ describe.each(BACKENDS)('lemmas on %s', (name) => {
     expect(a.lemmas!.lemma3).toEqual(bf.theoryLemmas(cfg, run, opts).lemmas!.lemma3);
   });
 
+  it('a lemma measurement too large for theory.memoryLimit names the field that asked for it', async () => {
+    const bf = await backend(name);
+    const { cfg, run, m } = makeRun(bf);
+    expect(() => bf.theoryLemmas(cfg, run, { width: m, freshSamples: 1_000_000, memoryLimit: 1e6 })).toThrow(
+      expect.objectContaining({
+        code: 'E_TOO_LARGE',
+        field: 'theory.freshSamples',
+        message: expect.stringMatching(/^theory\.freshSamples: the lemma measurements .*\(lower theory\.freshSamples, or raise theory\.memoryLimit\)$/),
+      }),
+    );
+    // The numerical route's dense factors are sized by data.dim, under the data section's limit.
+    expect(() => bf.theory({ ...cfg, dim: 400, memoryLimit: 1e6 }, { method: 'numeric' })).toThrow(
+      expect.objectContaining({ code: 'E_TOO_LARGE', field: 'data.dim', message: expect.stringContaining('raise data.memoryLimit') }),
+    );
+  });
+
   it('refuses weights and arrays of the wrong shape, naming them', async () => {
     const bf = await backend(name);
     const { cfg, run } = makeRun(bf);

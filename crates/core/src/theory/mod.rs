@@ -91,11 +91,14 @@ fn numeric_job(model: &DataModel, opts: &TheoryOptions, input_eps: f64, memory_l
     let (dense, eps) = match &model.factors {
         Factors::Explicit { .. } => (None, input_eps),
         _ => {
-            check_alloc(&format!("the dense noise factors of {k} classes in dimension {d}"), (k as u128) * (d as u128) * (d as u128), 8, memory_limit)?;
+            check_alloc(&format!("the dense noise factors of {k} classes in dimension {d}"), (k as u128) * (d as u128) * (d as u128), 8, memory_limit)
+                .map_err(|e| e.for_field("data.dim", "data.memoryLimit"))?;
             (Some((0..k).flat_map(|c| model.dense_factor(c)).collect()), f64::EPSILON)
         }
     };
-    Ok((spectral::NumericJob::new(k, d, eps, opts.rank_tol, opts.power_options(), memory_limit, par)?, dense))
+    let job = spectral::NumericJob::new(k, d, eps, opts.rank_tol, opts.power_options(), memory_limit, par)
+        .map_err(|e| e.for_field("data.dim", "data.memoryLimit"))?;
+    Ok((job, dense))
 }
 
 /// The dense factors a numeric job runs on.

@@ -195,12 +195,11 @@ fn checked<'a>(model: &DataModel, run: &Run<'a>, opts: &TheoryOptions) -> Result
     let fresh = opts.fresh_samples;
     let nt = test.map(|t| t.3).unwrap_or(0);
     let limit = opts.memory_limit.unwrap_or(crate::error::DEFAULT_MEMORY_LIMIT);
-    check_alloc(
-        "the lemma measurements (activations, fresh noise, W A)",
-        (2 * (n + nt) as u128 + (k * fresh) as u128) * (k * m) as u128 + (k * fresh * d) as u128 + (2 * (n + nt) * d) as u128 + (3 * k * m * d) as u128,
-        8,
-        limit,
-    )?;
+    let fresh_part = (k * fresh) as u128 * ((k * m) as u128 + d as u128);
+    let all = (2 * (n + nt) as u128 + (k * fresh) as u128) * (k * m) as u128 + (k * fresh * d) as u128 + (2 * (n + nt) * d) as u128 + (3 * k * m * d) as u128;
+    // The fresh draws of Lemmas 4 and 6, or else the run's width and data, ask for the memory.
+    let asked_by = if 2 * fresh_part >= all { "theory.freshSamples" } else { "train.width" };
+    check_alloc("the lemma measurements (activations, fresh noise, W A)", all, 8, limit).map_err(|e| e.for_field(asked_by, "theory.memoryLimit"))?;
     Ok((n, test))
 }
 
