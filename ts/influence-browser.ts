@@ -192,7 +192,18 @@ export class BrowserInfluenceExecutor implements InfluenceExecutor {
           s.busy = true;
           task.onStart(cls);
           const { bytes, floats, n } = task.rows(cls);
-          const msg: ToInfluenceWorker = { type: 'class', id, config: task.config, pixelStd: task.pixelStd, threads: task.threads, cls, bytes, floats, n };
+          const msg: ToInfluenceWorker = {
+            type: 'class',
+            id,
+            config: task.config,
+            pixelStd: task.pixelStd,
+            threads: task.threads,
+            keepScatter: task.keepScatter,
+            cls,
+            bytes,
+            floats,
+            n,
+          };
           s.worker.postMessage(msg, [(bytes ?? floats)!.buffer]);
         }
         if (!failed && queue.length === 0 && !slots.some((s) => s.busy)) settle(null);
@@ -203,7 +214,7 @@ export class BrowserInfluenceExecutor implements InfluenceExecutor {
           s.busy = false;
           if (m.type === 'error') return settle(fromWire(m));
           try {
-            task.onDone(m.cls, { scores: m.scores, info: m.info, seconds: m.seconds });
+            task.onDone(m.cls, { scores: m.scores, info: m.info, seconds: m.seconds, scatter: m.scatter });
           } catch (e) {
             return settle(e);
           }

@@ -12,6 +12,8 @@ export interface InfluenceClassOutput {
   /** JSON of the core's ClassInfo. */
   info: string;
   seconds: number;
+  /** The class's scatter (d x d), when the task keeps them for the Figure 6 matrix. */
+  scatter?: Float32Array;
 }
 
 /** The classes of one influence call, for an executor. */
@@ -21,6 +23,8 @@ export interface InfluenceTask {
   /** Per-pixel standard deviations of the whole set (normalize "standardize"), else null. */
   pixelStd: Float64Array | null;
   threads: number;
+  /** Send each class's scatter back (Figure 6 is combined from them in the caller's instance). */
+  keepScatter: boolean;
   /** Classes in the order they should start (largest first). */
   classes: number[];
   /** A fresh copy of a class's rows (the executor may transfer its buffer). */

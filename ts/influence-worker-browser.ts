@@ -5,7 +5,8 @@
  *
  * Protocol (messages from the caller -> replies):
  *   { type: 'init', wasm?, module? }                             -> { type: 'ready' } | { type: 'error', cls: -1 }
- *   { type: 'class', id, config, pixelStd, threads, cls, bytes | floats, n } -> { type: 'class', id, cls, scores, info, seconds }
+ *   { type: 'class', id, config, pixelStd, threads, keepScatter, cls, bytes | floats, n }
+ *                                                                  -> { type: 'class', id, cls, scores, info, seconds, scatter? }
  *                                                                  | { type: 'error', id, cls, code, message, ... }
  * No SharedArrayBuffer: rows and scores cross by transfer.
  */
@@ -23,6 +24,8 @@ export type ToInfluenceWorker =
       config: string;
       pixelStd: Float64Array | null;
       threads: number;
+      /** Send the class's scatter back (Figure 6). */
+      keepScatter: boolean;
       cls: number;
       bytes: Uint8Array | null;
       floats: Float32Array | null;
@@ -31,7 +34,7 @@ export type ToInfluenceWorker =
 
 export type FromInfluenceWorker =
   | { type: 'ready' }
-  | { type: 'class'; id: number; cls: number; scores: Float64Array; info: string; seconds: number }
+  | { type: 'class'; id: number; cls: number; scores: Float64Array; info: string; seconds: number; scatter?: Float32Array }
   | ({ type: 'error'; id: number; cls: number } & WireError);
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
@@ -52,8 +55,10 @@ async function score(m: Extract<ToInfluenceWorker, { type: 'class' }>): Promise<
       const out = b.call(() => run.addClass(m.cls, m.bytes, m.floats, m.n));
       // A copy of our own (not a view of the instance's memory), handed over without another copy.
       const scores = Float64Array.from(out.scores);
-      const reply: FromInfluenceWorker = { type: 'class', id: m.id, cls: m.cls, scores, info: out.info, seconds: (performance.now() - t0) / 1000 };
-      scope.postMessage(reply, [scores.buffer]);
+      // wasm hands the scatter over as a fresh array of its own, so it is transferred as it is.
+      const scatter = m.keepScatter ? b.call(() => run.takeScatter(m.cls)) : undefined;
+      const reply: FromInfluenceWorker = { type: 'class', id: m.id, cls: m.cls, scores, info: out.info, seconds: (performance.now() - t0) / 1000, scatter };
+      scope.postMessage(reply, scatter ? [scores.buffer, scatter.buffer] : [scores.buffer]);
     } finally {
       run.free?.();
     }

@@ -45,9 +45,9 @@ export interface InfluenceOptions extends InfluenceConfigInput {
   /**
    * Browsers (the wasm entry): score the classes side by side in this many Web Workers, one wasm
    * instance each (default: navigator.hardwareConcurrency; 1: one class after another in this
-   * thread). The scores are the same bits either way. Used when `frobenius` is false: the Figure 6
-   * matrix needs every class's d x d scatter in one instance, so with `frobenius` on (the
-   * default) the classes run in this thread. Node ignores it (the native addon has its threads).
+   * thread). The scores are the same bits either way; with `frobenius` on (the default) each
+   * worker hands its classes' d x d scatters back and this thread's instance combines the Figure 6
+   * matrix from them, the bits one instance gives. Node ignores it (the native addon has its threads).
    */
   workers?: number;
   /**
@@ -208,18 +208,21 @@ export async function runInfluence(
   });
 
   // Web Workers, one wasm instance each: every class is independent of the others, so the scores
-  // are the bits one instance gives. Not with the Figure 6 matrix (one instance needs every scatter).
+  // are the bits one instance gives. With the Figure 6 matrix each worker hands its classes'
+  // scatters back, and one instance here combines them (the bits one instance gives, too).
   const factory = influenceExecutorFactory();
-  if (!cfg.frobenius && K > 1 && workers !== 1 && (given || factory)) {
+  if (K > 1 && workers !== 1 && (given || factory)) {
     const ex = given ?? factory!(workers, K);
     try {
       if (ex.workers > 1 || given) {
         // Largest classes first, so the last ones to finish are short.
         const order = members.map((_, c) => c).sort((a, b) => members[b].length - members[a].length || a - b);
+        const scatters: (Float32Array | undefined)[] = new Array(K);
         await ex.scoreClasses({
           config,
           pixelStd: std,
           threads,
+          keepScatter: cfg.frobenius,
           classes: order,
           rows: (c) => {
             const idx = members[c];
@@ -228,13 +231,30 @@ export async function runInfluence(
             return { bytes: bytes ? (rows as Uint8Array) : null, floats: bytes ? null : (rows as Float32Array), n: idx.length };
           },
           onStart: (c) => onClassStart?.(c, members[c].length),
-          onDone: (c, out: InfluenceClassOutput) => finishClass(c, out, out.seconds),
+          onDone: (c, out: InfluenceClassOutput) => {
+            scatters[c] = out.scatter;
+            finishClass(c, out, out.seconds);
+          },
           signal,
         });
-        return result(null, Math.min(ex.workers, K));
+        return result(cfg.frobenius ? combinedFrobenius(scatters) : null, Math.min(ex.workers, K));
       }
     } finally {
       if (!given) ex.close();
+    }
+  }
+
+  /** The Figure 6 summary of classes scored in other instances, from their scatters. */
+  function combinedFrobenius(scatters: (Float32Array | undefined)[]): FrobeniusSummary {
+    const run: RawInfluenceRun = call((r) => new r.InfluenceRun(config, std, threads));
+    try {
+      scatters.forEach((s, c) => {
+        if (!s) throw new BenignfitError('E_INTERNAL', `influence: class ${c}'s scatter did not come back from its worker`);
+        call(() => run.setScatter(c, members[c].length, s));
+      });
+      return JSON.parse(call(() => run.frobenius())) as FrobeniusSummary;
+    } finally {
+      run.free?.();
     }
   }
 

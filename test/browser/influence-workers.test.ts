@@ -105,12 +105,12 @@ describe('influence in Web Workers', () => {
             make: (...a: unknown[]) => unknown;
           };
           const data = w.make(c.kind, c.K, c.dim, c.seed);
-          const once = async (workers: number) => {
+          const once = async (workers: number, frobenius = false) => {
             const started: number[] = [];
             const done: [number, number][] = [];
             const r = await w.bf.influence(data, {
               ...c.options,
-              frobenius: false,
+              frobenius,
               workers,
               onClassStart: (k: number) => started.push(k),
               onProgress: (p: { class: number; done: number }) => done.push([p.class, p.done]),
@@ -122,14 +122,26 @@ describe('influence in Web Workers', () => {
           const bits = (xs: number[]) => [...new Uint32Array(Float64Array.from(xs).buffer)];
           const one = await once(1);
           const three = await once(3);
-          return { one, three, same: JSON.stringify(bits(one.scores)) === JSON.stringify(bits(three.scores)) };
+          // With Figure 6: the workers hand their scatters back and one instance combines them.
+          const oneF = await once(1, true);
+          const threeF = await once(3, true);
+          return {
+            one,
+            three,
+            same: JSON.stringify(bits(one.scores)) === JSON.stringify(bits(three.scores)),
+            sameF:
+              JSON.stringify(bits(oneF.scores)) === JSON.stringify(bits(threeF.scores)) && JSON.stringify(oneF.frobenius) === JSON.stringify(threeF.frobenius),
+            fig6: { workers: threeF.workers, has: threeF.frobenius !== null },
+          };
         },
         { c: c as unknown as Record<string, unknown> } as never,
       );
-      const { one, three, same } = got as { one: Run; three: Run; same: boolean };
+      const { one, three, same, sameF, fig6 } = got as { one: Run; three: Run; same: boolean; sameF: boolean; fig6: { workers: number; has: boolean } };
       expect(one.workers).toBe(1);
       expect(three.workers).toBe(3);
       expect(same).toBe(true);
+      expect(sameF).toBe(true);
+      expect(fig6).toEqual({ workers: 3, has: true });
       expect(three.scores).toEqual(one.scores);
       expect(three.perClass).toEqual(one.perClass);
       expect(three.frobenius).toBeNull();
@@ -221,11 +233,12 @@ describe('influence in Web Workers', () => {
     expect(got.same).toBe(true);
   });
 
-  it('with the Figure 6 matrix on, the classes run in one instance; errors cross from a worker whole', async () => {
+  it('with the Figure 6 matrix on, the classes run in the workers too (the same matrix as one instance); errors cross from a worker whole', async () => {
     const got = await br.page.evaluate(async () => {
       const w = window as unknown as { bf: { influence: (d: unknown, o: unknown) => Promise<Record<string, unknown>> }; make: (...a: unknown[]) => unknown };
       const data = w.make('bytes', 4, 30, 1) as { pixels: Uint8Array; labels: Int32Array; dim: number };
       const fig6 = await w.bf.influence(data, { workers: 4 });
+      const fig6one = await w.bf.influence(data, { workers: 1 });
       // A memory limit the first class's rows exceed: the core's E_TOO_LARGE, from a worker.
       let err: Record<string, unknown> = {};
       await w.bf
@@ -237,10 +250,18 @@ describe('influence in Web Workers', () => {
         .catch((e: Record<string, unknown>) => (one = { code: e.code, message: e.message }));
       let bad = '';
       await w.bf.influence(data, { workers: 0 }).catch((e: { code: string; message: string }) => (bad = `${e.code} ${e.message}`));
-      return { workers: fig6.workers, hasFrob: fig6.frobenius !== null, err, one, bad };
+      return {
+        workers: fig6.workers,
+        hasFrob: fig6.frobenius !== null,
+        sameFrob: JSON.stringify(fig6.frobenius) === JSON.stringify(fig6one.frobenius),
+        err,
+        one,
+        bad,
+      };
     });
-    expect(got.workers).toBe(1);
+    expect(got.workers).toBe(4);
     expect(got.hasFrob).toBe(true);
+    expect(got.sameFrob).toBe(true);
     // The same refusal (of the first class each path starts: the largest in workers, class 0 in one thread).
     expect(got.err.code).toBeTruthy();
     expect(got.err.code).toBe(got.one.code);

@@ -33,6 +33,10 @@ export declare class InfluenceRun {
   constructor(config: string, pixelStd: Float64Array | undefined | null, threads: number)
   /** The scores of class `cls` from its `n` images (bytes or floats). */
   addClass(cls: number, bytes: Uint8Array | undefined | null, floats: Float32Array | undefined | null, n: number): RawClassScores
+  /** Class `cls`'s scatter (d x d), handed over to combine Figure 6 from several instances. */
+  takeScatter(cls: number): Float32Array
+  /** A class scored in another instance: its `n` images' scatter (from takeScatter). */
+  setScatter(cls: number, n: number, scatter: Float32Array): void
   /** JSON of the FrobeniusSummary. */
   frobenius(): string
   /** `addClass` for the images `rows` of the whole set (`total` images), borrowed, not copied. */

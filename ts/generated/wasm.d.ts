@@ -59,6 +59,14 @@ export class InfluenceRun {
      */
     frobenius(): string;
     constructor(config: string, pixel_std: Float64Array | null | undefined, threads: number);
+    /**
+     * A class scored in another instance: its `n` images' scatter (from takeScatter).
+     */
+    setScatter(cls: number, n: number, scatter: Float32Array): void;
+    /**
+     * Class `cls`'s scatter (d x d), handed over to combine Figure 6 from several instances.
+     */
+    takeScatter(cls: number): Float32Array;
 }
 
 /**
@@ -353,6 +361,8 @@ export interface InitOutput {
     readonly influencerun_addClass: (a: number, b: number, c: number, d: number, e: number, f: number, g: number) => [number, number, number];
     readonly influencerun_frobenius: (a: number) => [number, number, number, number];
     readonly influencerun_new: (a: number, b: number, c: number, d: number, e: number) => [number, number, number];
+    readonly influencerun_setScatter: (a: number, b: number, c: number, d: number, e: number) => [number, number];
+    readonly influencerun_takeScatter: (a: number, b: number) => [number, number, number, number];
     readonly kernelInfo: () => [number, number, number, number];
     readonly lastPanic: () => [number, number];
     readonly longTailed: (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number, i: number, j: number, k: number, l: number, m: number, n: number, o: number, p: number, q: number, r: number) => [number, number, number, number];

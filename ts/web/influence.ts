@@ -79,7 +79,7 @@ export function influenceView(heavy: JobWorker, quick: JobWorker): { root: HTMLE
     id: 'influence-frobenius',
     type: 'checkbox',
     checked: true,
-    title: 'the Figure 6 matrix needs every class in one wasm instance (one core); without it the classes are scored side by side in Web Workers, one per core',
+    title: "the Figure 6 matrix tr(S_i S_j): each worker hands its classes' d x d scatters back and they are combined in one instance",
   });
   const workersIn = el('input', {
     id: 'influence-workers',
@@ -88,7 +88,7 @@ export function influenceView(heavy: JobWorker, quick: JobWorker): { root: HTMLE
     max: 64,
     step: 1,
     value: defaultWorkers(),
-    title: 'Web Workers that score classes side by side, one wasm instance each (without Figure 6; 1: one class after another)',
+    title: 'Web Workers that score classes side by side, one wasm instance each (1: one class after another)',
   });
   const grid = el('input', { id: 'influence-grid', type: 'number', min: 1, max: 30, step: 1, value: 10 });
   const c2 = el('input', { id: 'influence-c2', type: 'number', min: 0, step: 'any', value: 1 });
@@ -108,8 +108,8 @@ export function influenceView(heavy: JobWorker, quick: JobWorker): { root: HTMLE
       field('normalize', normalize),
       field('precision', precision),
       field('route', route),
-      field('Figure 6 (one core)', fig6On),
-      field('workers (without Figure 6)', workersIn),
+      field('Figure 6', fig6On),
+      field('workers', workersIn),
       field('images per grid row', grid),
       field('C2 for the phase', c2),
     ),

@@ -232,9 +232,9 @@ const handlers: { [K in JobKind]: Handler<K> } = {
   async influence({ source, options, grid, workers }, { signal, progress }) {
     const bf = await backend();
     last = null;
-    // Without Figure 6 the classes run in Web Workers: start them (and their wasm) while the files are read.
-    const pool =
-      options.frobenius === false && (workers ?? defaultWorkers()) > 1 ? new BrowserInfluenceExecutor({ workers: workers ?? defaultWorkers() }) : null;
+    // The classes run in Web Workers (with Figure 6, their scatters come back and are combined
+    // here): start them (and their wasm) while the files are read.
+    const pool = (workers ?? defaultWorkers()) > 1 ? new BrowserInfluenceExecutor({ workers: workers ?? defaultWorkers() }) : null;
     pool?.warm().catch(() => undefined);
     let read: Awaited<ReturnType<typeof readImages>>;
     let r: InfluenceResult;
@@ -246,7 +246,7 @@ const handlers: { [K in JobKind]: Handler<K> } = {
         workers,
         ...(pool ? { executor: pool } : {}),
         signal,
-        // With Web Workers (frobenius off) several classes run at once and finish in any order.
+        // In Web Workers several classes run at once and finish in any order.
         onClassStart: (c, images) => progress({ stage: 'class-start', class: c, images, done: finished, total: read.set.classes }),
         onProgress: (p) => {
           finished = p.done;

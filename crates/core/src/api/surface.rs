@@ -276,6 +276,14 @@ macro_rules! binding_surface {
                         let r = self.inner.add_class(cls as usize, $crate::api::pixels(bytes.as_deref(), floats.as_deref())?, n as usize)?;
                         Ok(RawClassScores { scores: r.scores.into(), info: $crate::api::to_json(&r.info) })
                     }
+                    #[doc = "Class `cls`'s scatter (d x d), handed over to combine Figure 6 from several instances."]
+                    fn takeScatter(&mut self, cls: u32) -> Float32Array {
+                        self.inner.take_scatter(cls as usize)
+                    }
+                    #[doc = "A class scored in another instance: its `n` images' scatter (from takeScatter)."]
+                    fn setScatter(&mut self, cls: u32, n: u32, scatter: Float32Array) -> () {
+                        self.inner.set_scatter(cls as usize, n as usize, scatter.to_vec())
+                    }
                     #[doc = "JSON of the FrobeniusSummary."]
                     fn frobenius(&mut self) -> String {
                         self.inner.frobenius().map(|f| $crate::api::to_json(&f))

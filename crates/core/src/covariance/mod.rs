@@ -451,6 +451,36 @@ impl InfluenceRun {
 
     /// The Figure 6 matrix tr(S_i S_j) over every class given so far (all K must be given, with
     /// `frobenius` on), and the Gamma ratios with the real class sizes.
+    /// Class `class`'s scatter (d x d f32), handed over: the Figure 6 matrix of classes scored
+    /// in several instances (Web Workers) is combined in one with [`set_scatter`](Self::set_scatter).
+    pub fn take_scatter(&mut self, class: usize) -> Result<Vec<f32>> {
+        let k = self.cfg.classes;
+        self.scatters.get_mut(class).and_then(Option::take).ok_or_else(|| {
+            Error::invalid("class", class, format!("a class from 0 to {} given to addClass with influence.frobenius on, not taken before", k - 1))
+        })
+    }
+
+    /// A class scored in another instance: its `n` images' scatter from [`take_scatter`](Self::take_scatter).
+    /// [`frobenius`](Self::frobenius) then gives the bits one instance gives.
+    pub fn set_scatter(&mut self, class: usize, n: usize, scatter: Vec<f32>) -> Result<()> {
+        let (d, k) = (self.cfg.dim, self.cfg.classes);
+        if !self.cfg.frobenius {
+            return Err(Error::invalid("influence.frobenius", false, "true to combine the Figure 6 matrix"));
+        }
+        if class >= k || self.sizes[class] != 0 {
+            return Err(Error::invalid("class", class, format!("a class from 0 to {} not given before", k - 1)));
+        }
+        if n < 3 {
+            return Err(Error::invalid(format!("n (class {class})"), n, "at least 3 images"));
+        }
+        if scatter.len() != d * d {
+            return Err(Error::invalid("scatter", format!("{} values", scatter.len()), format!("d x d = {} values", d * d)));
+        }
+        self.scatters[class] = Some(scatter);
+        self.sizes[class] = n;
+        Ok(())
+    }
+
     pub fn frobenius(&self) -> Result<FrobeniusSummary> {
         let (d, k) = (self.cfg.dim, self.cfg.classes);
         if !self.cfg.frobenius {

@@ -216,3 +216,32 @@ fn bad_input_is_an_error_not_a_panic() {
     assert!(InfluenceRun::new(st, Some(&[1.0, 2.0]), Par::Seq).is_err());
     assert!(pixel_std(Pixels::U8(&[1, 2, 3]), 2, 2, Par::Seq).is_err());
 }
+
+#[test]
+fn figure6_combined_from_scatters_of_other_instances_is_bit_identical() {
+    // Three classes scored one per instance (as the browser's Web Workers do), their scatters
+    // handed to a fourth instance: the same Figure 6 summary, to the bit, as one instance.
+    let (d, k) = (11, 3);
+    let sets: Vec<(Vec<u8>, usize)> = (0..k).map(|c| (bytes(20 + 5 * c, d, 40 + c as u64), 20 + 5 * c)).collect();
+    let mut one = InfluenceRun::new(cfg(d, k, RouteChoice::Auto, Precision::F32), None, Par::Seq).unwrap();
+    for (c, (b, n)) in sets.iter().enumerate() {
+        one.add_class(c, Pixels::U8(b), *n).unwrap();
+    }
+    let mut combined = InfluenceRun::new(cfg(d, k, RouteChoice::Auto, Precision::F32), None, Par::Seq).unwrap();
+    for (c, (b, n)) in sets.iter().enumerate() {
+        let mut own = InfluenceRun::new(cfg(d, k, RouteChoice::Auto, Precision::F32), None, Par::Seq).unwrap();
+        own.add_class(c, Pixels::U8(b), *n).unwrap();
+        let s = own.take_scatter(c).unwrap();
+        assert!(own.take_scatter(c).is_err(), "taken once");
+        combined.set_scatter(c, *n, s).unwrap();
+    }
+    let json = |r: &InfluenceRun| serde_json::to_string(&r.frobenius().unwrap()).unwrap();
+    assert_eq!(json(&combined), json(&one));
+    // A class given twice, a wrong length, and Figure 6 off are refused.
+    assert!(combined.set_scatter(0, 20, vec![0.0; d * d]).is_err());
+    let mut c = InfluenceRun::new(cfg(d, k, RouteChoice::Auto, Precision::F32), None, Par::Seq).unwrap();
+    assert!(c.set_scatter(0, 20, vec![0.0; d]).is_err());
+    let mut off = cfg(d, k, RouteChoice::Auto, Precision::F32);
+    off.frobenius = false;
+    assert!(InfluenceRun::new(off, None, Par::Seq).unwrap().set_scatter(0, 20, vec![0.0; d * d]).is_err());
+}
