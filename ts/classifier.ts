@@ -15,7 +15,7 @@ import { resolveClassifierOptions, type ClassifierOptions, type ClassifierOption
 import type { ImageSet } from './formats/idx.js';
 import { abortError, BenignfitError, invalid } from './errors.js';
 import type { IdxArray } from './formats/idx.js';
-import { drive } from './job.js';
+import { drive, yieldNow } from './job.js';
 import type { BackendName, RawBackend, RawClassifierTrainer } from './types.js';
 
 /** Labelled images: `images` is n x channels x height x width (row-major, NCHW). */
@@ -232,7 +232,7 @@ export class Classifier {
       loss += s.lossSum;
       correct += s.correct;
       opts.onProgress?.(j, n);
-      await yieldToEventLoop();
+      await yieldNow();
     }
     return { n, loss: n ? loss / n : NaN, accuracy: n ? correct / n : NaN, correct };
   }
@@ -266,10 +266,8 @@ export class Classifier {
   }
 }
 
-/** Let timers and abort events run between chunks of work. */
-export function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 0));
-}
+/** Let timers and abort events run between chunks of work (ts/job.ts's one helper, under its older name). */
+export { yieldNow as yieldToEventLoop };
 
 /** Create a classifier: resolves the options and, for normalize "train", the training set's statistics. */
 export function createClassifier(bf: Benignfit, call: Caller, input: ClassifierOptionsInput | undefined, train?: TensorSet): Classifier {

@@ -14,7 +14,7 @@ import { resolveInfluenceConfig, type InfluenceConfig, type InfluenceConfigInput
 import { abortError, BenignfitError, invalid } from './errors.js';
 import type { ImageSet } from './formats/idx.js';
 import { influenceExecutorFactory, type InfluenceClassOutput, type InfluenceExecutor } from './influence-parallel.js';
-import { yieldNow } from './train.js';
+import { yieldNow } from './job.js';
 import type { FrobeniusSummary, InfluenceClassInfo, RawBackend, RawInfluenceRun } from './types.js';
 
 /** Images as a flat row-major n x dim array with one label per image. */

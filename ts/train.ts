@@ -20,8 +20,6 @@ import type {
   TrainSummary,
 } from './types.js';
 
-export { yieldNow } from './job.js';
-
 type Caller = <T>(f: (raw: RawBackend) => T) => T;
 
 function checkData(data: TrainData): void {
