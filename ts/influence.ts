@@ -1,7 +1,7 @@
 /**
  * Influence scores of eq. 10 for every image, the Figure 6 matrix tr(S_i S_j) and the noise
- * correlation ratios Gamma_{k,j} it implies (§5.2), driven class by class from TypeScript so
- * progress is reported and an AbortSignal honoured between classes, on both backends.
+ * correlation ratios Gamma_{k,j} it implies (§5.2): the core's InfluenceJob scores whole classes
+ * per call, so progress is reported and an AbortSignal honoured between classes, on both backends.
  *
  * ```ts
  * const set = readMnist('train-images-idx3-ubyte', 'train-labels-idx1-ubyte');   // formats/node.js
@@ -14,8 +14,8 @@ import { resolveInfluenceConfig, type InfluenceConfig, type InfluenceConfigInput
 import { abortError, BenignfitError, invalid } from './errors.js';
 import type { ImageSet } from './formats/idx.js';
 import { influenceExecutorFactory, type InfluenceClassOutput, type InfluenceExecutor } from './influence-parallel.js';
-import { yieldNow } from './job.js';
-import type { FrobeniusSummary, InfluenceClassInfo, RawBackend, RawInfluenceRun } from './types.js';
+import { drive } from './job.js';
+import type { FrobeniusSummary, InfluenceClassInfo, RawBackend, RawInfluenceJob, RawInfluenceRun } from './types.js';
 
 /** Images as a flat row-major n x dim array with one label per image. */
 export interface InfluenceData {
@@ -128,49 +128,21 @@ export async function runInfluence(
   }
   const pixels = data.pixels instanceof Float64Array ? Float32Array.from(data.pixels) : data.pixels;
   const n = labels.length;
-  if (pixels.length !== n * dim) {
-    throw new BenignfitError('E_SHAPE', `images: ${pixels.length} values, expected labels (${n}) x dim (${dim}) = ${n * dim}`);
-  }
-  if (n === 0) throw invalid('labels', 'no labels', 'at least one image');
-  // Labels are checked against the class count before anything is sized by them: every class
-  // 0..K-1 needs 3 images, so K <= n / 3 (a label of 1e9 is refused here, not by an allocation).
-  let maxLabel = 0;
-  let argMax = 0;
+  // Labels cross as 32-bit integers; the core checks them (0..K-1, 3 images a class: class_members).
+  const lab = new Int32Array(n);
   for (let i = 0; i < n; i++) {
     const l = labels[i];
-    if (!Number.isInteger(l) || l < 0) throw invalid(`labels[${i}]`, l, 'an integer >= 0');
-    if (l > maxLabel) {
-      maxLabel = l;
-      argMax = i;
-    }
+    if (!Number.isInteger(l) || l < 0 || l > 0x7fffffff) throw invalid(`labels[${i}]`, l, 'an integer >= 0');
+    lab[i] = l;
   }
-  const K = cfg.classes ?? maxLabel + 1;
-  if (maxLabel >= K) throw invalid('influence.classes', K, `more than the largest label ${maxLabel}`);
-  const most = Math.floor(n / 3);
-  if (K > most) {
-    if (cfg.classes !== undefined && cfg.classes !== null && maxLabel < most) {
-      throw invalid('influence.classes', K, `at most ${most} (every class 0..K-1 needs at least 3 images, and there are ${n})`);
-    }
-    if (maxLabel >= most) {
-      throw invalid(
-        `labels[${argMax}]`,
-        maxLabel,
-        `a class index below ${most} (every class 0..K-1 needs at least 3 images: ${n} images allow at most ${most} classes)`,
-      );
-    }
-  }
-  const members: number[][] = Array.from({ length: K }, () => []);
-  for (let i = 0; i < n; i++) members[labels[i]].push(i);
-  const small = members.findIndex((m) => m.length < 3);
-  if (small >= 0) {
-    throw invalid(`labels (class ${small})`, `${members[small].length} images`, 'at least 3 images in every class 0..K-1 (pass influence.classes to set K)');
-  }
+  const K = call((r) => r.influenceClasses(lab, cfg.classes ?? 0));
+  const sizes = new Array<number>(K).fill(0);
+  for (let i = 0; i < n; i++) sizes[lab[i]]++;
   if (signal?.aborted) throw abortError('influence');
 
   const t0 = performance.now();
   const bytes = pixels instanceof Uint8Array;
-  const std = cfg.normalize === 'standardize' ? call((r) => r.pixelStd(bytes ? pixels : null, bytes ? null : (pixels as Float32Array), n, dim, threads)) : null;
-  const coreCfg = {
+  const config = JSON.stringify({
     dim,
     classes: K,
     normalize: cfg.normalize,
@@ -179,24 +151,18 @@ export async function runInfluence(
     frobenius: cfg.frobenius,
     block: cfg.block,
     ...(cfg.memoryLimit ? { memoryLimit: cfg.memoryLimit } : {}),
-  };
-  const config = JSON.stringify(coreCfg);
+  });
   const scores = new Float64Array(n);
   const perClass: InfluenceClassInfo[] = new Array(K);
   let done = 0;
-  const finishClass = (c: number, out: { scores: Float64Array; info: string }, seconds: number) => {
-    const idx = members[c];
-    const info = JSON.parse(out.info) as InfluenceClassInfo;
+  const finishClass = (info: InfluenceClassInfo, seconds: number) => {
     info.seconds = seconds;
-    // One read of `scores`: on wasm it is a getter that crosses into the instance on every access.
-    const got = out.scores;
-    idx.forEach((i, r) => (scores[i] = got[r]));
-    perClass[c] = info;
-    onProgress?.({ class: c, done: ++done, total: K, images: idx.length, info });
+    perClass[info.class] = info;
+    onProgress?.({ class: info.class, done: ++done, total: K, images: info.n, info });
   };
   const result = (frobenius: FrobeniusSummary | null, used: number): InfluenceResult => ({
     scores,
-    labels: Int32Array.from(labels as ArrayLike<number>),
+    labels: lab,
     classes: K,
     perClass,
     frobenius,
@@ -215,6 +181,10 @@ export async function runInfluence(
     const ex = given ?? factory!(workers, K);
     try {
       if (ex.workers > 1 || given) {
+        const members: number[][] = Array.from({ length: K }, () => []);
+        for (let i = 0; i < n; i++) members[lab[i]].push(i);
+        const std =
+          cfg.normalize === 'standardize' ? call((r) => r.pixelStd(bytes ? pixels : null, bytes ? null : (pixels as Float32Array), n, dim, threads)) : null;
         // Largest classes first, so the last ones to finish are short.
         const order = members.map((_, c) => c).sort((a, b) => members[b].length - members[a].length || a - b);
         const scatters: (Float32Array | undefined)[] = new Array(K);
@@ -230,56 +200,62 @@ export async function runInfluence(
             idx.forEach((i, r) => rows.set(pixels.subarray(i * dim, (i + 1) * dim), r * dim));
             return { bytes: bytes ? (rows as Uint8Array) : null, floats: bytes ? null : (rows as Float32Array), n: idx.length };
           },
-          onStart: (c) => onClassStart?.(c, members[c].length),
+          onStart: (c) => onClassStart?.(c, sizes[c]),
           onDone: (c, out: InfluenceClassOutput) => {
             scatters[c] = out.scatter;
-            finishClass(c, out, out.seconds);
+            // One read of `scores`: on wasm it is a getter that crosses into the instance on every access.
+            const got = out.scores;
+            members[c].forEach((i, r) => (scores[i] = got[r]));
+            finishClass(JSON.parse(out.info) as InfluenceClassInfo, out.seconds);
           },
           signal,
         });
-        return result(cfg.frobenius ? combinedFrobenius(scatters) : null, Math.min(ex.workers, K));
+        if (!cfg.frobenius) return result(null, Math.min(ex.workers, K));
+        // The Figure 6 summary of classes scored in other instances, from their scatters.
+        const run: RawInfluenceRun = call((r) => new r.InfluenceRun(config, std, threads));
+        try {
+          scatters.forEach((s, c) => {
+            if (!s) throw new BenignfitError('E_INTERNAL', `influence: class ${c}'s scatter did not come back from its worker`);
+            call(() => run.setScatter(c, sizes[c], s));
+          });
+          return result(JSON.parse(call(() => run.frobenius())) as FrobeniusSummary, Math.min(ex.workers, K));
+        } finally {
+          run.free?.();
+        }
       }
     } finally {
       if (!given) ex.close();
     }
   }
 
-  /** The Figure 6 summary of classes scored in other instances, from their scatters. */
-  function combinedFrobenius(scatters: (Float32Array | undefined)[]): FrobeniusSummary {
-    const run: RawInfluenceRun = call((r) => new r.InfluenceRun(config, std, threads));
-    try {
-      scatters.forEach((s, c) => {
-        if (!s) throw new BenignfitError('E_INTERNAL', `influence: class ${c}'s scatter did not come back from its worker`);
-        call(() => run.setScatter(c, members[c].length, s));
-      });
-      return JSON.parse(call(() => run.frobenius())) as FrobeniusSummary;
-    } finally {
-      run.free?.();
-    }
-  }
-
-  const run: RawInfluenceRun = call((r) => new r.InfluenceRun(config, std, threads));
+  // One instance: the core's InfluenceJob holds the set and scores whole classes per call, driven
+  // like every job (ts/job.ts). A class's seconds are its share, by images, of its call's time.
+  const job: RawInfluenceJob = call((r) => new r.InfluenceJob(config, bytes ? pixels : null, bytes ? null : (pixels as Float32Array), lab, threads));
   try {
-    for (let c = 0; c < K; c++) {
-      if (signal?.aborted) throw abortError('influence');
-      const idx = members[c];
-      onClassStart?.(c, idx.length);
-      await yieldNow(); // lets an abort arrive between classes
-      if (signal?.aborted) throw abortError('influence');
-      const tc = performance.now();
-      const out = run.addClassRows
-        ? call(() => run.addClassRows!(c, bytes ? pixels : null, bytes ? null : (pixels as Float32Array), n, Uint32Array.from(idx)))
-        : call(() => {
-            const rows = bytes ? new Uint8Array(idx.length * dim) : new Float32Array(idx.length * dim);
-            idx.forEach((i, r) => rows.set(pixels.subarray(i * dim, (i + 1) * dim), r * dim));
-            return run.addClass(c, bytes ? (rows as Uint8Array) : null, bytes ? null : (rows as Float32Array), idx.length);
-          });
-      finishClass(c, out, (performance.now() - tc) / 1000);
-    }
-    const frobenius = cfg.frobenius ? (JSON.parse(call(() => run.frobenius())) as FrobeniusSummary) : null;
-    return result(frobenius, 1);
+    let reported = 0;
+    let last = performance.now();
+    const announce = () => {
+      const c = job.nextClass();
+      if (c >= 0) onClassStart?.(c, sizes[c]);
+    };
+    announce();
+    const { aborted } = await drive(call, job, {
+      signal,
+      onChunk: () => {
+        const infos = JSON.parse(call(() => job.classesFrom(reported))) as InfluenceClassInfo[];
+        const seconds = (performance.now() - last) / 1000;
+        const images = infos.reduce((a, i) => a + i.n, 0);
+        for (const info of infos) finishClass(info, (seconds * info.n) / Math.max(images, 1));
+        reported += infos.length;
+        announce();
+        last = performance.now();
+      },
+    });
+    if (aborted) throw abortError('influence');
+    scores.set(call(() => job.scores()));
+    return result(cfg.frobenius ? (JSON.parse(call(() => job.frobenius())) as FrobeniusSummary) : null, 1);
   } finally {
-    run.free?.();
+    job.free?.();
   }
 }
 

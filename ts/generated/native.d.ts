@@ -28,6 +28,23 @@ export declare class GemmBench {
   threads(): number
 }
 
+/** Eq. 10 (and Figure 6) over a whole labelled set as a job: `advance` until finished (a unit is one image; whole classes per call), then `scores` and `frobenius`. */
+export declare class InfluenceJob {
+  constructor(config: string, bytes: Uint8Array | undefined | null, floats: Float32Array | undefined | null, labels: Int32Array, threads: number)
+  /** Up to `budget` images (whole classes, at least one); JSON of the Progress. */
+  advance(budget: number): string
+  /** The next class to score, or -1 when none is left. */
+  nextClass(): number
+  /** JSON array of the ClassInfo of the classes scored, from the `from`-th scored on. */
+  classesFrom(from: number): string
+  /** One score per image (0 for classes not scored yet). */
+  scores(): Float64Array
+  /** The number of classes K. */
+  classes(): number
+  /** JSON of the FrobeniusSummary, once finished (influence.frobenius on). */
+  frobenius(): string
+}
+
 /** Eq. 10 class by class, so JavaScript can report progress and stop between classes. */
 export declare class InfluenceRun {
   constructor(config: string, pixelStd: Float64Array | undefined | null, threads: number)
@@ -39,8 +56,6 @@ export declare class InfluenceRun {
   setScatter(cls: number, n: number, scatter: Float32Array): void
   /** JSON of the FrobeniusSummary. */
   frobenius(): string
-  /** `addClass` for the images `rows` of the whole set (`total` images), borrowed, not copied. */
-  addClassRows(cls: number, bytes: Uint8Array | undefined | null, floats: Float32Array | undefined | null, total: number, rows: Uint32Array): RawClassScores
 }
 
 /** Theorem 1 (and a run's lemmas) as a job: `advance` until finished, then `result`. */
@@ -94,6 +109,9 @@ export declare function evaluate(weights: Float32Array, classes: number, width: 
 
 /** The data of §2 / §5.1 from a resolved data config. */
 export declare function generate(config: string, features: Float32Array | undefined | null, noiseFactors: Float32Array | undefined | null, includeFactors: boolean, threads: number): RawDataset
+
+/** The class count K of a labelled set (`classes` 0: the largest label + 1), checked as InfluenceJob checks it. */
+export declare function influenceClasses(labels: Int32Array, classes: number): number
 
 /** What the kernels run with (JSON). */
 export declare function kernelInfo(): string

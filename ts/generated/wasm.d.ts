@@ -45,6 +45,39 @@ export class GemmBench {
 }
 
 /**
+ * Eq. 10 (and Figure 6) over a whole labelled set as a job: `advance` until finished (a unit is one image; whole classes per call), then `scores` and `frobenius`.
+ */
+export class InfluenceJob {
+    free(): void;
+    [Symbol.dispose](): void;
+    /**
+     * Up to `budget` images (whole classes, at least one); JSON of the Progress.
+     */
+    advance(budget: number): string;
+    /**
+     * The number of classes K.
+     */
+    classes(): number;
+    /**
+     * JSON array of the ClassInfo of the classes scored, from the `from`-th scored on.
+     */
+    classesFrom(from: number): string;
+    /**
+     * JSON of the FrobeniusSummary, once finished (influence.frobenius on).
+     */
+    frobenius(): string;
+    constructor(config: string, bytes: Uint8Array | null | undefined, floats: Float32Array | null | undefined, labels: Int32Array, threads: number);
+    /**
+     * The next class to score, or -1 when none is left.
+     */
+    nextClass(): number;
+    /**
+     * One score per image (0 for classes not scored yet).
+     */
+    scores(): Float64Array;
+}
+
+/**
  * Eq. 10 class by class, so JavaScript can report progress and stop between classes.
  */
 export class InfluenceRun {
@@ -227,6 +260,11 @@ export function evaluate(weights: Float32Array, classes: number, width: number, 
 export function generate(config: string, features: Float32Array | null | undefined, noise_factors: Float32Array | null | undefined, include_factors: boolean, threads: number): RawDataset;
 
 /**
+ * The class count K of a labelled set (`classes` 0: the largest label + 1), checked as InfluenceJob checks it.
+ */
+export function influenceClasses(labels: Int32Array, classes: number): number;
+
+/**
  * What the kernels run with (JSON).
  */
 export function kernelInfo(): string;
@@ -309,6 +347,7 @@ export interface InitOutput {
     readonly __wbg_get_rawtrainoutput_logitSums: (a: number) => [number, number];
     readonly __wbg_get_rawtrainoutput_lossCurve: (a: number) => [number, number];
     readonly __wbg_get_rawtrainoutput_summary: (a: number) => [number, number];
+    readonly __wbg_influencejob_free: (a: number, b: number) => void;
     readonly __wbg_influencerun_free: (a: number, b: number) => void;
     readonly __wbg_rawclassscores_free: (a: number, b: number) => void;
     readonly __wbg_rawdataset_free: (a: number, b: number) => void;
@@ -358,6 +397,14 @@ export interface InitOutput {
     readonly gemmbench_run: (a: number, b: number) => [number, number, number];
     readonly gemmbench_threads: (a: number) => [number, number, number];
     readonly generate: (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number) => [number, number, number];
+    readonly influenceClasses: (a: number, b: number, c: number) => [number, number, number];
+    readonly influencejob_advance: (a: number, b: number) => [number, number, number, number];
+    readonly influencejob_classes: (a: number) => [number, number, number];
+    readonly influencejob_classesFrom: (a: number, b: number) => [number, number, number, number];
+    readonly influencejob_frobenius: (a: number) => [number, number, number, number];
+    readonly influencejob_new: (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number, i: number) => [number, number, number];
+    readonly influencejob_nextClass: (a: number) => [number, number, number];
+    readonly influencejob_scores: (a: number) => [number, number, number, number];
     readonly influencerun_addClass: (a: number, b: number, c: number, d: number, e: number, f: number, g: number) => [number, number, number];
     readonly influencerun_frobenius: (a: number) => [number, number, number, number];
     readonly influencerun_new: (a: number, b: number, c: number, d: number, e: number) => [number, number, number];

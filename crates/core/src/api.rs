@@ -34,7 +34,7 @@ pub fn config_schemas() -> String {
 
 pub use crate::cnn::{removal_order_f64 as removal_order, Trainer as ClassifierTrainer};
 pub use crate::config::parse_json;
-pub use crate::covariance::{pixel_std, InfluenceConfig, InfluenceRun, Pixels};
+pub use crate::covariance::{pixel_std, InfluenceConfig, InfluenceJob, InfluenceRun, Pixels};
 pub use crate::error::Error as CoreError;
 pub use crate::job::{Job, Progress};
 pub use crate::perf;
@@ -289,6 +289,18 @@ pub fn theory_boundaries(options_json: &str) -> Result<String> {
 pub fn influence_run(config_json: &str, pixel_std: Option<&[f64]>, threads: usize) -> Result<InfluenceRun> {
     let cfg: InfluenceConfig = parse_json("influence config", config_json)?;
     InfluenceRun::new(cfg, pixel_std, Par::from_threads(threads))
+}
+
+/// Eq. 10 over a labelled set as a job, from a core config (JSON; `classes` 0: the largest label + 1).
+pub fn influence_job(config_json: &str, bytes: Option<&[u8]>, floats: Option<&[f32]>, labels: &[i32], threads: usize) -> Result<InfluenceJob> {
+    let cfg: InfluenceConfig = parse_json("influence config", config_json)?;
+    InfluenceJob::new(cfg, bytes, floats, labels, Par::from_threads(threads))
+}
+
+/// The class count K of a labelled set (`classes` 0: the largest label + 1), checked as
+/// [`InfluenceJob`] checks it: labels 0..K-1, at least 3 images in every class.
+pub fn influence_classes(labels: &[i32], classes: u32) -> Result<u32> {
+    crate::covariance::class_members(labels, (classes > 0).then_some(classes as usize)).map(|m| m.len() as u32)
 }
 
 /// Exactly one pixel array: bytes or floats.

@@ -177,6 +177,10 @@ macro_rules! binding_surface {
                 fn pixelStd(bytes: Option<Uint8Array>, floats: Option<Float32Array>, n: u32, d: u32, threads: u32) -> Float64Array {
                     $crate::api::pixel_std_of(bytes.as_deref(), floats.as_deref(), n as usize, d as usize, $crate::api::threads(threads))
                 }
+                #[doc = "The class count K of a labelled set (`classes` 0: the largest label + 1), checked as InfluenceJob checks it."]
+                fn influenceClasses(labels: Int32Array, classes: u32) -> u32 {
+                    $crate::api::influence_classes(&labels, classes)
+                }
                 #[doc = "The seeded order in which Figure 7 removes tied examples."]
                 fn removalOrder(seed: f64, n: u32) -> Uint32Array {
                     $crate::api::removal_order(seed, n as usize)
@@ -288,14 +292,37 @@ macro_rules! binding_surface {
                     fn frobenius(&mut self) -> String {
                         self.inner.frobenius().map(|f| $crate::api::to_json(&f))
                     }
-                } native {
-                    #[doc = "`addClass` for the images `rows` of the whole set (`total` images), borrowed, not copied."]
-                    fn addClassRows(&mut self, cls: u32, bytes: Option<Uint8Array>, floats: Option<Float32Array>, total: u32, rows: Uint32Array) -> RawClassScores {
-                        let px = $crate::api::pixels(bytes.as_deref(), floats.as_deref())?;
-                        let r = self.inner.add_class_rows(cls as usize, px, total as usize, &rows)?;
-                        Ok(RawClassScores { scores: r.scores.into(), info: $crate::api::to_json(&r.info) })
+                } native {}
+                #[doc = "Eq. 10 (and Figure 6) over a whole labelled set as a job: `advance` until finished (a unit is one image; whole classes per call), then `scores` and `frobenius`."]
+                InfluenceJob($crate::api::InfluenceJob) {
+                    new(config: String, bytes: Option<Uint8Array>, floats: Option<Float32Array>, labels: Int32Array, threads: u32) {
+                        $crate::api::influence_job(&config, bytes.as_deref(), floats.as_deref(), &labels, $crate::api::threads(threads))
                     }
-                }
+                    #[doc = "Up to `budget` images (whole classes, at least one); JSON of the Progress."]
+                    fn advance(&mut self, budget: u32) -> String {
+                        $crate::api::Job::advance(&mut self.inner, budget as usize).map(|p| $crate::api::to_json(&p))
+                    }
+                    #[doc = "The next class to score, or -1 when none is left."]
+                    fn nextClass(&mut self) -> i32 {
+                        Ok(self.inner.next_class().map_or(-1, |(c, _)| c as i32))
+                    }
+                    #[doc = "JSON array of the ClassInfo of the classes scored, from the `from`-th scored on."]
+                    fn classesFrom(&mut self, from: u32) -> String {
+                        Ok($crate::api::to_json(&self.inner.classes_from(from as usize)))
+                    }
+                    #[doc = "One score per image (0 for classes not scored yet)."]
+                    fn scores(&mut self) -> Float64Array {
+                        Ok(self.inner.scores().to_vec())
+                    }
+                    #[doc = "The number of classes K."]
+                    fn classes(&mut self) -> u32 {
+                        Ok(self.inner.classes() as u32)
+                    }
+                    #[doc = "JSON of the FrobeniusSummary, once finished (influence.frobenius on)."]
+                    fn frobenius(&mut self) -> String {
+                        self.inner.frobenius().map(|f| $crate::api::to_json(&f))
+                    }
+                } native {}
                 #[doc = "A LeNet-5 / small CIFAR classifier and its SGD state."]
                 ClassifierTrainer($crate::api::ClassifierTrainer) {
                     new(config: String, threads: u32) {

@@ -102,7 +102,7 @@ impl crate::config::Config for InfluenceOptions {
 pub struct InfluenceConfig {
     /// Pixels per image.
     pub dim: usize,
-    /// Number of classes K (labels 0..K-1).
+    /// Number of classes K (labels 0..K-1); in an influence job, 0 means the largest label + 1.
     pub classes: usize,
     #[serde(default)]
     pub normalize: Normalize,

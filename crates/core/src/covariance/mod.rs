@@ -33,10 +33,12 @@ use crate::linalg::{self, Par, View};
 use crate::util::par_rows;
 
 mod config;
+mod job;
 mod products;
 
 use crate::kernels::int_gram;
 pub use config::{InfluenceConfig, InfluenceOptions, Normalize, Precision, Route, RouteChoice};
+pub use job::{class_members, InfluenceJob};
 use products::{class_terms, exact_scatter_u8, gram_terms_u8, scaled_row, Terms};
 
 /// Pixels of a set of images, row-major n x d: bytes (0..255) or floats.

@@ -245,3 +245,57 @@ fn figure6_combined_from_scatters_of_other_instances_is_bit_identical() {
     off.frobenius = false;
     assert!(InfluenceRun::new(off, None, Par::Seq).unwrap().set_scatter(0, 20, vec![0.0; d * d]).is_err());
 }
+
+#[test]
+fn influence_job_gives_the_scores_and_matrix_of_class_by_class_runs() {
+    // Labels interleaved over 4 classes of unequal size; the job (holding the set, whole classes
+    // per call) against one InfluenceRun given each class's rows in order, bits compared.
+    let (n, d, k) = (61, 9, 4);
+    let b = bytes(n, d, 77);
+    let labels: Vec<i32> = (0..n).map(|i| ((i * 7) % 11 % k) as i32).collect();
+    let members = class_members(&labels, None).unwrap();
+    assert_eq!(members.len(), k);
+    for standardize in [false, true] {
+        let mut c = cfg(d, 0, RouteChoice::Auto, Precision::F32);
+        if standardize {
+            c.normalize = Normalize::Standardize;
+        }
+        let mut job = InfluenceJob::new(c.clone(), Some(&b), None, &labels, Par::Threads(2)).unwrap();
+        assert_eq!(job.next_class(), Some((0, members[0].len())));
+        // A budget of 1 image scores exactly one class per call; the progress counts images.
+        let p = crate::job::Job::advance(&mut job, 1).unwrap();
+        assert_eq!((p.done as usize, p.total as usize, p.finished), (members[0].len(), n, false));
+        assert_eq!(job.classes_from(0).len(), 1);
+        // A budget of the whole set finishes it in one call.
+        let p = crate::job::Job::advance(&mut job, n).unwrap();
+        assert!(p.finished && p.done as usize == n && job.next_class().is_none());
+        assert_eq!(job.classes_from(1).iter().map(|i| i.class).collect::<Vec<_>>(), vec![1, 2, 3]);
+
+        c.classes = k;
+        let sd = standardize.then(|| pixel_std(Pixels::U8(&b), n, d, Par::Seq).unwrap());
+        let mut one = InfluenceRun::new(c, sd.as_deref(), Par::Seq).unwrap();
+        let mut want = vec![0.0; n];
+        for (cl, rows) in members.iter().enumerate() {
+            let r = one.add_class_rows(cl, Pixels::U8(&b), n, rows).unwrap();
+            rows.iter().zip(&r.scores).for_each(|(&i, &s)| want[i as usize] = s);
+        }
+        assert_eq!(job.scores(), &want[..]);
+        let json = |f: FrobeniusSummary| serde_json::to_string(&f).unwrap();
+        assert_eq!(json(job.frobenius().unwrap()), json(one.frobenius().unwrap()));
+    }
+}
+
+#[test]
+fn class_members_refuses_what_eq10_cannot_score() {
+    let field = |r: Result<Vec<Vec<u32>>>| r.unwrap_err().field().map(str::to_string);
+    assert_eq!(field(class_members(&[], None)), Some("labels".into()));
+    assert_eq!(field(class_members(&[0, 0, 0, -1], None)), Some("labels[3]".into()));
+    // A label of 1e9 names the label, not an allocation.
+    assert_eq!(field(class_members(&[0, 0, 0, 1_000_000_000, 1, 1], None)), Some("labels[3]".into()));
+    assert_eq!(field(class_members(&[0, 0, 0, 1, 1, 1], Some(1))), Some("influence.classes".into()));
+    assert_eq!(field(class_members(&[0, 0, 0, 1, 1, 1], Some(3))), Some("influence.classes".into()));
+    assert_eq!(field(class_members(&[0, 0, 0, 2, 2, 2, 2, 2, 2], None)), Some("labels (class 1)".into()));
+    assert_eq!(class_members(&[1, 0, 1, 0, 1, 0], None).unwrap(), vec![vec![1, 3, 5], vec![0, 2, 4]]);
+    let b = bytes(6, 3, 1);
+    assert!(InfluenceJob::new(cfg(3, 0, RouteChoice::Auto, Precision::F32), Some(&b[..17]), None, &[0, 0, 0, 1, 1, 1], Par::Seq).is_err());
+}
