@@ -1,8 +1,8 @@
 /**
- * `benignfit fit-constants` with a long bootstrap (issue 16 item 17): the result is the one
- * bf.fitConstants(rows, options) gives (what the command wrote before it timed and forked), whether
- * the fit ran in the command or in its child process; a long fit says up front how long it will
- * take, and SIGINT / SIGTERM end it at once with 130 / 143, writing nothing.
+ * The fit of c1, c2 as the core's FitJob (a unit is one bootstrap resample): bf.fitConstantsAsync
+ * gives the bits bf.fitConstants gives, with progress and an AbortSignal; `benignfit fit-constants`
+ * writes that report, a long fit says how long it will take, and SIGINT / SIGTERM end it between
+ * chunks with 130 / 143, writing nothing.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -48,27 +48,45 @@ function report(file: string): Record<string, unknown> {
 }
 
 describe.each(BACKENDS)('fit-constants on %s', (name) => {
-  it('writes the report bf.fitConstants gives, in the command and in its child process alike', async () => {
+  it('fitConstantsAsync gives the bits of fitConstants, reports resamples and stops on an AbortSignal', async () => {
+    const bf = await backend(name);
+    const want = bf.fitConstants(rows() as never, { bootstrap: 300, seed: 7 });
+    const seen: [number, number][] = [];
+    const got = await bf.fitConstantsAsync(rows() as never, { bootstrap: 300, seed: 7, onProgress: (p) => seen.push([p.done, p.total]) });
+    expect(got).toEqual(want);
+    expect(seen.length).toBeGreaterThan(1);
+    expect(seen.at(-1)).toEqual([600, 600]);
+    expect(seen.every(([d], i) => i === 0 || d > seen[i - 1][0])).toBe(true);
+    // Aborted after the first chunk (one resample: ts/job.ts starts with a budget of 1).
+    const ac = new AbortController();
+    const calls: number[] = [];
+    const stopped = bf.fitConstantsAsync(rows() as never, {
+      bootstrap: 100000,
+      signal: ac.signal,
+      onProgress: (q) => {
+        calls.push(q.done);
+        ac.abort();
+      },
+    });
+    await expect(stopped).rejects.toMatchObject({ code: 'E_ABORTED' });
+    expect(calls).toEqual([1]);
+  });
+
+  it('writes the report bf.fitConstants gives', async () => {
     const bf = await backend(name);
     // JSON round trip: the file holds JSON (a NaN would be null in both).
     const expected = JSON.parse(JSON.stringify(bf.fitConstants(rows() as never, { bootstrap: 1000, seed: 7 })));
     expect(expected.c1.ci).toHaveLength(2);
-    for (const [label, env] of [
-      ['in the command', {}],
-      ['in the child', { BENIGNFIT_FIT_CHILD_SECONDS: '0' }],
-    ] as const) {
-      const out = join(tmp, `fit-${name}-${label.replace(/ /g, '-')}.json`);
-      const r = spawnSync(
-        process.execPath,
-        [cli, 'fit-constants', '--results', resultsFile, '--out', out, '--bootstrap', '1000', '--seed', '7', '--backend', name],
-        {
-          encoding: 'utf8',
-          env: { ...process.env, ...env },
-        },
-      );
-      expect(r.status, r.stderr).toBe(0);
-      expect(report(out), label).toEqual(expected);
-    }
+    const out = join(tmp, `fit-${name}.json`);
+    const r = spawnSync(
+      process.execPath,
+      [cli, 'fit-constants', '--results', resultsFile, '--out', out, '--bootstrap', '1000', '--seed', '7', '--backend', name],
+      {
+        encoding: 'utf8',
+      },
+    );
+    expect(r.status, r.stderr).toBe(0);
+    expect(report(out)).toEqual(expected);
   });
 
   for (const [sig, code] of [

@@ -234,6 +234,14 @@ export class Benignfit {
     return th.runFit((f) => this.call(f), rows, options);
   }
 
+  /**
+   * `fitConstants` in chunks of bootstrap resamples: `onProgress` after each, an AbortSignal
+   * honoured between them; the same report, bit for bit.
+   */
+  fitConstantsAsync(rows: th.FitRowInput[], options: FitOptionsInput & th.ProgressOptions = {}): Promise<th.FitReport> {
+    return th.runFitAsync((f) => this.call(f), rows, options);
+  }
+
   /** The theory's phase boundaries of the §5.1 model (equal class sizes) in a sweep plane. */
   phaseBoundaries(options: BoundaryOptionsInput): th.BoundaryReport {
     return th.runBoundaries((f) => this.call(f), options);

@@ -172,7 +172,7 @@ export function runTheoryLemmas(
 }
 
 export interface ProgressOptions {
-  /** Called after every unit of work (one SVD, Gram matrix or power iteration; then the report). */
+  /** Called after every call of the job (theory: one unit, an SVD, a Gram matrix or a power iteration; fit: resamples). */
   onProgress?: (p: { done: number; total: number }) => void;
   signal?: AbortSignal;
 }
@@ -229,7 +229,8 @@ export function runLongTailed(
   return JSON.parse(json) as LongTailedResult[];
 }
 
-export function runFit(call: Call, rows: FitRowInput[], options: FitOptionsInput = {}): FitReport {
+/** The rows and options of a fit as the core takes them (JSON): only the fields it reads cross. */
+function fitArgs(rows: FitRowInput[], options: FitOptionsInput): [string, string] {
   if (!Array.isArray(rows) || rows.length === 0) throw invalid('rows', rows, 'a non-empty array of sweep results');
   rows.forEach((r, i) => {
     if (r === null || typeof r !== 'object') throw invalid(`rows[${i}]`, r, 'an object (a results.jsonl row)');
@@ -237,7 +238,6 @@ export function runFit(call: Call, rows: FitRowInput[], options: FitOptionsInput
     if (!Array.isArray(r.gamma)) throw invalid(`rows[${i}].gamma`, r.gamma, 'a K x K array of Gamma_kj (null on the diagonal)');
   });
   const opts = resolveFitOptions(options);
-  // Only the fields the fit reads cross the boundary.
   const slim = rows.map((r) => ({
     snr: r.snr,
     gamma: r.gamma,
@@ -250,7 +250,30 @@ export function runFit(call: Call, rows: FitRowInput[], options: FitOptionsInput
         : {}),
     ...(r.longTailed ? { longTailed: r.longTailed } : {}),
   }));
-  return JSON.parse(call((r) => r.theoryFit(JSON.stringify(slim), JSON.stringify(opts)))) as FitReport;
+  return [JSON.stringify(slim), JSON.stringify(opts)];
+}
+
+export function runFit(call: Call, rows: FitRowInput[], options: FitOptionsInput = {}): FitReport {
+  const [r, o] = fitArgs(rows, options);
+  return JSON.parse(call((b) => b.theoryFit(r, o))) as FitReport;
+}
+
+/**
+ * `runFit` as the core's FitJob: a unit is one bootstrap resample (c1's, then c2's), so a long
+ * bootstrap reports progress and stops on an AbortSignal; the report is the bits `runFit` gives.
+ */
+export async function runFitAsync(call: Call, rows: FitRowInput[], options: FitOptionsInput & ProgressOptions = {}): Promise<FitReport> {
+  const { onProgress, signal, ...rest } = options;
+  const [r, o] = fitArgs(rows, rest);
+  if (signal?.aborted) throw abortError('fit');
+  const job = call((b) => new b.FitJob(r, o));
+  try {
+    const { aborted } = await drive(call, job, { signal, onChunk: (p) => onProgress?.({ done: p.done, total: p.total }) });
+    if (aborted) throw abortError('fit');
+    return JSON.parse(call(() => job.result())) as FitReport;
+  } finally {
+    job.free?.();
+  }
 }
 
 export function runBoundaries(call: Call, options: BoundaryOptionsInput): BoundaryReport {

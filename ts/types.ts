@@ -158,18 +158,20 @@ export type RawClassScores = Native.RawClassScores;
 export type RawTrainer = Native.Trainer & Freeable;
 export type RawTrainerGroup = Native.TrainerGroup & Freeable;
 export type RawTheoryJob = Native.TheoryJob & Freeable;
+export type RawFitJob = Native.FitJob & Freeable;
 export type RawInfluenceRun = Native.InfluenceRun & Freeable;
 export type RawInfluenceJob = Native.InfluenceJob & Freeable;
 export type RawClassifierTrainer = Native.ClassifierTrainer & Freeable;
 export type RawGemmBench = Native.GemmBench & Freeable;
 
 type NativeModule = typeof Native;
-type Classes = 'Trainer' | 'TrainerGroup' | 'TheoryJob' | 'InfluenceRun' | 'InfluenceJob' | 'ClassifierTrainer' | 'GemmBench';
+type Classes = 'Trainer' | 'TrainerGroup' | 'TheoryJob' | 'FitJob' | 'InfluenceRun' | 'InfluenceJob' | 'ClassifierTrainer' | 'GemmBench';
 /** The low-level surface of both bindings: the functions as napi-rs declares them, the classes as above. */
 export type RawBackend = Omit<NativeModule, Classes> & {
   Trainer: new (...a: ConstructorParameters<NativeModule['Trainer']>) => RawTrainer;
   TrainerGroup: new (...a: ConstructorParameters<NativeModule['TrainerGroup']>) => RawTrainerGroup;
   TheoryJob: new (...a: ConstructorParameters<NativeModule['TheoryJob']>) => RawTheoryJob;
+  FitJob: new (...a: ConstructorParameters<NativeModule['FitJob']>) => RawFitJob;
   InfluenceRun: new (...a: ConstructorParameters<NativeModule['InfluenceRun']>) => RawInfluenceRun;
   InfluenceJob: new (...a: ConstructorParameters<NativeModule['InfluenceJob']>) => RawInfluenceJob;
   ClassifierTrainer: new (...a: ConstructorParameters<NativeModule['ClassifierTrainer']>) => RawClassifierTrainer;

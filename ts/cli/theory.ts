@@ -3,12 +3,11 @@
  * `--run DIR` the lemmas measured on a trained run. `benignfit fit-constants`: c1, c2 from sweep
  * results. docs/theory.md maps each output field to the paper.
  */
-import { fork } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { Benignfit } from '../api.js';
-import { abortError, BenignfitError, fromWire, invalid, type WireError } from '../errors.js';
+import { abortError, BenignfitError, invalid } from '../errors.js';
 import { decodeNpy, type NpyArray } from '../npy.js';
 import {
   resolveFitOptions,
@@ -38,7 +37,6 @@ import {
   threadsOption,
   type ConfigFile,
 } from './common.js';
-import type { FitRequest } from './fit-child.js';
 import { applySchemaFlags, linkDocs, schemaFlags, type SchemaFlagOptions } from './flags.js';
 import { interruptible, progressBar, safeError } from './progress.js';
 
@@ -256,80 +254,39 @@ const THEORY_FLAGS: SchemaFlagOptions = {
   notes: { init: 'On the command line: pytorch or sigma0=<s> (or --sigma0 <s>).' },
 };
 
-/** A fit estimated to take longer than this many seconds runs in a child process, with progress and Ctrl-C. */
-const FIT_CHILD_SECONDS = 2;
-/** Calibration fits stop growing once one takes this long (seconds). */
-const FIT_CALIBRATION_SECONDS = 0.05;
+/** A fit still running after this many seconds says how long it will take and shows a bar. */
+const FIT_BAR_AFTER_SECONDS = 1;
 
 /** What fitWithProgress did: the report, and the up-front estimate when the fit was long. */
-export interface FitRun {
-  report: FitReport;
-  /** Estimated seconds of the whole fit, from the calibration (null: it was short and ran at once). */
-  estimate: number | null;
-  /** Resamples the estimate was timed on. */
-  measuredOn: number;
-}
-
 /**
- * bf.fitConstants with an up-front time estimate, a time-based progress bar and Ctrl-C for long
- * bootstraps (issue 16 item 17). The report is the one bf.fitConstants(rows, options) returns:
- * the core draws every resample of a fit from one random stream and takes the percentile
- * interval over all of them, so the bootstrap cannot be split into batches with the same result;
- * the fit runs as one call, timed beforehand on a few resamples.
- *
- * Short fits (under FIT_CHILD_SECONDS by the estimate) run here; the calibration fits are of
- * growing size, so a small bootstrap is done by the calibration itself. Long ones run in a child
- * process (ts/cli/fit-child.ts), which Ctrl-C (SIGINT) and SIGTERM kill at once: E_ABORTED, exit
- * 130 / 143 as the other commands.
+ * bf.fitConstantsAsync for the command line: the core's FitJob draws the bootstrap resamples in
+ * chunks, so a fit that runs past a second says how long it will take (timed on the resamples
+ * so far), shows a bar of resamples, and Ctrl-C (SIGINT) or SIGTERM stop it between chunks:
+ * E_ABORTED, exit 130 / 143, nothing written. The report is the one bf.fitConstants gives.
  */
-export async function fitWithProgress(bf: Benignfit, rows: FitRowInput[], options: FitOptionsInput, label = 'fit-constants'): Promise<FitRun> {
-  const total = resolveFitOptions(options).bootstrap;
-  // Listening from the start: a signal during the (short) fits run here is honoured when they return.
+export async function fitWithProgress(bf: Benignfit, rows: FitRowInput[], options: FitOptionsInput, label = 'fit-constants'): Promise<FitReport> {
+  const each = resolveFitOptions(options).bootstrap;
   const ac = interruptible(label, 'now (a fit keeps no partial result)');
-  const stopped = () => {
-    if (ac.signal.aborted) throw abortError(label);
-  };
+  const t0 = performance.now();
+  let bar: ReturnType<typeof progressBar> | null = null;
   try {
-    let b = Math.min(total, 8);
-    let seconds = 0;
-    for (;;) {
-      const t0 = performance.now();
-      const report = bf.fitConstants(rows, { ...options, bootstrap: b });
-      seconds = (performance.now() - t0) / 1000;
-      stopped();
-      if (b === total) return { report, estimate: null, measuredOn: b };
-      if (seconds >= FIT_CALIBRATION_SECONDS) break;
-      b = Math.min(total, b * 4);
-    }
-    // Each call costs about one resample's work besides its resamples (the two fits themselves).
-    const estimate = (seconds * (total + 1)) / (b + 1);
-    // BENIGNFIT_FIT_CHILD_SECONDS: another threshold (tests set 0 to run a small fit in the child).
-    const env = process.env.BENIGNFIT_FIT_CHILD_SECONDS;
-    const childAbove = env !== undefined && env !== '' && Number.isFinite(Number(env)) ? Number(env) : FIT_CHILD_SECONDS;
-    if (estimate < childAbove) {
-      const report = bf.fitConstants(rows, options);
-      stopped();
-      return { report, estimate: null, measuredOn: b };
-    }
-    safeError(
-      `${label}: ${total} bootstrap resamples of each fit: about ${duration(estimate)} (timed on ${b}); the interval needs them all, so progress is by the clock. Ctrl-C stops.`,
-    );
-    const bar = progressBar(label, Math.max(1, Math.round(estimate)), 's (estimated)');
-    const started = Date.now();
-    const tick = setInterval(() => {
-      const s = (Date.now() - started) / 1000;
-      if (s > estimate) bar.setTotal(Math.round(s * 1.1));
-      bar.update(Math.round(s), 'time-based; Ctrl-C stops');
-    }, 1000);
-    try {
-      const report = await fitInChild({ rows, options, backend: bf.backend as 'native' | 'wasm' }, ac.signal, label);
-      bar.update(Math.round((Date.now() - started) / 1000));
-      return { report, estimate, measuredOn: b };
-    } finally {
-      clearInterval(tick);
-      bar.stop();
-    }
+    return await bf.fitConstantsAsync(rows, {
+      ...options,
+      signal: ac.signal,
+      onProgress: ({ done, total }) => {
+        const seconds = (performance.now() - t0) / 1000;
+        if (!bar && done > 0 && done < total && seconds >= FIT_BAR_AFTER_SECONDS) {
+          const estimate = (seconds * total) / done;
+          safeError(`${label}: ${each} bootstrap resamples of each fit: about ${duration(estimate)} (timed on ${done}). Ctrl-C stops.`);
+          bar = progressBar(label, total, 'resamples');
+        }
+        bar?.update(done);
+      },
+    });
+  } catch (e) {
+    throw e instanceof BenignfitError && e.code === 'E_ABORTED' ? abortError(label) : e;
   } finally {
+    (bar as ReturnType<typeof progressBar> | null)?.stop();
     ac.dispose();
   }
 }
@@ -339,37 +296,6 @@ function duration(s: number): string {
   if (s < 90) return `${s.toFixed(1)} s`;
   if (s < 5400) return `${Math.round(s / 60)} min`;
   return `${(s / 3600).toFixed(1)} h`;
-}
-
-/** One fit in a child process; the signal kills it. */
-function fitInChild(req: FitRequest, signal: AbortSignal, label: string): Promise<FitReport> {
-  return new Promise((resolvePromise, reject) => {
-    if (signal.aborted) return reject(abortError(label));
-    const child = fork(new URL('./fit-child.js', import.meta.url), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    let settled = false;
-    const onAbort = () => {
-      child.kill('SIGKILL');
-      done(() => reject(abortError(label)));
-    };
-    const done = (f: () => void) => {
-      if (settled) return;
-      settled = true;
-      signal.removeEventListener('abort', onAbort);
-      f();
-    };
-    signal.addEventListener('abort', onAbort);
-    child.on('message', (m: { type: 'result'; report: FitReport } | ({ type: 'error' } & WireError)) => {
-      if (m.type === 'result') done(() => resolvePromise(m.report));
-      else done(() => reject(fromWire(m)));
-    });
-    child.on('error', (e) => done(() => reject(new BenignfitError('E_INTERNAL', `${label}: the fit process failed: ${e.message}`))));
-    // 'close', not 'exit': it comes after the IPC channel closed, so after the result message.
-    child.on('close', (code, sig) => {
-      if (signal.aborted) return onAbort();
-      done(() => reject(new BenignfitError('E_INTERNAL', `${label}: the fit process ended without a result (${sig ? `signal ${sig}` : `exit code ${code}`})`)));
-    });
-    child.send(req);
-  });
 }
 
 /** The fit section's flags (from the schema the core declares). */
@@ -456,7 +382,7 @@ export function registerTheory(program: Command): void {
     });
     const out = outFile(o.out);
     const bf = await backendFor(o);
-    const { report: r } = await fitWithProgress(bf, rows, cfg.fit ?? {});
+    const r = await fitWithProgress(bf, rows, cfg.fit ?? {});
     const doc = { ...r, results: resolve(o.results), backend: bf.backend, version: bf.version() };
     writeFileSync(out, `${JSON.stringify(doc, null, 2)}\n`);
     if (o.json) {

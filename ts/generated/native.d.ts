@@ -20,6 +20,15 @@ export declare class ClassifierTrainer {
   info(): string
 }
 
+/** The fit of Theorem 1's rates c1, c2 to sweep rows as a job: `advance` until finished (a unit is one bootstrap resample), then `result`. */
+export declare class FitJob {
+  constructor(rows: string, options: string)
+  /** Up to `budget` resamples; JSON of the Progress. */
+  advance(budget: number): string
+  /** JSON of the FitReport, once finished. */
+  result(): string
+}
+
 /** `C = A B` on buffers allocated once; JavaScript times `run`. */
 export declare class GemmBench {
   constructor(m: number, n: number, k: number, dtype: string, threads: number)

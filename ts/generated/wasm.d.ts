@@ -33,6 +33,23 @@ export class ClassifierTrainer {
 }
 
 /**
+ * The fit of Theorem 1's rates c1, c2 to sweep rows as a job: `advance` until finished (a unit is one bootstrap resample), then `result`.
+ */
+export class FitJob {
+    free(): void;
+    [Symbol.dispose](): void;
+    /**
+     * Up to `budget` resamples; JSON of the Progress.
+     */
+    advance(budget: number): string;
+    constructor(rows: string, options: string);
+    /**
+     * JSON of the FitReport, once finished.
+     */
+    result(): string;
+}
+
+/**
  * `C = A B` on buffers allocated once; JavaScript times `run`.
  */
 export class GemmBench {
@@ -328,6 +345,7 @@ export type InitInput = RequestInfo | URL | Response | BufferSource | WebAssembl
 export interface InitOutput {
     readonly memory: WebAssembly.Memory;
     readonly __wbg_classifiertrainer_free: (a: number, b: number) => void;
+    readonly __wbg_fitjob_free: (a: number, b: number) => void;
     readonly __wbg_gemmbench_free: (a: number, b: number) => void;
     readonly __wbg_get_rawclassscores_info: (a: number) => [number, number];
     readonly __wbg_get_rawclassscores_scores: (a: number) => [number, number];
@@ -392,6 +410,9 @@ export interface InitOutput {
     readonly clockProbe: (a: number) => [number, number, number];
     readonly configSchemas: () => [number, number, number, number];
     readonly evaluate: (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number, i: number, j: number) => [number, number, number, number];
+    readonly fitjob_advance: (a: number, b: number) => [number, number, number, number];
+    readonly fitjob_new: (a: number, b: number, c: number, d: number) => [number, number, number];
+    readonly fitjob_result: (a: number) => [number, number, number, number];
     readonly gemmbench_flops: (a: number) => [number, number, number];
     readonly gemmbench_new: (a: number, b: number, c: number, d: number, e: number, f: number) => [number, number, number];
     readonly gemmbench_run: (a: number, b: number) => [number, number, number];

@@ -38,6 +38,7 @@ pub use crate::covariance::{pixel_std, InfluenceConfig, InfluenceJob, InfluenceR
 pub use crate::error::Error as CoreError;
 pub use crate::job::{Job, Progress};
 pub use crate::perf;
+pub use crate::theory::fit::FitJob;
 pub use crate::theory::{OwnedRun, TheoryJob};
 pub use crate::train::{Trainer, TrainerGroup};
 
@@ -301,6 +302,13 @@ pub fn influence_job(config_json: &str, bytes: Option<&[u8]>, floats: Option<&[f
 /// [`InfluenceJob`] checks it: labels 0..K-1, at least 3 images in every class.
 pub fn influence_classes(labels: &[i32], classes: u32) -> Result<u32> {
     crate::covariance::class_members(labels, (classes > 0).then_some(classes as usize)).map(|m| m.len() as u32)
+}
+
+/// The fit of c1, c2 to sweep rows (JSON) as a job: a unit is one bootstrap resample.
+pub fn fit_job(rows_json: &str, options_json: &str) -> Result<FitJob> {
+    let rows: Vec<crate::theory::fit::FitRow> = parse_json("sweep rows", rows_json)?;
+    let opts: crate::theory::fit::FitOptions = crate::config::parse(options_json)?;
+    FitJob::new(&rows, &opts)
 }
 
 /// Exactly one pixel array: bytes or floats.

@@ -1,6 +1,7 @@
 //! One protocol for long work: a job does a budget of work per call and says where it stands,
 //! so JavaScript can report progress and honour cancellation between calls (ts/job.ts drives
-//! every job the same way). Trainings, groups of trainings, Theorem 1 jobs, eq. 10 influence runs (a
+//! every job the same way). Trainings, groups of trainings, Theorem 1 jobs, the fit of its rates (a unit is
+//! one bootstrap resample), eq. 10 influence runs (a
 //! unit is one image, whole classes per call) and the classifiers of Figure 7 (one epoch per stretch of calls, so the caller evaluates between epochs) implement it.
 
 use schemars::JsonSchema;
@@ -69,6 +70,18 @@ impl Job for crate::theory::TheoryJob {
     }
     fn progress(&self) -> Progress {
         Progress { done: self.done() as u64, total: self.total() as u64, finished: self.finished(), loss: None, accuracy: None }
+    }
+}
+
+impl Job for crate::theory::fit::FitJob {
+    /// Up to `budget` bootstrap resamples (c1's, then c2's).
+    fn advance(&mut self, budget: usize) -> Result<Progress> {
+        self.run(budget);
+        Ok(Job::progress(self))
+    }
+    fn progress(&self) -> Progress {
+        let (done, total) = crate::theory::fit::FitJob::progress(self);
+        Progress { done: done as u64, total: total as u64, finished: self.finished(), loss: None, accuracy: None }
     }
 }
 

@@ -270,6 +270,20 @@ macro_rules! binding_surface {
                         self.inner.result_json()
                     }
                 } native {}
+                #[doc = "The fit of Theorem 1's rates c1, c2 to sweep rows as a job: `advance` until finished (a unit is one bootstrap resample), then `result`."]
+                FitJob($crate::api::FitJob) {
+                    new(rows: String, options: String) {
+                        $crate::api::fit_job(&rows, &options)
+                    }
+                    #[doc = "Up to `budget` resamples; JSON of the Progress."]
+                    fn advance(&mut self, budget: u32) -> String {
+                        $crate::api::Job::advance(&mut self.inner, budget as usize).map(|p| $crate::api::to_json(&p))
+                    }
+                    #[doc = "JSON of the FitReport, once finished."]
+                    fn result(&mut self) -> String {
+                        self.inner.result().map(|r| $crate::api::to_json(&r))
+                    }
+                } native {}
                 #[doc = "Eq. 10 class by class, so JavaScript can report progress and stop between classes."]
                 InfluenceRun($crate::api::InfluenceRun) {
                     new(config: String, pixel_std: Option<Float64Array>, threads: u32) {

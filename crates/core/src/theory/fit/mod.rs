@@ -202,57 +202,142 @@ fn minimise(points: &[&Point]) -> Option<f64> {
     }
 }
 
-fn fit_points(points: &[Point], rows: usize, zero: usize, dropped: usize, opts: &FitOptions, which: u64, note: &str) -> FitResult {
-    let all: Vec<&Point> = points.iter().collect();
-    let estimate = minimise(&all);
-    let residual_rms = estimate.map(|c| (sse(&all, c) / all.len() as f64).sqrt());
-    // Bootstrap over rows (cells).
-    let row_ids: Vec<usize> = {
-        let mut v: Vec<usize> = points.iter().map(|p| p.row).collect();
-        v.sort();
-        v.dedup();
-        v
-    };
-    let mut boots = Vec::new();
-    if estimate.is_some() && row_ids.len() >= 2 {
-        let mut s = Stream::new(opts.seed, Purpose::Misc, FIT_STREAM + which);
-        for _ in 0..opts.bootstrap {
-            let mut sample: Vec<&Point> = Vec::with_capacity(points.len());
-            for _ in 0..row_ids.len() {
-                let r = row_ids[s.below(row_ids.len() as u64) as usize];
-                sample.extend(points.iter().filter(|p| p.row == r));
+/// One fit and its bootstrap in resumable steps: the estimate first, then resample after resample
+/// from one stream, so any split of the resamples over calls gives the bits one call gives.
+struct Bootstrap {
+    points: Vec<Point>,
+    rows: usize,
+    zero: usize,
+    dropped: usize,
+    note: &'static str,
+    estimate: Option<f64>,
+    residual_rms: Option<f64>,
+    /// The cells (rows) the points come from; resamples draw from them.
+    row_ids: Vec<usize>,
+    stream: Stream,
+    boots: Vec<f64>,
+    /// Resamples still to draw.
+    left: usize,
+}
+
+impl Bootstrap {
+    fn new(points: Vec<Point>, rows: usize, zero: usize, dropped: usize, opts: &FitOptions, which: u64, note: &'static str) -> Self {
+        let all: Vec<&Point> = points.iter().collect();
+        let estimate = minimise(&all);
+        let residual_rms = estimate.map(|c| (sse(&all, c) / all.len() as f64).sqrt());
+        // Bootstrap over rows (cells).
+        let row_ids: Vec<usize> = {
+            let mut v: Vec<usize> = points.iter().map(|p| p.row).collect();
+            v.sort();
+            v.dedup();
+            v
+        };
+        let left = if estimate.is_some() && row_ids.len() >= 2 { opts.bootstrap } else { 0 };
+        let stream = Stream::new(opts.seed, Purpose::Misc, FIT_STREAM + which);
+        Bootstrap { points, rows, zero, dropped, note, estimate, residual_rms, row_ids, stream, boots: Vec::new(), left }
+    }
+
+    /// Up to `budget` resamples; how many were drawn.
+    fn run(&mut self, budget: usize) -> usize {
+        let n = budget.min(self.left);
+        for _ in 0..n {
+            let mut sample: Vec<&Point> = Vec::with_capacity(self.points.len());
+            for _ in 0..self.row_ids.len() {
+                let r = self.row_ids[self.stream.below(self.row_ids.len() as u64) as usize];
+                sample.extend(self.points.iter().filter(|p| p.row == r));
             }
             if let Some(c) = minimise(&sample) {
-                boots.push(c);
+                self.boots.push(c);
             }
         }
+        self.left -= n;
+        n
     }
-    boots.sort_by(|a, b| a.partial_cmp(b).unwrap());
-    let (ci, sd) = if boots.len() >= 2 {
-        let q = |p: f64| {
-            let pos = p * (boots.len() - 1) as f64;
-            let (i, f) = (pos.floor() as usize, pos - pos.floor());
-            boots[i] + f * (boots[(i + 1).min(boots.len() - 1)] - boots[i])
+
+    fn finish(&self, level: f64) -> FitResult {
+        let mut boots = self.boots.clone();
+        boots.sort_by(|a, b| a.partial_cmp(b).unwrap());
+        let (ci, sd) = if boots.len() >= 2 {
+            let q = |p: f64| {
+                let pos = p * (boots.len() - 1) as f64;
+                let (i, f) = (pos.floor() as usize, pos - pos.floor());
+                boots[i] + f * (boots[(i + 1).min(boots.len() - 1)] - boots[i])
+            };
+            let a = (1.0 - level) / 2.0;
+            let mean = boots.iter().sum::<f64>() / boots.len() as f64;
+            let var = boots.iter().map(|b| (b - mean).powi(2)).sum::<f64>() / (boots.len() - 1) as f64;
+            (Some([q(a), q(1.0 - a)]), fin(var.sqrt()))
+        } else {
+            (None, None)
         };
-        let a = (1.0 - opts.level) / 2.0;
-        let mean = boots.iter().sum::<f64>() / boots.len() as f64;
-        let var = boots.iter().map(|b| (b - mean).powi(2)).sum::<f64>() / (boots.len() - 1) as f64;
-        (Some([q(a), q(1.0 - a)]), fin(var.sqrt()))
-    } else {
-        (None, None)
-    };
-    FitResult {
-        estimate,
-        ci,
-        level: opts.level,
-        std_error: sd,
-        points: points.len(),
-        rows,
-        zero_error_points: zero,
-        dropped_points: dropped,
-        residual_rms: residual_rms.and_then(fin),
-        data: points.iter().map(|p| [p.x, p.err]).collect(),
-        note: note.to_string(),
+        FitResult {
+            estimate: self.estimate,
+            ci,
+            level,
+            std_error: sd,
+            points: self.points.len(),
+            rows: self.rows,
+            zero_error_points: self.zero,
+            dropped_points: self.dropped,
+            residual_rms: self.residual_rms.and_then(fin),
+            data: self.points.iter().map(|p| [p.x, p.err]).collect(),
+            note: self.note.to_string(),
+        }
+    }
+}
+
+/// The fit of c1 and c2 as a job ([`crate::job::Job`]): a unit is one bootstrap resample (c1's,
+/// then c2's); the two estimates are made when the job is.
+pub struct FitJob {
+    opts: FitOptions,
+    classes: usize,
+    fits: [Bootstrap; 2],
+    total: usize,
+}
+
+impl FitJob {
+    pub fn new(rows: &[FitRow], opts: &FitOptions) -> Result<Self> {
+        crate::config::recheck(opts)?;
+        let k = checked_classes(rows)?;
+        let max_err = opts.max_error.unwrap_or((k as f64 - 1.0) / (2.0 * k as f64));
+        if !(max_err > 0.0 && max_err <= 1.0) {
+            return Err(Error::invalid("fit.maxError", max_err, "a number in (0, 1]"));
+        }
+        // c1: per-class test errors of cells outside 2(b).
+        let (p1, n1, z1, d1) = c1_points(rows, k, max_err, opts);
+        let c1 = Bootstrap::new(p1, n1, z1, d1, opts, 1, "log(test error of class k) against log sum_j exp(-c1 R_kj), cells with min_j Gamma_kj < C2");
+        // c2: long-tailed errors of cells outside 2(a).
+        let (p2, n2, z2, d2) = c2_points(rows, k, max_err, opts)?;
+        let c2 = Bootstrap::new(p2, n2, z2, d2, opts, 2, "log(L-long-tailed test error) against log sum_j exp(-c2 L^2 Gamma_kj), cells with SNR_k < C1");
+        let total = c1.left + c2.left;
+        Ok(FitJob { opts: opts.clone(), classes: k, fits: [c1, c2], total })
+    }
+
+    /// Up to `budget` resamples, c1's first.
+    pub fn run(&mut self, budget: usize) {
+        let mut left = budget;
+        for f in &mut self.fits {
+            left -= f.run(left);
+        }
+    }
+
+    /// (resamples drawn, resamples in all).
+    pub fn progress(&self) -> (usize, usize) {
+        (self.total - self.fits[0].left - self.fits[1].left, self.total)
+    }
+
+    pub fn finished(&self) -> bool {
+        self.fits.iter().all(|f| f.left == 0)
+    }
+
+    /// The report, once finished.
+    pub fn result(&self) -> Result<FitReport> {
+        if !self.finished() {
+            let (done, total) = self.progress();
+            return Err(Error::invalid("fit job", format!("{done} of {total} resamples drawn"), "a finished job (advance until finished)"));
+        }
+        let [c1, c2] = &self.fits;
+        Ok(FitReport { c1: c1.finish(self.opts.level), c2: c2.finish(self.opts.level), classes: self.classes, options: self.opts.clone() })
     }
 }
 
@@ -278,21 +363,11 @@ fn num(v: Option<f64>) -> f64 {
     v.unwrap_or(f64::INFINITY)
 }
 
-/// Fit c1 and c2 to sweep rows.
+/// Fit c1 and c2 to sweep rows (the whole [`FitJob`] in one call).
 pub fn fit(rows: &[FitRow], opts: &FitOptions) -> Result<FitReport> {
-    crate::config::recheck(opts)?;
-    let k = checked_classes(rows)?;
-    let max_err = opts.max_error.unwrap_or((k as f64 - 1.0) / (2.0 * k as f64));
-    if !(max_err > 0.0 && max_err <= 1.0) {
-        return Err(Error::invalid("fit.maxError", max_err, "a number in (0, 1]"));
-    }
-    // c1: per-class test errors of cells outside 2(b).
-    let (p1, n1, z1, d1) = c1_points(rows, k, max_err, opts);
-    let c1 = fit_points(&p1, n1, z1, d1, opts, 1, "log(test error of class k) against log sum_j exp(-c1 R_kj), cells with min_j Gamma_kj < C2");
-    // c2: long-tailed errors of cells outside 2(a).
-    let (p2, n2, z2, d2) = c2_points(rows, k, max_err, opts)?;
-    let c2 = fit_points(&p2, n2, z2, d2, opts, 2, "log(L-long-tailed test error) against log sum_j exp(-c2 L^2 Gamma_kj), cells with SNR_k < C1");
-    Ok(FitReport { c1, c2, classes: k, options: opts.clone() })
+    let mut job = FitJob::new(rows, opts)?;
+    job.run(usize::MAX);
+    job.result()
 }
 
 /// The number of classes K of the rows, checked to be the same in every row.

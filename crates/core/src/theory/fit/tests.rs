@@ -106,3 +106,24 @@ fn zero_errors_are_corrected_or_dropped_and_counted() {
     assert_eq!(r.c1.dropped_points, 3);
     assert!(fit(&[], &FitOptions::default()).is_err());
 }
+
+#[test]
+fn the_fit_as_a_job_gives_the_bits_of_one_call_however_its_resamples_are_split() {
+    let rows = synthetic(0.8, 0.4, 2000, 11);
+    let opts = FitOptions { bootstrap: 37, seed: 5, ..FitOptions::default() };
+    let one = serde_json::to_string(&fit(&rows, &opts).unwrap()).unwrap();
+    let mut job = FitJob::new(&rows, &opts).unwrap();
+    assert_eq!(job.progress(), (0, 74));
+    assert!(job.result().is_err(), "no report before the resamples are drawn");
+    let mut calls = 0;
+    while !job.finished() {
+        let p = crate::job::Job::advance(&mut job, 5).unwrap();
+        calls += 1;
+        assert_eq!(p.done, (5 * calls).min(74) as u64);
+    }
+    assert_eq!(calls, 15);
+    assert_eq!(serde_json::to_string(&job.result().unwrap()).unwrap(), one);
+    // Without a bootstrap the job is finished when made.
+    let none = FitJob::new(&rows, &FitOptions { bootstrap: 0, ..opts }).unwrap();
+    assert!(none.finished() && none.progress() == (0, 0));
+}
