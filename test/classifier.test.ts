@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseIdx } from '../ts/formats/idx.js';
+import { drive } from '../ts/job.js';
 import { BenignfitError, tensorsFromIdx, subsetImages, trainClassifier, type ClassifierInfo, type TensorSet } from '../ts/index.node.js';
 import { BACKENDS, backend, rng } from './helpers.js';
 
@@ -264,6 +265,27 @@ describe.each(BACKENDS)('classifier on %s', (name) => {
     for (let k = 0; k < 10; k++) expect(Math.abs(one[k] - z[130 + k])).toBeLessThan(1e-5 * (1 + Math.abs(z[130 + k])));
     expect(r.options.normalize).toHaveProperty('mean');
     r.classifier.dispose();
+  });
+
+  it('drive(upTo) stops the job at that step, across epoch ends, with the weights of run(steps)', async () => {
+    const bf = await backend(name);
+    const set = cornerSquares(100, 5);
+    // 4 batches an epoch: 9 steps end inside the third epoch.
+    const a = bf.classifier({ seed: 3, epochs: 5, batchSize: 32 }, set);
+    const b = bf.classifier({ seed: 3, epochs: 5, batchSize: 32 }, set);
+    try {
+      a.setTrainingData(set);
+      b.setTrainingData(set);
+      const { progress } = await drive((f) => f(), a, { upTo: 9, budget: 3 });
+      expect(progress).toMatchObject({ done: 9, total: 20, finished: false });
+      b.run(9);
+      expect(a.params()).toEqual(b.params());
+      // On from there: `from` says where the job stands.
+      expect((await drive((f) => f(), a, { from: 9, upTo: 12 })).progress?.done).toBe(12);
+    } finally {
+      a.dispose();
+      b.dispose();
+    }
   });
 
   it('stops with E_ABORTED when the signal fires between chunks', async () => {

@@ -22,25 +22,34 @@ export interface DriveOptions {
   maxBudget?: number;
   /** The wall time one call should take (default 50 ms). */
   chunkMs?: number;
+  /**
+   * Stop once the job's `done` reaches this many units, even if it is not finished (budgets are
+   * capped so it is not passed; `from`: the job's `done` before this drive, default 0). EL2N
+   * trains a fraction of the epochs this way.
+   */
+  upTo?: number;
+  from?: number;
 }
 
 /**
- * Advance `job` until it is finished, or until `signal` aborts (then `aborted` is true: the work
- * so far stays in the job). `call` maps a binding's errors (Benignfit.call).
+ * Advance `job` until it is finished (or has done `upTo` units), or until `signal` aborts (then
+ * `aborted` is true: the work so far stays in the job). `call` maps a binding's errors (Benignfit.call).
  */
 export async function drive(call: <T>(f: () => T) => T, job: RawJob, o: DriveOptions = {}): Promise<{ aborted: boolean; progress: JobProgress | null }> {
   let budget = o.budget ?? 1;
   const max = o.maxBudget ?? 100_000;
   const target = o.chunkMs ?? 50;
   let progress: JobProgress | null = null;
-  while (!progress?.finished) {
+  const upTo = o.upTo ?? Number.POSITIVE_INFINITY;
+  while (!progress?.finished && (progress?.done ?? o.from ?? 0) < upTo) {
     if (o.signal?.aborted) return { aborted: true, progress };
     const t0 = performance.now();
-    progress = JSON.parse(call(() => job.advance(budget))) as JobProgress;
+    const b = Math.min(budget, upTo - (progress?.done ?? o.from ?? 0));
+    progress = JSON.parse(call(() => job.advance(b))) as JobProgress;
     const dt = performance.now() - t0;
-    budget = Math.max(1, Math.min(max, Math.round((budget * target) / Math.max(dt, 0.01))));
+    budget = Math.max(1, Math.min(max, Math.round((b * target) / Math.max(dt, 0.01))));
     await o.onChunk?.(progress);
-    if (!progress.finished) await yieldNow();
+    if (!progress.finished && progress.done < upTo) await yieldNow();
   }
   return { aborted: false, progress };
 }

@@ -11,6 +11,7 @@ import { ARCH_INPUT, type TensorSet } from './classifier.js';
 import { resolveClassifierOptions, type ClassifierOptionsInput } from './config.js';
 import { abortError, BenignfitError, invalid } from './errors.js';
 import type { InfluenceData, InfluenceOptions } from './influence.js';
+import { drive } from './job.js';
 
 export const SCORE_NAMES = ['eq10', 'mean-dist', 'knn', 'random', 'el2n', 'forgetting'] as const;
 export type ScoreName = (typeof SCORE_NAMES)[number];
@@ -293,7 +294,7 @@ export async function el2nScores(
   checkTensors(set, opts.arch);
   const seeds = o.seeds ?? Array.from({ length: 10 }, (_, i) => i);
   const epoch = o.epoch ?? opts.epochs / 10;
-  if (!(epoch > 0)) throw invalid('--el2n-epoch', epoch, 'a number of epochs > 0');
+  if (!(epoch > 0 && epoch <= opts.epochs)) throw invalid('--el2n-epoch', epoch, `a number of epochs > 0 and at most the training's ${opts.epochs}`);
   const n = set.labels.length;
   const sum = new Float64Array(n);
   const batches = batchesFor(epoch, n, opts.batchSize);
@@ -303,13 +304,8 @@ export async function el2nScores(
     const c = bf.classifier({ ...base, seed }, set);
     try {
       c.setTrainingData(set);
-      for (let done = 0; done < batches; ) {
-        const step = Math.min(200, batches - done);
-        c.run(step);
-        done += step;
-        await new Promise((res) => setTimeout(res, 0));
-        if (o.signal?.aborted) throw abortError('EL2N');
-      }
+      // The classifier's job, stopped after `batches` steps (ts/job.ts).
+      if ((await drive((f) => f(), c, { signal: o.signal, upTo: batches })).aborted) throw abortError('EL2N');
       const { el2n } = errorsOf(c, set, opts.classes);
       for (let i = 0; i < n; i++) sum[i] += el2n[i] / seeds.length;
     } finally {
@@ -344,13 +340,8 @@ export async function forgettingScores(
     const per = batchesFor(1, n, opts.batchSize);
     for (let e = 0; e < opts.epochs; e++) {
       o.onProgress?.('forgetting', e, opts.epochs);
-      for (let done = 0; done < per; ) {
-        const step = Math.min(200, per - done);
-        c.run(step);
-        done += step;
-        await new Promise((res) => setTimeout(res, 0));
-        if (o.signal?.aborted) throw abortError('forgetting events');
-      }
+      // One epoch of the classifier's job (it never runs past an epoch's end).
+      if ((await drive((f) => f(), c, { signal: o.signal, from: e * per, upTo: (e + 1) * per })).aborted) throw abortError('forgetting events');
       const { correct } = errorsOf(c, set, opts.classes);
       for (let i = 0; i < n; i++) {
         if (prev?.[i] && !correct[i]) events[i]++;
