@@ -4,8 +4,9 @@
 # On a machine whose rustup already has wasm32-unknown-unknown and whose PATH has wasm-pack,
 # nothing is installed: the build uses those. Otherwise (Debian 12 without rustup downloads),
 # a Debian sid root is made with debootstrap at a fixed, cached path, and rustc + the wasm32
-# standard library + wasm-bindgen + wasm-pack + wasm-opt are installed inside it from Debian's
-# package registry. Idempotent: a second run takes well under a second.
+# standard library + wasm-bindgen + wasm-pack + wasm-opt + clippy (for `npm run lint:wasm`) are
+# installed inside it from Debian's package registry. Idempotent: a second run takes well under a
+# second. A root provisioned before clippy was on the list gets rust-clippy on its next run.
 #
 # Prints "host" or "chroot:<root>" on its last line of stdout, which scripts/build.mjs reads.
 set -euo pipefail
@@ -22,7 +23,24 @@ if [ "${BENIGNFIT_WASM_TOOLCHAIN:-auto}" != "chroot" ] \
   exit 0
 fi
 
+# Packages installed inside the root (apt-get install is idempotent).
+PKGS="rustc cargo rust-clippy libstd-rust-dev-wasm32 wasm-bindgen wasm-pack lld binaryen ca-certificates"
+apt_in_root() {
+  cp /etc/resolv.conf "$ROOT/etc/resolv.conf"
+  # Mirrors served here may be snapshots whose Release files are past their Valid-Until date.
+  chroot "$ROOT" sh -c "apt-get -o Acquire::Check-Valid-Until=false update -qq && DEBIAN_FRONTEND=noninteractive apt-get -o Acquire::Check-Valid-Until=false install -y -qq --no-install-recommends $*" >&2
+}
+
 if [ -f "$STAMP" ]; then
+  # Roots provisioned before rust-clippy joined PKGS lack it: add it once (a few seconds).
+  if [ ! -x "$ROOT/usr/bin/clippy-driver" ]; then
+    if [ "$(id -u)" != 0 ]; then
+      say "error: the sid root at $ROOT lacks clippy (rust-clippy); installing it needs root once"
+      exit 1
+    fi
+    say "adding rust-clippy to the cached sid root at $ROOT (npm run lint:wasm needs it)"
+    apt_in_root rust-clippy
+  fi
   say "cached sid root at $ROOT ($(cat "$STAMP"))"
   echo "chroot:$ROOT"
   exit 0
@@ -57,11 +75,8 @@ if [ ! -d "$ROOT" ]; then
   debootstrap --variant=minbase sid "$ROOT.tmp" "$MIRROR" >&2 || { rm -rf "$ROOT.tmp"; exit 1; }
   mv "$ROOT.tmp" "$ROOT"
 fi
-cp /etc/resolv.conf "$ROOT/etc/resolv.conf"
-say "installing rustc, cargo, the wasm32 std, wasm-bindgen, wasm-pack, lld, binaryen inside the root"
-# Mirrors served here may be snapshots whose Release files are past their Valid-Until date.
-chroot "$ROOT" sh -c 'apt-get -o Acquire::Check-Valid-Until=false update -qq && DEBIAN_FRONTEND=noninteractive apt-get -o Acquire::Check-Valid-Until=false install -y -qq \
-  --no-install-recommends rustc cargo libstd-rust-dev-wasm32 wasm-bindgen wasm-pack lld binaryen ca-certificates' >&2
+say "installing rustc, cargo, clippy, the wasm32 std, wasm-bindgen, wasm-pack, lld, binaryen inside the root"
+apt_in_root "$PKGS"
 mkdir -p "$ROOT/root/.cargo"
 cat > "$ROOT/root/.cargo/config.toml" <<'TOML'
 [target.wasm32-unknown-unknown]
