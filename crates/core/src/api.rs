@@ -121,22 +121,24 @@ pub struct VersionInfo {
     pub threads: usize,
 }
 
-pub fn version() -> VersionInfo {
-    let mut simd = Vec::new();
+/// The SIMD extensions this machine offers the build, in a fixed order (avx2, fma, avx512f on
+/// x86-64; simd128 in a wasm build compiled with it).
+fn simd_extensions() -> Vec<&'static str> {
     #[cfg(target_arch = "x86_64")]
-    {
-        if std::arch::is_x86_feature_detected!("avx2") {
-            simd.push("avx2");
-        }
-        if std::arch::is_x86_feature_detected!("fma") {
-            simd.push("fma");
-        }
-        if std::arch::is_x86_feature_detected!("avx512f") {
-            simd.push("avx512f");
-        }
-    }
-    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-    simd.push("simd128");
+    let found = [
+        ("avx2", std::arch::is_x86_feature_detected!("avx2")),
+        ("fma", std::arch::is_x86_feature_detected!("fma")),
+        ("avx512f", std::arch::is_x86_feature_detected!("avx512f")),
+    ];
+    #[cfg(target_arch = "wasm32")]
+    let found = [("simd128", cfg!(target_feature = "simd128"))];
+    #[cfg(not(any(target_arch = "x86_64", target_arch = "wasm32")))]
+    let found: [(&'static str, bool); 0] = [];
+    found.into_iter().filter_map(|(name, on)| on.then_some(name)).collect()
+}
+
+pub fn version() -> VersionInfo {
+    let simd = simd_extensions();
     let threads = match Par::auto() {
         Par::Seq => 1,
         Par::Threads(n) => n,
