@@ -2,7 +2,8 @@
 // Builds everything benignfit ships, in order: the N-API addon (host rustup toolchain), the
 // WebAssembly package (the host's wasm32 target and wasm-pack when present, else the offline
 // Debian sid toolchain that scripts/wasm-toolchain.sh provisions), and the TypeScript.
-// `node scripts/build.mjs [native|wasm|ts]...` builds only the named parts. Idempotent: parts whose
+// `node scripts/build.mjs [native|wasm|ts]...` builds only the named parts; `node scripts/build.mjs
+// clippy-wasm` (`npm run lint:wasm`) builds nothing and runs clippy for wasm32 in the same toolchain. Idempotent: parts whose
 // sources did not change since their build-info.json are skipped. Run by `npm run setup` and
 // `npm run build`, never at install time (the package has no `prepare` script). The addon goes to
 // native/ (this checkout's own build, which the loader tries first); `npm run pack:all` copies it
@@ -17,6 +18,8 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const say = (msg) => console.error(`[benignfit build] ${msg}`);
 const parts = process.argv.slice(2);
 const want = (p) => parts.length === 0 || parts.includes(p);
+// The wasm build's flags; the wasm lint (clippy-wasm) uses the same.
+const rustflags = '-C target-feature=+simd128';
 const force = process.env.BENIGNFIT_FORCE_BUILD === '1';
 
 function run(cmd, args, opts = {}) {
@@ -116,11 +119,7 @@ function buildWasm(hash) {
     return;
   }
   const locked = lockedVersion('wasm-bindgen');
-  const tc = out('bash', [join(root, 'scripts', 'wasm-toolchain.sh')], { stdio: ['ignore', 'pipe', 'inherit'] })
-    .split('\n')
-    .pop();
-  if (!tc) throw new Error('could not provision a WebAssembly toolchain (see the messages above)');
-  const rustflags = '-C target-feature=+simd128';
+  const tc = wasmToolchain();
   if (tc === 'host') {
     say('building the wasm package with the host toolchain');
     run('wasm-pack', ['build', 'crates/wasm', '--target', 'web', '--release', '--out-dir', '../../wasm', '--out-name', 'benignfit_wasm', '--no-pack'], {
@@ -134,16 +133,7 @@ function buildWasm(hash) {
     });
     return;
   }
-  const sid = tc.slice('chroot:'.length);
-  const inRoot = (cmd) => out('chroot', [sid, 'sh', '-c', cmd]);
-  // Cargo inside the root reaches the crate registry through the host's network: give it the
-  // host's CA bundle (which may hold a proxy's certificate the root's bundle lacks).
-  const hostCa = ['/etc/ssl/certs/ca-certificates.crt', '/etc/pki/tls/certs/ca-bundle.crt'].find((f) => existsSync(f));
-  let caEnv = '';
-  if (hostCa) {
-    cpSync(hostCa, join(sid, 'etc', 'ssl', 'certs', 'benignfit-host-ca.crt'));
-    caEnv = 'CARGO_HTTP_CAINFO=/etc/ssl/certs/benignfit-host-ca.crt SSL_CERT_FILE=/etc/ssl/certs/benignfit-host-ca.crt ';
-  }
+  const { sid, inRoot, caEnv, slot } = enterRoot(tc);
   // The wasm-bindgen CLI must equal the crate version in Cargo.lock exactly.
   let bindgenBin = 'wasm-bindgen';
   const cli = inRoot('wasm-bindgen --version').split(' ').pop();
@@ -156,12 +146,7 @@ function buildWasm(hash) {
     bindgenBin = `${dir}/bin/wasm-bindgen`;
   }
   say(`building the wasm package inside ${sid} (wasm-bindgen ${locked})`);
-  // Sync the sources in: a file is rewritten only when its content changed (so it gets a fresh
-  // mtime and cargo rebuilds it, even if it was edited during an earlier build), and files that
-  // no longer exist are removed. One build folder per checkout, so worktrees build side by side.
-  const slot = `/build/${createHash('sha256').update(root).digest('hex').slice(0, 12)}`;
-  const src = join(sid, slot, 'src');
-  syncTree(root, src, ['Cargo.toml', 'Cargo.lock', 'crates']);
+  syncSources(sid, slot);
   rmSync(join(sid, slot, 'out'), { recursive: true, force: true });
   const pathPrefix = bindgenBin === 'wasm-bindgen' ? '' : `PATH=${dirname(bindgenBin)}:$PATH `;
   run('chroot', [
@@ -187,6 +172,86 @@ function buildWasm(hash) {
     );
     say(`wasm package built: ${extra.rustc}, ${extra.wasmBindgen}`);
   }
+}
+
+// The WebAssembly toolchain: "host" (rustup's wasm32 target and wasm-pack) or "chroot:<root>"
+// (the Debian sid root), as scripts/wasm-toolchain.sh provisions and reports it.
+function wasmToolchain() {
+  const tc = out('bash', [join(root, 'scripts', 'wasm-toolchain.sh')], { stdio: ['ignore', 'pipe', 'inherit'] })
+    .split('\n')
+    .pop();
+  if (!tc) throw new Error('could not provision a WebAssembly toolchain (see the messages above)');
+  return tc;
+}
+
+// How commands run inside the sid root: the root, a runner of short queries, the environment that
+// lets cargo reach the crate registry, and this checkout's build folder inside the root.
+function enterRoot(tc) {
+  const sid = tc.slice('chroot:'.length);
+  const inRoot = (cmd) => out('chroot', [sid, 'sh', '-c', cmd]);
+  // Cargo inside the root reaches the crate registry through the host's network: give it the
+  // host's CA bundle (which may hold a proxy's certificate the root's bundle lacks).
+  const hostCa = ['/etc/ssl/certs/ca-certificates.crt', '/etc/pki/tls/certs/ca-bundle.crt'].find((f) => existsSync(f));
+  let caEnv = '';
+  if (hostCa) {
+    cpSync(hostCa, join(sid, 'etc', 'ssl', 'certs', 'benignfit-host-ca.crt'));
+    caEnv = 'CARGO_HTTP_CAINFO=/etc/ssl/certs/benignfit-host-ca.crt SSL_CERT_FILE=/etc/ssl/certs/benignfit-host-ca.crt ';
+  }
+  // One build folder per checkout, so worktrees build side by side.
+  const slot = `/build/${createHash('sha256').update(root).digest('hex').slice(0, 12)}`;
+  return { sid, inRoot, caEnv, slot };
+}
+
+// Sync the sources into the root: a file is rewritten only when its content changed (so it gets a
+// fresh mtime and cargo rebuilds it, even if it was edited during an earlier build), and files
+// that no longer exist are removed.
+function syncSources(sid, slot) {
+  syncTree(root, join(sid, slot, 'src'), ['Cargo.toml', 'Cargo.lock', 'crates']);
+}
+
+// `npm run lint:wasm`: clippy over what the wasm build compiles (the core without its default
+// features, so the single-threaded paths; the wasm shim; simd128 on), for wasm32-unknown-unknown,
+// with every target of the two crates (lib, tests, benches, examples). Same profile, flags and
+// target folder as the wasm build, so its build scripts and proc macros are reused. Never part of
+// a plain `node scripts/build.mjs`.
+function clippyWasm() {
+  const args = [
+    'clippy',
+    '--target',
+    'wasm32-unknown-unknown',
+    '-p',
+    'benignfit-core',
+    '-p',
+    'benignfit-wasm',
+    '--no-default-features',
+    '--all-targets',
+    '--release',
+    '--',
+    '-D',
+    'warnings',
+  ];
+  const tc = wasmToolchain();
+  if (tc === 'host') {
+    say('clippy for wasm32 with the host toolchain');
+    run('cargo', args, { env: { ...process.env, RUSTFLAGS: rustflags } });
+    return;
+  }
+  const { sid, inRoot, caEnv, slot } = enterRoot(tc);
+  say(`clippy for wasm32 inside ${sid} (${inRoot('cargo clippy --version')})`);
+  syncSources(sid, slot);
+  // cargo-clippy finds clippy-driver through /proc/self/exe, and the root has no /proc mounted:
+  // give the command a private mount namespace with its own /proc, gone when the command ends.
+  run('unshare', [
+    '--mount',
+    '--pid',
+    '--fork',
+    `--mount-proc=${join(sid, 'proc')}`,
+    'chroot',
+    sid,
+    'sh',
+    '-c',
+    `cd ${slot}/src && ${caEnv}CARGO_TARGET_DIR=${slot}/target RUSTFLAGS='${rustflags}' cargo ${args.join(' ')}`,
+  ]);
 }
 
 function syncTree(from, to, entries) {
@@ -240,6 +305,7 @@ try {
   if (want('native')) buildNative(hash);
   if (want('wasm')) buildWasm(hash);
   if (want('ts')) buildTs();
+  if (parts.includes('clippy-wasm')) clippyWasm();
   say(`done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 } catch (e) {
   say(`error: ${e.message}`);
