@@ -212,8 +212,9 @@ function syncSources(sid, slot) {
 // `npm run lint:wasm`: clippy over what the wasm build compiles (the core without its default
 // features, so the single-threaded paths; the wasm shim; simd128 on), for wasm32-unknown-unknown,
 // with every target of the two crates (lib, tests, benches, examples). Same profile, flags and
-// target folder as the wasm build, so its build scripts and proc macros are reused. Never part of
-// a plain `node scripts/build.mjs`.
+// target folder as the wasm build, so its build scripts and proc macros are reused; incremental
+// (which the release profile turns off) makes a recheck after an edit about 5 s instead of 14 s.
+// Never part of a plain `node scripts/build.mjs`.
 function clippyWasm() {
   const args = [
     'clippy',
@@ -233,7 +234,7 @@ function clippyWasm() {
   const tc = wasmToolchain();
   if (tc === 'host') {
     say('clippy for wasm32 with the host toolchain');
-    run('cargo', args, { env: { ...process.env, RUSTFLAGS: rustflags } });
+    run('cargo', args, { env: { ...process.env, RUSTFLAGS: rustflags, CARGO_INCREMENTAL: '1' } });
     return;
   }
   const { sid, inRoot, caEnv, slot } = enterRoot(tc);
@@ -250,7 +251,7 @@ function clippyWasm() {
     sid,
     'sh',
     '-c',
-    `cd ${slot}/src && ${caEnv}CARGO_TARGET_DIR=${slot}/target RUSTFLAGS='${rustflags}' cargo ${args.join(' ')}`,
+    `cd ${slot}/src && ${caEnv}CARGO_INCREMENTAL=1 CARGO_TARGET_DIR=${slot}/target RUSTFLAGS='${rustflags}' cargo ${args.join(' ')}`,
   ]);
 }
 
