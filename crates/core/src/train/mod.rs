@@ -219,7 +219,7 @@ impl Trainer {
         let w0 = model::init_weights(&cfg.init, km, d, cfg.seed);
         let route = initial_route(route, &train, &w0, km, d, shared, par);
         let fast = match (&route, &train.feature_rows, cfg.batch_size) {
-            (Route_::Gram { z0, .. }, Some(_), Some(b)) if b < n && b <= FAST_MAX_BATCH => Some(Fast::new(k, km, n, b, z0)),
+            (Route_::Gram { z0, .. }, Some(_), Some(b)) if b < n && b <= FAST_MAX_BATCH => Some(Fast::new(k, cfg.width, n, r, b, z0)),
             _ => None,
         };
         Ok(Trainer {

@@ -14,6 +14,11 @@ pub(super) const BLOCK_ROWS: usize = 32;
 /// State of the fast SGD path: the K feature rows of Z kept up to date, the noise rows of the
 /// current block of steps as of its start, the changes since, and scratch.
 pub(super) struct Fast {
+    /// K classes, width m, n samples, and the r = n + K rows of G (noise rows, then feature rows).
+    k: usize,
+    m: usize,
+    n: usize,
+    r: usize,
     /// Steps per block.
     block: usize,
     /// Noise rows of the block's samples in step order, where each sits in `h`, and their rows of
@@ -49,9 +54,14 @@ pub(super) struct Fast {
 }
 
 impl Fast {
-    pub(super) fn new(k: usize, km: usize, n: usize, b: usize, z0: &[f32]) -> Fast {
+    pub(super) fn new(k: usize, m: usize, n: usize, r: usize, b: usize, z0: &[f32]) -> Fast {
+        let km = k * m;
         let block = (BLOCK_ROWS / b).max(1);
         Fast {
+            k,
+            m,
+            n,
+            r,
             block,
             blk_rows: Vec::with_capacity(block * b),
             slot: vec![0; n],
@@ -75,8 +85,104 @@ impl Fast {
     }
 
     /// Recompute Z of the feature rows from Coef^T (drops the rounding of the incremental updates).
-    fn resync(&mut self, z0: &[f32], g: &[f32], coef_t: &[f32], km: usize, r: usize) {
-        kernels::gather_rows(&mut self.zfeat, z0, g, coef_t, km, r, &self.feat_rows, &self.live);
+    fn resync(&mut self, z0: &[f32], g: &[f32], coef_t: &[f32]) {
+        kernels::gather_rows(&mut self.zfeat, z0, g, coef_t, self.k * self.m, self.r, &self.feat_rows, &self.live);
+    }
+
+    /// Start a block of steps whose samples are `rows` (in step order): their noise rows of Z in
+    /// one pass over Coef^T, and no changes since.
+    fn start_block(&mut self, rows: &[u32], z0: &[f32], g: &[f32], coef_t: &[f32]) {
+        let (km, r) = (self.k * self.m, self.r);
+        self.blk_rows.clear();
+        self.blk_rows.extend_from_slice(rows);
+        for (j, &i) in self.blk_rows.iter().enumerate() {
+            self.slot[i as usize] = j as u32;
+        }
+        let rows = self.blk_rows.len();
+        kernels::gather_block(&mut self.h[..rows * km], z0, g, coef_t, km, r, &self.blk_rows, &self.live, &mut self.gt);
+        self.dn_rows.clear();
+        self.dfeat.iter_mut().for_each(|v| *v = 0.0);
+        self.dfeat_any.iter_mut().for_each(|v| *v = false);
+    }
+
+    /// Z of the batch's noise rows (into `zb`): the block's value plus what changed since.
+    fn batch_rows(&mut self, bidx: &[u32], g: &[f32]) {
+        let (k, n, r, km) = (self.k, self.n, self.r, self.k * self.m);
+        let zb = &mut self.zb[..bidx.len() * km];
+        for (b, &i) in bidx.iter().enumerate() {
+            let p = i as usize;
+            let j = self.slot[p] as usize;
+            let zr = &mut zb[b * km..(b + 1) * km];
+            zr.copy_from_slice(&self.h[j * km..(j + 1) * km]);
+            let grow = &g[p * r..(p + 1) * r];
+            for (t, &q) in self.dn_rows.iter().enumerate() {
+                kernels::axpy(zr, grow[q as usize], &self.dn[t * km..(t + 1) * km]);
+            }
+            for c in 0..k {
+                if self.dfeat_any[c] {
+                    kernels::axpy(zr, grow[n + c], &self.dfeat[c * km..(c + 1) * km]);
+                }
+            }
+        }
+    }
+
+    /// Update the touched rows of Coef^T from the step's coefficients (`rc_noise`, and `rc_feat`
+    /// unscaled), keeping what was added: noise rows' changes go to the block's list, feature
+    /// rows' to `delta` (and summed into `dfeat`). The touched rows end in `touched`, noise rows
+    /// first.
+    fn update_rows(&mut self, coef_t: &mut [f32], bidx: &[u32], y: &[i32], scale: f32) {
+        let (k, m, n, km) = (self.k, self.m, self.n, self.k * self.m);
+        self.touched.clear();
+        for (b, &i) in bidx.iter().enumerate() {
+            let p = i as usize;
+            let t = self.dn_rows.len();
+            kernels::masked_update(
+                &mut coef_t[p * km..(p + 1) * km],
+                &self.zb[b * km..(b + 1) * km],
+                &self.rc_noise[b * k..(b + 1) * k],
+                m,
+                &mut self.dn[t * km..(t + 1) * km],
+            );
+            self.dn_rows.push(p as u32);
+            self.touched.push(p as u32);
+        }
+        let mut slot = 0;
+        for c in 0..k {
+            if !bidx.iter().any(|&i| y[i as usize] as usize == c) {
+                continue;
+            }
+            let p = n + c;
+            let rc = &mut self.rc_feat[c * k..(c + 1) * k];
+            rc.iter_mut().for_each(|v| *v *= scale);
+            let dr = &mut self.delta[slot * km..(slot + 1) * km];
+            kernels::masked_update(&mut coef_t[p * km..(p + 1) * km], &self.zfeat[c * km..(c + 1) * km], rc, m, dr);
+            kernels::axpy(&mut self.dfeat[c * km..(c + 1) * km], 1.0, dr);
+            self.dfeat_any[c] = true;
+            self.touched.push(p as u32);
+            slot += 1;
+        }
+    }
+
+    /// Carry the step's changes into Z of the feature rows: Z[features] += G[feature f, q] * delta_q
+    /// for every touched row q, in a fixed order (the noise rows' changes start at `dn_rows[first_dn]`,
+    /// the feature rows' follow the `nb` noise rows in `touched`); the touched rows join `live`.
+    fn carry_to_features(&mut self, g: &[f32], first_dn: usize, nb: usize) {
+        let (k, n, r, km) = (self.k, self.n, self.r, self.k * self.m);
+        for f in 0..k {
+            let grow = &g[(n + f) * r..(n + f + 1) * r];
+            let zf = &mut self.zfeat[f * km..(f + 1) * km];
+            for (t, &q) in self.dn_rows[first_dn..].iter().enumerate() {
+                kernels::axpy(zf, grow[q as usize], &self.dn[(first_dn + t) * km..(first_dn + t + 1) * km]);
+            }
+            for (t, &q) in self.touched[nb..].iter().enumerate() {
+                kernels::axpy(zf, grow[q as usize], &self.delta[t * km..(t + 1) * km]);
+            }
+        }
+        for &q in &self.touched {
+            if let Err(at) = self.live.binary_search(&q) {
+                self.live.insert(at, q);
+            }
+        }
     }
 }
 
@@ -99,7 +205,6 @@ impl Trainer {
     pub(super) fn fast_step(&mut self) -> Result<f64> {
         let (k, m, n) = (self.k, self.m, self.n);
         let km = k * m;
-        let r = self.train.r(self.d);
         let nb = self.bidx.len();
         let spe = self.steps_per_epoch;
         let bs = self.cfg.batch_size.unwrap_or(1);
@@ -111,41 +216,16 @@ impl Trainer {
         };
         let s = self.step % spe;
         if s == 0 {
-            fs.resync(z0, g, coef_t, km, r);
+            fs.resync(z0, g, coef_t);
         }
         if s.is_multiple_of(fs.block) {
             // The samples of the block's steps, in order (the epoch's shuffled order).
             let end = ((s + fs.block) * bs).min(n);
-            fs.blk_rows.clear();
-            fs.blk_rows.extend_from_slice(&self.order[s * bs..end]);
-            for (j, &i) in fs.blk_rows.iter().enumerate() {
-                fs.slot[i as usize] = j as u32;
-            }
-            let rows = fs.blk_rows.len();
-            kernels::gather_block(&mut fs.h[..rows * km], z0, g, coef_t, km, r, &fs.blk_rows, &fs.live, &mut fs.gt);
-            fs.dn_rows.clear();
-            fs.dfeat.iter_mut().for_each(|v| *v = 0.0);
-            fs.dfeat_any.iter_mut().for_each(|v| *v = false);
+            fs.start_block(&self.order[s * bs..end], z0, g, coef_t);
         }
-        // Z of this step's noise rows: the block's value plus what changed since.
-        let zb = &mut fs.zb[..nb * km];
-        for (b, &i) in self.bidx.iter().enumerate() {
-            let p = i as usize;
-            let j = fs.slot[p] as usize;
-            let zr = &mut zb[b * km..(b + 1) * km];
-            zr.copy_from_slice(&fs.h[j * km..(j + 1) * km]);
-            let grow = &g[p * r..(p + 1) * r];
-            for (t, &q) in fs.dn_rows.iter().enumerate() {
-                kernels::axpy(zr, grow[q as usize], &fs.dn[t * km..(t + 1) * km]);
-            }
-            for c in 0..k {
-                if fs.dfeat_any[c] {
-                    kernels::axpy(zr, grow[n + c], &fs.dfeat[c * km..(c + 1) * km]);
-                }
-            }
-        }
+        fs.batch_rows(&self.bidx, g);
         // Logits from the noise row's and the class feature's relu sums.
-        let finite = model::relu_sums(zb, nb, k, m, &mut fs.sums) & model::relu_sums(&fs.zfeat, k, k, m, &mut fs.fsums);
+        let finite = model::relu_sums(&fs.zb[..nb * km], nb, k, m, &mut fs.sums) & model::relu_sums(&fs.zfeat, k, k, m, &mut fs.fsums);
         let inv_m = model::inv_width(finite, m);
         let (mut loss, mut gmax, mut gmin) = (0.0f64, 0.0f64, f64::INFINITY);
         fs.rc_feat.iter_mut().for_each(|v| *v = 0.0);
@@ -172,54 +252,9 @@ impl Trainer {
             return Err(Error::Diverged { step: self.step, loss, lr: self.cfg.lr });
         }
         self.kappa_curve.push(if gmin > 0.0 { gmax / gmin } else { f64::INFINITY });
-        // Update the touched rows of Coef^T, keeping what was added: noise rows' changes go to the
-        // block's list, feature rows' to `delta` (and summed into dfeat).
-        fs.touched.clear();
         let first_dn = fs.dn_rows.len();
-        for (b, &i) in self.bidx.iter().enumerate() {
-            let p = i as usize;
-            let t = fs.dn_rows.len();
-            kernels::masked_update(
-                &mut coef_t[p * km..(p + 1) * km],
-                &zb[b * km..(b + 1) * km],
-                &fs.rc_noise[b * k..(b + 1) * k],
-                m,
-                &mut fs.dn[t * km..(t + 1) * km],
-            );
-            fs.dn_rows.push(p as u32);
-            fs.touched.push(p as u32);
-        }
-        let mut slot = 0;
-        for c in 0..k {
-            if !self.bidx.iter().any(|&i| self.y[i as usize] as usize == c) {
-                continue;
-            }
-            let p = n + c;
-            let rc = &mut fs.rc_feat[c * k..(c + 1) * k];
-            rc.iter_mut().for_each(|v| *v *= scale);
-            let dr = &mut fs.delta[slot * km..(slot + 1) * km];
-            kernels::masked_update(&mut coef_t[p * km..(p + 1) * km], &fs.zfeat[c * km..(c + 1) * km], rc, m, dr);
-            kernels::axpy(&mut fs.dfeat[c * km..(c + 1) * km], 1.0, dr);
-            fs.dfeat_any[c] = true;
-            fs.touched.push(p as u32);
-            slot += 1;
-        }
-        // Z[features] += G[feature f, q] * delta_q for every touched row q, in a fixed order.
-        for f in 0..k {
-            let grow = &g[(n + f) * r..(n + f + 1) * r];
-            let zf = &mut fs.zfeat[f * km..(f + 1) * km];
-            for (t, &q) in fs.dn_rows[first_dn..].iter().enumerate() {
-                kernels::axpy(zf, grow[q as usize], &fs.dn[(first_dn + t) * km..(first_dn + t + 1) * km]);
-            }
-            for (t, &q) in fs.touched[nb..].iter().enumerate() {
-                kernels::axpy(zf, grow[q as usize], &fs.delta[t * km..(t + 1) * km]);
-            }
-        }
-        for &q in &fs.touched {
-            if let Err(at) = fs.live.binary_search(&q) {
-                fs.live.insert(at, q);
-            }
-        }
+        fs.update_rows(coef_t, &self.bidx, &self.y, scale);
+        fs.carry_to_features(g, first_dn, nb);
         self.step += 1;
         Ok(loss)
     }
