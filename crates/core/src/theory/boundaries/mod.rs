@@ -165,23 +165,30 @@ fn need(v: Option<f64>, field: &str, min: f64) -> Result<f64> {
 
 pub fn boundaries(o: &BoundaryOptions) -> Result<BoundaryReport> {
     crate::config::recheck(o)?;
-    let k = o.classes;
-    let dn = o.dim - k;
-    let b = o.base_eigenvalue;
-    let c = &o.constants;
-    let (xname, yname) = match o.plane {
-        Plane::FeatureNormGamma => ("boundaries.x", "boundaries.y"),
-        Plane::FeatureNormPerClass => ("boundaries.x", "boundaries.y"),
-        Plane::GammaPerClass => ("boundaries.x", "boundaries.y"),
-    };
     let (xmin, ymin) = match o.plane {
         Plane::FeatureNormGamma => (0.0, 1.0),
         Plane::FeatureNormPerClass => (0.0, 1.0),
         Plane::GammaPerClass => (1.0, 1.0),
     };
-    check_axis(xname, &o.x, xmin)?;
-    check_axis(yname, &o.y, ymin)?;
-    // (u, Gamma, s) at a grid point.
+    check_axis("boundaries.x", &o.x, xmin)?;
+    check_axis("boundaries.y", &o.y, ymin)?;
+    let Grid { phase, snr, gamma } = grid(o)?;
+    let curves = curves(o)?;
+    Ok(BoundaryReport { plane: o.plane, x: o.x.clone(), y: o.y.clone(), phase, snr, gamma, curves, constants: o.constants.clone() })
+}
+
+/// Theorem 1's phase, the SNR and Gamma at every grid point: [iy][ix].
+struct Grid {
+    phase: Vec<Vec<Phase>>,
+    snr: Vec<Vec<f64>>,
+    gamma: Vec<Vec<f64>>,
+}
+
+fn grid(o: &BoundaryOptions) -> Result<Grid> {
+    let dn = o.dim - o.classes;
+    let b = o.base_eigenvalue;
+    let c = &o.constants;
+    // (u, Gamma, s) at a grid point: the plane's two axes and the value it fixes.
     let at = |x: f64, y: f64| -> Result<(f64, f64, f64)> {
         Ok(match o.plane {
             Plane::FeatureNormGamma => (x, y, need(o.per_class, "boundaries.perClass", 1.0)?),
@@ -216,7 +223,16 @@ pub fn boundaries(o: &BoundaryOptions) -> Result<BoundaryReport> {
         snr.push(sr);
         gam.push(gr);
     }
+    Ok(Grid { phase, snr, gamma: gam })
+}
 
+/// The boundaries as curves in the plane: SNR = C1, Gamma = C2, SNR = C3 and Gamma = C3, then the
+/// bounds of statements 2(a) and 2(b) at each of `levels`.
+fn curves(o: &BoundaryOptions) -> Result<Vec<Curve>> {
+    let k = o.classes;
+    let dn = o.dim - k;
+    let b = o.base_eigenvalue;
+    let c = &o.constants;
     let (x0, x1) = (o.x.iter().cloned().fold(f64::INFINITY, f64::min), o.x.iter().cloned().fold(f64::NEG_INFINITY, f64::max));
     let (y0, y1) = (o.y.iter().cloned().fold(f64::INFINITY, f64::min), o.y.iter().cloned().fold(f64::NEG_INFINITY, f64::max));
     let km1 = (k - 1) as f64;
@@ -262,8 +278,7 @@ pub fn boundaries(o: &BoundaryOptions) -> Result<BoundaryReport> {
         curves.push(snr_curve(format!("2a@{lv}"), format!("2(a) bound = {lv} (c1 = {})", c.c1), t / c.c1)?);
         curves.push(gamma_line(format!("2b@{lv}"), format!("2(b) bound = {lv} at L = {} (c2 = {})", o.l, c.c2), t / (c.c2 * o.l * o.l)));
     }
-    let _ = (y0, y1);
-    Ok(BoundaryReport { plane: o.plane, x: o.x.clone(), y: o.y.clone(), phase, snr, gamma: gam, curves, constants: c.clone() })
+    Ok(curves)
 }
 
 #[cfg(test)]
