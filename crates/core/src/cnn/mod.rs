@@ -370,9 +370,6 @@ impl Trainer {
         let n = data.y.len();
         let bsz_full = self.cfg.batch_size;
         let bpe = n.div_ceil(bsz_full);
-        let len = self.net.input_len();
-        let (c, h, w) = self.net.input;
-        let classes = self.net.classes;
         let mut stats = RunStats { batches: 0, samples: 0, loss_sum: 0.0, correct: 0, epoch: 0, batch_in_epoch: 0, batches_per_epoch: bpe, step: 0 };
         for _ in 0..max_batches {
             if self.batch == 0 {
@@ -385,74 +382,11 @@ impl Trainer {
             let start = self.batch * bsz_full;
             let end = (start + bsz_full).min(n);
             let bs = end - start;
-            let idx = &self.perm[start..end];
-            let nshards = bs.div_ceil(SHARD);
-            let scale = 1.0 / bs as f64;
-            let net = &self.net;
-            let params = &self.params;
-            #[cfg(feature = "parallel")]
-            let pool = self.pool.as_ref();
-            #[cfg(not(feature = "parallel"))]
-            let pool: Option<&NoPool> = None;
-            let mut loss = 0.0f64;
-            let mut correct = 0usize;
-            // Waves of at most `threads` shards; each shard has its own gradient slot.
-            let mut grads = self.shard_grads.iter_mut();
-            let mut works = std::mem::take(&mut self.works);
-            let mut s0 = 0;
-            while s0 < nshards {
-                let m = (nshards - s0).min(works.len());
-                let mut jobs: Vec<Job<'_>> = works[..m]
-                    .iter_mut()
-                    .enumerate()
-                    .map(|(j, work)| {
-                        let first = (s0 + j) * SHARD;
-                        Job { work, grad: grads.next(), out: None, first, len: SHARD.min(bs - first), loss: 0.0, correct: 0 }
-                    })
-                    .collect();
-                let f = |job: &mut Job<'_>| {
-                    let ids = &idx[job.first..job.first + job.len];
-                    job.work.load(c, h * w, ids.iter().map(|&i| &data.x[i as usize * len..(i as usize + 1) * len]));
-                    net.forward(params, job.work, job.len);
-                    let labels: Vec<i32> = ids.iter().map(|&i| data.y[i as usize]).collect();
-                    let logits = &job.work.acts[net.layers.len()];
-                    let (l, k) = layers::softmax_xent(job.len, classes, logits, &labels, scale, Some(&mut job.work.d0));
-                    job.loss = l;
-                    job.correct = k;
-                    if let Some(g) = job.grad.as_deref_mut() {
-                        g.fill(0.0);
-                        net.backward(params, job.work, job.len, g);
-                    }
-                };
-                run_jobs(pool, &mut jobs, f);
-                for j in &jobs {
-                    loss += j.loss;
-                    correct += j.correct;
-                }
-                drop(jobs);
-                s0 += m;
-            }
-            self.works = works;
+            let (loss, correct) = self.batch_gradients(data, start, end);
             if !loss.is_finite() {
                 return Err(Error::Diverged { step: self.step as usize, loss, lr: self.cfg.lr });
             }
-            // Sum the shard gradients in shard order, then one SGD step.
-            self.grad.copy_from_slice(&self.shard_grads[0]);
-            for g in &self.shard_grads[1..nshards] {
-                for (a, b) in self.grad.iter_mut().zip(g) {
-                    *a += b;
-                }
-            }
-            let (lr, mu, wd) = (self.cfg.lr as f32, self.cfg.momentum as f32, self.cfg.weight_decay as f32);
-            // The velocity starts at zero, so the first step is v = g as in PyTorch.
-            for ((p, v), g) in self.params.iter_mut().zip(self.velocity.iter_mut()).zip(&self.grad) {
-                let d = g + wd * *p;
-                *v = mu * *v + d;
-                *p -= lr * *v;
-            }
-            if let Some(i) = self.params.iter().position(|v| !v.is_finite()) {
-                return Err(Error::Diverged { step: self.step as usize, loss: self.params[i] as f64, lr: self.cfg.lr });
-            }
+            self.sgd_step(bs.div_ceil(SHARD))?;
             self.step += 1;
             self.batch += 1;
             if self.batch == bpe {
@@ -471,6 +405,87 @@ impl Trainer {
         stats.batch_in_epoch = self.batch;
         stats.step = self.step;
         Ok(stats)
+    }
+
+    /// Forward and backward the mini-batch `perm[start..end]` in shards of `SHARD` images, each
+    /// shard's gradient in its own slot of `shard_grads`; returns the batch's loss (mean) and how
+    /// many it classified correctly.
+    fn batch_gradients(&mut self, data: &TrainData, start: usize, end: usize) -> (f64, usize) {
+        let len = self.net.input_len();
+        let (c, h, w) = self.net.input;
+        let classes = self.net.classes;
+        let bs = end - start;
+        let idx = &self.perm[start..end];
+        let nshards = bs.div_ceil(SHARD);
+        let scale = 1.0 / bs as f64;
+        let net = &self.net;
+        let params = &self.params;
+        #[cfg(feature = "parallel")]
+        let pool = self.pool.as_ref();
+        #[cfg(not(feature = "parallel"))]
+        let pool: Option<&NoPool> = None;
+        let mut loss = 0.0f64;
+        let mut correct = 0usize;
+        // Waves of at most `threads` shards; each shard has its own gradient slot.
+        let mut grads = self.shard_grads.iter_mut();
+        let mut works = std::mem::take(&mut self.works);
+        let mut s0 = 0;
+        while s0 < nshards {
+            let m = (nshards - s0).min(works.len());
+            let mut jobs: Vec<Job<'_>> = works[..m]
+                .iter_mut()
+                .enumerate()
+                .map(|(j, work)| {
+                    let first = (s0 + j) * SHARD;
+                    Job { work, grad: grads.next(), out: None, first, len: SHARD.min(bs - first), loss: 0.0, correct: 0 }
+                })
+                .collect();
+            let f = |job: &mut Job<'_>| {
+                let ids = &idx[job.first..job.first + job.len];
+                job.work.load(c, h * w, ids.iter().map(|&i| &data.x[i as usize * len..(i as usize + 1) * len]));
+                net.forward(params, job.work, job.len);
+                let labels: Vec<i32> = ids.iter().map(|&i| data.y[i as usize]).collect();
+                let logits = &job.work.acts[net.layers.len()];
+                let (l, k) = layers::softmax_xent(job.len, classes, logits, &labels, scale, Some(&mut job.work.d0));
+                job.loss = l;
+                job.correct = k;
+                if let Some(g) = job.grad.as_deref_mut() {
+                    g.fill(0.0);
+                    net.backward(params, job.work, job.len, g);
+                }
+            };
+            run_jobs(pool, &mut jobs, f);
+            for j in &jobs {
+                loss += j.loss;
+                correct += j.correct;
+            }
+            drop(jobs);
+            s0 += m;
+        }
+        self.works = works;
+        (loss, correct)
+    }
+
+    /// One SGD step with momentum and weight decay on the sum of the first `nshards` shard
+    /// gradients (summed in shard order).
+    fn sgd_step(&mut self, nshards: usize) -> Result<()> {
+        self.grad.copy_from_slice(&self.shard_grads[0]);
+        for g in &self.shard_grads[1..nshards] {
+            for (a, b) in self.grad.iter_mut().zip(g) {
+                *a += b;
+            }
+        }
+        let (lr, mu, wd) = (self.cfg.lr as f32, self.cfg.momentum as f32, self.cfg.weight_decay as f32);
+        // The velocity starts at zero, so the first step is v = g as in PyTorch.
+        for ((p, v), g) in self.params.iter_mut().zip(self.velocity.iter_mut()).zip(&self.grad) {
+            let d = g + wd * *p;
+            *v = mu * *v + d;
+            *p -= lr * *v;
+        }
+        if let Some(i) = self.params.iter().position(|v| !v.is_finite()) {
+            return Err(Error::Diverged { step: self.step as usize, loss: self.params[i] as f64, lr: self.cfg.lr });
+        }
+        Ok(())
     }
 
     /// Forward the (unnormalised) `images` in shards; returns per-image logits when asked for and
