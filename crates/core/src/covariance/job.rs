@@ -1,23 +1,38 @@
 //! Eq. 10 over a whole labelled set as one [`Job`](crate::job::Job): the job holds the images
-//! and their labels, scores the classes one after another (class 0 first), and a unit of work is
+//! (one copy, grouped by class, each class freed once scored) and their labels, scores the classes one after another (class 0 first), and a unit of work is
 //! one image. Between calls JavaScript reports progress and honours cancellation (ts/job.ts).
 //!
 //! The classes are checked here once, for every caller: labels 0..K-1, at least 3 images in
 //! each class ([`class_members`]).
 
-use crate::error::{Error, Result};
+use crate::error::{check_alloc, Error, Result};
 use crate::job::Progress;
 use crate::linalg::Par;
 
 use super::{pixel_std, ClassInfo, FrobeniusSummary, InfluenceConfig, InfluenceRun, Normalize, Pixels};
 
-/// Images the job owns (copied once when the job is made).
+/// One class's images, owned by the job: copied out of the set, in the set's order, when the job
+/// is made, and freed once the class is scored.
 enum Owned {
     U8(Vec<u8>),
     F32(Vec<f32>),
 }
 
 impl Owned {
+    fn gather(px: Pixels<'_>, d: usize, rows: &[u32]) -> Owned {
+        fn pick<T: Copy>(all: &[T], d: usize, rows: &[u32]) -> Vec<T> {
+            let mut out = Vec::with_capacity(rows.len() * d);
+            for &i in rows {
+                out.extend_from_slice(&all[i as usize * d..(i as usize + 1) * d]);
+            }
+            out
+        }
+        match px {
+            Pixels::U8(b) => Owned::U8(pick(b, d, rows)),
+            Pixels::F32(f) => Owned::F32(pick(f, d, rows)),
+        }
+    }
+
     fn view(&self) -> Pixels<'_> {
         match self {
             Owned::U8(b) => Pixels::U8(b),
@@ -77,7 +92,8 @@ pub fn class_members(labels: &[i32], classes: Option<usize>) -> Result<Vec<Vec<u
 /// Eq. 10 (and the Figure 6 matrix) over a labelled set, class by class.
 pub struct InfluenceJob {
     run: InfluenceRun,
-    images: Owned,
+    /// Per class: its images (None once scored).
+    images: Vec<Option<Owned>>,
     members: Vec<Vec<u32>>,
     /// The next class to score.
     next: usize,
@@ -104,11 +120,12 @@ impl InfluenceJob {
             Normalize::Standardize => Some(pixel_std(px, n, cfg.dim, par)?),
             _ => None,
         };
+        let d = cfg.dim;
+        let width = if matches!(px, Pixels::U8(_)) { 1 } else { 4 };
+        check_alloc("the influence job's copy of the images (images x dim)", (n as u128) * (d as u128), width, cfg.memory_limit())
+            .map_err(|e| e.for_field("images", "influence.memoryLimit"))?;
         let run = InfluenceRun::new(cfg, std.as_deref(), par)?;
-        let images = match px {
-            Pixels::U8(b) => Owned::U8(b.to_vec()),
-            Pixels::F32(f) => Owned::F32(f.to_vec()),
-        };
+        let images = members.iter().map(|rows| Some(Owned::gather(px, d, rows))).collect();
         Ok(InfluenceJob { run, images, members, next: 0, done: 0, scores: vec![0.0; n], infos: Vec::new() })
     }
 
@@ -121,7 +138,9 @@ impl InfluenceJob {
             if spent > 0 && spent + rows.len() > budget {
                 break;
             }
-            let r = self.run.add_class_rows(c, self.images.view(), self.scores.len(), rows)?;
+            let own = self.images[c].as_ref().ok_or_else(|| Error::Internal { detail: format!("influence job: class {c} was scored before") })?;
+            let r = self.run.add_class(c, own.view(), rows.len())?;
+            self.images[c] = None;
             for (&i, s) in rows.iter().zip(r.scores) {
                 self.scores[i as usize] = s;
             }
