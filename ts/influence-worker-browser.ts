@@ -96,7 +96,11 @@ scope.onmessage = (ev: MessageEvent<ToInfluenceWorker>) => {
   const m = ev.data;
   if (m.type === 'init') {
     bf ??= load(m.module ? { wasm: m.module } : m.wasm ? { wasm: m.wasm } : {}).then((b) => {
-      warmUp(b);
+      try {
+        warmUp(b);
+      } catch {
+        // Only a matter of speed: the classes score the same without it.
+      }
       return b;
     });
     bf.then(
