@@ -5,7 +5,7 @@
 //! The classes are checked here once, for every caller: labels 0..K-1, at least 3 images in
 //! each class ([`class_members`]).
 
-use crate::error::{check_alloc, Error, Result};
+use crate::error::{Error, Result};
 use crate::job::Progress;
 use crate::linalg::Par;
 
@@ -121,9 +121,9 @@ impl InfluenceJob {
             _ => None,
         };
         let d = cfg.dim;
-        let width = if matches!(px, Pixels::U8(_)) { 1 } else { 4 };
-        check_alloc("the influence job's copy of the images (images x dim)", (n as u128) * (d as u128), width, cfg.memory_limit())
-            .map_err(|e| e.for_field("images", "influence.memoryLimit"))?;
+        // The copy is the size of the input the caller already holds (on wasm the binding has
+        // copied it in already), so it is not checked against memoryLimit: the class products
+        // are, with the words one instance and the Web Workers both give.
         let run = InfluenceRun::new(cfg, std.as_deref(), par)?;
         let images = members.iter().map(|rows| Some(Owned::gather(px, d, rows))).collect();
         Ok(InfluenceJob { run, images, members, next: 0, done: 0, scores: vec![0.0; n], infos: Vec::new() })
