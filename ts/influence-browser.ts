@@ -183,7 +183,16 @@ export class BrowserInfluenceExecutor implements InfluenceExecutor {
       };
       const onAbort = () => settle(abortError('influence'));
       task.signal?.addEventListener('abort', onAbort, { once: true });
-      const feed = () => {
+      // The next class's rows are gathered as soon as the free workers have theirs, while the
+      // workers compute, so a worker that finishes does not wait for its next rows.
+      let ahead: { cls: number; rows: ReturnType<InfluenceTask['rows']> } | null = null;
+      const rowsOf = (cls: number) => {
+        const r = ahead?.cls === cls ? ahead.rows : task.rows(cls);
+        ahead = null;
+        return r;
+      };
+      // Hands free workers their next classes; `settle` when every class is back.
+      const feed = (finish = true) => {
         for (const s of slots) {
           if (failed) return;
           if (s.busy) continue;
@@ -191,7 +200,7 @@ export class BrowserInfluenceExecutor implements InfluenceExecutor {
           if (cls === undefined) break;
           s.busy = true;
           task.onStart(cls);
-          const { bytes, floats, n } = task.rows(cls);
+          const { bytes, floats, n } = rowsOf(cls);
           const msg: ToInfluenceWorker = {
             type: 'class',
             id,
@@ -206,13 +215,17 @@ export class BrowserInfluenceExecutor implements InfluenceExecutor {
           };
           s.worker.postMessage(msg, [(bytes ?? floats)!.buffer]);
         }
-        if (!failed && queue.length === 0 && !slots.some((s) => s.busy)) settle(null);
+        if (finish && !failed && queue.length === 0 && !slots.some((s) => s.busy)) return settle(null);
+        if (!failed && ahead === null && queue.length > 0) ahead = { cls: queue[0], rows: task.rows(queue[0]) };
       };
       for (const s of slots) {
         s.onMessage = (m) => {
           if (m.type === 'ready' || m.id !== id) return;
           s.busy = false;
           if (m.type === 'error') return settle(fromWire(m));
+          // The worker gets its next class before this one's results are taken in (onDone may
+          // combine a scatter: milliseconds the worker need not wait for).
+          feed(false);
           try {
             task.onDone(m.cls, { scores: m.scores, info: m.info, seconds: m.seconds, scatter: m.scatter });
           } catch (e) {

@@ -187,40 +187,38 @@ export async function runInfluence(
           cfg.normalize === 'standardize' ? call((r) => r.pixelStd(bytes ? pixels : null, bytes ? null : (pixels as Float32Array), n, dim, threads)) : null;
         // Largest classes first, so the last ones to finish are short.
         const order = members.map((_, c) => c).sort((a, b) => members[b].length - members[a].length || a - b);
-        const scatters: (Float32Array | undefined)[] = new Array(K);
-        await ex.scoreClasses({
-          config,
-          pixelStd: std,
-          threads,
-          keepScatter: cfg.frobenius,
-          classes: order,
-          rows: (c) => {
-            const idx = members[c];
-            const rows = bytes ? new Uint8Array(idx.length * dim) : new Float32Array(idx.length * dim);
-            idx.forEach((i, r) => rows.set(pixels.subarray(i * dim, (i + 1) * dim), r * dim));
-            return { bytes: bytes ? (rows as Uint8Array) : null, floats: bytes ? null : (rows as Float32Array), n: idx.length };
-          },
-          onStart: (c) => onClassStart?.(c, sizes[c]),
-          onDone: (c, out: InfluenceClassOutput) => {
-            scatters[c] = out.scatter;
-            // One read of `scores`: on wasm it is a getter that crosses into the instance on every access.
-            const got = out.scores;
-            members[c].forEach((i, r) => (scores[i] = got[r]));
-            finishClass(JSON.parse(out.info) as InfluenceClassInfo, out.seconds);
-          },
-          signal,
-        });
-        if (!cfg.frobenius) return result(null, Math.min(ex.workers, K));
-        // The Figure 6 summary of classes scored in other instances, from their scatters.
-        const run: RawInfluenceRun = call((r) => new r.InfluenceRun(config, std, threads));
+        // With Figure 6, each class's scatter goes into one instance here as it arrives, which
+        // pairs it with those already there while the workers go on (the bits one instance gives).
+        const combine: RawInfluenceRun | null = cfg.frobenius ? call((r) => new r.InfluenceRun(config, std, threads)) : null;
         try {
-          scatters.forEach((s, c) => {
-            if (!s) throw new BenignfitError('E_INTERNAL', `influence: class ${c}'s scatter did not come back from its worker`);
-            call(() => run.setScatter(c, sizes[c], s));
+          await ex.scoreClasses({
+            config,
+            pixelStd: std,
+            threads,
+            keepScatter: cfg.frobenius,
+            classes: order,
+            rows: (c) => {
+              const idx = members[c];
+              const rows = bytes ? new Uint8Array(idx.length * dim) : new Float32Array(idx.length * dim);
+              idx.forEach((i, r) => rows.set(pixels.subarray(i * dim, (i + 1) * dim), r * dim));
+              return { bytes: bytes ? (rows as Uint8Array) : null, floats: bytes ? null : (rows as Float32Array), n: idx.length };
+            },
+            onStart: (c) => onClassStart?.(c, sizes[c]),
+            onDone: (c, out: InfluenceClassOutput) => {
+              if (combine) {
+                if (!out.scatter) throw new BenignfitError('E_INTERNAL', `influence: class ${c}'s scatter did not come back from its worker`);
+                call(() => combine.setScatter(c, sizes[c], out.scatter!));
+              }
+              // One read of `scores`: on wasm it is a getter that crosses into the instance on every access.
+              const got = out.scores;
+              members[c].forEach((i, r) => (scores[i] = got[r]));
+              finishClass(JSON.parse(out.info) as InfluenceClassInfo, out.seconds);
+            },
+            signal,
           });
-          return result(JSON.parse(call(() => run.frobenius())) as FrobeniusSummary, Math.min(ex.workers, K));
+          return result(combine ? (JSON.parse(call(() => combine.frobenius())) as FrobeniusSummary) : null, Math.min(ex.workers, K));
         } finally {
-          run.free?.();
+          combine?.free?.();
         }
       }
     } finally {

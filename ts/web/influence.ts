@@ -160,10 +160,13 @@ export function influenceView(heavy: JobWorker, quick: JobWorker): { root: HTMLE
   let ac: AbortController | null = null;
   let t0 = 0;
 
+  const workerCount = () => Math.max(1, Math.min(64, Math.floor(Number(workersIn.value)) || defaultWorkers()));
   const choose = (s: Source, text: string) => {
     source = s;
     chosen.textContent = text;
     runBtn.disabled = false;
+    // Start the Web Workers and their wasm now, so a run does not wait for them.
+    heavy.call('influenceWarm', { workers: workerCount() }).catch(() => undefined);
   };
   fileIn.addEventListener('change', () => {
     const files = [...(fileIn.files ?? [])];
@@ -329,7 +332,7 @@ export function influenceView(heavy: JobWorker, quick: JobWorker): { root: HTMLE
     const count = Math.max(1, Math.min(30, Math.floor(Number(grid.value)) || 10));
     try {
       const src = source.kind === 'files' ? { ...source, labelColumn: labelColumn.value.trim() || 'label' } : source;
-      const workers = Math.max(1, Math.min(64, Math.floor(Number(workersIn.value)) || defaultWorkers()));
+      const workers = workerCount();
       const r = await heavy.call('influence', { source: src, options, grid: count, workers }, { signal: ac.signal, onProgress: onStep });
       result = r;
       render(r);

@@ -63,6 +63,8 @@ export interface JobArgs {
   figure: { config: SweepConfigInput; rows: CellResult[]; fit: boolean };
   /** workers: Web Workers for the classes (with frobenius off; 1: the page's worker alone). */
   influence: { source: ImageSource; options: InfluenceConfigInput; grid: number; workers?: number };
+  /** Start the influence Web Workers (and their wasm) ahead of a run: when data is chosen. */
+  influenceWarm: { workers?: number };
   grids: { grid: number };
   png: { svg: string; zoom?: number };
   version: Record<string, never>;
@@ -73,6 +75,7 @@ export interface JobValue {
   boundaries: BoundaryReport;
   figure: FigureOutput;
   influence: InfluenceOutput;
+  influenceWarm: null;
   grids: { gridTop: string; gridBottom: string; extremes: InfluenceOutput['extremes'] };
   png: Uint8Array;
   version: { backend: string; version: unknown; workers: number };
@@ -89,6 +92,7 @@ export interface JobProgress {
   boundaries: never;
   figure: never;
   influence: InfluenceStep;
+  influenceWarm: never;
   grids: never;
   png: never;
   version: never;

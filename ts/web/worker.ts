@@ -36,6 +36,23 @@ function reply(m: Reply, transfer: Transferable[] = []): void {
   scope.postMessage(m, transfer);
 }
 
+/**
+ * The influence Web Workers, kept between runs: their wasm is compiled, instantiated and warmed
+ * once (when data is chosen, or at the first run), not at every run. A run that is stopped ends
+ * the busy workers; the pool starts fresh ones at the next run.
+ */
+let pool: { workers: number; executor: BrowserInfluenceExecutor } | null = null;
+function influencePool(workers: number): BrowserInfluenceExecutor | null {
+  if (pool && pool.workers !== workers) {
+    pool.executor.close();
+    pool = null;
+  }
+  if (workers <= 1) return null;
+  pool ??= { workers, executor: new BrowserInfluenceExecutor({ workers }) };
+  pool.executor.warm().catch(() => undefined);
+  return pool.executor;
+}
+
 /** The page's default memory limit for data read from disk: wasm32 holds at most 4 GiB, and the data is copied into it. */
 const PAGE_MEMORY_LIMIT = 2 * 2 ** 30;
 
@@ -233,29 +250,23 @@ const handlers: { [K in JobKind]: Handler<K> } = {
     const bf = await backend();
     last = null;
     // The classes run in Web Workers (with Figure 6, their scatters come back and are combined
-    // here): start them (and their wasm) while the files are read.
-    const pool = (workers ?? defaultWorkers()) > 1 ? new BrowserInfluenceExecutor({ workers: workers ?? defaultWorkers() }) : null;
-    pool?.warm().catch(() => undefined);
-    let read: Awaited<ReturnType<typeof readImages>>;
-    let r: InfluenceResult;
-    try {
-      read = await readImages(source, options.memoryLimit ?? undefined, (file, done, total) => progress({ stage: 'read', file, done, total }));
-      let finished = 0;
-      r = await bf.influence(read.set, {
-        ...options,
-        workers,
-        ...(pool ? { executor: pool } : {}),
-        signal,
-        // In Web Workers several classes run at once and finish in any order.
-        onClassStart: (c, images) => progress({ stage: 'class-start', class: c, images, done: finished, total: read.set.classes }),
-        onProgress: (p) => {
-          finished = p.done;
-          progress({ stage: 'class-done', class: p.class, images: p.images, done: p.done, total: p.total, seconds: p.info.seconds ?? 0 });
-        },
-      });
-    } finally {
-      pool?.close();
-    }
+    // here): the pool is kept between runs, and started (with its wasm) while the files are read
+    // if choosing the data has not started it already.
+    const executor = influencePool(workers ?? defaultWorkers());
+    const read = await readImages(source, options.memoryLimit ?? undefined, (file, done, total) => progress({ stage: 'read', file, done, total }));
+    let finished = 0;
+    const r = await bf.influence(read.set, {
+      ...options,
+      workers,
+      ...(executor ? { executor } : {}),
+      signal,
+      // In Web Workers several classes run at once and finish in any order.
+      onClassStart: (c, images) => progress({ stage: 'class-start', class: c, images, done: finished, total: read.set.classes }),
+      onProgress: (p) => {
+        finished = p.done;
+        progress({ stage: 'class-done', class: p.class, images: p.images, done: p.done, total: p.total, seconds: p.info.seconds ?? 0 });
+      },
+    });
     const { set, format } = read;
     last = { set, result: r };
     progress({ stage: 'figures' });
@@ -292,6 +303,10 @@ const handlers: { [K in JobKind]: Handler<K> } = {
       ...grids(set, r, grid),
     };
     return { value: out, transfer: [scores.buffer, labels.buffer] };
+  },
+  async influenceWarm({ workers }) {
+    influencePool(workers ?? defaultWorkers());
+    return { value: null };
   },
   async grids({ grid }) {
     if (!last) throw new BenignfitError('E_INVALID', 'grids: no dataset has been scored yet');

@@ -241,7 +241,22 @@ pub struct InfluenceRun {
     /// Per class: the scatter M (d x d f32, full symmetric) when `frobenius` is on.
     scatters: Vec<Option<Vec<f32>>>,
     sizes: Vec<usize>,
+    /// tr(M_a M_b) for a >= b at a (a + 1) / 2 + b, where already computed: a scatter handed
+    /// over with [`set_scatter`](InfluenceRun::set_scatter) is paired with those already here
+    /// at once, so the Figure 6 matrix of Web Workers is mostly done when the last class arrives.
+    pair_sums: Vec<Option<f64>>,
     par: Par,
+}
+
+/// tr(M_a M_b) of two full symmetric d x d scatters: row-wise f64 partial sums, summed in order
+/// (the same bits wherever and whenever it is computed).
+fn scatter_dot(ma: &[f32], mb: &[f32], d: usize) -> f64 {
+    let mut s = 0.0f64;
+    for i in 0..d {
+        let (ra, rb) = (&ma[i * d..(i + 1) * d], &mb[i * d..(i + 1) * d]);
+        s += ra.iter().zip(rb).map(|(&x, &y)| x as f64 * y as f64).sum::<f64>();
+    }
+    s
 }
 
 impl InfluenceRun {
@@ -266,7 +281,7 @@ impl InfluenceRun {
             (_, None) => None,
         };
         let k = cfg.classes;
-        Ok(InfluenceRun { cfg, factor, scatters: vec![None; k], sizes: vec![0; k], par })
+        Ok(InfluenceRun { cfg, factor, scatters: vec![None; k], sizes: vec![0; k], pair_sums: vec![None; k * (k + 1) / 2], par })
     }
 
     pub fn config(&self) -> &InfluenceConfig {
@@ -480,6 +495,13 @@ impl InfluenceRun {
         }
         self.scatters[class] = Some(scatter);
         self.sizes[class] = n;
+        let m = self.scatters[class].as_deref().unwrap_or(&[]);
+        for (b, other) in self.scatters.iter().enumerate() {
+            if let Some(o) = other {
+                let (hi, lo) = (class.max(b), class.min(b));
+                self.pair_sums[hi * (hi + 1) / 2 + lo] = Some(scatter_dot(m, o, d));
+            }
+        }
         Ok(())
     }
 
@@ -497,13 +519,7 @@ impl InfluenceRun {
         let mut vals = vec![0.0f64; pairs.len()];
         par_rows(&mut vals, 1, self.par, |(p, out): (usize, &mut [f64])| {
             let (a, b) = pairs[p];
-            // Row-wise f64 partial sums, summed in order.
-            let mut s = 0.0f64;
-            for i in 0..d {
-                let (ra, rb) = (&m[a][i * d..(i + 1) * d], &m[b][i * d..(i + 1) * d]);
-                s += ra.iter().zip(rb).map(|(&x, &y)| x as f64 * y as f64).sum::<f64>();
-            }
-            out[0] = s;
+            out[0] = self.pair_sums[p].unwrap_or_else(|| scatter_dot(m[a], m[b], d));
         });
         for (p, &(a, b)) in pairs.iter().enumerate() {
             let v = vals[p] / ((self.sizes[a] as f64 - 1.0) * (self.sizes[b] as f64 - 1.0));
