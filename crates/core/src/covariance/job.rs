@@ -178,6 +178,10 @@ impl InfluenceJob {
 
     /// The Figure 6 matrix, once every class is scored (influence.frobenius on).
     pub fn frobenius(&self) -> Result<FrobeniusSummary> {
+        if self.next < self.members.len() {
+            let what = format!("{} of {} images scored", self.done, self.scores.len());
+            return Err(Error::invalid("influence job", what, "a finished job (advance until finished)"));
+        }
         self.run.frobenius()
     }
 }

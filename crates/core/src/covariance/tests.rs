@@ -262,6 +262,7 @@ fn influence_job_gives_the_scores_and_matrix_of_class_by_class_runs() {
         }
         let mut job = InfluenceJob::new(c.clone(), Some(&b), None, &labels, Par::Threads(2)).unwrap();
         assert_eq!(job.next_class(), Some((0, members[0].len())));
+        assert_eq!(job.frobenius().unwrap_err().field(), Some("influence job"), "no matrix before every class is scored");
         // A budget of 1 image scores exactly one class per call; the progress counts images.
         let p = crate::job::Job::advance(&mut job, 1).unwrap();
         assert_eq!((p.done as usize, p.total as usize, p.finished), (members[0].len(), n, false));
