@@ -4,8 +4,7 @@
  * 2(a), 2(b) and 3 and the phase of every class, and Condition 1 item by item — recomputed (in
  * the page worker, closed forms: milliseconds) as the inputs change.
  */
-import { FIG2_CURVES } from '../figures/fig2.js';
-import { phaseMapSvg, type PhaseName } from '../plot/phasemap.js';
+import { fig2Svg } from '../figures/fig2.js';
 import type { BoundaryReport, TheoryResult } from '../theory.js';
 import { DATA_FIELDS, fieldset, THEORY_FIELDS, TRAIN_FIELDS } from './form.js';
 import type { JobWorker } from './rpc.js';
@@ -119,16 +118,9 @@ function logspace(lo: number, hi: number, n: number): number[] {
 const MAP_X = logspace(SLIDERS[0].min, SLIDERS[0].max, 49);
 const MAP_Y = logspace(SLIDERS[1].min, SLIDERS[1].max, 41);
 
-/** The map of the phase over (||u||, Gamma) at the current |S_k|, K, d and constants. */
+/** The map of the phase over (||u||, Gamma) at the current |S_k|, K, d and constants: Figure 2's map, with this setting marked. */
 function mapSvg(b: BoundaryReport, s: Settings): string {
-  const inRange = ([x, y]: [number, number]) => x >= MAP_X[0] && x <= MAP_X[MAP_X.length - 1] && y >= MAP_Y[0] && y <= MAP_Y[MAP_Y.length - 1];
-  return phaseMapSvg({
-    x: { label: 'feature strength ||u||', values: b.x, scale: 'log' },
-    y: { label: 'noise ratio Gamma', values: b.y, scale: 'log' },
-    phase: b.phase as PhaseName[][],
-    curves: b.curves
-      .filter((c) => FIG2_CURVES[c.id] && c.points.filter(inRange).length >= 2)
-      .map((c) => ({ label: c.label, points: c.points, ...FIG2_CURVES[c.id] })),
+  return fig2Svg(b, {
     point: { x: s.data.featureNorm, y: s.data.gamma, label: `this setting (||u|| = ${fmt(s.data.featureNorm)}, Gamma = ${fmt(s.data.gamma)})` },
     title: `Phase of Theorem 1 at |S_k| = ${s.data.perClass}, K = ${s.data.classes}, d = ${s.data.dim}`,
   });
